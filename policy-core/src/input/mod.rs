@@ -1,0 +1,199 @@
+//! Bytes in, located Kubernetes objects and diagnostics out.
+//!
+//! Accepts what users get from kubectl and friends: YAML (multi-document), JSON, `kind: List` and
+//! every `*List`, JSON arrays, kubeconfigs, AdmissionReviews, KubeletConfiguration and
+//! AuthenticationConfiguration documents, static token CSV files. Every object remembers its file
+//! and line. Bad input becomes a [`Diagnostic`]; the rest of the input is still loaded.
+
+use crate::report::Source;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One input: a name (file path, `-` for stdin) and its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct InputFile<'a> {
+    /// Shown in diagnostics and findings.
+    pub name: &'a str,
+    /// The raw content.
+    pub bytes: &'a [u8],
+}
+
+/// Caps that keep any input from exhausting memory or time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Limits {
+    /// Total bytes over all inputs (default 256 MiB).
+    pub max_total_bytes: u64,
+    /// Maximum nesting depth of any document (default 128).
+    pub max_depth: u32,
+    /// Maximum nodes copied by YAML alias expansion, per document (default 100 000).
+    pub max_alias_nodes: u64,
+    /// Maximum documents per input (default 1 000 000).
+    pub max_documents: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_total_bytes: 256 << 20, max_depth: 128, max_alias_nodes: 100_000, max_documents: 1_000_000 }
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Part of the input could not be read.
+    Error,
+    /// Read, but something looks off (e.g. not a Kubernetes object).
+    Warning,
+}
+
+/// A located problem with the input. Never contains a secret value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// File and line.
+    pub source: Source,
+    /// Error or warning.
+    pub level: Level,
+    /// Stable kebab-case id of the problem, e.g. `yaml-syntax`, `alias-limit`.
+    pub code: String,
+    /// What was wrong and what was expected, in one line.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// An error at `path:line`.
+    pub fn error(path: &str, line: u32, code: &str, message: impl Into<String>) -> Self {
+        Self::new(Level::Error, path, line, code, message)
+    }
+
+    /// A warning at `path:line`.
+    pub fn warning(path: &str, line: u32, code: &str, message: impl Into<String>) -> Self {
+        Self::new(Level::Warning, path, line, code, message)
+    }
+
+    fn new(level: Level, path: &str, line: u32, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            source: Source { path: path.to_string(), line },
+            level,
+            code: code.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}: {}", self.source.path, self.source.line, self.code, self.message)
+    }
+}
+
+/// How an object was found in its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Origin {
+    /// A top-level document.
+    Document,
+    /// An item of a `*List` or a JSON array.
+    ListItem,
+    /// `request.object` of an AdmissionReview.
+    AdmissionRequest,
+    /// A manifest embedded as a string in another document (e.g. kops `contents: |`).
+    Embedded,
+    /// Made by the loader from a non-YAML input (static token CSV).
+    Synthetic,
+}
+
+/// One Kubernetes object (or config document) with where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Object {
+    /// The object as JSON.
+    pub value: Value,
+    /// File and line of its start.
+    pub source: Source,
+    /// How it was found.
+    pub origin: Origin,
+}
+
+impl Object {
+    /// An object from JSON, e.g. an admission request's `object`.
+    pub fn new(value: Value, source: Source, origin: Origin) -> Self {
+        Self { value, source, origin }
+    }
+
+    /// `apiVersion`, or empty.
+    pub fn api_version(&self) -> &str {
+        self.value.get("apiVersion").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// `kind`, or empty.
+    pub fn kind(&self) -> &str {
+        self.value.get("kind").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// `metadata.name`, or empty.
+    pub fn name(&self) -> &str {
+        self.meta("name").and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// `metadata.namespace`, if set and not empty.
+    pub fn namespace(&self) -> Option<&str> {
+        self.meta("namespace").and_then(Value::as_str).filter(|ns| !ns.is_empty())
+    }
+
+    /// A label value.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.meta("labels").and_then(|l| l.get(key)).and_then(Value::as_str)
+    }
+
+    /// An annotation value.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.meta("annotations").and_then(|a| a.get(key)).and_then(Value::as_str)
+    }
+
+    /// The value at a path of keys, e.g. `obj.at(&["spec", "signerName"])`.
+    pub fn at(&self, path: &[&str]) -> Option<&Value> {
+        crate::util::at(&self.value, path)
+    }
+
+    /// A string at a path of keys.
+    pub fn str_at(&self, path: &[&str]) -> Option<&str> {
+        self.at(path).and_then(Value::as_str)
+    }
+
+    /// Whether this is `kind` (of any API version).
+    pub fn is(&self, kind: &str) -> bool {
+        self.kind() == kind
+    }
+
+    fn meta(&self, key: &str) -> Option<&Value> {
+        self.value.get("metadata").and_then(|m| m.get(key))
+    }
+
+    /// `kind/namespace/name` for messages.
+    pub fn display_name(&self) -> String {
+        self.object_ref().to_string()
+    }
+}
+
+/// Everything read from all inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    /// Objects in input order.
+    pub objects: Vec<Object>,
+    /// One summary per input, with its diagnostics.
+    pub inputs: Vec<crate::report::InputSummary>,
+}
+
+/// Load every input, merging them into one cluster view.
+pub fn load(inputs: &[InputFile<'_>], limits: &Limits) -> Loaded {
+    loader::load(inputs, limits)
+}
+
+/// Parse one YAML (or JSON) document held in a string, e.g. a ConfigMap value, under the
+/// default limits. The error is one line, with the line number inside the string.
+pub fn parse_yaml_value(text: &str) -> Result<Value, String> {
+    loader::parse_embedded(text, &Limits::default())
+}
+
+mod loader;

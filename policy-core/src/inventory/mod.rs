@@ -1,0 +1,72 @@
+//! The indexed cluster view that rules query instead of re-walking raw JSON.
+//!
+//! This is the one place with Kubernetes cleverness: flag merging, pod templates of every
+//! workload kind, RBAC resolution, certificate discovery. Rules stay short loops over it.
+
+pub mod credentials;
+pub mod flags;
+pub mod mechanisms;
+
+use crate::input::{Diagnostic, Object};
+use std::collections::HashMap;
+
+/// Everything loaded, indexed, plus the derived views rules need.
+#[derive(Debug)]
+pub struct Inventory<'a> {
+    objects: &'a [Object],
+    by_kind: HashMap<&'a str, Vec<&'a Object>>,
+    by_key: HashMap<(&'a str, &'a str, &'a str), &'a Object>,
+    /// kube-apiserver flags from static/mirror Pods and `kubeadm-config`.
+    pub apiserver: flags::Flags,
+    /// kube-controller-manager flags from static/mirror Pods and `kubeadm-config`.
+    pub controller_manager: flags::Flags,
+    /// Problems found while decoding embedded data (base64, PEM, nested YAML).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Inventory<'a> {
+    /// Index `objects` and derive every view.
+    pub fn new(objects: &'a [Object]) -> Self {
+        let mut by_kind: HashMap<&'a str, Vec<&'a Object>> = HashMap::new();
+        let mut by_key = HashMap::new();
+        for object in objects {
+            by_kind.entry(object.kind()).or_default().push(object);
+            by_key.insert((object.kind(), object.namespace().unwrap_or(""), object.name()), object);
+        }
+        let mut inv = Self {
+            objects,
+            by_kind,
+            by_key,
+            apiserver: flags::Flags::default(),
+            controller_manager: flags::Flags::default(),
+            diagnostics: Vec::new(),
+        };
+        let (apiserver, mut diagnostics) = flags::Flags::collect(&inv, flags::Component::ApiServer);
+        let (controller_manager, more) = flags::Flags::collect(&inv, flags::Component::ControllerManager);
+        diagnostics.extend(more);
+        inv.apiserver = apiserver;
+        inv.controller_manager = controller_manager;
+        inv.diagnostics = diagnostics;
+        inv
+    }
+
+    /// Every object, in input order.
+    pub fn objects(&self) -> &'a [Object] {
+        self.objects
+    }
+
+    /// Objects of one kind (any API version).
+    pub fn of_kind(&self, kind: &str) -> impl Iterator<Item = &'a Object> + '_ {
+        self.by_kind.get(kind).into_iter().flatten().copied()
+    }
+
+    /// One object by kind, namespace (`""` for cluster-scoped) and name.
+    pub fn get(&self, kind: &str, namespace: &str, name: &str) -> Option<&'a Object> {
+        self.by_key.get(&(kind, namespace, name)).copied()
+    }
+
+    /// A ConfigMap's `data` entry.
+    pub fn config_map_data(&self, namespace: &str, name: &str, key: &str) -> Option<&'a str> {
+        self.get("ConfigMap", namespace, name)?.str_at(&["data", key])
+    }
+}

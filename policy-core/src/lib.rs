@@ -1,0 +1,32 @@
+//! Kubernetes authentication-hardening rules, after the guide "Authentication Mechanisms".
+//!
+//! `policy-core` turns bytes (kubectl dumps, manifests, kubeconfigs, AdmissionReviews) into a
+//! [`Report`] of findings. It does no I/O, reads no clock and knows nothing of wasm: callers pass
+//! the bytes and the evaluation instant in, and render the report with [`render`].
+//!
+//! The public surface is small: [`analyze`] for a whole dump, [`admit`] for one admission
+//! request, [`registry::ALL`] for the catalogue, [`Settings`] and the report types.
+#![deny(missing_docs)]
+
+pub mod input;
+pub mod inventory;
+pub mod registry;
+pub mod render;
+pub mod report;
+pub mod rule;
+pub mod rules;
+pub mod settings;
+pub mod util;
+
+mod engine;
+
+pub use engine::{admit, analyze, AdmitDecision, AdmitSettings};
+pub use input::{InputFile, Limits};
+pub use report::{Finding, Report, Severity};
+pub use rule::RuleMeta;
+pub use settings::Settings;
+
+/// The tool's name as it appears in reports.
+pub const TOOL_NAME: &str = "authn-audit";
+/// The tool's version, from Cargo.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,17 @@
+//! The catalogue: every rule, sorted by code (test-enforced), and the retired codes.
+
+use crate::rule::Rule;
+use crate::rules::*;
+
+/// Every rule, sorted by code.
+pub static ALL: &[&dyn Rule] = &[
+    &st::TokenAuthFile,
+];
+
+/// Codes that were released and then withdrawn: `(code, why, replacement)`. Never reuse them.
+pub static RETIRED: &[(&str, &str, Option<&str>)] = &[];
+
+/// A rule by code (case-insensitive).
+pub fn find(code: &str) -> Option<&'static dyn Rule> {
+    ALL.iter().copied().find(|r| r.meta().code.eq_ignore_ascii_case(code))
+}

@@ -1,0 +1,371 @@
+//! The report model: what a scan found, serializable as the stable JSON of `schema/report.schema.json`.
+
+use crate::input::{Diagnostic, Object};
+use crate::rule::RuleMeta;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// For review; not a problem by itself.
+    Info,
+    /// Worth fixing when convenient.
+    Low,
+    /// Weakens authentication; fix soon.
+    Medium,
+    /// Opens a realistic path to unauthorised access.
+    High,
+    /// Direct cluster compromise or an unrevocable admin credential.
+    Critical,
+}
+
+impl Severity {
+    /// Every severity, lowest first.
+    pub const ALL: [Severity; 5] = [Self::Info, Self::Low, Self::Medium, Self::High, Self::Critical];
+
+    /// The lowercase name used on the wire and in settings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+
+    /// Parse the lowercase name (case-insensitive).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|sev| sev.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An authentication mechanism of the guide; each rule belongs to the section it implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mechanism {
+    /// The guide's opening: choose few mechanisms, audit every source.
+    General,
+    /// Unauthenticated requests (`system:anonymous`).
+    Anonymous,
+    /// X.509 client certificates.
+    ClientCertificates,
+    /// `--token-auth-file` (and the removed `--basic-auth-file`).
+    StaticTokenFile,
+    /// `bootstrap.kubernetes.io/token` Secrets.
+    BootstrapTokens,
+    /// Legacy `kubernetes.io/service-account-token` Secrets.
+    ServiceAccountTokens,
+    /// Short-lived TokenRequest (projected) tokens.
+    TokenRequest,
+    /// OpenID Connect / structured JWT authentication.
+    Oidc,
+    /// Webhook token authentication.
+    Webhook,
+    /// Authenticating proxy (request-header authentication).
+    AuthenticatingProxy,
+}
+
+impl Mechanism {
+    /// Every mechanism, in the guide's order.
+    pub const ALL: [Mechanism; 10] = [
+        Self::General,
+        Self::Anonymous,
+        Self::ClientCertificates,
+        Self::StaticTokenFile,
+        Self::BootstrapTokens,
+        Self::ServiceAccountTokens,
+        Self::TokenRequest,
+        Self::Oidc,
+        Self::Webhook,
+        Self::AuthenticatingProxy,
+    ];
+
+    /// The guide heading this mechanism is discussed under.
+    pub fn guide_section(self) -> &'static str {
+        match self {
+            Self::General | Self::Anonymous => "Authentication Mechanisms",
+            Self::ClientCertificates => "Client Certificate Authentication",
+            Self::StaticTokenFile => "Static Token File",
+            Self::BootstrapTokens => "Bootstrap Tokens",
+            Self::ServiceAccountTokens => "Service Account Secret Tokens",
+            Self::TokenRequest => "TokenRequest API",
+            Self::Oidc => "OIDC",
+            Self::Webhook => "Webhook Authentication",
+            Self::AuthenticatingProxy => "Authenticating Proxy",
+        }
+    }
+
+    /// A short human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::General => "General",
+            Self::Anonymous => "Anonymous access",
+            Self::ClientCertificates => "Client certificates",
+            Self::StaticTokenFile => "Static token file",
+            Self::BootstrapTokens => "Bootstrap tokens",
+            Self::ServiceAccountTokens => "Service-account secret tokens",
+            Self::TokenRequest => "TokenRequest tokens",
+            Self::Oidc => "OIDC / JWT",
+            Self::Webhook => "Webhook authentication",
+            Self::AuthenticatingProxy => "Authenticating proxy",
+        }
+    }
+
+    /// The kebab-case id used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::General => "general",
+            Self::Anonymous => "anonymous",
+            Self::ClientCertificates => "client-certificates",
+            Self::StaticTokenFile => "static-token-file",
+            Self::BootstrapTokens => "bootstrap-tokens",
+            Self::ServiceAccountTokens => "service-account-tokens",
+            Self::TokenRequest => "token-request",
+            Self::Oidc => "oidc",
+            Self::Webhook => "webhook",
+            Self::AuthenticatingProxy => "authenticating-proxy",
+        }
+    }
+}
+
+/// Which object a finding is about.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectRef {
+    /// `apiVersion` as written in the input.
+    pub api_version: String,
+    /// `kind` as written in the input.
+    pub kind: String,
+    /// Namespace; absent for cluster-scoped objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{}/{}/{}", self.kind, ns, self.name),
+            None => write!(f, "{}/{}", self.kind, self.name),
+        }
+    }
+}
+
+/// Where something came from in the input: file name and 1-based line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Source {
+    /// The input's name (file path as given, or `-` for stdin).
+    pub path: String,
+    /// 1-based line of the object's (or field's) start.
+    pub line: u32,
+}
+
+/// One piece of evidence: a field path and its value, redacted when it is a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Field path in the object, e.g. `spec.containers[0].command[3]` or `data.token`.
+    pub path: String,
+    /// The value as shown to users: plain, or `sha256:<12 hex>` for secrets.
+    pub value: String,
+    /// True when `value` is a fingerprint standing in for a secret.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redacted: bool,
+}
+
+impl Evidence {
+    /// A non-secret value shown as it is.
+    pub fn plain(path: impl Into<String>, value: impl Into<String>) -> Self {
+        Self { path: path.into(), value: value.into(), redacted: false }
+    }
+
+    /// A secret value: only its short SHA-256 fingerprint is kept.
+    pub fn secret(path: impl Into<String>, secret: &[u8]) -> Self {
+        Self { path: path.into(), value: crate::util::fingerprint(secret), redacted: true }
+    }
+}
+
+/// A rule's verdict on one object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Rule code, e.g. `SA001`.
+    pub code: String,
+    /// Rule slug, e.g. `legacy-token-secret`.
+    pub slug: String,
+    /// Severity after settings overrides.
+    pub severity: Severity,
+    /// The guide section.
+    pub mechanism: Mechanism,
+    /// The object the finding is about.
+    pub object: ObjectRef,
+    /// File and line in the input.
+    pub source: Source,
+    /// One line: lowercase first word, no final period, values in backticks.
+    pub message: String,
+    /// Field paths and (redacted) values behind the verdict.
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    /// What to do about it.
+    pub remediation: String,
+    /// The rule's docs page, relative to the repository root.
+    pub docs: String,
+    /// Other objects involved (e.g. the Pods a flagged Deployment owns, the binding that grants).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<ObjectRef>,
+}
+
+impl Finding {
+    /// A finding with the rule's defaults; refine it with the builder methods.
+    pub fn new(meta: &RuleMeta, object: ObjectRef, source: Source, message: String) -> Self {
+        Self {
+            code: meta.code.to_string(),
+            slug: meta.slug.to_string(),
+            severity: meta.severity,
+            mechanism: meta.mechanism,
+            object,
+            source,
+            message,
+            evidence: Vec::new(),
+            remediation: meta.remediation(),
+            docs: meta.docs_path(),
+            related: Vec::new(),
+        }
+    }
+
+    /// Add a piece of evidence.
+    #[must_use]
+    pub fn evidence(mut self, evidence: Evidence) -> Self {
+        self.evidence.push(evidence);
+        self
+    }
+
+    /// Set a severity other than the rule's default (e.g. escalation).
+    #[must_use]
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// Replace the default remediation with a more specific one.
+    #[must_use]
+    pub fn remediation(mut self, text: impl Into<String>) -> Self {
+        self.remediation = text.into();
+        self
+    }
+
+    /// Point at a more precise line than the object's start.
+    #[must_use]
+    pub fn line(mut self, line: u32) -> Self {
+        self.source.line = line;
+        self
+    }
+
+    /// Name another object involved in the finding.
+    #[must_use]
+    pub fn related(mut self, object: ObjectRef) -> Self {
+        self.related.push(object);
+        self
+    }
+}
+
+/// A rule that could not be judged from this input, and what the user could add.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotAssessable {
+    /// Rule code.
+    pub code: String,
+    /// Rule slug.
+    pub slug: String,
+    /// Why, in one line (e.g. "control plane not visible").
+    pub reason: String,
+    /// What to add to the dump to make it assessable.
+    pub add: Vec<String>,
+}
+
+/// One input file: its size, what it held, and what was wrong with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputSummary {
+    /// The input's name.
+    pub path: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// YAML/JSON documents read.
+    pub documents: u32,
+    /// Kubernetes objects found (list items counted one by one).
+    pub objects: u32,
+    /// Located problems; the rest of the input was still analysed.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Counts for the summary line and the viewer's header.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Number of findings.
+    pub findings: usize,
+    /// Findings per severity (every severity present, zeros included).
+    pub by_severity: BTreeMap<Severity, usize>,
+    /// Findings per mechanism.
+    pub by_mechanism: BTreeMap<Mechanism, usize>,
+    /// Objects analysed.
+    pub objects: usize,
+    /// Input diagnostics.
+    pub diagnostics: usize,
+}
+
+/// Tool name and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tool {
+    /// Always `authn-audit`.
+    pub name: String,
+    /// Semver of the build.
+    pub version: String,
+}
+
+/// A whole scan: inputs, findings, inventories and counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// Which tool made it.
+    pub tool: Tool,
+    /// The evaluation instant (RFC 3339).
+    pub evaluated_at: String,
+    /// Every input with its diagnostics.
+    pub inputs: Vec<InputSummary>,
+    /// Findings, sorted by severity (worst first), then code, then object.
+    pub findings: Vec<Finding>,
+    /// Rules that could not be judged from this input.
+    pub not_assessable: Vec<NotAssessable>,
+    /// MX001: each mechanism enabled, disabled or unknown, with evidence.
+    pub mechanisms: Vec<crate::inventory::mechanisms::MechanismStatus>,
+    /// MX004: every credential the dump reveals (secrets as fingerprints).
+    pub credentials: Vec<crate::inventory::credentials::Credential>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+impl Report {
+    /// Findings at or above a severity.
+    pub fn at_least(&self, severity: Severity) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.severity >= severity)
+    }
+}
+
+impl Object {
+    /// The finding-facing reference to this object.
+    pub fn object_ref(&self) -> ObjectRef {
+        ObjectRef {
+            api_version: self.api_version().to_string(),
+            kind: self.kind().to_string(),
+            namespace: self.namespace().map(str::to_string),
+            name: self.name().to_string(),
+        }
+    }
+}

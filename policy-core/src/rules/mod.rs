@@ -1,0 +1,9 @@
+//! Every rule, one file each, grouped by family (the two letters of the code).
+
+pub mod st;
+
+/// What to add to a dump so flag rules can judge the control plane.
+pub const CONTROL_PLANE_HINT: [&str; 2] = [
+    "the kube-apiserver static Pod: kubectl get pods -n kube-system -l component=kube-apiserver -o yaml",
+    "the kubeadm-config ConfigMap: kubectl get configmap kubeadm-config -n kube-system -o yaml",
+];

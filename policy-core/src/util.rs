@@ -1,0 +1,100 @@
+//! Small helpers shared by the loader, the inventory and the rules.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// The short fingerprint that stands in for a secret everywhere: `sha256:` + 12 hex digits.
+pub fn fingerprint(secret: &[u8]) -> String {
+    let digest = Sha256::digest(secret);
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// The full SHA-256 of some bytes, lowercase hex (certificate fingerprints: not secrets).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The value at a path of object keys.
+pub fn at<'v>(value: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    path.iter().try_fold(value, |v, key| v.get(*key))
+}
+
+/// Parse a Go duration (`24h0m0s`, `8760h`, `1h30m`, `90s`, `500ms`) or a bare number of seconds.
+/// Returns whole seconds.
+pub fn parse_duration(text: &str) -> Option<u64> {
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Some(secs);
+    }
+    let mut total_ms: u128 = 0;
+    let mut rest = text;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let (number, tail) = rest.split_at(digits);
+        let number: f64 = number.parse().ok()?;
+        let unit_len = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(unit_len);
+        let ms_per_unit: f64 = match unit {
+            "ms" => 1.0,
+            "s" => 1_000.0,
+            "m" => 60_000.0,
+            "h" => 3_600_000.0,
+            _ => return None,
+        };
+        let ms = number * ms_per_unit;
+        if !ms.is_finite() || ms < 0.0 {
+            return None;
+        }
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "finite, non-negative, bounded by f64")]
+        let ms = ms as u128;
+        total_ms = total_ms.checked_add(ms)?;
+        rest = tail;
+    }
+    u64::try_from(total_ms / 1000).ok()
+}
+
+/// Format seconds the way people read them: `90d`, `36h`, `45m`, `30s`.
+pub fn human_duration(secs: u64) -> String {
+    match secs {
+        s if s >= 86_400 && s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s >= 3_600 && s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s >= 86_400 => format!("{}d{}h", s / 86_400, (s % 86_400) / 3_600),
+        s if s >= 60 && s % 60 == 0 => format!("{}m", s / 60),
+        s if s >= 3_600 => format!("{}h{}m", s / 3_600, (s % 3_600) / 60),
+        s => format!("{s}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_is_short_and_stable() {
+        assert_eq!(fingerprint(b"abcdef.0123456789abcdef"), fingerprint(b"abcdef.0123456789abcdef"));
+        assert_eq!(fingerprint(b"x").len(), "sha256:".len() + 12);
+        assert_ne!(fingerprint(b"x"), fingerprint(b"y"));
+    }
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(parse_duration("24h0m0s"), Some(86_400));
+        assert_eq!(parse_duration("8760h"), Some(31_536_000));
+        assert_eq!(parse_duration("1h30m"), Some(5_400));
+        assert_eq!(parse_duration("1.5h"), Some(5_400));
+        assert_eq!(parse_duration("3600"), Some(3_600));
+        assert_eq!(parse_duration("10x"), None);
+        assert_eq!(parse_duration(""), None);
+    }
+
+    #[test]
+    fn human_durations() {
+        assert_eq!(human_duration(86_400 * 365), "365d");
+        assert_eq!(human_duration(3_607), "1h0m");
+        assert_eq!(human_duration(7_200), "2h");
+    }
+}

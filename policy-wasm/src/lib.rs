@@ -1,0 +1,1 @@
+//! Thin adapters over policy-core for policy engines (built out in the policy-wasm issue).
