@@ -122,7 +122,12 @@ pub struct AdmitSettings {
 
 impl Default for AdmitSettings {
     fn default() -> Self {
-        Self { exempt_namespaces: Vec::new(), exempt_users: Vec::new(), exempt_groups: Vec::new(), reject_at: Severity::Medium }
+        Self {
+            exempt_namespaces: Vec::new(),
+            exempt_users: Vec::new(),
+            exempt_groups: Vec::new(),
+            reject_at: Severity::Medium,
+        }
     }
 }
 
@@ -164,11 +169,13 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
     {
         meta.entry("namespace").or_insert_with(|| Value::String(namespace.clone()));
     }
-    let objects = [Object::new(object, Source { path: "request.object".to_string(), line: 1 }, Origin::AdmissionRequest)];
+    let objects =
+        [Object::new(object, Source { path: "request.object".to_string(), line: 1 }, Origin::AdmissionRequest)];
     let inv = Inventory::new(&objects);
     let mut findings = run(&inv, settings, settings.now, Scope::Admit).found;
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.code.cmp(&b.code)));
-    let (rejecting, warning): (Vec<&Finding>, Vec<&Finding>) = findings.iter().partition(|f| f.severity >= admit.reject_at);
+    let (rejecting, warning): (Vec<&Finding>, Vec<&Finding>) =
+        findings.iter().partition(|f| f.severity >= admit.reject_at);
     let message = (!rejecting.is_empty())
         .then(|| rejecting.iter().map(|f| format!("{}: {}", f.code, f.message)).collect::<Vec<_>>().join("; "));
     let warnings = warning.iter().map(|f| format!("{}: {}", f.code, f.message)).collect();

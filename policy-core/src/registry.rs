@@ -4,9 +4,7 @@ use crate::rule::Rule;
 use crate::rules::*;
 
 /// Every rule, sorted by code.
-pub static ALL: &[&dyn Rule] = &[
-    &st::TokenAuthFile,
-];
+pub static ALL: &[&dyn Rule] = &[&st::TokenAuthFile];
 
 /// Codes that were released and then withdrawn: `(code, why, replacement)`. Never reuse them.
 pub static RETIRED: &[(&str, &str, Option<&str>)] = &[];

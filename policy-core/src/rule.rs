@@ -3,10 +3,10 @@
 //! A rule file calls [`declare_rule!`](crate::declare_rule) once (docs, code, slug, severity,
 //! mechanism, scope) and implements [`Check`] by hand. The registry lists the unit structs.
 
+use crate::input::Object;
 use crate::inventory::Inventory;
 use crate::report::{Finding, Mechanism, NotAssessable, ObjectRef, Severity, Source};
 use crate::settings::Settings;
-use crate::input::Object;
 use time::OffsetDateTime;
 
 /// Where a rule can run.
@@ -55,11 +55,7 @@ pub struct RuleMeta {
 impl RuleMeta {
     /// The docs as Markdown: the `///` lines with their one leading space removed.
     pub fn markdown(&self) -> String {
-        self.docs
-            .lines()
-            .map(|line| line.strip_prefix(' ').unwrap_or(line))
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.docs.lines().map(|line| line.strip_prefix(' ').unwrap_or(line)).collect::<Vec<_>>().join("\n")
     }
 
     /// One docs section's text (without its heading), trimmed; empty when absent.
@@ -170,10 +166,10 @@ impl<T: Meta + Check + Sync + Send> Rule for T {}
 /// Everything a rule file needs, in one import.
 pub mod prelude {
     pub use super::{Check, Context, Findings, Meta, Scope};
+    pub use crate::declare_rule;
     pub use crate::input::Object;
     pub use crate::inventory::Inventory;
     pub use crate::report::{Evidence, Mechanism, Severity};
-    pub use crate::declare_rule;
 }
 
 /// Declare a rule: docs (the `///` lines), metadata, and the unit struct.

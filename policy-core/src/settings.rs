@@ -58,9 +58,8 @@ impl Settings {
     /// Whether a rule runs under these settings: selected (explicitly for preview rules) and not
     /// ignored. The most specific selector wins, as in ruff: `--select SA --ignore SA004`.
     pub fn enables(&self, rule: &RuleMeta) -> bool {
-        let score = |selectors: &[String]| {
-            selectors.iter().filter(|s| matches(s, rule.code)).map(|s| s.trim().len()).max()
-        };
+        let score =
+            |selectors: &[String]| selectors.iter().filter(|s| matches(s, rule.code)).map(|s| s.trim().len()).max();
         let selected = match score(&self.select) {
             Some(len) => Some(len),
             None if self.select.is_empty() && matches!(rule.status, RuleStatus::Stable(_)) => Some(0),
@@ -94,7 +93,9 @@ impl Settings {
 fn matches(selector: &str, code: &str) -> bool {
     let selector = selector.trim();
     selector.eq_ignore_ascii_case("ALL")
-        || (!selector.is_empty() && code.len() >= selector.len() && code.get(..selector.len()).is_some_and(|p| p.eq_ignore_ascii_case(selector)))
+        || (!selector.is_empty()
+            && code.len() >= selector.len()
+            && code.get(..selector.len()).is_some_and(|p| p.eq_ignore_ascii_case(selector)))
 }
 
 #[cfg(test)]
@@ -112,10 +113,9 @@ mod tests {
 
     #[test]
     fn settings_parse_from_camel_case_json() {
-        let s: Settings = serde_json::from_str(
-            r#"{"select":["SA"],"now":"2025-11-28T12:00:00Z","maxCertLifetimeSeconds":60}"#,
-        )
-        .unwrap_or_default();
+        let s: Settings =
+            serde_json::from_str(r#"{"select":["SA"],"now":"2025-11-28T12:00:00Z","maxCertLifetimeSeconds":60}"#)
+                .unwrap_or_default();
         assert_eq!(s.select, vec!["SA".to_string()]);
         assert_eq!(s.max_cert_lifetime_seconds, 60);
         assert!(s.now.is_some());

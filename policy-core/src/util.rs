@@ -49,7 +49,11 @@ pub fn parse_duration(text: &str) -> Option<u64> {
         if !ms.is_finite() || ms < 0.0 {
             return None;
         }
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "finite, non-negative, bounded by f64")]
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "finite, non-negative, bounded by f64"
+        )]
         let ms = ms as u128;
         total_ms = total_ms.checked_add(ms)?;
         rest = tail;

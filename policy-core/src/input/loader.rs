@@ -7,7 +7,8 @@ use serde_json::Value;
 pub(super) fn load(inputs: &[InputFile<'_>], _limits: &Limits) -> Loaded {
     let mut loaded = Loaded::default();
     for input in inputs {
-        let mut summary = InputSummary { path: input.name.to_string(), bytes: input.bytes.len() as u64, ..InputSummary::default() };
+        let mut summary =
+            InputSummary { path: input.name.to_string(), bytes: input.bytes.len() as u64, ..InputSummary::default() };
         if let Ok(value) = serde_json::from_slice::<Value>(input.bytes) {
             summary.documents = 1;
             summary.objects = 1;

@@ -73,12 +73,7 @@ impl Diagnostic {
     }
 
     fn new(level: Level, path: &str, line: u32, code: &str, message: impl Into<String>) -> Self {
-        Self {
-            source: Source { path: path.to_string(), line },
-            level,
-            code: code.to_string(),
-            message: message.into(),
-        }
+        Self { source: Source { path: path.to_string(), line }, level, code: code.to_string(), message: message.into() }
     }
 }
 

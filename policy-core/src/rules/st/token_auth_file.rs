@@ -41,8 +41,12 @@ impl Check for TokenAuthFile {
         }
         if let Some(flag) = flags.get("token-auth-file") {
             out.push(
-                self.finding_at(flag.object.clone(), flag.source.clone(), format!("kube-apiserver reads static tokens from `{}`", flag.value))
-                    .evidence(Evidence::plain(flag.path.clone(), format!("--token-auth-file={}", flag.value))),
+                self.finding_at(
+                    flag.object.clone(),
+                    flag.source.clone(),
+                    format!("kube-apiserver reads static tokens from `{}`", flag.value),
+                )
+                .evidence(Evidence::plain(flag.path.clone(), format!("--token-auth-file={}", flag.value))),
             );
         }
     }
