@@ -1,6 +1,261 @@
-//! Renderers: pure functions from a [`Report`](crate::Report) to text.
+//! Renderers: pure functions from a [`Report`] to text.
+//!
+//! Every renderer works only from the report, which carries fingerprints in place of secrets, so
+//! no output format can leak a token or a key. Values that come from the input (object names,
+//! paths, messages) are escaped for the target format: Markdown, HTML, or terminal control
+//! characters.
 
-/// The report as pretty JSON (the stable format of `schema/report.schema.json`).
-pub fn json(report: &crate::Report) -> String {
-    serde_json::to_string_pretty(report).unwrap_or_default()
+mod html;
+mod markdown;
+mod sarif;
+mod text;
+
+pub use html::html;
+pub use markdown::markdown;
+pub use sarif::sarif;
+pub use text::text;
+
+use crate::Report;
+
+/// An output format of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Terminal text, one finding per block (ruff-like).
+    Text,
+    /// The report model as pretty JSON (`schema/report.schema.json`).
+    Json,
+    /// SARIF 2.1.0 for code-scanning tools.
+    Sarif,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+}
+
+impl Format {
+    /// Every format.
+    pub const ALL: [Format; 5] = [Self::Text, Self::Json, Self::Sarif, Self::Markdown, Self::Html];
+
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Json => "json",
+            Self::Sarif => "sarif",
+            Self::Markdown => "markdown",
+            Self::Html => "html",
+        }
+    }
+
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Text => "txt",
+            Self::Json => "json",
+            Self::Sarif => "sarif",
+            Self::Markdown => "md",
+            Self::Html => "html",
+        }
+    }
+
+    /// Parse a name (case-insensitive; `md` is accepted for Markdown).
+    pub fn parse(name: &str) -> Option<Self> {
+        let name = name.trim();
+        if name.eq_ignore_ascii_case("md") {
+            return Some(Self::Markdown);
+        }
+        Self::ALL.into_iter().find(|f| f.as_str().eq_ignore_ascii_case(name))
+    }
+}
+
+/// Render a report in any format; `color` only matters for [`Format::Text`].
+pub fn render(report: &Report, format: Format, color: bool) -> String {
+    match format {
+        Format::Text => text(report, color),
+        Format::Json => json(report),
+        Format::Sarif => sarif(report),
+        Format::Markdown => markdown(report),
+        Format::Html => html(report),
+    }
+}
+
+/// The report as pretty JSON (the stable format of `schema/report.schema.json`), newline-terminated.
+pub fn json(report: &Report) -> String {
+    let mut out = serde_json::to_string_pretty(report).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// Where the project's sources and docs are published.
+pub const REPOSITORY_URL: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The absolute URL of a repository file such as a rule's `docs/rules/…` page.
+pub fn docs_url(path: &str) -> String {
+    format!("{REPOSITORY_URL}/blob/main/{path}")
+}
+
+/// A message cut into plain text and `code` spans: `(true, "x")` is a span written `` `x` ``.
+/// An unmatched backtick stays in the plain text.
+pub(crate) fn code_spans(message: &str) -> Vec<(bool, &str)> {
+    let mut parts = Vec::new();
+    let mut rest = message;
+    while let Some(open) = rest.find('`') {
+        let after = rest.get(open + 1..).unwrap_or("");
+        let Some(close) = after.find('`') else { break };
+        let before = rest.get(..open).unwrap_or("");
+        if !before.is_empty() {
+            parts.push((false, before));
+        }
+        parts.push((true, after.get(..close).unwrap_or("")));
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    if !rest.is_empty() {
+        parts.push((false, rest));
+    }
+    parts
+}
+
+/// Findings of one severity, in report order, worst severity first; empty groups skipped.
+pub(crate) fn by_severity(report: &Report) -> Vec<(crate::Severity, Vec<&crate::Finding>)> {
+    crate::Severity::ALL
+        .into_iter()
+        .rev()
+        .map(|sev| (sev, report.findings.iter().filter(|f| f.severity == sev).collect::<Vec<_>>()))
+        .filter(|(_, findings)| !findings.is_empty())
+        .collect()
+}
+
+/// One line: control characters (newlines, escape sequences) become spaces.
+pub(crate) fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+#[cfg(test)]
+pub(crate) mod sample {
+    //! A small hand-made report with hostile values, shared by the renderers' unit tests.
+
+    use crate::input::Diagnostic;
+    use crate::inventory::credentials::{Credential, CredentialKind};
+    use crate::inventory::mechanisms::{MechanismEvidence, MechanismStatus, State};
+    use crate::report::*;
+
+    pub(crate) fn object(kind: &str, namespace: Option<&str>, name: &str) -> ObjectRef {
+        ObjectRef {
+            api_version: "v1".to_string(),
+            kind: kind.to_string(),
+            namespace: namespace.map(str::to_string),
+            name: name.to_string(),
+        }
+    }
+
+    pub(crate) fn finding(code: &str, severity: Severity, object: ObjectRef, line: u32, message: &str) -> Finding {
+        Finding {
+            code: code.to_string(),
+            slug: format!("{}-slug", code.to_lowercase()),
+            severity,
+            mechanism: Mechanism::ServiceAccountTokens,
+            object,
+            source: Source { path: "dumps/prod cluster.yaml".to_string(), line },
+            message: message.to_string(),
+            evidence: vec![Evidence::secret("data.token", b"s3cr3t-token-value")],
+            remediation: "delete the Secret and use TokenRequest".to_string(),
+            docs: format!("docs/rules/{code}-{}-slug.md", code.to_lowercase()),
+            related: Vec::new(),
+        }
+    }
+
+    /// Three findings (critical, high, low), one diagnostic, one not-assessable rule, inventories.
+    pub(crate) fn report() -> Report {
+        let secret = object("Secret", Some("team-a"), "ci-token");
+        let crb = object("ClusterRoleBinding", None, "evil|<script>alert(1)</script>");
+        let findings = vec![
+            finding("CC001", Severity::Critical, object("CertificateSigningRequest", None, "admin_*csr*"), 40, "CSR asks for group `system:masters` and *bold*"),
+            finding("SA001", Severity::High, secret.clone(), 7, "legacy token Secret `team-a/ci-token` never expires"),
+            finding("AN002", Severity::Low, crb, 12, "binding `a|b` grants <b>view</b> & more to `system:anonymous`"),
+        ];
+        let diagnostic = Diagnostic::error("dumps/prod cluster.yaml", 99, "yaml-syntax", "mapping values are not allowed here");
+        let mut summary = Summary { findings: 3, objects: 12, diagnostics: 1, ..Summary::default() };
+        for sev in Severity::ALL {
+            summary.by_severity.insert(sev, 0);
+        }
+        summary.by_severity.insert(Severity::Critical, 1);
+        summary.by_severity.insert(Severity::High, 1);
+        summary.by_severity.insert(Severity::Low, 1);
+        summary.by_mechanism.insert(Mechanism::ServiceAccountTokens, 3);
+        Report {
+            tool: Tool { name: "authn-audit".to_string(), version: "0.1.0".to_string() },
+            evaluated_at: "2025-11-28T12:00:00Z".to_string(),
+            inputs: vec![InputSummary {
+                path: "dumps/prod cluster.yaml".to_string(),
+                bytes: 2048,
+                documents: 13,
+                objects: 12,
+                diagnostics: vec![diagnostic],
+            }],
+            findings,
+            not_assessable: vec![NotAssessable {
+                code: "ST001".to_string(),
+                slug: "token-auth-file".to_string(),
+                reason: "control plane not visible".to_string(),
+                add: vec!["the kube-apiserver static Pod".to_string()],
+            }],
+            mechanisms: vec![MechanismStatus {
+                mechanism: Mechanism::ServiceAccountTokens,
+                state: State::Enabled,
+                evidence: vec![MechanismEvidence {
+                    object: secret.clone(),
+                    source: Source { path: "dumps/prod cluster.yaml".to_string(), line: 7 },
+                    evidence: Evidence::plain("type", "kubernetes.io/service-account-token"),
+                }],
+                hint: None,
+            }],
+            credentials: vec![Credential {
+                kind: CredentialKind::ServiceAccountToken,
+                identity: "system:serviceaccount:team-a:ci".to_string(),
+                groups: vec!["system:serviceaccounts".to_string()],
+                issuer: None,
+                not_before: Some("2024-01-01T00:00:00Z".to_string()),
+                expires: None,
+                last_used: None,
+                status: "valid".to_string(),
+                fingerprint: crate::util::fingerprint(b"s3cr3t-token-value"),
+                object: secret,
+                source: Source { path: "dumps/prod cluster.yaml".to_string(), line: 7 },
+                path: "data.token".to_string(),
+            }],
+            summary,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_round_trip_by_name() {
+        for format in Format::ALL {
+            assert_eq!(Format::parse(format.as_str()), Some(format));
+        }
+        assert_eq!(Format::parse("MD"), Some(Format::Markdown));
+        assert_eq!(Format::parse("yaml"), None);
+    }
+
+    #[test]
+    fn code_spans_split_and_keep_unmatched_backticks() {
+        assert_eq!(code_spans("a `b` c"), vec![(false, "a "), (true, "b"), (false, " c")]);
+        assert_eq!(code_spans("`x``y`"), vec![(true, "x"), (true, "y")]);
+        assert_eq!(code_spans("odd ` tick"), vec![(false, "odd ` tick")]);
+        assert_eq!(code_spans(""), Vec::<(bool, &str)>::new());
+    }
+
+    #[test]
+    fn json_is_the_model_and_never_the_secret() {
+        let report = sample::report();
+        let out = json(&report);
+        let back: Option<Report> = serde_json::from_str(&out).ok();
+        assert!(out.contains("\"evaluatedAt\": \"2025-11-28T12:00:00Z\""));
+        assert_eq!(back, Some(report));
+        assert!(!out.contains("s3cr3t"));
+    }
 }

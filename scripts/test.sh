@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Every test of the project, from a fresh machine: installs what is missing, then runs
+# format and lint checks, the Rust test suites, the wasm32 build of policy-core, the generated
+# docs check, the policy-engine host tests and the viewer's browser tests.
+#
+#   scripts/test.sh          everything
+#   scripts/test.sh rust     only the native Rust checks and tests (fast)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/tools.sh
+
+step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
+what="${1:-all}"
+
+step "tools"
+apt_install jq
+ensure_rust_targets
+
+step "format"
+cargo fmt --all --check
+
+step "clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Rust tests"
+cargo test --workspace --locked
+
+step "policy-core builds for wasm32-unknown-unknown"
+cargo build -p policy-core --target wasm32-unknown-unknown --locked
+
+step "generated docs are up to date"
+cargo xtask docs --check
+
+[ "$what" = rust ] && exit 0
+
+step "policy-wasm artifacts in real hosts"
+scripts/test-hosts.sh
+
+step "viewer in headless Chromium"
+scripts/test-viewer.sh

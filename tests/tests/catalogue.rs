@@ -1,0 +1,105 @@
+//! Meta-tests over the rule catalogue, clippy-style: codes, names, docs and fixtures agree.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+
+use policy_core::registry::{ALL, RETIRED};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Every code of `shared/design/rules.md` (the product's scope). `rules_md_is_in_sync` keeps
+/// this list honest where the design folder is present.
+const CATALOGUE: &[&str] = &[
+    "AN001", "AN002", "AN003", "AP001", "AP002", "AP003", "AP004", "BT001", "BT002", "BT003", "BT004", "BT005",
+    "BT006", "CC001", "CC002", "CC003", "CC004", "CC005", "CC006", "CC007", "EK001", "KC001", "KC002", "MX001",
+    "MX002", "MX003", "MX004", "OI001", "OI002", "OI003", "OI004", "OI005", "OI006", "SA001", "SA002", "SA003",
+    "SA004", "SA005", "SA006", "ST001", "ST002", "ST003", "TR001", "TR002", "TR003", "TR004", "WH001", "WH002",
+    "WH003",
+];
+
+fn codes() -> Vec<&'static str> {
+    ALL.iter().map(|r| r.meta().code).collect()
+}
+
+#[test]
+fn codes_are_well_formed_unique_and_sorted() {
+    let codes = codes();
+    for code in &codes {
+        let (family, number) = code.split_at(2);
+        assert!(family.chars().all(|c| c.is_ascii_uppercase()), "{code}: family must be two capitals");
+        assert!(number.len() == 3 && number.chars().all(|c| c.is_ascii_digit()), "{code}: three digits");
+    }
+    let mut sorted = codes.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(codes, sorted, "registry::ALL must be sorted by code, without duplicates");
+    for (retired, _, _) in RETIRED {
+        assert!(!codes.contains(retired), "{retired} is retired and must not be reused");
+    }
+}
+
+#[test]
+fn every_catalogue_code_is_implemented() {
+    let implemented: BTreeSet<_> = codes().into_iter().collect();
+    let missing: Vec<_> = CATALOGUE.iter().filter(|c| !implemented.contains(*c)).collect();
+    assert!(missing.is_empty(), "rules of rules.md not implemented yet: {missing:?}");
+}
+
+#[test]
+fn rules_md_is_in_sync() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/design/rules.md");
+    let Ok(text) = std::fs::read_to_string(&path) else { return };
+    let in_md: BTreeSet<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("- "))
+        .filter_map(|l| l.get(..5))
+        .filter(|c| c.len() == 5 && c[..2].chars().all(|ch| ch.is_ascii_uppercase()) && c[2..].chars().all(|ch| ch.is_ascii_digit()))
+        .collect();
+    assert_eq!(in_md, CATALOGUE.iter().copied().collect(), "CATALOGUE differs from {}", path.display());
+}
+
+#[test]
+fn docs_have_every_section_and_cite_the_guide() {
+    for rule in ALL {
+        let meta = rule.meta();
+        for heading in ["What it does", "Why is this bad?", "Example", "How to fix"] {
+            assert!(!meta.section(heading).is_empty(), "{}: docs lack `## {heading}`", meta.code);
+        }
+        let guide = format!("Guide: *{}*", meta.mechanism.guide_section());
+        assert!(meta.markdown().contains(&guide), "{}: docs must end with `{guide}.`", meta.code);
+        assert!(!meta.title().is_empty() && !meta.remediation().is_empty(), "{}: title and remediation", meta.code);
+    }
+}
+
+#[test]
+fn names_agree_slug_struct_and_file() {
+    for rule in ALL {
+        let meta = rule.meta();
+        let slug = meta.slug;
+        assert!(slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{slug}: kebab-case");
+        for bad_prefix in ["no-", "disallow-", "ensure-", "check-"] {
+            assert!(!slug.starts_with(bad_prefix), "{slug}: a slug names the dangerous pattern");
+        }
+        let file = format!("{}.rs", slug.replace('-', "_"));
+        assert!(meta.file.ends_with(&file), "{}: declared in {} but its slug asks for {file}", meta.code, meta.file);
+        let family = meta.code[..2].to_ascii_lowercase();
+        assert!(meta.file.contains(&format!("rules/{family}/")), "{}: file must live in rules/{family}/", meta.code);
+    }
+}
+
+#[test]
+fn every_rule_has_fixtures_and_every_fixture_dir_has_a_rule() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules");
+    let codes: BTreeSet<_> = codes().into_iter().map(String::from).collect();
+    let dirs: BTreeSet<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|d| d.unwrap().file_name().to_str().unwrap().to_string())
+        .collect();
+    for code in &codes {
+        let files: Vec<String> = std::fs::read_dir(root.join(code))
+            .map(|it| it.map(|f| f.unwrap().file_name().to_str().unwrap().to_string()).collect())
+            .unwrap_or_default();
+        assert!(files.iter().any(|f| f.starts_with("bad_")), "{code}: needs a bad_* fixture");
+        assert!(files.iter().any(|f| f.starts_with("ok_")), "{code}: needs an ok_* fixture");
+    }
+    let orphans: Vec<_> = dirs.difference(&codes).collect();
+    assert!(orphans.is_empty(), "fixture dirs without a rule: {orphans:?}");
+}

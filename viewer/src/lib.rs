@@ -1,0 +1,2 @@
+//! The viewer: drop a dump, get the report. Offline, in the browser, over policy-core.
+pub fn run() {}
