@@ -4,7 +4,20 @@ use crate::rule::Rule;
 use crate::rules::*;
 
 /// Every rule, sorted by code.
-pub static ALL: &[&dyn Rule] = &[&st::TokenAuthFile];
+pub static ALL: &[&dyn Rule] = &[
+    &an::AnonymousRoleBinding,
+    &bt::NonExpiringBootstrapToken,
+    &bt::ExpiredBootstrapToken,
+    &bt::PrivilegedBootstrapToken,
+    &bt::WeakBootstrapToken,
+    &bt::OverprivilegedBootstrappers,
+    &sa::PrivilegedLegacyToken,
+    &sa::LegacyTokenReadable,
+    &st::TokenAuthFile,
+    &st::BasicAuthFile,
+    &st::WeakStaticToken,
+    &tr::ServiceAccountTokenCreation,
+];
 
 /// Codes that were released and then withdrawn: `(code, why, replacement)`. Never reuse them.
 pub static RETIRED: &[(&str, &str, Option<&str>)] = &[];

@@ -1,5 +1,7 @@
 //! Small helpers shared by the loader, the inventory and the rules.
 
+pub mod token_strength;
+
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 

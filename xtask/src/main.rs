@@ -1,1 +1,53 @@
-fn main() {}
+//! Project tasks: `cargo xtask docs [--check]`, `cargo xtask new-rule CODE slug`,
+//! `cargo xtask wasm …`, `cargo xtask viewer …`. Plain Rust so they run wherever cargo does.
+
+mod docs;
+mod new_rule;
+mod viewer;
+mod wasm;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [args]
+
+tasks:
+  docs [--check]                 generate docs/rules/ and the README rules table from the registry;
+                                 --check fails (exit 1) when a generated file is stale
+  new-rule CODE slug [--severity S] [--mechanism M] [--scope audit|admit]
+                                 scaffold a rule file, its registry line and fixtures
+  wasm [args]                    build the policy-engine wasm modules
+  viewer [args]                  build the viewer";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((task, rest)) = args.split_first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = match task.as_str() {
+        "docs" => docs::run(rest),
+        "new-rule" => new_rule::run(rest),
+        "wasm" => wasm::run(rest),
+        "viewer" => viewer::run(rest),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown task `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub(crate) fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}

@@ -1,7 +1,11 @@
 //! MX004's data: every credential the dump reveals, so access can be reviewed from every source.
 //! Secret material never appears: tokens and keys are identified by a short fingerprint.
 
+use crate::input::Object;
+use crate::inventory::certs::Approval;
+use crate::inventory::kubeconfig::{Kubeconfig, User, holder_ref};
 use crate::report::{ObjectRef, Source};
+use crate::util::fingerprint;
 use serde::{Deserialize, Serialize};
 
 /// What kind of credential.
@@ -45,7 +49,8 @@ pub struct Credential {
     /// Last use, where the dump shows it (legacy token labels).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used: Option<String>,
-    /// Status in a word: `valid`, `expired`, `pending`, `approved`, `denied`, `invalid`.
+    /// Status in a word: `valid`, `expired`, `not-yet-valid`, `pending`, `approved`, `denied`,
+    /// `failed`, `invalid`, or `unknown` when the dump cannot tell (kubeconfig tokens).
     pub status: String,
     /// SHA-256 fingerprint: of the certificate (full hex) or of the secret (short).
     pub fingerprint: String,
@@ -57,7 +62,210 @@ pub struct Credential {
     pub path: String,
 }
 
-/// Collect every credential the dump reveals (MX004).
-pub fn collect(_inv: &crate::inventory::Inventory<'_>, _now: time::OffsetDateTime) -> Vec<Credential> {
-    Vec::new() // PENDING: filled in with the certificate engine (issue 3).
+/// Collect every credential the dump reveals (MX004): client certificates, CSRs, legacy
+/// service-account tokens, bootstrap tokens, kubeconfig users and static-token rows. Sorted by
+/// kind, then identity.
+pub fn collect(inv: &crate::inventory::Inventory<'_>, now: time::OffsetDateTime) -> Vec<Credential> {
+    let mut out = Vec::new();
+    for found in inv.certs.client_credentials() {
+        let cert = &found.cert;
+        out.push(Credential {
+            kind: CredentialKind::ClientCertificate,
+            identity: cert.common_name.clone(),
+            groups: cert.organizations.clone(),
+            issuer: Some(cert.issuer.clone()),
+            not_before: rfc3339(cert.not_before),
+            expires: rfc3339(cert.not_after),
+            last_used: None,
+            status: cert.status_at(now).to_string(),
+            fingerprint: format!("sha256:{}", cert.fingerprint),
+            object: holder_ref(found.object),
+            source: found.object.source.clone(),
+            path: found.path.clone(),
+        });
+    }
+    for csr in &inv.certs.csrs {
+        let status = match &csr.approval {
+            Approval::Pending => "pending",
+            Approval::Approved { .. } => "approved",
+            Approval::Denied => "denied",
+            Approval::Failed => "failed",
+        };
+        out.push(Credential {
+            kind: CredentialKind::CertificateSigningRequest,
+            identity: csr.request.as_ref().map(|r| r.common_name.clone()).unwrap_or_default(),
+            groups: csr.request.as_ref().map(|r| r.organizations.clone()).unwrap_or_default(),
+            issuer: Some(csr.signer.clone()),
+            not_before: csr.object.str_at(&["metadata", "creationTimestamp"]).map(str::to_string),
+            expires: csr.issued.first().and_then(|c| rfc3339(c.not_after)),
+            last_used: None,
+            status: if csr.request.is_none() { "invalid" } else { status }.to_string(),
+            fingerprint: csr.request.as_ref().map(|r| format!("sha256:{}", r.fingerprint)).unwrap_or_default(),
+            object: csr.object.object_ref(),
+            source: csr.object.source.clone(),
+            path: "spec.request".to_string(),
+        });
+    }
+    for secret in inv.of_kind("Secret") {
+        match secret.str_at(&["type"]) {
+            Some("kubernetes.io/service-account-token") => out.push(legacy_token(secret)),
+            Some("bootstrap.kubernetes.io/token") => out.push(bootstrap_token(secret, now)),
+            _ => {}
+        }
+    }
+    for config in &inv.certs.kubeconfigs {
+        for user in &config.users {
+            if let Some(credential) = kubeconfig_user(config, user) {
+                out.push(credential);
+            }
+        }
+    }
+    let static_tokens_on = inv.apiserver.get("token-auth-file").is_some();
+    for file in inv.of_kind("StaticTokenFile") {
+        let rows = file.at(&["rows"]).and_then(serde_json::Value::as_array).map_or(&[][..], Vec::as_slice);
+        for (i, row) in rows.iter().enumerate() {
+            let text = |key: &str| row.get(key).and_then(serde_json::Value::as_str).unwrap_or("").to_string();
+            let groups = match row.get("groups") {
+                Some(serde_json::Value::Array(items)) => {
+                    items.iter().filter_map(serde_json::Value::as_str).map(str::to_string).collect()
+                }
+                Some(serde_json::Value::String(list)) => {
+                    list.split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_string).collect()
+                }
+                _ => Vec::new(),
+            };
+            let line = row.get("line").and_then(serde_json::Value::as_u64).and_then(|l| u32::try_from(l).ok());
+            out.push(Credential {
+                kind: CredentialKind::StaticToken,
+                identity: text("user"),
+                groups,
+                issuer: None,
+                not_before: None,
+                expires: None,
+                last_used: None,
+                status: if static_tokens_on { "valid" } else { "unknown" }.to_string(),
+                fingerprint: fingerprint(text("token").as_bytes()),
+                object: file.object_ref(),
+                source: Source { path: file.source.path.clone(), line: line.unwrap_or(file.source.line) },
+                path: format!("rows[{i}].token"),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.identity.cmp(&b.identity)).then_with(|| a.source.cmp(&b.source)));
+    out
+}
+
+fn rfc3339(at: time::OffsetDateTime) -> Option<String> {
+    at.format(&time::format_description::well_known::Rfc3339).ok()
+}
+
+/// A Secret value: `data` (base64) or `stringData`. Undecodable values are already diagnostics.
+pub fn secret_value(secret: &Object, key: &str) -> Option<Vec<u8>> {
+    if let Some(encoded) = secret.str_at(&["data", key]) {
+        return crate::inventory::certs::decode_base64(encoded).ok();
+    }
+    secret.str_at(&["stringData", key]).map(|s| s.as_bytes().to_vec())
+}
+
+fn legacy_token(secret: &Object) -> Credential {
+    let namespace = secret.namespace().unwrap_or("default");
+    let account = secret.annotation("kubernetes.io/service-account.name").unwrap_or("");
+    let token = secret_value(secret, "token");
+    Credential {
+        kind: CredentialKind::ServiceAccountToken,
+        identity: format!("system:serviceaccount:{namespace}:{account}"),
+        groups: vec!["system:serviceaccounts".to_string(), format!("system:serviceaccounts:{namespace}")],
+        issuer: None,
+        not_before: secret.str_at(&["metadata", "creationTimestamp"]).map(str::to_string),
+        expires: None,
+        last_used: secret.label("kubernetes.io/legacy-token-last-used").map(str::to_string),
+        status: if secret.label("kubernetes.io/legacy-token-invalid-since").is_some() { "invalid" } else { "valid" }
+            .to_string(),
+        fingerprint: token.map(|t| fingerprint(&t)).unwrap_or_default(),
+        object: secret.object_ref(),
+        source: secret.source.clone(),
+        path: "data.token".to_string(),
+    }
+}
+
+fn bootstrap_token(secret: &Object, now: time::OffsetDateTime) -> Credential {
+    let text = |key: &str| secret_value(secret, key).map(|v| String::from_utf8_lossy(&v).trim().to_string());
+    let id = text("token-id").unwrap_or_default();
+    let mut groups = vec!["system:bootstrappers".to_string()];
+    groups.extend(
+        text("auth-extra-groups")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|g| !g.is_empty() && *g != "system:bootstrappers")
+            .map(str::to_string),
+    );
+    let expiration = text("expiration");
+    let expires_at = expiration
+        .as_deref()
+        .and_then(|e| time::OffsetDateTime::parse(e, &time::format_description::well_known::Rfc3339).ok());
+    // The API server only honours `kube-system/bootstrap-token-<id>`.
+    let honoured = secret.namespace() == Some("kube-system") && secret.name() == format!("bootstrap-token-{id}");
+    let status = if !honoured {
+        "invalid"
+    } else if expires_at.is_some_and(|at| at < now) {
+        "expired"
+    } else {
+        "valid"
+    };
+    let token = format!("{id}.{}", text("token-secret").unwrap_or_default());
+    Credential {
+        kind: CredentialKind::BootstrapToken,
+        identity: format!("system:bootstrap:{id}"),
+        groups,
+        issuer: None,
+        not_before: secret.str_at(&["metadata", "creationTimestamp"]).map(str::to_string),
+        expires: expiration,
+        last_used: None,
+        status: status.to_string(),
+        fingerprint: fingerprint(token.as_bytes()),
+        object: secret.object_ref(),
+        source: secret.source.clone(),
+        path: "data.token-secret".to_string(),
+    }
+}
+
+/// A kubeconfig user that logs in with something other than a client certificate (those are
+/// listed as certificates).
+fn kubeconfig_user(config: &Kubeconfig<'_>, user: &User) -> Option<Credential> {
+    let prefix = config.prefix();
+    let (identity, issuer, fingerprint, path) = if let Some(token) = &user.token {
+        let identity = token
+            .service_account
+            .as_ref()
+            .map_or_else(|| user.name.clone(), |sa| format!("system:serviceaccount:{sa}"));
+        let issuer = if token.legacy_secret.is_some() { "legacy service-account token" } else { "bearer token" };
+        (identity, issuer.to_string(), token.fingerprint.clone(), format!("{prefix}{}.token", user.path))
+    } else if let Some(basic) = &user.basic {
+        let fp = basic.password_fingerprint.clone().unwrap_or_default();
+        (basic.username.clone(), "basic credentials".to_string(), fp, format!("{prefix}{}.password", user.path))
+    } else if let Some(command) = &user.exec {
+        (user.name.clone(), format!("exec plugin `{command}`"), String::new(), format!("{prefix}{}.exec", user.path))
+    } else if let Some(provider) = &user.auth_provider {
+        let path = format!("{prefix}{}.auth-provider", user.path);
+        (user.name.clone(), format!("auth-provider `{provider}`"), String::new(), path)
+    } else if let Some(file) = &user.token_file {
+        (user.name.clone(), format!("token file `{file}`"), String::new(), format!("{prefix}{}.tokenFile", user.path))
+    } else {
+        return None;
+    };
+    Some(Credential {
+        kind: CredentialKind::KubeconfigUser,
+        identity,
+        groups: Vec::new(),
+        issuer: Some(issuer),
+        not_before: None,
+        expires: None,
+        last_used: None,
+        status: "unknown".to_string(),
+        fingerprint,
+        object: holder_ref(config.object),
+        source: config.object.source.clone(),
+        path,
+    })
 }

@@ -2,9 +2,17 @@
 //!
 //! Sources, in the order they are read (a later value wins, as with pflag's last-flag-wins):
 //! kubeadm `ClusterConfiguration` (a top-level document, or the `kubeadm-config` ConfigMap;
-//! `extraArgs` as the v1beta3 map or the v1beta4 `[{name, value}]` list), then static or mirror
-//! Pods running the component (`command` and `args`, `--f=v` and `--f v`, several flags glued
-//! into one list item, `sh -c "…"` strings). Each value keeps the object and line it came from.
+//! `extraArgs` as the v1beta3 map or the v1beta4 `[{name, value}]` list; the v1alpha
+//! `MasterConfiguration` `apiServerExtraArgs` map), a kops `Cluster` spec (`kubeAPIServer`,
+//! `kubeControllerManager`), then static or mirror Pods running the component (`command` and
+//! `args`, `--f=v` and `--f v`, several flags glued into one list item, `sh -c "…"` strings).
+//! Each value keeps the object and line it came from.
+//!
+//! kubeadm writes flags of its own into the manifests it generates; when the dump shows the
+//! kubeadm configuration but not the Pod, those are added as `defaulted` values so that rules
+//! judge what kubeadm really runs. A kops `Cluster` spec only shows what the user overrode (kops
+//! fills in defaults of its own), so it is a *partial* source: its values count, but it does not
+//! make the component visible by itself.
 
 use crate::input::{Diagnostic, Object};
 use crate::inventory::Inventory;
@@ -50,6 +58,20 @@ pub struct FlagValue {
     pub source: Source,
     /// Field path inside the object, e.g. `spec.containers[0].command[7]`.
     pub path: String,
+    /// Not written in the input: a flag kubeadm adds to every manifest it generates.
+    pub defaulted: bool,
+}
+
+impl FlagValue {
+    /// The value as evidence: `--name=value`, marked when it is kubeadm's default.
+    pub fn evidence(&self, name: &str) -> crate::report::Evidence {
+        let shown = if self.defaulted {
+            format!("--{name}={} (kubeadm default)", self.value)
+        } else {
+            format!("--{name}={}", self.value)
+        };
+        crate::report::Evidence::plain(self.path.clone(), shown)
+    }
 }
 
 /// The merged flags of one component.
@@ -57,7 +79,11 @@ pub struct FlagValue {
 pub struct Flags {
     values: BTreeMap<String, Vec<FlagValue>>,
     /// Objects that showed this component's configuration (empty: not visible in the dump).
+    /// Pods come first: they show what really runs.
     pub sources: Vec<ObjectRef>,
+    /// Objects that showed only part of the configuration (kops `Cluster` specs).
+    pub partial: Vec<ObjectRef>,
+    locations: Vec<(ObjectRef, Source)>,
 }
 
 impl Flags {
@@ -65,6 +91,21 @@ impl Flags {
     /// "not assessable" rather than passing.
     pub fn is_visible(&self) -> bool {
         !self.sources.is_empty()
+    }
+
+    /// Whether any object (complete or partial) showed flags of this component.
+    pub fn seen(&self) -> bool {
+        !self.sources.is_empty() || !self.partial.is_empty()
+    }
+
+    /// The object a finding about an unset flag (a default) should point at: the first
+    /// complete source (a Pod when there is one), else the first partial one.
+    pub fn origin(&self) -> Option<(ObjectRef, Source)> {
+        self.sources
+            .iter()
+            .chain(&self.partial)
+            .find_map(|r| self.locations.iter().find(|(o, _)| o == r))
+            .cloned()
     }
 
     /// The effective value of a flag (the last one given), without the leading dashes.
@@ -88,32 +129,68 @@ impl Flags {
     }
 
     fn push(&mut self, name: &str, value: String, object: &Object, path: String) {
+        self.push_value(name, value, object, path, false);
+    }
+
+    fn push_value(&mut self, name: &str, value: String, object: &Object, path: String, defaulted: bool) {
         self.values.entry(name.to_string()).or_default().push(FlagValue {
             value,
             object: object.object_ref(),
             source: object.source.clone(),
             path,
+            defaulted,
         });
     }
 
     fn add_source(&mut self, object: &Object) {
         let r = object.object_ref();
         if !self.sources.contains(&r) {
+            self.locations.push((r.clone(), object.source.clone()));
             self.sources.push(r);
         }
     }
 
+    fn add_partial(&mut self, object: &Object) {
+        let r = object.object_ref();
+        if !self.partial.contains(&r) {
+            self.locations.push((r.clone(), object.source.clone()));
+            self.partial.push(r);
+        }
+    }
+
+    /// Append `later`'s values after ours (they win) and put its sources first.
+    fn merge(&mut self, later: Self) {
+        for (name, values) in later.values {
+            self.values.entry(name).or_default().extend(values);
+        }
+        let mut sources = later.sources;
+        sources.extend(self.sources.drain(..).filter(|r| !sources.contains(r)).collect::<Vec<_>>());
+        self.sources = sources;
+        self.partial.extend(later.partial);
+        self.locations.extend(later.locations);
+    }
+
     /// Collect a component's flags from the whole inventory.
     pub fn collect(inv: &Inventory<'_>, component: Component) -> (Self, Vec<Diagnostic>) {
+        let mut pods = Self::default();
+        for object in inv.of_kind("Pod") {
+            pods.read_pod(object, component);
+        }
+        // kubeadm's own flags are in the Pod when the Pod is shown; add them only otherwise.
+        let kubeadm_defaults = !pods.is_visible();
         let mut flags = Self::default();
         let mut diagnostics = Vec::new();
-        for object in inv.of_kind("ClusterConfiguration") {
-            flags.read_kubeadm(object, &object.value, component, "");
+        for kind in ["ClusterConfiguration", "MasterConfiguration"] {
+            for object in inv.of_kind(kind).filter(|o| o.api_version().starts_with("kubeadm.k8s.io/")) {
+                flags.read_kubeadm(object, &object.value, component, "", kubeadm_defaults);
+            }
         }
         for object in inv.of_kind("ConfigMap").filter(|o| o.name() == "kubeadm-config") {
             let Some(text) = object.str_at(&["data", "ClusterConfiguration"]) else { continue };
             match crate::input::parse_yaml_value(text) {
-                Ok(config) => flags.read_kubeadm(object, &config, component, "data.ClusterConfiguration."),
+                Ok(config) => {
+                    flags.read_kubeadm(object, &config, component, "data.ClusterConfiguration.", kubeadm_defaults);
+                }
                 Err(message) => diagnostics.push(Diagnostic::error(
                     &object.source.path,
                     object.source.line,
@@ -122,16 +199,37 @@ impl Flags {
                 )),
             }
         }
-        for object in inv.of_kind("Pod") {
-            flags.read_pod(object, component);
+        for object in inv.of_kind("Cluster").filter(|o| o.api_version().starts_with("kops")) {
+            flags.read_kops(object, component);
         }
+        flags.merge(pods);
         (flags, diagnostics)
     }
 
-    fn read_kubeadm(&mut self, object: &Object, config: &Value, component: Component, prefix: &str) {
+    fn read_kubeadm(&mut self, object: &Object, config: &Value, component: Component, prefix: &str, defaults: bool) {
         let key = component.kubeadm_key();
-        let Some(section) = config.get(key) else { return };
+        let legacy_key = format!("{key}ExtraArgs");
+        let section = config.get(key);
+        let legacy = config.get(&legacy_key);
+        // A ClusterConfiguration configures every control-plane component, even when its
+        // section is absent (kubeadm then uses its defaults).
+        let configures = section.is_some() || legacy.is_some() || config.get("kind").and_then(Value::as_str).is_some();
+        if !configures {
+            return;
+        }
         self.add_source(object);
+        if defaults {
+            let dir = config.get("certificatesDir").and_then(Value::as_str).unwrap_or("/etc/kubernetes/pki");
+            for (name, value) in kubeadm_default_flags(component, dir) {
+                self.push_value(name, value, object, format!("{prefix}{key}"), true);
+            }
+        }
+        if let Some(Value::Object(map)) = legacy {
+            for (name, value) in map {
+                self.push(name, scalar_text(value), object, format!("{prefix}{legacy_key}.{name}"));
+            }
+        }
+        let Some(section) = section else { return };
         match section.get("extraArgs") {
             Some(Value::Object(map)) => {
                 for (name, value) in map {
@@ -150,6 +248,25 @@ impl Flags {
         }
     }
 
+    /// A kops `Cluster`: `spec.kubeAPIServer.oidcIssuerURL` is `--oidc-issuer-url`, and so on.
+    fn read_kops(&mut self, object: &Object, component: Component) {
+        let key = match component {
+            Component::ApiServer => "kubeAPIServer",
+            Component::ControllerManager => "kubeControllerManager",
+        };
+        let Some(Value::Object(section)) = object.at(&["spec", key]) else { return };
+        self.add_partial(object);
+        for (field, value) in section {
+            let Some(name) = kops_flag_name(field) else { continue };
+            let text = match value {
+                Value::Array(items) => items.iter().map(scalar_text).collect::<Vec<_>>().join(","),
+                Value::Object(_) | Value::Null => continue,
+                other => scalar_text(other),
+            };
+            self.push(&name, text, object, format!("spec.{key}.{field}"));
+        }
+    }
+
     fn read_pod(&mut self, pod: &Object, component: Component) {
         let binary = component.binary();
         let by_label = pod.label("component") == Some(binary);
@@ -161,29 +278,99 @@ impl Flags {
                 continue;
             }
             self.add_source(pod);
-            let mut i = 0;
-            while let Some((path, word)) = words.get(i) {
-                i += 1;
-                let Some(flag) = word.strip_prefix("--") else { continue };
-                let (name, value) = match flag.split_once('=') {
-                    Some((name, value)) => (name, value.to_string()),
-                    None => match words.get(i) {
-                        Some((_, next)) if !next.starts_with('-') => {
-                            i += 1;
-                            (flag, next.clone())
-                        }
-                        _ => (flag, "true".to_string()),
-                    },
-                };
-                self.push(name, value, pod, format!("spec.containers[{c}].{path}"));
+            for (path, name, value) in parse_flags(&words) {
+                self.push(&name, value, pod, format!("spec.containers[{c}].{path}"));
             }
         }
     }
 }
 
+/// Flags out of command-line words (each with its field path): `--f=v`, `--f v`, bare `--f`.
+/// A word that follows a bare flag is its value unless it is a flag itself.
+pub fn parse_flags(words: &[(String, String)]) -> Vec<(String, String, String)> {
+    let mut flags = Vec::new();
+    let mut i = 0;
+    while let Some((path, word)) = words.get(i) {
+        i += 1;
+        let Some(flag) = word.strip_prefix("--") else { continue };
+        let (name, value) = match flag.split_once('=') {
+            Some((name, value)) => (name, value.to_string()),
+            None => match words.get(i) {
+                Some((_, next)) if !next.starts_with('-') => {
+                    i += 1;
+                    (flag, next.clone())
+                }
+                _ => (flag, "true".to_string()),
+            },
+        };
+        flags.push((path.clone(), name.to_string(), value));
+    }
+    flags
+}
+
+/// The words of one command line held in a string (`ps` output, kubescape's `cmdLine`).
+pub fn command_line_words(line: &str, path: &str) -> Vec<(String, String)> {
+    line.split_whitespace()
+        .map(|w| (path.to_string(), w.trim_matches(|c| c == '"' || c == '\'').to_string()))
+        .collect()
+}
+
+/// The flags kubeadm writes into the manifests it generates (those that matter for
+/// authentication), with `certificatesDir` filled in.
+fn kubeadm_default_flags(component: Component, dir: &str) -> Vec<(&'static str, String)> {
+    match component {
+        Component::ApiServer => vec![
+            ("client-ca-file", format!("{dir}/ca.crt")),
+            ("enable-bootstrap-token-auth", "true".to_string()),
+            ("authorization-mode", "Node,RBAC".to_string()),
+            ("requestheader-client-ca-file", format!("{dir}/front-proxy-ca.crt")),
+            ("requestheader-allowed-names", "front-proxy-client".to_string()),
+            ("requestheader-username-headers", "X-Remote-User".to_string()),
+            ("requestheader-group-headers", "X-Remote-Group".to_string()),
+            ("requestheader-extra-headers-prefix", "X-Remote-Extra-".to_string()),
+            ("proxy-client-cert-file", format!("{dir}/front-proxy-client.crt")),
+            ("service-account-key-file", format!("{dir}/sa.pub")),
+            ("service-account-signing-key-file", format!("{dir}/sa.key")),
+            ("service-account-issuer", "https://kubernetes.default.svc.cluster.local".to_string()),
+        ],
+        Component::ControllerManager => vec![
+            ("cluster-signing-cert-file", format!("{dir}/ca.crt")),
+            ("cluster-signing-key-file", format!("{dir}/ca.key")),
+            ("controllers", "*,bootstrapsigner,tokencleaner".to_string()),
+            ("use-service-account-credentials", "true".to_string()),
+            ("service-account-private-key-file", format!("{dir}/sa.key")),
+        ],
+    }
+}
+
+/// kops field name → flag name: camelCase to kebab-case, acronyms kept whole
+/// (`oidcIssuerURL` → `oidc-issuer-url`, `requestheaderClientCAFile` → `requestheader-client-ca-file`).
+fn kops_flag_name(field: &str) -> Option<String> {
+    match field {
+        "requestheaderExtraHeaderPrefixes" => return Some("requestheader-extra-headers-prefix".to_string()),
+        // Not flags of their own (extra issuers are repeats of `--service-account-issuer`).
+        "additionalServiceAccountIssuers" | "image" | "logLevel" => return None,
+        _ => {}
+    }
+    let chars: Vec<char> = field.chars().collect();
+    let mut out = String::with_capacity(field.len() + 4);
+    for (i, c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied().unwrap_or('-');
+            let next = chars.get(i + 1).copied();
+            let ends_acronym = prev.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || ends_acronym {
+                out.push('-');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    Some(out)
+}
+
 /// The words of a container's `command` then `args`, each with its field path. A list item
 /// holding several words (`"--a=1 --b=2"`, or an `sh -c` script) is split on white space.
-fn container_words(container: &Value) -> Vec<(String, String)> {
+pub fn container_words(container: &Value) -> Vec<(String, String)> {
     let mut words = Vec::new();
     for field in ["command", "args"] {
         let Some(items) = container.get(field).and_then(Value::as_array) else { continue };
@@ -202,5 +389,82 @@ fn scalar_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+    use crate::input::Origin;
+    use serde_json::json;
+
+    fn objects(values: Vec<Value>) -> Vec<Object> {
+        values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                Object::new(v, Source { path: "dump.yaml".into(), line: u32::try_from(i).unwrap() * 10 + 1 }, Origin::Document)
+            })
+            .collect()
+    }
+
+    fn kubeadm(extra: Value) -> Value {
+        json!({"apiVersion": "kubeadm.k8s.io/v1beta3", "kind": "ClusterConfiguration",
+               "apiServer": {"extraArgs": extra}, "certificatesDir": "/var/lib/minikube/certs"})
+    }
+
+    fn pod(args: &[&str]) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod",
+               "metadata": {"name": "kube-apiserver-cp1", "namespace": "kube-system", "labels": {"component": "kube-apiserver"}},
+               "spec": {"containers": [{"name": "kube-apiserver", "command": ["kube-apiserver"], "args": args}]}})
+    }
+
+    #[test]
+    fn kubeadm_defaults_apply_only_without_the_pod() {
+        let objs = objects(vec![kubeadm(json!({"anonymous-auth": "false"}))]);
+        let inv = Inventory::new(&objs);
+        let flag = inv.apiserver.get("enable-bootstrap-token-auth").unwrap();
+        assert!(flag.defaulted);
+        assert_eq!(flag.evidence("enable-bootstrap-token-auth").value, "--enable-bootstrap-token-auth=true (kubeadm default)");
+        assert_eq!(inv.apiserver.get("client-ca-file").unwrap().value, "/var/lib/minikube/certs/ca.crt");
+        assert_eq!(inv.apiserver.bool("anonymous-auth"), Some(false));
+        assert!(inv.controller_manager.is_visible());
+
+        let objs = objects(vec![kubeadm(json!({"anonymous-auth": "false"})), pod(&["--client-ca-file=/pki/ca.crt"])]);
+        let inv = Inventory::new(&objs);
+        assert_eq!(inv.apiserver.get("enable-bootstrap-token-auth"), None);
+        assert_eq!(inv.apiserver.bool("anonymous-auth"), Some(false));
+        // The Pod is what runs, so findings about unset flags point at it.
+        assert_eq!(inv.apiserver.origin().unwrap().0.kind, "Pod");
+        assert_eq!(inv.apiserver.origin().unwrap().1.line, 11);
+    }
+
+    #[test]
+    fn kops_cluster_is_a_partial_source() {
+        let objs = objects(vec![json!({"apiVersion": "kops.k8s.io/v1alpha2", "kind": "Cluster", "metadata": {"name": "c"},
+            "spec": {"kubeAPIServer": {"oidcIssuerURL": "https://idp", "oidcClientID": "k8s",
+                     "oidcRequiredClaim": ["a=1", "b=2"], "requestheaderClientCAFile": "/ca.crt", "anonymousAuth": false},
+                     "kubeControllerManager": {"clusterSigningDuration": "8760h0m0s"}}})]);
+        let inv = Inventory::new(&objs);
+        assert!(!inv.apiserver.is_visible());
+        assert!(inv.apiserver.seen());
+        assert_eq!(inv.apiserver.get("oidc-issuer-url").unwrap().path, "spec.kubeAPIServer.oidcIssuerURL");
+        assert_eq!(inv.apiserver.get("oidc-client-id").unwrap().value, "k8s");
+        assert_eq!(inv.apiserver.get("oidc-required-claim").unwrap().value, "a=1,b=2");
+        assert_eq!(inv.apiserver.get("requestheader-client-ca-file").unwrap().value, "/ca.crt");
+        assert_eq!(inv.apiserver.bool("anonymous-auth"), Some(false));
+        assert_eq!(inv.controller_manager.get("cluster-signing-duration").unwrap().value, "8760h0m0s");
+        assert_eq!(inv.apiserver.origin().unwrap().0.kind, "Cluster");
+    }
+
+    #[test]
+    fn flags_from_words() {
+        let words = command_line_words("/usr/bin/kubelet --config /etc/k.yaml --v=2 --rotate-certificates", "cmd");
+        let parsed = parse_flags(&words);
+        let names: Vec<_> = parsed.iter().map(|(_, n, v)| format!("{n}={v}")).collect();
+        assert_eq!(names, ["config=/etc/k.yaml", "v=2", "rotate-certificates=true"]);
+        assert_eq!(kops_flag_name("authenticationTokenWebhookCacheTTL").unwrap(), "authentication-token-webhook-cache-ttl");
+        assert_eq!(kops_flag_name("oidcCAFile").unwrap(), "oidc-ca-file");
     }
 }

@@ -3,9 +3,16 @@
 //! This is the one place with Kubernetes cleverness: flag merging, pod templates of every
 //! workload kind, RBAC resolution, certificate discovery. Rules stay short loops over it.
 
+pub mod authn_config;
+pub mod authenticators;
+pub mod aws_auth;
+pub mod certs;
 pub mod credentials;
 pub mod flags;
+pub mod kubeconfig;
 pub mod mechanisms;
+pub mod rbac;
+pub mod workloads;
 
 use crate::input::{Diagnostic, Object};
 use std::collections::HashMap;
@@ -22,6 +29,14 @@ pub struct Inventory<'a> {
     pub controller_manager: flags::Flags,
     /// Problems found while decoding embedded data (base64, PEM, nested YAML).
     pub diagnostics: Vec<Diagnostic>,
+    /// Every pod template, owners folded (Pods into their Deployment).
+    pub workloads: workloads::Workloads<'a>,
+    /// RBAC reach: roles (aggregated, defaults filled in), bindings, who can do what.
+    pub rbac: rbac::Rbac<'a>,
+    /// Certificates, CSRs, private keys and kubeconfigs wherever they hide, decoded once.
+    pub certs: certs::Certificates<'a>,
+    /// EKS identity maps (`aws-auth`, aws-iam-authenticator config, `IAMIdentityMapping`).
+    pub aws_auth: Vec<aws_auth::Mapping<'a>>,
 }
 
 impl<'a> Inventory<'a> {
@@ -40,13 +55,26 @@ impl<'a> Inventory<'a> {
             apiserver: flags::Flags::default(),
             controller_manager: flags::Flags::default(),
             diagnostics: Vec::new(),
+            workloads: workloads::Workloads::default(),
+            rbac: rbac::Rbac::default(),
+            certs: certs::Certificates::default(),
+            aws_auth: Vec::new(),
         };
         let (apiserver, mut diagnostics) = flags::Flags::collect(&inv, flags::Component::ApiServer);
         let (controller_manager, more) = flags::Flags::collect(&inv, flags::Component::ControllerManager);
         diagnostics.extend(more);
+        diagnostics.extend(authn_config::diagnostics(&inv));
         inv.apiserver = apiserver;
         inv.controller_manager = controller_manager;
         inv.diagnostics = diagnostics;
+        inv.workloads = workloads::Workloads::collect(&inv);
+        inv.rbac = rbac::Rbac::build(&inv);
+        let (certs, more) = certs::Certificates::collect(objects);
+        inv.certs = certs;
+        inv.diagnostics.extend(more);
+        let (aws_auth, more) = aws_auth::collect(objects);
+        inv.aws_auth = aws_auth;
+        inv.diagnostics.extend(more);
         inv
     }
 

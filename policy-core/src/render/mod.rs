@@ -169,11 +169,18 @@ pub(crate) mod sample {
         let secret = object("Secret", Some("team-a"), "ci-token");
         let crb = object("ClusterRoleBinding", None, "evil|<script>alert(1)</script>");
         let findings = vec![
-            finding("CC001", Severity::Critical, object("CertificateSigningRequest", None, "admin_*csr*"), 40, "CSR asks for group `system:masters` and *bold*"),
+            finding(
+                "CC001",
+                Severity::Critical,
+                object("CertificateSigningRequest", None, "admin_*csr*"),
+                40,
+                "CSR asks for group `system:masters` and *bold*",
+            ),
             finding("SA001", Severity::High, secret.clone(), 7, "legacy token Secret `team-a/ci-token` never expires"),
             finding("AN002", Severity::Low, crb, 12, "binding `a|b` grants <b>view</b> & more to `system:anonymous`"),
         ];
-        let diagnostic = Diagnostic::error("dumps/prod cluster.yaml", 99, "yaml-syntax", "mapping values are not allowed here");
+        let diagnostic =
+            Diagnostic::error("dumps/prod cluster.yaml", 99, "yaml-syntax", "mapping values are not allowed here");
         let mut summary = Summary { findings: 3, objects: 12, diagnostics: 1, ..Summary::default() };
         for sev in Severity::ALL {
             summary.by_severity.insert(sev, 0);

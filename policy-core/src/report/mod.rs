@@ -307,6 +307,7 @@ pub struct InputSummary {
 
 /// Counts for the summary line and the viewer's header.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Summary {
     /// Number of findings.
     pub findings: usize,

@@ -1,6 +1,16 @@
 //! Every rule, one file each, grouped by family (the two letters of the code).
 
+pub mod an;
+pub mod ap;
+pub mod bt;
+pub mod cc;
+pub mod oi;
+pub mod sa;
 pub mod st;
+pub mod tr;
+pub mod wh;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 /// What to add to a dump so flag rules can judge the control plane.
 pub const CONTROL_PLANE_HINT: [&str; 2] = [

@@ -1,0 +1,372 @@
+//! JSON input: serde_json reads the values; a light skim of the (then known valid) text finds
+//! the lines serde_json does not report, e.g. where every item of a `List` starts.
+
+use super::lines::{DocLines, Seg};
+use super::yaml::Problem;
+use serde_json::Value;
+
+/// One top-level JSON value with its text.
+#[derive(Debug)]
+pub(super) struct JsonDoc<'a> {
+    pub value: Value,
+    /// The value's own text.
+    pub text: &'a str,
+    /// File line of the text's first byte.
+    pub line: u32,
+    /// Lines inside `text`.
+    pub lines: DocLines,
+}
+
+/// Every value of a JSON text (one, or several concatenated), and the error that stopped it.
+#[derive(Debug, Default)]
+pub(super) struct JsonParsed<'a> {
+    pub docs: Vec<JsonDoc<'a>>,
+    /// File line, code, message.
+    pub error: Option<Problem>,
+}
+
+/// Whether the text looks like JSON (after optional whitespace).
+pub(super) fn looks_like_json(text: &str) -> bool {
+    matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
+}
+
+/// Read every JSON value of the text. `max_depth` below serde_json's own 128 is checked after.
+pub(super) fn parse(text: &str, max_depth: u32, max_docs: u32) -> JsonParsed<'_> {
+    let mut parsed = JsonParsed::default();
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let mut prev_end = 0usize;
+    let mut line = 1u32;
+    while let Some(next) = stream.next() {
+        match next {
+            Ok(value) => {
+                let end = stream.byte_offset();
+                let between = text.as_bytes().get(prev_end..end).unwrap_or_default();
+                let ws = between.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count();
+                let start = prev_end + ws;
+                line = line.saturating_add(newlines(between.get(..ws).unwrap_or_default()));
+                let own = text.get(start..end).unwrap_or_default();
+                if parsed.docs.len() >= max_docs as usize {
+                    parsed.error = Some(Problem {
+                        line,
+                        code: "too-many-documents",
+                        message: format!("more than {max_docs} documents in this input; the rest is skipped"),
+                    });
+                    break;
+                }
+                if depth_exceeds(&value, max_depth) {
+                    parsed.error = Some(Problem {
+                        line,
+                        code: "too-deep",
+                        message: format!("nesting deeper than {max_depth} levels; the document is skipped"),
+                    });
+                } else {
+                    parsed.docs.push(JsonDoc { value, text: own, line, lines: doc_lines(own) });
+                }
+                line = line.saturating_add(newlines(own.as_bytes()));
+                prev_end = end;
+            }
+            Err(e) => {
+                parsed.error = Some(problem(&e));
+                break;
+            }
+        }
+    }
+    parsed
+}
+
+/// Parse one JSON value held in a string (a ConfigMap value).
+pub(super) fn parse_one(text: &str) -> Result<Value, Problem> {
+    serde_json::from_str(text).map_err(|e| problem(&e))
+}
+
+fn problem(e: &serde_json::Error) -> Problem {
+    let full = e.to_string();
+    // serde_json's messages are fixed phrases ("expected `,` or `}`"), never document text.
+    let what = full.split(" at line ").next().unwrap_or_default();
+    let line = u32::try_from(e.line()).unwrap_or(u32::MAX).max(1);
+    if what.contains("recursion limit exceeded") {
+        Problem { line, code: "too-deep", message: "nesting deeper than 128 levels; the document is skipped".to_string() }
+    } else if e.is_eof() {
+        Problem {
+            line,
+            code: "json-syntax",
+            message: format!("invalid JSON: {what} (the input looks truncated); expected complete JSON"),
+        }
+    } else {
+        Problem { line, code: "json-syntax", message: format!("invalid JSON: {what}; the rest of this input is skipped") }
+    }
+}
+
+fn newlines(bytes: &[u8]) -> u32 {
+    u32::try_from(bytes.iter().filter(|&&b| b == b'\n').count()).unwrap_or(u32::MAX)
+}
+
+fn depth_exceeds(value: &Value, max: u32) -> bool {
+    if max >= 128 {
+        return false; // serde_json already refused anything deeper than 128
+    }
+    let mut todo = vec![(value, 1u32)];
+    while let Some((v, depth)) = todo.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match v {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        if depth > max {
+            return true;
+        }
+        todo.extend(children.map(|c| (c, depth + 1)));
+    }
+    false
+}
+
+/// What a visitor did with the value at the cursor.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Stop visiting, cursor left at the value.
+    Stop,
+    /// Not interested: skip the value.
+    Skip,
+    /// The visitor consumed the value itself.
+    Consumed,
+}
+
+/// A cursor over valid JSON text that counts lines (raw newlines only occur between tokens).
+struct Skim<'a> {
+    b: &'a [u8],
+    i: usize,
+    line: u32,
+}
+
+impl<'a> Skim<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut s = Self { b: text.as_bytes(), i: 0, line: 1 };
+        s.ws();
+        s
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(c) = self.peek() {
+            match c {
+                b'\n' => self.line = self.line.saturating_add(1),
+                b' ' | b'\t' | b'\r' => {}
+                _ => break,
+            }
+            self.i += 1;
+        }
+    }
+
+    /// At `"`: the raw bytes between the quotes; the cursor moves past the closing quote.
+    fn string(&mut self) -> &'a [u8] {
+        let start = self.i + 1;
+        let mut j = start;
+        while let Some(&c) = self.b.get(j) {
+            match c {
+                b'\\' => j += 2,
+                b'"' => break,
+                _ => j += 1,
+            }
+        }
+        self.i = j + 1;
+        self.b.get(start..j).unwrap_or_default()
+    }
+
+    fn skip_value(&mut self) {
+        match self.peek() {
+            Some(b'"') => {
+                self.string();
+            }
+            Some(b'{' | b'[') => {
+                let mut depth = 0usize;
+                while let Some(c) = self.peek() {
+                    match c {
+                        b'"' => {
+                            self.string();
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth = depth.saturating_sub(1);
+                            if depth == 0 {
+                                self.i += 1;
+                                return;
+                            }
+                        }
+                        b'\n' => self.line = self.line.saturating_add(1),
+                        _ => {}
+                    }
+                    self.i += 1;
+                }
+            }
+            _ => {
+                while self.peek().is_some_and(|c| !matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n')) {
+                    self.i += 1;
+                }
+            }
+        }
+    }
+
+    /// After a value: skip whitespace and one `,` if present.
+    fn next_member(&mut self) {
+        self.ws();
+        if self.peek() == Some(b',') {
+            self.i += 1;
+        }
+        self.ws();
+    }
+
+    /// Visit the members of the object at the cursor: `f(key, skim)` with the cursor at the
+    /// value. True when a visitor stopped.
+    fn members(&mut self, mut f: impl FnMut(&[u8], &mut Self) -> Step) -> bool {
+        if self.peek() != Some(b'{') {
+            return false;
+        }
+        self.i += 1;
+        self.ws();
+        while self.peek() == Some(b'"') {
+            let key = self.string();
+            self.ws();
+            self.i += 1; // the `:`
+            self.ws();
+            match f(key, self) {
+                Step::Stop => return true,
+                Step::Skip => self.skip_value(),
+                Step::Consumed => {}
+            }
+            self.next_member();
+        }
+        false
+    }
+
+    /// Visit the elements of the array at the cursor, like [`Skim::members`].
+    fn elements(&mut self, mut f: impl FnMut(usize, &mut Self) -> Step) -> bool {
+        if self.peek() != Some(b'[') {
+            return false;
+        }
+        self.i += 1;
+        self.ws();
+        let mut index = 0;
+        while self.peek().is_some_and(|c| c != b']') {
+            match f(index, self) {
+                Step::Stop => return true,
+                Step::Skip => self.skip_value(),
+                Step::Consumed => {}
+            }
+            self.next_member();
+            index += 1;
+        }
+        false
+    }
+}
+
+fn key_is(raw: &[u8], want: &str) -> bool {
+    if raw.contains(&b'\\') {
+        let quoted = [b"\"".as_slice(), raw, b"\""].concat();
+        serde_json::from_slice::<String>(&quoted).is_ok_and(|k| k == want)
+    } else {
+        raw == want.as_bytes()
+    }
+}
+
+/// The lines the loader needs of one valid JSON value (relative to its text).
+pub(super) fn doc_lines(text: &str) -> DocLines {
+    let mut s = Skim::new(text);
+    let mut lines = DocLines { root: s.line, ..DocLines::default() };
+    let collect = |items: &mut Vec<u32>, s: &mut Skim<'_>| {
+        s.elements(|_, s| {
+            items.push(s.line);
+            Step::Skip
+        });
+        s.i += 1; // the `]`
+    };
+    match s.peek() {
+        Some(b'[') => collect(&mut lines.items, &mut s),
+        Some(b'{') => {
+            let (mut items, mut contents) = (Vec::new(), None);
+            s.members(|key, s| {
+                if key_is(key, "items") && s.peek() == Some(b'[') {
+                    items.clear();
+                    collect(&mut items, s);
+                    return Step::Consumed;
+                }
+                if key_is(key, "contents") {
+                    contents = Some(s.line);
+                }
+                Step::Skip
+            });
+            lines.items = items;
+            lines.contents = contents;
+        }
+        _ => {}
+    }
+    lines
+}
+
+/// The line (inside `text`) of the value at `path`.
+pub(super) fn locate(text: &str, path: &[Seg<'_>]) -> Option<u32> {
+    let mut s = Skim::new(text);
+    for seg in path {
+        let found = match *seg {
+            Seg::Key(want) => s.members(|key, _| if key_is(key, want) { Step::Stop } else { Step::Skip }),
+            Seg::Index(want) => s.elements(|i, _| if i == want { Step::Stop } else { Step::Skip }),
+        };
+        if !found {
+            return None;
+        }
+    }
+    Some(s.line)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+    use super::*;
+    use serde_json::json;
+
+    const LIST: &str = "{\n  \"apiVersion\": \"v1\",\n  \"items\": [\n    {\n      \"kind\": \"Pod\"\n    },\n    {\"kind\": \"Secret\", \"data\": {\"a\\\"b\": \"}\"}}\n  ],\n  \"kind\": \"List\",\n  \"contents\": \"x\"\n}\n";
+
+    #[test]
+    fn list_item_lines() {
+        let p = parse(LIST, 128, 10);
+        assert!(p.error.is_none());
+        let doc = &p.docs[0];
+        assert_eq!(doc.lines.root, 1);
+        assert_eq!(doc.lines.items, vec![4, 7]);
+        assert_eq!(doc.lines.contents, Some(10));
+        assert_eq!(doc.value["items"][1]["data"], json!({"a\"b": "}"}));
+    }
+
+    #[test]
+    fn locate_paths() {
+        assert_eq!(locate(LIST, &[Seg::Key("items"), Seg::Index(0), Seg::Key("kind")]), Some(5));
+        assert_eq!(locate(LIST, &[Seg::Key("kind")]), Some(9));
+        assert_eq!(locate(LIST, &[Seg::Key("items"), Seg::Index(5)]), None);
+    }
+
+    #[test]
+    fn concatenated_values_and_their_lines() {
+        let p = parse("\n[{\"a\": 1},\n {\"b\": 2}]\n\n{\"c\": 3}", 128, 10);
+        assert_eq!(p.docs.len(), 2);
+        assert_eq!((p.docs[0].line, p.docs[1].line), (2, 5));
+        assert_eq!(p.docs[0].lines.items, vec![1, 2]);
+    }
+
+    #[test]
+    fn errors_have_codes_and_lines() {
+        let p = parse("{\"a\": 1}\n{\"b\": [1,\n", 128, 10);
+        assert_eq!(p.docs.len(), 1);
+        let e = p.error.unwrap();
+        assert_eq!((e.code, e.line), ("json-syntax", 3));
+        assert!(e.message.contains("truncated"));
+        let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+        assert_eq!(parse(&deep, 128, 10).error.unwrap().code, "too-deep");
+        let shallow = parse("[[[[1]]]]", 3, 10);
+        assert_eq!(shallow.error.unwrap().code, "too-deep");
+        assert!(shallow.docs.is_empty());
+        assert_eq!(parse("{} {} {}", 128, 2).error.unwrap().code, "too-many-documents");
+    }
+}

@@ -1,0 +1,658 @@
+//! YAML text to JSON values with line numbers, on saphyr-parser's event stream.
+//!
+//! The stream is split at document markers first and every document is parsed on its own, so
+//! one broken document costs only itself. Scalars resolve as Kubernetes resolves them
+//! (sigs.k8s.io/yaml, i.e. YAML 1.1 booleans such as `yes`/`on`, octal `0755`, merge keys `<<`).
+
+use super::lines::{DocLines, Seg};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// Deepest nesting ever accepted, whatever the limits say: values are dropped and serialised
+/// recursively, so this keeps the stack safe (also in wasm's 1 MiB stack).
+pub(super) const HARD_MAX_DEPTH: u32 = 1024;
+
+/// One document's source: its text and the absolute line of the text's first line.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Chunk<'a> {
+    pub text: &'a str,
+    pub first_line: u32,
+}
+
+/// Split a YAML stream at `---` / `...` lines. Leading comments and directives stay with the
+/// document they precede; the marker line stays with the document it starts.
+pub(super) fn split_documents(text: &str) -> Vec<Chunk<'_>> {
+    let mut chunks = Vec::new();
+    let mut start = 0usize;
+    let mut start_line = 1u32;
+    let mut has_content = false;
+    let mut offset = 0usize;
+    let mut line = 1u32;
+    for raw in text.split_inclusive('\n') {
+        let bytes = raw.as_bytes();
+        let marker = |m: &[u8]| {
+            bytes.starts_with(m) && matches!(bytes.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+        };
+        if marker(b"---") {
+            if has_content {
+                chunks.push(chunk(text, start, offset, start_line));
+                start = offset;
+                start_line = line;
+            }
+            has_content = true;
+        } else if marker(b"...") {
+            chunks.push(chunk(text, start, offset + raw.len(), start_line));
+            start = offset + raw.len();
+            start_line = line.saturating_add(1);
+            has_content = false;
+        } else if !has_content {
+            let trimmed = raw.trim_start();
+            has_content = !(trimmed.is_empty() || trimmed.starts_with('#') || raw.starts_with('%'));
+        }
+        offset += raw.len();
+        line = line.saturating_add(1);
+    }
+    if start < text.len() {
+        chunks.push(chunk(text, start, text.len(), start_line));
+    }
+    chunks
+}
+
+fn chunk(text: &str, start: usize, end: usize, first_line: u32) -> Chunk<'_> {
+    Chunk { text: text.get(start..end).unwrap_or(""), first_line }
+}
+
+/// A problem found while converting one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Problem {
+    /// Line inside the chunk (1-based).
+    pub line: u32,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The result of converting one chunk.
+#[derive(Debug, Default)]
+pub(super) struct Parsed {
+    /// Documents with a root node, in order (an empty document gives none).
+    pub docs: Vec<(Value, DocLines)>,
+    /// Warnings (duplicate keys) that did not stop the conversion, lines inside the chunk.
+    pub warnings: Vec<Problem>,
+    /// The error that ended the chunk early, if any.
+    pub error: Option<Problem>,
+}
+
+/// Caps applied while converting.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Caps {
+    pub max_depth: u32,
+    pub max_alias_nodes: u64,
+}
+
+/// Convert every document of a chunk (normally one).
+pub(super) fn parse_chunk(text: &str, caps: Caps) -> Parsed {
+    let mut parsed = Parsed::default();
+    let mut parser = Parser::new_from_str(text);
+    let mut builder: Option<Builder> = None;
+    loop {
+        let Some(next) = parser.next_event() else { break };
+        let (event, span) = match next {
+            Ok(ok) => ok,
+            Err(e) => {
+                parsed.error = Some(syntax(&e));
+                break;
+            }
+        };
+        let line = line_of(span);
+        match event {
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => builder = Some(Builder::new(caps)),
+            Event::DocumentEnd => {
+                if let Some(b) = builder.take() {
+                    parsed.warnings.extend(b.warnings);
+                    if let Some(root) = b.root {
+                        parsed.docs.push((root, b.lines));
+                    }
+                }
+            }
+            Event::Nothing | Event::StreamStart => {}
+            other => {
+                let Some(b) = builder.as_mut() else { continue };
+                if let Err(problem) = b.event(other, line) {
+                    parsed.warnings.append(&mut b.warnings);
+                    parsed.error = Some(problem);
+                    return parsed;
+                }
+            }
+        }
+    }
+    if let Some(b) = builder {
+        parsed.warnings.extend(b.warnings);
+    }
+    parsed
+}
+
+fn line_of(span: Span) -> u32 {
+    u32::try_from(span.start.line()).unwrap_or(u32::MAX).max(1)
+}
+
+fn syntax(e: &ScanError) -> Problem {
+    // The parser's messages are fixed phrases (at most one offending punctuation character),
+    // never document text, so they are safe to show.
+    Problem {
+        line: u32::try_from(e.marker().line()).unwrap_or(u32::MAX).max(1),
+        code: "yaml-syntax",
+        message: format!("invalid YAML: {}; the rest of this document is skipped", e.info()),
+    }
+}
+
+enum Key {
+    Name(String, u32),
+    Merge,
+}
+
+enum Frame {
+    Map { map: Map<String, Value>, key: Option<Key>, anchor: usize, merged: bool, line: u32 },
+    Seq { items: Vec<Value>, anchor: usize },
+}
+
+struct Builder {
+    caps: Caps,
+    stack: Vec<Frame>,
+    root: Option<Value>,
+    anchors: BTreeMap<usize, (Value, u64)>,
+    expanded: u64,
+    lines: DocLines,
+    warnings: Vec<Problem>,
+}
+
+impl Builder {
+    fn new(caps: Caps) -> Self {
+        Self {
+            caps,
+            stack: Vec::new(),
+            root: None,
+            anchors: BTreeMap::new(),
+            expanded: 0,
+            lines: DocLines::default(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, line: u32) -> Result<(), Problem> {
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let is_key = self.expects_key();
+                let value_line = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    line.saturating_add(1)
+                } else {
+                    line
+                };
+                if !is_key {
+                    self.note_start(value_line);
+                }
+                if is_key {
+                    let key = if style == ScalarStyle::Plain && tag.is_none() && text == "<<" {
+                        Key::Merge
+                    } else {
+                        Key::Name(text.into_owned(), line)
+                    };
+                    if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
+                        *slot = Some(key);
+                    }
+                    return Ok(());
+                }
+                let value = resolve(text, style, tag.as_deref());
+                self.finish(value, anchor, line)
+            }
+            Event::MappingStart(anchor, _) => {
+                self.note_start(line);
+                self.open(line)?;
+                self.stack.push(Frame::Map { map: Map::new(), key: None, anchor, merged: false, line });
+                Ok(())
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.note_start(line);
+                self.open(line)?;
+                self.stack.push(Frame::Seq { items: Vec::new(), anchor });
+                Ok(())
+            }
+            Event::MappingEnd => match self.stack.pop() {
+                Some(Frame::Map { map, anchor, line, .. }) => self.finish(Value::Object(map), anchor, line),
+                _ => Ok(()),
+            },
+            Event::SequenceEnd => match self.stack.pop() {
+                Some(Frame::Seq { items, anchor }) => self.finish(Value::Array(items), anchor, line),
+                _ => Ok(()),
+            },
+            Event::Alias(id) => {
+                let Some((value, nodes)) = self.anchors.get(&id) else {
+                    return Err(Problem {
+                        line,
+                        code: "yaml-syntax",
+                        message: "alias refers to an anchor that is not defined before it; expected `*name` after `&name`"
+                            .to_string(),
+                    });
+                };
+                self.expanded = self.expanded.saturating_add(*nodes);
+                if self.expanded > self.caps.max_alias_nodes {
+                    return Err(Problem {
+                        line,
+                        code: "alias-limit",
+                        message: format!(
+                            "YAML aliases expand to more than {} nodes in this document (billion-laughs guard); the document is skipped",
+                            self.caps.max_alias_nodes
+                        ),
+                    });
+                }
+                let value = value.clone();
+                if self.expects_key() {
+                    let key = Key::Name(key_text(&value), line);
+                    if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
+                        *slot = Some(key);
+                    }
+                    return Ok(());
+                }
+                self.note_start(line);
+                self.finish(value, 0, line)
+            }
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd => Ok(()),
+        }
+    }
+
+    fn expects_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+    }
+
+    fn open(&self, line: u32) -> Result<(), Problem> {
+        let depth = u32::try_from(self.stack.len()).unwrap_or(u32::MAX).saturating_add(1);
+        let max = self.caps.max_depth.min(HARD_MAX_DEPTH);
+        if depth > max {
+            return Err(Problem {
+                line,
+                code: "too-deep",
+                message: format!("nesting deeper than {max} levels; the document is skipped"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Remember the lines the loader asks for later: the root, the items of a root sequence
+    /// or of a root `items:` sequence, and the value of a root `contents:` key.
+    fn note_start(&mut self, line: u32) {
+        match self.stack.as_slice() {
+            [] => self.lines.root = line,
+            [Frame::Seq { .. }] => self.lines.items.push(line),
+            [Frame::Map { key: Some(Key::Name(k, _)), .. }] if k == "contents" => self.lines.contents = Some(line),
+            [Frame::Map { key: Some(Key::Name(k, _)), .. }] if k == "items" => self.lines.items.clear(),
+            [Frame::Map { key: Some(Key::Name(k, _)), .. }, Frame::Seq { .. }] if k == "items" => {
+                self.lines.items.push(line);
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self, value: Value, anchor: usize, line: u32) -> Result<(), Problem> {
+        if anchor != 0 {
+            let nodes = count_nodes(&value);
+            self.anchors.insert(anchor, (value.clone(), nodes));
+        }
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(value);
+                Ok(())
+            }
+            Some(Frame::Seq { items, .. }) => {
+                items.push(value);
+                Ok(())
+            }
+            Some(Frame::Map { map, key, merged, .. }) => {
+                match key.take() {
+                    // A complex key (a mapping or sequence): JSON has only string keys.
+                    None => *key = Some(Key::Name(key_text(&value), line)),
+                    Some(Key::Merge) => {
+                        *merged = true;
+                        merge_into(map, value);
+                    }
+                    Some(Key::Name(name, key_line)) => {
+                        let duplicate = map.insert(name, value).is_some();
+                        if duplicate && !*merged {
+                            self.warnings.push(Problem {
+                                line: key_line,
+                                code: "duplicate-key",
+                                message: "key appears twice in this mapping; the last value is used (expected unique keys)"
+                                    .to_string(),
+                            });
+                        }
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// YAML merge key: copy the entries the mapping does not already have.
+fn merge_into(map: &mut Map<String, Value>, value: Value) {
+    let sources = match value {
+        Value::Object(m) => vec![m],
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::Object(m) => Some(m),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    for source in sources {
+        for (k, v) in source {
+            map.entry(k).or_insert(v);
+        }
+    }
+}
+
+fn key_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "null".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Nodes in a value, counted without recursion.
+fn count_nodes(value: &Value) -> u64 {
+    let mut count = 0u64;
+    let mut todo = vec![value];
+    while let Some(v) = todo.pop() {
+        count = count.saturating_add(1);
+        match v {
+            Value::Array(items) => todo.extend(items.iter()),
+            Value::Object(map) => todo.extend(map.values()),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// Resolve a scalar to a JSON value the way Kubernetes' YAML decoding does.
+fn resolve(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+    if let Some(tag) = tag.filter(|t| t.handle == "tag:yaml.org,2002:" || t.handle == "!!") {
+        return match tag.suffix.as_str() {
+            "null" | "bool" | "int" | "float" => resolve_plain(text),
+            _ => Value::String(text.into_owned()),
+        };
+    }
+    if style == ScalarStyle::Plain { resolve_plain(text) } else { Value::String(text.into_owned()) }
+}
+
+fn resolve_plain(text: Cow<'_, str>) -> Value {
+    let Some(&first) = text.as_bytes().first() else { return Value::Null };
+    match first {
+        b'0'..=b'9' | b'-' | b'+' | b'.' => number(&text).unwrap_or_else(|| Value::String(text.into_owned())),
+        b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'y' | b'Y' | b'o' | b'O' => match text.as_ref() {
+            "~" | "null" | "Null" | "NULL" => Value::Null,
+            "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Value::Bool(true),
+            "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+                Value::Bool(false)
+            }
+            _ => Value::String(text.into_owned()),
+        },
+        _ => Value::String(text.into_owned()),
+    }
+}
+
+/// YAML 1.1 numbers as go-yaml v2 reads them: `_` separators, `0x`/`0o`/`0b` prefixes and
+/// octal `0755`. Infinities and NaN have no JSON form and stay strings.
+fn number(text: &str) -> Option<Value> {
+    let owned;
+    let plain = if text.contains('_') {
+        owned = text.replace('_', "");
+        owned.as_str()
+    } else {
+        text
+    };
+    let (negative, digits) = match plain.as_bytes().first() {
+        Some(b'-') => (true, plain.get(1..)?),
+        Some(b'+') => (false, plain.get(1..)?),
+        _ => (false, plain),
+    };
+    let radix = |prefix: &str| digits.strip_prefix(prefix);
+    let parsed = if let Some(hex) = radix("0x").or_else(|| radix("0X")) {
+        i128::from_str_radix(hex, 16).ok()
+    } else if let Some(oct) = radix("0o").or_else(|| radix("0O")) {
+        i128::from_str_radix(oct, 8).ok()
+    } else if let Some(bin) = radix("0b").or_else(|| radix("0B")) {
+        i128::from_str_radix(bin, 2).ok()
+    } else if digits.len() > 1 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit()) {
+        i128::from_str_radix(digits, 8).ok()
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse::<i128>().ok()
+    } else {
+        None
+    };
+    if let Some(n) = parsed {
+        let n = if negative { -n } else { n };
+        if let Ok(i) = i64::try_from(n) {
+            return Some(Value::Number(i.into()));
+        }
+        if let Ok(u) = u64::try_from(n) {
+            return Some(Value::Number(u.into()));
+        }
+    }
+    if is_yaml_float(plain) {
+        return plain.parse::<f64>().ok().and_then(Number::from_f64).map(Value::Number);
+    }
+    None
+}
+
+/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
+fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'-' | b'+')));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// The line (inside the chunk) of the node at `path`, found by re-reading the chunk's events.
+/// Used only for the rare lines the converter does not record.
+pub(super) fn locate(text: &str, path: &[Seg<'_>]) -> Option<u32> {
+    enum Own {
+        Key(String),
+        Index(usize),
+    }
+    struct F {
+        is_map: bool,
+        want_key: bool,
+        key: Option<String>,
+        next: usize,
+    }
+    let same = |o: &Own, s: &Seg<'_>| match (o, s) {
+        (Own::Key(a), Seg::Key(b)) => a == b,
+        (Own::Index(a), Seg::Index(b)) => a == b,
+        _ => false,
+    };
+    let mut parser = Parser::new_from_str(text);
+    let mut stack: Vec<F> = Vec::new();
+    // The segment of every open container below the root; `None` inside keys (never matches).
+    let mut open: Vec<Option<Own>> = Vec::new();
+    loop {
+        let (event, span) = parser.next_event()?.ok()?;
+        match event {
+            Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(_) => {
+                let seg = match stack.last_mut() {
+                    None if path.is_empty() => return Some(line_of(span)),
+                    None => None,
+                    Some(f) if f.is_map && f.want_key => {
+                        f.want_key = false;
+                        f.key = match &event {
+                            Event::Scalar(t, ..) => Some(t.to_string()),
+                            _ => None,
+                        };
+                        None
+                    }
+                    Some(f) if f.is_map => {
+                        f.want_key = true;
+                        f.key.take().map(Own::Key)
+                    }
+                    Some(f) => {
+                        f.next += 1;
+                        Some(Own::Index(f.next - 1))
+                    }
+                };
+                if !stack.is_empty()
+                    && open.len() + 1 == path.len()
+                    && open.iter().chain(std::iter::once(&seg)).zip(path).all(|(o, p)| o.as_ref().is_some_and(|o| same(o, p)))
+                {
+                    return Some(line_of(span));
+                }
+                if let Event::MappingStart(..) | Event::SequenceStart(..) = event {
+                    if !stack.is_empty() {
+                        open.push(seg);
+                    }
+                    let is_map = matches!(event, Event::MappingStart(..));
+                    stack.push(F { is_map, want_key: true, key: None, next: 0 });
+                }
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                if !stack.is_empty() {
+                    open.pop();
+                }
+            }
+            Event::DocumentEnd | Event::StreamEnd => return None,
+            Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+    use super::*;
+    use serde_json::json;
+
+    const CAPS: Caps = Caps { max_depth: 128, max_alias_nodes: 1000 };
+
+    fn one(text: &str) -> Value {
+        let mut p = parse_chunk(text, CAPS);
+        assert!(p.error.is_none(), "{:?}", p.error);
+        p.docs.remove(0).0
+    }
+
+    #[test]
+    fn splits_at_markers_and_keeps_lines() {
+        let text = "# head\n---\na: 1\n---\nb: 2\n...\n# tail\n--- \nc: 3\n";
+        let chunks = split_documents(text);
+        let firsts: Vec<u32> = chunks.iter().map(|c| c.first_line).collect();
+        assert_eq!(firsts, vec![1, 4, 7]);
+        assert!(chunks[0].text.starts_with("# head\n---"));
+        assert_eq!(chunks[1].text, "---\nb: 2\n...\n");
+        assert_eq!(chunks[2].text, "# tail\n--- \nc: 3\n");
+    }
+
+    #[test]
+    fn marker_needs_a_separator() {
+        let chunks = split_documents("a: |\n  x\n---b: 1\n");
+        assert_eq!(chunks.len(), 1);
+    }
+
+    #[test]
+    fn resolves_scalars_like_kubernetes() {
+        let v = one(
+            "a: yes\nb: off\nc: 0755\nd: 0x1F\ne: 1_000\nf: 1.5\ng: '1'\nh: ~\ni: .inf\nj: 1.30\nk: !!str true\nl: v1.2\nm: 2024-01-01\nn: -7\no: 99999999999999999999\n",
+        );
+        assert_eq!(
+            v,
+            json!({"a": true, "b": false, "c": 493, "d": 31, "e": 1000, "f": 1.5, "g": "1", "h": null, "i": ".inf",
+                   "j": 1.3, "k": "true", "l": "v1.2", "m": "2024-01-01", "n": -7, "o": 1e20})
+        );
+    }
+
+    #[test]
+    fn merge_keys_and_aliases() {
+        let v = one("base: &b {x: 1, y: 2}\nobj:\n  <<: *b\n  y: 3\nlist: [*b]\n");
+        assert_eq!(v["obj"], json!({"x": 1, "y": 3}));
+        assert_eq!(v["list"], json!([{"x": 1, "y": 2}]));
+    }
+
+    #[test]
+    fn records_item_and_contents_lines() {
+        let p = parse_chunk("kind: List\nitems:\n- a: 1\n  b: 2\n- c: 3\ncontents: |\n  x\n", CAPS);
+        let (_, lines) = &p.docs[0];
+        assert_eq!(lines.root, 1);
+        assert_eq!(lines.items, vec![3, 5]);
+        assert_eq!(lines.contents, Some(7));
+    }
+
+    #[test]
+    fn duplicate_keys_warn_at_the_second_key() {
+        let p = parse_chunk("a: 1\nb: 2\na: 3\n", CAPS);
+        assert_eq!(p.docs[0].0, json!({"a": 3, "b": 2}));
+        assert_eq!(p.warnings.len(), 1);
+        assert_eq!((p.warnings[0].code, p.warnings[0].line), ("duplicate-key", 3));
+    }
+
+    #[test]
+    fn alias_expansion_is_capped() {
+        let laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n";
+        let p = parse_chunk(laughs, CAPS);
+        let err = p.error.unwrap();
+        assert_eq!((err.code, err.line), ("alias-limit", 3));
+        assert!(p.docs.is_empty());
+    }
+
+    #[test]
+    fn depth_is_capped() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let p = parse_chunk(&deep, CAPS);
+        assert_eq!(p.error.unwrap().code, "too-deep");
+    }
+
+    #[test]
+    fn syntax_error_has_line() {
+        let p = parse_chunk("a: 1\nb: c: d\n", CAPS);
+        let err = p.error.unwrap();
+        assert_eq!((err.code, err.line), ("yaml-syntax", 2));
+    }
+
+    #[test]
+    fn locates_nested_paths() {
+        let text = "kind: AdmissionReview\nrequest:\n  uid: x\n  object:\n    kind: Pod\nitems:\n- {a: 1}\n- b:\n    c: 1\n";
+        assert_eq!(locate(text, &[Seg::Key("request"), Seg::Key("object")]), Some(5));
+        assert_eq!(locate(text, &[Seg::Key("items"), Seg::Index(1), Seg::Key("b"), Seg::Key("c")]), Some(9));
+        assert_eq!(locate(text, &[Seg::Key("nope")]), None);
+        assert_eq!(locate(text, &[]), Some(1));
+    }
+}

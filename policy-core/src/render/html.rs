@@ -1,0 +1,356 @@
+//! One self-contained HTML page: inline CSS, no script, no external resource; printable, light
+//! and dark through `prefers-color-scheme`. The viewer's "export HTML" uses it as it is.
+
+use super::{by_severity, code_spans, docs_url};
+use crate::inventory::mechanisms::State;
+use crate::report::{Evidence, Severity};
+use crate::{Finding, Report};
+use std::fmt::Write as _;
+
+const STYLE: &str = r#"
+:root { color-scheme: light dark; --fg: #1d2330; --muted: #5b6475; --bg: #ffffff; --panel: #f5f7fa;
+  --line: #d9dee7; --link: #1b5fc1; --critical: #a4133c; --high: #d9480f; --medium: #b7791f;
+  --low: #1c7ed6; --info: #5b6475; --ok: #2b8a3e; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e3e7ee; --muted: #9aa4b5; --bg: #14171d; --panel: #1c2029; --line: #323846;
+    --link: #74a7ff; --critical: #ff6b8b; --high: #ff922b; --medium: #fcc419; --low: #4dabf7;
+    --info: #9aa4b5; --ok: #69db7c; }
+}
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 72rem; padding: 1.5rem; background: var(--bg); color: var(--fg);
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+h1 { margin: 0 0 .25rem; font-size: 1.6rem; }
+h2 { margin-top: 2rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; font-size: 1.25rem; }
+h3 { font-size: 1.05rem; }
+a { color: var(--link); }
+code { font: .9em/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--panel);
+  border: 1px solid var(--line); border-radius: 4px; padding: 0 .25em; overflow-wrap: anywhere; }
+.meta, .muted { color: var(--muted); }
+.cards { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0; }
+.card { min-width: 7.5rem; padding: .6rem .9rem; border: 1px solid var(--line); border-left: 5px solid var(--c, var(--line));
+  border-radius: 6px; background: var(--panel); }
+.card b { display: block; font-size: 1.5rem; }
+.finding { border: 1px solid var(--line); border-left: 5px solid var(--c); border-radius: 6px; padding: .6rem 1rem;
+  margin: .75rem 0; background: var(--panel); break-inside: avoid; }
+.finding header { display: flex; flex-wrap: wrap; gap: .5rem; align-items: baseline; }
+.finding .msg { margin: .35rem 0; font-weight: 600; }
+.badge { display: inline-block; padding: 0 .5em; border-radius: 999px; color: var(--bg); background: var(--c);
+  font-size: .8rem; font-weight: 700; text-transform: uppercase; letter-spacing: .03em; }
+.sev-critical { --c: var(--critical); } .sev-high { --c: var(--high); } .sev-medium { --c: var(--medium); }
+.sev-low { --c: var(--low); } .sev-info { --c: var(--info); }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .25rem 0; }
+dt { color: var(--muted); } dd { margin: 0; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .92rem; }
+th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
+th { background: var(--panel); }
+td.num, th.num { text-align: right; }
+.state-enabled { color: var(--high); font-weight: 700; } .state-disabled { color: var(--ok); }
+.state-unknown { color: var(--muted); }
+footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
+@media print {
+  :root { color-scheme: light; --fg: #000; --muted: #444; --bg: #fff; --panel: #fff; --line: #bbb; --link: #000; }
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  a { text-decoration: none; }
+  h2 { break-after: avoid; }
+  tr, .card { break-inside: avoid; }
+}
+"#;
+
+/// Text from the input, escaped for HTML element content and attribute values.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn code(text: &str) -> String {
+    format!("<code>{}</code>", esc(text))
+}
+
+/// A message in our style: backticked values become `<code>`, everything escaped.
+fn inline(message: &str) -> String {
+    code_spans(message).into_iter().map(|(is_code, part)| if is_code { code(part) } else { esc(part) }).collect()
+}
+
+fn evidence(e: &Evidence) -> String {
+    let redacted = if e.redacted { " <span class=\"muted\">(redacted)</span>" } else { "" };
+    format!("{} = {}{redacted}", code(&e.path), code(&e.value))
+}
+
+fn location(path: &str, line: u32) -> String {
+    code(&format!("{path}:{line}"))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+fn write_finding(out: &mut String, f: &Finding) {
+    let sev = f.severity.as_str();
+    let _ = writeln!(out, "<article class=\"finding sev-{sev}\">");
+    let _ = writeln!(
+        out,
+        "<header><span class=\"badge\">{sev}</span> <a href=\"{}\"><b>{}</b></a> <span class=\"muted\">{}</span></header>",
+        esc(&docs_url(&f.docs)),
+        esc(&f.code),
+        esc(&f.slug)
+    );
+    let _ = writeln!(out, "<p class=\"msg\">{}</p>\n<dl>", inline(&f.message));
+    let _ = writeln!(out, "<dt>Object</dt><dd>{}</dd>", code(&f.object.to_string()));
+    let _ = writeln!(out, "<dt>Location</dt><dd>{}</dd>", location(&f.source.path, f.source.line));
+    for e in &f.evidence {
+        let _ = writeln!(out, "<dt>Evidence</dt><dd>{}</dd>", evidence(e));
+    }
+    if !f.related.is_empty() {
+        let related: Vec<String> = f.related.iter().map(|o| code(&o.to_string())).collect();
+        let _ = writeln!(out, "<dt>Related</dt><dd>{}</dd>", related.join(", "));
+    }
+    if !f.remediation.is_empty() {
+        let _ = writeln!(out, "<dt>How to fix</dt><dd>{}</dd>", inline(&f.remediation));
+    }
+    out.push_str("</dl>\n</article>\n");
+}
+
+/// The report as one HTML document.
+pub fn html(report: &Report) -> String {
+    let mut out = String::new();
+    let s = &report.summary;
+    let title = format!("{} report", report.tool.name);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"color-scheme\" content=\"light dark\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        esc(&title)
+    );
+    let _ = writeln!(
+        out,
+        "<header>\n<h1>{}</h1>\n<p class=\"meta\">Evaluated at <time>{}</time> by {} {} · {} in {} · {}</p>\n</header>",
+        esc(&title),
+        esc(&report.evaluated_at),
+        esc(&report.tool.name),
+        esc(&report.tool.version),
+        plural(s.objects, "object"),
+        plural(report.inputs.len(), "input"),
+        plural(s.diagnostics, "input diagnostic"),
+    );
+
+    out.push_str("<section class=\"cards\" aria-label=\"Summary\">\n");
+    let _ = writeln!(out, "<div class=\"card\"><b>{}</b>findings</div>", report.findings.len());
+    for severity in Severity::ALL.into_iter().rev() {
+        let n = report.findings.iter().filter(|f| f.severity == severity).count();
+        let _ = writeln!(out, "<div class=\"card sev-{severity}\"><b>{n}</b>{severity}</div>");
+    }
+    out.push_str("</section>\n");
+
+    out.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
+    if report.findings.is_empty() {
+        out.push_str("<p>No findings.</p>\n");
+    }
+    for (severity, findings) in by_severity(report) {
+        let _ = writeln!(out, "<h3 class=\"sev-{severity}\">{severity} ({})</h3>", findings.len());
+        for f in findings {
+            write_finding(&mut out, f);
+        }
+    }
+    out.push_str("</section>\n");
+
+    if !report.not_assessable.is_empty() {
+        out.push_str("<section id=\"not-assessable\">\n<h2>Not assessable</h2>\n");
+        out.push_str(
+            "<p>These rules could not be judged from the input; add what the last column names and scan again.</p>\n",
+        );
+        out.push_str("<table>\n<thead><tr><th>Rule</th><th>Reason</th><th>What to add</th></tr></thead>\n<tbody>\n");
+        for na in &report.not_assessable {
+            let add: Vec<String> = na.add.iter().map(|a| inline(a)).collect();
+            let _ = writeln!(
+                out,
+                "<tr><td><b>{}</b> {}</td><td>{}</td><td>{}</td></tr>",
+                esc(&na.code),
+                esc(&na.slug),
+                inline(&na.reason),
+                add.join("<br>")
+            );
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+    }
+
+    if !report.mechanisms.is_empty() {
+        out.push_str("<section id=\"mechanisms\">\n<h2>Authentication mechanisms</h2>\n");
+        out.push_str("<table>\n<thead><tr><th>Mechanism</th><th>State</th><th>Evidence</th></tr></thead>\n<tbody>\n");
+        for m in &report.mechanisms {
+            let state = match m.state {
+                State::Enabled => "enabled",
+                State::Disabled => "disabled",
+                State::Unknown => "unknown",
+            };
+            let mut ev: Vec<String> = m
+                .evidence
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} {} ({})",
+                        code(&e.object.to_string()),
+                        evidence(&e.evidence),
+                        location(&e.source.path, e.source.line)
+                    )
+                })
+                .collect();
+            if let Some(hint) = &m.hint {
+                ev.push(format!("<span class=\"muted\">to know, add: {}</span>", inline(hint)));
+            }
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"state-{state}\">{state}</td><td>{}</td></tr>",
+                esc(m.mechanism.label()),
+                ev.join("<br>")
+            );
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+    }
+
+    if !report.credentials.is_empty() {
+        out.push_str("<section id=\"credentials\">\n<h2>Credentials</h2>\n");
+        out.push_str("<p>Secret values are never shown: a fingerprint identifies each one.</p>\n<table>\n<thead><tr>");
+        for h in [
+            "Kind",
+            "Identity",
+            "Groups",
+            "Issuer",
+            "Not before",
+            "Expires",
+            "Last used",
+            "Status",
+            "Fingerprint",
+            "Object",
+        ] {
+            let _ = write!(out, "<th>{h}</th>");
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for c in &report.credentials {
+            let kind =
+                serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let groups: Vec<String> = c.groups.iter().map(|g| code(g)).collect();
+            let opt = |v: &Option<String>, none: &str| v.as_deref().map_or_else(|| none.to_string(), esc);
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}<br>{}</td></tr>",
+                esc(&kind),
+                code(&c.identity),
+                groups.join(" "),
+                opt(&c.issuer, ""),
+                opt(&c.not_before, ""),
+                opt(&c.expires, "never"),
+                opt(&c.last_used, ""),
+                esc(&c.status),
+                code(&c.fingerprint),
+                code(&c.object.to_string()),
+                location(&c.source.path, c.source.line),
+            );
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+    }
+
+    let diagnostics: Vec<_> = report.inputs.iter().flat_map(|i| &i.diagnostics).collect();
+    if !diagnostics.is_empty() {
+        out.push_str("<section id=\"diagnostics\">\n<h2>Input diagnostics</h2>\n");
+        out.push_str(
+            "<table>\n<thead><tr><th>Location</th><th>Level</th><th>Code</th><th>Message</th></tr></thead>\n<tbody>\n",
+        );
+        for d in diagnostics {
+            let level = match d.level {
+                crate::input::Level::Error => "error",
+                crate::input::Level::Warning => "warning",
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td>{level}</td><td>{}</td><td>{}</td></tr>",
+                location(&d.source.path, d.source.line),
+                esc(&d.code),
+                inline(&d.message)
+            );
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+    }
+
+    out.push_str(
+        "<section id=\"inputs\">\n<h2>Inputs</h2>\n<table>\n<thead><tr><th>File</th><th class=\"num\">Bytes</th>",
+    );
+    out.push_str("<th class=\"num\">Documents</th><th class=\"num\">Objects</th><th class=\"num\">Diagnostics</th></tr></thead>\n<tbody>\n");
+    for i in &report.inputs {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            code(&i.path),
+            i.bytes,
+            i.documents,
+            i.objects,
+            i.diagnostics.len()
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</section>\n");
+    let _ = writeln!(
+        out,
+        "<footer>Generated by {} {}. Secret values are never included: tokens and keys appear only as SHA-256 fingerprints.</footer>\n</body>\n</html>",
+        esc(&report.tool.name),
+        esc(&report.tool.version)
+    );
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+mod tests {
+    use super::*;
+    use crate::render::sample;
+
+    #[test]
+    fn self_contained_page() {
+        let out = html(&sample::report());
+        assert!(out.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+        assert!(out.trim_end().ends_with("</html>"));
+        assert!(out.contains("@media (prefers-color-scheme: dark)"));
+        assert!(out.contains("@media print"));
+        let lower = out.to_lowercase();
+        assert!(!lower.contains("<script"), "no script, even from input");
+        assert!(!lower.contains("<link"));
+        assert!(!lower.contains("src="));
+        assert!(!lower.contains("url("));
+        assert!(!lower.contains("@import"));
+    }
+
+    #[test]
+    fn user_values_are_escaped() {
+        let out = html(&sample::report());
+        assert!(out.contains("<code>ClusterRoleBinding/evil|&lt;script&gt;alert(1)&lt;/script&gt;</code>"));
+        assert!(out.contains(
+            "binding <code>a|b</code> grants &lt;b&gt;view&lt;/b&gt; &amp; more to <code>system:anonymous</code>"
+        ));
+        assert_eq!(esc("\"'\x1b"), "&quot;&#39;\u{fffd}");
+    }
+
+    #[test]
+    fn findings_grouped_worst_first_with_details() {
+        let out = html(&sample::report());
+        let critical = out.find("<h3 class=\"sev-critical\">critical (1)</h3>").unwrap();
+        let high = out.find("<h3 class=\"sev-high\">high (1)</h3>").unwrap();
+        let low = out.find("<h3 class=\"sev-low\">low (1)</h3>").unwrap();
+        assert!(critical < high && high < low);
+        assert!(out.contains("<dt>Location</dt><dd><code>dumps/prod cluster.yaml:7</code></dd>"));
+        assert!(out.contains("<dt>Evidence</dt><dd><code>data.token</code> = <code>sha256:"));
+        assert!(out.contains("<div class=\"card sev-critical\"><b>1</b>critical</div>"));
+        assert!(out.contains("<td class=\"state-enabled\">enabled</td>"));
+        assert!(out.contains("<td>yaml-syntax</td><td>mapping values are not allowed here</td>"));
+        assert!(!out.contains("s3cr3t"));
+    }
+}

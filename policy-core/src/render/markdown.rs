@@ -1,0 +1,298 @@
+//! GitHub-flavoured Markdown: summary, findings by severity, fixes, not-assessable rules,
+//! mechanism and credential inventories, input diagnostics.
+//!
+//! Every value from the input is escaped: outside code spans, Markdown punctuation gets a
+//! backslash (so `<script>` or `*x*` stay literal); code spans get a fence longer than any
+//! backtick run inside; `|` is escaped in table cells, where it would end the cell.
+
+use super::{by_severity, code_spans, docs_url, one_line};
+use crate::inventory::mechanisms::State;
+use crate::report::Evidence;
+use crate::{Report, Severity};
+use std::fmt::Write as _;
+
+const PUNCTUATION: &str = "\\`*_[]<>#|~&!$";
+
+/// Plain text from the input, escaped for Markdown (one line).
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in one_line(text).chars() {
+        if PUNCTUATION.contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A code span holding `text` verbatim, whatever backticks it contains.
+fn code(text: &str, in_table: bool) -> String {
+    let text = one_line(text);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    let body = if in_table { text.replace('|', "\\|") } else { text };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// A message in our style (values in backticks): code spans kept, the rest escaped.
+fn inline(message: &str, in_table: bool) -> String {
+    code_spans(&one_line(message))
+        .into_iter()
+        .map(|(is_code, part)| if is_code { code(part, in_table) } else { esc(part) })
+        .collect()
+}
+
+fn evidence(e: &Evidence) -> String {
+    let redacted = if e.redacted { " (redacted)" } else { "" };
+    format!("{} = {}{redacted}", code(&e.path, true), code(&e.value, true))
+}
+
+fn title_case(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "Critical",
+        Severity::High => "High",
+        Severity::Medium => "Medium",
+        Severity::Low => "Low",
+        Severity::Info => "Info",
+    }
+}
+
+/// The report as a Markdown document.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let s = &report.summary;
+    let _ = writeln!(out, "# {} report\n", esc(&report.tool.name));
+    let _ = writeln!(
+        out,
+        "Evaluated at {} by {} {}: {} objects in {} input{}, {} finding{}, {} input diagnostic{}.\n",
+        code(&report.evaluated_at, false),
+        esc(&report.tool.name),
+        esc(&report.tool.version),
+        s.objects,
+        report.inputs.len(),
+        if report.inputs.len() == 1 { "" } else { "s" },
+        s.findings,
+        if s.findings == 1 { "" } else { "s" },
+        s.diagnostics,
+        if s.diagnostics == 1 { "" } else { "s" },
+    );
+
+    out.push_str("## Summary\n\n| Severity | Findings |\n|---|---:|\n");
+    for severity in Severity::ALL.into_iter().rev() {
+        let n = report.findings.iter().filter(|f| f.severity == severity).count();
+        let _ = writeln!(out, "| {severity} | {n} |");
+    }
+    let _ = writeln!(out, "| **total** | **{}** |\n", report.findings.len());
+
+    out.push_str("## Findings\n\n");
+    if report.findings.is_empty() {
+        out.push_str("No findings.\n\n");
+    }
+    for (severity, findings) in by_severity(report) {
+        let _ = writeln!(out, "### {} ({})\n", title_case(severity), findings.len());
+        out.push_str("| Rule | Object | Location | Message | Evidence |\n|---|---|---|---|---|\n");
+        for f in findings {
+            let mut ev: Vec<String> = f.evidence.iter().map(evidence).collect();
+            ev.extend(f.related.iter().map(|o| format!("related: {}", code(&o.to_string(), true))));
+            let _ = writeln!(
+                out,
+                "| [{}]({}) {} | {} | {} | {} | {} |",
+                esc(&f.code),
+                docs_url(&f.docs),
+                esc(&f.slug),
+                code(&f.object.to_string(), true),
+                code(&format!("{}:{}", f.source.path, f.source.line), true),
+                inline(&f.message, true),
+                ev.join("<br>"),
+            );
+        }
+        out.push('\n');
+    }
+
+    let mut fixes: Vec<(&str, &str, &str, &str)> = Vec::new();
+    for f in &report.findings {
+        let fix = (f.code.as_str(), f.slug.as_str(), f.docs.as_str(), f.remediation.as_str());
+        if !fix.3.is_empty() && !fixes.contains(&fix) {
+            fixes.push(fix);
+        }
+    }
+    fixes.sort();
+    if !fixes.is_empty() {
+        out.push_str("## How to fix\n\n");
+        for (code_, slug, docs, fix) in fixes {
+            let _ = writeln!(out, "- **[{} {}]({})**: {}", esc(code_), esc(slug), docs_url(docs), inline(fix, false));
+        }
+        out.push('\n');
+    }
+
+    if !report.not_assessable.is_empty() {
+        out.push_str("## Not assessable\n\nThese rules could not be judged from the input; add what the last column names and scan again.\n\n");
+        out.push_str("| Rule | Reason | What to add |\n|---|---|---|\n");
+        for na in &report.not_assessable {
+            let add: Vec<String> = na.add.iter().map(|a| inline(a, true)).collect();
+            let _ = writeln!(
+                out,
+                "| {} {} | {} | {} |",
+                esc(&na.code),
+                esc(&na.slug),
+                inline(&na.reason, true),
+                add.join("<br>")
+            );
+        }
+        out.push('\n');
+    }
+
+    if !report.mechanisms.is_empty() {
+        out.push_str("## Authentication mechanisms\n\n| Mechanism | State | Evidence |\n|---|---|---|\n");
+        for m in &report.mechanisms {
+            let state = match m.state {
+                State::Enabled => "**enabled**",
+                State::Disabled => "disabled",
+                State::Unknown => "unknown",
+            };
+            let mut ev: Vec<String> = m
+                .evidence
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} {} ({})",
+                        code(&e.object.to_string(), true),
+                        evidence(&e.evidence),
+                        code(&format!("{}:{}", e.source.path, e.source.line), true)
+                    )
+                })
+                .collect();
+            if let Some(hint) = &m.hint {
+                ev.push(format!("to know, add: {}", inline(hint, true)));
+            }
+            let _ = writeln!(out, "| {} | {state} | {} |", esc(m.mechanism.label()), ev.join("<br>"));
+        }
+        out.push('\n');
+    }
+
+    if !report.credentials.is_empty() {
+        out.push_str("## Credentials\n\nSecret values are never shown: a fingerprint identifies each one.\n\n");
+        out.push_str("| Kind | Identity | Groups | Issuer | Not before | Expires | Last used | Status | Fingerprint | Object |\n");
+        out.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
+        for c in &report.credentials {
+            let kind =
+                serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let groups: Vec<String> = c.groups.iter().map(|g| code(g, true)).collect();
+            let opt = |v: &Option<String>, none: &str| v.as_deref().map_or_else(|| none.to_string(), esc);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} {} |",
+                esc(&kind),
+                code(&c.identity, true),
+                groups.join(" "),
+                opt(&c.issuer, ""),
+                opt(&c.not_before, ""),
+                opt(&c.expires, "never"),
+                opt(&c.last_used, ""),
+                esc(&c.status),
+                code(&c.fingerprint, true),
+                code(&c.object.to_string(), true),
+                code(&format!("{}:{}", c.source.path, c.source.line), true),
+            );
+        }
+        out.push('\n');
+    }
+
+    let diagnostics: Vec<_> = report.inputs.iter().flat_map(|i| &i.diagnostics).collect();
+    if !diagnostics.is_empty() {
+        out.push_str("## Input diagnostics\n\n| Location | Level | Code | Message |\n|---|---|---|---|\n");
+        for d in diagnostics {
+            let level = match d.level {
+                crate::input::Level::Error => "error",
+                crate::input::Level::Warning => "warning",
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {level} | {} | {} |",
+                code(&format!("{}:{}", d.source.path, d.source.line), true),
+                esc(&d.code),
+                inline(&d.message, true)
+            );
+        }
+        out.push('\n');
+    }
+
+    out.push_str("## Inputs\n\n| File | Bytes | Documents | Objects | Diagnostics |\n|---|---:|---:|---:|---:|\n");
+    for i in &report.inputs {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            code(&i.path, true),
+            i.bytes,
+            i.documents,
+            i.objects,
+            i.diagnostics.len()
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+mod tests {
+    use super::*;
+    use crate::render::sample;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(esc("a*b_c <x> | #1"), "a\\*b\\_c \\<x\\> \\| \\#1");
+        assert_eq!(code("a`b", false), "``a`b``");
+        assert_eq!(code("`x", false), "`` `x ``");
+        assert_eq!(code("a|b", true), "`a\\|b`");
+        assert_eq!(inline("set `--x=*` <now>", false), "set `--x=*` \\<now\\>");
+        assert_eq!(esc("two\nlines"), "two lines");
+    }
+
+    #[test]
+    fn summary_and_groups() {
+        let out = markdown(&sample::report());
+        assert!(out.starts_with("# authn-audit report\n\nEvaluated at `2025-11-28T12:00:00Z` by authn-audit 0.1.0: 12 objects in 1 input, 3 findings, 1 input diagnostic.\n"));
+        assert!(out.contains(
+            "| critical | 1 |\n| high | 1 |\n| medium | 0 |\n| low | 1 |\n| info | 0 |\n| **total** | **3** |\n"
+        ));
+        let critical = out.find("### Critical (1)").unwrap();
+        let high = out.find("### High (1)").unwrap();
+        let low = out.find("### Low (1)").unwrap();
+        assert!(critical < high && high < low);
+        assert!(!out.contains("### Medium"));
+    }
+
+    #[test]
+    fn user_values_are_escaped() {
+        let out = markdown(&sample::report());
+        // Object names and messages from the input never become markup.
+        assert!(out.contains("`ClusterRoleBinding/evil\\|<script>alert(1)</script>`"));
+        assert!(!out.contains("| <script>"));
+        assert!(out.contains("binding `a\\|b` grants \\<b\\>view\\</b\\> \\& more to `system:anonymous`"));
+        assert!(out.contains("CSR asks for group `system:masters` and \\*bold\\*"));
+        // Every table row keeps its column count.
+        for line in out.lines().filter(|l| l.starts_with("| [")) {
+            let unescaped = line.replace("\\|", "");
+            assert_eq!(unescaped.matches('|').count(), 6, "{line}");
+        }
+    }
+
+    #[test]
+    fn sections_and_inventories() {
+        let out = markdown(&sample::report());
+        assert!(out.contains("| ST001 token-auth-file | control plane not visible | the kube-apiserver static Pod |"));
+        assert!(out.contains("| Service-account secret tokens | **enabled** | `Secret/team-a/ci-token` `type` = `kubernetes.io/service-account-token`"));
+        assert!(
+            out.contains("| service-account-token | `system:serviceaccount:team-a:ci` | `system:serviceaccounts` |")
+        );
+        assert!(
+            out.contains(
+                "| `dumps/prod cluster.yaml:99` | error | yaml-syntax | mapping values are not allowed here |"
+            )
+        );
+        assert!(out.contains("- **[SA001 sa001-slug]("));
+        assert!(out.contains("`data.token` = `sha256:"));
+        assert!(!out.contains("s3cr3t"));
+    }
+}

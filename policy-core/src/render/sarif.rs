@@ -1,0 +1,277 @@
+//! SARIF 2.1.0: the rule catalogue as `tool.driver.rules`, findings as results, input
+//! diagnostics and not-assessable rules as tool notifications.
+
+use super::docs_url;
+use crate::report::{Finding, ObjectRef, Severity, Source};
+use crate::{Report, registry};
+use serde_json::{Map, Value, json};
+
+const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// Key of our entry in `partialFingerprints`; bump the version if the recipe changes.
+const FINGERPRINT_KEY: &str = "authnAuditFinding/v1";
+
+/// The report as a SARIF 2.1.0 log with one run, pretty-printed and newline-terminated.
+pub fn sarif(report: &Report) -> String {
+    let rule_index = |code: &str| registry::ALL.iter().position(|r| r.meta().code == code);
+    let artifact_index = |path: &str| report.inputs.iter().position(|i| i.path == path);
+
+    let rules: Vec<Value> = registry::ALL.iter().map(|rule| rule_descriptor(rule.meta())).collect();
+    let artifacts: Vec<Value> = report
+        .inputs
+        .iter()
+        .map(|input| json!({ "location": { "uri": uri(&input.path) }, "length": input.bytes }))
+        .collect();
+
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|finding| {
+            let mut result = json!({
+                "ruleId": finding.code,
+                "level": level(finding.severity),
+                "message": { "text": finding.message },
+                "locations": [location(&finding.source, artifact_index(&finding.source.path), Some(&finding.object))],
+                "partialFingerprints": { FINGERPRINT_KEY: fingerprint(finding) },
+                "properties": {
+                    "severity": finding.severity,
+                    "mechanism": finding.mechanism,
+                    "object": finding.object,
+                    "evidence": finding.evidence,
+                    "remediation": finding.remediation,
+                    "related": finding.related,
+                },
+            });
+            if let (Some(index), Some(map)) = (rule_index(&finding.code), result.as_object_mut()) {
+                map.insert("ruleIndex".to_string(), json!(index));
+            }
+            result
+        })
+        .collect();
+
+    let mut notifications: Vec<Value> = report
+        .inputs
+        .iter()
+        .flat_map(|input| &input.diagnostics)
+        .map(|d| {
+            json!({
+                "level": match d.level {
+                    crate::input::Level::Error => "error",
+                    crate::input::Level::Warning => "warning",
+                },
+                "message": { "text": d.message },
+                "descriptor": { "id": d.code },
+                "locations": [location(&d.source, artifact_index(&d.source.path), None)],
+            })
+        })
+        .collect();
+    notifications.extend(report.not_assessable.iter().map(|na| {
+        let mut text = format!("{} {} not assessable: {}", na.code, na.slug, na.reason);
+        if !na.add.is_empty() {
+            text.push_str("; add ");
+            text.push_str(&na.add.join("; "));
+        }
+        let mut rule = Map::new();
+        rule.insert("id".to_string(), json!(na.code));
+        if let Some(index) = rule_index(&na.code) {
+            rule.insert("index".to_string(), json!(index));
+        }
+        json!({ "level": "note", "message": { "text": text }, "associatedRule": rule })
+    }));
+
+    let log = json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": report.tool.name,
+                    "version": report.tool.version,
+                    "semanticVersion": report.tool.version,
+                    "informationUri": super::REPOSITORY_URL,
+                    "rules": rules,
+                }
+            },
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications,
+            }],
+            "artifacts": artifacts,
+            "results": results,
+            "properties": {
+                "evaluatedAt": report.evaluated_at,
+                "summary": report.summary,
+            },
+        }]
+    });
+    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// SARIF has three result levels: high and critical are errors, medium a warning, the rest notes.
+pub(crate) fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// GitHub code scanning reads `security-severity` (0–10) to rank alerts.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
+fn rule_descriptor(meta: &crate::RuleMeta) -> Value {
+    let what = meta.section("What it does").split_whitespace().collect::<Vec<_>>().join(" ");
+    json!({
+        "id": meta.code,
+        "name": meta.slug,
+        "shortDescription": { "text": meta.title() },
+        "fullDescription": { "text": what },
+        "help": { "text": meta.remediation(), "markdown": meta.markdown() },
+        "helpUri": docs_url(&meta.docs_path()),
+        "defaultConfiguration": { "level": level(meta.severity) },
+        "properties": {
+            "tags": ["security", "kubernetes", "authentication", meta.mechanism.as_str()],
+            "security-severity": security_severity(meta.severity),
+            "severity": meta.severity,
+            "mechanism": meta.mechanism,
+            "scope": meta.scope,
+        },
+    })
+}
+
+fn location(source: &Source, artifact: Option<usize>, object: Option<&ObjectRef>) -> Value {
+    let mut artifact_location = Map::new();
+    artifact_location.insert("uri".to_string(), json!(uri(&source.path)));
+    if let Some(index) = artifact {
+        artifact_location.insert("index".to_string(), json!(index));
+    }
+    let mut physical = Map::new();
+    physical.insert("artifactLocation".to_string(), Value::Object(artifact_location));
+    // SARIF lines start at 1; a zero line means "the whole file".
+    if source.line > 0 {
+        physical.insert("region".to_string(), json!({ "startLine": source.line }));
+    }
+    let mut location = Map::new();
+    location.insert("physicalLocation".to_string(), Value::Object(physical));
+    if let Some(object) = object {
+        location.insert(
+            "logicalLocations".to_string(),
+            json!([{ "name": object.name, "fullyQualifiedName": object.to_string(), "kind": "resource" }]),
+        );
+    }
+    Value::Object(location)
+}
+
+/// A stable identity for a finding across scans: rule, object and evidence paths, not the line
+/// (which moves when the dump changes) nor the message (which may hold dates).
+fn fingerprint(finding: &Finding) -> String {
+    let o = &finding.object;
+    let mut key = format!("{}\0{}\0{}\0{}", finding.code, o.kind, o.namespace.as_deref().unwrap_or(""), o.name);
+    for evidence in &finding.evidence {
+        key.push('\0');
+        key.push_str(&evidence.path);
+    }
+    let hex = crate::util::sha256_hex(key.as_bytes());
+    hex.get(..32).unwrap_or(&hex).to_string()
+}
+
+/// A file name as a URI reference: `/` separators, everything outside RFC 3986's unreserved
+/// and path characters percent-encoded.
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.replace('\\', "/").bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/:@!$&'()*+,;=".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+mod tests {
+    use super::*;
+    use crate::render::sample;
+
+    fn log() -> Value {
+        serde_json::from_str(&sarif(&sample::report())).unwrap()
+    }
+
+    #[test]
+    fn levels_follow_severity() {
+        let log = log();
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        let levels: Vec<(&str, &str)> =
+            results.iter().map(|r| (r["ruleId"].as_str().unwrap(), r["level"].as_str().unwrap())).collect();
+        assert_eq!(levels, vec![("CC001", "error"), ("SA001", "error"), ("AN002", "note")]);
+        assert_eq!(level(Severity::Medium), "warning");
+        assert_eq!(level(Severity::Info), "note");
+    }
+
+    #[test]
+    fn results_are_located_with_encoded_uris() {
+        let log = log();
+        let result = &log["runs"][0]["results"][1];
+        let physical = &result["locations"][0]["physicalLocation"];
+        assert_eq!(physical["artifactLocation"]["uri"], "dumps/prod%20cluster.yaml");
+        assert_eq!(physical["artifactLocation"]["index"], 0);
+        assert_eq!(physical["region"]["startLine"], 7);
+        assert_eq!(result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"], "Secret/team-a/ci-token");
+        assert_eq!(log["runs"][0]["artifacts"][0]["length"], 2048);
+        assert_eq!(uri("C:\\dumps\\a#b.yaml"), "C:/dumps/a%23b.yaml");
+    }
+
+    #[test]
+    fn fingerprints_ignore_lines_but_not_objects() {
+        let a = sample::finding("SA001", Severity::High, sample::object("Secret", Some("ns"), "a"), 3, "m");
+        let moved = sample::finding("SA001", Severity::High, sample::object("Secret", Some("ns"), "a"), 90, "m2");
+        let other = sample::finding("SA001", Severity::High, sample::object("Secret", Some("ns"), "b"), 3, "m");
+        assert_eq!(fingerprint(&a), fingerprint(&moved));
+        assert_ne!(fingerprint(&a), fingerprint(&other));
+        assert_eq!(fingerprint(&a).len(), 32);
+    }
+
+    #[test]
+    fn rules_come_from_the_registry_with_help() {
+        let log = log();
+        let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), registry::ALL.len());
+        let st001 = rules.iter().find(|r| r["id"] == "ST001").unwrap();
+        assert_eq!(st001["name"], "token-auth-file");
+        assert_eq!(st001["defaultConfiguration"]["level"], "error");
+        assert!(st001["helpUri"].as_str().unwrap().ends_with("docs/rules/ST001-token-auth-file.md"));
+        assert!(st001["help"]["markdown"].as_str().unwrap().contains("## How to fix"));
+        assert_eq!(st001["properties"]["security-severity"], "8.0");
+    }
+
+    #[test]
+    fn diagnostics_and_not_assessable_are_notifications() {
+        let log = log();
+        let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+        assert_eq!(notes.len(), 2);
+        assert_eq!(notes[0]["level"], "error");
+        assert_eq!(notes[0]["descriptor"]["id"], "yaml-syntax");
+        assert_eq!(notes[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 99);
+        assert_eq!(notes[1]["level"], "note");
+        assert_eq!(notes[1]["associatedRule"]["id"], "ST001");
+        assert!(notes[1]["message"]["text"].as_str().unwrap().contains("control plane not visible"));
+    }
+
+    #[test]
+    fn secrets_stay_fingerprints() {
+        let out = sarif(&sample::report());
+        assert!(!out.contains("s3cr3t"));
+        assert!(out.contains(&crate::util::fingerprint(b"s3cr3t-token-value")));
+    }
+}

@@ -1,0 +1,8 @@
+//! AN: anonymous access (kube-apiserver `--anonymous-auth`, bindings to anonymous subjects, kubelets).
+
+mod anonymous_auth_enabled;
+pub(crate) use anonymous_auth_enabled::AnonymousAuthEnabled;
+mod anonymous_role_binding;
+pub(crate) use anonymous_role_binding::AnonymousRoleBinding;
+mod weak_kubelet_authentication;
+pub(crate) use weak_kubelet_authentication::WeakKubeletAuthentication;

@@ -1,0 +1,212 @@
+use crate::inventory::rbac::{Subject, SubjectKind};
+use crate::inventory::workloads::{AutomountSource, Workload};
+use crate::rule::prelude::*;
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a workload that gets a service-account token mounted although it shows no sign of
+    /// needing one. The Pod's `automountServiceAccountToken` decides; when the Pod leaves it
+    /// unset, the service account's does; when both leave it unset, the token is mounted.
+    ///
+    /// "Needs no token" means: it runs as the namespace's `default` service account, or as a
+    /// service account that no binding in the dump grants anything (when the dump holds RBAC
+    /// bindings at all). Grants every service account gets by default (discovery, the
+    /// issuer-discovery role) do not count. Static Pods never get a token; kube-system
+    /// components on their own service accounts are left alone. At admission time only the
+    /// object itself is known, so only workloads on the `default` service account are flagged.
+    /// Findings on a controller and the Pods it owns are reported once, on the controller.
+    ///
+    /// ## Why is this bad?
+    /// Every mounted token is a credential an attacker who gets code execution in the
+    /// container can use against the API server. If the application never calls the API, the
+    /// token is all risk and no use.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// spec:
+    ///   template:
+    ///     spec:
+    ///       containers:
+    ///         - name: web
+    ///           image: nginx
+    /// ```
+    ///
+    /// ## How to fix
+    /// Set `automountServiceAccountToken: false` on the service account (so every Pod using it
+    /// inherits it) or in the pod template; mount a projected token only where one is needed.
+    ///
+    /// Guide: *TokenRequest API*.
+    pub AutomountedServiceAccountToken {
+        code: "TR004",
+        slug: "automounted-service-account-token",
+        severity: Severity::Low,
+        mechanism: Mechanism::TokenRequest,
+        scope: Scope::Admit,
+    }
+}
+
+/// Why the workload looks like it needs no token, or `None` when it may need one (or we
+/// cannot tell).
+fn needs_no_token(cx: &Context<'_>, w: &Workload<'_>) -> Option<String> {
+    let default_sa = w.service_account == "default";
+    if w.namespace == "kube-system" && !default_sa {
+        return None;
+    }
+    if cx.mode == Scope::Admit {
+        return default_sa.then(|| "the `default` service account holds no permissions by default".to_string());
+    }
+    let namespace = if w.namespace.is_empty() { "default" } else { w.namespace };
+    let subject = Subject::service_account(namespace, w.service_account);
+    let uses_api =
+        cx.inv.rbac.grants_of(&subject).iter().any(|g| !(g.subject.kind == SubjectKind::Group && g.is_default()));
+    if uses_api {
+        return None;
+    }
+    if default_sa {
+        return Some("the `default` service account is granted nothing".to_string());
+    }
+    let bindings_shown = cx.inv.rbac.bindings().next().is_some();
+    bindings_shown.then(|| format!("service account `{}` is granted nothing", w.service_account))
+}
+
+impl Check for AutomountedServiceAccountToken {
+    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+        for w in cx.inv.workloads.iter() {
+            if !w.automount.mounted {
+                continue;
+            }
+            let Some(why) = needs_no_token(cx, w) else { continue };
+            let (path, value) = match (&w.automount.decided_by, &w.automount.path) {
+                (AutomountSource::Pod | AutomountSource::ServiceAccount, Some(path)) => (path.clone(), "true"),
+                _ => (format!("{}.automountServiceAccountToken", w.spec_path), "unset"),
+            };
+            let mut finding = self
+                .finding(w.object, format!("`{}` automounts a service-account token it does not use: {why}", w.label()))
+                .evidence(Evidence::plain(path, value));
+            if let Some(sa) = w.service_account_object
+                && w.automount.decided_by != AutomountSource::Pod
+            {
+                finding = finding.related(sa.object_ref());
+            }
+            for owned in w.related() {
+                finding = finding.related(owned);
+            }
+            out.push(finding);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing, reason = "tests")]
+    use super::*;
+    use crate::rules::test_support::{objects, run, summary};
+    use serde_json::{Value, json};
+
+    fn deployment(name: &str, sa: Option<&str>, automount: Option<bool>) -> Value {
+        let mut spec = json!({"containers": [{"name": "web", "image": "nginx"}]});
+        if let Some(sa) = sa {
+            spec["serviceAccountName"] = json!(sa);
+        }
+        if let Some(a) = automount {
+            spec["automountServiceAccountToken"] = json!(a);
+        }
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "shop"},
+               "spec": {"template": {"spec": spec}}})
+    }
+
+    fn sa(name: &str, automount: Option<bool>) -> Value {
+        let mut v =
+            json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": "shop"}});
+        if let Some(a) = automount {
+            v["automountServiceAccountToken"] = json!(a);
+        }
+        v
+    }
+
+    fn binding(sa: &str) -> Value {
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+               "metadata": {"name": format!("{sa}-view"), "namespace": "shop"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+               "subjects": [{"kind": "ServiceAccount", "name": sa, "namespace": "shop"}]})
+    }
+
+    #[test]
+    fn pod_and_service_account_settings_decide_both_ways() {
+        let (found, _) = run(
+            &AutomountedServiceAccountToken,
+            vec![
+                sa("default", Some(false)),
+                sa("quiet", None),
+                sa("api", None),
+                binding("api"),
+                deployment("inherits-off", None, None),
+                deployment("overrides-on", None, Some(true)),
+                deployment("quiet-app", Some("quiet"), None),
+                deployment("quiet-off", Some("quiet"), Some(false)),
+                deployment("api-client", Some("api"), None),
+            ],
+        );
+        assert_eq!(
+            summary(&found),
+            vec![
+                (
+                    "low".to_string(),
+                    "Deployment/shop/overrides-on".to_string(),
+                    "`Deployment/overrides-on` automounts a service-account token it does not use: the `default` service account is granted nothing"
+                        .to_string()
+                ),
+                (
+                    "low".to_string(),
+                    "Deployment/shop/quiet-app".to_string(),
+                    "`Deployment/quiet-app` automounts a service-account token it does not use: service account `quiet` is granted nothing"
+                        .to_string()
+                ),
+            ]
+        );
+        assert_eq!(found[0].evidence[0].path, "spec.template.spec.automountServiceAccountToken");
+        assert_eq!(found[0].evidence[0].value, "true");
+        assert_eq!(found[1].evidence[0].value, "unset");
+        assert_eq!(found[1].related[0].to_string(), "ServiceAccount/shop/quiet");
+    }
+
+    #[test]
+    fn without_bindings_a_named_service_account_is_not_judged() {
+        let (found, _) = run(
+            &AutomountedServiceAccountToken,
+            vec![deployment("named", Some("builder"), None), deployment("plain", None, None)],
+        );
+        assert_eq!(found.iter().map(|f| f.object.name.as_str()).collect::<Vec<_>>(), vec!["plain"]);
+    }
+
+    #[test]
+    fn admission_judges_only_the_default_service_account() {
+        let objs = objects(vec![deployment("named", Some("builder"), None), deployment("plain", None, Some(true))]);
+        let inv = Inventory::new(&objs);
+        let settings = crate::settings::Settings::default();
+        let cx = Context { inv: &inv, settings: &settings, now: None, mode: Scope::Admit };
+        let mut out = Findings::default();
+        AutomountedServiceAccountToken.check(&cx, &mut out);
+        assert_eq!(out.found.iter().map(|f| f.object.name.as_str()).collect::<Vec<_>>(), vec!["plain"]);
+        assert!(out.found[0].message.ends_with("the `default` service account holds no permissions by default"));
+    }
+
+    #[test]
+    fn controllers_are_reported_once_with_their_pods() {
+        let mut rs = deployment("web-5d4f", None, None);
+        rs["kind"] = json!("ReplicaSet");
+        rs["metadata"]["ownerReferences"] = json!([{"kind": "Deployment", "name": "web", "controller": true}]);
+        let pod = json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web-5d4f-abcde", "namespace": "shop",
+                         "ownerReferences": [{"kind": "ReplicaSet", "name": "web-5d4f", "controller": true}]},
+            "spec": {"containers": [{"name": "web", "image": "nginx"}],
+                     "volumes": [{"name": "kube-api-access-abcde", "projected": {"sources": [
+                         {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}}]}}]}});
+        let (found, _) = run(&AutomountedServiceAccountToken, vec![deployment("web", None, None), rs, pod]);
+        assert_eq!(found.len(), 1);
+        let related: Vec<String> = found[0].related.iter().map(ToString::to_string).collect();
+        assert_eq!(related, vec!["ReplicaSet/shop/web-5d4f", "Pod/shop/web-5d4f-abcde"]);
+    }
+}

@@ -1,0 +1,1 @@
+//! OPA Wasm ABI module (in progress).

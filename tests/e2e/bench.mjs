@@ -1,0 +1,149 @@
+// The viewer's figures (docs/benchmarks.md, "Figures: viewer"): time to report in headless
+// Chromium for 1k / 10k / 100k-object dumps, as a ratio to the native CLI on the same file; the
+// main thread's longest task while analysing; peak memory of the browser; shipped sizes.
+// Not a test: `node tests/e2e/bench.mjs [sizes…]` after `cargo xtask viewer` and a release CLI
+// (`cargo build --release -p cli`, or AUTHN_AUDIT=/path/to/authn-audit).
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { ARTIFACTS, HERE, start, openViewer, reportShown } from './harness.mjs';
+
+const ROOT = path.resolve(HERE, '../..');
+const sizes = process.argv.slice(2).map(Number).filter(Boolean);
+const SIZES = sizes.length ? sizes : [1_000, 10_000, 100_000];
+const CLI = process.env.AUTHN_AUDIT || path.join(ROOT, 'target/release/authn-audit');
+
+/** A kubectl-shaped List of `n` objects: pods, config maps, service accounts, secrets, RBAC. */
+function dump(n) {
+  const out = ['apiVersion: v1', 'items:'];
+  const push = (lines) => out.push(...lines.map((l, i) => (i === 0 ? `- ${l}` : `  ${l}`)));
+  push([
+    'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: kube-apiserver-cp-1', '  namespace: kube-system',
+    '  labels: {component: kube-apiserver, tier: control-plane}', 'spec:', '  containers:', '  - name: kube-apiserver',
+    '    image: registry.k8s.io/kube-apiserver:v1.31.2', '    command:', '    - kube-apiserver',
+    '    - --token-auth-file=/etc/kubernetes/tokens.csv', '    - --client-ca-file=/etc/kubernetes/pki/ca.crt',
+    '    - --authorization-mode=Node,RBAC', '    - --service-account-key-file=/etc/kubernetes/pki/sa.pub',
+  ]);
+  for (let i = 1; i < n; i++) {
+    const ns = `team-${i % Math.max(1, Math.floor(n / 400))}`;
+    const name = `app-${i}`;
+    const slot = i % 20;
+    if (slot < 7) {
+      push(['apiVersion: v1', 'kind: Pod', 'metadata:', `  name: ${name}`, `  namespace: ${ns}`,
+        `  labels: {app: ${name}}`, 'spec:', `  serviceAccountName: sa-${i % 50}`, '  containers:', `  - name: main`,
+        `    image: registry.example/${name}:1.0`, '    ports:', '    - containerPort: 8080', '    resources:',
+        '      requests: {cpu: 10m, memory: 32Mi}', 'status:', '  phase: Running']);
+    } else if (slot < 11) {
+      push(['apiVersion: v1', 'kind: ConfigMap', 'metadata:', `  name: ${name}-config`, `  namespace: ${ns}`,
+        'data:', `  LOG_LEVEL: info`, `  FEATURE_${i}: "true"`]);
+    } else if (slot < 14) {
+      push(['apiVersion: v1', 'kind: ServiceAccount', 'metadata:', `  name: sa-${i}`, `  namespace: ${ns}`]);
+    } else if (slot < 16) {
+      const legacy = slot === 15 && i % 100 === 15;
+      push(['apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${name}-${legacy ? 'token' : 'creds'}`, `  namespace: ${ns}`,
+        ...(legacy ? ['  annotations:', `    kubernetes.io/service-account.name: sa-${i}`] : []),
+        `type: ${legacy ? 'kubernetes.io/service-account-token' : 'Opaque'}`, 'data:',
+        `  ${legacy ? 'token' : 'password'}: ${Buffer.from(`secret-${i}`).toString('base64')}`]);
+    } else if (slot < 18) {
+      push(['apiVersion: rbac.authorization.k8s.io/v1', 'kind: Role', 'metadata:', `  name: ${name}-reader`, `  namespace: ${ns}`,
+        'rules:', '- apiGroups: [""]', '  resources: [configmaps]', '  verbs: [get, list]']);
+    } else {
+      push(['apiVersion: rbac.authorization.k8s.io/v1', 'kind: RoleBinding', 'metadata:', `  name: ${name}-reader`,
+        `  namespace: ${ns}`, 'roleRef:', '  apiGroup: rbac.authorization.k8s.io', '  kind: Role', `  name: ${name}-reader`,
+        'subjects:', '- kind: ServiceAccount', `  name: sa-${i % 50}`, `  namespace: ${ns}`]);
+    }
+  }
+  out.push('kind: List', 'metadata:', '  resourceVersion: ""', '');
+  return out.join('\n');
+}
+
+function cliSeconds(file) {
+  if (!fs.existsSync(CLI)) return null;
+  const best = [];
+  for (let run = 0; run < 3; run++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(CLI, ['scan', file, '--format', 'json'], { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30 });
+    if (r.error) return null;
+    best.push(Number(process.hrtime.bigint() - t) / 1e9);
+  }
+  return Math.min(...best);
+}
+
+function chromiumRssKb() {
+  try {
+    return execFileSync('ps', ['-C', 'chromium', '-o', 'rss='], { encoding: 'utf8' })
+      .split('\n').map(Number).filter(Boolean).reduce((a, b) => a + b, 0);
+  } catch { return 0; }
+}
+
+function shippedSizes() {
+  const dir = path.join(ROOT, 'dist/viewer');
+  const rows = [];
+  for (const name of fs.readdirSync(dir).sort()) {
+    const body = fs.readFileSync(path.join(dir, name));
+    rows.push({ name, raw: body.length, gzip: zlib.gzipSync(body, { level: 9 }).length });
+  }
+  return rows;
+}
+
+const env = await start();
+const results = [];
+try {
+  for (const n of SIZES) {
+    const file = path.join(ARTIFACTS, `bench-${n}.yaml`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, dump(n));
+    const bytes = fs.statSync(file).size;
+    const cli = cliSeconds(file);
+    const h = await openViewer(env);
+    const { page } = h;
+    await page.evaluate(() => {
+      window.__long = [];
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push([e.startTime, e.duration]); })
+        .observe({ type: 'longtask', buffered: true });
+      window.__progress = new Set();
+      new MutationObserver(() => {
+        const p = document.getElementById('progress-text');
+        if (p) window.__progress.add(p.textContent);
+        if (document.documentElement.hasAttribute('data-report-ms') && !window.__t1) window.__t1 = performance.now();
+      }).observe(document.documentElement, { subtree: true, childList: true, characterData: true, attributes: true });
+      document.addEventListener('change', (e) => { if (e.target.id === 'file-picker') window.__t0 = performance.now(); }, true);
+    });
+    await page.waitForTimeout(500);
+    const rssBase = chromiumRssKb();
+    let rssPeak = rssBase;
+    const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, chromiumRssKb()); }, 100);
+    await page.setInputFiles('#file-picker', file);
+    await reportShown(page, 600_000);
+    clearInterval(sampler);
+    rssPeak = Math.max(rssPeak, chromiumRssKb());
+    const m = await page.evaluate(() => {
+      const during = window.__long.filter(([s]) => s >= window.__t0 - 1 && s <= window.__t1);
+      return {
+        ms: window.__t1 - window.__t0,
+        worker: Number(document.documentElement.getAttribute('data-report-ms')),
+        longest: Math.max(0, ...during.map(([, d]) => d)),
+        longTasks: during.length,
+        progressUpdates: window.__progress.size,
+        findings: document.querySelector('#result-count')?.textContent ?? '',
+      };
+    });
+    results.push({ n, bytes, cli, ...m, peakMb: (rssPeak - rssBase) / 1024, peakTotalMb: rssPeak / 1024 });
+    console.log(JSON.stringify(results.at(-1)));
+    await h.context.close();
+  }
+} finally {
+  await env.close();
+}
+
+console.log('\n| objects | dump | CLI (native) | viewer, time to report | ratio | longest main-thread task | progress updates | peak browser memory (+ over idle) |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of results) {
+  const ratio = r.cli ? `${(r.ms / 1000 / r.cli).toFixed(1)}×` : 'n/a';
+  console.log(`| ${r.n.toLocaleString('en')} | ${(r.bytes / 1e6).toFixed(1)} MB | ${r.cli ? `${r.cli.toFixed(2)} s` : 'n/a'} | ${(r.ms / 1000).toFixed(2)} s | ${ratio} | ${r.longest.toFixed(0)} ms (${r.longTasks} over 50 ms) | ${r.progressUpdates} | ${r.peakTotalMb.toFixed(0)} MB (+${r.peakMb.toFixed(0)} MB) |`);
+}
+const shipped = shippedSizes();
+console.log('\n| file | raw | gzip -9 |\n|---|---:|---:|');
+for (const s of shipped) console.log(`| ${s.name} | ${s.raw.toLocaleString('en')} | ${s.gzip.toLocaleString('en')} |`);
+const sum = (k) => shipped.reduce((a, s) => a + s[k], 0);
+console.log(`| **total** | ${sum('raw').toLocaleString('en')} | ${sum('gzip').toLocaleString('en')} |`);

@@ -1,0 +1,98 @@
+// Shared set-up of the browser tests and the benchmark: the static server, Debian's Chromium
+// through playwright-core, and a record of every request a page (or its worker) makes.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './serve.mjs';
+
+export const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const ARTIFACTS = path.join(HERE, 'artifacts');
+export const FIXTURES = path.join(HERE, 'fixtures');
+
+// Flags that keep Chromium from phoning home: the machine's network is closed, and the test
+// asserts the page makes no request of its own.
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export async function start() {
+  const server = await serve();
+  const base = `http://127.0.0.1:${server.address().port}`;
+  // playwright gives each launch a fresh, empty profile (--user-data-dir in a new temp folder).
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: FLAGS,
+    headless: true,
+  });
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    base,
+    browser,
+    async close() {
+      await browser.close();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** A new page that records requests, CSP violations, console errors and uncaught errors. */
+export async function openPage(env, { colorScheme = 'light', viewport = { width: 1440, height: 900 }, acceptDownloads = true } = {}) {
+  const context = await env.browser.newContext({ colorScheme, viewport, acceptDownloads });
+  const requests = [];
+  const foreign = [];
+  // Every request, from the page and its worker, passes here; anything off our origin is refused.
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    requests.push(url);
+    if (url.startsWith(env.base + '/') || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+    foreign.push(url);
+    return route.abort('blockedbyclient');
+  });
+  await context.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  return { context, page, requests, foreign, errors };
+}
+
+/** Wait for a complete report (the app sets data-report-ms on <html>). */
+export async function reportShown(page, timeout = 60_000) {
+  await page.waitForFunction(() => document.documentElement.hasAttribute('data-report-ms'), null, { timeout });
+}
+
+/** Wait for a new report after the previous one (the attribute is replaced each time). */
+export async function clearReportMark(page) {
+  await page.evaluate(() => document.documentElement.removeAttribute('data-report-ms'));
+}
+
+export async function openViewer(env, options = {}, fragment = '') {
+  const handle = await openPage(env, options);
+  await handle.page.goto(`${env.base}/viewer/${fragment}`);
+  await handle.page.waitForSelector('#dropzone');
+  return handle;
+}
+
+export function fixture(name) {
+  return fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+}
+
+/** Drop files on the drop zone the way a browser does: a DataTransfer with File objects. */
+export async function dropFiles(page, files) {
+  const transfer = await page.evaluateHandle((files) => {
+    const dt = new DataTransfer();
+    for (const { name, text } of files) dt.items.add(new File([text], name, { type: 'application/yaml' }));
+    return dt;
+  }, files);
+  await page.dispatchEvent('section.intake', 'dragenter', { dataTransfer: transfer });
+  await page.dispatchEvent('section.intake', 'dragover', { dataTransfer: transfer });
+  await page.dispatchEvent('section.intake', 'drop', { dataTransfer: transfer });
+}
+
+/** The codes of the findings rows on screen. */
+export async function shownCodes(page) {
+  return page.$$eval('button.finding', (rows) => rows.map((r) => r.dataset.code));
+}

@@ -1,0 +1,252 @@
+// Browser tests of the viewer (dist/viewer, built by `cargo xtask viewer`), in Debian's Chromium.
+// Run: scripts/test-viewer.sh (or `node --test` here once dist/viewer exists).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  ARTIFACTS, FIXTURES, start, openViewer, openPage, reportShown, clearReportMark, fixture, dropFiles, shownCodes,
+} from './harness.mjs';
+
+const SECRET_TOKEN = 'e2e-very-secret-token-value-0042';
+const SECRET_TOKEN_B64 = Buffer.from(SECRET_TOKEN).toString('base64');
+// The app's own static files: nothing else may be requested.
+const OWN_FILES = ['', 'index.html', 'boot.js', 'viewer.js', 'viewer_bg.wasm.js', 'worker.js', 'style.css', 'favicon.svg'];
+
+let env;
+before(async () => { env = await start(); });
+after(async () => { await env?.close(); });
+
+function assertOnlyOwnFiles(requests) {
+  for (const url of requests) {
+    const u = new URL(url);
+    assert.equal(u.origin, env.base, `request off the app's origin: ${url}`);
+    assert.ok(u.pathname.startsWith('/viewer/'), `request outside the app: ${url}`);
+    assert.ok(OWN_FILES.includes(u.pathname.slice('/viewer/'.length)), `request for a file the app does not ship: ${url}`);
+  }
+}
+
+async function assertClean(handle) {
+  assert.deepEqual(handle.foreign, [], 'requests to other origins');
+  assert.deepEqual(await handle.page.evaluate(() => window.__csp), [], 'CSP violations');
+  assert.deepEqual(handle.errors, [], 'console errors');
+}
+
+test('a multi-file drop gives findings, diagnostics next to them, and no request at all', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  // Everything the page loads, it loads before any input: the worker is up and idle.
+  await page.waitForLoadState('networkidle');
+  const before = h.requests.length;
+  await dropFiles(page, [
+    { name: 'apiserver.yaml', text: fixture('apiserver.yaml') },
+    { name: 'secrets.yaml', text: fixture('secrets.yaml') },
+    { name: 'broken.yaml', text: fixture('broken.yaml') },
+  ]);
+  await reportShown(page);
+  assert.deepEqual(h.requests.slice(before), [], 'the page made requests while analysing');
+  assertOnlyOwnFiles(h.requests);
+
+  assert.ok((await shownCodes(page)).includes('ST001'), 'ST001 (token auth file) is listed');
+  const st001 = page.locator('button.finding[data-code="ST001"]').first();
+  assert.match(await st001.innerText(), /Pod\/kube-system\/kube-apiserver-cp-1/);
+  assert.match(await st001.innerText(), /\/etc\/kubernetes\/tokens\.csv/);
+  // The bad file is reported with its location, next to the report of the good ones.
+  const diagnostics = await page.locator('#diagnostics').innerText();
+  assert.match(diagnostics, /broken\.yaml:\d+/);
+  assert.match(await page.locator('.intake .current').innerText(), /3 files/);
+  // Inputs table lists every file with its object count.
+  await page.click('#tab-coverage');
+  const inputs = await page.locator('#input-table').innerText();
+  assert.match(inputs, /apiserver\.yaml/);
+  assert.match(inputs, /secrets\.yaml/);
+  await assertClean(h);
+  await h.context.close();
+});
+
+test('the file picker loads files and the detail panel shows a redacted excerpt and the rule docs', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.setInputFiles('#file-picker', [path.join(FIXTURES, 'apiserver.yaml'), path.join(FIXTURES, 'secrets.yaml')]);
+  await reportShown(page);
+  await page.locator('button.finding[data-code="ST001"]').first().click();
+  const detail = page.locator('#detail');
+  await detail.waitFor();
+  await page.waitForSelector('#detail pre.excerpt .line.hit');
+  const hit = await page.locator('#detail pre.excerpt .line.hit').innerText();
+  assert.match(hit, /--token-auth-file=\/etc\/kubernetes\/tokens\.csv/);
+  assert.match(await detail.innerText(), /What it does/);
+  assert.match(await detail.innerText(), /How to fix/);
+  // The selection is in the fragment.
+  assert.match(decodeURIComponent(new URL(page.url()).hash), /f=ST001\|Pod\/kube-system\/kube-apiserver-cp-1\|\d+/);
+  // No secret value anywhere on any tab: not the token, not its base64.
+  for (const tab of ['#tab-findings', '#tab-mechanisms', '#tab-credentials', '#tab-coverage']) {
+    await page.click(tab);
+    const html = await page.content();
+    assert.ok(!html.includes(SECRET_TOKEN), `secret token rendered on ${tab}`);
+    assert.ok(!html.includes(SECRET_TOKEN_B64), `base64 secret token rendered on ${tab}`);
+  }
+  await assertClean(h);
+  await h.context.close();
+});
+
+test('pasted YAML is analysed', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.click('button[aria-controls="paste-form"]');
+  await page.fill('#paste-text', fixture('apiserver.yaml'));
+  await page.click('#paste-form button[type="submit"]');
+  await reportShown(page);
+  assert.ok((await shownCodes(page)).includes('ST001'));
+  assert.match(await page.locator('.intake .current').innerText(), /pasted\.yaml/);
+  await assertClean(h);
+  await h.context.close();
+});
+
+test('the sample cluster gives a full report; filters, grouping and the fragment work', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  const total = await page.locator('button.finding').count();
+  assert.ok(total > 0, 'the sample has findings');
+  const countText = async () => page.locator('#result-count').innerText();
+  assert.match(await countText(), new RegExp(`^${total} of ${total} findings`));
+
+  // Severity chip: only that severity remains, and the fragment says so.
+  const severities = await page.$$eval('button.finding .sev', (els) => els.map((e) => e.textContent));
+  const worst = severities[0];
+  await page.click(`.chips button[data-severity="${worst}"]`);
+  const filtered = await page.$$eval('button.finding .sev', (els) => els.map((e) => e.textContent));
+  assert.ok(filtered.length > 0 && filtered.every((s) => s === worst));
+  assert.equal(filtered.length, severities.filter((s) => s === worst).length);
+  assert.match(new URL(page.url()).hash, new RegExp(`sev=${worst}`));
+
+  // Rule filter, then free text that matches nothing.
+  const code = (await shownCodes(page))[0];
+  await page.selectOption('#filter-code', code);
+  assert.ok((await shownCodes(page)).every((c) => c === code));
+  await page.fill('#search', 'zz-no-such-thing-zz');
+  assert.equal(await page.locator('button.finding').count(), 0);
+  assert.match(await countText(), /^0 of/);
+  await page.click('#result-count button.link'); // clear filters
+  assert.equal(await page.locator('button.finding').count(), total);
+
+  // Grouping by rule: one group header per distinct code.
+  await page.selectOption('#group-by', 'code');
+  const codes = new Set(await shownCodes(page));
+  assert.equal(await page.locator('.group-head').count(), codes.size);
+
+  // Keyboard: j selects the first finding, Escape closes it.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('j');
+  await page.waitForSelector('#detail');
+  assert.match(new URL(page.url()).hash, /f=/);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#detail', { state: 'detached' });
+
+  // A shared view: the fragment restores filters on a fresh page (data is loaded again).
+  await page.click(`.chips button[data-severity="${worst}"]`);
+  const shared = page.url();
+  const h2 = await openPage(env);
+  await h2.page.goto(shared);
+  await h2.page.click('#sample-button');
+  await reportShown(h2.page);
+  assert.equal(await h2.page.locator('#group-by').inputValue(), 'code');
+  const restored = await h2.page.$$eval('button.finding .sev', (els) => els.map((e) => e.textContent));
+  assert.ok(restored.every((s) => s === worst));
+  await h2.context.close();
+
+  // Inventory: one row per mechanism of the guide.
+  await page.click('#tab-mechanisms');
+  assert.equal(await page.locator('#mechanism-table tbody tr').count(), 10);
+  assert.equal(await page.locator('#mechanism-table tr[data-mechanism="static-token-file"]').count(), 1);
+  await assertClean(h);
+  await h.context.close();
+});
+
+test('exports are produced locally in every format', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  const total = await page.locator('button.finding').count();
+  const before = h.requests.length;
+  const fetchExport = async (format) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button[data-export="${format}"]`)]);
+    const file = path.join(ARTIFACTS, download.suggestedFilename());
+    await download.saveAs(file);
+    return { name: download.suggestedFilename(), text: fs.readFileSync(file, 'utf8') };
+  };
+  const json = await fetchExport('json');
+  assert.equal(json.name, 'authn-audit-report.json');
+  assert.equal(JSON.parse(json.text).findings.length, total);
+  const sarif = JSON.parse((await fetchExport('sarif')).text);
+  assert.equal(sarif.version, '2.1.0');
+  assert.equal(sarif.runs[0].results.length, total);
+  assert.match((await fetchExport('markdown')).text, /^# /m);
+  const html = await fetchExport('html');
+  assert.match(html.text, /^<!doctype html>/i);
+  assert.ok(!/<script[^>]+src=|<link[^>]+href="http/i.test(html.text), 'the HTML report is self-contained');
+  assert.deepEqual(h.requests.slice(before).filter((u) => !u.startsWith('blob:')), [], 'exports made requests');
+  await assertClean(h);
+  await h.context.close();
+});
+
+test('the embed page mounts the viewer in prose and loads a same-origin dump', async () => {
+  const h = await openPage(env);
+  const { page } = h;
+  await page.goto(`${env.base}/examples/embed.html`);
+  const frames = page.locator('iframe.authn-audit-frame');
+  await frames.first().waitFor();
+  assert.equal(await frames.count(), 2);
+  // The first embed loads its dump by URL; it is compact and has no sample button.
+  const first = page.frameLocator('iframe.authn-audit-frame >> nth=0');
+  await first.locator('html[data-report-ms]').waitFor({ timeout: 60_000 });
+  assert.ok((await first.locator('button.finding').count()) > 0);
+  assert.equal(await first.locator('#sample-button').count(), 0);
+  assert.equal(await first.locator('.masthead').count(), 0);
+  assert.equal(await first.locator('.app.compact').count(), 1);
+  // The second offers the sample.
+  const second = page.frameLocator('iframe.authn-audit-frame >> nth=1');
+  await second.locator('#sample-button').click();
+  await second.locator('html[data-report-ms]').waitFor({ timeout: 60_000 });
+  assert.ok((await second.locator('button.finding').count()) > 0);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'embed.png'), fullPage: true });
+  assert.deepEqual(h.foreign, []);
+  assert.deepEqual(h.errors, []);
+  await h.context.close();
+});
+
+for (const scheme of ['light', 'dark']) {
+  test(`screenshot of the report (${scheme})`, async () => {
+    const h = await openViewer(env, { colorScheme: scheme, viewport: { width: 1440, height: 1000 } });
+    const { page } = h;
+    await page.click('#sample-button');
+    await reportShown(page);
+    await page.locator('button.finding').first().click();
+    await page.waitForSelector('#detail pre.excerpt');
+    await page.screenshot({ path: path.join(ARTIFACTS, `report-${scheme}.png`), fullPage: false });
+    const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    // Light is near-white, dark near-black: the page follows the system.
+    const [r] = bg.match(/\d+/g).map(Number);
+    assert.ok(scheme === 'light' ? r > 200 : r < 60, `background ${bg} for ${scheme}`);
+    await page.click('#tab-credentials');
+    await page.screenshot({ path: path.join(ARTIFACTS, `credentials-${scheme}.png`), fullPage: false });
+    await assertClean(h);
+    await h.context.close();
+  });
+}
+
+test('half a laptop screen: one column, nothing overflows', async () => {
+  const h = await openViewer(env, { viewport: { width: 720, height: 900 } });
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  await page.locator('button.finding').first().click();
+  await page.waitForSelector('#detail pre.excerpt');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'report-narrow.png'), fullPage: false });
+  await h.context.close();
+});

@@ -1,0 +1,857 @@
+//! The page: input, progress, and the report with its tabs. One component owns the state and the
+//! worker; the views are methods that draw from it. Decisions live in [`crate::model`].
+
+use crate::browser::{self, NamedBlob};
+use crate::model::{self, EmbedOptions, ExcerptLine, Facets, Filters, Grouping, SortKey, Tab, ViewState};
+use crate::protocol::{Progress, Reply, Request};
+use crate::views;
+use policy_core::report::{Finding, Mechanism};
+use policy_core::{Report, Severity};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::{DragEvent, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent, MessageEvent, Worker};
+use yew::html::Scope;
+use yew::prelude::*;
+
+/// Findings drawn at once; more on request, so 100 000 findings never stall a render.
+const PAGE: usize = 200;
+
+/// Where the analysis stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    /// Waiting for input.
+    Idle,
+    /// The worker is reading or analysing.
+    Working(Progress),
+    /// The report is complete.
+    Ready,
+    /// The worker said no.
+    Failed(String),
+}
+
+/// Everything that can happen to the page.
+pub enum Msg {
+    /// Files to analyse (picker, drop, paste, or a host page's `postMessage`).
+    Files(Vec<NamedBlob>),
+    /// The built-in sample.
+    Sample,
+    /// A worker message.
+    FromWorker(JsValue),
+    /// A new view (filters, tab, grouping, sorting, selection).
+    View(ViewState),
+    /// The user edited the fragment or went back.
+    HashChanged,
+    /// Draw another page of findings.
+    ShowMore,
+    /// Download the report in a format.
+    Export(&'static str),
+    /// Drag state for the drop zone's highlight.
+    Dragging(bool),
+    /// Show or hide the paste box.
+    TogglePaste,
+    /// A global key press.
+    Key(KeyboardEvent),
+    /// Nothing to do (a handler that only prevents default).
+    Noop,
+}
+
+struct WorkerLink {
+    worker: Worker,
+    ready: bool,
+    queued: Vec<(Request, JsValue)>,
+    _onmessage: Closure<dyn FnMut(MessageEvent)>,
+}
+
+/// The root component.
+pub struct App {
+    worker: Option<WorkerLink>,
+    status: Status,
+    report: Option<Rc<Report>>,
+    incoming: Option<Report>,
+    view: ViewState,
+    options: EmbedOptions,
+    visible: Rc<Vec<usize>>,
+    facets: Rc<Facets>,
+    limit: usize,
+    excerpt: Option<(String, u32, Vec<ExcerptLine>)>,
+    paste_open: bool,
+    dragging: bool,
+    inputs_label: String,
+    elapsed_ms: Option<f64>,
+    search_ref: NodeRef,
+    paste_ref: NodeRef,
+    picker_ref: NodeRef,
+    _listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let fragment = browser::location_hash();
+        let mut app = Self {
+            worker: None,
+            status: Status::Idle,
+            report: None,
+            incoming: None,
+            view: ViewState::from_fragment(&fragment),
+            options: EmbedOptions::from_fragment(&fragment),
+            visible: Rc::default(),
+            facets: Rc::default(),
+            limit: PAGE,
+            excerpt: None,
+            paste_open: false,
+            dragging: false,
+            inputs_label: String::new(),
+            elapsed_ms: None,
+            search_ref: NodeRef::default(),
+            paste_ref: NodeRef::default(),
+            picker_ref: NodeRef::default(),
+            _listeners: Vec::new(),
+        };
+        app.listen(ctx);
+        if app.options.embedded {
+            browser::tell_host("authn-audit:started", &[]);
+        }
+        app.worker = spawn_worker(ctx);
+        if app.worker.is_none() {
+            app.status = Status::Failed("this browser cannot start the analysis worker".into());
+        }
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let class = if app.options.embedded { "embedded" } else { "standalone" };
+            let _ = body.class_list().add_1(class);
+        }
+        app
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
+        match msg {
+            Msg::Files(files) if files.is_empty() => false,
+            Msg::Files(files) => {
+                self.inputs_label = match files.as_slice() {
+                    [(name, _)] => name.clone(),
+                    _ => format!("{} files", files.len()),
+                };
+                let names = files.iter().map(|(n, _)| n.clone()).collect();
+                let blobs = js_sys::Array::new();
+                for (_, blob) in &files {
+                    blobs.push(blob);
+                }
+                self.start(Request::Analyze { names, now: browser::now_rfc3339() }, blobs.into());
+                self.paste_open = false;
+                true
+            }
+            Msg::Sample => {
+                self.inputs_label = "sample cluster".into();
+                self.start(Request::Sample { now: browser::now_rfc3339() }, JsValue::UNDEFINED);
+                true
+            }
+            Msg::FromWorker(data) => self.on_worker(ctx, data),
+            Msg::View(view) => {
+                self.set_view(ctx, view);
+                true
+            }
+            Msg::HashChanged => {
+                let fragment = browser::location_hash();
+                let view = ViewState::from_fragment(&fragment);
+                if view == self.view {
+                    return false;
+                }
+                self.set_view(ctx, view);
+                true
+            }
+            Msg::ShowMore => {
+                self.limit += PAGE;
+                true
+            }
+            Msg::Export(format) => {
+                self.send(Request::Export { format: format.to_string() }, JsValue::UNDEFINED);
+                false
+            }
+            Msg::Dragging(on) => {
+                let changed = self.dragging != on;
+                self.dragging = on;
+                changed
+            }
+            Msg::TogglePaste => {
+                self.paste_open = !self.paste_open;
+                true
+            }
+            Msg::Key(event) => self.on_key(ctx, &event),
+            Msg::Noop => false,
+        }
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        if self.paste_open
+            && let Some(area) = self.paste_ref.cast::<HtmlTextAreaElement>()
+            && web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()).is_none_or(|a| a.tag_name() != "TEXTAREA")
+        {
+            let _ = area.focus();
+        }
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let compact = self.options.compact;
+        html! {
+            <div class={classes!("app", compact.then_some("compact"), self.options.embedded.then_some("embedded"))}>
+                if !self.options.embedded {
+                    <header class="masthead">
+                        <div class="brand">
+                            <span class="logo" aria-hidden="true">{"◈"}</span>
+                            <div>
+                                <h1>{"authn-audit"}</h1>
+                                <p class="tagline">{"Kubernetes authentication, checked in your browser. Nothing leaves this page."}</p>
+                            </div>
+                        </div>
+                        { self.export_menu(link) }
+                    </header>
+                }
+                <main id="main">
+                    { self.input_panel(link) }
+                    { self.status_view() }
+                    if let Some(report) = &self.report {
+                        { self.report_view(link, report) }
+                    }
+                </main>
+                if !self.options.embedded {
+                    <footer class="colophon">
+                        <p>{format!("authn-audit {} · runs offline: no request leaves this page, nothing is stored.", policy_core::TOOL_VERSION)}</p>
+                        <p class="keys">{"Keys: "}<kbd>{"/"}</kbd>{" search · "}<kbd>{"j"}</kbd>{" "}<kbd>{"k"}</kbd>{" next / previous finding · "}<kbd>{"Esc"}</kbd>{" close details"}</p>
+                    </footer>
+                }
+            </div>
+        }
+    }
+}
+
+fn spawn_worker(ctx: &Context<App>) -> Option<WorkerLink> {
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    options.set_name("authn-audit analysis");
+    let worker = Worker::new_with_options("./worker.js", &options).ok()?;
+    let link = ctx.link().clone();
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| link.send_message(Msg::FromWorker(e.data())));
+    worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    // The worker instantiates the page's own compiled module: nothing is fetched twice.
+    worker.post_message(&wasm_bindgen::module()).ok()?;
+    Some(WorkerLink { worker, ready: false, queued: Vec::new(), _onmessage: onmessage })
+}
+
+impl App {
+    fn listen(&mut self, ctx: &Context<Self>) {
+        let Some(window) = web_sys::window() else { return };
+        let link = ctx.link().clone();
+        let on_hash = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| link.send_message(Msg::HashChanged));
+        let _ = window.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+        let link = ctx.link().clone();
+        let on_key = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            if let Ok(key) = e.dyn_into::<KeyboardEvent>() {
+                link.send_message(Msg::Key(key));
+            }
+        });
+        let _ = window.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+        // A host page (same origin only) may hand us files: see docs/embedding.md.
+        let link = ctx.link().clone();
+        let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            let Ok(event) = e.dyn_into::<MessageEvent>() else { return };
+            let Some(own) = web_sys::window().and_then(|w| w.location().origin().ok()) else { return };
+            if event.origin() != own {
+                return;
+            }
+            if let Some(files) = embedded_files(&event.data()) {
+                link.send_message(Msg::Files(files));
+            }
+        });
+        let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+        self._listeners = vec![on_hash, on_key, on_message];
+    }
+
+    fn start(&mut self, request: Request, payload: JsValue) {
+        self.status = Status::Working(Progress { phase: "reading".into(), ..Progress::default() });
+        self.report = None;
+        self.incoming = None;
+        self.excerpt = None;
+        self.elapsed_ms = None;
+        self.limit = PAGE;
+        self.send(request, payload);
+    }
+
+    fn send(&mut self, request: Request, payload: JsValue) {
+        let Some(link) = &mut self.worker else { return };
+        if !link.ready {
+            link.queued.push((request, payload));
+            return;
+        }
+        post(&link.worker, &request, &payload);
+    }
+
+    fn on_worker(&mut self, ctx: &Context<Self>, data: JsValue) -> bool {
+        let array = js_sys::Array::from(&data);
+        let Some(header) = array.get(0).as_string() else { return false };
+        let Ok(reply) = serde_json::from_str::<Reply>(&header) else { return false };
+        let payload = array.get(1).as_string().unwrap_or_default();
+        match reply {
+            Reply::Ready => {
+                if let Some(link) = &mut self.worker {
+                    link.ready = true;
+                    for (request, payload) in std::mem::take(&mut link.queued) {
+                        post(&link.worker, &request, &payload);
+                    }
+                }
+                false
+            }
+            Reply::Progress(progress) => {
+                self.status = Status::Working(progress);
+                true
+            }
+            Reply::ReportHead => match serde_json::from_str::<Report>(&payload) {
+                Ok(head) => {
+                    self.incoming = Some(head);
+                    false
+                }
+                Err(e) => {
+                    self.status = Status::Failed(format!("the report could not be read: {e}"));
+                    true
+                }
+            },
+            Reply::Findings => {
+                if let (Some(report), Ok(mut chunk)) =
+                    (&mut self.incoming, serde_json::from_str::<Vec<Finding>>(&payload))
+                {
+                    report.findings.append(&mut chunk);
+                    if let Status::Working(p) = &mut self.status {
+                        p.findings_sent = report.findings.len() as u64;
+                        return true;
+                    }
+                }
+                false
+            }
+            Reply::Done { elapsed_ms, .. } => {
+                if let Some(report) = self.incoming.take() {
+                    self.facets = Rc::new(model::facets(&report.findings));
+                    self.report = Some(Rc::new(report));
+                    self.status = Status::Ready;
+                    self.elapsed_ms = Some(elapsed_ms);
+                    self.refresh();
+                    self.request_excerpt();
+                    if let Some(report) = &self.report {
+                        mark_ready(report, elapsed_ms);
+                    }
+                }
+                let _ = ctx;
+                true
+            }
+            Reply::Excerpt { path, line, lines } => {
+                self.excerpt = Some((path, line, lines));
+                true
+            }
+            Reply::Export { filename, mime } => {
+                let _ = browser::download(&filename, &mime, &payload);
+                false
+            }
+            Reply::Failed { message } => {
+                self.status = Status::Failed(message);
+                true
+            }
+        }
+    }
+
+    fn set_view(&mut self, _ctx: &Context<Self>, view: ViewState) {
+        let filters_changed = view.filters != self.view.filters || view.sort != self.view.sort;
+        let selection_changed = view.selected != self.view.selected;
+        self.view = view;
+        browser::replace_hash(&model::fragment(self.options, &self.view));
+        if filters_changed {
+            self.limit = PAGE;
+            self.refresh();
+        }
+        if selection_changed {
+            self.request_excerpt();
+        }
+    }
+
+    fn refresh(&mut self) {
+        if let Some(report) = &self.report {
+            self.visible = Rc::new(model::visible(&report.findings, &self.view.filters, self.view.sort));
+        }
+    }
+
+    fn selected(&self) -> Option<&Finding> {
+        let key = self.view.selected.as_deref()?;
+        self.report.as_ref()?.findings.iter().find(|f| model::finding_key(f) == key)
+    }
+
+    fn request_excerpt(&mut self) {
+        let Some(f) = self.selected() else {
+            self.excerpt = None;
+            return;
+        };
+        let request = Request::Excerpt { path: f.source.path.clone(), line: f.source.line };
+        self.send(request, JsValue::UNDEFINED);
+    }
+
+    fn on_key(&mut self, ctx: &Context<Self>, event: &KeyboardEvent) -> bool {
+        if event.ctrl_key() || event.meta_key() || event.alt_key() {
+            return false;
+        }
+        let typing = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        let key = event.key();
+        if key == "Escape" && self.view.selected.is_some() {
+            let mut view = self.view.clone();
+            view.selected = None;
+            self.set_view(ctx, view);
+            return true;
+        }
+        if typing || self.report.is_none() {
+            return false;
+        }
+        match key.as_str() {
+            "/" => {
+                event.prevent_default();
+                let mut view = self.view.clone();
+                view.tab = Tab::Findings;
+                self.set_view(ctx, view);
+                if let Some(input) = self.search_ref.cast::<HtmlInputElement>() {
+                    let _ = input.focus();
+                }
+                true
+            }
+            "j" | "k" => {
+                let Some(report) = &self.report else { return false };
+                let order = model::group(&report.findings, &self.visible, self.view.group)
+                    .into_iter()
+                    .flat_map(|g| g.members)
+                    .collect::<Vec<_>>();
+                let current = self.selected().map(model::finding_key);
+                let pos = current.and_then(|k| {
+                    order.iter().position(|i| report.findings.get(*i).is_some_and(|f| model::finding_key(f) == k))
+                });
+                let next = match (key.as_str(), pos) {
+                    ("j", None) => Some(0),
+                    ("j", Some(p)) => Some((p + 1).min(order.len().saturating_sub(1))),
+                    ("k", Some(p)) => Some(p.saturating_sub(1)),
+                    _ => None,
+                };
+                let Some(next) = next.and_then(|n| order.get(n)).and_then(|i| report.findings.get(*i)) else {
+                    return false;
+                };
+                let mut view = self.view.clone();
+                view.tab = Tab::Findings;
+                view.selected = Some(model::finding_key(next));
+                if pos.is_some_and(|p| p + 1 >= self.limit) {
+                    self.limit += PAGE;
+                }
+                self.set_view(ctx, view);
+                focus_selected();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn export_menu(&self, link: &Scope<Self>) -> Html {
+        if self.report.is_none() {
+            return html! {};
+        }
+        html! {
+            <nav class="exports" aria-label="Download the report">
+                <span class="label">{"Download"}</span>
+                { for [("json", "JSON"), ("sarif", "SARIF"), ("markdown", "Markdown"), ("html", "HTML")].into_iter().map(|(f, label)| html! {
+                    <button type="button" class="ghost" data-export={f} onclick={link.callback(move |_| Msg::Export(f))}
+                        aria-label={format!("Download the report as {label}")}>{label}</button>
+                }) }
+            </nav>
+        }
+    }
+
+    fn input_panel(&self, link: &Scope<Self>) -> Html {
+        let has_report = self.report.is_some() || matches!(self.status, Status::Working(_));
+        let ondragover = link.callback(|e: DragEvent| {
+            e.prevent_default();
+            Msg::Dragging(true)
+        });
+        let ondragleave = link.callback(|_: DragEvent| Msg::Dragging(false));
+        let ondrop = {
+            let link = link.clone();
+            Callback::from(move |e: DragEvent| {
+                e.prevent_default();
+                link.send_message(Msg::Dragging(false));
+                if let Some(transfer) = e.data_transfer() {
+                    let link = link.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let files = browser::dropped(transfer).await;
+                        link.send_message(Msg::Files(files));
+                    });
+                }
+            })
+        };
+        let picker = self.picker_ref.clone();
+        let onpick = link.callback(move |_: Event| {
+            let input = picker.cast::<HtmlInputElement>();
+            let files = browser::files_of(input.as_ref().and_then(HtmlInputElement::files));
+            if let Some(input) = input {
+                input.set_value("");
+            }
+            Msg::Files(files)
+        });
+        let paste = self.paste_ref.clone();
+        let onpaste_submit = link.callback(move |e: SubmitEvent| {
+            e.prevent_default();
+            let text = paste.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
+            if text.trim().is_empty() {
+                return Msg::Noop;
+            }
+            Msg::Files(browser::text_blob("pasted.yaml", &text).into_iter().collect())
+        });
+        let busy = matches!(self.status, Status::Working(_));
+        html! {
+            <section class={classes!("intake", has_report.then_some("slim"), self.dragging.then_some("dragging"))}
+                aria-label="Input" {ondragover} {ondragleave} {ondrop}>
+                <div class="dropzone" id="dropzone">
+                    if !has_report {
+                        <h2>{"Drop a cluster dump here"}</h2>
+                        <p class="hint">
+                            {"One or more YAML or JSON files, or whole folders — for example the output of "}
+                            <code>{"kubectl get pods,secrets,serviceaccounts,configmaps,csr,clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml"}</code>
+                            {". Secret values are never shown: findings carry fingerprints only."}
+                        </p>
+                    } else {
+                        <p class="current">
+                            <span class="muted">{"Report for "}</span><strong>{ &self.inputs_label }</strong>
+                            <span class="muted">{" · drop more files here to start over"}</span>
+                        </p>
+                    }
+                    <div class="actions">
+                        <label class="button primary" for="file-picker">{"Choose files…"}</label>
+                        <input id="file-picker" class="visually-hidden" type="file" multiple=true
+                            accept=".yaml,.yml,.json,.csv,.conf,.kubeconfig,text/*,application/json,application/yaml"
+                            ref={self.picker_ref.clone()} onchange={onpick} disabled={busy} />
+                        <button type="button" class="button" aria-expanded={self.paste_open.to_string()} aria-controls="paste-form"
+                            onclick={link.callback(|_| Msg::TogglePaste)} disabled={busy}>{"Paste YAML…"}</button>
+                        if self.options.sample {
+                            <button type="button" class="button" id="sample-button" onclick={link.callback(|_| Msg::Sample)} disabled={busy}>
+                                {"Try a sample cluster"}
+                            </button>
+                        }
+                    </div>
+                    if self.paste_open {
+                        <form id="paste-form" class="paste" onsubmit={onpaste_submit}>
+                            <label for="paste-text">{"Paste one or more YAML or JSON documents"}</label>
+                            <textarea id="paste-text" ref={self.paste_ref.clone()} rows="10" spellcheck="false"
+                                placeholder={"apiVersion: v1\nkind: Secret\n…"}></textarea>
+                            <div class="actions">
+                                <button type="submit" class="button primary">{"Analyse pasted text"}</button>
+                                <button type="button" class="button ghost" onclick={link.callback(|_| Msg::TogglePaste)}>{"Cancel"}</button>
+                            </div>
+                        </form>
+                    }
+                </div>
+            </section>
+        }
+    }
+
+    fn status_view(&self) -> Html {
+        match &self.status {
+            Status::Idle | Status::Ready => html! {},
+            Status::Failed(message) => html! {
+                <div class="callout error" role="alert"><strong>{"Analysis failed: "}</strong>{ message }</div>
+            },
+            Status::Working(p) => views::progress(p),
+        }
+    }
+
+    fn report_view(&self, link: &Scope<Self>, report: &Rc<Report>) -> Html {
+        let view = &self.view;
+        let tab_button = |tab: Tab, label: String| {
+            let mut next = view.clone();
+            next.tab = tab;
+            let selected = view.tab == tab;
+            html! {
+                <button type="button" role="tab" id={format!("tab-{}", tab.as_str())} aria-selected={selected.to_string()}
+                    aria-controls={format!("panel-{}", tab.as_str())} tabindex={if selected { "0" } else { "-1" }}
+                    class={classes!("tab", selected.then_some("active"))}
+                    onclick={link.callback(move |_| Msg::View(next.clone()))}>{label}</button>
+            }
+        };
+        let diagnostics = report.inputs.iter().map(|i| i.diagnostics.len()).sum::<usize>();
+        html! {
+            <div class="report" id="report">
+                if !self.options.compact {
+                    { views::summary(report, &self.view, self.elapsed_ms, link.callback(Msg::View)) }
+                }
+                if diagnostics > 0 {
+                    { views::diagnostics_callout(report) }
+                }
+                <div class="tabs" role="tablist" aria-label="Report sections">
+                    { tab_button(Tab::Findings, format!("Findings ({})", model::human_count(report.findings.len()))) }
+                    { tab_button(Tab::Mechanisms, "Mechanisms".into()) }
+                    { tab_button(Tab::Credentials, format!("Credentials ({})", model::human_count(report.credentials.len()))) }
+                    { tab_button(Tab::Coverage, format!("Coverage ({})", report.not_assessable.len() + diagnostics)) }
+                </div>
+                <div role="tabpanel" id={format!("panel-{}", view.tab.as_str())} aria-labelledby={format!("tab-{}", view.tab.as_str())} class="panel">
+                    { match view.tab {
+                        Tab::Findings => self.findings_view(link, report),
+                        Tab::Mechanisms => views::mechanisms(report),
+                        Tab::Credentials => views::credentials(report),
+                        Tab::Coverage => views::coverage(report),
+                    } }
+                </div>
+            </div>
+        }
+    }
+
+    fn findings_view(&self, link: &Scope<Self>, report: &Rc<Report>) -> Html {
+        let view = &self.view;
+        let groups = model::group(&report.findings, &self.visible, view.group);
+        let selected = self.selected();
+        let mut remaining = self.limit;
+        let shown_total: usize = groups.iter().map(|g| g.members.len()).sum();
+        html! {
+            <div class={classes!("findings-layout", selected.is_some().then_some("with-detail"))}>
+                { self.filter_bar(link, report) }
+                <div class="findings-pane">
+                    <p class="count" aria-live="polite" id="result-count">
+                        { format!("{} of {} findings", model::human_count(shown_total), model::human_count(report.findings.len())) }
+                        if view.filters.is_active() {
+                            {" · "}
+                            <button type="button" class="link" onclick={
+                                let mut next = view.clone();
+                                next.filters = Filters::default();
+                                link.callback(move |_| Msg::View(next.clone()))
+                            }>{"clear filters"}</button>
+                        }
+                    </p>
+                    if report.findings.is_empty() {
+                        <p class="empty">{"No findings. Check the Coverage tab for rules this dump could not assess."}</p>
+                    } else if shown_total == 0 {
+                        <p class="empty">{"No finding matches these filters."}</p>
+                    }
+                    { for groups.iter().map(|g| {
+                        let take = remaining.min(g.members.len());
+                        remaining -= take;
+                        let rows = g.members.iter().take(take).filter_map(|i| report.findings.get(*i)).map(|f| self.finding_row(link, f));
+                        html! {
+                            <section class="group" aria-label={g.label.clone()}>
+                                if view.group != Grouping::None {
+                                    <h3 class="group-head">
+                                        { views::severity_badge(g.worst) }
+                                        <span>{ &g.label }</span>
+                                        <span class="muted">{ format!(" · {}", g.members.len()) }</span>
+                                    </h3>
+                                }
+                                if take > 0 {
+                                    <ol class="findings" aria-label={format!("Findings: {}", g.label)}>{ for rows }</ol>
+                                }
+                            </section>
+                        }
+                    }) }
+                    if shown_total > self.limit {
+                        <button type="button" class="button more" onclick={link.callback(|_| Msg::ShowMore)}>
+                            { format!("Show more ({} not shown)", model::human_count(shown_total - self.limit)) }
+                        </button>
+                    }
+                </div>
+                if let Some(f) = selected {
+                    { views::detail(f, self.excerpt.as_ref().filter(|(p, l, _)| *p == f.source.path && *l == f.source.line).map(|(_, _, lines)| lines.as_slice()), {
+                        let mut next = view.clone();
+                        next.selected = None;
+                        link.callback(move |_| Msg::View(next.clone()))
+                    }) }
+                }
+            </div>
+        }
+    }
+
+    fn finding_row(&self, link: &Scope<Self>, f: &Finding) -> Html {
+        let key = model::finding_key(f);
+        let selected = self.view.selected.as_deref() == Some(key.as_str());
+        let mut next = self.view.clone();
+        next.selected = if selected { None } else { Some(key.clone()) };
+        html! {
+            <li key={key.clone()}>
+                <button type="button" class={classes!("finding", selected.then_some("selected"))} aria-pressed={selected.to_string()}
+                    data-key={key} data-code={f.code.clone()} onclick={link.callback(move |_| Msg::View(next.clone()))}>
+                    { views::severity_badge(f.severity) }
+                    <span class="code">{ &f.code }</span>
+                    <span class="message">{ views::message(&f.message) }</span>
+                    <span class="object">{ f.object.to_string() }</span>
+                    <span class="where">{ format!("{}:{}", f.source.path, f.source.line) }</span>
+                </button>
+            </li>
+        }
+    }
+
+    fn filter_bar(&self, link: &Scope<Self>, report: &Rc<Report>) -> Html {
+        let view = &self.view;
+        let facets = &self.facets;
+        let sev_chip = |sev: Severity| {
+            let on = view.filters.severities.contains(&sev);
+            let count = report.summary.by_severity.get(&sev).copied().unwrap_or(0);
+            let mut next = view.clone();
+            if on {
+                next.filters.severities.remove(&sev);
+            } else {
+                next.filters.severities.insert(sev);
+            }
+            html! {
+                <button type="button" class={classes!("chip", sev.as_str(), on.then_some("on"))} aria-pressed={on.to_string()}
+                    data-severity={sev.as_str()} onclick={link.callback(move |_| Msg::View(next.clone()))}>
+                    { model::capitalize(sev.as_str()) }<span class="n">{ count }</span>
+                </button>
+            }
+        };
+        let select = |id: &'static str, label: &'static str, current: Option<String>, options: Vec<(String, String)>, apply: fn(&mut ViewState, Option<String>)| {
+            let base = view.clone();
+            let onchange = link.callback(move |e: Event| {
+                let value = e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
+                let mut next = base.clone();
+                apply(&mut next, (value != "*").then_some(value));
+                Msg::View(next)
+            });
+            html! {
+                <label class="field">
+                    <span>{label}</span>
+                    <select id={id} {onchange} aria-label={label}>
+                        <option value="*" selected={current.is_none()}>{"Any"}</option>
+                        { for options.into_iter().map(|(value, text)| html! {
+                            <option selected={current.as_deref() == Some(value.as_str())} value={value}>{text}</option>
+                        }) }
+                    </select>
+                </label>
+            }
+        };
+        let mechanism_options: Vec<(String, String)> = Mechanism::ALL
+            .into_iter()
+            .filter(|m| facets.mechanisms.contains_key(m))
+            .map(|m| (m.as_str().to_string(), format!("{} ({})", m.label(), facets.mechanisms.get(&m).unwrap_or(&0))))
+            .collect();
+        let current_mechanism = (view.filters.mechanisms.len() == 1)
+            .then(|| view.filters.mechanisms.iter().next().map(|m| m.as_str().to_string()))
+            .flatten();
+        let search_base = view.clone();
+        let oninput = link.callback(move |e: InputEvent| {
+            let value = e.target_dyn_into::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let mut next = search_base.clone();
+            next.filters.text = value;
+            Msg::View(next)
+        });
+        let group_base = view.clone();
+        let on_group = link.callback(move |e: Event| {
+            let value = e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
+            let mut next = group_base.clone();
+            next.group = Grouping::parse(&value).unwrap_or_default();
+            Msg::View(next)
+        });
+        let sort_base = view.clone();
+        let on_sort = link.callback(move |e: Event| {
+            let value = e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
+            let mut next = sort_base.clone();
+            next.sort = SortKey::parse(&value).unwrap_or_default();
+            Msg::View(next)
+        });
+        html! {
+            <div class="filters" role="search" aria-label="Filter findings">
+                <div class="chips" role="group" aria-label="Severity">
+                    { for Severity::ALL.into_iter().rev().map(sev_chip) }
+                </div>
+                <div class="fields">
+                    <label class="field grow">
+                        <span>{"Search"}</span>
+                        <input id="search" type="search" placeholder="message, object, file…" value={view.filters.text.clone()}
+                            ref={self.search_ref.clone()} {oninput} aria-label="Search findings" />
+                    </label>
+                    { select("filter-mechanism", "Mechanism", current_mechanism, mechanism_options, |v, value| {
+                        v.filters.mechanisms = value.and_then(|m| Mechanism::ALL.into_iter().find(|x| x.as_str() == m)).into_iter().collect();
+                    }) }
+                    { select("filter-namespace", "Namespace", view.filters.namespace.as_ref().map(|n| if n.is_empty() { "-".to_string() } else { n.clone() }),
+                        facets.namespaces.iter().map(|(ns, n)| if ns.is_empty() { ("-".to_string(), format!("cluster-scoped ({n})")) } else { (ns.clone(), format!("{ns} ({n})")) }).collect(),
+                        |v, value| v.filters.namespace = value.map(|ns| if ns == "-" { String::new() } else { ns })) }
+                    { select("filter-kind", "Kind", view.filters.kind.clone(),
+                        facets.kinds.iter().map(|(k, n)| (k.clone(), format!("{k} ({n})"))).collect(),
+                        |v, value| v.filters.kind = value) }
+                    { select("filter-code", "Rule", view.filters.code.clone(),
+                        facets.codes.iter().map(|(c, (slug, n))| (c.clone(), format!("{c} {slug} ({n})"))).collect(),
+                        |v, value| v.filters.code = value) }
+                    <label class="field">
+                        <span>{"Group by"}</span>
+                        <select id="group-by" onchange={on_group} aria-label="Group findings by">
+                            { for Grouping::ALL.into_iter().map(|g| html! {
+                                <option value={g.as_str()} selected={view.group == g}>{g.label()}</option>
+                            }) }
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span>{"Sort by"}</span>
+                        <select id="sort-by" onchange={on_sort} aria-label="Sort findings by">
+                            { for SortKey::ALL.into_iter().map(|s| html! {
+                                <option value={s.as_str()} selected={view.sort == s}>{s.label()}</option>
+                            }) }
+                        </select>
+                    </label>
+                </div>
+            </div>
+        }
+    }
+}
+
+fn post(worker: &Worker, request: &Request, payload: &JsValue) {
+    let header = serde_json::to_string(request).unwrap_or_default();
+    let _ = worker.post_message(&js_sys::Array::of2(&JsValue::from_str(&header), payload));
+}
+
+/// Files a host page posted: `{type: "authn-audit:load", files: [{name, data}]}` where `data` is
+/// a string, an ArrayBuffer, or a Blob.
+fn embedded_files(data: &JsValue) -> Option<Vec<NamedBlob>> {
+    let kind = js_sys::Reflect::get(data, &"type".into()).ok()?.as_string()?;
+    if kind != "authn-audit:load" {
+        return None;
+    }
+    let files = js_sys::Array::from(&js_sys::Reflect::get(data, &"files".into()).ok()?);
+    let mut out = Vec::new();
+    for file in files.iter() {
+        let name = js_sys::Reflect::get(&file, &"name".into()).ok()?.as_string().unwrap_or_else(|| "embedded.yaml".into());
+        let content = js_sys::Reflect::get(&file, &"data".into()).ok()?;
+        let blob = if let Ok(blob) = content.clone().dyn_into::<web_sys::Blob>() {
+            blob
+        } else {
+            web_sys::Blob::new_with_buffer_source_sequence(&js_sys::Array::of1(&content))
+                .or_else(|_| web_sys::Blob::new_with_str_sequence(&js_sys::Array::of1(&content)))
+                .ok()?
+        };
+        out.push((name, blob));
+    }
+    Some(out)
+}
+
+/// Tell tests, benchmarks and a host page that a report is on screen (and how long it took).
+fn mark_ready(report: &Report, elapsed_ms: f64) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    if let Some(root) = document.document_element() {
+        let _ = root.set_attribute("data-report-ms", &format!("{elapsed_ms:.0}"));
+    }
+    let findings = u32::try_from(report.findings.len()).unwrap_or(u32::MAX);
+    browser::tell_host("authn-audit:report", &[("findings", findings.into()), ("ms", elapsed_ms.into())]);
+}
+
+/// Keep the keyboard focus on the selected row after j/k.
+fn focus_selected() {
+    // After Yew has drawn the new selection.
+    let cb = Closure::once_into_js(|| {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("button.finding.selected").ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.request_animation_frame(cb.unchecked_ref());
+    }
+}

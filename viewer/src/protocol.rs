@@ -1,0 +1,107 @@
+//! What the page and its worker say to each other. Every message is a two-element JS array:
+//! a JSON header (one of these enums) and a payload (file blobs one way, large text the other),
+//! so big strings are never escaped inside JSON twice.
+
+use crate::model::ExcerptLine;
+use serde::{Deserialize, Serialize};
+
+/// Page → worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Request {
+    /// Analyse the blobs in the payload, named in order.
+    Analyze {
+        /// One name per blob (file name, or path inside a dropped folder).
+        names: Vec<String>,
+        /// The page's clock (RFC 3339): the evaluation instant.
+        now: String,
+    },
+    /// Analyse the built-in sample cluster.
+    Sample {
+        /// The page's clock (RFC 3339).
+        now: String,
+    },
+    /// Lines around a finding, secrets redacted.
+    Excerpt {
+        /// Input name.
+        path: String,
+        /// 1-based line.
+        line: u32,
+    },
+    /// Render the last report for download.
+    Export {
+        /// `json`, `sarif`, `markdown` or `html`.
+        format: String,
+    },
+}
+
+/// How far the analysis is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// `reading`, `analysing` or `sending`.
+    pub phase: String,
+    /// Bytes read so far over all files.
+    pub bytes_read: u64,
+    /// Bytes in all files.
+    pub bytes_total: u64,
+    /// Files completely read.
+    pub files_read: u32,
+    /// Files given.
+    pub files_total: u32,
+    /// Objects parsed (known once parsing is done).
+    pub objects: Option<u64>,
+    /// Rules run so far.
+    pub rules_run: u32,
+    /// Rules that will run.
+    pub rules_total: u32,
+    /// Findings sent to the page so far (`sending`).
+    pub findings_sent: u64,
+    /// Findings in the report.
+    pub findings_total: u64,
+}
+
+/// Worker → page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Reply {
+    /// The worker's module is initialised and listening.
+    Ready,
+    /// Analysis progress.
+    Progress(Progress),
+    /// The report without its findings; payload: the report JSON.
+    ReportHead,
+    /// A chunk of findings; payload: a JSON array of findings.
+    Findings,
+    /// All findings sent.
+    Done {
+        /// Milliseconds from request to report, in the worker.
+        elapsed_ms: f64,
+        /// Milliseconds inside `policy_core::analyze`.
+        analyze_ms: f64,
+    },
+    /// Lines around a finding.
+    Excerpt {
+        /// Input name.
+        path: String,
+        /// The requested line.
+        line: u32,
+        /// The lines; empty when the input is unknown.
+        lines: Vec<ExcerptLine>,
+    },
+    /// A rendered report; payload: the text.
+    Export {
+        /// Suggested file name.
+        filename: String,
+        /// MIME type.
+        mime: String,
+    },
+    /// Something went wrong (never contains input content).
+    Failed {
+        /// One line.
+        message: String,
+    },
+}
+
+/// Findings per `Findings` message: small enough that parsing one never blocks the page long.
+pub const FINDINGS_CHUNK: usize = 1000;

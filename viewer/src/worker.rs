@@ -1,0 +1,188 @@
+//! The analysis side: runs in a dedicated Web Worker, on the same wasm module as the page.
+//! It reads the dropped files (in chunks, reporting bytes), runs `policy_core::analyze`, and
+//! sends the report back in pieces the page can parse without freezing. It keeps the inputs and
+//! the report for excerpts and exports; nothing is stored anywhere else.
+
+use crate::model;
+use crate::protocol::{FINDINGS_CHUNK, Progress, Reply, Request};
+use policy_core::{InputFile, Report, Settings};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
+
+/// The built-in sample dump.
+pub const SAMPLE_NAME: &str = "sample-cluster.yaml";
+/// The sample's bytes.
+pub const SAMPLE: &[u8] = include_bytes!("../sample.yaml");
+
+/// Bytes read from a blob per step: progress ticks for big files, few awaits for small ones.
+const READ_CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
+/// Lines shown above and below a finding's line.
+const EXCERPT_RADIUS: u32 = 6;
+
+#[derive(Default)]
+struct State {
+    inputs: Vec<(String, Vec<u8>)>,
+    report: Option<Report>,
+}
+
+/// Install the message handler and tell the page we are ready.
+pub fn start(scope: DedicatedWorkerGlobalScope) {
+    let state = Rc::new(RefCell::new(State::default()));
+    let post_scope = scope.clone();
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let state = Rc::clone(&state);
+        let scope = post_scope.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(message) = handle(&scope, &state, event.data()).await {
+                post(&scope, &Reply::Failed { message }, &JsValue::UNDEFINED);
+            }
+        });
+    });
+    scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    onmessage.forget();
+    post(&scope, &Reply::Ready, &JsValue::UNDEFINED);
+}
+
+fn post(scope: &DedicatedWorkerGlobalScope, reply: &Reply, payload: &JsValue) {
+    let header = serde_json::to_string(reply).unwrap_or_default();
+    let message = js_sys::Array::of2(&JsValue::from_str(&header), payload);
+    // A failed post means the page is gone: nothing to tell anyone.
+    let _ = scope.post_message(&message);
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data: JsValue) -> Result<(), String> {
+    let array: js_sys::Array = data.dyn_into().map_err(|_| "malformed message".to_string())?;
+    let header = array.get(0).as_string().ok_or("malformed message header")?;
+    let request: Request = serde_json::from_str(&header).map_err(|e| format!("malformed request: {e}"))?;
+    match request {
+        Request::Analyze { names, now } => {
+            let blobs: js_sys::Array = array.get(1).dyn_into().map_err(|_| "no files in request".to_string())?;
+            let started = now_ms();
+            let inputs = read_all(scope, &names, &blobs).await?;
+            analyze(scope, state, inputs, &now, started);
+        }
+        Request::Sample { now } => {
+            let started = now_ms();
+            analyze(scope, state, vec![(SAMPLE_NAME.to_string(), SAMPLE.to_vec())], &now, started);
+        }
+        Request::Excerpt { path, line } => {
+            let lines = state
+                .borrow()
+                .inputs
+                .iter()
+                .find(|(name, _)| *name == path)
+                .map(|(_, bytes)| model::excerpt(&path, &String::from_utf8_lossy(bytes), line, EXCERPT_RADIUS))
+                .unwrap_or_default();
+            post(scope, &Reply::Excerpt { path, line, lines }, &JsValue::UNDEFINED);
+        }
+        Request::Export { format } => {
+            let state = state.borrow();
+            let report = state.report.as_ref().ok_or("nothing to export yet")?;
+            let format = policy_core::render::Format::parse(&format).ok_or("unknown export format")?;
+            let text = policy_core::render::render(report, format, false);
+            let mime = match format {
+                policy_core::render::Format::Json | policy_core::render::Format::Sarif => "application/json",
+                policy_core::render::Format::Markdown => "text/markdown",
+                policy_core::render::Format::Html => "text/html",
+                policy_core::render::Format::Text => "text/plain",
+            };
+            let filename = format!("authn-audit-report.{}", format.extension());
+            post(scope, &Reply::Export { filename, mime: mime.to_string() }, &JsValue::from_str(&text));
+        }
+    }
+    Ok(())
+}
+
+async fn read_all(
+    scope: &DedicatedWorkerGlobalScope,
+    names: &[String],
+    blobs: &js_sys::Array,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let blobs: Vec<Blob> = blobs.iter().filter_map(|b| b.dyn_into::<Blob>().ok()).collect();
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "blob sizes are whole and < 2^53")]
+    let total: u64 = blobs.iter().map(|b| b.size() as u64).sum();
+    let mut progress = Progress {
+        phase: "reading".into(),
+        bytes_total: total,
+        files_total: u32::try_from(blobs.len()).unwrap_or(u32::MAX),
+        ..Progress::default()
+    };
+    post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
+    let mut inputs = Vec::with_capacity(blobs.len());
+    for (i, blob) in blobs.iter().enumerate() {
+        let name = names.get(i).cloned().unwrap_or_else(|| format!("input-{}", i + 1));
+        let size = blob.size();
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "blob sizes are whole and < 2^53")]
+        let mut bytes = Vec::with_capacity(size as usize);
+        let mut offset = 0.0;
+        while offset < size {
+            let end = (offset + READ_CHUNK).min(size);
+            let part = blob.slice_with_f64_and_f64(offset, end).map_err(|_| format!("cannot read `{name}`"))?;
+            let buffer = JsFuture::from(part.array_buffer()).await.map_err(|_| format!("cannot read `{name}`"))?;
+            let chunk = js_sys::Uint8Array::new(&buffer);
+            let start = bytes.len();
+            bytes.resize(start + chunk.length() as usize, 0);
+            if let Some(dest) = bytes.get_mut(start..) {
+                chunk.copy_to(dest);
+            }
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "blob offsets are whole")]
+            {
+                progress.bytes_read += (end - offset) as u64;
+            }
+            offset = end;
+            post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
+        }
+        progress.files_read += 1;
+        inputs.push((name, bytes));
+    }
+    Ok(inputs)
+}
+
+fn analyze(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, inputs: Vec<(String, Vec<u8>)>, now: &str, started: f64) {
+    let bytes_total: u64 = inputs.iter().map(|(_, b)| b.len() as u64).sum();
+    let rules_total = u32::try_from(policy_core::registry::ALL.len()).unwrap_or(u32::MAX);
+    let mut progress = Progress {
+        phase: "analysing".into(),
+        bytes_read: bytes_total,
+        bytes_total,
+        files_read: u32::try_from(inputs.len()).unwrap_or(u32::MAX),
+        files_total: u32::try_from(inputs.len()).unwrap_or(u32::MAX),
+        rules_total,
+        ..Progress::default()
+    };
+    post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
+    let settings = Settings { now: model::parse_time(now), ..Settings::default() };
+    let analyze_started = now_ms();
+    let mut report = {
+        let files: Vec<InputFile<'_>> =
+            inputs.iter().map(|(name, bytes)| InputFile { name: name.as_str(), bytes: bytes.as_slice() }).collect();
+        policy_core::analyze(&files, &settings)
+    };
+    let analyze_ms = now_ms() - analyze_started;
+    progress.objects = Some(report.summary.objects as u64);
+    progress.rules_run = rules_total;
+    progress.phase = "sending".into();
+    progress.findings_total = report.findings.len() as u64;
+    post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
+
+    let findings = std::mem::take(&mut report.findings);
+    let head = serde_json::to_string(&report).unwrap_or_default();
+    post(scope, &Reply::ReportHead, &JsValue::from_str(&head));
+    for chunk in findings.chunks(FINDINGS_CHUNK) {
+        let json = serde_json::to_string(chunk).unwrap_or_default();
+        post(scope, &Reply::Findings, &JsValue::from_str(&json));
+    }
+    report.findings = findings;
+    let mut state = state.borrow_mut();
+    state.inputs = inputs;
+    state.report = Some(report);
+    post(scope, &Reply::Done { elapsed_ms: now_ms() - started, analyze_ms }, &JsValue::UNDEFINED);
+}
