@@ -206,10 +206,7 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     }
     let unknown = settings.unknown_selectors();
     if !unknown.is_empty() {
-        return Err(Fatal(format!(
-            "unknown rule code or family `{}` (see `authn-audit rules`)",
-            unknown.join("`, `")
-        )));
+        return Err(Fatal(format!("unknown rule code or family `{}` (see `authn-audit rules`)", unknown.join("`, `"))));
     }
 
     let (files, read_errors) = read_inputs(&args.paths, settings.limits.max_total_bytes);
@@ -275,7 +272,10 @@ fn read_inputs(paths: &[PathBuf], max_total: u64) -> (Vec<(String, Vec<u8>)>, Ve
             Ok(meta) if meta.is_dir() => {
                 walk(path, &mut found, &mut errors);
                 if found.is_empty() {
-                    errors.push(format!("{}: read-error: no .yaml, .yml, .json or .csv file in this directory", path.display()));
+                    errors.push(format!(
+                        "{}: read-error: no .yaml, .yml, .json or .csv file in this directory",
+                        path.display()
+                    ));
                 }
             }
             Ok(_) => found.push(path.clone()),
@@ -286,7 +286,9 @@ fn read_inputs(paths: &[PathBuf], max_total: u64) -> (Vec<(String, Vec<u8>)>, Ve
             let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
             total = total.saturating_add(size);
             if total > max_total {
-                errors.push(format!("{name}: read-error: inputs exceed the {max_total}-byte limit (limits.maxTotalBytes)"));
+                errors.push(format!(
+                    "{name}: read-error: inputs exceed the {max_total}-byte limit (limits.maxTotalBytes)"
+                ));
                 continue;
             }
             match std::fs::read(&file) {

@@ -6,17 +6,26 @@ use crate::rules::*;
 /// Every rule, sorted by code.
 pub static ALL: &[&dyn Rule] = &[
     &an::AnonymousRoleBinding,
+    &ap::InsecureProxyConnection,
     &bt::NonExpiringBootstrapToken,
     &bt::ExpiredBootstrapToken,
     &bt::PrivilegedBootstrapToken,
     &bt::WeakBootstrapToken,
     &bt::OverprivilegedBootstrappers,
+    &oi::UnisolatedAuthenticator,
+    &oi::LongLivedIdToken,
+    &sa::LegacyTokenSecret,
     &sa::PrivilegedLegacyToken,
     &sa::LegacyTokenReadable,
+    &sa::UnmountedLegacyToken,
+    &sa::StaleLegacyToken,
     &st::TokenAuthFile,
     &st::BasicAuthFile,
     &st::WeakStaticToken,
+    &tr::LongLivedProjectedToken,
     &tr::ServiceAccountTokenCreation,
+    &tr::AutomountedServiceAccountToken,
+    &wh::UnisolatedWebhookAuthenticator,
 ];
 
 /// Codes that were released and then withdrawn: `(code, why, replacement)`. Never reuse them.

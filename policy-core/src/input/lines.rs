@@ -10,6 +10,8 @@ pub(super) struct DocLines {
     pub items: Vec<u32>,
     /// The text of the root mapping's `contents` value (kops task streams).
     pub contents: Option<u32>,
+    /// Whether `contents` is a literal block (`|`), whose lines map one to one to the file.
+    pub contents_literal: bool,
 }
 
 /// One step of a path into a document.

@@ -1,24 +1,576 @@
-//! PENDING: the real YAML/JSON loader (owned by the loader work).
+//! Bytes to located objects: decoding, format detection (token CSV, JSON, YAML), documents,
+//! shapes (lists, AdmissionReviews, kubeconfigs, embedded manifests) and diagnostics.
 
-use super::{InputFile, Limits, Loaded, Object, Origin};
+use super::lines::{DocLines, LineMap, Seg};
+use super::yaml::{self, Caps, HARD_MAX_DEPTH, Problem};
+use super::{Diagnostic, InputFile, Level, Limits, Loaded, Object, Origin, json, token_csv};
 use crate::report::{InputSummary, Source};
-use serde_json::Value;
+use base64::Engine as _;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
 
-pub(super) fn load(inputs: &[InputFile<'_>], _limits: &Limits) -> Loaded {
+/// How deep `*List`s may nest inside each other, and manifests inside manifests.
+const MAX_NESTING: u8 = 4;
+
+pub(super) fn load(inputs: &[InputFile<'_>], limits: &Limits) -> Loaded {
     let mut loaded = Loaded::default();
+    let mut remaining = limits.max_total_bytes;
     for input in inputs {
-        let mut summary =
-            InputSummary { path: input.name.to_string(), bytes: input.bytes.len() as u64, ..InputSummary::default() };
-        if let Ok(value) = serde_json::from_slice::<Value>(input.bytes) {
-            summary.documents = 1;
-            summary.objects = 1;
-            loaded.objects.push(Object::new(value, Source { path: input.name.to_string(), line: 1 }, Origin::Document));
+        let size = input.bytes.len() as u64;
+        let mut file = FileCx::new(input.name, limits, &mut loaded.objects);
+        if size > remaining {
+            file.diag(
+                1,
+                "too-large",
+                format!(
+                    "input is {size} bytes but only {remaining} of the {} byte limit remain; the input is skipped (raise the size limit to read it)",
+                    limits.max_total_bytes
+                ),
+            );
+        } else {
+            remaining -= size;
+            file.read(input.bytes);
         }
-        loaded.inputs.push(summary);
+        loaded.inputs.push(file.finish(size));
     }
     loaded
 }
 
-pub(super) fn parse_embedded(text: &str, _limits: &Limits) -> Result<Value, String> {
-    serde_json::from_str(text).map_err(|e| e.to_string())
+pub(super) fn parse_embedded(text: &str, limits: &Limits) -> Result<Value, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let json_error = if json::looks_like_json(text) {
+        match json::parse_one(text) {
+            Ok(value) => return Ok(value),
+            Err(e) => Some(e),
+        }
+    } else {
+        None
+    };
+    for chunk in yaml::split_documents(text) {
+        let parsed = yaml::parse_chunk(chunk.text, caps(limits));
+        if let Some((value, _)) = parsed.docs.into_iter().next() {
+            return Ok(value);
+        }
+        if let Some(e) = json_error.clone().or(parsed.error) {
+            return Err(format!("line {}: {}", LineMap::Offset(chunk.first_line).apply(e.line), e.message));
+        }
+    }
+    Ok(Value::Null)
+}
+
+fn caps(limits: &Limits) -> Caps {
+    Caps { max_depth: limits.max_depth.min(HARD_MAX_DEPTH), max_alias_nodes: limits.max_alias_nodes }
+}
+
+fn level_of(code: &str) -> Level {
+    match code {
+        "yaml-syntax" | "json-syntax" | "not-utf8" | "too-large" | "too-deep" | "alias-limit"
+        | "too-many-documents" | "csv-syntax" => Level::Error,
+        _ => Level::Warning,
+    }
+}
+
+/// Where a parsed document's text lives, to find more lines in it when needed.
+#[derive(Debug, Clone, Copy)]
+struct Src<'t> {
+    text: &'t str,
+    map: LineMap,
+    json: bool,
+}
+
+impl Src<'_> {
+    fn locate(&self, path: &[Seg<'_>]) -> Option<u32> {
+        let line = if self.json { json::locate(self.text, path) } else { yaml::locate(self.text, path) }?;
+        Some(self.map.apply(line))
+    }
+}
+
+/// Where an object sits in its document.
+#[derive(Debug, Clone, Copy)]
+struct Place<'t> {
+    src: Src<'t>,
+    /// File line of the object.
+    line: u32,
+    /// The object's path in its document: the root, an item of the root's `items` (or of a
+    /// root sequence), or nowhere precise (deeper nesting: its own line is used).
+    at: At,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum At {
+    Root,
+    Item(usize, bool),
+    Nowhere,
+}
+
+impl Place<'_> {
+    /// The file line of the value at `rest` below this object, or the object's own line.
+    fn locate(&self, rest: &[Seg<'_>]) -> u32 {
+        let mut path = Vec::with_capacity(rest.len() + 2);
+        match self.at {
+            At::Root => {}
+            At::Item(i, true) => path.extend([Seg::Key("items"), Seg::Index(i)]),
+            At::Item(i, false) => path.push(Seg::Index(i)),
+            At::Nowhere => return self.line,
+        }
+        path.extend_from_slice(rest);
+        self.src.locate(&path).unwrap_or(self.line)
+    }
+}
+
+struct FileCx<'a> {
+    name: &'a str,
+    limits: &'a Limits,
+    objects: &'a mut Vec<Object>,
+    diagnostics: Vec<Diagnostic>,
+    documents: u32,
+    count: u32,
+    /// First line and number of entries skipped as not Kubernetes objects.
+    skipped: Option<(u32, u32)>,
+    max_line: u32,
+}
+
+impl<'a> FileCx<'a> {
+    fn new(name: &'a str, limits: &'a Limits, objects: &'a mut Vec<Object>) -> Self {
+        Self {
+            name,
+            limits,
+            objects,
+            diagnostics: Vec::new(),
+            documents: 0,
+            count: 0,
+            skipped: None,
+            max_line: 1,
+        }
+    }
+
+    fn finish(mut self, bytes: u64) -> InputSummary {
+        if let Some((line, n)) = self.skipped.take() {
+            let message = if n == 1 {
+                "no `apiVersion`/`kind` here: not a Kubernetes object, skipped (expected a Kubernetes object or list)"
+                    .to_string()
+            } else {
+                format!(
+                    "{n} documents or items without `apiVersion`/`kind` (the first here) are not Kubernetes objects and were skipped"
+                )
+            };
+            self.diag(line, "not-a-kubernetes-object", message);
+        }
+        self.diagnostics.sort_by_key(|d| d.source.line);
+        InputSummary {
+            path: self.name.to_string(),
+            bytes,
+            documents: self.documents,
+            objects: self.count,
+            diagnostics: self.diagnostics,
+        }
+    }
+
+    fn diag(&mut self, line: u32, code: &str, message: impl Into<String>) {
+        let line = line.clamp(1, self.max_line);
+        let d = match level_of(code) {
+            Level::Error => Diagnostic::error(self.name, line, code, message),
+            Level::Warning => Diagnostic::warning(self.name, line, code, message),
+        };
+        self.diagnostics.push(d);
+    }
+
+    fn problem(&mut self, p: Problem, map: LineMap, context: &str) {
+        let message = if context.is_empty() { p.message } else { format!("{context}: {}", p.message) };
+        self.diag(map.apply(p.line), p.code, message);
+    }
+
+    fn skip(&mut self, line: u32) {
+        self.skipped = Some(match self.skipped {
+            None => (line, 1),
+            Some((first, n)) => (first, n.saturating_add(1)),
+        });
+    }
+
+    fn push(&mut self, value: Value, line: u32, origin: Origin) {
+        self.count = self.count.saturating_add(1);
+        let line = line.clamp(1, self.max_line);
+        self.objects.push(Object::new(value, Source { path: self.name.to_string(), line }, origin));
+    }
+
+    fn read(&mut self, bytes: &[u8]) {
+        let text = self.decode(bytes);
+        let newlines = bytes_count(text.as_bytes(), b'\n');
+        let last_open = !text.is_empty() && !text.ends_with('\n');
+        self.max_line = newlines.saturating_add(u32::from(last_open)).max(1);
+        if token_csv::is_token_file(self.name, &text) {
+            self.documents = 1;
+            let (object, problems) = token_csv::parse(self.name, &text);
+            for p in problems {
+                self.problem(p, LineMap::Offset(1), "");
+            }
+            self.push(object, 1, Origin::Synthetic);
+        } else if json::looks_like_json(&text) {
+            self.read_json(&text);
+        } else {
+            self.read_yaml(&text, LineMap::Offset(1), Origin::Document, 0, "");
+        }
+    }
+
+    /// UTF-8 (BOM stripped), or UTF-16 with a BOM; invalid bytes are replaced and reported.
+    fn decode<'b>(&mut self, bytes: &'b [u8]) -> Cow<'b, str> {
+        let utf16 = match bytes {
+            [0xFF, 0xFE, rest @ ..] => Some((rest, true)),
+            [0xFE, 0xFF, rest @ ..] => Some((rest, false)),
+            _ => None,
+        };
+        if let Some((rest, little)) = utf16 {
+            let units = rest.chunks_exact(2).map(|c| match c {
+                [a, b] if little => u16::from_le_bytes([*a, *b]),
+                [a, b] => u16::from_be_bytes([*a, *b]),
+                _ => 0,
+            });
+            let mut text = String::with_capacity(rest.len() / 2);
+            let mut bad_line = None;
+            let mut line = 1u32;
+            for c in char::decode_utf16(units) {
+                let c = c.unwrap_or_else(|_| {
+                    bad_line.get_or_insert(line);
+                    char::REPLACEMENT_CHARACTER
+                });
+                if c == '\n' {
+                    line = line.saturating_add(1);
+                }
+                text.push(c);
+            }
+            if rest.len() % 2 == 1 {
+                bad_line.get_or_insert(line);
+            }
+            if let Some(line) = bad_line {
+                self.max_line = u32::MAX;
+                self.diag(line, "not-utf8", "invalid UTF-16 (first bad unit on this line); it was replaced and the rest was read");
+            }
+            return Cow::Owned(text);
+        }
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(e) => {
+                let line = bytes_count(bytes.get(..e.valid_up_to()).unwrap_or_default(), b'\n').saturating_add(1);
+                self.max_line = u32::MAX;
+                self.diag(
+                    line,
+                    "not-utf8",
+                    "input is not valid UTF-8 (first bad byte on this line); bad bytes were replaced and the rest was read",
+                );
+                String::from_utf8_lossy(bytes)
+            }
+        }
+    }
+
+    fn read_json(&mut self, text: &str) {
+        let max_depth = self.limits.max_depth.min(HARD_MAX_DEPTH);
+        let parsed = json::parse(text, max_depth, self.limits.max_documents);
+        if parsed.docs.is_empty()
+            && parsed.error.as_ref().is_some_and(|e| e.code == "json-syntax")
+            && yaml::split_documents(text).iter().all(|c| yaml::parse_chunk(c.text, caps(self.limits)).error.is_none())
+        {
+            // Flow-style YAML such as `{apiVersion: v1, kind: Pod}` also starts with a brace.
+            self.read_yaml(text, LineMap::Offset(1), Origin::Document, 0, "");
+            return;
+        }
+        for doc in parsed.docs {
+            self.documents = self.documents.saturating_add(1);
+            let src = Src { text: doc.text, map: LineMap::Offset(doc.line), json: true };
+            self.shape(doc.value, src, &doc.lines, Origin::Document, 0);
+        }
+        if let Some(e) = parsed.error {
+            self.problem(e, LineMap::Offset(1), "");
+        }
+    }
+
+    /// Read a YAML stream. `nest` > 0 for text embedded in another document, whose documents
+    /// are not counted as the input's own.
+    fn read_yaml(&mut self, text: &str, map: LineMap, origin: Origin, nest: u8, context: &str) {
+        for chunk in yaml::split_documents(text) {
+            let chunk_map = map.nest(chunk.first_line, true);
+            let parsed = yaml::parse_chunk(chunk.text, caps(self.limits));
+            for w in parsed.warnings {
+                self.problem(w, chunk_map, context);
+            }
+            for (value, lines) in parsed.docs {
+                if nest == 0 {
+                    if self.documents >= self.limits.max_documents {
+                        let max = self.limits.max_documents;
+                        self.diag(
+                            chunk_map.apply(lines.root),
+                            "too-many-documents",
+                            format!("more than {max} documents in this input; the rest is skipped"),
+                        );
+                        return;
+                    }
+                    self.documents = self.documents.saturating_add(1);
+                }
+                let src = Src { text: chunk.text, map: chunk_map, json: false };
+                self.shape(value, src, &lines, origin.clone(), nest);
+            }
+            if let Some(e) = parsed.error {
+                self.problem(e, chunk_map, context);
+            }
+        }
+    }
+
+    fn shape(&mut self, value: Value, src: Src<'_>, lines: &DocLines, origin: Origin, nest: u8) {
+        let line = src.map.apply(lines.root);
+        let place = Place { src, line, at: At::Root };
+        match value {
+            Value::Null => {}
+            Value::Array(items) => self.items(items, place, &lines.items, false, None, &origin, nest),
+            Value::Object(map) => self.object(map, place, Some(lines), origin, nest),
+            _ => self.skip(line),
+        }
+    }
+
+    /// The items of a `*List` (or a root sequence). `typed` is the item kind of a typed list
+    /// (`PodList` → `Pod`) with the list's apiVersion, filled in where items lack them.
+    #[expect(clippy::too_many_arguments, reason = "one call site per shape; a struct would only rename them")]
+    fn items(
+        &mut self,
+        items: Vec<Value>,
+        place: Place<'_>,
+        lines: &[u32],
+        under_items_key: bool,
+        typed: Option<(&str, &str)>,
+        origin: &Origin,
+        nest: u8,
+    ) {
+        let item_origin = match origin {
+            Origin::Document => Origin::ListItem,
+            other => other.clone(),
+        };
+        for (i, item) in items.into_iter().enumerate() {
+            let (line, at) = match (place.at, lines.get(i)) {
+                (At::Root, Some(&rel)) => (place.src.map.apply(rel), At::Item(i, under_items_key)),
+                _ => (place.line, At::Nowhere),
+            };
+            let item_place = Place { src: place.src, line, at };
+            match item {
+                Value::Object(mut map) => {
+                    if let Some((kind, api_version)) = typed {
+                        fill(&mut map, "kind", kind);
+                        fill(&mut map, "apiVersion", api_version);
+                    }
+                    self.object(map, item_place, None, item_origin.clone(), nest);
+                }
+                _ => self.skip(line),
+            }
+        }
+    }
+
+    fn object(&mut self, mut map: Map<String, Value>, place: Place<'_>, lines: Option<&DocLines>, origin: Origin, nest: u8) {
+        let line = place.line;
+        let kind = str_of(&map, "kind").to_string();
+        if kind.ends_with("List") && matches!(map.get("items"), Some(Value::Array(_) | Value::Null)) {
+            if nest >= MAX_NESTING && place.at != At::Root {
+                self.skip(line);
+                return;
+            }
+            let api_version = str_of(&map, "apiVersion").to_string();
+            let typed = kind.strip_suffix("List").filter(|k| !k.is_empty()).map(|k| (k, api_version.as_str()));
+            let items = match map.remove("items") {
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            };
+            let item_lines = if place.at == At::Root { lines.map(|l| l.items.as_slice()).unwrap_or_default() } else { &[] };
+            let inner = if place.at == At::Root { place } else { Place { at: At::Nowhere, ..place } };
+            self.items(items, inner, item_lines, true, typed, &origin, nest.saturating_add(1));
+            return;
+        }
+        if kind == "AdmissionReview" {
+            self.admission_review(map, place, nest);
+            return;
+        }
+        if kind.is_empty() {
+            if is_kubeconfig(&map) {
+                fill(&mut map, "apiVersion", "v1");
+                fill(&mut map, "kind", "Config");
+            } else {
+                let extracted = lines.is_some_and(|l| self.kops_contents(&mut map, place, l, nest));
+                if !extracted {
+                    self.skip(line);
+                }
+                return;
+            }
+        }
+        if str_of(&map, "apiVersion").is_empty() {
+            self.diag(line, "missing-api-version", "object has a `kind` but no `apiVersion`; expected both (it was still read)");
+        }
+        self.check_fields(&map, place);
+        let kubelet_config = if kind == "KubeletInfo" {
+            map.get("data").and_then(|d| d.get("configFile")).and_then(|c| c.get("content")).cloned()
+        } else {
+            None
+        };
+        self.push(Value::Object(map), line, origin);
+        if let Some(content) = kubelet_config {
+            self.kubelet_info(&content, place, nest);
+        }
+    }
+
+    fn admission_review(&mut self, mut map: Map<String, Value>, place: Place<'_>, nest: u8) {
+        let object = match map.get_mut("request") {
+            Some(Value::Object(request)) => request.remove("object"),
+            _ => {
+                self.diag(
+                    place.line,
+                    "invalid-admission-review",
+                    "AdmissionReview has no `request` mapping; expected `request.object`",
+                );
+                return;
+            }
+        };
+        match object {
+            Some(Value::Object(object)) => {
+                let line = place.locate(&[Seg::Key("request"), Seg::Key("object")]);
+                let inner = Place { line, at: At::Nowhere, ..place };
+                self.object(object, inner, None, Origin::AdmissionRequest, nest.saturating_add(1));
+            }
+            // A DELETE carries only `oldObject`: nothing to audit.
+            None | Some(Value::Null) => {}
+            Some(_) => self.diag(
+                place.line,
+                "invalid-admission-review",
+                "`request.object` is not a mapping; expected the object under review",
+            ),
+        }
+    }
+
+    /// kops nodeup task streams carry manifests as text in `contents`; read them as objects.
+    fn kops_contents(&mut self, map: &mut Map<String, Value>, place: Place<'_>, lines: &DocLines, nest: u8) -> bool {
+        if nest >= MAX_NESTING {
+            return false;
+        }
+        let Some(rel) = lines.contents else { return false };
+        if !map.get("contents").and_then(Value::as_str).is_some_and(looks_like_manifest) {
+            return false;
+        }
+        let Some(Value::String(text)) = map.remove("contents") else { return false };
+        let before = self.count;
+        let literal = !place.src.json && lines.contents_literal;
+        let map = place.src.map.nest(rel, literal);
+        self.read_yaml(&text, map, Origin::Embedded, nest.saturating_add(1), "in the manifest embedded in `contents`");
+        self.count > before
+    }
+
+    /// kubescape host-sensor `KubeletInfo`: the kubelet config file, base64 in
+    /// `data.configFile.content`, becomes an embedded `KubeletConfiguration`.
+    fn kubelet_info(&mut self, content: &Value, place: Place<'_>, nest: u8) {
+        let path = [Seg::Key("data"), Seg::Key("configFile"), Seg::Key("content")];
+        let line = place.locate(&path);
+        let compact: String = content.as_str().unwrap_or_default().split_ascii_whitespace().collect();
+        let Some(text) =
+            base64::engine::general_purpose::STANDARD.decode(compact).ok().and_then(|b| String::from_utf8(b).ok())
+        else {
+            self.diag(
+                line,
+                "embedded-invalid",
+                "`data.configFile.content` is not base64 UTF-8 text; expected a base64-encoded kubelet config file",
+            );
+            return;
+        };
+        for chunk in yaml::split_documents(&text) {
+            let parsed = yaml::parse_chunk(chunk.text, caps(self.limits));
+            let fixed = LineMap::Fixed(line);
+            for w in parsed.warnings {
+                self.problem(w, fixed, "in the kubelet config of `data.configFile.content`");
+            }
+            for (value, _) in parsed.docs {
+                let Value::Object(mut config) = value else { continue };
+                if str_of(&config, "kind").is_empty() {
+                    fill(&mut config, "apiVersion", "kubelet.config.k8s.io/v1beta1");
+                    if str_of(&config, "apiVersion").starts_with("kubelet.config.k8s.io/") {
+                        fill(&mut config, "kind", "KubeletConfiguration");
+                    }
+                }
+                let inner = Place { line, at: At::Nowhere, ..place };
+                self.object(config, inner, None, Origin::Embedded, nest.saturating_add(1));
+            }
+            if let Some(e) = parsed.error {
+                self.problem(e, fixed, "in the kubelet config of `data.configFile.content`");
+            }
+        }
+    }
+
+    /// Shape checks the API server would refuse: they do not stop the object being read.
+    fn check_fields(&mut self, map: &Map<String, Value>, place: Place<'_>) {
+        if let Some(meta) = map.get("metadata").filter(|m| !matches!(m, Value::Object(_) | Value::Null)) {
+            let line = place.locate(&[Seg::Key("metadata")]);
+            self.diag(line, "invalid-field", format!("`metadata` is {}; expected a mapping", type_name(meta)));
+        }
+        let fields: &[&str] = match str_of(map, "kind") {
+            "ConfigMap" => &["data", "binaryData"],
+            "Secret" => &["data", "stringData"],
+            _ => return,
+        };
+        let kind = str_of(map, "kind");
+        for &field in fields {
+            match map.get(field) {
+                None | Some(Value::Null) => {}
+                Some(Value::Object(entries)) => {
+                    for (key, value) in entries.iter().filter(|(_, v)| !matches!(v, Value::String(_) | Value::Null)) {
+                        let line = place.locate(&[Seg::Key(field), Seg::Key(key)]);
+                        let shown = if is_safe_key(key) { format!("`{field}.{key}`") } else { format!("a `{field}` value") };
+                        self.diag(
+                            line,
+                            "invalid-field",
+                            format!("{kind} {shown} is {}; expected a string", type_name(value)),
+                        );
+                    }
+                }
+                Some(other) => {
+                    let line = place.locate(&[Seg::Key(field)]);
+                    self.diag(line, "invalid-field", format!("{kind} `{field}` is {}; expected a mapping", type_name(other)));
+                }
+            }
+        }
+    }
+}
+
+fn bytes_count(bytes: &[u8], byte: u8) -> u32 {
+    u32::try_from(bytes.iter().filter(|&&b| b == byte).count()).unwrap_or(u32::MAX)
+}
+
+fn str_of<'m>(map: &'m Map<String, Value>, key: &str) -> &'m str {
+    map.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// Set `key` when it is missing or empty.
+fn fill(map: &mut Map<String, Value>, key: &str, value: &str) {
+    if str_of(map, key).is_empty() && !value.is_empty() {
+        map.insert(key.to_string(), Value::String(value.to_string()));
+    }
+}
+
+/// A kubeconfig written without `apiVersion`/`kind` (kops writes them empty).
+fn is_kubeconfig(map: &Map<String, Value>) -> bool {
+    let list = |k: &str| matches!(map.get(k), Some(Value::Array(_)));
+    list("clusters") && (list("users") || list("contexts"))
+}
+
+fn looks_like_manifest(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("apiVersion:") || l.starts_with("kind:") || l.starts_with("clusters:")
+    })
+}
+
+/// Keys shown in messages: ConfigMap/Secret key syntax only, so no value can leak through one.
+fn is_safe_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 63 && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a sequence",
+        Value::Object(_) => "a mapping",
+    }
 }

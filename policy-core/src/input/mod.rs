@@ -191,4 +191,8 @@ pub fn parse_yaml_value(text: &str) -> Result<Value, String> {
     loader::parse_embedded(text, &Limits::default())
 }
 
+mod json;
+mod lines;
 mod loader;
+mod token_csv;
+mod yaml;

@@ -96,8 +96,7 @@ pub(super) fn parse_chunk(text: &str, caps: Caps) -> Parsed {
     let mut parsed = Parsed::default();
     let mut parser = Parser::new_from_str(text);
     let mut builder: Option<Builder> = None;
-    loop {
-        let Some(next) = parser.next_event() else { break };
+    while let Some(next) = parser.next_event() {
         let (event, span) = match next {
             Ok(ok) => ok,
             Err(e) => {
@@ -191,7 +190,7 @@ impl Builder {
                     line
                 };
                 if !is_key {
-                    self.note_start(value_line);
+                    self.note_start(value_line, style == ScalarStyle::Literal);
                 }
                 if is_key {
                     let key = if style == ScalarStyle::Plain && tag.is_none() && text == "<<" {
@@ -208,13 +207,13 @@ impl Builder {
                 self.finish(value, anchor, line)
             }
             Event::MappingStart(anchor, _) => {
-                self.note_start(line);
+                self.note_start(line, false);
                 self.open(line)?;
                 self.stack.push(Frame::Map { map: Map::new(), key: None, anchor, merged: false, line });
                 Ok(())
             }
             Event::SequenceStart(anchor, _) => {
-                self.note_start(line);
+                self.note_start(line, false);
                 self.open(line)?;
                 self.stack.push(Frame::Seq { items: Vec::new(), anchor });
                 Ok(())
@@ -255,7 +254,7 @@ impl Builder {
                     }
                     return Ok(());
                 }
-                self.note_start(line);
+                self.note_start(line, false);
                 self.finish(value, 0, line)
             }
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd => Ok(()),
@@ -281,11 +280,14 @@ impl Builder {
 
     /// Remember the lines the loader asks for later: the root, the items of a root sequence
     /// or of a root `items:` sequence, and the value of a root `contents:` key.
-    fn note_start(&mut self, line: u32) {
+    fn note_start(&mut self, line: u32, literal: bool) {
         match self.stack.as_slice() {
             [] => self.lines.root = line,
             [Frame::Seq { .. }] => self.lines.items.push(line),
-            [Frame::Map { key: Some(Key::Name(k, _)), .. }] if k == "contents" => self.lines.contents = Some(line),
+            [Frame::Map { key: Some(Key::Name(k, _)), .. }] if k == "contents" => {
+                self.lines.contents = Some(line);
+                self.lines.contents_literal = literal;
+            }
             [Frame::Map { key: Some(Key::Name(k, _)), .. }] if k == "items" => self.lines.items.clear(),
             [Frame::Map { key: Some(Key::Name(k, _)), .. }, Frame::Seq { .. }] if k == "items" => {
                 self.lines.items.push(line);

@@ -446,7 +446,8 @@ pub fn insecure_api_connections(inv: &Inventory<'_>, deployed: &Deployed<'_, '_>
             let Ok(config) = crate::input::parse_yaml_value(&text) else { continue };
             let clusters = config.get("clusters").and_then(Value::as_array).into_iter().flatten();
             for (i, cluster) in clusters.enumerate() {
-                let base = format!("data[{key}].clusters[{i}].cluster");
+                let field = if holder.at(&["stringData", key]).is_some() { "stringData" } else { "data" };
+                let base = format!("{field}[{key}].clusters[{i}].cluster");
                 if cluster.pointer("/cluster/insecure-skip-tls-verify").and_then(Value::as_bool) == Some(true) {
                     out.push(InsecureApiConnection {
                         what: format!("its kubeconfig `{}` sets `insecure-skip-tls-verify`", volume.name),

@@ -9,6 +9,7 @@
 use crate::input::{Diagnostic, Object};
 use crate::inventory::Inventory;
 use crate::inventory::flags::{command_line_words, container_words, parse_flags};
+use crate::report::{Evidence, ObjectRef, Source};
 use base64::Engine as _;
 use serde_json::Value;
 
@@ -101,6 +102,117 @@ fn json_list(text: &str) -> Result<Vec<String>, String> {
     }
     serde_json::from_str::<Vec<String>>(text).map_err(|e| e.to_string())
 }
+
+/// The request-header (authenticating proxy) settings of one source.
+#[derive(Debug, Clone)]
+pub struct RequestHeader {
+    /// The object they were read from.
+    pub object: ObjectRef,
+    /// Where it starts.
+    pub source: Source,
+    /// Where the CA comes from: a file path (flags) or the ConfigMap key.
+    pub ca: String,
+    /// Client certificate names allowed to send identity headers (empty: any).
+    pub allowed_names: Vec<String>,
+    /// Headers carrying the user name.
+    pub username_headers: Vec<String>,
+    /// Headers carrying groups.
+    pub group_headers: Vec<String>,
+    /// Prefixes of headers carrying extra fields.
+    pub extra_prefixes: Vec<String>,
+    /// Field paths and values behind the above.
+    pub evidence: Vec<Evidence>,
+    /// Set from the API server's flags (else from the ConfigMap).
+    pub from_flags: bool,
+}
+
+/// What the dump shows of request-header authentication.
+#[derive(Debug, Clone)]
+pub enum RequestHeaderView {
+    /// Neither the API server's flags nor the ConfigMap is in the dump.
+    NotVisible,
+    /// Visible, and not configured.
+    Off,
+    /// Configured.
+    On(RequestHeader),
+}
+
+/// The request-header configuration. The flags win over the ConfigMap, which the API server
+/// writes from them.
+pub fn request_header(inv: &Inventory<'_>) -> RequestHeaderView {
+    let flags = &inv.apiserver;
+    if let Some(ca) = flags.get("requestheader-client-ca-file").filter(|f| !f.value.trim().is_empty()) {
+        let list = |name: &str| -> Vec<String> {
+            flags
+                .get(name)
+                .map(|f| f.value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
+                .unwrap_or_default()
+        };
+        let mut evidence = vec![ca.evidence("requestheader-client-ca-file")];
+        for name in [
+            "requestheader-allowed-names",
+            "requestheader-username-headers",
+            "requestheader-group-headers",
+            "requestheader-extra-headers-prefix",
+        ] {
+            match flags.get(name) {
+                Some(flag) => evidence.push(flag.evidence(name)),
+                None => evidence.push(Evidence::plain(format!("--{name}"), "unset")),
+            }
+        }
+        return RequestHeaderView::On(RequestHeader {
+            object: ca.object.clone(),
+            source: ca.source.clone(),
+            ca: ca.value.clone(),
+            allowed_names: list("requestheader-allowed-names"),
+            username_headers: list("requestheader-username-headers"),
+            group_headers: list("requestheader-group-headers"),
+            extra_prefixes: list("requestheader-extra-headers-prefix"),
+            evidence,
+            from_flags: true,
+        });
+    }
+    let ext = extension_auth(inv);
+    match ext {
+        Some(ext) if ext.has_requestheader_ca() => {
+            let raw = |key: &str| ext.object.str_at(&["data", key]).unwrap_or("(absent)").to_string();
+            let evidence = [
+                "requestheader-allowed-names",
+                "requestheader-username-headers",
+                "requestheader-group-headers",
+                "requestheader-extra-headers-prefix",
+            ]
+            .iter()
+            .map(|key| Evidence::plain(format!("data.{key}"), raw(key)))
+            .collect();
+            // A list that does not parse is a diagnostic already; do not guess what it meant.
+            let key_present = ext.object.str_at(&["data", "requestheader-allowed-names"]).is_some();
+            let allowed_names = match (&ext.allowed_names, key_present) {
+                (Some(names), _) => names.clone(),
+                (None, false) => Vec::new(),
+                (None, true) => return RequestHeaderView::Off,
+            };
+            RequestHeaderView::On(RequestHeader {
+                object: ext.object.object_ref(),
+                source: ext.object.source.clone(),
+                ca: format!("data.requestheader-client-ca-file of `{EXTENSION_AUTH_CONFIG_MAP}`"),
+                allowed_names,
+                username_headers: ext.username_headers.clone(),
+                group_headers: ext.group_headers.clone(),
+                extra_prefixes: ext.extra_prefixes.clone(),
+                evidence,
+                from_flags: false,
+            })
+        }
+        Some(_) => RequestHeaderView::Off,
+        None if flags.is_visible() => RequestHeaderView::Off,
+        None => RequestHeaderView::NotVisible,
+    }
+}
+
+/// What to add to a dump to see the request-header configuration (and the client CA).
+pub const EXTENSION_AUTH_HINT: &str =
+    "the extension-apiserver-authentication ConfigMap: kubectl get configmap extension-apiserver-authentication -n kube-system -o yaml";
 
 /// Where a kubelet view came from, which decides the defaults of unset settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -425,10 +425,15 @@ impl Role<'_> {
         self.rules.iter().find_map(|rule| allowed.first_excess(rule))
     }
 
-    fn compute_privilege(&self) -> Option<Privilege> {
-        let full = self.rules.iter().any(|r| {
+    /// Whether one rule allows every verb on every resource of every group (`cluster-admin`).
+    pub fn allows_everything(&self) -> bool {
+        self.rules.iter().any(|r| {
             has(&r.verbs, "*") && r.resources.iter().any(|x| x == "*") && r.api_groups.iter().any(|g| g == "*")
-        });
+        })
+    }
+
+    fn compute_privilege(&self) -> Option<Privilege> {
+        let full = self.allows_everything();
         let named_admin = self.default
             && self.kind == RoleKind::ClusterRole
             && matches!(self.name.as_str(), "cluster-admin" | "admin");

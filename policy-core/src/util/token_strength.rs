@@ -91,7 +91,8 @@ impl TokenStrength {
                 .values()
                 .map(|&k| {
                     let p = k as f64 / n;
-                    -p * p.log2()
+                    // `p * log2(1/p)` rather than `-p * log2(p)`: no `-0` for a single repeated character.
+                    p * (1.0 / p).log2()
                 })
                 .sum()
         };
@@ -193,6 +194,7 @@ mod tests {
         assert_eq!(kinds("admin123", 16), ["Short", "CommonWord"]);
         assert_eq!(kinds("abababababababab", 16), ["LowEntropy"]);
         assert_eq!(kinds("", 1), ["Short"]);
+        assert_eq!(TokenStrength::of("aaaaaaaaaaaaaaaa").weaknesses(16)[0].to_string(), "low entropy (about 0 bits)");
     }
 
     #[test]

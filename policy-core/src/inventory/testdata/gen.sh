@@ -45,3 +45,9 @@ sign node-n1.csr node-n1.crt client 20250101000000Z 20350101000000Z "-cert ca.cr
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout /dev/null \
   -subj "/O=dev/CN=alice" -out "$work/alice.csr" 2>/dev/null
 sign "$work/alice.csr" alice-90d.crt client 20251101000000Z 20260130000000Z "-cert ca.crt -keyfile $work/ca.key"
+# The same CA (subject and key) re-issued with another serial and dates: AP002 must see through it.
+openssl req -new -key "$work/ca.key" -subj "/CN=test-ca" -out "$work/ca2.csr"
+sign "$work/ca2.csr" ca-reissued.crt root 20250601000000Z 20350601000000Z "-selfsign -keyfile $work/ca.key"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out "$work/fp.key"
+openssl req -new -key "$work/fp.key" -subj "/CN=front-proxy-ca" -out "$work/fp.csr"
+sign "$work/fp.csr" front-proxy-ca.crt root 20250101000000Z 20350101000000Z "-selfsign -keyfile $work/fp.key"

@@ -1,4 +1,4 @@
-use super::request_header::{REQUEST_HEADER_HINT, request_header};
+use crate::inventory::authn_config::{EXTENSION_AUTH_HINT, RequestHeaderView, request_header};
 use crate::rule::prelude::*;
 
 declare_rule! {
@@ -38,10 +38,14 @@ declare_rule! {
 impl Check for RequestHeaderIdentityHeaders {
     fn check(&self, cx: &Context<'_>, out: &mut Findings) {
         let header = match request_header(cx.inv) {
-            Ok(Some(header)) => header,
-            Ok(None) => return,
-            Err(()) => {
-                out.not_assessable(self, "control plane and extension-apiserver-authentication not visible", &REQUEST_HEADER_HINT);
+            RequestHeaderView::On(header) => header,
+            RequestHeaderView::Off => return,
+            RequestHeaderView::NotVisible => {
+                out.not_assessable(
+                    self,
+                    "control plane and extension-apiserver-authentication not visible",
+                    &[EXTENSION_AUTH_HINT, crate::rules::CONTROL_PLANE_HINT[0]],
+                );
                 return;
             }
         };

@@ -116,7 +116,7 @@ mod tests {
                 (
                     "high".into(),
                     "ClusterRoleBinding/bootstrappers-edit".into(),
-                    "`Group/system:bootstrappers` holds `ClusterRole/edit`, beyond node bootstrapping (`get` on `pods/attach`)".into()
+                    "`Group/system:bootstrappers` holds `ClusterRole/edit`, beyond node bootstrapping (`get` on `configmaps`)".into()
                 ),
                 (
                     "high".into(),

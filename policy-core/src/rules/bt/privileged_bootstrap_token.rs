@@ -81,12 +81,21 @@ impl Check for PrivilegedBootstrapToken {
             }
             let mut finding = self
                 .finding(token.object, format!("bootstrap token `{id}` {}", problems.join("; ")))
-                .evidence(Evidence::plain(token.path("auth-extra-groups"), groups.join(",")));
+                .evidence(Evidence::plain(groups_path(token.object), groups.join(",")));
             for object in related {
                 finding = finding.related(object);
             }
             out.push(finding);
         }
+    }
+}
+
+/// Where `auth-extra-groups` is written: `stringData` wins over `data`, as on the API server.
+fn groups_path(secret: &Object) -> &'static str {
+    if secret.at(&["stringData", "auth-extra-groups"]).is_some() {
+        "stringData.auth-extra-groups"
+    } else {
+        "data.auth-extra-groups"
     }
 }
 

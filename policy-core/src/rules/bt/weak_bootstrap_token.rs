@@ -61,8 +61,9 @@ impl Check for WeakBootstrapToken {
                 let weaknesses = TokenStrength::of(&secret).weaknesses(SECRET_LEN);
                 problems.extend(weaknesses.iter().filter_map(|w| match w {
                     TokenWeakness::Short { .. } => None,
-                    // The word is part of the secret: name the weakness, not the word.
+                    // The word is part of the secret, and so is its entropy: name the weakness only.
                     TokenWeakness::CommonWord(_) => Some("contains a common word".to_string()),
+                    TokenWeakness::LowEntropy { .. } => Some("low entropy".to_string()),
                     other => Some(other.to_string()),
                 }));
             }
@@ -110,7 +111,7 @@ mod tests {
         );
         assert_eq!(
             messages("node01", "aaaaaaaaaaaaaaaa"),
-            vec!["bootstrap token `node01` is weak: low entropy (about 0 bits); 16 equal characters in a row"]
+            vec!["bootstrap token `node01` is weak: low entropy; 16 equal characters in a row"]
         );
         assert_eq!(
             messages("ABCDEF", "Kubernetes-Join1"),

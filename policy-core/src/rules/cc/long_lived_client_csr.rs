@@ -77,6 +77,7 @@ impl Check for LongLivedClientCsr {
 }
 
 #[cfg(test)]
+#[expect(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use crate::inventory::certs::tests::{MALLORY_CSR_PEM, b64};

@@ -7,7 +7,8 @@ declare_rule! {
     /// ## What it does
     /// Flags a binding that lets people or applications (not Kubernetes components) get, list
     /// or watch Secrets in a namespace that holds legacy `kubernetes.io/service-account-token`
-    /// Secrets. A ClusterRoleBinding reaches every namespace and is critical.
+    /// Secrets. A ClusterRoleBinding reaches every namespace and is critical. Roles that allow
+    /// everything (`cluster-admin`) are left to the checks on who holds them.
     ///
     /// ## Why is this bad?
     /// Reading a legacy token Secret is the same as holding the service account's identity,
@@ -92,7 +93,8 @@ impl Check for LegacyTokenReadable {
 fn collect<'r>(reaches: &mut Vec<Reach<'r>>, accesses: Vec<Access<'r>>, tokens: &[&'r Object]) {
     for access in accesses {
         let grant = access.grant;
-        if grant.subject.is_system() || grant.is_default() {
+        // Holders of a role that allows everything gain nothing from a token: other checks own them.
+        if grant.subject.is_system() || grant.is_default() || grant.role.is_some_and(|r| r.allows_everything()) {
             continue;
         }
         let readable: Vec<&Object> = tokens.iter().copied().filter(|t| access.names.includes(t.name())).collect();
@@ -185,6 +187,7 @@ mod tests {
                     json!([{"kind": "User", "name": "system:kube-controller-manager"}])),
             binding("ClusterRoleBinding", None, "kubeadm:cluster-admins", "cluster-admin",
                     json!([{"kind": "Group", "name": "kubeadm:cluster-admins"}])),
+            binding("ClusterRoleBinding", None, "bob-admin", "cluster-admin", json!([{"kind": "User", "name": "bob"}])),
             binding("ClusterRoleBinding", None, "gc", "system:controller:generic-garbage-collector",
                     json!([{"kind": "ServiceAccount", "name": "generic-garbage-collector", "namespace": "kube-system"}])),
         ];

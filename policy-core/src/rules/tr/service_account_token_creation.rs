@@ -8,7 +8,8 @@ declare_rule! {
     /// applications rather than Kubernetes components. It is high when a service account the
     /// grant reaches is privileged, or when it reaches every namespace (and so the controllers
     /// of `kube-system`). At admission time, where no binding is visible, it judges the Role or
-    /// ClusterRole being created.
+    /// ClusterRole being created. Roles that allow everything (`cluster-admin`) are left to the
+    /// checks on who holds them: minting tokens adds nothing to them.
     ///
     /// ## Why is this bad?
     /// Whoever may create tokens for a service account can become it, with a token that lives
@@ -80,6 +81,9 @@ impl ServiceAccountTokenCreation {
         let mut accounts: Option<BTreeMap<String, BTreeSet<String>>> = None;
         for binding in rbac.bindings() {
             let Some(role) = rbac.role_of(binding) else { continue };
+            if role.allows_everything() {
+                continue;
+            }
             let Some(names) = role.token_minting() else { continue };
             let who: Vec<String> = binding
                 .subjects

@@ -1,0 +1,316 @@
+//! Reports end to end: schema validity (our JSON schema, the official SARIF 2.1.0 schema), golden
+//! reports of `examples/` in every format, and no secret of the sample in any output.
+//!
+//! Goldens change whenever a rule is added or a message changes. Regenerate them with
+//! `UPDATE_GOLDEN=1 cargo test -p authn-audit-tests --test render` and review the diff.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+
+use base64::Engine as _;
+use policy_core::inventory::credentials::{Credential, CredentialKind};
+use policy_core::inventory::mechanisms::{MechanismEvidence, MechanismStatus, State};
+use policy_core::render::{self, Format};
+use policy_core::report::{Evidence, Mechanism, NotAssessable, ObjectRef, Source};
+use policy_core::{InputFile, Report, Settings, Severity};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const NOW: &str = "2025-11-28T12:00:00Z";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn settings() -> Settings {
+    Settings {
+        now: Some(time::OffsetDateTime::parse(NOW, &time::format_description::well_known::Rfc3339).unwrap()),
+        ..Settings::default()
+    }
+}
+
+/// Every dump under `examples/`, named as the CLI names them, in the CLI's (sorted) order.
+fn example_inputs() -> Vec<(String, Vec<u8>)> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("examples"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| [".yaml", ".yml", ".json", ".csv"].iter().any(|ext| n.ends_with(ext)))
+        .collect();
+    names.sort();
+    assert!(names.contains(&"sample-cluster.yaml".to_string()));
+    names
+        .into_iter()
+        .map(|n| (format!("examples/{n}"), std::fs::read(root().join("examples").join(&n)).unwrap()))
+        .collect()
+}
+
+fn analyze(inputs: &[(String, Vec<u8>)]) -> Report {
+    let files: Vec<InputFile<'_>> = inputs.iter().map(|(n, b)| InputFile { name: n, bytes: b }).collect();
+    policy_core::analyze(&files, &settings())
+}
+
+fn example_report() -> Report {
+    analyze(&example_inputs())
+}
+
+/// One report from each rule fixture: real reports with every kind of finding the rules make.
+fn fixture_reports() -> Vec<(String, Report)> {
+    let mut out = Vec::new();
+    let dir = root().join("tests/fixtures/rules");
+    let Ok(codes) = std::fs::read_dir(&dir) else { return out };
+    let mut paths: Vec<PathBuf> = codes
+        .filter_map(Result::ok)
+        .flat_map(|code| std::fs::read_dir(code.path()).into_iter().flatten().filter_map(Result::ok))
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    for path in paths {
+        let name = path.strip_prefix(root()).unwrap_or(&path).display().to_string();
+        let bytes = std::fs::read(&path).unwrap();
+        out.push((name.clone(), analyze(&[(name, bytes)])));
+    }
+    out
+}
+
+/// A report with every optional part filled in, so the schemas see each branch even before the
+/// rules that produce them exist.
+fn full_report() -> Report {
+    let mut report = example_report();
+    let secret = ObjectRef {
+        api_version: "v1".into(),
+        kind: "Secret".into(),
+        namespace: Some("ci".into()),
+        name: "ci-deployer-token".into(),
+    };
+    let source = Source { path: "examples/sample-cluster.yaml".into(), line: 7 };
+    let mut finding = policy_core::Finding::new(
+        policy_core::registry::ALL[0].meta(),
+        secret.clone(),
+        source.clone(),
+        "legacy token `ci/ci-deployer-token` never expires".into(),
+    )
+    .evidence(Evidence::secret("data.token", b"not-a-real-token"))
+    .evidence(Evidence::plain("type", "kubernetes.io/service-account-token"))
+    .related(ObjectRef { namespace: None, kind: "ClusterRoleBinding".into(), ..secret.clone() })
+    .severity(Severity::Critical);
+    finding.source.line = 0;
+    report.findings.insert(0, finding);
+    report.not_assessable.push(NotAssessable {
+        code: "ST001".into(),
+        slug: "token-auth-file".into(),
+        reason: "control plane not visible".into(),
+        add: vec!["the kube-apiserver static Pod".into()],
+    });
+    report.mechanisms = Mechanism::ALL
+        .iter()
+        .map(|&mechanism| MechanismStatus {
+            mechanism,
+            state: if mechanism == Mechanism::Oidc { State::Unknown } else { State::Enabled },
+            evidence: vec![MechanismEvidence {
+                object: secret.clone(),
+                source: source.clone(),
+                evidence: Evidence::plain("spec.containers[0].command[3]", "--oidc-issuer-url=http://dex"),
+            }],
+            hint: (mechanism == Mechanism::Oidc).then(|| "the kube-apiserver static Pod".to_string()),
+        })
+        .collect();
+    report.credentials = vec![Credential {
+        kind: CredentialKind::ClientCertificate,
+        identity: "alice".into(),
+        groups: vec!["system:masters".into()],
+        issuer: Some("CN=kubernetes".into()),
+        not_before: Some("2025-06-01T09:00:00Z".into()),
+        expires: Some("2027-06-01T09:00:00Z".into()),
+        last_used: Some("2025-11-27T00:00:00Z".into()),
+        status: "valid".into(),
+        fingerprint: policy_core::util::sha256_hex(b"certificate"),
+        object: secret,
+        source,
+        path: "status.certificate".into(),
+    }];
+    report.inputs[0].diagnostics.push(policy_core::input::Diagnostic::warning(
+        "examples/sample-cluster.yaml",
+        3,
+        "not-an-object",
+        "document has no `kind`",
+    ));
+    report
+}
+
+fn validator(schema_path: &str) -> jsonschema::Validator {
+    let schema: Value = serde_json::from_slice(&std::fs::read(root().join(schema_path)).unwrap()).unwrap();
+    // The official SARIF schema's `language` pattern has a stray `]` that ECMA-262 accepts and
+    // the Rust regex engine does not; patterns are not what we test, so the `regex` format is
+    // taken as given while every other format (uri, uri-reference, date-time) is checked.
+    jsonschema::options()
+        .should_validate_formats(true)
+        .with_format("regex", |_: &str| true)
+        .build(&schema)
+        .unwrap()
+}
+
+fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
+    validator.iter_errors(instance).map(|e| format!("{} at {}", e, e.instance_path())).collect()
+}
+
+#[test]
+fn json_reports_match_the_report_schema() {
+    let schema = validator("schema/report.schema.json");
+    let mut reports = fixture_reports();
+    reports.push(("examples".into(), example_report()));
+    reports.push(("full".into(), full_report()));
+    for (name, report) in &reports {
+        let json: Value = serde_json::from_str(&render::json(report)).unwrap();
+        let errs = errors(&schema, &json);
+        assert!(errs.is_empty(), "{name}: {errs:#?}");
+    }
+}
+
+#[test]
+fn the_report_schema_rejects_drift() {
+    let schema = validator("schema/report.schema.json");
+    let mut json: Value = serde_json::from_str(&render::json(&full_report())).unwrap();
+    json["findings"][0]["severity"] = "severe".into();
+    json["findings"][0]["extra"] = 1.into();
+    json["summary"]["by_severity"] = Value::Null;
+    let errs = errors(&schema, &json);
+    assert!(errs.iter().any(|e| e.contains("/findings/0/severity")), "{errs:#?}");
+    assert!(errs.iter().any(|e| e.contains("extra")), "{errs:#?}");
+    assert!(errs.iter().any(|e| e.contains("by_severity")), "{errs:#?}");
+}
+
+#[test]
+fn sarif_reports_match_the_official_schema() {
+    let schema = validator("tests/schemas/sarif-schema-2.1.0.json");
+    let mut reports = fixture_reports();
+    reports.push(("examples".into(), example_report()));
+    reports.push(("full".into(), full_report()));
+    for (name, report) in &reports {
+        let sarif: Value = serde_json::from_str(&render::sarif(report)).unwrap();
+        let errs = errors(&schema, &sarif);
+        assert!(errs.is_empty(), "{name}: {errs:#?}");
+        assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), report.findings.len(), "{name}");
+    }
+    // The validator does reject a broken log, so the loop above proves something.
+    let mut broken: Value = serde_json::from_str(&render::sarif(&full_report())).unwrap();
+    broken["runs"][0]["results"][0]["level"] = "fatal".into();
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"] = serde_json::json!({"startLine": 0});
+    let errs = errors(&schema, &broken);
+    assert!(errs.iter().any(|e| e.contains("/runs/0/results/0/level")), "{errs:#?}");
+}
+
+#[test]
+fn full_report_sarif_locations_and_notifications() {
+    let report = full_report();
+    let sarif: Value = serde_json::from_str(&render::sarif(&report)).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["level"], "error");
+    // Line 0 (unknown) means no region rather than an invalid startLine.
+    assert!(result["locations"][0]["physicalLocation"].get("region").is_none());
+    assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "examples/sample-cluster.yaml");
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n["level"] == "warning" && n["descriptor"]["id"] == "not-an-object"));
+    assert!(notes.iter().any(|n| n["level"] == "note" && n["associatedRule"]["id"] == "ST001"));
+}
+
+/// Secret values of the sample: Secret `data` entries that hold tokens, passwords, kubeconfigs and
+/// keys (base64 as in the file, and decoded), plus the token and key inside the kubeconfigs.
+fn sample_secrets() -> Vec<String> {
+    let text = std::fs::read_to_string(root().join("examples/sample-cluster.yaml")).unwrap();
+    let engine = base64::engine::general_purpose::STANDARD;
+    let mut secrets = Vec::new();
+    for line in text.lines() {
+        let Some((key, value)) = line.trim().split_once(": ") else { continue };
+        if !["token", "token-secret", "password", "config", "kubeconfig"].contains(&key) || !line.starts_with("  ") {
+            continue;
+        }
+        secrets.push(value.to_string());
+        let Ok(decoded) = engine.decode(value) else { continue };
+        let decoded = String::from_utf8_lossy(&decoded).to_string();
+        for inner in decoded.lines() {
+            if let Some((k, v)) = inner.trim().split_once(": ")
+                && ["token", "client-key-data"].contains(&k)
+            {
+                secrets.push(v.to_string());
+            }
+        }
+        if !decoded.contains('\n') {
+            secrets.push(decoded);
+        }
+    }
+    secrets.retain(|s| s.len() >= 16);
+    secrets
+}
+
+#[test]
+fn no_output_format_shows_a_secret_of_the_sample() {
+    let secrets = sample_secrets();
+    assert!(secrets.len() >= 10, "the sample holds tokens, passwords, kubeconfigs: {}", secrets.len());
+    assert!(secrets.iter().any(|s| s == "0123456789abcdef"), "bootstrap token secret found");
+    let report = full_report();
+    for format in Format::ALL {
+        let mut out = render::render(&report, format, true);
+        if format == Format::Sarif {
+            // The rule catalogue (`tool.driver.rules`) quotes the docs' examples, which use the
+            // same well-known weak bootstrap token as the sample; only the results must be clean.
+            let mut log: Value = serde_json::from_str(&out).unwrap();
+            log["runs"][0]["tool"] = Value::Null;
+            out = log.to_string();
+        }
+        for secret in &secrets {
+            assert!(!out.contains(secret.as_str()), "{} output shows a secret", format.as_str());
+        }
+    }
+}
+
+/// Compare with `tests/golden/<name>`, or rewrite it when `UPDATE_GOLDEN` is set.
+fn golden(name: &str, actual: &str) -> Option<String> {
+    let path = root().join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return None;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    if expected == actual {
+        return None;
+    }
+    let line = expected
+        .lines()
+        .zip(actual.lines())
+        .position(|(e, a)| e != a)
+        .map_or_else(|| expected.lines().count().min(actual.lines().count()) + 1, |i| i + 1);
+    Some(format!(
+        "tests/golden/{name} differs from line {line}:\n  golden: {:?}\n  actual: {:?}",
+        expected.lines().nth(line - 1).unwrap_or("<end>"),
+        actual.lines().nth(line - 1).unwrap_or("<end>")
+    ))
+}
+
+#[test]
+fn golden_reports_of_the_examples() {
+    let report = example_report();
+    let mut mismatches = Vec::new();
+    for format in Format::ALL {
+        let name = format!("examples.{}", format.extension());
+        mismatches.extend(golden(&name, &render::render(&report, format, false)));
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{}\n\nIf the change is intended: UPDATE_GOLDEN=1 cargo test -p authn-audit-tests --test render",
+        mismatches.join("\n")
+    );
+}
+
+#[test]
+fn golden_text_report_is_located_and_plain() {
+    let text = std::fs::read_to_string(root().join("tests/golden/examples.txt")).unwrap();
+    assert!(!text.contains('\x1b'));
+    let summary = text.lines().last().unwrap();
+    assert!(summary.starts_with("Found ") || summary.starts_with("No findings"), "{summary}");
+    for line in text.lines().filter(|l| l.starts_with("examples/")) {
+        let (location, rest) = line.split_once(": ").unwrap();
+        let (_, line_no) = location.rsplit_once(':').unwrap();
+        assert!(line_no.parse::<u32>().unwrap() >= 1, "{line}");
+        let code = rest.split(' ').next().unwrap();
+        assert!(policy_core::registry::find(code).is_some(), "{line}");
+    }
+}
