@@ -173,7 +173,7 @@ fn unparseable_input_is_reported_with_file_and_line() {
     let first = err.lines().next().unwrap();
     let prefix = format!("{}:", broken.display());
     assert!(first.starts_with(&prefix), "{err}");
-    let line: u32 = first[prefix.len()..].split(':').next().unwrap().parse().unwrap();
+    let line: u32 = first.strip_prefix(&prefix).unwrap().split(':').next().unwrap().parse().unwrap();
     assert!((1..=6).contains(&line), "{first}");
 }
 

@@ -44,12 +44,11 @@ impl ValidationResponse {
     /// The SDK response for a decision made with `reject_at` as threshold.
     pub fn new(decision: &AdmitDecision, reject_at: Severity) -> Self {
         let (reject, warn) = decision_codes(decision, reject_at);
-        let annotations: BTreeMap<String, String> =
-            [(REJECT_ANNOTATION, reject), (WARN_ANNOTATION, warn)]
-                .into_iter()
-                .filter(|(_, codes)| !codes.is_empty())
-                .map(|(k, v)| (k.to_string(), v))
-                .collect();
+        let annotations: BTreeMap<String, String> = [(REJECT_ANNOTATION, reject), (WARN_ANNOTATION, warn)]
+            .into_iter()
+            .filter(|(_, codes)| !codes.is_empty())
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         Self {
             accepted: decision.allowed,
             message: decision.message.clone(),
@@ -65,10 +64,7 @@ impl ValidationResponse {
 pub fn decision_codes(decision: &AdmitDecision, reject_at: Severity) -> (String, String) {
     let (reject, warn): (Vec<&Finding>, Vec<&Finding>) =
         decision.findings.iter().partition(|f| f.severity >= reject_at);
-    (
-        crate::code_list(reject.iter().map(|f| f.code.as_str())),
-        crate::code_list(warn.iter().map(|f| f.code.as_str())),
-    )
+    (crate::code_list(reject.iter().map(|f| f.code.as_str())), crate::code_list(warn.iter().map(|f| f.code.as_str())))
 }
 
 /// `protocol_version`: the JSON string `"v1"`.
@@ -149,7 +145,8 @@ mod tests {
 
     #[test]
     fn reviews_are_unwrapped_and_missing_settings_mean_defaults() {
-        let review = json!({"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1", "request": configmap_request()});
+        let review =
+            json!({"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1", "request": configmap_request()});
         assert!(response(&json!({"request": review})).accepted);
     }
 
@@ -158,7 +155,10 @@ mod tests {
         assert!(validate(b"not json").is_err());
         assert!(validate(b"{}").is_err());
         let no_object = json!({"request": {"uid": "u", "operation": "CREATE"}, "settings": {}});
-        assert_eq!(validate(no_object.to_string().as_bytes()).err().as_deref(), Some("admission request has no `object`"));
+        assert_eq!(
+            validate(no_object.to_string().as_bytes()).err().as_deref(),
+            Some("admission request has no `object`")
+        );
         let bad_settings = json!({"request": configmap_request(), "settings": {"rejectAt": "nope"}});
         assert!(validate(bad_settings.to_string().as_bytes()).is_err());
     }
@@ -193,7 +193,10 @@ mod tests {
             ],
             warnings: vec!["AN002: m".to_string(), "TR004: m".to_string()],
         };
-        assert_eq!(decision_codes(&decision, Severity::High), ("AN002,CC001,CC004".to_string(), "AN002,TR004".to_string()));
+        assert_eq!(
+            decision_codes(&decision, Severity::High),
+            ("AN002,CC001,CC004".to_string(), "AN002,TR004".to_string())
+        );
         let r = ValidationResponse::new(&decision, Severity::Critical);
         assert!(!r.accepted);
         assert_eq!(r.message.as_deref(), Some("CC001: m; CC004: m"));

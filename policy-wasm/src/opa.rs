@@ -51,11 +51,7 @@ fn violations(input: Option<&Value>) -> Result<Value, String> {
     let settings = PolicySettings::from_value(parameters)?;
     let decision = settings.decide(request)?;
     let rejecting = decision.findings.iter().filter(|f| f.severity >= settings.reject_at);
-    Ok(Value::Array(
-        rejecting
-            .map(|f| json!({"msg": format!("{}: {}", f.code, f.message), "details": f}))
-            .collect(),
-    ))
+    Ok(Value::Array(rejecting.map(|f| json!({"msg": format!("{}: {}", f.code, f.message), "details": f})).collect()))
 }
 
 fn response(input: Option<&Value>, data: Option<&Value>) -> Result<Value, String> {

@@ -73,8 +73,14 @@ test('the file picker loads files and the detail panel shows a redacted excerpt 
   const detail = page.locator('#detail');
   await detail.waitFor();
   await page.waitForSelector('#detail pre.excerpt .line.hit');
+  // The highlighted line is the finding's own line of the file, numbered as in the file.
+  const source = await page.locator('#detail .facts dd').nth(1).innerText();
+  const [, file, line] = source.match(/^(.+):(\d+)$/);
+  assert.equal(file, 'apiserver.yaml');
   const hit = await page.locator('#detail pre.excerpt .line.hit').innerText();
-  assert.match(hit, /--token-auth-file=\/etc\/kubernetes\/tokens\.csv/);
+  const expected = fixture('apiserver.yaml').split('\n')[Number(line) - 1];
+  assert.equal(hit.replace(/^\d+/, ''), expected);
+  assert.equal(await page.locator('#detail pre.excerpt .line.hit .ln').innerText(), line);
   assert.match(await detail.innerText(), /What it does/);
   assert.match(await detail.innerText(), /How to fix/);
   // The selection is in the fragment.

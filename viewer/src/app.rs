@@ -71,6 +71,7 @@ pub struct App {
     view: ViewState,
     options: EmbedOptions,
     visible: Rc<Vec<usize>>,
+    keys: Rc<Vec<String>>,
     facets: Rc<Facets>,
     limit: usize,
     excerpt: Option<(String, u32, Vec<ExcerptLine>)>,
@@ -98,6 +99,7 @@ impl Component for App {
             view: ViewState::from_fragment(&fragment),
             options: EmbedOptions::from_fragment(&fragment),
             visible: Rc::default(),
+            keys: Rc::default(),
             facets: Rc::default(),
             limit: PAGE,
             excerpt: None,
@@ -332,6 +334,7 @@ impl App {
             Reply::Done { elapsed_ms, .. } => {
                 if let Some(report) = self.incoming.take() {
                     self.facets = Rc::new(model::facets(&report.findings));
+                    self.keys = Rc::new(model::finding_keys(&report.findings));
                     self.report = Some(Rc::new(report));
                     self.status = Status::Ready;
                     self.elapsed_ms = Some(elapsed_ms);
@@ -379,9 +382,13 @@ impl App {
         }
     }
 
-    fn selected(&self) -> Option<&Finding> {
+    fn selected_index(&self) -> Option<usize> {
         let key = self.view.selected.as_deref()?;
-        self.report.as_ref()?.findings.iter().find(|f| model::finding_key(f) == key)
+        self.keys.iter().position(|k| k == key)
+    }
+
+    fn selected(&self) -> Option<&Finding> {
+        self.report.as_ref()?.findings.get(self.selected_index()?)
     }
 
     fn request_excerpt(&mut self) {
@@ -428,22 +435,20 @@ impl App {
                     .into_iter()
                     .flat_map(|g| g.members)
                     .collect::<Vec<_>>();
-                let current = self.selected().map(model::finding_key);
-                let pos = current.and_then(|k| {
-                    order.iter().position(|i| report.findings.get(*i).is_some_and(|f| model::finding_key(f) == k))
-                });
+                let current = self.selected_index();
+                let pos = current.and_then(|c| order.iter().position(|i| *i == c));
                 let next = match (key.as_str(), pos) {
                     ("j", None) => Some(0),
                     ("j", Some(p)) => Some((p + 1).min(order.len().saturating_sub(1))),
                     ("k", Some(p)) => Some(p.saturating_sub(1)),
                     _ => None,
                 };
-                let Some(next) = next.and_then(|n| order.get(n)).and_then(|i| report.findings.get(*i)) else {
+                let Some(next) = next.and_then(|n| order.get(n)).and_then(|i| self.keys.get(*i)) else {
                     return false;
                 };
                 let mut view = self.view.clone();
                 view.tab = Tab::Findings;
-                view.selected = Some(model::finding_key(next));
+                view.selected = Some(next.clone());
                 if pos.is_some_and(|p| p + 1 >= self.limit) {
                     self.limit += PAGE;
                 }
@@ -544,7 +549,7 @@ impl App {
                         <form id="paste-form" class="paste" onsubmit={onpaste_submit}>
                             <label for="paste-text">{"Paste one or more YAML or JSON documents"}</label>
                             <textarea id="paste-text" ref={self.paste_ref.clone()} rows="10" spellcheck="false"
-                                placeholder={"apiVersion: v1\nkind: Secret\n…"}></textarea>
+                                placeholder={"apiVersion: v1\nkind: Secret\n…"} />
                             <div class="actions">
                                 <button type="submit" class="button primary">{"Analyse pasted text"}</button>
                                 <button type="button" class="button ghost" onclick={link.callback(|_| Msg::TogglePaste)}>{"Cancel"}</button>
@@ -635,7 +640,7 @@ impl App {
                     { for groups.iter().map(|g| {
                         let take = remaining.min(g.members.len());
                         remaining -= take;
-                        let rows = g.members.iter().take(take).filter_map(|i| report.findings.get(*i)).map(|f| self.finding_row(link, f));
+                        let rows = g.members.iter().take(take).filter_map(|i| Some((report.findings.get(*i)?, self.keys.get(*i)?))).map(|(f, key)| self.finding_row(link, f, key));
                         html! {
                             <section class="group" aria-label={g.label.clone()}>
                                 if view.group != Grouping::None {
@@ -668,8 +673,8 @@ impl App {
         }
     }
 
-    fn finding_row(&self, link: &Scope<Self>, f: &Finding) -> Html {
-        let key = model::finding_key(f);
+    fn finding_row(&self, link: &Scope<Self>, f: &Finding, key: &str) -> Html {
+        let key = key.to_string();
         let selected = self.view.selected.as_deref() == Some(key.as_str());
         let mut next = self.view.clone();
         next.selected = if selected { None } else { Some(key.clone()) };
@@ -720,7 +725,7 @@ impl App {
                     <select id={id} {onchange} aria-label={label}>
                         <option value="*" selected={current.is_none()}>{"Any"}</option>
                         { for options.into_iter().map(|(value, text)| html! {
-                            <option selected={current.as_deref() == Some(value.as_str())} value={value}>{text}</option>
+                            <option selected={current.as_deref() == Some(value.as_str())} value={value.clone()}>{text}</option>
                         }) }
                     </select>
                 </label>

@@ -373,6 +373,21 @@ pub fn finding_key(f: &Finding) -> String {
     format!("{}|{}|{}", f.code, f.object, f.source.line)
 }
 
+/// Every finding's unique key, in report order: [`finding_key`], with `~2`, `~3`… appended when
+/// a rule reports the same object and line more than once.
+pub fn finding_keys(findings: &[Finding]) -> Vec<String> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let key = finding_key(f);
+            let n = seen.entry(key.clone()).or_insert(0);
+            *n += 1;
+            if *n == 1 { key } else { format!("{key}~{n}") }
+        })
+        .collect()
+}
+
 /// Indices of the findings that pass the filters, ordered by `sort`.
 pub fn visible(findings: &[Finding], filters: &Filters, sort: SortKey) -> Vec<usize> {
     let mut idx: Vec<usize> = findings.iter().enumerate().filter(|(_, f)| filters.matches(f)).map(|(i, _)| i).collect();
@@ -574,8 +589,8 @@ pub fn timeline(credentials: &[Credential], now: OffsetDateTime, max_rows: usize
     // Soonest expiry first; never-expiring last (they matter, but differently).
     dated.sort_by_key(|d| (d.end.is_none(), d.end, d.index));
     dated.truncate(max_rows);
-    let mut lo = now - day * 90;
-    let mut hi = now + day * 365;
+    let mut lo: OffsetDateTime = now - day * 90;
+    let mut hi: OffsetDateTime = now + day * 365;
     for d in &dated {
         if let Some(s) = d.start {
             lo = lo.min(s);
@@ -590,8 +605,8 @@ pub fn timeline(credentials: &[Credential], now: OffsetDateTime, max_rows: usize
         .iter()
         .map(|d| {
             let label = credentials.get(d.index).map(|c| c.identity.clone()).unwrap_or_default();
-            let start = d.start.map_or(0.0, pos);
-            let end = d.end.map_or(1.0, pos);
+            let start: f64 = d.start.map_or(0.0, pos);
+            let end: f64 = d.end.map_or(1.0, pos);
             TimelineRow {
                 index: d.index,
                 label,
@@ -1223,6 +1238,19 @@ spec:
         assert_eq!(t, vec!["‹redacted›,alice,1001,\"system:masters\"".to_string(), "# comment,x".to_string()]);
         let jwt = "  id-token-hint eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
         assert_eq!(redact_inline(jwt), "  id-token-hint ‹redacted›");
+    }
+
+    #[test]
+    fn keys_are_unique_and_stable() {
+        let mut f = sample();
+        f.push(f[1].clone());
+        f.push(f[1].clone());
+        let keys = finding_keys(&f);
+        assert_eq!(keys[1], "SA001|Secret/default/old-token|12");
+        assert_eq!(keys[4], "SA001|Secret/default/old-token|12~2");
+        assert_eq!(keys[5], "SA001|Secret/default/old-token|12~3");
+        assert_eq!(keys.iter().collect::<BTreeSet<_>>().len(), keys.len());
+        assert_eq!(finding_keys(&f), keys);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::model::{self, ExcerptLine, Tab, ViewState};
 use crate::protocol::Progress;
 use policy_core::inventory::mechanisms::State;
-use policy_core::report::{Finding, Mechanism};
+use policy_core::report::Finding;
 use policy_core::{Report, Severity};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -27,7 +27,7 @@ pub fn message(text: &str) -> Html {
     if text.matches('`').count() % 2 == 1 {
         return html! { { text } };
     }
-    html! { for parts }
+    parts.into_iter().collect::<Html>()
 }
 
 /// The progress bar and its numbers.
@@ -97,7 +97,7 @@ pub fn summary(report: &Rc<Report>, view: &ViewState, elapsed_ms: Option<f64>, o
                 { for Severity::ALL.into_iter().rev().map(card) }
                 <div class="stat meta">
                     <span class="n">{ objects }</span>
-                    <span class="what">{ format!("objects in {files} file{}", if files == 1 { "" } else { "s" }) }</span>
+                    <span class="what">{ format!("object{} in {files} file{}", if report.summary.objects == 1 { "" } else { "s" }, if files == 1 { "" } else { "s" }) }</span>
                     if let Some(ms) = elapsed_ms {
                         <span class="time">{ format!("analysed in {:.1} s", ms / 1000.0) }</span>
                     }

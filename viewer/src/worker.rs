@@ -15,7 +15,7 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 /// The built-in sample dump.
 pub const SAMPLE_NAME: &str = "sample-cluster.yaml";
 /// The sample's bytes.
-pub const SAMPLE: &[u8] = include_bytes!("../sample.yaml");
+pub const SAMPLE: &[u8] = include_bytes!("../../examples/sample-cluster.yaml");
 
 /// Bytes read from a blob per step: progress ticks for big files, few awaits for small ones.
 const READ_CHUNK: f64 = 4.0 * 1024.0 * 1024.0;

@@ -144,7 +144,9 @@ fn npm(wasm: &Path, out: &Path) -> Result<(), String> {
             .arg(out.join(dir))
             .arg(wasm)
             .status()
-            .map_err(|e| format!("cannot run wasm-bindgen ({e}); install it with `scripts/tools.sh wasm_bindgen_cli`"))?;
+            .map_err(|e| {
+                format!("cannot run wasm-bindgen ({e}); install it with `scripts/tools.sh wasm_bindgen_cli`")
+            })?;
         if !status.success() {
             return Err(format!("wasm-bindgen --target {target} failed ({status})"));
         }
@@ -195,12 +197,14 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 #[cfg(test)]
+#[expect(clippy::indexing_slicing, reason = "a missing key reads as null and fails the assertion")]
 mod tests {
     use super::*;
 
     #[test]
     fn the_checked_in_metadata_converts_to_kubewarden_json() {
-        let yaml = std::fs::read_to_string(crate::root().join("policy-wasm/kubewarden/metadata.yml")).unwrap_or_default();
+        let yaml =
+            std::fs::read_to_string(crate::root().join("policy-wasm/kubewarden/metadata.yml")).unwrap_or_default();
         let json = kubewarden_metadata(&yaml).unwrap_or_default();
         assert_eq!(json["protocolVersion"], "v1");
         assert_eq!(json["mutating"], false);
@@ -221,7 +225,10 @@ mod tests {
     fn metadata_with_a_stale_version_or_mode_is_refused() {
         let yaml = "executionMode: kubewarden-wapc\nannotations:\n  io.kubewarden.policy.version: 9.9.9\n";
         assert!(kubewarden_metadata(yaml).is_err_and(|e| e.contains("crate version")));
-        let yaml = format!("executionMode: opa\nannotations:\n  io.kubewarden.policy.version: {}\n", policy_core::TOOL_VERSION);
+        let yaml = format!(
+            "executionMode: opa\nannotations:\n  io.kubewarden.policy.version: {}\n",
+            policy_core::TOOL_VERSION
+        );
         assert!(kubewarden_metadata(&yaml).is_err_and(|e| e.contains("executionMode")));
     }
 }

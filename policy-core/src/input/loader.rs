@@ -79,8 +79,8 @@ struct Src<'t> {
 }
 
 impl Src<'_> {
-    fn locate(&self, path: &[Seg<'_>]) -> Option<u32> {
-        let line = if self.json { json::locate(self.text, path) } else { yaml::locate(self.text, path) }?;
+    fn locate(&self, path: &[Seg<'_>], key_line: bool) -> Option<u32> {
+        let line = if self.json { json::locate(self.text, path) } else { yaml::locate(self.text, path, key_line) }?;
         Some(self.map.apply(line))
     }
 }
@@ -104,8 +104,9 @@ enum At {
 }
 
 impl Place<'_> {
-    /// The file line of the value at `rest` below this object, or the object's own line.
-    fn locate(&self, rest: &[Seg<'_>]) -> u32 {
+    /// The file line of the value at `rest` below this object (of its key with `key_line`),
+    /// or the object's own line.
+    fn locate(&self, rest: &[Seg<'_>], key_line: bool) -> u32 {
         let mut path = Vec::with_capacity(rest.len() + 2);
         match self.at {
             At::Root => {}
@@ -114,7 +115,7 @@ impl Place<'_> {
             At::Nowhere => return self.line,
         }
         path.extend_from_slice(rest);
-        self.src.locate(&path).unwrap_or(self.line)
+        self.src.locate(&path, key_line).unwrap_or(self.line)
     }
 }
 
@@ -268,9 +269,11 @@ impl<'a> FileCx<'a> {
         let parsed = json::parse(text, max_depth, self.limits.max_documents);
         if parsed.docs.is_empty()
             && parsed.error.as_ref().is_some_and(|e| e.code == "json-syntax")
+            && !text.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '{' || c == '[').starts_with('"')
             && yaml::split_documents(text).iter().all(|c| yaml::parse_chunk(c.text, caps(self.limits)).error.is_none())
         {
-            // Flow-style YAML such as `{apiVersion: v1, kind: Pod}` also starts with a brace.
+            // Flow-style YAML such as `{apiVersion: v1, kind: Pod}` also starts with a brace;
+            // a quoted first key means JSON, and its error is the one to report.
             self.read_yaml(text, LineMap::Offset(1), Origin::Document, 0, "");
             return;
         }
@@ -426,7 +429,7 @@ impl<'a> FileCx<'a> {
         };
         match object {
             Some(Value::Object(object)) => {
-                let line = place.locate(&[Seg::Key("request"), Seg::Key("object")]);
+                let line = place.locate(&[Seg::Key("request"), Seg::Key("object")], false);
                 let inner = Place { line, at: At::Nowhere, ..place };
                 self.object(object, inner, None, Origin::AdmissionRequest, nest.saturating_add(1));
             }
@@ -461,7 +464,7 @@ impl<'a> FileCx<'a> {
     /// `data.configFile.content`, becomes an embedded `KubeletConfiguration`.
     fn kubelet_info(&mut self, content: &Value, place: Place<'_>, nest: u8) {
         let path = [Seg::Key("data"), Seg::Key("configFile"), Seg::Key("content")];
-        let line = place.locate(&path);
+        let line = place.locate(&path, false);
         let compact: String = content.as_str().unwrap_or_default().split_ascii_whitespace().collect();
         let Some(text) =
             base64::engine::general_purpose::STANDARD.decode(compact).ok().and_then(|b| String::from_utf8(b).ok())
@@ -499,7 +502,7 @@ impl<'a> FileCx<'a> {
     /// Shape checks the API server would refuse: they do not stop the object being read.
     fn check_fields(&mut self, map: &Map<String, Value>, place: Place<'_>) {
         if let Some(meta) = map.get("metadata").filter(|m| !matches!(m, Value::Object(_) | Value::Null)) {
-            let line = place.locate(&[Seg::Key("metadata")]);
+            let line = place.locate(&[Seg::Key("metadata")], true);
             self.diag(line, "invalid-field", format!("`metadata` is {}; expected a mapping", type_name(meta)));
         }
         let fields: &[&str] = match str_of(map, "kind") {
@@ -513,7 +516,7 @@ impl<'a> FileCx<'a> {
                 None | Some(Value::Null) => {}
                 Some(Value::Object(entries)) => {
                     for (key, value) in entries.iter().filter(|(_, v)| !matches!(v, Value::String(_) | Value::Null)) {
-                        let line = place.locate(&[Seg::Key(field), Seg::Key(key)]);
+                        let line = place.locate(&[Seg::Key(field), Seg::Key(key)], true);
                         let shown = if is_safe_key(key) { format!("`{field}.{key}`") } else { format!("a `{field}` value") };
                         self.diag(
                             line,
@@ -523,7 +526,7 @@ impl<'a> FileCx<'a> {
                     }
                 }
                 Some(other) => {
-                    let line = place.locate(&[Seg::Key(field)]);
+                    let line = place.locate(&[Seg::Key(field)], true);
                     self.diag(line, "invalid-field", format!("{kind} `{field}` is {}; expected a mapping", type_name(other)));
                 }
             }
@@ -572,5 +575,189 @@ fn type_name(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "a sequence",
         Value::Object(_) => "a mapping",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+    use super::*;
+    use serde_json::json;
+
+    fn run(name: &str, text: &[u8]) -> Loaded {
+        load(&[InputFile { name, bytes: text }], &Limits::default())
+    }
+
+    /// `(kind, name, line, origin)` of every object.
+    fn objects(l: &Loaded) -> Vec<(String, String, u32, Origin)> {
+        l.objects.iter().map(|o| (o.kind().to_string(), o.name().to_string(), o.source.line, o.origin.clone())).collect()
+    }
+
+    fn codes(l: &Loaded) -> Vec<(String, u32)> {
+        l.inputs.iter().flat_map(|i| &i.diagnostics).map(|d| (d.code.clone(), d.source.line)).collect()
+    }
+
+    fn obj(kind: &str, name: &str, line: u32, origin: Origin) -> (String, String, u32, Origin) {
+        (kind.to_string(), name.to_string(), line, origin)
+    }
+
+    #[test]
+    fn broken_document_keeps_the_others() {
+        let l = run("m.yaml", b"apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\nkind: [oops\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\n");
+        assert_eq!(objects(&l), vec![obj("Pod", "a", 1, Origin::Document), obj("Secret", "b", 7, Origin::Document)]);
+        assert_eq!(codes(&l), vec![("yaml-syntax".to_string(), 6)]);
+        assert_eq!((l.inputs[0].documents, l.inputs[0].objects), (2, 2));
+    }
+
+    #[test]
+    fn typed_lists_fill_kind_and_api_version() {
+        let l = run("p.json", br#"{"apiVersion": "v1", "kind": "PodList", "items": [
+  {"metadata": {"name": "a"}},
+  {"kind": "Pod", "metadata": {"name": "b"}}]}"#);
+        assert_eq!(objects(&l), vec![obj("Pod", "a", 2, Origin::ListItem), obj("Pod", "b", 3, Origin::ListItem)]);
+        assert_eq!(l.objects[0].api_version(), "v1");
+        assert!(codes(&l).is_empty());
+    }
+
+    #[test]
+    fn plain_list_items_without_kind_are_skipped_with_one_warning() {
+        let l = run("l.yaml", b"kind: List\napiVersion: v1\nitems:\n- name: x\n- 42\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata: {name: sa}\n");
+        assert_eq!(objects(&l), vec![obj("ServiceAccount", "sa", 6, Origin::ListItem)]);
+        assert_eq!(codes(&l), vec![("not-a-kubernetes-object".to_string(), 4)]);
+        assert!(l.inputs[0].diagnostics[0].message.starts_with("2 documents or items"));
+    }
+
+    #[test]
+    fn json_arrays_and_concatenated_values() {
+        let l = run("a.json", b"[\n {\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\"}},\n {\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"b\"}}\n]\n{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"c\"}}\n");
+        assert_eq!(
+            objects(&l),
+            vec![obj("Namespace", "a", 2, Origin::ListItem), obj("Namespace", "b", 3, Origin::ListItem), obj("Namespace", "c", 5, Origin::Document)]
+        );
+        assert_eq!(l.inputs[0].documents, 2);
+    }
+
+    #[test]
+    fn admission_review_yields_the_request_object() {
+        let review = br#"{
+  "apiVersion": "admission.k8s.io/v1",
+  "kind": "AdmissionReview",
+  "request": {
+    "uid": "705ab4f5",
+    "operation": "CREATE",
+    "object": {
+      "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}
+    }
+  }
+}"#;
+        let l = run("review.json", review);
+        assert_eq!(objects(&l), vec![obj("Pod", "p", 7, Origin::AdmissionRequest)]);
+        let yaml = run("review.yaml", b"apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  uid: x\n  object:\n    apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n");
+        assert_eq!(objects(&yaml), vec![obj("Pod", "p", 6, Origin::AdmissionRequest)]);
+        let broken = run("r.yaml", b"apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\n");
+        assert_eq!(codes(&broken), vec![("invalid-admission-review".to_string(), 1)]);
+        let delete = run("d.yaml", b"apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest: {operation: DELETE, object: null}\n");
+        assert!(delete.objects.is_empty() && codes(&delete).is_empty());
+    }
+
+    #[test]
+    fn kubeconfig_without_kind_is_normalised() {
+        let l = run("kc", b"clusters:\n- name: c\n  cluster: {server: https://x}\nusers:\n- name: u\n  user: {token: abc}\n");
+        assert_eq!(objects(&l), vec![obj("Config", "", 1, Origin::Document)]);
+        assert_eq!(l.objects[0].api_version(), "v1");
+    }
+
+    #[test]
+    fn kops_contents_become_embedded_objects_at_their_lines() {
+        let text = b"contents: |\n  # manifest\n  apiVersion: v1\n  kind: Pod\n  metadata:\n    name: kube-apiserver\n  ---\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: c}\n  data: {a: [1]}\npath: /etc/kubernetes/manifests/kube-apiserver.manifest\ntype: file\n---\ncontents: |\n  -----BEGIN RSA PRIVATE KEY-----\n  AAAA\n  -----END RSA PRIVATE KEY-----\npath: /srv/key\n";
+        let l = run("tasks.yaml", text);
+        assert_eq!(
+            objects(&l),
+            vec![obj("Pod", "kube-apiserver", 3, Origin::Embedded), obj("ConfigMap", "c", 8, Origin::Embedded)]
+        );
+        assert_eq!(codes(&l), vec![("invalid-field".to_string(), 11), ("not-a-kubernetes-object".to_string(), 15)]);
+        assert_eq!(l.inputs[0].documents, 2);
+    }
+
+    #[test]
+    fn kubelet_info_decodes_the_config_file() {
+        let config = base64::engine::general_purpose::STANDARD.encode("apiVersion: kubelet.config.k8s.io/v1beta1\nauthentication:\n  anonymous:\n    enabled: true\n");
+        let text = format!("{{\n  \"apiVersion\": \"hostdata.kubescape.cloud/v1beta0\",\n  \"kind\": \"KubeletInfo\",\n  \"data\": {{\n    \"configFile\": {{\n      \"content\": \"{config}\"\n    }}\n  }}\n}}");
+        let l = run("k.json", text.as_bytes());
+        assert_eq!(objects(&l), vec![obj("KubeletInfo", "", 1, Origin::Document), obj("KubeletConfiguration", "", 6, Origin::Embedded)]);
+        assert_eq!(l.objects[1].at(&["authentication", "anonymous", "enabled"]), Some(&json!(true)));
+        let bad = run("k.json", br#"{"apiVersion": "hostdata.kubescape.cloud/v1beta0", "kind": "KubeletInfo", "data": {"configFile": {"content": "%%%"}}}"#);
+        assert_eq!(codes(&bad), vec![("embedded-invalid".to_string(), 1)]);
+        assert_eq!(bad.objects.len(), 1);
+    }
+
+    #[test]
+    fn token_csv_becomes_a_synthetic_object_without_leaking_tokens() {
+        let l = run("/etc/kubernetes/tokens.csv", b"0123456789abcdef,admin,1,\"system:masters\"\nshort\n");
+        assert_eq!(objects(&l), vec![obj("StaticTokenFile", "tokens.csv", 1, Origin::Synthetic)]);
+        assert_eq!(l.objects[0].value["rows"][0]["token"], "0123456789abcdef");
+        assert_eq!(codes(&l), vec![("csv-syntax".to_string(), 2)]);
+        assert!(!l.inputs[0].diagnostics[0].message.contains("short"));
+    }
+
+    #[test]
+    fn duplicate_keys_warn_and_the_last_wins() {
+        let l = run("d.yaml", b"apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\nautomountServiceAccountToken: false\nautomountServiceAccountToken: true\n");
+        assert_eq!(codes(&l), vec![("duplicate-key".to_string(), 5)]);
+        assert_eq!(l.objects[0].value["automountServiceAccountToken"], json!(true));
+    }
+
+    #[test]
+    fn encodings() {
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n".encode_utf16() {
+            utf16.extend(u.to_le_bytes());
+        }
+        let l = run("w.yaml", &utf16);
+        assert_eq!(objects(&l), vec![obj("Namespace", "x", 1, Origin::Document)]);
+        let bom = run("b.yaml", b"\xEF\xBB\xBFapiVersion: v1\nkind: Namespace\nmetadata: {name: bom}\n");
+        assert_eq!(objects(&bom), vec![obj("Namespace", "bom", 1, Origin::Document)]);
+        let latin1 = run("l.yaml", b"apiVersion: v1\nkind: Namespace\n# caf\xE9\nmetadata: {name: z}\n");
+        assert_eq!(codes(&latin1), vec![("not-utf8".to_string(), 3)]);
+        assert_eq!(objects(&latin1), vec![obj("Namespace", "z", 1, Origin::Document)]);
+    }
+
+    #[test]
+    fn limits_size_and_documents() {
+        let limits = Limits { max_total_bytes: 60, max_documents: 2, ..Limits::default() };
+        let small = b"apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n";
+        let three = b"apiVersion: v1\nkind: Namespace\n---\napiVersion: v1\nkind: Namespace\n---\napiVersion: v1\nkind: Namespace\n";
+        let l = load(&[InputFile { name: "a", bytes: small }, InputFile { name: "b", bytes: small }], &limits);
+        assert_eq!(l.objects.len(), 1);
+        assert_eq!(l.inputs[1].diagnostics[0].code, "too-large");
+        let l = load(&[InputFile { name: "c", bytes: three }], &Limits { max_documents: 2, ..Limits::default() });
+        assert_eq!(l.objects.len(), 2);
+        assert_eq!(codes(&l), vec![("too-many-documents".to_string(), 7)]);
+    }
+
+    #[test]
+    fn flow_yaml_that_starts_like_json() {
+        let l = run("f.yaml", b"{apiVersion: v1, kind: Namespace, metadata: {name: f}}\n");
+        assert_eq!(objects(&l), vec![obj("Namespace", "f", 1, Origin::Document)]);
+        let bad = run("b.json", b"{\"apiVersion\": \"v1\",\n \"kind\": }\n");
+        assert_eq!(codes(&bad), vec![("json-syntax".to_string(), 2)]);
+    }
+
+    #[test]
+    fn invalid_fields_are_located() {
+        let l = run("s.yaml", b"kind: List\napiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: s}\n  data:\n    ok: YQ==\n    bad: {x: 1}\n- apiVersion: v1\n  kind: Pod\n  metadata: [x]\n");
+        assert_eq!(codes(&l), vec![("invalid-field".to_string(), 9), ("invalid-field".to_string(), 12)]);
+        let block = run("c.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  list:\n  - a\n");
+        assert_eq!(codes(&block), vec![("invalid-field".to_string(), 5)]);
+        assert_eq!(l.inputs[0].diagnostics[0].message, "Secret `data.bad` is a mapping; expected a string");
+    }
+
+    #[test]
+    fn parse_yaml_value_reads_yaml_and_json() {
+        assert_eq!(super::super::parse_yaml_value("a: 1\nb: [x]\n").unwrap(), json!({"a": 1, "b": ["x"]}));
+        assert_eq!(super::super::parse_yaml_value("{\"a\": true}").unwrap(), json!({"a": true}));
+        assert_eq!(super::super::parse_yaml_value("").unwrap(), Value::Null);
+        let err = super::super::parse_yaml_value("a: 1\nb: c: d\n").unwrap_err();
+        assert!(err.starts_with("line 2: invalid YAML"), "{err}");
     }
 }

@@ -184,11 +184,10 @@ impl Builder {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let is_key = self.expects_key();
-                let value_line = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
-                    line.saturating_add(1)
-                } else {
-                    line
-                };
+                // A block scalar's span starts at its first content line, unless an anchor or
+                // tag comes first: then it starts at the indicator line, just above.
+                let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+                let value_line = if block && (anchor != 0 || tag.is_some()) { line.saturating_add(1) } else { line };
                 if !is_key {
                     self.note_start(value_line, style == ScalarStyle::Literal);
                 }
@@ -487,9 +486,10 @@ fn is_yaml_float(s: &str) -> bool {
     i == b.len()
 }
 
-/// The line (inside the chunk) of the node at `path`, found by re-reading the chunk's events.
+/// The line (inside the chunk) of the node at `path`, found by re-reading the chunk's events;
+/// with `key_line`, the line of the key holding it (a block value starts a line below).
 /// Used only for the rare lines the converter does not record.
-pub(super) fn locate(text: &str, path: &[Seg<'_>]) -> Option<u32> {
+pub(super) fn locate(text: &str, path: &[Seg<'_>], key_line: bool) -> Option<u32> {
     enum Own {
         Key(String),
         Index(usize),
@@ -497,7 +497,7 @@ pub(super) fn locate(text: &str, path: &[Seg<'_>]) -> Option<u32> {
     struct F {
         is_map: bool,
         want_key: bool,
-        key: Option<String>,
+        key: Option<(String, u32)>,
         next: usize,
     }
     let same = |o: &Own, s: &Seg<'_>| match (o, s) {
@@ -513,20 +513,26 @@ pub(super) fn locate(text: &str, path: &[Seg<'_>]) -> Option<u32> {
         let (event, span) = parser.next_event()?.ok()?;
         match event {
             Event::Scalar(..) | Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(_) => {
+                let mut at = line_of(span);
                 let seg = match stack.last_mut() {
-                    None if path.is_empty() => return Some(line_of(span)),
+                    None if path.is_empty() => return Some(at),
                     None => None,
                     Some(f) if f.is_map && f.want_key => {
                         f.want_key = false;
                         f.key = match &event {
-                            Event::Scalar(t, ..) => Some(t.to_string()),
+                            Event::Scalar(t, ..) => Some((t.to_string(), at)),
                             _ => None,
                         };
                         None
                     }
                     Some(f) if f.is_map => {
                         f.want_key = true;
-                        f.key.take().map(Own::Key)
+                        f.key.take().map(|(k, line)| {
+                            if key_line {
+                                at = line;
+                            }
+                            Own::Key(k)
+                        })
                     }
                     Some(f) => {
                         f.next += 1;
@@ -537,7 +543,7 @@ pub(super) fn locate(text: &str, path: &[Seg<'_>]) -> Option<u32> {
                     && open.len() + 1 == path.len()
                     && open.iter().chain(std::iter::once(&seg)).zip(path).all(|(o, p)| o.as_ref().is_some_and(|o| same(o, p)))
                 {
-                    return Some(line_of(span));
+                    return Some(at);
                 }
                 if let Event::MappingStart(..) | Event::SequenceStart(..) = event {
                     if !stack.is_empty() {
@@ -652,9 +658,10 @@ mod tests {
     #[test]
     fn locates_nested_paths() {
         let text = "kind: AdmissionReview\nrequest:\n  uid: x\n  object:\n    kind: Pod\nitems:\n- {a: 1}\n- b:\n    c: 1\n";
-        assert_eq!(locate(text, &[Seg::Key("request"), Seg::Key("object")]), Some(5));
-        assert_eq!(locate(text, &[Seg::Key("items"), Seg::Index(1), Seg::Key("b"), Seg::Key("c")]), Some(9));
-        assert_eq!(locate(text, &[Seg::Key("nope")]), None);
-        assert_eq!(locate(text, &[]), Some(1));
+        assert_eq!(locate(text, &[Seg::Key("request"), Seg::Key("object")], false), Some(5));
+        assert_eq!(locate(text, &[Seg::Key("request"), Seg::Key("object")], true), Some(4));
+        assert_eq!(locate(text, &[Seg::Key("items"), Seg::Index(1), Seg::Key("b"), Seg::Key("c")], false), Some(9));
+        assert_eq!(locate(text, &[Seg::Key("nope")], false), None);
+        assert_eq!(locate(text, &[], false), Some(1));
     }
 }

@@ -134,7 +134,7 @@ pub enum RequestHeaderView {
     /// Visible, and not configured.
     Off,
     /// Configured.
-    On(RequestHeader),
+    On(Box<RequestHeader>),
 }
 
 /// The request-header configuration. The flags win over the ConfigMap, which the API server
@@ -160,7 +160,7 @@ pub fn request_header(inv: &Inventory<'_>) -> RequestHeaderView {
                 None => evidence.push(Evidence::plain(format!("--{name}"), "unset")),
             }
         }
-        return RequestHeaderView::On(RequestHeader {
+        return RequestHeaderView::On(Box::new(RequestHeader {
             object: ca.object.clone(),
             source: ca.source.clone(),
             ca: ca.value.clone(),
@@ -170,7 +170,7 @@ pub fn request_header(inv: &Inventory<'_>) -> RequestHeaderView {
             extra_prefixes: list("requestheader-extra-headers-prefix"),
             evidence,
             from_flags: true,
-        });
+        }));
     }
     let ext = extension_auth(inv);
     match ext {
@@ -192,7 +192,7 @@ pub fn request_header(inv: &Inventory<'_>) -> RequestHeaderView {
                 (None, false) => Vec::new(),
                 (None, true) => return RequestHeaderView::Off,
             };
-            RequestHeaderView::On(RequestHeader {
+            RequestHeaderView::On(Box::new(RequestHeader {
                 object: ext.object.object_ref(),
                 source: ext.object.source.clone(),
                 ca: format!("data.requestheader-client-ca-file of `{EXTENSION_AUTH_CONFIG_MAP}`"),
@@ -202,7 +202,7 @@ pub fn request_header(inv: &Inventory<'_>) -> RequestHeaderView {
                 extra_prefixes: ext.extra_prefixes.clone(),
                 evidence,
                 from_flags: false,
-            })
+            }))
         }
         Some(_) => RequestHeaderView::Off,
         None if flags.is_visible() => RequestHeaderView::Off,
@@ -334,7 +334,12 @@ fn collect_kubelets<'a>(inv: &Inventory<'a>) -> (Vec<KubeletView<'a>>, Vec<Diagn
     let mut diag = |object: &Object, code: &str, message: String| {
         diagnostics.push(Diagnostic::error(&object.source.path, object.source.line, code, message));
     };
-    for object in inv.of_kind("KubeletConfiguration") {
+    // The loader also turns a KubeletInfo's config file into an embedded KubeletConfiguration;
+    // the KubeletInfo view below covers it (with the command line's overrides).
+    let kubelet_info_files: Vec<&str> = inv.of_kind("KubeletInfo").map(|o| o.source.path.as_str()).collect();
+    for object in inv.of_kind("KubeletConfiguration").filter(|o| {
+        !(o.origin == crate::input::Origin::Embedded && kubelet_info_files.contains(&o.source.path.as_str()))
+    }) {
         views.push(KubeletView {
             object,
             config_path: String::new(),

@@ -69,7 +69,8 @@ pub fn collect(objects: &[Object]) -> (Vec<Mapping<'_>>, Vec<Diagnostic>) {
                 }
             }
             "ConfigMap"
-                if object.name() == "aws-iam-authenticator" || object.label("k8s-app") == Some("aws-iam-authenticator") =>
+                if object.name() == "aws-iam-authenticator"
+                    || object.label("k8s-app") == Some("aws-iam-authenticator") =>
             {
                 let Some(text) = object.str_at(&["data", "config.yaml"]) else { continue };
                 let config = match crate::input::parse_yaml_value(text) {
@@ -130,13 +131,26 @@ fn read_list<'a>(
         Principal::Role => "rolearn",
     };
     for (i, entry) in entries.iter().enumerate() {
+        let groups = groups(entry);
+        // A mis-indented list item folds into the previous one: `system:bootstrappers - system:nodes`.
+        if let Some(odd) = groups.iter().find(|g| g.chars().any(char::is_whitespace)) {
+            diagnostics.push(Diagnostic::warning(
+                &object.source.path,
+                object.source.line,
+                "aws-auth-invalid",
+                format!(
+                    "`{path}[{i}].groups` of {} holds `{odd}`, which is no group name; expected one group per list item (is an item mis-indented?)",
+                    object.display_name()
+                ),
+            ));
+        }
         mappings.push(Mapping {
             object,
             path: format!("{path}[{i}]"),
             principal,
             arn: field(entry, arn_key).unwrap_or_default(),
             username: field(entry, "username").unwrap_or_default(),
-            groups: groups(entry),
+            groups,
         });
     }
 }
@@ -188,6 +202,45 @@ mod tests {
         assert_eq!(user.path, "data.mapUsers[0]");
         assert_eq!(diagnostics.len(), 1);
         assert!(diagnostics[0].message.contains("`data.mapRoles`"));
+    }
+
+    /// The aws-iam-authenticator corpus (copied verbatim into the EK001 fixtures): every file
+    /// loads, and only the malformed ones get diagnostics.
+    #[test]
+    fn authenticator_corpus_files_give_the_diagnostics_they_deserve() {
+        let files: [(&str, &str, &[&str]); 5] = [
+            ("aws-auth", include_str!("../../../tests/fixtures/rules/EK001/bad_aws_auth_admin_user.yaml"), &[]),
+            ("crazy", include_str!("../../../tests/fixtures/rules/EK001/bad_aws_auth_crazy_case_keys.yaml"), &[]),
+            (
+                "bar",
+                include_str!("../../../tests/fixtures/rules/EK001/bad_aws_auth_missing_bar.yaml"),
+                &["`data.mapRoles`"],
+            ),
+            (
+                "space",
+                include_str!("../../../tests/fixtures/rules/EK001/bad_aws_auth_space_out_of_place.yaml"),
+                &["`system:bootstrappers - system:nodes`"],
+            ),
+            ("deploy", include_str!("../../../tests/fixtures/rules/EK001/bad_authenticator_config_masters.yaml"), &[]),
+        ];
+        for (name, text, expected) in files {
+            let loaded = crate::input::load(
+                &[crate::input::InputFile { name, bytes: text.as_bytes() }],
+                &crate::Limits::default(),
+            );
+            let (mappings, diagnostics) = collect(&loaded.objects);
+            assert_eq!(diagnostics.len(), expected.len(), "{name}: {diagnostics:?}");
+            for (d, e) in diagnostics.iter().zip(expected) {
+                assert!(d.message.contains(e), "{name}: {}", d.message);
+            }
+            let masters: Vec<&str> = mappings
+                .iter()
+                .filter(|m| m.groups.iter().any(|g| g == "system:masters"))
+                .map(|m| m.arn.as_str())
+                .collect();
+            let want = if name == "deploy" { 4 } else { 1 };
+            assert_eq!(masters.len(), want, "{name}: {masters:?}");
+        }
     }
 
     #[test]

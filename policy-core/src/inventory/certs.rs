@@ -711,7 +711,9 @@ impl<'a> Certificates<'a> {
                         self.add_kubeconfig(config);
                     }
                     Ok(_) => {}
-                    Err(e) => scan.warning("kubeconfig-invalid", path, &format!("does not parse ({e})"), "a kubeconfig"),
+                    Err(e) => {
+                        scan.warning("kubeconfig-invalid", path, &format!("does not parse ({e})"), "a kubeconfig")
+                    }
                 }
             } else if bytes.first() == Some(&0x30)
                 && let Ok(cert) = CertInfo::from_der(&bytes)
@@ -757,7 +759,9 @@ impl<'a> Certificates<'a> {
             f.cert.is_client_cert()
                 && match f.role {
                     CertRole::KubeconfigClient => true,
-                    CertRole::CsrIssued => f.index == 0 && self.csr_of(f.object).is_some_and(Csr::for_any_client_signer),
+                    CertRole::CsrIssued => {
+                        f.index == 0 && self.csr_of(f.object).is_some_and(Csr::for_any_client_signer)
+                    }
                     CertRole::Stored => cas.iter().any(|ca| f.cert.issued_by(ca)),
                     CertRole::KubeconfigCa | CertRole::ClientCa | CertRole::RequestHeaderCa => false,
                 }

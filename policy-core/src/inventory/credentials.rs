@@ -151,7 +151,9 @@ pub fn collect(inv: &crate::inventory::Inventory<'_>, now: time::OffsetDateTime)
             });
         }
     }
-    out.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.identity.cmp(&b.identity)).then_with(|| a.source.cmp(&b.source)));
+    out.sort_by(|a, b| {
+        a.kind.cmp(&b.kind).then_with(|| a.identity.cmp(&b.identity)).then_with(|| a.source.cmp(&b.source))
+    });
     out
 }
 
@@ -169,7 +171,7 @@ pub fn secret_value(secret: &Object, key: &str) -> Option<Vec<u8>> {
 
 fn legacy_token(secret: &Object) -> Credential {
     let namespace = secret.namespace().unwrap_or("default");
-    let account = secret.annotation("kubernetes.io/service-account.name").unwrap_or("");
+    let account = secret.annotation("kubernetes.io/service-account.name").filter(|a| !a.is_empty()).unwrap_or("?");
     let token = secret_value(secret, "token");
     Credential {
         kind: CredentialKind::ServiceAccountToken,

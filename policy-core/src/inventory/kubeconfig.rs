@@ -121,8 +121,8 @@ pub fn holder_ref(object: &Object) -> ObjectRef {
 
 /// Whether decoded text is worth parsing as a kubeconfig.
 pub fn looks_like(text: &str) -> bool {
-    text.contains("clusters")
-        && (text.contains("current-context") || text.contains("users") || text.contains("Config"))
+    (text.contains("clusters") || text.contains("users"))
+        && (text.contains("current-context") || text.contains("contexts") || text.contains("Config"))
         && !text.contains("-----BEGIN ")
 }
 
@@ -130,11 +130,7 @@ pub fn looks_like(text: &str) -> bool {
 pub fn parse<'a>(object: &'a Object, value: &Value, field: &str) -> (Kubeconfig<'a>, Vec<Problem>) {
     let mut problems = Vec::new();
     let entries = |key: &str| value.get(key).and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
-    let clusters = entries("clusters")
-        .iter()
-        .enumerate()
-        .map(|(i, entry)| cluster(i, entry, &mut problems))
-        .collect();
+    let clusters = entries("clusters").iter().enumerate().map(|(i, entry)| cluster(i, entry, &mut problems)).collect();
     let users = entries("users").iter().enumerate().map(|(i, entry)| user(i, entry, &mut problems)).collect();
     let config = Kubeconfig {
         object,

@@ -311,3 +311,76 @@ fn authenticating_proxy(inv: &Inventory<'_>) -> MechanismStatus {
         RequestHeaderView::NotVisible => MechanismStatus::unknown(m, EXTENSION_AUTH_HINT),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+    use super::*;
+    use crate::rules::test_support::{apiserver_pod, config_map, objects};
+    use serde_json::json;
+
+    fn states(values: Vec<serde_json::Value>) -> Vec<(Mechanism, State)> {
+        let objs = objects(values);
+        let inv = Inventory::new(&objs);
+        assess(&inv).into_iter().map(|s| (s.mechanism, s.state)).collect()
+    }
+
+    #[test]
+    fn kubeadm_config_alone_shows_what_kubeadm_runs() {
+        let kubeadm = json!({"apiVersion": "kubeadm.k8s.io/v1beta3", "kind": "ClusterConfiguration", "metadata": {"name": "c"}});
+        let objs = objects(vec![kubeadm]);
+        let inv = Inventory::new(&objs);
+        let statuses = assess(&inv);
+        let got: Vec<_> = statuses.iter().map(|s| (s.mechanism, s.state)).collect();
+        assert_eq!(
+            got,
+            [
+                (Mechanism::Anonymous, State::Enabled),
+                (Mechanism::ClientCertificates, State::Enabled),
+                (Mechanism::StaticTokenFile, State::Disabled),
+                (Mechanism::BootstrapTokens, State::Enabled),
+                (Mechanism::ServiceAccountTokens, State::Unknown),
+                (Mechanism::TokenRequest, State::Enabled),
+                (Mechanism::Oidc, State::Disabled),
+                (Mechanism::Webhook, State::Disabled),
+                (Mechanism::AuthenticatingProxy, State::Enabled),
+            ]
+        );
+        assert_eq!(statuses[4].hint.as_deref(), Some("the Secrets: kubectl get secrets -A -o yaml"));
+        assert_eq!(statuses[0].evidence[0].evidence.value, "unset (default: true)");
+        // The aggregator's front proxy is not a way in for people.
+        assert_eq!(user_facing(&inv, &statuses), [Mechanism::ClientCertificates]);
+    }
+
+    #[test]
+    fn managed_cluster_dump_uses_the_published_config_map() {
+        let cm = config_map(
+            "extension-apiserver-authentication",
+            json!({"client-ca-file": "-----BEGIN CERTIFICATE-----\n", "requestheader-client-ca-file": "-----BEGIN CERTIFICATE-----\n",
+                   "requestheader-allowed-names": "[\"front-proxy-client\"]"}),
+        );
+        let secret = json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+                            "metadata": {"name": "ci-token", "namespace": "ci"}});
+        let got = states(vec![cm, secret]);
+        assert_eq!(got[1], (Mechanism::ClientCertificates, State::Enabled));
+        assert_eq!(got[4], (Mechanism::ServiceAccountTokens, State::Enabled));
+        assert_eq!(got[8], (Mechanism::AuthenticatingProxy, State::Enabled));
+        assert_eq!(got[0], (Mechanism::Anonymous, State::Unknown));
+        assert_eq!(got[6], (Mechanism::Oidc, State::Unknown));
+    }
+
+    #[test]
+    fn explicit_flags_and_structured_config() {
+        let authn = json!({"apiVersion": "apiserver.config.k8s.io/v1", "kind": "AuthenticationConfiguration",
+            "anonymous": {"enabled": false}, "jwt": [{"issuer": {"url": "https://idp", "audiences": ["k8s"]}}]});
+        let pod = apiserver_pod(&["--enable-bootstrap-token-auth=false", "--token-auth-file=/t.csv",
+            "--authentication-token-webhook-config-file=/w.yaml"]);
+        let got = states(vec![authn, pod]);
+        assert_eq!(got[0], (Mechanism::Anonymous, State::Disabled));
+        assert_eq!(got[2], (Mechanism::StaticTokenFile, State::Enabled));
+        assert_eq!(got[3], (Mechanism::BootstrapTokens, State::Disabled));
+        assert_eq!(got[6], (Mechanism::Oidc, State::Enabled));
+        assert_eq!(got[7], (Mechanism::Webhook, State::Enabled));
+        assert_eq!(got[8], (Mechanism::AuthenticatingProxy, State::Disabled));
+    }
+}

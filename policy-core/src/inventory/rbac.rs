@@ -811,12 +811,6 @@ impl<'a> Rbac<'a> {
         binding.role.and_then(|i| self.roles.get(i))
     }
 
-    /// The role of the binding object `object` (a RoleBinding or ClusterRoleBinding of this
-    /// inventory).
-    pub fn binding(&self, object: &Object) -> Option<&Binding<'a>> {
-        self.bindings.iter().find(|b| std::ptr::eq(b.object, object))
-    }
-
     fn grant(&self, binding: usize, subject: usize) -> Option<Grant<'_>> {
         let b = self.bindings.get(binding)?;
         Some(Grant { binding: b, subject: b.subjects.get(subject)?, role: self.role_of(b) })
@@ -1558,6 +1552,7 @@ mod tests {
         assert_eq!(cluster, 500);
         assert_eq!(namespaced, 5_000);
         assert!(privileged > 0);
+        eprintln!("100k objects: inventory with RBAC index {built:?}, plus 2 001 who-can and 95k is-privileged queries {total:?}");
         assert!(total.as_secs() < 20, "index {built:?}, queries {total:?}");
     }
 }

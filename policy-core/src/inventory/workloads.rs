@@ -360,8 +360,13 @@ fn service_account_of<'a>(spec: &'a Value, spec_path: &str) -> (&'a str, Option<
     ("default", None)
 }
 
-/// Static Pods come from a file on the node; their mirror Pods are marked by the kubelet.
-/// kubeadm's control-plane manifests carry `tier: control-plane` in kube-system.
+/// Binaries kubeadm, kops and friends run as static Pods.
+const STATIC_COMPONENTS: &[&str] = &["kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"];
+
+/// Static Pods come from a file on the node: their mirror Pods are marked by the kubelet
+/// (annotation or a Node owner), kubeadm's carry `tier: control-plane`, and any kube-system Pod
+/// running a control-plane binary is one. A Pod embedded in a node-provisioning document (kops
+/// `contents:`) is a manifest written to the kubelet's static Pod directory.
 fn is_static_pod(object: &Object) -> bool {
     if !object.is("Pod") {
         return false;
@@ -370,10 +375,26 @@ fn is_static_pod(object: &Object) -> bool {
         .at(&["metadata", "ownerReferences"])
         .and_then(Value::as_array)
         .is_some_and(|refs| refs.iter().any(|r| r.get("kind").and_then(Value::as_str) == Some("Node")));
+    let kube_system = object.namespace() == Some("kube-system");
     object.annotation("kubernetes.io/config.mirror").is_some()
         || object.annotation("kubernetes.io/config.source").is_some_and(|s| s == "file")
         || owned_by_node
-        || (object.namespace() == Some("kube-system") && object.label("tier") == Some("control-plane"))
+        || object.origin == crate::input::Origin::Embedded
+        || (kube_system && (object.label("tier") == Some("control-plane") || runs_component(object)))
+}
+
+fn runs_component(object: &Object) -> bool {
+    let base = |s: &str| s.rsplit('/').next().unwrap_or(s).split(':').next().unwrap_or("").to_string();
+    let containers = object.at(&["spec", "containers"]).and_then(Value::as_array).into_iter().flatten();
+    containers.into_iter().any(|c| {
+        let first =
+            |field: &str| c.get(field).and_then(Value::as_array).and_then(|a| a.first()).and_then(Value::as_str);
+        let image = c.get("image").and_then(Value::as_str).map(|i| base(i.split('@').next().unwrap_or(i)));
+        [first("command").map(base), first("args").map(base), image]
+            .into_iter()
+            .flatten()
+            .any(|name| STATIC_COMPONENTS.contains(&name.as_str()))
+    })
 }
 
 fn automount_of(spec: &Value, spec_path: &str, sa: Option<&Object>, is_static: bool) -> Automount {
@@ -825,6 +846,25 @@ mod tests {
         let p = w.iter().next().unwrap();
         assert!(p.is_static);
         assert!(!p.automount.mounted);
+    }
+
+    #[test]
+    fn control_plane_pods_are_static_whatever_their_labels() {
+        let pod = |ns: &str, args: Value| {
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kube-apiserver", "namespace": ns,
+                   "labels": {"k8s-app": "kube-apiserver"}},
+                   "spec": {"containers": [{"name": "kube-apiserver", "image": "registry.k8s.io/kube-apiserver-amd64:v1.32.0",
+                                            "args": args}]}})
+        };
+        let objs = objects(vec![
+            pod("kube-system", json!(["/usr/local/bin/kube-apiserver", "--anonymous-auth=false"])),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "etcd-cp1", "namespace": "kube-system"},
+                   "spec": {"containers": [{"name": "etcd", "image": "registry.k8s.io/etcd:3.5.16-0", "command": ["etcd"]}]}}),
+            pod("apps", json!(["/usr/local/bin/kube-apiserver"])),
+        ]);
+        let inv = Inventory::new(&objs);
+        let statics: Vec<bool> = Workloads::collect(&inv).iter().map(|w| w.is_static).collect();
+        assert_eq!(statics, vec![true, true, false]);
     }
 
     #[test]

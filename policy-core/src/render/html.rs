@@ -44,6 +44,7 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .92r
 th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: var(--panel); }
 td.num, th.num { text-align: right; }
+td.nowrap { white-space: nowrap; }
 .state-enabled { color: var(--high); font-weight: 700; } .state-disabled { color: var(--ok); }
 .state-unknown { color: var(--muted); }
 footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
@@ -89,6 +90,16 @@ fn evidence(e: &Evidence) -> String {
 
 fn location(path: &str, line: u32) -> String {
     code(&format!("{path}:{line}"))
+}
+
+fn title_case(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "Critical",
+        Severity::High => "High",
+        Severity::Medium => "Medium",
+        Severity::Low => "Low",
+        Severity::Info => "Info",
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -158,7 +169,7 @@ pub fn html(report: &Report) -> String {
         out.push_str("<p>No findings.</p>\n");
     }
     for (severity, findings) in by_severity(report) {
-        let _ = writeln!(out, "<h3 class=\"sev-{severity}\">{severity} ({})</h3>", findings.len());
+        let _ = writeln!(out, "<h3 class=\"sev-{severity}\">{} ({})</h3>", title_case(severity), findings.len());
         for f in findings {
             write_finding(&mut out, f);
         }
@@ -220,45 +231,32 @@ pub fn html(report: &Report) -> String {
     }
 
     if !report.credentials.is_empty() {
+        use super::credential;
         out.push_str("<section id=\"credentials\">\n<h2>Credentials</h2>\n");
         out.push_str("<p>Secret values are never shown: a fingerprint identifies each one.</p>\n<table>\n<thead><tr>");
-        for h in [
-            "Kind",
-            "Identity",
-            "Groups",
-            "Issuer",
-            "Not before",
-            "Expires",
-            "Last used",
-            "Status",
-            "Fingerprint",
-            "Object",
-        ] {
+        for h in ["Kind", "Identity", "Groups", "Issuer or signer", "Valid", "Status", "Fingerprint", "Object"] {
             let _ = write!(out, "<th>{h}</th>");
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         for c in &report.credentials {
-            let kind =
-                serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
             let groups: Vec<String> = c.groups.iter().map(|g| code(g)).collect();
-            let opt = |v: &Option<String>, none: &str| v.as_deref().map_or_else(|| none.to_string(), esc);
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}<br>{}</td></tr>",
-                esc(&kind),
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"nowrap\">{}</td><td>{}</td>\
+                 <td><code title=\"{}\">{}</code></td><td>{}<br>{}</td></tr>",
+                credential::kind(c.kind),
                 code(&c.identity),
                 groups.join(" "),
-                opt(&c.issuer, ""),
-                opt(&c.not_before, ""),
-                opt(&c.expires, "never"),
-                opt(&c.last_used, ""),
-                esc(&c.status),
-                code(&c.fingerprint),
+                esc(c.issuer.as_deref().unwrap_or("")),
+                esc(&credential::validity(c)),
+                esc(&credential::status(c)),
+                esc(&c.fingerprint),
+                esc(&credential::short_fingerprint(&c.fingerprint)),
                 code(&c.object.to_string()),
                 location(&c.source.path, c.source.line),
             );
         }
-        out.push_str("</tbody>\n</table>\n</section>\n");
+        out.push_str("</tbody>\n</table>\n</section>\n\n");
     }
 
     let diagnostics: Vec<_> = report.inputs.iter().flat_map(|i| &i.diagnostics).collect();
@@ -342,15 +340,17 @@ mod tests {
     #[test]
     fn findings_grouped_worst_first_with_details() {
         let out = html(&sample::report());
-        let critical = out.find("<h3 class=\"sev-critical\">critical (1)</h3>").unwrap();
-        let high = out.find("<h3 class=\"sev-high\">high (1)</h3>").unwrap();
-        let low = out.find("<h3 class=\"sev-low\">low (1)</h3>").unwrap();
+        let critical = out.find("<h3 class=\"sev-critical\">Critical (1)</h3>").unwrap();
+        let high = out.find("<h3 class=\"sev-high\">High (1)</h3>").unwrap();
+        let low = out.find("<h3 class=\"sev-low\">Low (1)</h3>").unwrap();
         assert!(critical < high && high < low);
         assert!(out.contains("<dt>Location</dt><dd><code>dumps/prod cluster.yaml:7</code></dd>"));
         assert!(out.contains("<dt>Evidence</dt><dd><code>data.token</code> = <code>sha256:"));
         assert!(out.contains("<div class=\"card sev-critical\"><b>1</b>critical</div>"));
         assert!(out.contains("<td class=\"state-enabled\">enabled</td>"));
         assert!(out.contains("<td>yaml-syntax</td><td>mapping values are not allowed here</td>"));
+        assert!(out.contains("<td>service-account token</td><td><code>system:serviceaccount:team-a:ci</code></td>"));
+        assert!(out.contains("<td class=\"nowrap\">2024-01-01 → never</td><td>valid</td>"));
         assert!(!out.contains("s3cr3t"));
     }
 }

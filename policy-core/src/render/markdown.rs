@@ -172,26 +172,22 @@ pub fn markdown(report: &Report) -> String {
     }
 
     if !report.credentials.is_empty() {
+        use super::credential;
         out.push_str("## Credentials\n\nSecret values are never shown: a fingerprint identifies each one.\n\n");
-        out.push_str("| Kind | Identity | Groups | Issuer | Not before | Expires | Last used | Status | Fingerprint | Object |\n");
-        out.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
+        out.push_str("| Kind | Identity | Groups | Issuer or signer | Valid | Status | Fingerprint | Object |\n");
+        out.push_str("|---|---|---|---|---|---|---|---|\n");
         for c in &report.credentials {
-            let kind =
-                serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
             let groups: Vec<String> = c.groups.iter().map(|g| code(g, true)).collect();
-            let opt = |v: &Option<String>, none: &str| v.as_deref().map_or_else(|| none.to_string(), esc);
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} {} |",
-                esc(&kind),
+                "| {} | {} | {} | {} | {} | {} | {} | {} {} |",
+                credential::kind(c.kind),
                 code(&c.identity, true),
                 groups.join(" "),
-                opt(&c.issuer, ""),
-                opt(&c.not_before, ""),
-                opt(&c.expires, "never"),
-                opt(&c.last_used, ""),
-                esc(&c.status),
-                code(&c.fingerprint, true),
+                esc(c.issuer.as_deref().unwrap_or("")),
+                esc(&credential::validity(c)),
+                esc(&credential::status(c)),
+                code(&credential::short_fingerprint(&c.fingerprint), true),
                 code(&c.object.to_string(), true),
                 code(&format!("{}:{}", c.source.path, c.source.line), true),
             );
@@ -283,9 +279,9 @@ mod tests {
         let out = markdown(&sample::report());
         assert!(out.contains("| ST001 token-auth-file | control plane not visible | the kube-apiserver static Pod |"));
         assert!(out.contains("| Service-account secret tokens | **enabled** | `Secret/team-a/ci-token` `type` = `kubernetes.io/service-account-token`"));
-        assert!(
-            out.contains("| service-account-token | `system:serviceaccount:team-a:ci` | `system:serviceaccounts` |")
-        );
+        assert!(out.contains(
+            "| service-account token | `system:serviceaccount:team-a:ci` | `system:serviceaccounts` |  | 2024-01-01 → never | valid | `sha256:"
+        ));
         assert!(
             out.contains(
                 "| `dumps/prod cluster.yaml:99` | error | yaml-syntax | mapping values are not allowed here |"

@@ -125,6 +125,51 @@ pub(crate) fn by_severity(report: &Report) -> Vec<(crate::Severity, Vec<&crate::
         .collect()
 }
 
+/// Display helpers for the credential inventory (MX004), shared by the Markdown and HTML tables.
+pub(crate) mod credential {
+    use crate::inventory::credentials::{Credential, CredentialKind};
+
+    /// A short label for the kind.
+    pub(crate) fn kind(kind: CredentialKind) -> &'static str {
+        match kind {
+            CredentialKind::ClientCertificate => "client certificate",
+            CredentialKind::CertificateSigningRequest => "CSR",
+            CredentialKind::ServiceAccountToken => "service-account token",
+            CredentialKind::BootstrapToken => "bootstrap token",
+            CredentialKind::KubeconfigUser => "kubeconfig user",
+            CredentialKind::StaticToken => "static token",
+        }
+    }
+
+    fn date(instant: &str) -> &str {
+        instant.split('T').next().unwrap_or(instant)
+    }
+
+    /// `2025-06-01 → 2027-06-01`, `→ never`.
+    pub(crate) fn validity(c: &Credential) -> String {
+        let from = c.not_before.as_deref().map(date).unwrap_or("");
+        let to = c.expires.as_deref().map_or("never", date);
+        format!("{from} → {to}").trim_start().to_string()
+    }
+
+    /// The status, with the last use when the dump shows it.
+    pub(crate) fn status(c: &Credential) -> String {
+        match &c.last_used {
+            Some(used) => format!("{}, last used {}", c.status, date(used)),
+            None => c.status.clone(),
+        }
+    }
+
+    /// Certificate fingerprints are 64 hex digits; 12 identify one in a table.
+    pub(crate) fn short_fingerprint(fingerprint: &str) -> String {
+        let keep = if fingerprint.starts_with("sha256:") { 7 + 12 } else { 12 };
+        match fingerprint.get(..keep) {
+            Some(short) if fingerprint.len() > keep + 1 => format!("{short}…"),
+            _ => fingerprint.to_string(),
+        }
+    }
+}
+
 /// One line: control characters (newlines, escape sequences) become spaces.
 pub(crate) fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
@@ -236,6 +281,7 @@ pub(crate) mod sample {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::string_slice, reason = "tests")]
 mod tests {
     use super::*;
 
@@ -246,6 +292,27 @@ mod tests {
         }
         assert_eq!(Format::parse("MD"), Some(Format::Markdown));
         assert_eq!(Format::parse("yaml"), None);
+    }
+
+    #[test]
+    fn credential_cells() {
+        let mut c = sample::report().credentials.remove(0);
+        assert_eq!(credential::validity(&c), "2024-01-01 → never");
+        c.not_before = None;
+        c.expires = Some("2027-06-01T09:00:00Z".to_string());
+        c.last_used = Some("2025-11-27T10:00:00Z".to_string());
+        assert_eq!(credential::validity(&c), "→ 2027-06-01");
+        assert_eq!(credential::status(&c), "valid, last used 2025-11-27");
+        let full = crate::util::sha256_hex(b"cert");
+        assert_eq!(credential::short_fingerprint(&format!("sha256:{full}")), format!("sha256:{}…", &full[..12]));
+        assert_eq!(credential::short_fingerprint("sha256:0123456789ab"), "sha256:0123456789ab");
+        assert_eq!(credential::short_fingerprint(&full), format!("{}…", &full[..12]));
+    }
+
+    #[test]
+    fn docs_links_are_absolute() {
+        assert!(REPOSITORY_URL.starts_with("https://"), "set `repository` in Cargo.toml: {REPOSITORY_URL:?}");
+        assert_eq!(docs_url("docs/rules/X.md"), format!("{REPOSITORY_URL}/blob/main/docs/rules/X.md"));
     }
 
     #[test]

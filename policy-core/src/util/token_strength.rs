@@ -169,6 +169,7 @@ fn longest_run(chars: &[char], step: impl Fn(char, char) -> bool) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
 
     fn kinds(token: &str, min: usize) -> Vec<String> {

@@ -113,7 +113,11 @@ mod tests {
                     "ClusterRoleBinding/anon-admin".into(),
                     "`User/system:anonymous` holds `ClusterRole/cluster-admin`, which is admin-equivalent".into()
                 ),
-                ("high".into(), "ClusterRoleBinding/anon-view".into(), "`Group/system:unauthenticated` holds `ClusterRole/view`".into()),
+                (
+                    "high".into(),
+                    "ClusterRoleBinding/anon-view".into(),
+                    "`Group/system:unauthenticated` holds `ClusterRole/view`".into()
+                ),
                 (
                     "critical".into(),
                     "ClusterRoleBinding/anon-secrets".into(),

@@ -69,7 +69,10 @@ impl Check for SharedRequestHeaderCa {
         );
         out.push(
             self.finding(auth.object, message)
-                .evidence(Evidence::plain("data.requestheader-client-ca-file", format!("sha256:{}", proxy_ca.fingerprint)))
+                .evidence(Evidence::plain(
+                    "data.requestheader-client-ca-file",
+                    format!("sha256:{}", proxy_ca.fingerprint),
+                ))
                 .evidence(Evidence::plain("data.client-ca-file", format!("sha256:{}", client_ca.fingerprint))),
         );
     }

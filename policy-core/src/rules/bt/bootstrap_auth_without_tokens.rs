@@ -92,6 +92,7 @@ fn is_usable_token(secret: &Object, now: OffsetDateTime) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run, summary};
     use serde_json::json;

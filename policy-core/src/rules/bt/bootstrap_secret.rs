@@ -1,28 +1,40 @@
-//! Reading `bootstrap.kubernetes.io/token` Secrets, shared by the BT rules.
+//! Reading bootstrap tokens, shared by the BT rules: `bootstrap.kubernetes.io/token` Secrets
+//! and the `bootstrapTokens` of kubeadm `InitConfiguration` documents (which kubeadm turns into
+//! such Secrets at `kubeadm init`).
 
 use crate::input::Object;
 use crate::inventory::Inventory;
 use crate::inventory::workloads::secret_value;
+use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 /// The Secret type of bootstrap tokens.
 pub(crate) const BOOTSTRAP_TOKEN_TYPE: &str = "bootstrap.kubernetes.io/token";
 
-/// One bootstrap token Secret, decoded. The secret half is kept as bytes for strength checks
-/// and fingerprints only; it never goes into a message.
+/// Where a token was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TokenSource {
+    /// A Secret; the fields live in `data` or `stringData`.
+    Secret { field: &'static str },
+    /// `bootstrapTokens[index]` of a kubeadm `InitConfiguration`, with its `ttl` as written.
+    Kubeadm { index: usize, ttl: Option<String>, authenticates: bool },
+}
+
+/// One bootstrap token, decoded. The secret half is kept as bytes for strength checks and
+/// fingerprints only; it never goes into a message.
 #[derive(Debug, Clone)]
 pub(crate) struct BootstrapSecret<'a> {
-    /// The Secret.
+    /// The Secret or kubeadm document.
     pub object: &'a Object,
     /// `token-id`, decoded.
     pub id: Option<String>,
     /// `token-secret`, decoded.
     pub secret: Option<Vec<u8>>,
-    /// `expiration` as written (decoded), when present.
+    /// `expiration` (kubeadm: `expires`) as written, when present.
     pub expiration: Option<String>,
-    /// `data` or `stringData`, whichever holds the fields (for evidence paths).
-    pub field: &'static str,
+    /// Where it was found.
+    pub source: TokenSource,
 }
 
 impl BootstrapSecret<'_> {
@@ -30,16 +42,30 @@ impl BootstrapSecret<'_> {
     /// Only `kube-system/bootstrap-token-<token-id>` Secrets with the authentication usage count.
     pub fn ignored_because(&self) -> Option<String> {
         let Some(id) = self.id.as_deref() else { return Some("it has no `token-id`".into()) };
-        if self.object.namespace() != Some("kube-system") {
-            return Some("the API server only reads bootstrap tokens in `kube-system`".into());
+        let authenticates = match &self.source {
+            TokenSource::Kubeadm { authenticates, .. } => *authenticates,
+            TokenSource::Secret { .. } => {
+                if self.object.namespace() != Some("kube-system") {
+                    return Some("the API server only reads bootstrap tokens in `kube-system`".into());
+                }
+                if self.object.name() != format!("bootstrap-token-{id}") {
+                    return Some(format!("the API server only reads it under the name `bootstrap-token-{id}`"));
+                }
+                self.usage("usage-bootstrap-authentication").as_deref() == Some("true")
+            }
+        };
+        (!authenticates).then(|| "it is not usable for authentication".to_string())
+    }
+
+    /// Whether the token has no expiry: a Secret without `expiration`, or a kubeadm token with
+    /// `ttl: 0` and no `expires`.
+    pub fn never_expires(&self) -> bool {
+        match &self.source {
+            TokenSource::Secret { .. } => self.expiration.is_none(),
+            TokenSource::Kubeadm { ttl, .. } => {
+                self.expiration.is_none() && ttl.as_deref().and_then(crate::util::parse_duration) == Some(0)
+            }
         }
-        if self.object.name() != format!("bootstrap-token-{id}") {
-            return Some(format!("the API server only reads it under the name `bootstrap-token-{id}`"));
-        }
-        if self.usage("usage-bootstrap-authentication").as_deref() != Some("true") {
-            return Some("`usage-bootstrap-authentication` is not `true`".into());
-        }
-        None
     }
 
     /// The expiry instant: `Ok(None)` when unset, `Err(())` when unparseable (the API server
@@ -51,9 +77,18 @@ impl BootstrapSecret<'_> {
         }
     }
 
-    /// The field path of a key, e.g. `data.expiration`.
+    /// The field path of a Secret key (`data.expiration`), or of the kubeadm field holding it.
     pub fn path(&self, key: &str) -> String {
-        format!("{}.{key}", self.field)
+        match &self.source {
+            TokenSource::Secret { field } => format!("{field}.{key}"),
+            TokenSource::Kubeadm { index, .. } => {
+                let field = match key {
+                    "expiration" => "ttl",
+                    _ => "token",
+                };
+                format!("bootstrapTokens[{index}].{field}")
+            }
+        }
     }
 
     /// The token as people name it: its id (public by design, it is part of the Secret name).
@@ -67,18 +102,49 @@ impl BootstrapSecret<'_> {
 }
 
 /// Every bootstrap token Secret of the dump.
-pub(crate) fn bootstrap_secrets<'a>(inv: &Inventory<'a>) -> impl Iterator<Item = BootstrapSecret<'a>> {
-    inv.of_kind("Secret").filter(|s| s.str_at(&["type"]) == Some(BOOTSTRAP_TOKEN_TYPE)).map(|object| {
-        let text = |key: &str| secret_value(object, key).and_then(|b| String::from_utf8(b).ok());
-        let field = if object.at(&["stringData", "token-id"]).is_some() { "stringData" } else { "data" };
-        BootstrapSecret {
-            object,
-            id: text("token-id").map(|s| s.trim().to_string()),
-            secret: secret_value(object, "token-secret"),
-            expiration: text("expiration"),
-            field,
+pub(crate) fn bootstrap_secrets<'a>(inv: &Inventory<'a>) -> Vec<BootstrapSecret<'a>> {
+    inv.of_kind("Secret")
+        .filter(|s| s.str_at(&["type"]) == Some(BOOTSTRAP_TOKEN_TYPE))
+        .map(|object| {
+            let text = |key: &str| secret_value(object, key).and_then(|b| String::from_utf8(b).ok());
+            let field = if object.at(&["stringData", "token-id"]).is_some() { "stringData" } else { "data" };
+            BootstrapSecret {
+                object,
+                id: text("token-id").map(|s| s.trim().to_string()),
+                secret: secret_value(object, "token-secret"),
+                expiration: text("expiration"),
+                source: TokenSource::Secret { field },
+            }
+        })
+        .collect()
+}
+
+/// Every bootstrap token of the dump: the Secrets, then the tokens kubeadm `InitConfiguration`
+/// documents will create.
+pub(crate) fn bootstrap_tokens<'a>(inv: &Inventory<'a>) -> Vec<BootstrapSecret<'a>> {
+    let mut out = bootstrap_secrets(inv);
+    for object in inv.of_kind("InitConfiguration").filter(|o| o.api_version().starts_with("kubeadm.k8s.io/")) {
+        let tokens = object.at(&["bootstrapTokens"]).and_then(Value::as_array).into_iter().flatten();
+        for (index, token) in tokens.enumerate() {
+            // A kubeadm token without `token` is generated at random by kubeadm: nothing to judge.
+            let Some(text) = token.get("token").and_then(Value::as_str) else { continue };
+            let (id, secret) = text.split_once('.').unwrap_or((text, ""));
+            let usages: Vec<&str> =
+                token.get("usages").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+            out.push(BootstrapSecret {
+                object,
+                id: Some(id.to_string()),
+                secret: Some(secret.as_bytes().to_vec()),
+                expiration: token.get("expires").and_then(Value::as_str).map(String::from),
+                source: TokenSource::Kubeadm {
+                    index,
+                    ttl: token.get("ttl").and_then(Value::as_str).map(String::from),
+                    authenticates: usages.is_empty() || usages.contains(&"authentication"),
+                },
+            });
         }
-    })
+    }
+    out
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
-use super::bootstrap_secret::bootstrap_secrets;
+use super::bootstrap_secret::{TokenSource, bootstrap_tokens};
 use crate::rule::prelude::*;
 
 declare_rule! {
     /// ## What it does
     /// Flags a bootstrap token Secret (`bootstrap.kubernetes.io/token`) that has no
-    /// `expiration`.
+    /// `expiration`, and a token in a kubeadm `InitConfiguration` with `ttl: 0` (kubeadm then
+    /// creates the Secret without one).
     ///
     /// ## Why is this bad?
     /// A bootstrap token is meant to let a node join once, shortly after it is created. Without
@@ -45,8 +46,8 @@ declare_rule! {
 
 impl Check for NonExpiringBootstrapToken {
     fn check(&self, cx: &Context<'_>, out: &mut Findings) {
-        for token in bootstrap_secrets(cx.inv) {
-            if token.expiration.is_some() {
+        for token in bootstrap_tokens(cx.inv) {
+            if !token.never_expires() {
                 continue;
             }
             let id = token.display_id();
@@ -56,7 +57,11 @@ impl Check for NonExpiringBootstrapToken {
                     .finding(token.object, format!("bootstrap token `{id}` never expires, but {why}"))
                     .severity(Severity::Info),
             };
-            out.push(finding.evidence(Evidence::plain(token.path("expiration"), "unset")));
+            let written = match &token.source {
+                TokenSource::Kubeadm { ttl: Some(ttl), .. } => ttl.clone(),
+                _ => "unset".to_string(),
+            };
+            out.push(finding.evidence(Evidence::plain(token.path("expiration"), written)));
         }
     }
 }
@@ -111,6 +116,31 @@ mod tests {
                         .to_string()
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn kubeadm_init_configuration_tokens() {
+        let config = json!({"apiVersion": "kubeadm.k8s.io/v1beta4", "kind": "InitConfiguration",
+            "bootstrapTokens": [
+                {"token": "s73ybu.6tw6wnqgp5z0wb77", "ttl": "0s", "groups": ["system:bootstrappers:kubeadm:default-node-token"]},
+                {"token": "9a08jv.3ubbwmtl2qxm3ryy"},
+                {"token": "k2w8ab.fq0sm6d1hk7v2xz4", "ttl": "24h0m0s"},
+                {"groups": ["system:bootstrappers:kubeadm:default-node-token"], "ttl": "0"}]});
+        let (found, _) = run(&NonExpiringBootstrapToken, vec![config]);
+        let got: Vec<(String, String, String)> = found
+            .iter()
+            .map(|f| {
+                (f.severity.to_string(), f.message.clone(), format!("{}={}", f.evidence[0].path, f.evidence[0].value))
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![(
+                "high".to_string(),
+                "bootstrap token `s73ybu` never expires".to_string(),
+                "bootstrapTokens[0].ttl=0s".to_string()
+            )]
         );
     }
 

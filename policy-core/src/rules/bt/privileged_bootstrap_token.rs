@@ -54,7 +54,8 @@ impl Check for PrivilegedBootstrapToken {
                 .map(|text| text.split(',').map(|g| g.trim().to_string()).filter(|g| !g.is_empty()).collect())
                 .unwrap_or_default();
             let mut problems = Vec::new();
-            let invalid: Vec<String> = groups.iter().filter(|g| !is_bootstrap_group(g)).map(|g| format!("`{g}`")).collect();
+            let invalid: Vec<String> =
+                groups.iter().filter(|g| !is_bootstrap_group(g)).map(|g| format!("`{g}`")).collect();
             if !invalid.is_empty() {
                 problems.push(format!("asks for {} outside `system:bootstrappers:*`", invalid.join(", ")));
             }
@@ -138,9 +139,16 @@ mod tests {
                 with_groups("ghijkl", "system:bootstrappers:ops"),
                 bootstrap_secret("mnopqr", "0123456789abcdef", Some("2025-11-29T12:00:00Z")),
                 crb("ops-admin", "cluster-admin", "system:bootstrappers:ops"),
-                crb("kubeadm:kubelet-bootstrap", "system:node-bootstrapper", "system:bootstrappers:kubeadm:default-node-token"),
-                crb("kubeadm:node-autoapprove-bootstrap", "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
-                    "system:bootstrappers:kubeadm:default-node-token"),
+                crb(
+                    "kubeadm:kubelet-bootstrap",
+                    "system:node-bootstrapper",
+                    "system:bootstrappers:kubeadm:default-node-token",
+                ),
+                crb(
+                    "kubeadm:node-autoapprove-bootstrap",
+                    "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+                    "system:bootstrappers:kubeadm:default-node-token",
+                ),
                 crb("kubeadm:get-nodes", "kubeadm:get-nodes", "system:bootstrappers:kubeadm:default-node-token"),
             ],
         );

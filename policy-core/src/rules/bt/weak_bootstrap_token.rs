@@ -1,4 +1,4 @@
-use super::bootstrap_secret::bootstrap_secrets;
+use super::bootstrap_secret::bootstrap_tokens;
 use crate::rule::prelude::*;
 use crate::util::token_strength::{TokenStrength, TokenWeakness};
 
@@ -10,7 +10,8 @@ declare_rule! {
     /// ## What it does
     /// Flags a bootstrap token whose `token-id` is not six or whose `token-secret` is not
     /// sixteen characters of `[a-z0-9]`, or whose secret is guessable: low entropy, a run of
-    /// repeated or consecutive characters (`0123456789abcdef`), or a common word.
+    /// repeated or consecutive characters (`0123456789abcdef`), or a common word. Tokens
+    /// written into a kubeadm `InitConfiguration` (`bootstrapTokens[].token`) are judged too.
     ///
     /// ## Why is this bad?
     /// The id is public by design (it is part of the Secret's name and of the signature key in
@@ -47,7 +48,7 @@ fn well_formed(text: &str, len: usize) -> bool {
 
 impl Check for WeakBootstrapToken {
     fn check(&self, cx: &Context<'_>, out: &mut Findings) {
-        for token in bootstrap_secrets(cx.inv) {
+        for token in bootstrap_tokens(cx.inv) {
             let mut problems = Vec::new();
             let id = token.id.as_deref().unwrap_or("");
             if !well_formed(id, ID_LEN) {
@@ -119,6 +120,20 @@ mod tests {
                 "bootstrap token `ABCDEF` is weak: `token-id` is not 6 characters of `[a-z0-9]`; `token-secret` is not 16 characters of `[a-z0-9]`; contains a common word"
             ]
         );
+    }
+
+    #[test]
+    fn kubeadm_init_configuration_tokens() {
+        let config = serde_json::json!({"apiVersion": "kubeadm.k8s.io/v1beta3", "kind": "InitConfiguration",
+            "bootstrapTokens": [{"token": "abcdef.0123456789abcdef", "ttl": "24h0m0s"},
+                                {"token": "s73ybu.6tw6wnqgp5z0wb77"}]});
+        let (found, _) = run(&WeakBootstrapToken, vec![config]);
+        let got: Vec<(&str, &str)> = found.iter().map(|f| (f.message.as_str(), f.evidence[0].path.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![("bootstrap token `abcdef` is weak: 10 consecutive characters in a row", "bootstrapTokens[0].token")]
+        );
+        assert_eq!(found[0].evidence[0].value, crate::util::fingerprint(b"0123456789abcdef"));
     }
 
     #[test]

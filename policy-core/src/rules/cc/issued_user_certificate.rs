@@ -72,12 +72,16 @@ impl Check for IssuedUserCertificate {
                     )
                 }
                 (None, true) => {
-                    let who = csr.request.as_ref().map_or_else(|| csr.object.name().to_string(), |r| r.common_name.clone());
+                    let who =
+                        csr.request.as_ref().map_or_else(|| csr.object.name().to_string(), |r| r.common_name.clone());
                     format!("certificate request for `{who}` with signer `{}` was {how}", csr.signer)
                 }
                 (None, false) => continue,
             };
-            out.push(self.finding(csr.object, message).evidence(Evidence::plain("status.conditions[Approved].reason", reason.clone())));
+            out.push(
+                self.finding(csr.object, message)
+                    .evidence(Evidence::plain("status.conditions[Approved].reason", reason.clone())),
+            );
         }
     }
 }

@@ -68,7 +68,10 @@ impl Check for LongLivedUserCertificate {
             out.push(
                 self.finding_at(holder_ref(found.object), found.object.source.clone(), message)
                     .severity(severity)
-                    .evidence(Evidence::plain(found.path.clone(), format!("{} … {}", day(cert.not_before), day(cert.not_after)))),
+                    .evidence(Evidence::plain(
+                        found.path.clone(),
+                        format!("{} … {}", day(cert.not_before), day(cert.not_after)),
+                    )),
             );
         }
     }
@@ -113,7 +116,8 @@ mod tests {
     fn ninety_days_is_medium_and_node_certificates_are_exempt() {
         let alice = include_str!("../../inventory/testdata/alice-90d.crt");
         let node = include_str!("../../inventory/testdata/node-n1.crt");
-        let (found, _) = run(&LongLivedUserCertificate, vec![kubeconfig("alice", alice), kubeconfig("system:node:n1", node)]);
+        let (found, _) =
+            run(&LongLivedUserCertificate, vec![kubeconfig("alice", alice), kubeconfig("system:node:n1", node)]);
         assert_eq!(
             summary(&found),
             vec![(

@@ -1,12 +1,14 @@
 //! CC: client certificates and certificate signing requests.
 
 mod issued_user_certificate;
+mod long_cluster_signing_duration;
 mod long_lived_client_csr;
 mod long_lived_user_certificate;
 mod reserved_identity_csr;
 mod stored_client_private_key;
 mod system_masters_certificate;
 pub(crate) use issued_user_certificate::IssuedUserCertificate;
+pub(crate) use long_cluster_signing_duration::LongClusterSigningDuration;
 pub(crate) use long_lived_client_csr::LongLivedClientCsr;
 pub(crate) use long_lived_user_certificate::LongLivedUserCertificate;
 pub(crate) use reserved_identity_csr::ReservedIdentityCsr;

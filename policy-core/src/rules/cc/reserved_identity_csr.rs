@@ -60,7 +60,11 @@ impl Check for ReservedIdentityCsr {
                 (false, true) => continue,
                 (true, true) => format!("certificate request asks for reserved user `{}`", request.common_name),
                 (false, false) => {
-                    format!("certificate request for `{}` asks for reserved groups {}", request.common_name, ticked(&groups))
+                    format!(
+                        "certificate request for `{}` asks for reserved groups {}",
+                        request.common_name,
+                        ticked(&groups)
+                    )
                 }
                 (true, false) => format!(
                     "certificate request asks for reserved user `{}` in groups {}",
@@ -68,7 +72,9 @@ impl Check for ReservedIdentityCsr {
                     ticked(&groups)
                 ),
             };
-            out.push(self.finding(csr.object, message).evidence(Evidence::plain("spec.request", request.subject.clone())));
+            out.push(
+                self.finding(csr.object, message).evidence(Evidence::plain("spec.request", request.subject.clone())),
+            );
         }
     }
 }

@@ -46,7 +46,8 @@ impl Check for StoredClientPrivateKey {
     fn check(&self, cx: &Context<'_>, out: &mut Findings) {
         let certs = &cx.inv.certs;
         let cas: Vec<_> = certs.client_cas().collect();
-        let signed_by_cluster = |key: &FoundKey<'_>| key.paired_with.iter().any(|c| cas.iter().any(|ca| c.issued_by(ca)));
+        let signed_by_cluster =
+            |key: &FoundKey<'_>| key.paired_with.iter().any(|c| cas.iter().any(|ca| c.issued_by(ca)));
         for key in &certs.keys {
             if key.key.encrypted || key.object.is("Config") {
                 continue;

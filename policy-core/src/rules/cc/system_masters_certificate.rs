@@ -63,8 +63,11 @@ impl Check for SystemMastersCertificate {
                 continue;
             }
             flagged.push(std::ptr::from_ref(found.object));
-            let message =
-                format!("client certificate `{}` is in group `{MASTERS}` until {}", cert.common_name, day(cert.not_after));
+            let message = format!(
+                "client certificate `{}` is in group `{MASTERS}` until {}",
+                cert.common_name,
+                day(cert.not_after)
+            );
             out.push(
                 self.finding_at(holder_ref(found.object), found.object.source.clone(), message)
                     .evidence(Evidence::plain(found.path.clone(), cert.subject.clone())),
@@ -90,7 +93,7 @@ impl Check for SystemMastersCertificate {
 }
 
 #[cfg(test)]
-#[expect(clippy::indexing_slicing, reason = "tests")]
+#[expect(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
     use crate::inventory::certs::tests::{CA_PEM, EVE_MASTERS_PEM, MALLORY_CSR_PEM, b64};
@@ -136,6 +139,15 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn admission_rejects_a_system_masters_request() {
+        let settings = crate::Settings { select: vec!["CC001".to_string()], ..crate::Settings::default() };
+        let request = json!({"operation": "CREATE", "object": csr("mallory", MALLORY_CSR_PEM, json!([]), None)});
+        let decision = crate::admit(&request, &settings, &crate::AdmitSettings::default()).unwrap();
+        assert!(!decision.allowed);
+        assert!(decision.message.unwrap_or_default().starts_with("CC001: certificate request for `mallory`"));
     }
 
     #[test]

@@ -48,11 +48,11 @@ impl Check for AwsAuthSystemMasters {
                 Principal::User => "IAM user",
                 Principal::Role => "IAM role",
             };
-            let message = format!(
-                "{principal} `{}` is mapped to `system:masters` as user `{}`",
-                mapping.arn, mapping.username
+            let message =
+                format!("`{}` ({principal}) is mapped to `system:masters` as user `{}`", mapping.arn, mapping.username);
+            out.push(
+                self.finding(mapping.object, message).evidence(Evidence::plain(mapping.path.clone(), "system:masters")),
             );
-            out.push(self.finding(mapping.object, message).evidence(Evidence::plain(mapping.path.clone(), "system:masters")));
         }
     }
 }
@@ -66,14 +66,18 @@ mod tests {
     #[test]
     fn masters_mappings_fire_node_roles_do_not() {
         let map_roles = r#"[{"rolearn": "arn:aws:iam::5:role/node", "username": "system:node:{{EC2PrivateDNSName}}", "groups": ["system:bootstrappers", "system:nodes"]}]"#;
-        let map_users = r#"[{"UserArn": "arn:aws:iam::5:user/admin", "username": "admin", "groups": ["system:masters"]}]"#;
-        let (found, _) = run(&AwsAuthSystemMasters, vec![config_map("aws-auth", json!({"mapRoles": map_roles, "mapUsers": map_users}))]);
+        let map_users =
+            r#"[{"UserArn": "arn:aws:iam::5:user/admin", "username": "admin", "groups": ["system:masters"]}]"#;
+        let (found, _) = run(
+            &AwsAuthSystemMasters,
+            vec![config_map("aws-auth", json!({"mapRoles": map_roles, "mapUsers": map_users}))],
+        );
         assert_eq!(
             summary(&found),
             vec![(
                 "high".to_string(),
                 "ConfigMap/kube-system/aws-auth".to_string(),
-                "IAM user `arn:aws:iam::5:user/admin` is mapped to `system:masters` as user `admin`".to_string()
+                "`arn:aws:iam::5:user/admin` (IAM user) is mapped to `system:masters` as user `admin`".to_string()
             )]
         );
     }

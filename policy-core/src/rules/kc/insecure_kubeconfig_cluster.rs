@@ -43,14 +43,20 @@ impl Check for InsecureKubeconfigCluster {
         for config in &cx.inv.certs.kubeconfigs {
             let prefix = config.prefix();
             for cluster in &config.clusters {
-                let finding = |message: String| self.finding_at(holder_ref(config.object), config.object.source.clone(), message);
+                let finding =
+                    |message: String| self.finding_at(holder_ref(config.object), config.object.source.clone(), message);
                 if cluster.insecure_skip_tls_verify {
-                    let message = format!("cluster `{}` {} skips TLS verification of the API server", cluster.name, which(config));
+                    let message = format!(
+                        "cluster `{}` {} skips TLS verification of the API server",
+                        cluster.name,
+                        which(config)
+                    );
                     let path = format!("{prefix}{}.insecure-skip-tls-verify", cluster.path);
                     out.push(finding(message).evidence(Evidence::plain(path, "true")));
                 }
                 if let Some(server) = &cluster.server
-                    && let Some(rest) = server.get(..7).filter(|s| s.eq_ignore_ascii_case("http://")).and(server.get(7..))
+                    && let Some(rest) =
+                        server.get(..7).filter(|s| s.eq_ignore_ascii_case("http://")).and(server.get(7..))
                 {
                     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
                     let host = if authority.starts_with('[') {
@@ -59,7 +65,11 @@ impl Check for InsecureKubeconfigCluster {
                         authority.split(':').next().unwrap_or(authority)
                     };
                     let loopback = matches!(host, "localhost" | "[::1]") || host.starts_with("127.");
-                    let message = format!("cluster `{}` {} reaches the API server over plain http: `{server}`", cluster.name, which(config));
+                    let message = format!(
+                        "cluster `{}` {} reaches the API server over plain http: `{server}`",
+                        cluster.name,
+                        which(config)
+                    );
                     let path = format!("{prefix}{}.server", cluster.path);
                     let severity = if loopback { Severity::Low } else { Severity::High };
                     out.push(finding(message).severity(severity).evidence(Evidence::plain(path, server.clone())));
@@ -90,9 +100,23 @@ mod tests {
         assert_eq!(
             summary(&found),
             vec![
-                ("high".to_string(), "Config/prod".to_string(), "cluster `prod` in the kubeconfig skips TLS verification of the API server".to_string()),
-                ("high".to_string(), "Config/prod".to_string(), "cluster `lab` in the kubeconfig reaches the API server over plain http: `http://lab.example:8080`".to_string()),
-                ("low".to_string(), "Config/prod".to_string(), "cluster `proxy` in the kubeconfig reaches the API server over plain http: `http://127.0.0.1:8001`".to_string()),
+                (
+                    "high".to_string(),
+                    "Config/prod".to_string(),
+                    "cluster `prod` in the kubeconfig skips TLS verification of the API server".to_string()
+                ),
+                (
+                    "high".to_string(),
+                    "Config/prod".to_string(),
+                    "cluster `lab` in the kubeconfig reaches the API server over plain http: `http://lab.example:8080`"
+                        .to_string()
+                ),
+                (
+                    "low".to_string(),
+                    "Config/prod".to_string(),
+                    "cluster `proxy` in the kubeconfig reaches the API server over plain http: `http://127.0.0.1:8001`"
+                        .to_string()
+                ),
             ]
         );
     }

@@ -44,7 +44,8 @@ impl Check for StaticKubeconfigCredential {
         for config in &cx.inv.certs.kubeconfigs {
             let prefix = config.prefix();
             for user in &config.users {
-                let finding = |message: String| self.finding_at(holder_ref(config.object), config.object.source.clone(), message);
+                let finding =
+                    |message: String| self.finding_at(holder_ref(config.object), config.object.source.clone(), message);
                 if let Some(token) = &user.token {
                     let kind = match (&token.legacy_secret, &token.service_account) {
                         (Some(_), Some(sa)) => format!("a legacy service-account token of `{sa}`"),
@@ -52,14 +53,23 @@ impl Check for StaticKubeconfigCredential {
                         _ => "a static bearer token".to_string(),
                     };
                     let message = format!("user `{}` {} embeds {kind}", user.name, which(config));
-                    let evidence = Evidence { path: format!("{prefix}{}.token", user.path), value: token.fingerprint.clone(), redacted: true };
+                    let evidence = Evidence {
+                        path: format!("{prefix}{}.token", user.path),
+                        value: token.fingerprint.clone(),
+                        redacted: true,
+                    };
                     out.push(finding(message).evidence(evidence));
                 }
                 if let Some(basic) = &user.basic
                     && let Some(password) = &basic.password_fingerprint
                 {
-                    let message = format!("user `{}` {} embeds the password of `{}`", user.name, which(config), basic.username);
-                    let evidence = Evidence { path: format!("{prefix}{}.password", user.path), value: password.clone(), redacted: true };
+                    let message =
+                        format!("user `{}` {} embeds the password of `{}`", user.name, which(config), basic.username);
+                    let evidence = Evidence {
+                        path: format!("{prefix}{}.password", user.path),
+                        value: password.clone(),
+                        redacted: true,
+                    };
                     out.push(finding(message).evidence(evidence));
                 }
             }
@@ -93,8 +103,16 @@ mod tests {
         assert_eq!(
             summary(&found),
             vec![
-                ("medium".to_string(), "Secret/ci/deploy".to_string(), "user `ci` in the kubeconfig stored in `data.config` embeds a static bearer token".to_string()),
-                ("medium".to_string(), "Secret/ci/deploy".to_string(), "user `ops` in the kubeconfig stored in `data.config` embeds the password of `ops`".to_string()),
+                (
+                    "medium".to_string(),
+                    "Secret/ci/deploy".to_string(),
+                    "user `ci` in the kubeconfig stored in `data.config` embeds a static bearer token".to_string()
+                ),
+                (
+                    "medium".to_string(),
+                    "Secret/ci/deploy".to_string(),
+                    "user `ops` in the kubeconfig stored in `data.config` embeds the password of `ops`".to_string()
+                ),
             ]
         );
         let shown = format!("{found:?}");

@@ -49,7 +49,7 @@ impl Check for AuthenticationMechanisms {
                         .finding_at(
                             first.object.clone(),
                             first.source.clone(),
-                            format!("{} authentication is enabled", status.mechanism.label().to_lowercase()),
+                            enabled_message(status.mechanism),
                         )
                         .related_mechanism(status.mechanism);
                     for evidence in &status.evidence {
@@ -74,6 +74,21 @@ impl Check for AuthenticationMechanisms {
     }
 }
 
+fn enabled_message(mechanism: Mechanism) -> &'static str {
+    match mechanism {
+        Mechanism::Anonymous => "anonymous access is enabled",
+        Mechanism::ClientCertificates => "client certificate authentication is enabled",
+        Mechanism::StaticTokenFile => "static token file authentication is enabled",
+        Mechanism::BootstrapTokens => "bootstrap token authentication is enabled",
+        Mechanism::ServiceAccountTokens => "legacy service-account token Secrets are in use",
+        Mechanism::TokenRequest => "service-account tokens from the TokenRequest API are enabled",
+        Mechanism::Oidc => "authentication with OIDC/JWT tokens is enabled",
+        Mechanism::Webhook => "webhook token authentication is enabled",
+        Mechanism::AuthenticatingProxy => "authenticating proxy (request-header) authentication is enabled",
+        Mechanism::General => "an authentication mechanism is enabled",
+    }
+}
+
 /// Findings of MX001 carry the mechanism they describe, not the rule's `general`.
 trait RelatedMechanism {
     fn related_mechanism(self, mechanism: Mechanism) -> Self;
@@ -88,7 +103,7 @@ impl RelatedMechanism for crate::report::Finding {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, reason = "tests")]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run};
 
@@ -106,10 +121,10 @@ mod tests {
         assert_eq!(
             got,
             [
-                (Severity::Info, Mechanism::ClientCertificates, "client certificates authentication is enabled"),
-                (Severity::Info, Mechanism::BootstrapTokens, "bootstrap tokens authentication is enabled"),
-                (Severity::Info, Mechanism::TokenRequest, "tokenrequest tokens authentication is enabled"),
-                (Severity::Info, Mechanism::Oidc, "oidc / jwt authentication is enabled"),
+                (Severity::Info, Mechanism::ClientCertificates, "client certificate authentication is enabled"),
+                (Severity::Info, Mechanism::BootstrapTokens, "bootstrap token authentication is enabled"),
+                (Severity::Info, Mechanism::TokenRequest, "service-account tokens from the TokenRequest API are enabled"),
+                (Severity::Info, Mechanism::Oidc, "authentication with OIDC/JWT tokens is enabled"),
             ]
         );
         assert_eq!(found[0].evidence[0].value, "--client-ca-file=/etc/kubernetes/pki/ca.crt");

@@ -45,7 +45,10 @@ impl Check for CredentialInventory {
         let now = cx.now.unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
         for credential in credentials::collect(cx.inv, now) {
             let message = describe(&credential);
-            let redacted = !matches!(credential.kind, CredentialKind::ClientCertificate | CredentialKind::CertificateSigningRequest);
+            let redacted = !matches!(
+                credential.kind,
+                CredentialKind::ClientCertificate | CredentialKind::CertificateSigningRequest
+            );
             let evidence = Evidence { path: credential.path.clone(), value: credential.fingerprint.clone(), redacted };
             out.push(self.finding_at(credential.object, credential.source, message).evidence(evidence));
         }
@@ -60,7 +63,9 @@ fn describe(c: &Credential) -> String {
     };
     let expires = c.expires.as_deref().map_or_else(|| "no expiry".to_string(), |e| format!("expires {e}"));
     match c.kind {
-        CredentialKind::ClientCertificate => format!("client certificate `{}`{groups}, {expires}, {}", c.identity, c.status),
+        CredentialKind::ClientCertificate => {
+            format!("client certificate `{}`{groups}, {expires}, {}", c.identity, c.status)
+        }
         CredentialKind::CertificateSigningRequest => format!(
             "certificate request for `{}`{groups} to signer `{}`, {}",
             c.identity,
@@ -68,12 +73,17 @@ fn describe(c: &Credential) -> String {
             c.status
         ),
         CredentialKind::ServiceAccountToken => {
-            let used = c.last_used.as_deref().map_or_else(|| "last use unknown".to_string(), |u| format!("last used {u}"));
+            let used =
+                c.last_used.as_deref().map_or_else(|| "last use unknown".to_string(), |u| format!("last used {u}"));
             format!("legacy service-account token of `{}`, {expires}, {used}, {}", c.identity, c.status)
         }
         CredentialKind::BootstrapToken => format!("bootstrap token `{}`{groups}, {expires}, {}", c.identity, c.status),
         CredentialKind::KubeconfigUser => {
-            format!("kubeconfig user `{}` logs in with {}", c.identity, c.issuer.as_deref().unwrap_or("an unknown method"))
+            format!(
+                "kubeconfig user `{}` logs in with {}",
+                c.identity,
+                c.issuer.as_deref().unwrap_or("an unknown method")
+            )
         }
         CredentialKind::StaticToken => format!("static token of `{}`{groups}, {expires}", c.identity),
     }
@@ -108,7 +118,8 @@ mod tests {
             }),
         ];
         let (found, _) = run(&CredentialInventory, values);
-        let messages: Vec<String> = summary(&found).into_iter().map(|(sev, obj, msg)| format!("{sev} {obj} {msg}")).collect();
+        let messages: Vec<String> =
+            summary(&found).into_iter().map(|(sev, obj, msg)| format!("{sev} {obj} {msg}")).collect();
         assert_eq!(
             messages,
             vec![

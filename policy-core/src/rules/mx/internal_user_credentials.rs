@@ -55,7 +55,8 @@ impl Check for InternalUserCredentials {
         let inv = cx.inv;
         let statuses = mechanisms::assess(inv);
         let user_facing = mechanisms::user_facing(inv, &statuses);
-        if user_facing.iter().any(|m| matches!(m, M::Oidc | M::Webhook | M::AuthenticatingProxy)) || !inv.aws_auth.is_empty()
+        if user_facing.iter().any(|m| matches!(m, M::Oidc | M::Webhook | M::AuthenticatingProxy))
+            || !inv.aws_auth.is_empty()
         {
             return;
         }
@@ -87,7 +88,11 @@ impl Check for InternalUserCredentials {
                 let Some(token) = &user.token else { continue };
                 let from_secret = legacy.iter().find(|(fp, _)| *fp == token.fingerprint).map(|(_, sa)| sa.clone());
                 let Some(account) = from_secret.clone().or_else(|| token.service_account.clone()) else { continue };
-                let kind = if from_secret.is_some() || token.legacy_secret.is_some() { "legacy service-account token" } else { "service-account token" };
+                let kind = if from_secret.is_some() || token.legacy_secret.is_some() {
+                    "legacy service-account token"
+                } else {
+                    "service-account token"
+                };
                 let message = format!(
                     "kubeconfig user `{}` reaches the API with the {kind} of `{account}` while no external identity source is configured",
                     user.name
@@ -97,7 +102,10 @@ impl Check for InternalUserCredentials {
                     value: token.fingerprint.clone(),
                     redacted: true,
                 };
-                found.push(self.finding_at(holder_ref(config.object), config.object.source.clone(), message).evidence(evidence));
+                found.push(
+                    self.finding_at(holder_ref(config.object), config.object.source.clone(), message)
+                        .evidence(evidence),
+                );
             }
         }
         if found.is_empty() {

@@ -50,11 +50,11 @@ impl Check for TooManyUserMechanisms {
         }
         let rows = || statuses.iter().filter(|s| enabled.contains(&s.mechanism));
         let Some(anchor) = rows().find_map(|s| s.evidence.first()) else { return };
-        let labels: Vec<String> = enabled.iter().map(|m| format!("`{}`", m.label().to_lowercase())).collect();
+        let labels: Vec<&str> = enabled.iter().map(|m| m.label()).collect();
         let mut finding = self.finding_at(
             anchor.object.clone(),
             anchor.source.clone(),
-            format!("{} mechanisms authenticate people ({}); at most {max} expected", enabled.len(), labels.join(", ")),
+            format!("{} mechanisms authenticate people ({}); at most {max} expected", enabled.len(), labels.join(", ").to_lowercase()),
         );
         for status in rows() {
             if let Some(first) = status.evidence.first() {
@@ -67,6 +67,7 @@ impl Check for TooManyUserMechanisms {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run, run_with, summary};
     use crate::settings::Settings;
@@ -95,7 +96,7 @@ mod tests {
             [(
                 "medium".into(),
                 "Pod/kube-system/kube-apiserver-cp1".into(),
-                "3 mechanisms authenticate people (`client certificates`, `static token file`, `oidc / jwt`); at most 2 expected"
+                "3 mechanisms authenticate people (client certificates, static token file, oidc / jwt); at most 2 expected"
                     .into()
             )]
         );

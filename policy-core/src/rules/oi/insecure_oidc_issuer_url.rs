@@ -45,7 +45,7 @@ impl Check for InsecureOidcIssuerUrl {
                         self.finding_at(
                             jwt.object.clone(),
                             jwt.source.clone(),
-                            format!("JWT issuer keys are fetched without TLS from `{}`", url.value),
+                            format!("signing keys of the JWT issuer are fetched without TLS from `{}`", url.value),
                         )
                         .evidence(Evidence::plain(url.path.clone(), url.shown.clone())),
                     );
@@ -57,6 +57,7 @@ impl Check for InsecureOidcIssuerUrl {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run, summary};
     use serde_json::json;
@@ -69,7 +70,7 @@ mod tests {
             [(
                 "high".into(),
                 "Pod/kube-system/kube-apiserver-cp1".into(),
-                "JWT issuer keys are fetched without TLS from `http://dex.example.com`".into()
+                "signing keys of the JWT issuer are fetched without TLS from `http://dex.example.com`".into()
             )]
         );
         let config = json!({"apiVersion": "apiserver.config.k8s.io/v1", "kind": "AuthenticationConfiguration",

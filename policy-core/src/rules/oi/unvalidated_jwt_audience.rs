@@ -65,6 +65,7 @@ impl Check for UnvalidatedJwtAudience {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run, summary};
     use serde_json::json;

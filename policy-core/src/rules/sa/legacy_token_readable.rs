@@ -1,7 +1,7 @@
 use super::privileged_legacy_token::legacy_tokens;
 use crate::inventory::rbac::{Access, Binding, SECRET_READ_VERBS};
 use crate::rule::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 declare_rule! {
     /// ## What it does
@@ -38,11 +38,15 @@ declare_rule! {
     }
 }
 
+/// Tokens listed as related objects of one finding, at most.
+const MAX_RELATED: usize = 20;
+
 /// What one binding lets its non-system subjects read.
 struct Reach<'r> {
     binding: &'r Binding<'r>,
     subjects: Vec<String>,
-    tokens: Vec<&'r Object>,
+    count: usize,
+    sample: Vec<&'r Object>,
 }
 
 impl Check for LegacyTokenReadable {
@@ -67,7 +71,7 @@ impl Check for LegacyTokenReadable {
                 None => (Severity::Critical, "in every namespace".to_string()),
                 Some(ns) => (Severity::High, format!("in namespace `{ns}`")),
             };
-            let count = reach.tokens.len();
+            let count = reach.count;
             let plural = if count == 1 { "" } else { "s" };
             let mut finding = self
                 .finding(
@@ -80,7 +84,7 @@ impl Check for LegacyTokenReadable {
                 )
                 .severity(severity)
                 .evidence(Evidence::plain("roleRef.name", reach.binding.role_name.clone()));
-            for token in reach.tokens.iter().take(20) {
+            for token in &reach.sample {
                 finding = finding.related(token.object_ref());
             }
             out.push(finding);
@@ -89,31 +93,30 @@ impl Check for LegacyTokenReadable {
 }
 
 /// Fold accesses into per-binding reaches, keeping non-system subjects and the tokens their
-/// `resourceNames` (if any) include.
+/// `resourceNames` (if any) include. A binding shows up in one call only (cluster-wide, or its
+/// own namespace), and all its subjects share its role, so tokens are counted once per binding.
 fn collect<'r>(reaches: &mut Vec<Reach<'r>>, accesses: Vec<Access<'r>>, tokens: &[&'r Object]) {
+    let mut seen: HashMap<*const Binding<'r>, Option<usize>> = HashMap::new();
     for access in accesses {
         let grant = access.grant;
         // Holders of a role that allows everything gain nothing from a token: other checks own them.
         if grant.subject.is_system() || grant.is_default() || grant.role.is_some_and(|r| r.allows_everything()) {
             continue;
         }
-        let readable: Vec<&Object> = tokens.iter().copied().filter(|t| access.names.includes(t.name())).collect();
-        if readable.is_empty() {
-            continue;
-        }
-        let who = format!("`{}`", grant.subject);
-        match reaches.iter_mut().find(|r| std::ptr::eq(r.binding, grant.binding)) {
-            Some(reach) => {
-                if !reach.subjects.contains(&who) {
-                    reach.subjects.push(who);
-                }
-                for token in readable {
-                    if !reach.tokens.iter().any(|t| std::ptr::eq(*t, token)) {
-                        reach.tokens.push(token);
-                    }
-                }
+        let slot = *seen.entry(std::ptr::from_ref(grant.binding)).or_insert_with(|| {
+            let mut readable = tokens.iter().copied().filter(|t| access.names.includes(t.name()));
+            let sample: Vec<&Object> = readable.by_ref().take(MAX_RELATED).collect();
+            let count = sample.len() + readable.count();
+            (count > 0).then(|| {
+                reaches.push(Reach { binding: grant.binding, subjects: Vec::new(), count, sample });
+                reaches.len() - 1
+            })
+        });
+        if let Some(reach) = slot.and_then(|i| reaches.get_mut(i)) {
+            let who = format!("`{}`", grant.subject);
+            if !reach.subjects.contains(&who) {
+                reach.subjects.push(who);
             }
-            None => reaches.push(Reach { binding: grant.binding, subjects: vec![who], tokens: readable }),
         }
     }
 }
@@ -151,11 +154,25 @@ mod tests {
                 token("ci", "deployer-token", "deployer"),
                 token("ci", "builder-token", "builder"),
                 token("web", "app-token", "app"),
-                role("secret-watcher", json!({"apiGroups": ["*"], "resources": ["pods/log", "secrets"], "verbs": ["watch"]})),
-                binding("ClusterRoleBinding", None, "watchers", "secret-watcher",
-                        json!([{"kind": "Group", "name": "manager"}, {"kind": "Group", "name": "dev"}])),
+                role(
+                    "secret-watcher",
+                    json!({"apiGroups": ["*"], "resources": ["pods/log", "secrets"], "verbs": ["watch"]}),
+                ),
+                binding(
+                    "ClusterRoleBinding",
+                    None,
+                    "watchers",
+                    "secret-watcher",
+                    json!([{"kind": "Group", "name": "manager"}, {"kind": "Group", "name": "dev"}]),
+                ),
                 binding("RoleBinding", Some("web"), "web-editors", "edit", json!([{"kind": "User", "name": "jane"}])),
-                binding("RoleBinding", Some("empty"), "other-editors", "edit", json!([{"kind": "User", "name": "joe"}])),
+                binding(
+                    "RoleBinding",
+                    Some("empty"),
+                    "other-editors",
+                    "edit",
+                    json!([{"kind": "User", "name": "joe"}]),
+                ),
             ],
         );
         assert_eq!(
@@ -181,15 +198,33 @@ mod tests {
     #[test]
     fn system_subjects_defaults_names_and_token_free_dumps_are_quiet() {
         let readers = vec![
-            role("named", json!({"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": ["tls-cert"]})),
+            role(
+                "named",
+                json!({"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": ["tls-cert"]}),
+            ),
             binding("ClusterRoleBinding", None, "named", "named", json!([{"kind": "User", "name": "bob"}])),
-            binding("ClusterRoleBinding", None, "kcm", "system:kube-controller-manager",
-                    json!([{"kind": "User", "name": "system:kube-controller-manager"}])),
-            binding("ClusterRoleBinding", None, "kubeadm:cluster-admins", "cluster-admin",
-                    json!([{"kind": "Group", "name": "kubeadm:cluster-admins"}])),
+            binding(
+                "ClusterRoleBinding",
+                None,
+                "kcm",
+                "system:kube-controller-manager",
+                json!([{"kind": "User", "name": "system:kube-controller-manager"}]),
+            ),
+            binding(
+                "ClusterRoleBinding",
+                None,
+                "kubeadm:cluster-admins",
+                "cluster-admin",
+                json!([{"kind": "Group", "name": "kubeadm:cluster-admins"}]),
+            ),
             binding("ClusterRoleBinding", None, "bob-admin", "cluster-admin", json!([{"kind": "User", "name": "bob"}])),
-            binding("ClusterRoleBinding", None, "gc", "system:controller:generic-garbage-collector",
-                    json!([{"kind": "ServiceAccount", "name": "generic-garbage-collector", "namespace": "kube-system"}])),
+            binding(
+                "ClusterRoleBinding",
+                None,
+                "gc",
+                "system:controller:generic-garbage-collector",
+                json!([{"kind": "ServiceAccount", "name": "generic-garbage-collector", "namespace": "kube-system"}]),
+            ),
         ];
         let (found, _) = run(&LegacyTokenReadable, readers.clone());
         assert!(found.is_empty(), "no legacy tokens, nothing to take");
@@ -209,7 +244,13 @@ mod tests {
             &LegacyTokenReadable,
             vec![
                 token("ci", "deployer-token", "deployer"),
-                binding("RoleBinding", Some("ci"), "all-sas", "edit", json!([{"kind": "Group", "name": "system:serviceaccounts:ci"}])),
+                binding(
+                    "RoleBinding",
+                    Some("ci"),
+                    "all-sas",
+                    "edit",
+                    json!([{"kind": "Group", "name": "system:serviceaccounts:ci"}]),
+                ),
             ],
         );
         assert_eq!(found.len(), 1);

@@ -3,7 +3,9 @@ use crate::inventory::rbac::Subject;
 use crate::rule::prelude::*;
 
 /// Every legacy token Secret with the service account it authenticates as.
-pub(super) fn legacy_tokens<'a, 'i>(inv: &'i Inventory<'a>) -> impl Iterator<Item = (&'a Object, Subject)> + use<'a, 'i> {
+pub(super) fn legacy_tokens<'a, 'i>(
+    inv: &'i Inventory<'a>,
+) -> impl Iterator<Item = (&'a Object, Subject)> + use<'a, 'i> {
     legacy_token_secrets(inv).filter_map(|secret| {
         let account = secret.annotation(SERVICE_ACCOUNT_ANNOTATION).filter(|n| !n.is_empty())?;
         Some((secret, Subject::service_account(secret.namespace().unwrap_or("default"), account)))
@@ -69,10 +71,7 @@ impl Check for PrivilegedLegacyToken {
                         privilege.describe()
                     ),
                 )
-                .evidence(Evidence::plain(
-                    "metadata.annotations.kubernetes.io/service-account.name",
-                    name.to_string(),
-                ));
+                .evidence(Evidence::plain("metadata.annotations.kubernetes.io/service-account.name", name.to_string()));
             let mut seen = Vec::new();
             for (_, grant) in &privileges {
                 let related = grant.binding.object.object_ref();
@@ -117,13 +116,41 @@ mod tests {
                 token("ci", "reader-token", "reader"),
                 token("ci", "viewer-token", "viewer"),
                 token("web", "app-token", "app"),
-                binding("ClusterRoleBinding", None, "deployer-admin", "cluster-admin",
-                        json!([{"kind": "ServiceAccount", "name": "deployer", "namespace": "ci"}])),
-                binding("RoleBinding", Some("ci"), "deployer-view", "view", json!([{"kind": "ServiceAccount", "name": "deployer"}])),
-                binding("RoleBinding", Some("ci"), "reader-edit", "edit", json!([{"kind": "ServiceAccount", "name": "reader"}])),
-                binding("RoleBinding", Some("ci"), "viewer-view", "view", json!([{"kind": "ServiceAccount", "name": "viewer"}])),
-                binding("ClusterRoleBinding", None, "web-sas", "cluster-admin",
-                        json!([{"kind": "Group", "name": "system:serviceaccounts:web"}])),
+                binding(
+                    "ClusterRoleBinding",
+                    None,
+                    "deployer-admin",
+                    "cluster-admin",
+                    json!([{"kind": "ServiceAccount", "name": "deployer", "namespace": "ci"}]),
+                ),
+                binding(
+                    "RoleBinding",
+                    Some("ci"),
+                    "deployer-view",
+                    "view",
+                    json!([{"kind": "ServiceAccount", "name": "deployer"}]),
+                ),
+                binding(
+                    "RoleBinding",
+                    Some("ci"),
+                    "reader-edit",
+                    "edit",
+                    json!([{"kind": "ServiceAccount", "name": "reader"}]),
+                ),
+                binding(
+                    "RoleBinding",
+                    Some("ci"),
+                    "viewer-view",
+                    "view",
+                    json!([{"kind": "ServiceAccount", "name": "viewer"}]),
+                ),
+                binding(
+                    "ClusterRoleBinding",
+                    None,
+                    "web-sas",
+                    "cluster-admin",
+                    json!([{"kind": "Group", "name": "system:serviceaccounts:web"}]),
+                ),
             ],
         );
         assert_eq!(
@@ -167,8 +194,20 @@ mod tests {
                 opaque,
                 token("ci", "t", "builder"),
                 binding("RoleBinding", Some("ci"), "b", "view", json!([{"kind": "ServiceAccount", "name": "builder"}])),
-                binding("ClusterRoleBinding", None, "root", "cluster-admin", json!([{"kind": "ServiceAccount", "name": "root", "namespace": "ci"}])),
-                binding("ClusterRoleBinding", None, "dangling", "gone", json!([{"kind": "ServiceAccount", "name": "builder", "namespace": "ci"}])),
+                binding(
+                    "ClusterRoleBinding",
+                    None,
+                    "root",
+                    "cluster-admin",
+                    json!([{"kind": "ServiceAccount", "name": "root", "namespace": "ci"}]),
+                ),
+                binding(
+                    "ClusterRoleBinding",
+                    None,
+                    "dangling",
+                    "gone",
+                    json!([{"kind": "ServiceAccount", "name": "builder", "namespace": "ci"}]),
+                ),
             ],
         );
         assert!(found.is_empty(), "{found:?}");

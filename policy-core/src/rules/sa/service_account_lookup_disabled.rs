@@ -55,6 +55,7 @@ impl Check for ServiceAccountLookupDisabled {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run, summary};
 

@@ -95,7 +95,9 @@ impl ServiceAccountTokenCreation {
                 continue;
             }
             let (target, privileged) = match &binding.namespace {
-                None => ("service accounts in every namespace".to_string(), Some("including `kube-system`".to_string())),
+                None => {
+                    ("service accounts in every namespace".to_string(), Some("including `kube-system`".to_string()))
+                }
                 Some(ns) => {
                     let known = accounts.get_or_insert_with(|| known_accounts(cx.inv));
                     let target = match &names {
@@ -123,11 +125,7 @@ impl ServiceAccountTokenCreation {
             out.push(
                 self.finding(
                     binding.object,
-                    format!(
-                        "{} can mint tokens for {target} through `{}`{suffix}",
-                        who.join(", "),
-                        binding.role_ref()
-                    ),
+                    format!("{} can mint tokens for {target} through `{}`{suffix}", who.join(", "), binding.role_ref()),
                 )
                 .severity(severity)
                 .evidence(Evidence::plain("roleRef.name", binding.role_name.clone())),
@@ -188,14 +186,54 @@ mod tests {
             vec![
                 minting("ClusterRole", None, "token-minter", None),
                 minting("Role", Some("ci"), "ci-minter", Some(json!(["builder"]))),
-                binding("ClusterRoleBinding", None, "everywhere", "ClusterRole", "token-minter", json!([{"kind": "User", "name": "bob"}])),
-                binding("RoleBinding", Some("ci"), "ci-builder", "Role", "ci-minter", json!([{"kind": "User", "name": "jane"}])),
-                binding("RoleBinding", Some("ci"), "ci-any", "ClusterRole", "token-minter", json!([{"kind": "User", "name": "joe"}])),
-                binding("ClusterRoleBinding", None, "deployer-admin", "ClusterRole", "cluster-admin",
-                        json!([{"kind": "ServiceAccount", "name": "deployer", "namespace": "ci"}])),
-                binding("ClusterRoleBinding", None, "kcm", "ClusterRole", "system:kube-controller-manager",
-                        json!([{"kind": "User", "name": "system:kube-controller-manager"}])),
-                binding("RoleBinding", Some("web"), "web-edit", "ClusterRole", "edit", json!([{"kind": "Group", "name": "web-devs"}])),
+                binding(
+                    "ClusterRoleBinding",
+                    None,
+                    "everywhere",
+                    "ClusterRole",
+                    "token-minter",
+                    json!([{"kind": "User", "name": "bob"}]),
+                ),
+                binding(
+                    "RoleBinding",
+                    Some("ci"),
+                    "ci-builder",
+                    "Role",
+                    "ci-minter",
+                    json!([{"kind": "User", "name": "jane"}]),
+                ),
+                binding(
+                    "RoleBinding",
+                    Some("ci"),
+                    "ci-any",
+                    "ClusterRole",
+                    "token-minter",
+                    json!([{"kind": "User", "name": "joe"}]),
+                ),
+                binding(
+                    "ClusterRoleBinding",
+                    None,
+                    "deployer-admin",
+                    "ClusterRole",
+                    "cluster-admin",
+                    json!([{"kind": "ServiceAccount", "name": "deployer", "namespace": "ci"}]),
+                ),
+                binding(
+                    "ClusterRoleBinding",
+                    None,
+                    "kcm",
+                    "ClusterRole",
+                    "system:kube-controller-manager",
+                    json!([{"kind": "User", "name": "system:kube-controller-manager"}]),
+                ),
+                binding(
+                    "RoleBinding",
+                    Some("web"),
+                    "web-edit",
+                    "ClusterRole",
+                    "edit",
+                    json!([{"kind": "Group", "name": "web-devs"}]),
+                ),
             ],
         );
         assert_eq!(
@@ -237,15 +275,22 @@ mod tests {
         let cluster = admit(minting("ClusterRole", None, "token-minter", None));
         assert_eq!(cluster.findings.len(), 1);
         assert_eq!(cluster.findings[0].severity, Severity::Medium);
-        assert_eq!(cluster.findings[0].message, "`ClusterRole/token-minter` lets its holders mint tokens for any service account");
+        assert_eq!(
+            cluster.findings[0].message,
+            "`ClusterRole/token-minter` lets its holders mint tokens for any service account"
+        );
         let kube_system = admit(minting("Role", Some("kube-system"), "m", Some(json!(["a"]))));
         assert_eq!(kube_system.findings[0].severity, Severity::High);
-        assert_eq!(kube_system.findings[0].message, "`Role/kube-system/m` lets its holders mint tokens for `a` in namespace `kube-system`");
+        assert_eq!(
+            kube_system.findings[0].message,
+            "`Role/kube-system/m` lets its holders mint tokens for `a` in namespace `kube-system`"
+        );
         let default_edit = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
             "metadata": {"name": "system:aggregate-to-edit", "labels": {"kubernetes.io/bootstrapping": "rbac-defaults"}},
             "rules": [{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]}]});
         assert!(admit(default_edit).findings.is_empty());
-        let binding_only = binding("ClusterRoleBinding", None, "b", "ClusterRole", "edit", json!([{"kind": "User", "name": "x"}]));
+        let binding_only =
+            binding("ClusterRoleBinding", None, "b", "ClusterRole", "edit", json!([{"kind": "User", "name": "x"}]));
         assert!(admit(binding_only).findings.is_empty());
     }
 }

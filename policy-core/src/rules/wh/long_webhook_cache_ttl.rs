@@ -68,6 +68,7 @@ impl Check for LongWebhookCacheTtl {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run, run_with, summary};
     use crate::settings::Settings;

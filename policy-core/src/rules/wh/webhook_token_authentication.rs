@@ -64,7 +64,7 @@ impl Check for WebhookTokenAuthentication {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, reason = "tests")]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run, summary};
 

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds the policy modules (cargo xtask wasm) and runs them in every real host, comparing each
+# decision with native policy-core:
+#   - Rust: wapc + wasmtime-provider (kwctl's engine crates) and the wasmparser shape checks;
+#   - node: @wapc/host, @open-policy-agent/opa-wasm, the npm package (node and web builds), tsc;
+#   - Python: opa-wasmtime.
+# Every suite runs even when an earlier one fails; the exit status is non-zero if any failed.
+# Usage: scripts/test-hosts.sh [--bench]   (--bench also prints the figures of docs/benchmarks.md)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=tools.sh
+source scripts/tools.sh
+
+HOSTS_TARGET="$ROOT/target/hosts"
+HOSTS_MANIFEST="$ROOT/tests/hosts/rust/Cargo.toml"
+hosts_cargo() { CARGO_TARGET_DIR="$HOSTS_TARGET" cargo "$1" --manifest-path "$HOSTS_MANIFEST" "${@:2}"; }
+step() { printf '\n\033[1m[test-hosts]\033[0m %s\n' "$*" >&2; }
+
+ensure_rust_targets
+ensure_wasm_bindgen_cli
+ensure_npm_deps tests/hosts
+ensure_python_venv "$HOSTS_TARGET/venv" tests/hosts/requirements.txt
+
+step "building the modules into dist/policy/"
+cargo xtask wasm
+
+step "building the Rust host (wasmtime; ~10 minutes cold on 2 cores)"
+hosts_cargo build --bins --tests
+hosts_cargo run --quiet --bin native-decisions -- "$HOSTS_TARGET/native-decisions.json"
+
+failed=()
+step "Rust: waPC on wasmtime (wapc + wasmtime-provider) and module shapes"
+hosts_cargo test || failed+=("rust")
+step "node: @wapc/host, @open-policy-agent/opa-wasm, npm package, tsc"
+(cd tests/hosts && node --test js/*.test.mjs) || failed+=("node")
+step "python: opa-wasmtime"
+"$HOSTS_TARGET/venv/bin/python" tests/hosts/python/test_opa_wasmtime.py || failed+=("python")
+
+if [ "${1:-}" = "--bench" ]; then
+  step "figures"
+  hosts_cargo run --quiet --bin bench
+  (cd tests/hosts && node bench.mjs)
+fi
+
+if [ ${#failed[@]} -gt 0 ]; then
+  step "FAILED host suites: ${failed[*]}"
+  exit 1
+fi
+step "every host agrees with native policy-core"
