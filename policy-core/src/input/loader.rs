@@ -313,6 +313,10 @@ impl<'a> FileCx<'a> {
                 self.shape(value, src, &lines, origin.clone(), nest);
             }
             if let Some(e) = parsed.error {
+                if nest == 0 {
+                    // The broken document was read, if not kept.
+                    self.documents = self.documents.saturating_add(1);
+                }
                 self.problem(e, chunk_map, context);
             }
         }
@@ -606,7 +610,7 @@ mod tests {
         let l = run("m.yaml", b"apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n---\nkind: [oops\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\n");
         assert_eq!(objects(&l), vec![obj("Pod", "a", 1, Origin::Document), obj("Secret", "b", 7, Origin::Document)]);
         assert_eq!(codes(&l), vec![("yaml-syntax".to_string(), 6)]);
-        assert_eq!((l.inputs[0].documents, l.inputs[0].objects), (2, 2));
+        assert_eq!((l.inputs[0].documents, l.inputs[0].objects), (3, 2));
     }
 
     #[test]

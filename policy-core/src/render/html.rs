@@ -44,7 +44,8 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .92r
 th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: var(--panel); }
 td.num, th.num { text-align: right; }
-td.nowrap { white-space: nowrap; }
+td.nowrap, td.nowrap code { white-space: nowrap; }
+td.wide { min-width: 14rem; } td.mid { min-width: 9rem; }
 .state-enabled { color: var(--high); font-weight: 700; } .state-disabled { color: var(--ok); }
 .state-unknown { color: var(--muted); }
 footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
@@ -242,8 +243,8 @@ pub fn html(report: &Report) -> String {
             let groups: Vec<String> = c.groups.iter().map(|g| code(g)).collect();
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"nowrap\">{}</td><td>{}</td>\
-                 <td><code title=\"{}\">{}</code></td><td>{}<br>{}</td></tr>",
+                "<tr><td>{}</td><td class=\"mid\">{}</td><td class=\"mid\">{}</td><td>{}</td><td class=\"nowrap\">{}</td>\
+                 <td>{}</td><td class=\"nowrap\"><code title=\"{}\">{}</code></td><td class=\"wide\">{}<br>{}</td></tr>",
                 credential::kind(c.kind),
                 code(&c.identity),
                 groups.join(" "),

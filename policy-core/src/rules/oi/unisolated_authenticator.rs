@@ -84,6 +84,7 @@ impl Check for UnisolatedAuthenticator {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{objects, run, summary};
     use serde_json::{Value, json};
