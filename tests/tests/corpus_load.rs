@@ -230,8 +230,8 @@ const FIXTURES: &[Expected] = &[
     ("admission-review.json", 1, &["Pod:web@24A"], &[]),
     ("billion-laughs.yaml", 2, &["ServiceAccount:survivor@17"], &[("alias-limit", 11)]),
     ("kubeconfig.yaml", 1, &["Config:@1"], &[]),
-    ("list.json", 1, &["ServiceAccount:web@4L", "RoleBinding:web-view@13L", "Deployment:web@37L"], &[]),
-    ("list.yaml", 1, &["ServiceAccount:web@3L", "RoleBinding:web-view@9L", "Deployment:web@24L"], &[]),
+    ("list.json", 1, &["ServiceAccount:web@4L", "RoleBinding:web-view@13L", "Deployment:web@34L"], &[]),
+    ("list.yaml", 1, &["ServiceAccount:web@3L", "RoleBinding:web-view@9L", "Deployment:web@23L"], &[]),
     (
         "multi-doc.yaml",
         4,

@@ -110,8 +110,8 @@ fn kubescape_api_server_and_kubelet_inputs() {
 #[test]
 fn default_configurations_stay_low() {
     let flag_codes = [
-        "AN001", "AN003", "AP001", "BT006", "CC007", "MX002", "OI001", "OI002", "OI003", "OI005", "SA006", "ST002", "TR002",
-        "WH003",
+        "AN001", "AN003", "AP001", "BT006", "CC007", "MX002", "OI001", "OI002", "OI003", "OI005", "SA006", "ST002",
+        "TR002", "WH003",
     ];
     for (path, expected) in [
         ("kops/nodeup-golden-minimal-tasks-kube-apiserver.yaml", &["TR002 low Pod/kube-system/kube-apiserver"][..]),
@@ -123,7 +123,8 @@ fn default_configurations_stay_low() {
         ),
     ] {
         let Some(report) = scan(path, &flag_codes) else { return };
-        let got: BTreeSet<String> = report.findings.iter().map(|f| format!("{} {} {}", f.code, f.severity, f.object)).collect();
+        let got: BTreeSet<String> =
+            report.findings.iter().map(|f| format!("{} {} {}", f.code, f.severity, f.object)).collect();
         assert_eq!(got, set(expected), "{path}");
     }
     // The kops Cluster spec shows only overrides: judged where set, otherwise not assessable.

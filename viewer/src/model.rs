@@ -623,8 +623,8 @@ pub fn timeline(credentials: &[Credential], now: OffsetDateTime, max_rows: usize
 
 fn ticks(lo: OffsetDateTime, hi: OffsetDateTime, pos: impl Fn(OffsetDateTime) -> f64) -> Vec<(f64, String)> {
     let months = ((hi - lo).whole_days() / 30).max(1);
-    // About six labels whatever the span.
-    let step = u8::try_from((months / 6).clamp(1, 12 * 10)).unwrap_or(12).max(1);
+    // About six labels whatever the span, on round month steps.
+    let step: u8 = [1u8, 2, 3, 6, 12].into_iter().find(|s| i64::from(*s) * 7 >= months).unwrap_or(12);
     let mut out = Vec::new();
     let (mut year, mut month) = (lo.year(), u8::from(lo.month()));
     for _ in 0..200 {
@@ -1157,6 +1157,9 @@ mod tests {
         assert!(t.now > 0.3 && t.now < 0.45, "now at {}", t.now);
         assert!(t.rows.iter().all(|r| r.start <= r.end));
         assert!(!t.ticks.is_empty() && t.ticks.windows(2).all(|w| w[0].0 < w[1].0));
+        // 2025-06 to 2027-01: 19 months, ticks every 3 months on quarter starts.
+        let labels: Vec<&str> = t.ticks.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, vec!["2025-07", "2025-10", "2026-01", "2026-04", "2026-07", "2026-10"]);
         assert_eq!(timeline(&creds, now, 2).rows.len(), 2);
     }
 

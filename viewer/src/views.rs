@@ -218,7 +218,7 @@ pub fn credentials(report: &Report) -> Html {
                                 <th scope="row">{ &c.identity }</th>
                                 <td>{ c.groups.join(", ") }</td>
                                 <td><span class={classes!("status", c.status.clone())}>{ &c.status }</span></td>
-                                <td>{ c.expires.as_deref().map_or_else(|| "never".to_string(), model::short_date) }</td>
+                                <td class="nowrap">{ c.expires.as_deref().map_or_else(|| "never".to_string(), model::short_date) }</td>
                                 <td><code class="fp" title={c.fingerprint.clone()}>{ c.fingerprint.chars().take(23).collect::<String>() }</code></td>
                                 <td class="muted">{ format!("{} · {}:{}", c.object, c.source.path, c.source.line) }</td>
                             </tr>
@@ -231,8 +231,8 @@ pub fn credentials(report: &Report) -> Html {
 }
 
 fn timeline_chart(t: &model::Timeline) -> Html {
-    const LABEL_W: f64 = 180.0;
-    const CHART_W: f64 = 620.0;
+    const LABEL_W: f64 = 210.0;
+    const CHART_W: f64 = 870.0;
     const ROW_H: f64 = 18.0;
     let height = ROW_H * t.rows.len() as f64 + 28.0;
     let x = |frac: f64| LABEL_W + frac * CHART_W;
@@ -250,7 +250,7 @@ fn timeline_chart(t: &model::Timeline) -> Html {
                 { for t.rows.iter().enumerate().map(|(i, r)| {
                     let y = i as f64 * ROW_H;
                     let class = if r.expired { "expired" } else if r.soon { "soon" } else if r.never { "never" } else { "valid" };
-                    let label: String = if r.label.chars().count() > 26 { r.label.chars().take(25).chain(['…']).collect() } else { r.label.clone() };
+                    let label: String = if r.label.chars().count() > 30 { r.label.chars().take(29).chain(['…']).collect() } else { r.label.clone() };
                     html! {
                         <g class={classes!("row", class)}>
                             <title>{ format!("{} ({})", r.label, class) }</title>
@@ -328,7 +328,7 @@ pub fn detail(f: &Finding, excerpt: Option<&[ExcerptLine]>, on_close: Callback<M
                 <div>
                     <p class="eyebrow">{ severity_badge(f.severity) }{" "}<span class="code">{ &f.code }</span>{" "}<span class="muted">{ &f.slug }</span></p>
                     <h2>{ message(&f.message) }</h2>
-                    if !title.is_empty() { <p class="muted">{ title }</p> }
+                    if !title.is_empty() { <p class="muted">{ message(&title) }</p> }
                 </div>
                 <button type="button" class="icon" aria-label="Close details" onclick={on_close}>{"×"}</button>
             </div>

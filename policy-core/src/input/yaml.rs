@@ -138,10 +138,15 @@ fn line_of(span: Span) -> u32 {
 }
 
 fn syntax(e: &ScanError) -> Problem {
+    let line = u32::try_from(e.marker().line()).unwrap_or(u32::MAX).max(1);
+    if e.info().contains("recursion limit") {
+        // The scanner's own cap on flow nesting (255) can trip before ours.
+        return Problem { line, code: "too-deep", message: "nesting too deep; the document is skipped".to_string() };
+    }
     // The parser's messages are fixed phrases (at most one offending punctuation character),
     // never document text, so they are safe to show.
     Problem {
-        line: u32::try_from(e.marker().line()).unwrap_or(u32::MAX).max(1),
+        line,
         code: "yaml-syntax",
         message: format!("invalid YAML: {}; the rest of this document is skipped", e.info()),
     }

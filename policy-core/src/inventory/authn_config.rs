@@ -22,7 +22,9 @@ pub const HEALTH_PATHS: [&str; 3] = ["/healthz", "/livez", "/readyz"];
 
 /// Every `AuthenticationConfiguration` document (apiserver.config.k8s.io, any version).
 pub fn authentication_configs<'a>(inv: &Inventory<'a>) -> Vec<&'a Object> {
-    inv.of_kind("AuthenticationConfiguration").filter(|o| o.api_version().starts_with("apiserver.config.k8s.io/")).collect()
+    inv.of_kind("AuthenticationConfiguration")
+        .filter(|o| o.api_version().starts_with("apiserver.config.k8s.io/"))
+        .collect()
 }
 
 /// What an `AuthenticationConfiguration`'s `anonymous` block allows.
@@ -211,8 +213,7 @@ pub fn request_header(inv: &Inventory<'_>) -> RequestHeaderView {
 }
 
 /// What to add to a dump to see the request-header configuration (and the client CA).
-pub const EXTENSION_AUTH_HINT: &str =
-    "the extension-apiserver-authentication ConfigMap: kubectl get configmap extension-apiserver-authentication -n kube-system -o yaml";
+pub const EXTENSION_AUTH_HINT: &str = "the extension-apiserver-authentication ConfigMap: kubectl get configmap extension-apiserver-authentication -n kube-system -o yaml";
 
 /// Where a kubelet view came from, which decides the defaults of unset settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -349,7 +350,8 @@ fn collect_kubelets<'a>(inv: &Inventory<'a>) -> (Vec<KubeletView<'a>>, Vec<Diagn
         });
     }
     for object in inv.of_kind("ConfigMap").filter(|o| {
-        o.namespace() == Some("kube-system") && (o.name() == "kubelet-config" || o.name().starts_with("kubelet-config-"))
+        o.namespace() == Some("kube-system")
+            && (o.name() == "kubelet-config" || o.name().starts_with("kubelet-config-"))
     }) {
         let Some(text) = object.str_at(&["data", "kubelet"]) else { continue };
         match crate::input::parse_yaml_value(text) {
@@ -407,13 +409,7 @@ fn collect_kubelets<'a>(inv: &Inventory<'a>) -> (Vec<KubeletView<'a>>, Vec<Diagn
         } else {
             KubeletDefaults::FlagsOnly
         };
-        views.push(KubeletView {
-            object,
-            config_path: "data.configFile.content".to_string(),
-            config,
-            flags,
-            defaults,
-        });
+        views.push(KubeletView { object, config_path: "data.configFile.content".to_string(), config, flags, defaults });
     }
     for object in inv.of_kind("Pod") {
         let by_label = object.label("component") == Some("kubelet");
@@ -442,20 +438,22 @@ fn collect_kubelets<'a>(inv: &Inventory<'a>) -> (Vec<KubeletView<'a>>, Vec<Diagn
             });
         }
     }
-    for (kind, sections) in [
-        ("Cluster", &["kubelet", "controlPlaneKubelet", "masterKubelet"][..]),
-        ("InstanceGroup", &["kubelet"][..]),
-    ] {
+    for (kind, sections) in
+        [("Cluster", &["kubelet", "controlPlaneKubelet", "masterKubelet"][..]), ("InstanceGroup", &["kubelet"][..])]
+    {
         for object in inv.of_kind(kind).filter(|o| o.api_version().starts_with("kops")) {
             for section in sections {
                 let Some(spec) = object.at(&["spec", section]) else { continue };
-                let flags: Vec<_> = [("anonymousAuth", "anonymous-auth"), ("authenticationTokenWebhook", "authentication-token-webhook")]
-                    .into_iter()
-                    .filter_map(|(field, flag)| {
-                        let value = spec.get(field)?;
-                        Some((format!("spec.{section}.{field}"), flag.to_string(), scalar(value)))
-                    })
-                    .collect();
+                let flags: Vec<_> = [
+                    ("anonymousAuth", "anonymous-auth"),
+                    ("authenticationTokenWebhook", "authentication-token-webhook"),
+                ]
+                .into_iter()
+                .filter_map(|(field, flag)| {
+                    let value = spec.get(field)?;
+                    Some((format!("spec.{section}.{field}"), flag.to_string(), scalar(value)))
+                })
+                .collect();
                 views.push(KubeletView {
                     object,
                     config_path: format!("spec.{section}"),
@@ -472,10 +470,9 @@ fn collect_kubelets<'a>(inv: &Inventory<'a>) -> (Vec<KubeletView<'a>>, Vec<Diagn
 /// `nodeRegistration.kubeletExtraArgs`: a map (v1beta3) or a `[{name, value}]` list (v1beta4).
 fn kubeadm_kubelet_args(object: &Object) -> Vec<(String, String, String)> {
     match object.at(&["nodeRegistration", "kubeletExtraArgs"]) {
-        Some(Value::Object(map)) => map
-            .iter()
-            .map(|(k, v)| (format!("nodeRegistration.kubeletExtraArgs.{k}"), k.clone(), scalar(v)))
-            .collect(),
+        Some(Value::Object(map)) => {
+            map.iter().map(|(k, v)| (format!("nodeRegistration.kubeletExtraArgs.{k}"), k.clone(), scalar(v))).collect()
+        }
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
@@ -594,7 +591,11 @@ pub fn jwt_authenticators<'a>(inv: &Inventory<'a>) -> Vec<JwtAuthenticator<'a>> 
     let flags = &inv.apiserver;
     if let Some(issuer) = flags.get("oidc-issuer-url") {
         let located = |name: &str| {
-            flags.get(name).map(|f| Located { path: f.path.clone(), shown: format!("--{name}={}", f.value), value: f.value.clone() })
+            flags.get(name).map(|f| Located {
+                path: f.path.clone(),
+                shown: format!("--{name}={}", f.value),
+                value: f.value.clone(),
+            })
         };
         let username_claim = located("oidc-username-claim");
         let claim = username_claim.as_ref().map_or("sub", |c| c.value.as_str());
@@ -640,7 +641,9 @@ pub fn jwt_authenticators<'a>(inv: &Inventory<'a>) -> Vec<JwtAuthenticator<'a>> 
                 .get("oidc-client-id")
                 .map(|f| f.value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
                 .unwrap_or_default(),
-            audiences_path: flags.get("oidc-client-id").map_or_else(|| "--oidc-client-id".to_string(), |f| f.path.clone()),
+            audiences_path: flags
+                .get("oidc-client-id")
+                .map_or_else(|| "--oidc-client-id".to_string(), |f| f.path.clone()),
             claim_rules: flags.all("oidc-required-claim").len(),
             username,
             groups,
@@ -689,7 +692,11 @@ pub fn jwt_authenticators<'a>(inv: &Inventory<'a>) -> Vec<JwtAuthenticator<'a>> 
                 user_rules: at(&["userValidationRules"])
                     .and_then(Value::as_array)
                     .map(|rules| {
-                        rules.iter().filter_map(|r| r.get("expression").and_then(Value::as_str)).map(str::to_string).collect()
+                        rules
+                            .iter()
+                            .filter_map(|r| r.get("expression").and_then(Value::as_str))
+                            .map(str::to_string)
+                            .collect()
                     })
                     .unwrap_or_default(),
             });
@@ -710,7 +717,13 @@ mod tests {
         values
             .into_iter()
             .enumerate()
-            .map(|(i, v)| Object::new(v, Source { path: "dump.yaml".into(), line: u32::try_from(i).unwrap() + 1 }, Origin::Document))
+            .map(|(i, v)| {
+                Object::new(
+                    v,
+                    Source { path: "dump.yaml".into(), line: u32::try_from(i).unwrap() + 1 },
+                    Origin::Document,
+                )
+            })
             .collect()
     }
 
@@ -735,8 +748,9 @@ mod tests {
     #[test]
     fn kubescape_kubelet_info_is_decoded() {
         // `authentication: {anonymous: {enabled: true}}` as JSON (valid YAML), base64-encoded.
-        let content = base64::engine::general_purpose::STANDARD
-            .encode(br#"{"apiVersion":"kubelet.config.k8s.io/v1beta1","authentication":{"anonymous":{"enabled":true}}}"#);
+        let content = base64::engine::general_purpose::STANDARD.encode(
+            br#"{"apiVersion":"kubelet.config.k8s.io/v1beta1","authentication":{"anonymous":{"enabled":true}}}"#,
+        );
         let objs = objects(vec![json!({"apiVersion": "hostdata.kubescape.cloud/v1beta0", "kind": "KubeletInfo",
             "data": {"cmdLine": "/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml", "configFile": {"content": content}}})]);
         let inv = Inventory::new(&objs);
@@ -779,10 +793,12 @@ mod tests {
 
     #[test]
     fn jwt_authenticators_from_structured_config() {
-        let objs = objects(vec![json!({"apiVersion": "apiserver.config.k8s.io/v1beta1", "kind": "AuthenticationConfiguration",
+        let objs = objects(vec![
+            json!({"apiVersion": "apiserver.config.k8s.io/v1beta1", "kind": "AuthenticationConfiguration",
             "jwt": [{"issuer": {"url": "https://idp", "audiences": ["a", "b"]},
                      "claimMappings": {"username": {"claim": "sub", "prefix": ""}, "groups": {"expression": "claims.groups"}},
-                     "userValidationRules": [{"expression": "!user.username.startsWith('system:')"}]}]})]);
+                     "userValidationRules": [{"expression": "!user.username.startsWith('system:')"}]}]}),
+        ]);
         let inv = Inventory::new(&objs);
         let jwt = &jwt_authenticators(&inv)[0];
         assert_eq!(jwt.username.prefix, "");

@@ -101,11 +101,7 @@ impl Flags {
     /// The object a finding about an unset flag (a default) should point at: the first
     /// complete source (a Pod when there is one), else the first partial one.
     pub fn origin(&self) -> Option<(ObjectRef, Source)> {
-        self.sources
-            .iter()
-            .chain(&self.partial)
-            .find_map(|r| self.locations.iter().find(|(o, _)| o == r))
-            .cloned()
+        self.sources.iter().chain(&self.partial).find_map(|r| self.locations.iter().find(|(o, _)| o == r)).cloned()
     }
 
     /// The effective value of a flag (the last one given), without the leading dashes.
@@ -310,9 +306,7 @@ pub fn parse_flags(words: &[(String, String)]) -> Vec<(String, String, String)> 
 
 /// The words of one command line held in a string (`ps` output, kubescape's `cmdLine`).
 pub fn command_line_words(line: &str, path: &str) -> Vec<(String, String)> {
-    line.split_whitespace()
-        .map(|w| (path.to_string(), w.trim_matches(|c| c == '"' || c == '\'').to_string()))
-        .collect()
+    line.split_whitespace().map(|w| (path.to_string(), w.trim_matches(|c| c == '"' || c == '\'').to_string())).collect()
 }
 
 /// The flags kubeadm writes into the manifests it generates (those that matter for
@@ -404,7 +398,11 @@ mod tests {
             .into_iter()
             .enumerate()
             .map(|(i, v)| {
-                Object::new(v, Source { path: "dump.yaml".into(), line: u32::try_from(i).unwrap() * 10 + 1 }, Origin::Document)
+                Object::new(
+                    v,
+                    Source { path: "dump.yaml".into(), line: u32::try_from(i).unwrap() * 10 + 1 },
+                    Origin::Document,
+                )
             })
             .collect()
     }
@@ -426,7 +424,10 @@ mod tests {
         let inv = Inventory::new(&objs);
         let flag = inv.apiserver.get("enable-bootstrap-token-auth").unwrap();
         assert!(flag.defaulted);
-        assert_eq!(flag.evidence("enable-bootstrap-token-auth").value, "--enable-bootstrap-token-auth=true (kubeadm default)");
+        assert_eq!(
+            flag.evidence("enable-bootstrap-token-auth").value,
+            "--enable-bootstrap-token-auth=true (kubeadm default)"
+        );
         assert_eq!(inv.apiserver.get("client-ca-file").unwrap().value, "/var/lib/minikube/certs/ca.crt");
         assert_eq!(inv.apiserver.bool("anonymous-auth"), Some(false));
         assert!(inv.controller_manager.is_visible());
@@ -442,10 +443,12 @@ mod tests {
 
     #[test]
     fn kops_cluster_is_a_partial_source() {
-        let objs = objects(vec![json!({"apiVersion": "kops.k8s.io/v1alpha2", "kind": "Cluster", "metadata": {"name": "c"},
+        let objs = objects(vec![
+            json!({"apiVersion": "kops.k8s.io/v1alpha2", "kind": "Cluster", "metadata": {"name": "c"},
             "spec": {"kubeAPIServer": {"oidcIssuerURL": "https://idp", "oidcClientID": "k8s",
                      "oidcRequiredClaim": ["a=1", "b=2"], "requestheaderClientCAFile": "/ca.crt", "anonymousAuth": false},
-                     "kubeControllerManager": {"clusterSigningDuration": "8760h0m0s"}}})]);
+                     "kubeControllerManager": {"clusterSigningDuration": "8760h0m0s"}}}),
+        ]);
         let inv = Inventory::new(&objs);
         assert!(!inv.apiserver.is_visible());
         assert!(inv.apiserver.seen());
@@ -464,7 +467,10 @@ mod tests {
         let parsed = parse_flags(&words);
         let names: Vec<_> = parsed.iter().map(|(_, n, v)| format!("{n}={v}")).collect();
         assert_eq!(names, ["config=/etc/k.yaml", "v=2", "rotate-certificates=true"]);
-        assert_eq!(kops_flag_name("authenticationTokenWebhookCacheTTL").unwrap(), "authentication-token-webhook-cache-ttl");
+        assert_eq!(
+            kops_flag_name("authenticationTokenWebhookCacheTTL").unwrap(),
+            "authentication-token-webhook-cache-ttl"
+        );
         assert_eq!(kops_flag_name("oidcCAFile").unwrap(), "oidc-ca-file");
     }
 }

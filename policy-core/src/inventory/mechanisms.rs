@@ -150,7 +150,9 @@ fn anonymous(inv: &Inventory<'_>) -> MechanismStatus {
         let (state, shown) = match anonymous_block(config) {
             None => continue,
             Some(AnonymousBlock::Disabled) => (State::Disabled, "false".to_string()),
-            Some(AnonymousBlock::HealthOnly(paths)) => (State::Enabled, format!("health endpoints only: {}", paths.join(","))),
+            Some(AnonymousBlock::HealthOnly(paths)) => {
+                (State::Enabled, format!("health endpoints only: {}", paths.join(",")))
+            }
             Some(AnonymousBlock::Open(paths)) if paths.is_empty() => (State::Enabled, "every path".to_string()),
             Some(AnonymousBlock::Open(paths)) => (State::Enabled, paths.join(",")),
         };
@@ -206,8 +208,11 @@ fn bootstrap_tokens(inv: &Inventory<'_>) -> MechanismStatus {
 fn legacy_tokens(inv: &Inventory<'_>) -> MechanismStatus {
     let m = Mechanism::ServiceAccountTokens;
     let secrets: Vec<&Object> = inv.of_kind("Secret").collect();
-    let tokens: Vec<&Object> =
-        secrets.iter().copied().filter(|s| s.str_at(&["type"]) == Some("kubernetes.io/service-account-token")).collect();
+    let tokens: Vec<&Object> = secrets
+        .iter()
+        .copied()
+        .filter(|s| s.str_at(&["type"]) == Some("kubernetes.io/service-account-token"))
+        .collect();
     if let Some(first) = secrets.first()
         && tokens.is_empty()
     {
@@ -224,7 +229,13 @@ fn legacy_tokens(inv: &Inventory<'_>) -> MechanismStatus {
     let evidence = tokens
         .iter()
         .take(MAX_EVIDENCE)
-        .map(|s| MechanismEvidence::of_object(s, "type", format!("kubernetes.io/service-account-token ({} in all)", tokens.len())))
+        .map(|s| {
+            MechanismEvidence::of_object(
+                s,
+                "type",
+                format!("kubernetes.io/service-account-token ({} in all)", tokens.len()),
+            )
+        })
         .collect();
     MechanismStatus::new(m, State::Enabled, evidence)
 }
@@ -295,7 +306,11 @@ fn authenticating_proxy(inv: &Inventory<'_>) -> MechanismStatus {
                 .evidence
                 .iter()
                 .take(2)
-                .map(|e| MechanismEvidence { object: header.object.clone(), source: header.source.clone(), evidence: e.clone() })
+                .map(|e| MechanismEvidence {
+                    object: header.object.clone(),
+                    source: header.source.clone(),
+                    evidence: e.clone(),
+                })
                 .collect();
             MechanismStatus::new(m, State::Enabled, evidence)
         }
@@ -327,7 +342,8 @@ mod tests {
 
     #[test]
     fn kubeadm_config_alone_shows_what_kubeadm_runs() {
-        let kubeadm = json!({"apiVersion": "kubeadm.k8s.io/v1beta3", "kind": "ClusterConfiguration", "metadata": {"name": "c"}});
+        let kubeadm =
+            json!({"apiVersion": "kubeadm.k8s.io/v1beta3", "kind": "ClusterConfiguration", "metadata": {"name": "c"}});
         let objs = objects(vec![kubeadm]);
         let inv = Inventory::new(&objs);
         let statuses = assess(&inv);
@@ -373,8 +389,11 @@ mod tests {
     fn explicit_flags_and_structured_config() {
         let authn = json!({"apiVersion": "apiserver.config.k8s.io/v1", "kind": "AuthenticationConfiguration",
             "anonymous": {"enabled": false}, "jwt": [{"issuer": {"url": "https://idp", "audiences": ["k8s"]}}]});
-        let pod = apiserver_pod(&["--enable-bootstrap-token-auth=false", "--token-auth-file=/t.csv",
-            "--authentication-token-webhook-config-file=/w.yaml"]);
+        let pod = apiserver_pod(&[
+            "--enable-bootstrap-token-auth=false",
+            "--token-auth-file=/t.csv",
+            "--authentication-token-webhook-config-file=/w.yaml",
+        ]);
         let got = states(vec![authn, pod]);
         assert_eq!(got[0], (Mechanism::Anonymous, State::Disabled));
         assert_eq!(got[2], (Mechanism::StaticTokenFile, State::Enabled));

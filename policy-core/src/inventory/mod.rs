@@ -3,8 +3,8 @@
 //! This is the one place with Kubernetes cleverness: flag merging, pod templates of every
 //! workload kind, RBAC resolution, certificate discovery. Rules stay short loops over it.
 
-pub mod authn_config;
 pub mod authenticators;
+pub mod authn_config;
 pub mod aws_auth;
 pub mod certs;
 pub mod credentials;

@@ -44,8 +44,9 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .92r
 th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: var(--panel); }
 td.num, th.num { text-align: right; }
-td.nowrap, td.nowrap code { white-space: nowrap; }
-td.wide { min-width: 14rem; } td.mid { min-width: 9rem; }
+td.nowrap, td.nowrap code, .nw { white-space: nowrap; }
+td.wide { min-width: 12rem; } td.mid { min-width: 8rem; }
+#credentials table { font-size: .85rem; }
 .state-enabled { color: var(--high); font-weight: 700; } .state-disabled { color: var(--ok); }
 .state-unknown { color: var(--muted); }
 footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
@@ -243,13 +244,17 @@ pub fn html(report: &Report) -> String {
             let groups: Vec<String> = c.groups.iter().map(|g| code(g)).collect();
             let _ = writeln!(
                 out,
-                "<tr><td>{}</td><td class=\"mid\">{}</td><td class=\"mid\">{}</td><td>{}</td><td class=\"nowrap\">{}</td>\
+                "<tr><td>{}</td><td class=\"mid\">{}</td><td class=\"mid\">{}</td><td>{}</td><td>{}</td>\
                  <td>{}</td><td class=\"nowrap\"><code title=\"{}\">{}</code></td><td class=\"wide\">{}<br>{}</td></tr>",
                 credential::kind(c.kind),
                 code(&c.identity),
                 groups.join(" "),
                 esc(c.issuer.as_deref().unwrap_or("")),
-                esc(&credential::validity(c)),
+                credential::validity(c)
+                    .split(' ')
+                    .map(|part| format!("<span class=\"nw\">{}</span>", esc(part)))
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 esc(&credential::status(c)),
                 esc(&c.fingerprint),
                 esc(&credential::short_fingerprint(&c.fingerprint)),
@@ -350,8 +355,12 @@ mod tests {
         assert!(out.contains("<div class=\"card sev-critical\"><b>1</b>critical</div>"));
         assert!(out.contains("<td class=\"state-enabled\">enabled</td>"));
         assert!(out.contains("<td>yaml-syntax</td><td>mapping values are not allowed here</td>"));
-        assert!(out.contains("<td>service-account token</td><td><code>system:serviceaccount:team-a:ci</code></td>"));
-        assert!(out.contains("<td class=\"nowrap\">2024-01-01 → never</td><td>valid</td>"));
+        assert!(out.contains(
+            "<td>service-account token</td><td class=\"mid\"><code>system:serviceaccount:team-a:ci</code></td>"
+        ));
+        assert!(out.contains(
+            "<td><span class=\"nw\">2024-01-01</span> <span class=\"nw\">→</span> <span class=\"nw\">never</span></td><td>valid</td>"
+        ));
         assert!(!out.contains("s3cr3t"));
     }
 }

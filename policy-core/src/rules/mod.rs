@@ -10,10 +10,10 @@ pub mod mx;
 pub mod oi;
 pub mod sa;
 pub mod st;
-pub mod tr;
-pub mod wh;
 #[cfg(test)]
 pub(crate) mod test_support;
+pub mod tr;
+pub mod wh;
 
 /// What to add to a dump so flag rules can judge the control plane.
 pub const CONTROL_PLANE_HINT: [&str; 2] = [

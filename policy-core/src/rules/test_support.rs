@@ -19,7 +19,11 @@ pub(crate) fn objects(values: Vec<Value>) -> Vec<Object> {
         .into_iter()
         .enumerate()
         .map(|(i, v)| {
-            Object::new(v, Source { path: "dump.yaml".into(), line: u32::try_from(i).unwrap() * 10 + 1 }, Origin::Document)
+            Object::new(
+                v,
+                Source { path: "dump.yaml".into(), line: u32::try_from(i).unwrap() * 10 + 1 },
+                Origin::Document,
+            )
         })
         .collect()
 }

@@ -1,7 +1,8 @@
 //! The npm package: `audit`, `admit`, `rules` and `version` for browsers and node, through
 //! wasm-bindgen. Values cross as JSON (`JSON.stringify` / `JSON.parse`), so JS gets exactly the
 //! CLI's report JSON. Answers are tagged unions (see [`policy_wasm::api`]); nothing throws for a
-//! policy outcome or bad input. The TypeScript types below ship in the package's `.d.ts`.
+//! policy outcome or bad input. The TypeScript types below ship in the package's `.d.ts` (written by hand for `admit` and
+//! `audit`, whose settings are optional, which wasm-bindgen cannot type).
 
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -47,6 +48,10 @@ export interface Report {
   summary: { findings: number; by_severity: Record<Severity, number>; by_mechanism: Record<string, number>; objects: number; diagnostics: number };
 }
 export type AuditResult = { type: "success"; report: Report } | Failure;
+/** Decide an AdmissionReview or AdmissionRequest with the admission rules. */
+export function admit(review: AdmissionInput, settings?: AdmitSettings): AdmitResult;
+/** Audit whole dumps (kubectl output, manifests, kubeconfigs): the CLI's JSON report. */
+export function audit(files: InputFile[], settings?: AuditSettings): AuditResult;
 export interface RuleMeta {
   code: string; slug: string; title: string; severity: Severity; mechanism: string; scope: "audit" | "admit";
   status: { stage: "preview" | "stable"; since: string }; docs: string; file: string; line: number;
@@ -69,21 +74,15 @@ fn to_js(value: &Value) -> JsValue {
 }
 
 /// Decide an AdmissionReview or AdmissionRequest with the admission rules.
-#[wasm_bindgen(unchecked_return_type = "AdmitResult")]
-pub fn admit(
-    #[wasm_bindgen(unchecked_param_type = "AdmissionInput")] review: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "AdmitSettings")] settings: Option<JsValue>,
-) -> JsValue {
+#[wasm_bindgen(skip_typescript)]
+pub fn admit(review: JsValue, settings: Option<JsValue>) -> JsValue {
     let settings = settings.as_ref().map_or(Value::Null, from_js);
     to_js(&policy_wasm::api::admit(&from_js(&review), &settings))
 }
 
 /// Audit whole dumps (kubectl output, manifests, kubeconfigs): the CLI's JSON report.
-#[wasm_bindgen(unchecked_return_type = "AuditResult")]
-pub fn audit(
-    #[wasm_bindgen(unchecked_param_type = "InputFile[]")] files: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "AuditSettings")] settings: Option<JsValue>,
-) -> JsValue {
+#[wasm_bindgen(skip_typescript)]
+pub fn audit(files: JsValue, settings: Option<JsValue>) -> JsValue {
     let settings = settings.as_ref().map_or(Value::Null, from_js);
     let millis = js_sys::Date::now();
     // JS time is milliseconds as f64; whole milliseconds fit i128 nanoseconds exactly.

@@ -76,8 +76,12 @@ impl Check for AnonymousAuthEnabled {
             ),
             None => match flags.origin().filter(|_| flags.is_visible()) {
                 Some((object, source)) => out.push(
-                    self.finding_at(object, source, "kube-apiserver serves anonymous requests: `--anonymous-auth` is unset (default `true`)")
-                        .evidence(Evidence::plain("--anonymous-auth", "unset (default: true)")),
+                    self.finding_at(
+                        object,
+                        source,
+                        "kube-apiserver serves anonymous requests: `--anonymous-auth` is unset (default `true`)",
+                    )
+                    .evidence(Evidence::plain("--anonymous-auth", "unset (default: true)")),
                 ),
                 None => out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT),
             },
@@ -120,7 +124,8 @@ mod tests {
         let (found, na) = run(&AnonymousAuthEnabled, vec![health]);
         assert!(found.is_empty() && na.is_empty());
         let open = authn_config(json!({"enabled": true, "conditions": [{"path": "/livez"}, {"path": "/api"}]}));
-        let (found, _) = run(&AnonymousAuthEnabled, vec![open, apiserver_pod(&["--authentication-config=/etc/k/authn.yaml"])]);
+        let (found, _) =
+            run(&AnonymousAuthEnabled, vec![open, apiserver_pod(&["--authentication-config=/etc/k/authn.yaml"])]);
         assert_eq!(
             summary(&found),
             [(

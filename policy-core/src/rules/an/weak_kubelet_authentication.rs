@@ -99,7 +99,8 @@ mod tests {
                 (
                     "medium".into(),
                     "KubeletConfiguration/".into(),
-                    "kubelet does not check bearer tokens with the API server: `authentication.webhook.enabled: false`".into()
+                    "kubelet does not check bearer tokens with the API server: `authentication.webhook.enabled: false`"
+                        .into()
                 ),
             ]
         );
@@ -111,7 +112,8 @@ mod tests {
 
     #[test]
     fn kubelet_config_map_and_flag_only_pod() {
-        let cm = config_map("kubelet-config", json!({"kubelet": r#"{"authentication": {"anonymous": {"enabled": true}}}"#}));
+        let cm =
+            config_map("kubelet-config", json!({"kubelet": r#"{"authentication": {"anonymous": {"enabled": true}}}"#}));
         let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kubelet", "namespace": "kube-system"},
                          "spec": {"containers": [{"name": "kubelet", "command": ["kubelet", "--authentication-token-webhook"]}]}});
         let (found, _) = run(&WeakKubeletAuthentication, vec![cm, pod]);
@@ -119,7 +121,10 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("ConfigMap/kube-system/kubelet-config".to_string(), "data.kubelet.authentication.anonymous.enabled".to_string()),
+                (
+                    "ConfigMap/kube-system/kubelet-config".to_string(),
+                    "data.kubelet.authentication.anonymous.enabled".to_string()
+                ),
                 ("Pod/kube-system/kubelet".to_string(), "spec.containers[0]".to_string()),
             ]
         );

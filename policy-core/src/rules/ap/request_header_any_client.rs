@@ -78,7 +78,8 @@ mod tests {
 
     #[test]
     fn flags_without_allowed_names_fire() {
-        let (found, _) = run(&RequestHeaderAnyClient, vec![apiserver_pod(&[CA, "--requestheader-username-headers=X-Remote-User"])]);
+        let (found, _) =
+            run(&RequestHeaderAnyClient, vec![apiserver_pod(&[CA, "--requestheader-username-headers=X-Remote-User"])]);
         assert_eq!(
             summary(&found),
             [(

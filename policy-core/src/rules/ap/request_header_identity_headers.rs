@@ -57,7 +57,11 @@ impl Check for RequestHeaderIdentityHeaders {
             show(&header.username_headers),
             show(&header.group_headers),
             show(&header.extra_prefixes),
-            if header.allowed_names.is_empty() { "any client of the CA".to_string() } else { show(&header.allowed_names) },
+            if header.allowed_names.is_empty() {
+                "any client of the CA".to_string()
+            } else {
+                show(&header.allowed_names)
+            },
         );
         let mut finding = self.finding_at(header.object, header.source, message);
         for evidence in header.evidence {
@@ -86,7 +90,10 @@ mod tests {
                 "request-header identity comes from user headers `X-Remote-User`, group headers `X-Remote-Group`, extra prefixes `X-Remote-Extra-`, sent by `front-proxy-client`".into()
             )]
         );
-        assert_eq!(found[0].evidence[0].value, "--requestheader-client-ca-file=/etc/kubernetes/pki/front-proxy-ca.crt (kubeadm default)");
+        assert_eq!(
+            found[0].evidence[0].value,
+            "--requestheader-client-ca-file=/etc/kubernetes/pki/front-proxy-ca.crt (kubeadm default)"
+        );
     }
 
     #[test]

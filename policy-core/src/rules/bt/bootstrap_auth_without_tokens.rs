@@ -128,7 +128,8 @@ mod tests {
 
     #[test]
     fn without_kube_system_secrets_it_is_not_assessable() {
-        let (found, na) = run(&BootstrapAuthWithoutTokens, vec![apiserver_pod(&["--enable-bootstrap-token-auth=true"])]);
+        let (found, na) =
+            run(&BootstrapAuthWithoutTokens, vec![apiserver_pod(&["--enable-bootstrap-token-auth=true"])]);
         assert!(found.is_empty());
         assert_eq!(na, ["BT006"]);
         let (found, na) = run(&BootstrapAuthWithoutTokens, vec![apiserver_pod(&[]), other_secret()]);

@@ -57,7 +57,11 @@ impl Check for LongClusterSigningDuration {
                         self.finding_at(
                             flag.object.clone(),
                             flag.source.clone(),
-                            format!("cluster-signed certificates are valid `{}`: `--{name}={}`", crate::util::human_duration(secs), flag.value),
+                            format!(
+                                "cluster-signed certificates are valid `{}`: `--{name}={}`",
+                                crate::util::human_duration(secs),
+                                flag.value
+                            ),
                         )
                         .evidence(flag.evidence(name)),
                     );
@@ -80,7 +84,8 @@ mod tests {
 
     #[test]
     fn over_a_year_fires() {
-        let (found, _) = run(&LongClusterSigningDuration, vec![controller_manager_pod(&["--cluster-signing-duration=87600h"])]);
+        let (found, _) =
+            run(&LongClusterSigningDuration, vec![controller_manager_pod(&["--cluster-signing-duration=87600h"])]);
         assert_eq!(
             summary(&found),
             [(
@@ -89,7 +94,8 @@ mod tests {
                 "cluster-signed certificates are valid `3650d`: `--cluster-signing-duration=87600h`".into()
             )]
         );
-        let (found, _) = run(&LongClusterSigningDuration, vec![controller_manager_pod(&["--cluster-signing-duration=8760h0m0s"])]);
+        let (found, _) =
+            run(&LongClusterSigningDuration, vec![controller_manager_pod(&["--cluster-signing-duration=8760h0m0s"])]);
         assert!(found.is_empty());
         let (found, na) = run(&LongClusterSigningDuration, vec![controller_manager_pod(&[])]);
         assert!(found.is_empty() && na.is_empty());

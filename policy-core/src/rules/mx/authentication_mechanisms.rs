@@ -46,11 +46,7 @@ impl Check for AuthenticationMechanisms {
                 State::Enabled => {
                     let Some(first) = status.evidence.first() else { continue };
                     let mut finding = self
-                        .finding_at(
-                            first.object.clone(),
-                            first.source.clone(),
-                            enabled_message(status.mechanism),
-                        )
+                        .finding_at(first.object.clone(), first.source.clone(), enabled_message(status.mechanism))
                         .related_mechanism(status.mechanism);
                     for evidence in &status.evidence {
                         finding = finding.evidence(evidence.evidence.clone());
@@ -123,7 +119,11 @@ mod tests {
             [
                 (Severity::Info, Mechanism::ClientCertificates, "client certificate authentication is enabled"),
                 (Severity::Info, Mechanism::BootstrapTokens, "bootstrap token authentication is enabled"),
-                (Severity::Info, Mechanism::TokenRequest, "service-account tokens from the TokenRequest API are enabled"),
+                (
+                    Severity::Info,
+                    Mechanism::TokenRequest,
+                    "service-account tokens from the TokenRequest API are enabled"
+                ),
                 (Severity::Info, Mechanism::Oidc, "authentication with OIDC/JWT tokens is enabled"),
             ]
         );

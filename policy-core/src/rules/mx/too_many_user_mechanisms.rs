@@ -54,7 +54,11 @@ impl Check for TooManyUserMechanisms {
         let mut finding = self.finding_at(
             anchor.object.clone(),
             anchor.source.clone(),
-            format!("{} mechanisms authenticate people ({}); at most {max} expected", enabled.len(), labels.join(", ").to_lowercase()),
+            format!(
+                "{} mechanisms authenticate people ({}); at most {max} expected",
+                enabled.len(),
+                labels.join(", ").to_lowercase()
+            ),
         );
         for status in rows() {
             if let Some(first) = status.evidence.first() {
@@ -107,8 +111,12 @@ mod tests {
 
     #[test]
     fn a_user_proxy_counts_but_the_aggregator_does_not() {
-        let flags = ["--client-ca-file=/ca.crt", "--requestheader-client-ca-file=/rh.crt", "--requestheader-allowed-names=oauth2-proxy",
-            "--oidc-issuer-url=https://idp"];
+        let flags = [
+            "--client-ca-file=/ca.crt",
+            "--requestheader-client-ca-file=/rh.crt",
+            "--requestheader-allowed-names=oauth2-proxy",
+            "--oidc-issuer-url=https://idp",
+        ];
         assert_eq!(run(&TooManyUserMechanisms, vec![apiserver_pod(&flags)]).0.len(), 1);
         assert_eq!(run(&TooManyUserMechanisms, vec![]).1, ["MX002"]);
     }

@@ -64,7 +64,8 @@ mod tests {
 
     #[test]
     fn http_issuers_fire_in_both_forms() {
-        let (found, _) = run(&InsecureOidcIssuerUrl, vec![apiserver_pod(&["--oidc-issuer-url=http://dex.example.com"])]);
+        let (found, _) =
+            run(&InsecureOidcIssuerUrl, vec![apiserver_pod(&["--oidc-issuer-url=http://dex.example.com"])]);
         assert_eq!(
             summary(&found),
             [(
@@ -84,7 +85,8 @@ mod tests {
 
     #[test]
     fn https_or_no_oidc_is_quiet() {
-        let (found, na) = run(&InsecureOidcIssuerUrl, vec![apiserver_pod(&["--oidc-issuer-url=https://dex.example.com"])]);
+        let (found, na) =
+            run(&InsecureOidcIssuerUrl, vec![apiserver_pod(&["--oidc-issuer-url=https://dex.example.com"])]);
         assert!(found.is_empty() && na.is_empty());
         assert!(run(&InsecureOidcIssuerUrl, vec![apiserver_pod(&[])]).0.is_empty());
         assert_eq!(run(&InsecureOidcIssuerUrl, vec![]).1, ["OI001"]);

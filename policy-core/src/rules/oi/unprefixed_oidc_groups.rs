@@ -104,9 +104,15 @@ mod tests {
         assert_eq!(found[0].object.to_string(), "AuthenticationConfiguration/authn");
         let (found, _) = run(&UnprefixedOidcGroups, vec![config(json!({"expression": "claims.roles"}), json!([]))]);
         assert_eq!(found.len(), 1);
-        assert!(run(&UnprefixedOidcGroups, vec![config(json!({"claim": "groups", "prefix": "idp:"}), json!([]))]).0.is_empty());
+        assert!(
+            run(&UnprefixedOidcGroups, vec![config(json!({"claim": "groups", "prefix": "idp:"}), json!([]))])
+                .0
+                .is_empty()
+        );
         let guarded = json!([{"expression": "user.groups.all(g, !g.startsWith('system:'))"}]);
-        assert!(run(&UnprefixedOidcGroups, vec![config(json!({"claim": "groups", "prefix": ""}), guarded)]).0.is_empty());
+        assert!(
+            run(&UnprefixedOidcGroups, vec![config(json!({"claim": "groups", "prefix": ""}), guarded)]).0.is_empty()
+        );
         assert_eq!(run(&UnprefixedOidcGroups, vec![]).1, ["OI002"]);
     }
 }

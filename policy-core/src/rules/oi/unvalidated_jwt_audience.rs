@@ -55,10 +55,10 @@ impl Check for UnvalidatedJwtAudience {
             } else {
                 continue;
             };
-            out.push(
-                self.finding_at(jwt.object.clone(), jwt.source.clone(), message)
-                    .evidence(Evidence::plain(jwt.audiences_path.clone(), if shown.is_empty() { "unset".to_string() } else { shown })),
-            );
+            out.push(self.finding_at(jwt.object.clone(), jwt.source.clone(), message).evidence(Evidence::plain(
+                jwt.audiences_path.clone(),
+                if shown.is_empty() { "unset".to_string() } else { shown },
+            )));
         }
     }
 }
@@ -93,7 +93,11 @@ mod tests {
         assert!(found[0].message.contains("2 audiences"));
         let checked = json!([{"expression": "claims.azp == 'k8s'"}]);
         assert!(run(&UnvalidatedJwtAudience, vec![config(many, checked)]).0.is_empty());
-        assert!(run(&UnvalidatedJwtAudience, vec![config(json!({"url": "https://idp", "audiences": ["k8s"]}), json!([]))]).0.is_empty());
+        assert!(
+            run(&UnvalidatedJwtAudience, vec![config(json!({"url": "https://idp", "audiences": ["k8s"]}), json!([]))])
+                .0
+                .is_empty()
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 use super::privileged_legacy_token::legacy_tokens;
-use crate::inventory::rbac::{Access, Binding, SECRET_READ_VERBS};
+use crate::inventory::rbac::{Access, Binding, Names, SECRET_READ_VERBS};
 use crate::rule::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
@@ -97,6 +97,7 @@ impl Check for LegacyTokenReadable {
 /// own namespace), and all its subjects share its role, so tokens are counted once per binding.
 fn collect<'r>(reaches: &mut Vec<Reach<'r>>, accesses: Vec<Access<'r>>, tokens: &[&'r Object]) {
     let mut seen: HashMap<*const Binding<'r>, Option<usize>> = HashMap::new();
+    let mut by_name: Option<HashMap<&str, Vec<&'r Object>>> = None;
     for access in accesses {
         let grant = access.grant;
         // Holders of a role that allows everything gain nothing from a token: other checks own them.
@@ -104,9 +105,21 @@ fn collect<'r>(reaches: &mut Vec<Reach<'r>>, accesses: Vec<Access<'r>>, tokens: 
             continue;
         }
         let slot = *seen.entry(std::ptr::from_ref(grant.binding)).or_insert_with(|| {
-            let mut readable = tokens.iter().copied().filter(|t| access.names.includes(t.name()));
-            let sample: Vec<&Object> = readable.by_ref().take(MAX_RELATED).collect();
-            let count = sample.len() + readable.count();
+            let (count, sample): (usize, Vec<&Object>) = match &access.names {
+                Names::All => (tokens.len(), tokens.iter().copied().take(MAX_RELATED).collect()),
+                Names::Only(names) => {
+                    let index = by_name.get_or_insert_with(|| {
+                        let mut index: HashMap<&str, Vec<&Object>> = HashMap::new();
+                        for token in tokens {
+                            index.entry(token.name()).or_default().push(token);
+                        }
+                        index
+                    });
+                    let readable: Vec<&Object> =
+                        names.iter().filter_map(|n| index.get(n.as_str())).flatten().copied().collect();
+                    (readable.len(), readable.into_iter().take(MAX_RELATED).collect())
+                }
+            };
             (count > 0).then(|| {
                 reaches.push(Reach { binding: grant.binding, subjects: Vec::new(), count, sample });
                 reaches.len() - 1

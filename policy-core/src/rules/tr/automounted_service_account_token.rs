@@ -78,12 +78,16 @@ impl Check for AutomountedServiceAccountToken {
                 continue;
             }
             let Some(why) = needs_no_token(cx, w) else { continue };
+            // Evidence paths are in the flagged object; the account's own setting is named in words.
             let (path, value) = match (&w.automount.decided_by, &w.automount.path) {
-                (AutomountSource::Pod | AutomountSource::ServiceAccount, Some(path)) => (path.clone(), "true"),
+                (AutomountSource::Pod, Some(path)) => (path.clone(), "true"),
+                (AutomountSource::ServiceAccount, _) => {
+                    (format!("{}.automountServiceAccountToken", w.spec_path), "unset (the service account sets true)")
+                }
                 _ => (format!("{}.automountServiceAccountToken", w.spec_path), "unset"),
             };
             let mut finding = self
-                .finding(w.object, format!("`{}` automounts a service-account token it does not use: {why}", w.label()))
+                .finding(w.object, format!("service-account token automounted but not used: {why}"))
                 .evidence(Evidence::plain(path, value));
             if let Some(sa) = w.service_account_object
                 && w.automount.decided_by != AutomountSource::Pod
@@ -140,6 +144,7 @@ mod tests {
             vec![
                 sa("default", Some(false)),
                 sa("quiet", None),
+                sa("loud", Some(true)),
                 sa("api", None),
                 binding("api"),
                 deployment("inherits-off", None, None),
@@ -147,6 +152,7 @@ mod tests {
                 deployment("quiet-app", Some("quiet"), None),
                 deployment("quiet-off", Some("quiet"), Some(false)),
                 deployment("api-client", Some("api"), None),
+                deployment("loud-app", Some("loud"), None),
             ],
         );
         assert_eq!(
@@ -155,13 +161,19 @@ mod tests {
                 (
                     "low".to_string(),
                     "Deployment/shop/overrides-on".to_string(),
-                    "`Deployment/overrides-on` automounts a service-account token it does not use: the `default` service account is granted nothing"
+                    "service-account token automounted but not used: the `default` service account is granted nothing"
                         .to_string()
                 ),
                 (
                     "low".to_string(),
                     "Deployment/shop/quiet-app".to_string(),
-                    "`Deployment/quiet-app` automounts a service-account token it does not use: service account `quiet` is granted nothing"
+                    "service-account token automounted but not used: service account `quiet` is granted nothing"
+                        .to_string()
+                ),
+                (
+                    "low".to_string(),
+                    "Deployment/shop/loud-app".to_string(),
+                    "service-account token automounted but not used: service account `loud` is granted nothing"
                         .to_string()
                 ),
             ]
@@ -170,6 +182,8 @@ mod tests {
         assert_eq!(found[0].evidence[0].value, "true");
         assert_eq!(found[1].evidence[0].value, "unset");
         assert_eq!(found[1].related[0].to_string(), "ServiceAccount/shop/quiet");
+        assert_eq!(found[2].object.name, "loud-app");
+        assert_eq!(found[2].evidence[0].value, "unset (the service account sets true)");
     }
 
     #[test]

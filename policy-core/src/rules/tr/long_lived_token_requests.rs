@@ -126,7 +126,8 @@ mod tests {
 
     #[test]
     fn long_maximum_and_explicit_extension() {
-        let got = messages(&["--service-account-max-token-expiration=48h", "--service-account-extend-token-expiration=true"]);
+        let got =
+            messages(&["--service-account-max-token-expiration=48h", "--service-account-extend-token-expiration=true"]);
         assert_eq!(
             got,
             [
@@ -138,7 +139,13 @@ mod tests {
 
     #[test]
     fn hardened_flags_are_quiet() {
-        assert!(messages(&["--service-account-max-token-expiration=24h0m0s", "--service-account-extend-token-expiration=false"]).is_empty());
+        assert!(
+            messages(&[
+                "--service-account-max-token-expiration=24h0m0s",
+                "--service-account-extend-token-expiration=false"
+            ])
+            .is_empty()
+        );
         let (found, na) = run(&LongLivedTokenRequests, vec![]);
         assert!(found.is_empty());
         assert_eq!(na, ["TR002"]);

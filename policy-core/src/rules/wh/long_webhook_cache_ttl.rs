@@ -94,7 +94,8 @@ mod tests {
     #[test]
     fn default_ttl_or_no_webhook_is_quiet() {
         assert!(run(&LongWebhookCacheTtl, vec![apiserver_pod(&[WEBHOOK])]).0.is_empty());
-        let (found, na) = run(&LongWebhookCacheTtl, vec![apiserver_pod(&["--authentication-token-webhook-cache-ttl=24h"])]);
+        let (found, na) =
+            run(&LongWebhookCacheTtl, vec![apiserver_pod(&["--authentication-token-webhook-cache-ttl=24h"])]);
         assert!(found.is_empty() && na.is_empty());
         assert_eq!(run(&LongWebhookCacheTtl, vec![]).1, ["WH003"]);
     }

@@ -43,7 +43,10 @@ impl Check for WebhookTokenAuthentication {
                     .finding_at(
                         flag.object.clone(),
                         flag.source.clone(),
-                        format!("kube-apiserver asks the webhook configured in `{}` who a token belongs to", flag.value),
+                        format!(
+                            "kube-apiserver asks the webhook configured in `{}` who a token belongs to",
+                            flag.value
+                        ),
                     )
                     .evidence(flag.evidence("authentication-token-webhook-config-file"));
                 for name in ["authentication-token-webhook-cache-ttl", "authentication-token-webhook-version"] {
@@ -80,7 +83,8 @@ mod tests {
             [(
                 "info".into(),
                 "Pod/kube-system/kube-apiserver-cp1".into(),
-                "kube-apiserver asks the webhook configured in `/etc/kubernetes/authn.yaml` who a token belongs to".into()
+                "kube-apiserver asks the webhook configured in `/etc/kubernetes/authn.yaml` who a token belongs to"
+                    .into()
             )]
         );
         assert_eq!(found[0].evidence.len(), 2);
