@@ -636,7 +636,8 @@ fn ticks(lo: OffsetDateTime, hi: OffsetDateTime, pos: impl Fn(OffsetDateTime) ->
         let Ok(m) = time::Month::try_from(month) else { break };
         let Ok(date) = time::Date::from_calendar_date(year, m, 1) else { break };
         let t = date.midnight().assume_utc();
-        if t > hi {
+        // A tick on the right edge would have its label cut off.
+        if t >= hi {
             break;
         }
         if u32::from(month - 1) % u32::from(step) == 0 {
