@@ -90,6 +90,45 @@ fn checkov_kubelet_anonymous_auth() {
     assert_eq!(v, set(&["AN003 medium Pod/kube-system/kubelet"]));
 }
 
+/// Not an overlapping check: checkov's `KubeletClientCa` (CKV_K8S_140) wants `--client-ca-file`
+/// in the kubelet's `command`. Without it the kubelet accepts no client certificates, which breaks
+/// `kubectl logs/exec` but opens nothing. What opens the kubelet is anonymous access, and both Pods
+/// leave `--anonymous-auth` at its default `true`: AN003 reports both, whatever the CA says.
+#[test]
+fn checkov_kubelet_client_ca() {
+    let dir = format!("{CHECKOV}/KubeletClientCa");
+    let both = set(&["AN003 high Pod/kube-system/kubelet", "AN003 medium Pod/kube-system/kubelet"]);
+    let Some(v) = verdicts(&format!("{dir}/KubeletClientCa-FAILED.yaml"), &["AN003"]) else { return };
+    assert_eq!(v, both);
+    assert_eq!(verdicts(&format!("{dir}/KubeletClientCa-PASSED.yaml"), &["AN003"]).unwrap(), both);
+    let report = scan(&format!("{dir}/KubeletClientCa-PASSED.yaml"), &["AN003"]).unwrap();
+    assert!(report.findings.iter().any(|f| f.message.contains("anonymous") && f.message.contains("default: true")));
+}
+
+/// Not an overlapping check: checkov's `ApiServerServiceAccountKeyFile` (CKV_K8S_97) fails a
+/// `--service-account-key-file` whose path does not match its `.pem` regex (`sdfsdf\dsadsapem`).
+/// The file holds the public keys tokens are verified with; its name says nothing about how
+/// tokens are issued or accepted. Every rule of ours gives the two Pods the same verdict.
+#[test]
+fn checkov_api_server_service_account_key_file() {
+    let dir = format!("{CHECKOV}/ApiServerServiceAccountKeyFile");
+    let all: Vec<&str> = policy_core::registry::ALL.iter().map(|r| r.meta().code).collect();
+    let render = |report: Report| -> BTreeSet<String> {
+        report.findings.iter().map(|f| format!("{} {} {}: {}", f.code, f.severity, f.object, f.message)).collect()
+    };
+    let Some(failed) = scan(&format!("{dir}/ApiServerServiceAccountKeyFile-FAILED.yaml"), &all).map(render) else {
+        return;
+    };
+    let passed = render(scan(&format!("{dir}/ApiServerServiceAccountKeyFile-PASSED.yaml"), &all).unwrap());
+    assert_eq!(failed, passed);
+    let above_info: BTreeSet<&str> =
+        failed.iter().filter(|v| !v.contains(" info ")).filter_map(|v| v.split(':').next()).collect();
+    assert_eq!(
+        above_info,
+        [format!("AN001 medium {API}"), format!("TR002 low {API}")].iter().map(String::as_str).collect()
+    );
+}
+
 #[test]
 fn kubescape_api_server_and_kubelet_inputs() {
     let ks = "kubescape-regolibrary";

@@ -9,7 +9,9 @@ use policy_core::report::{Finding, Mechanism};
 use policy_core::{Report, Severity};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{DragEvent, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent, MessageEvent, Worker};
+use web_sys::{
+    DragEvent, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent, MessageEvent, Worker,
+};
 use yew::html::Scope;
 use yew::prelude::*;
 
@@ -188,7 +190,10 @@ impl Component for App {
     fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
         if self.paste_open
             && let Some(area) = self.paste_ref.cast::<HtmlTextAreaElement>()
-            && web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()).is_none_or(|a| a.tag_name() != "TEXTAREA")
+            && web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .is_none_or(|a| a.tag_name() != "TEXTAREA")
         {
             let _ = area.focus();
         }
@@ -235,7 +240,8 @@ fn spawn_worker(ctx: &Context<App>) -> Option<WorkerLink> {
     options.set_name("authn-audit analysis");
     let worker = Worker::new_with_options("./worker.js", &options).ok()?;
     let link = ctx.link().clone();
-    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| link.send_message(Msg::FromWorker(e.data())));
+    let onmessage =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| link.send_message(Msg::FromWorker(e.data())));
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     // The worker instantiates the page's own compiled module: nothing is fetched twice.
     worker.post_message(&wasm_bindgen::module()).ok()?;
@@ -711,7 +717,11 @@ impl App {
                 </button>
             }
         };
-        let select = |id: &'static str, label: &'static str, current: Option<String>, options: Vec<(String, String)>, apply: fn(&mut ViewState, Option<String>)| {
+        let select = |id: &'static str,
+                      label: &'static str,
+                      current: Option<String>,
+                      options: Vec<(String, String)>,
+                      apply: fn(&mut ViewState, Option<String>)| {
             let base = view.clone();
             let onchange = link.callback(move |e: Event| {
                 let value = e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
@@ -820,7 +830,8 @@ fn embedded_files(data: &JsValue) -> Option<Vec<NamedBlob>> {
     let files = js_sys::Array::from(&js_sys::Reflect::get(data, &"files".into()).ok()?);
     let mut out = Vec::new();
     for file in files.iter() {
-        let name = js_sys::Reflect::get(&file, &"name".into()).ok()?.as_string().unwrap_or_else(|| "embedded.yaml".into());
+        let name =
+            js_sys::Reflect::get(&file, &"name".into()).ok()?.as_string().unwrap_or_else(|| "embedded.yaml".into());
         let content = js_sys::Reflect::get(&file, &"data".into()).ok()?;
         let blob = if let Ok(blob) = content.clone().dyn_into::<web_sys::Blob>() {
             blob

@@ -65,8 +65,10 @@ pub fn files_of(list: Option<web_sys::FileList>) -> Vec<NamedBlob> {
 /// their relative paths as names). Falls back to `files` where entries are not available.
 pub async fn dropped(transfer: DataTransfer) -> Vec<NamedBlob> {
     let items = transfer.items();
-    let entries: Vec<FileSystemEntry> =
-        (0..items.length()).filter_map(|i| items.get(i)).filter_map(|item| item.webkit_get_as_entry().ok().flatten()).collect();
+    let entries: Vec<FileSystemEntry> = (0..items.length())
+        .filter_map(|i| items.get(i))
+        .filter_map(|item| item.webkit_get_as_entry().ok().flatten())
+        .collect();
     if entries.is_empty() {
         return files_of(transfer.files());
     }

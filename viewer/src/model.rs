@@ -395,12 +395,12 @@ pub fn visible(findings: &[Finding], filters: &Filters, sort: SortKey) -> Vec<us
     match sort {
         // The report is already in this order.
         SortKey::Severity => {}
-        SortKey::Code => idx.sort_by(|a, b| {
-            key(a).map(|f| (&f.code, &f.object)).cmp(&key(b).map(|f| (&f.code, &f.object)))
-        }),
-        SortKey::Object => idx.sort_by(|a, b| {
-            key(a).map(|f| (&f.object, &f.code)).cmp(&key(b).map(|f| (&f.object, &f.code)))
-        }),
+        SortKey::Code => {
+            idx.sort_by(|a, b| key(a).map(|f| (&f.code, &f.object)).cmp(&key(b).map(|f| (&f.code, &f.object))))
+        }
+        SortKey::Object => {
+            idx.sort_by(|a, b| key(a).map(|f| (&f.object, &f.code)).cmp(&key(b).map(|f| (&f.object, &f.code))))
+        }
         SortKey::Source => idx.sort_by(|a, b| key(a).map(|f| &f.source).cmp(&key(b).map(|f| &f.source))),
     }
     idx
@@ -439,7 +439,10 @@ pub fn group(findings: &[Finding], sorted: &[usize], grouping: Grouping) -> Vec<
                 Some(ns) => (ns.to_string(), ns.to_string()),
                 None => ("-".to_string(), "Cluster-scoped".to_string()),
             },
-            Grouping::Kind => (f.object.kind.clone(), if f.object.kind.is_empty() { "(no kind)".into() } else { f.object.kind.clone() }),
+            Grouping::Kind => (
+                f.object.kind.clone(),
+                if f.object.kind.is_empty() { "(no kind)".into() } else { f.object.kind.clone() },
+            ),
             Grouping::Mechanism => (f.mechanism.as_str().to_string(), f.mechanism.label().to_string()),
             Grouping::Severity => (f.severity.as_str().to_string(), capitalize(f.severity.as_str())),
         };
@@ -758,12 +761,16 @@ fn secret_value_lines(lines: &[&str]) -> Vec<bool> {
 /// looked for before and after until the object ends.
 fn enclosing_kind(lines: &[&str], at: usize, column: usize) -> Option<String> {
     let is_kind = |raw: &str| {
-        key_value(raw).filter(|(k, _)| k == "kind").map(|(_, v)| v.trim().trim_matches(|c| c == '"' || c == ',').to_string())
+        key_value(raw)
+            .filter(|(k, _)| k == "kind")
+            .map(|(_, v)| v.trim().trim_matches(|c| c == '"' || c == ',').to_string())
     };
     // Backwards: siblings until a line that starts the object (a list dash) or sits left of it.
     for raw in lines.iter().take(at).rev() {
         let Some(c) = content_column(raw) else { continue };
-        if c == column && let Some(kind) = is_kind(raw) {
+        if c == column
+            && let Some(kind) = is_kind(raw)
+        {
             return Some(kind);
         }
         if c < column || raw.starts_with("---") || (c == column && raw.trim_start().starts_with("- ")) {
@@ -775,7 +782,9 @@ fn enclosing_kind(lines: &[&str], at: usize, column: usize) -> Option<String> {
         if c < column || raw.starts_with("---") || (c == column && raw.trim_start().starts_with("- ")) {
             break;
         }
-        if c == column && let Some(kind) = is_kind(raw) {
+        if c == column
+            && let Some(kind) = is_kind(raw)
+        {
             return Some(kind);
         }
     }
@@ -906,7 +915,9 @@ fn redact_word(word: &str, before: &str) -> String {
         return format!("{flag}={REDACTED}");
     }
     let previous = before.trim_end().rsplit(|c: char| c.is_whitespace() || c == '"').next().unwrap_or("");
-    if previous.eq_ignore_ascii_case("bearer") || (previous.starts_with("--") && is_secret_key(previous.trim_start_matches('-'))) {
+    if previous.eq_ignore_ascii_case("bearer")
+        || (previous.starts_with("--") && is_secret_key(previous.trim_start_matches('-')))
+    {
         return REDACTED.to_string();
     }
     let looks_jwt = word.starts_with("eyJ") && word.matches('.').count() >= 2;
@@ -938,7 +949,7 @@ pub fn human_count(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{202f}');
         }
         out.push(c);
@@ -963,7 +974,15 @@ mod tests {
     use super::*;
     use policy_core::report::{Evidence, ObjectRef, Source};
 
-    fn finding(code: &str, severity: Severity, mechanism: Mechanism, kind: &str, ns: Option<&str>, name: &str, line: u32) -> Finding {
+    fn finding(
+        code: &str,
+        severity: Severity,
+        mechanism: Mechanism,
+        kind: &str,
+        ns: Option<&str>,
+        name: &str,
+        line: u32,
+    ) -> Finding {
         Finding {
             code: code.to_string(),
             slug: format!("slug-of-{}", code.to_lowercase()),
@@ -986,10 +1005,42 @@ mod tests {
 
     fn sample() -> Vec<Finding> {
         vec![
-            finding("ST001", Severity::High, Mechanism::StaticTokenFile, "Pod", Some("kube-system"), "kube-apiserver", 40),
-            finding("SA001", Severity::Medium, Mechanism::ServiceAccountTokens, "Secret", Some("default"), "old-token", 12),
-            finding("SA001", Severity::Medium, Mechanism::ServiceAccountTokens, "Secret", Some("ci"), "deployer-token", 90),
-            finding("CC002", Severity::Low, Mechanism::ClientCertificates, "CertificateSigningRequest", None, "alice", 3),
+            finding(
+                "ST001",
+                Severity::High,
+                Mechanism::StaticTokenFile,
+                "Pod",
+                Some("kube-system"),
+                "kube-apiserver",
+                40,
+            ),
+            finding(
+                "SA001",
+                Severity::Medium,
+                Mechanism::ServiceAccountTokens,
+                "Secret",
+                Some("default"),
+                "old-token",
+                12,
+            ),
+            finding(
+                "SA001",
+                Severity::Medium,
+                Mechanism::ServiceAccountTokens,
+                "Secret",
+                Some("ci"),
+                "deployer-token",
+                90,
+            ),
+            finding(
+                "CC002",
+                Severity::Low,
+                Mechanism::ClientCertificates,
+                "CertificateSigningRequest",
+                None,
+                "alice",
+                3,
+            ),
         ]
     }
 
@@ -1033,7 +1084,10 @@ mod tests {
         assert_eq!(labels, vec!["ST001", "SA001", "CC002"]);
         assert_eq!(groups[1].members, vec![1, 2]);
         let by_ns = group(&f, &order, Grouping::Namespace);
-        assert_eq!(by_ns.iter().map(|g| g.label.as_str()).collect::<Vec<_>>(), vec!["kube-system", "ci", "default", "Cluster-scoped"]);
+        assert_eq!(
+            by_ns.iter().map(|g| g.label.as_str()).collect::<Vec<_>>(),
+            vec!["kube-system", "ci", "default", "Cluster-scoped"]
+        );
         let flat = group(&f, &order, Grouping::None);
         assert_eq!(flat.len(), 1);
         assert_eq!(flat[0].members.len(), 4);

@@ -42,7 +42,7 @@ pub fn progress(p: &Progress) -> Html {
                 p.files_total
             ),
             html! { <progress id="progress-bar" max={p.bytes_total.max(1).to_string()} value={p.bytes_read.to_string()}
-                aria-label="Reading files"></progress> },
+            aria-label="Reading files"></progress> },
         ),
         "sending" => (
             format!(
@@ -53,14 +53,10 @@ pub fn progress(p: &Progress) -> Html {
                 p.findings_total
             ),
             html! { <progress id="progress-bar" max={p.findings_total.max(1).to_string()} value={p.findings_sent.to_string()}
-                aria-label="Loading findings"></progress> },
+            aria-label="Loading findings"></progress> },
         ),
         _ => (
-            format!(
-                "Parsing {} and running {} rules…",
-                model::human_bytes(p.bytes_total),
-                p.rules_total
-            ),
+            format!("Parsing {} and running {} rules…", model::human_bytes(p.bytes_total), p.rules_total),
             html! { <progress id="progress-bar" aria-label="Analysing"></progress> },
         ),
     };
@@ -387,4 +383,3 @@ fn markdown(text: &str) -> String {
     pulldown_cmark::html::push_html(&mut out, parser);
     out
 }
-

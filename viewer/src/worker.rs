@@ -146,7 +146,13 @@ async fn read_all(
     Ok(inputs)
 }
 
-fn analyze(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, inputs: Vec<(String, Vec<u8>)>, now: &str, started: f64) {
+fn analyze(
+    scope: &DedicatedWorkerGlobalScope,
+    state: &RefCell<State>,
+    inputs: Vec<(String, Vec<u8>)>,
+    now: &str,
+    started: f64,
+) {
     let bytes_total: u64 = inputs.iter().map(|(_, b)| b.len() as u64).sum();
     let rules_total = u32::try_from(policy_core::registry::ALL.len()).unwrap_or(u32::MAX);
     let mut progress = Progress {

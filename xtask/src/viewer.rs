@@ -44,7 +44,8 @@ fn build(release: bool) -> Result<(), String> {
     if release {
         trunk.arg("--release");
     }
-    let status = trunk.status().map_err(|e| format!("cannot run trunk ({e}); install it with `scripts/tools.sh trunk`"))?;
+    let status =
+        trunk.status().map_err(|e| format!("cannot run trunk ({e}); install it with `scripts/tools.sh trunk`"))?;
     if !status.success() {
         return Err(format!("trunk build failed ({status})"));
     }

@@ -28,7 +28,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 /// The verbs that reveal a Secret's data.
 pub const SECRET_READ_VERBS: &[&str] = &["get", "list", "watch"];
 
-/// Groups every authenticated (or unauthenticated) request carries: binding them is not "system".
+/// Groups every authenticated (or unauthenticated) request carries, and a `system:anonymous` group
+/// (no members, but meant as "everyone"): binding them is not a "system" grant.
 const BROAD_GROUPS: &[&str] =
     &["system:authenticated", "system:unauthenticated", "system:serviceaccounts", "system:anonymous"];
 
@@ -938,7 +939,8 @@ impl<'a> Role<'a> {
             .iter()
             .any(|b| b.kind == kind && glob(b.name, &name) && namespace.as_deref().unwrap_or("") == b.namespace);
         let labelled = labels.get("kubernetes.io/bootstrapping").is_some_and(|v| v == "rbac-defaults");
-        let default = known && (labelled || name.starts_with("kubeadm:") || name == "kube-proxy");
+        let default = (labelled && name.starts_with("system:"))
+            || (known && (labelled || name.starts_with("kubeadm:") || name == "kube-proxy"));
         Self { object: Some(object), kind, namespace, name, rules, default, labels, selectors, privilege: None }
     }
 
@@ -1552,7 +1554,9 @@ mod tests {
         assert_eq!(cluster, 500);
         assert_eq!(namespaced, 5_000);
         assert!(privileged > 0);
-        eprintln!("100k objects: inventory with RBAC index {built:?}, plus 2 001 who-can and 95k is-privileged queries {total:?}");
+        eprintln!(
+            "100k objects: inventory with RBAC index {built:?}, plus 2 001 who-can and 95k is-privileged queries {total:?}"
+        );
         assert!(total.as_secs() < 20, "index {built:?}, queries {total:?}");
     }
 }

@@ -50,7 +50,8 @@ impl std::fmt::Display for TokenWeakness {
             Self::LowEntropy { bits } => write!(f, "low entropy (about {bits:.0} bits)"),
             Self::Repeated { run } => write!(f, "{run} equal characters in a row"),
             Self::Sequential { run } => write!(f, "{run} consecutive characters in a row"),
-            Self::CommonWord(word) => write!(f, "contains the common word `{word}`"),
+            // The word is part of the secret: name the weakness, never the word.
+            Self::CommonWord(_) => f.write_str("contains a common word"),
         }
     }
 }
