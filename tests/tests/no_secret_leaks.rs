@@ -2,7 +2,7 @@
 //! fixtures, the examples and the shared corpus is collected (raw and base64-decoded), then
 //! every input is analysed with every rule and rendered in every format, and none of those
 //! secrets may appear in any rendering or diagnostic.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::string_slice, reason = "tests")]
 
 use base64::Engine;
 use policy_core::render::{self, Format};

@@ -6,7 +6,7 @@
 //! - `# expect: CODE severity Kind/namespace/name` (cluster-scoped: `Kind/name`), one per finding;
 //! - `# settings: {json}` to run with non-default settings;
 //! - `# now: RFC3339` to judge the fixture as of another instant (default 2025-11-28T12:00:00Z).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::string_slice, reason = "tests")]
 
 use policy_core::{InputFile, Settings};
 use std::collections::BTreeSet;

@@ -235,7 +235,7 @@ impl Finding {
             source,
             message,
             evidence: Vec::new(),
-            remediation: meta.remediation(),
+            remediation: default_remediation(meta),
             docs: meta.docs_path(),
             related: Vec::new(),
         }
@@ -275,6 +275,15 @@ impl Finding {
         self.related.push(object);
         self
     }
+}
+
+/// A rule's default remediation, computed once per rule: deriving it parses the rule's docs, and a
+/// large dump can give tens of thousands of findings.
+fn default_remediation(meta: &RuleMeta) -> String {
+    static CACHE: std::sync::LazyLock<BTreeMap<&'static str, String>> = std::sync::LazyLock::new(|| {
+        crate::registry::ALL.iter().map(|rule| (rule.meta().code, rule.meta().remediation())).collect()
+    });
+    CACHE.get(meta.code).cloned().unwrap_or_else(|| meta.remediation())
 }
 
 /// A rule that could not be judged from this input, and what the user could add.
