@@ -8,6 +8,8 @@
 //! - `input::load` of the YAML and of the JSON bytes;
 //! - `policy_core::analyze` (load + inventory + every rule) of both;
 //!
+//! `SCAN_SELECT=SA,BT` limits the rules run by `analyze` (codes or families), to find a slow one.
+//!
 //! Times are the best of a few runs; memory is the peak of live heap bytes during one run,
 //! counted by the global allocator. Not a timed test: figures go to `docs/benchmarks.md`.
 
@@ -165,7 +167,9 @@ fn mib(bytes: usize) -> f64 {
 fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
-    let settings = Settings { now: Some(time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000)), ..Settings::default() };
+    let select = std::env::var("SCAN_SELECT").map(|s| s.split(',').map(str::to_string).collect()).unwrap_or_default();
+    let now = Some(time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000));
+    let settings = Settings { now, select, ..Settings::default() };
     let limits = Limits::default();
     println!(
         "| objects | form | MB | serde_json Value | load | analyze | load peak | analyze peak |\n|---:|---|---:|---:|---:|---:|---:|---:|"

@@ -163,10 +163,75 @@ test('the sample cluster gives a full report; filters, grouping and the fragment
   assert.ok(restored.every((s) => s === worst));
   await h2.context.close();
 
+  // Tabs follow the ARIA pattern: arrows move between them and the focus follows.
+  await page.focus('#tab-findings');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForSelector('#tab-mechanisms[aria-selected="true"]');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-mechanisms');
+  assert.match(new URL(page.url()).hash, /tab=mechanisms/);
+
   // Inventory: one row per mechanism of the guide.
   await page.click('#tab-mechanisms');
   assert.equal(await page.locator('#mechanism-table tbody tr').count(), 10);
   assert.equal(await page.locator('#mechanism-table tr[data-mechanism="static-token-file"]').count(), 1);
+  await assertClean(h);
+  await h.context.close();
+});
+
+/** Secret values of the sample's Secrets (base64 and decoded): none may ever be on screen. */
+function sampleSecretValues() {
+  const text = fs.readFileSync(path.join(FIXTURES, '../../../examples/sample-cluster.yaml'), 'utf8');
+  const values = new Set();
+  for (const doc of text.split(/^---$/m)) {
+    if (!/^kind: Secret$/m.test(doc)) continue;
+    let inData = false;
+    for (const line of doc.split('\n')) {
+      if (/^(data|stringData):\s*$/.test(line)) { inData = true; continue; }
+      if (!/^\s/.test(line)) inData = false;
+      const m = inData && line.match(/^ {2}([\w.-]+): (\S{6,})$/);
+      if (!m || !/token-secret|^token$|password|key|secret|kubeconfig|credentials/i.test(m[1])) continue;
+      values.add(m[2]);
+      const decoded = Buffer.from(m[2], 'base64').toString('utf8');
+      if (/^[\x20-\x7e]{6,}$/.test(decoded)) values.add(decoded);
+    }
+  }
+  return [...values];
+}
+
+/** The page's HTML less the compiled-in rule docs (their examples may quote a weak secret). */
+async function pageWithoutRuleDocs(page) {
+  return page.evaluate(() => {
+    const copy = document.documentElement.cloneNode(true);
+    copy.querySelectorAll('#detail details.docs, #detail .rule-title').forEach((e) => e.remove());
+    return copy.outerHTML;
+  });
+}
+
+test('secret values of the sample never reach the page, whatever finding is opened', async () => {
+  const secrets = sampleSecretValues();
+  assert.ok(secrets.length >= 4, `the sample has secrets to look for (${secrets.length})`);
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  await page.selectOption('#filter-kind', 'Secret');
+  const rows = page.locator('button.finding');
+  const n = await rows.count();
+  assert.ok(n > 0, 'the sample has findings on Secrets');
+  for (let i = 0; i < n; i++) {
+    await rows.nth(i).click();
+    await page.waitForSelector('#detail pre.excerpt');
+    const html = await pageWithoutRuleDocs(page);
+    for (const secret of secrets) {
+      const at = html.indexOf(secret);
+      assert.ok(at < 0, `finding ${i}: secret value on screen: …${html.slice(Math.max(0, at - 300), at + 60)}…`);
+    }
+  }
+  for (const tab of ['#tab-mechanisms', '#tab-credentials', '#tab-coverage']) {
+    await page.click(tab);
+    const html = await page.content();
+    for (const secret of secrets) assert.ok(!html.includes(secret), `secret value on ${tab}`);
+  }
   await assertClean(h);
   await h.context.close();
 });

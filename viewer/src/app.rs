@@ -591,6 +591,23 @@ impl App {
             }
         };
         let diagnostics = report.inputs.iter().map(|i| i.diagnostics.len()).sum::<usize>();
+        // The tab pattern: arrows move between tabs, Tab moves into the panel.
+        let tab_base = view.clone();
+        let tab_keys = link.batch_callback(move |e: KeyboardEvent| {
+            let at = Tab::ALL.iter().position(|t| *t == tab_base.tab).unwrap_or(0);
+            let next = match e.key().as_str() {
+                "ArrowRight" => (at + 1) % Tab::ALL.len(),
+                "ArrowLeft" => (at + Tab::ALL.len() - 1) % Tab::ALL.len(),
+                "Home" => 0,
+                "End" => Tab::ALL.len() - 1,
+                _ => return None,
+            };
+            e.prevent_default();
+            let mut view = tab_base.clone();
+            view.tab = Tab::ALL.get(next).copied().unwrap_or_default();
+            focus_later(format!("#tab-{}", view.tab.as_str()));
+            Some(Msg::View(view))
+        });
         html! {
             <div class="report" id="report">
                 if !self.options.compact {
@@ -599,7 +616,7 @@ impl App {
                 if diagnostics > 0 {
                     { views::diagnostics_callout(report) }
                 }
-                <div class="tabs" role="tablist" aria-label="Report sections">
+                <div class="tabs" role="tablist" aria-label="Report sections" onkeydown={tab_keys}>
                     { tab_button(Tab::Findings, format!("Findings ({})", model::human_count(report.findings.len()))) }
                     { tab_button(Tab::Mechanisms, "Mechanisms".into()) }
                     { tab_button(Tab::Credentials, format!("Credentials ({})", model::human_count(report.credentials.len()))) }
@@ -857,11 +874,15 @@ fn mark_ready(report: &Report, elapsed_ms: f64) {
 
 /// Keep the keyboard focus on the selected row after j/k.
 fn focus_selected() {
-    // After Yew has drawn the new selection.
-    let cb = Closure::once_into_js(|| {
+    focus_later("button.finding.selected".to_string());
+}
+
+/// Focus an element once Yew has drawn it.
+fn focus_later(selector: String) {
+    let cb = Closure::once_into_js(move || {
         if let Some(el) = web_sys::window()
             .and_then(|w| w.document())
-            .and_then(|d| d.query_selector("button.finding.selected").ok().flatten())
+            .and_then(|d| d.query_selector(&selector).ok().flatten())
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = el.focus();

@@ -324,7 +324,7 @@ pub fn detail(f: &Finding, excerpt: Option<&[ExcerptLine]>, on_close: Callback<M
                 <div>
                     <p class="eyebrow">{ severity_badge(f.severity) }{" "}<span class="code">{ &f.code }</span>{" "}<span class="muted">{ &f.slug }</span></p>
                     <h2>{ message(&f.message) }</h2>
-                    if !title.is_empty() { <p class="muted">{ message(&title) }</p> }
+                    if !title.is_empty() { <p class="muted rule-title">{ message(&title) }</p> }
                 </div>
                 <button type="button" class="icon" aria-label="Close details" onclick={on_close}>{"×"}</button>
             </div>

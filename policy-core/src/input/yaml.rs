@@ -200,7 +200,7 @@ impl Builder {
                     let key = if style == ScalarStyle::Plain && tag.is_none() && text == "<<" {
                         Key::Merge
                     } else {
-                        Key::Name(text.into_owned(), line)
+                        Key::Name(owned(text), line)
                     };
                     if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
                         *slot = Some(key);
@@ -388,25 +388,33 @@ fn resolve(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     if let Some(tag) = tag.filter(|t| t.handle == "tag:yaml.org,2002:" || t.handle == "!!") {
         return match tag.suffix.as_str() {
             "null" | "bool" | "int" | "float" => resolve_plain(text),
-            _ => Value::String(text.into_owned()),
+            _ => Value::String(owned(text)),
         };
     }
-    if style == ScalarStyle::Plain { resolve_plain(text) } else { Value::String(text.into_owned()) }
+    if style == ScalarStyle::Plain { resolve_plain(text) } else { Value::String(owned(text)) }
+}
+
+/// The parser hands out strings with spare capacity (at least 32 bytes); trimming them keeps a
+/// dump's memory at what serde_json would use for the same JSON.
+fn owned(text: Cow<'_, str>) -> String {
+    let mut s = text.into_owned();
+    s.shrink_to_fit();
+    s
 }
 
 fn resolve_plain(text: Cow<'_, str>) -> Value {
     let Some(&first) = text.as_bytes().first() else { return Value::Null };
     match first {
-        b'0'..=b'9' | b'-' | b'+' | b'.' => number(&text).unwrap_or_else(|| Value::String(text.into_owned())),
+        b'0'..=b'9' | b'-' | b'+' | b'.' => number(&text).unwrap_or_else(|| Value::String(owned(text))),
         b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'y' | b'Y' | b'o' | b'O' => match text.as_ref() {
             "~" | "null" | "Null" | "NULL" => Value::Null,
             "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Value::Bool(true),
             "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
                 Value::Bool(false)
             }
-            _ => Value::String(text.into_owned()),
+            _ => Value::String(owned(text)),
         },
-        _ => Value::String(text.into_owned()),
+        _ => Value::String(owned(text)),
     }
 }
 
