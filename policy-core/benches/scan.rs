@@ -8,7 +8,8 @@
 //! - `input::load` of the YAML and of the JSON bytes;
 //! - `policy_core::analyze` (load + inventory + every rule) of both;
 //!
-//! `SCAN_SELECT=SA,BT` limits the rules run by `analyze` (codes or families), to find a slow one.
+//! `SCAN_SELECT=SA,BT` / `SCAN_IGNORE=SA002` choose the rules run by `analyze` (codes or
+//! families), to find a slow one.
 //!
 //! Times are the best of a few runs; memory is the peak of live heap bytes during one run,
 //! counted by the global allocator. Not a timed test: figures go to `docs/benchmarks.md`.
@@ -98,7 +99,10 @@ fn to_yaml(value: &Value) -> String {
             && !s.starts_with(['-', '?', ' ', '.', '+'])
             && !s.ends_with(' ')
             && !s.bytes().next().is_some_and(|b| b.is_ascii_digit())
-            && !matches!(s.to_ascii_lowercase().as_str(), "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "~")
+            && !matches!(
+                s.to_ascii_lowercase().as_str(),
+                "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "~"
+            )
     }
     fn entries(map: &serde_json::Map<String, Value>, indent: usize, first_inline: bool, out: &mut String) {
         for (i, (k, v)) in map.iter().enumerate() {
@@ -167,9 +171,11 @@ fn mib(bytes: usize) -> f64 {
 fn main() {
     let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
-    let select = std::env::var("SCAN_SELECT").map(|s| s.split(',').map(str::to_string).collect()).unwrap_or_default();
+    let codes = |var: &str| -> Vec<String> {
+        std::env::var(var).map(|s| s.split(',').map(str::to_string).collect()).unwrap_or_default()
+    };
     let now = Some(time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000));
-    let settings = Settings { now, select, ..Settings::default() };
+    let settings = Settings { now, select: codes("SCAN_SELECT"), ignore: codes("SCAN_IGNORE"), ..Settings::default() };
     let limits = Limits::default();
     println!(
         "| objects | form | MB | serde_json Value | load | analyze | load peak | analyze peak |\n|---:|---|---:|---:|---:|---:|---:|---:|"

@@ -1,5 +1,12 @@
 //! Meta-tests over the rule catalogue, clippy-style: codes, names, docs and fixtures agree.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::string_slice, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "tests"
+)]
 
 use policy_core::registry::{ALL, RETIRED};
 use std::collections::BTreeSet;
@@ -51,7 +58,11 @@ fn rules_md_is_in_sync() {
         .lines()
         .filter_map(|l| l.strip_prefix("- "))
         .filter_map(|l| l.get(..5))
-        .filter(|c| c.len() == 5 && c[..2].chars().all(|ch| ch.is_ascii_uppercase()) && c[2..].chars().all(|ch| ch.is_ascii_digit()))
+        .filter(|c| {
+            c.len() == 5
+                && c[..2].chars().all(|ch| ch.is_ascii_uppercase())
+                && c[2..].chars().all(|ch| ch.is_ascii_digit())
+        })
         .collect();
     assert_eq!(in_md, CATALOGUE.iter().copied().collect(), "CATALOGUE differs from {}", path.display());
 }
@@ -89,10 +100,8 @@ fn names_agree_slug_struct_and_file() {
 fn every_rule_has_fixtures_and_every_fixture_dir_has_a_rule() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules");
     let codes: BTreeSet<_> = codes().into_iter().map(String::from).collect();
-    let dirs: BTreeSet<String> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|d| d.unwrap().file_name().to_str().unwrap().to_string())
-        .collect();
+    let dirs: BTreeSet<String> =
+        std::fs::read_dir(&root).unwrap().map(|d| d.unwrap().file_name().to_str().unwrap().to_string()).collect();
     for code in &codes {
         let files: Vec<String> = std::fs::read_dir(root.join(code))
             .map(|it| it.map(|f| f.unwrap().file_name().to_str().unwrap().to_string()).collect())

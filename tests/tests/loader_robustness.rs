@@ -46,7 +46,8 @@ fn billion_laughs_is_refused_quickly() {
     assert!(started.elapsed().as_secs() < 5, "took {:?}", started.elapsed());
     // A tighter limit trips earlier; a looser one lets a small expansion through.
     let small = "a: &a [x, x]\nb: [*a, *a]\napiVersion: v1\nkind: ConfigMap\n";
-    let tight = load(&[InputFile { name: "s", bytes: small.as_bytes() }], &Limits { max_alias_nodes: 4, ..Limits::default() });
+    let tight =
+        load(&[InputFile { name: "s", bytes: small.as_bytes() }], &Limits { max_alias_nodes: 4, ..Limits::default() });
     assert_eq!(codes(&tight), vec![("alias-limit".to_string(), 2)]);
     assert_eq!(run("s", small.as_bytes()).objects.len(), 1);
 }
@@ -65,9 +66,11 @@ fn deep_nesting_is_refused_in_yaml_and_json() {
         assert_located(name, text.as_bytes(), &l);
     }
     // Within the limit is fine; a stricter limit applies to JSON too.
-    let ok = format!("{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"x\": {}1{}}}", "[".repeat(100), "]".repeat(100));
+    let ok =
+        format!("{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"x\": {}1{}}}", "[".repeat(100), "]".repeat(100));
     assert_eq!(run("ok.json", ok.as_bytes()).objects.len(), 1);
-    let strict = load(&[InputFile { name: "ok.json", bytes: ok.as_bytes() }], &Limits { max_depth: 10, ..Limits::default() });
+    let strict =
+        load(&[InputFile { name: "ok.json", bytes: ok.as_bytes() }], &Limits { max_depth: 10, ..Limits::default() });
     assert_eq!(codes(&strict), vec![("too-deep".to_string(), 1)]);
 }
 
@@ -76,7 +79,9 @@ fn huge_input_respects_the_size_limit_and_still_loads_big_dumps() {
     // 20 000 ConfigMaps in one List (about 2 MB): all loaded, each at its own line.
     let mut text = String::from("apiVersion: v1\nkind: List\nitems:\n");
     for i in 0..20_000 {
-        text.push_str(&format!("- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm-{i}\n  data:\n    k: v\n"));
+        text.push_str(&format!(
+            "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm-{i}\n  data:\n    k: v\n"
+        ));
     }
     let l = run("big.yaml", text.as_bytes());
     assert_eq!(l.objects.len(), 20_000);
@@ -84,12 +89,14 @@ fn huge_input_respects_the_size_limit_and_still_loads_big_dumps() {
     // Over the limit: a located error and nothing read from that input, the next one still read.
     let limits = Limits { max_total_bytes: 1 << 20, ..Limits::default() };
     let small = b"apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n";
-    let l = load(&[InputFile { name: "big.yaml", bytes: text.as_bytes() }, InputFile { name: "a", bytes: small }], &limits);
+    let l =
+        load(&[InputFile { name: "big.yaml", bytes: text.as_bytes() }, InputFile { name: "a", bytes: small }], &limits);
     assert_eq!(l.inputs[0].diagnostics[0].code, "too-large");
     assert_eq!((l.inputs[0].objects, l.inputs[1].objects), (0, 1));
     // Many tiny documents: capped by the document limit.
     let docs = "---\napiVersion: v1\nkind: Namespace\n".repeat(50);
-    let l = load(&[InputFile { name: "d", bytes: docs.as_bytes() }], &Limits { max_documents: 10, ..Limits::default() });
+    let l =
+        load(&[InputFile { name: "d", bytes: docs.as_bytes() }], &Limits { max_documents: 10, ..Limits::default() });
     assert_eq!(codes(&l), vec![("too-many-documents".to_string(), 32)]);
 }
 
@@ -150,8 +157,33 @@ fn next(state: &mut u64) -> u64 {
 }
 
 const TOKENS: &[&[u8]] = &[
-    b":", b"- ", b"[", b"]", b"{", b"}", b",", b"&a ", b"*a", b"<<: *a\n", b"\n", b"\t", b"\"", b"'", b"|\n", b">-\n",
-    b"---\n", b"...\n", b"#", b"!!str ", b"? ", b"\\u", b"\xFF", b"\r\n", b"  ", b"kind: List\nitems:\n", b"0x",
+    b":",
+    b"- ",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b",",
+    b"&a ",
+    b"*a",
+    b"<<: *a\n",
+    b"\n",
+    b"\t",
+    b"\"",
+    b"'",
+    b"|\n",
+    b">-\n",
+    b"---\n",
+    b"...\n",
+    b"#",
+    b"!!str ",
+    b"? ",
+    b"\\u",
+    b"\xFF",
+    b"\r\n",
+    b"  ",
+    b"kind: List\nitems:\n",
+    b"0x",
 ];
 
 fn mutate(bytes: &[u8], state: &mut u64) -> Vec<u8> {

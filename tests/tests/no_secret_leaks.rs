@@ -2,7 +2,14 @@
 //! fixtures, the examples and the shared corpus is collected (raw and base64-decoded), then
 //! every input is analysed with every rule and rendered in every format, and none of those
 //! secrets may appear in any rendering or diagnostic.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::string_slice, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "tests"
+)]
 
 use base64::Engine;
 use policy_core::render::{self, Format};
@@ -88,9 +95,11 @@ fn csv_tokens(text: &str) -> Vec<String> {
 
 #[test]
 fn no_rendering_contains_a_secret_of_its_input() {
-    let mut settings = Settings::default();
-    settings.select = vec!["ALL".to_string()];
-    settings.now = Some(time::macros::datetime!(2025-11-28 12:00 UTC));
+    let settings = Settings {
+        select: vec!["ALL".to_string()],
+        now: Some(time::macros::datetime!(2025-11-28 12:00 UTC)),
+        ..Settings::default()
+    };
     let files = inputs();
     assert!(files.len() > 100, "expected the fixtures and corpus, found {} files", files.len());
     // Rule docs (embedded in SARIF and HTML) quote well-known example tokens such as kubeadm's

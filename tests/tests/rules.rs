@@ -6,7 +6,14 @@
 //! - `# expect: CODE severity Kind/namespace/name` (cluster-scoped: `Kind/name`), one per finding;
 //! - `# settings: {json}` to run with non-default settings;
 //! - `# now: RFC3339` to judge the fixture as of another instant (default 2025-11-28T12:00:00Z).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::string_slice, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice,
+    reason = "tests"
+)]
 
 use policy_core::{InputFile, Settings};
 use std::collections::BTreeSet;
@@ -35,7 +42,9 @@ pub fn run_fixture(code: &str, path: &Path) -> (BTreeSet<String>, BTreeSet<Strin
     let text = String::from_utf8_lossy(&bytes).to_string();
     let header = header(path, &text);
     let mut settings: Settings = match value_of(&header, "settings").next() {
-        Some(json) => serde_json::from_str(json).unwrap_or_else(|e| panic!("{}: bad settings header: {e}", path.display())),
+        Some(json) => {
+            serde_json::from_str(json).unwrap_or_else(|e| panic!("{}: bad settings header: {e}", path.display()))
+        }
         None => Settings::default(),
     };
     let now = value_of(&header, "now").next().unwrap_or(DEFAULT_NOW);
@@ -43,7 +52,8 @@ pub fn run_fixture(code: &str, path: &Path) -> (BTreeSet<String>, BTreeSet<Strin
     settings.select = vec![code.to_string()];
     let name = path.file_name().unwrap().to_str().unwrap();
     let report = policy_core::analyze(&[InputFile { name, bytes: &bytes }], &settings);
-    let expected: BTreeSet<String> = value_of(&header, "expect").map(|e| e.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+    let expected: BTreeSet<String> =
+        value_of(&header, "expect").map(|e| e.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
     let found: BTreeSet<String> = report
         .findings
         .iter()

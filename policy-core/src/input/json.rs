@@ -85,7 +85,11 @@ fn problem(e: &serde_json::Error) -> Problem {
     let what = full.split(" at line ").next().unwrap_or_default();
     let line = u32::try_from(e.line()).unwrap_or(u32::MAX).max(1);
     if what.contains("recursion limit exceeded") {
-        Problem { line, code: "too-deep", message: "nesting deeper than 128 levels; the document is skipped".to_string() }
+        Problem {
+            line,
+            code: "too-deep",
+            message: "nesting deeper than 128 levels; the document is skipped".to_string(),
+        }
     } else if e.is_eof() {
         Problem {
             line,
@@ -93,7 +97,11 @@ fn problem(e: &serde_json::Error) -> Problem {
             message: format!("invalid JSON: {what} (the input looks truncated); expected complete JSON"),
         }
     } else {
-        Problem { line, code: "json-syntax", message: format!("invalid JSON: {what}; the rest of this input is skipped") }
+        Problem {
+            line,
+            code: "json-syntax",
+            message: format!("invalid JSON: {what}; the rest of this input is skipped"),
+        }
     }
 }
 

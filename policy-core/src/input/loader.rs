@@ -133,16 +133,7 @@ struct FileCx<'a> {
 
 impl<'a> FileCx<'a> {
     fn new(name: &'a str, limits: &'a Limits, objects: &'a mut Vec<Object>) -> Self {
-        Self {
-            name,
-            limits,
-            objects,
-            diagnostics: Vec::new(),
-            documents: 0,
-            count: 0,
-            skipped: None,
-            max_line: 1,
-        }
+        Self { name, limits, objects, diagnostics: Vec::new(), documents: 0, count: 0, skipped: None, max_line: 1 }
     }
 
     fn finish(mut self, bytes: u64) -> InputSummary {
@@ -244,7 +235,11 @@ impl<'a> FileCx<'a> {
             }
             if let Some(line) = bad_line {
                 self.max_line = u32::MAX;
-                self.diag(line, "not-utf8", "invalid UTF-16 (first bad unit on this line); it was replaced and the rest was read");
+                self.diag(
+                    line,
+                    "not-utf8",
+                    "invalid UTF-16 (first bad unit on this line); it was replaced and the rest was read",
+                );
             }
             return Cow::Owned(text);
         }
@@ -369,7 +364,14 @@ impl<'a> FileCx<'a> {
         }
     }
 
-    fn object(&mut self, mut map: Map<String, Value>, place: Place<'_>, lines: Option<&DocLines>, origin: Origin, nest: u8) {
+    fn object(
+        &mut self,
+        mut map: Map<String, Value>,
+        place: Place<'_>,
+        lines: Option<&DocLines>,
+        origin: Origin,
+        nest: u8,
+    ) {
         let line = place.line;
         let kind = str_of(&map, "kind").to_string();
         if kind.ends_with("List") && matches!(map.get("items"), Some(Value::Array(_) | Value::Null)) {
@@ -383,7 +385,8 @@ impl<'a> FileCx<'a> {
                 Some(Value::Array(items)) => items,
                 _ => Vec::new(),
             };
-            let item_lines = if place.at == At::Root { lines.map(|l| l.items.as_slice()).unwrap_or_default() } else { &[] };
+            let item_lines =
+                if place.at == At::Root { lines.map(|l| l.items.as_slice()).unwrap_or_default() } else { &[] };
             let inner = if place.at == At::Root { place } else { Place { at: At::Nowhere, ..place } };
             self.items(items, inner, item_lines, true, typed, &origin, nest.saturating_add(1));
             return;
@@ -405,7 +408,11 @@ impl<'a> FileCx<'a> {
             }
         }
         if str_of(&map, "apiVersion").is_empty() {
-            self.diag(line, "missing-api-version", "object has a `kind` but no `apiVersion`; expected both (it was still read)");
+            self.diag(
+                line,
+                "missing-api-version",
+                "object has a `kind` but no `apiVersion`; expected both (it was still read)",
+            );
         }
         self.check_fields(&map, place);
         let kubelet_config = if kind == "KubeletInfo" {
@@ -521,7 +528,8 @@ impl<'a> FileCx<'a> {
                 Some(Value::Object(entries)) => {
                     for (key, value) in entries.iter().filter(|(_, v)| !matches!(v, Value::String(_) | Value::Null)) {
                         let line = place.locate(&[Seg::Key(field), Seg::Key(key)], true);
-                        let shown = if is_safe_key(key) { format!("`{field}.{key}`") } else { format!("a `{field}` value") };
+                        let shown =
+                            if is_safe_key(key) { format!("`{field}.{key}`") } else { format!("a `{field}` value") };
                         self.diag(
                             line,
                             "invalid-field",
@@ -531,7 +539,11 @@ impl<'a> FileCx<'a> {
                 }
                 Some(other) => {
                     let line = place.locate(&[Seg::Key(field)], true);
-                    self.diag(line, "invalid-field", format!("{kind} `{field}` is {}; expected a mapping", type_name(other)));
+                    self.diag(
+                        line,
+                        "invalid-field",
+                        format!("{kind} `{field}` is {}; expected a mapping", type_name(other)),
+                    );
                 }
             }
         }
@@ -568,7 +580,9 @@ fn looks_like_manifest(text: &str) -> bool {
 
 /// Keys shown in messages: ConfigMap/Secret key syntax only, so no value can leak through one.
 fn is_safe_key(key: &str) -> bool {
-    !key.is_empty() && key.len() <= 63 && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    !key.is_empty()
+        && key.len() <= 63
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 fn type_name(value: &Value) -> &'static str {
@@ -594,7 +608,10 @@ mod tests {
 
     /// `(kind, name, line, origin)` of every object.
     fn objects(l: &Loaded) -> Vec<(String, String, u32, Origin)> {
-        l.objects.iter().map(|o| (o.kind().to_string(), o.name().to_string(), o.source.line, o.origin.clone())).collect()
+        l.objects
+            .iter()
+            .map(|o| (o.kind().to_string(), o.name().to_string(), o.source.line, o.origin.clone()))
+            .collect()
     }
 
     fn codes(l: &Loaded) -> Vec<(String, u32)> {
@@ -615,9 +632,12 @@ mod tests {
 
     #[test]
     fn typed_lists_fill_kind_and_api_version() {
-        let l = run("p.json", br#"{"apiVersion": "v1", "kind": "PodList", "items": [
+        let l = run(
+            "p.json",
+            br#"{"apiVersion": "v1", "kind": "PodList", "items": [
   {"metadata": {"name": "a"}},
-  {"kind": "Pod", "metadata": {"name": "b"}}]}"#);
+  {"kind": "Pod", "metadata": {"name": "b"}}]}"#,
+        );
         assert_eq!(objects(&l), vec![obj("Pod", "a", 2, Origin::ListItem), obj("Pod", "b", 3, Origin::ListItem)]);
         assert_eq!(l.objects[0].api_version(), "v1");
         assert!(codes(&l).is_empty());
@@ -636,7 +656,11 @@ mod tests {
         let l = run("a.json", b"[\n {\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\"}},\n {\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"b\"}}\n]\n{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"c\"}}\n");
         assert_eq!(
             objects(&l),
-            vec![obj("Namespace", "a", 2, Origin::ListItem), obj("Namespace", "b", 3, Origin::ListItem), obj("Namespace", "c", 5, Origin::Document)]
+            vec![
+                obj("Namespace", "a", 2, Origin::ListItem),
+                obj("Namespace", "b", 3, Origin::ListItem),
+                obj("Namespace", "c", 5, Origin::Document)
+            ]
         );
         assert_eq!(l.inputs[0].documents, 2);
     }
@@ -660,13 +684,19 @@ mod tests {
         assert_eq!(objects(&yaml), vec![obj("Pod", "p", 6, Origin::AdmissionRequest)]);
         let broken = run("r.yaml", b"apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\n");
         assert_eq!(codes(&broken), vec![("invalid-admission-review".to_string(), 1)]);
-        let delete = run("d.yaml", b"apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest: {operation: DELETE, object: null}\n");
+        let delete = run(
+            "d.yaml",
+            b"apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest: {operation: DELETE, object: null}\n",
+        );
         assert!(delete.objects.is_empty() && codes(&delete).is_empty());
     }
 
     #[test]
     fn kubeconfig_without_kind_is_normalised() {
-        let l = run("kc", b"clusters:\n- name: c\n  cluster: {server: https://x}\nusers:\n- name: u\n  user: {token: abc}\n");
+        let l = run(
+            "kc",
+            b"clusters:\n- name: c\n  cluster: {server: https://x}\nusers:\n- name: u\n  user: {token: abc}\n",
+        );
         assert_eq!(objects(&l), vec![obj("Config", "", 1, Origin::Document)]);
         assert_eq!(l.objects[0].api_version(), "v1");
     }
@@ -685,10 +715,16 @@ mod tests {
 
     #[test]
     fn kubelet_info_decodes_the_config_file() {
-        let config = base64::engine::general_purpose::STANDARD.encode("apiVersion: kubelet.config.k8s.io/v1beta1\nauthentication:\n  anonymous:\n    enabled: true\n");
-        let text = format!("{{\n  \"apiVersion\": \"hostdata.kubescape.cloud/v1beta0\",\n  \"kind\": \"KubeletInfo\",\n  \"data\": {{\n    \"configFile\": {{\n      \"content\": \"{config}\"\n    }}\n  }}\n}}");
+        let config = base64::engine::general_purpose::STANDARD
+            .encode("apiVersion: kubelet.config.k8s.io/v1beta1\nauthentication:\n  anonymous:\n    enabled: true\n");
+        let text = format!(
+            "{{\n  \"apiVersion\": \"hostdata.kubescape.cloud/v1beta0\",\n  \"kind\": \"KubeletInfo\",\n  \"data\": {{\n    \"configFile\": {{\n      \"content\": \"{config}\"\n    }}\n  }}\n}}"
+        );
         let l = run("k.json", text.as_bytes());
-        assert_eq!(objects(&l), vec![obj("KubeletInfo", "", 1, Origin::Document), obj("KubeletConfiguration", "", 6, Origin::Embedded)]);
+        assert_eq!(
+            objects(&l),
+            vec![obj("KubeletInfo", "", 1, Origin::Document), obj("KubeletConfiguration", "", 6, Origin::Embedded)]
+        );
         assert_eq!(l.objects[1].at(&["authentication", "anonymous", "enabled"]), Some(&json!(true)));
         let bad = run("k.json", br#"{"apiVersion": "hostdata.kubescape.cloud/v1beta0", "kind": "KubeletInfo", "data": {"configFile": {"content": "%%%"}}}"#);
         assert_eq!(codes(&bad), vec![("embedded-invalid".to_string(), 1)]);

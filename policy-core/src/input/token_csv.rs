@@ -166,7 +166,10 @@ pub(super) fn parse(name: &str, text: &str) -> (Value, Vec<Problem>) {
                 message: format!("row repeats the token of line {first}; the kube-apiserver keeps the last one"),
             });
         }
-        let groups: Vec<String> = fields.next().map(|g| g.split(',').filter(|g| !g.is_empty()).map(str::to_string).collect()).unwrap_or_default();
+        let groups: Vec<String> = fields
+            .next()
+            .map(|g| g.split(',').filter(|g| !g.is_empty()).map(str::to_string).collect())
+            .unwrap_or_default();
         rows.push(json!({"token": token, "user": user, "uid": uid, "groups": groups, "line": line}));
     }
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);

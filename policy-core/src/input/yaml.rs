@@ -32,9 +32,8 @@ pub(super) fn split_documents(text: &str) -> Vec<Chunk<'_>> {
     let mut line = 1u32;
     for raw in text.split_inclusive('\n') {
         let bytes = raw.as_bytes();
-        let marker = |m: &[u8]| {
-            bytes.starts_with(m) && matches!(bytes.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
-        };
+        let marker =
+            |m: &[u8]| bytes.starts_with(m) && matches!(bytes.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'));
         if marker(b"---") {
             if has_content {
                 chunks.push(chunk(text, start, offset, start_line));
@@ -235,8 +234,9 @@ impl Builder {
                     return Err(Problem {
                         line,
                         code: "yaml-syntax",
-                        message: "alias refers to an anchor that is not defined before it; expected `*name` after `&name`"
-                            .to_string(),
+                        message:
+                            "alias refers to an anchor that is not defined before it; expected `*name` after `&name`"
+                                .to_string(),
                     });
                 };
                 self.expanded = self.expanded.saturating_add(*nodes);
@@ -261,7 +261,9 @@ impl Builder {
                 self.note_start(line, false);
                 self.finish(value, 0, line)
             }
-            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd => Ok(()),
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd => {
+                Ok(())
+            }
         }
     }
 
@@ -328,8 +330,9 @@ impl Builder {
                             self.warnings.push(Problem {
                                 line: key_line,
                                 code: "duplicate-key",
-                                message: "key appears twice in this mapping; the last value is used (expected unique keys)"
-                                    .to_string(),
+                                message:
+                                    "key appears twice in this mapping; the last value is used (expected unique keys)"
+                                        .to_string(),
                             });
                         }
                     }
@@ -409,9 +412,7 @@ fn resolve_plain(text: Cow<'_, str>) -> Value {
         b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'y' | b'Y' | b'o' | b'O' => match text.as_ref() {
             "~" | "null" | "Null" | "NULL" => Value::Null,
             "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Value::Bool(true),
-            "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
-                Value::Bool(false)
-            }
+            "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => Value::Bool(false),
             _ => Value::String(owned(text)),
         },
         _ => Value::String(owned(text)),
@@ -554,7 +555,11 @@ pub(super) fn locate(text: &str, path: &[Seg<'_>], key_line: bool) -> Option<u32
                 };
                 if !stack.is_empty()
                     && open.len() + 1 == path.len()
-                    && open.iter().chain(std::iter::once(&seg)).zip(path).all(|(o, p)| o.as_ref().is_some_and(|o| same(o, p)))
+                    && open
+                        .iter()
+                        .chain(std::iter::once(&seg))
+                        .zip(path)
+                        .all(|(o, p)| o.as_ref().is_some_and(|o| same(o, p)))
                 {
                     return Some(at);
                 }
@@ -670,7 +675,8 @@ mod tests {
 
     #[test]
     fn locates_nested_paths() {
-        let text = "kind: AdmissionReview\nrequest:\n  uid: x\n  object:\n    kind: Pod\nitems:\n- {a: 1}\n- b:\n    c: 1\n";
+        let text =
+            "kind: AdmissionReview\nrequest:\n  uid: x\n  object:\n    kind: Pod\nitems:\n- {a: 1}\n- b:\n    c: 1\n";
         assert_eq!(locate(text, &[Seg::Key("request"), Seg::Key("object")], false), Some(5));
         assert_eq!(locate(text, &[Seg::Key("request"), Seg::Key("object")], true), Some(4));
         assert_eq!(locate(text, &[Seg::Key("items"), Seg::Index(1), Seg::Key("b"), Seg::Key("c")], false), Some(9));

@@ -1,4 +1,4 @@
-use crate::inventory::authn_config::kubelets;
+use crate::inventory::authn_config::{KubeletSetting, kubelets};
 use crate::rule::prelude::*;
 
 /// What to add to a dump so the kubelet's authentication can be judged.
@@ -46,6 +46,17 @@ declare_rule! {
     }
 }
 
+/// A setting for a message: the value as written in backticks, or what an unset flag defaults to.
+fn described(setting: &KubeletSetting, flag: &str) -> String {
+    if !setting.shown.starts_with("unset") {
+        return format!("`{}`", setting.shown);
+    }
+    match setting.enabled {
+        Some(on) => format!("`--{flag}` is unset (kubelet default `{on}`)"),
+        None => format!("`--{flag}` is unset"),
+    }
+}
+
 impl Check for WeakKubeletAuthentication {
     fn check(&self, cx: &Context<'_>, out: &mut Findings) {
         let views = kubelets(cx.inv);
@@ -57,8 +68,11 @@ impl Check for WeakKubeletAuthentication {
             let anonymous = view.anonymous();
             if anonymous.enabled == Some(true) {
                 out.push(
-                    self.finding(view.object, format!("kubelet serves anonymous requests: `{}`", anonymous.shown))
-                        .evidence(Evidence::plain(anonymous.path, anonymous.shown)),
+                    self.finding(
+                        view.object,
+                        format!("kubelet serves anonymous requests: {}", described(&anonymous, "anonymous-auth")),
+                    )
+                    .evidence(Evidence::plain(anonymous.path, anonymous.shown)),
                 );
             }
             let webhook = view.webhook();
@@ -66,7 +80,10 @@ impl Check for WeakKubeletAuthentication {
                 out.push(
                     self.finding(
                         view.object,
-                        format!("kubelet does not check bearer tokens with the API server: `{}`", webhook.shown),
+                        format!(
+                            "kubelet does not check bearer tokens with the API server: {}",
+                            described(&webhook, "authentication-token-webhook")
+                        ),
                     )
                     .severity(Severity::Medium)
                     .evidence(Evidence::plain(webhook.path, webhook.shown)),
@@ -128,7 +145,7 @@ mod tests {
                 ("Pod/kube-system/kubelet".to_string(), "spec.containers[0]".to_string()),
             ]
         );
-        assert!(found[1].message.contains("unset (kubelet default: true)"));
+        assert!(found[1].message.contains("`--anonymous-auth` is unset (kubelet default `true`)"));
     }
 
     #[test]

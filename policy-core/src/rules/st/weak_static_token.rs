@@ -104,14 +104,22 @@ mod tests {
         assert_eq!(
             summary(&found),
             [
-                ("high".into(), "StaticTokenFile/tokens.csv".into(), "static token of user `admin` is in `system:masters`".into()),
+                (
+                    "high".into(),
+                    "StaticTokenFile/tokens.csv".into(),
+                    "static token of user `admin` is in `system:masters`".into()
+                ),
                 (
                     "high".into(),
                     "StaticTokenFile/tokens.csv".into(),
                     "static token of user `admin` is guessable: only 8 characters (minimum 20), contains a common word"
                         .into()
                 ),
-                ("high".into(), "StaticTokenFile/tokens.csv".into(), "static token of user `ops` is in `system:masters`".into()),
+                (
+                    "high".into(),
+                    "StaticTokenFile/tokens.csv".into(),
+                    "static token of user `ops` is in `system:masters`".into()
+                ),
             ]
         );
         assert_eq!(found[0].source.line, 1);

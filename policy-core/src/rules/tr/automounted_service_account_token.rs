@@ -64,10 +64,15 @@ fn needs_no_token(cx: &Context<'_>, w: &Workload<'_>) -> Option<String> {
     if uses_api {
         return None;
     }
-    if default_sa {
-        return Some("the `default` service account is granted nothing".to_string());
-    }
+    // "granted nothing" is only a fact when the dump shows bindings at all.
     let bindings_shown = cx.inv.rbac.bindings().next().is_some();
+    if default_sa {
+        return Some(if bindings_shown {
+            "the `default` service account is granted nothing".to_string()
+        } else {
+            "the `default` service account holds no permissions by default".to_string()
+        });
+    }
     bindings_shown.then(|| format!("service account `{}` is granted nothing", w.service_account))
 }
 
