@@ -2,7 +2,7 @@
 // Chromium for 1k / 10k / 100k-object dumps, as a ratio to the native CLI on the same file; the
 // main thread's longest task while analysing; peak memory of the browser; shipped sizes.
 // Not a test: `node tests/e2e/bench.mjs [sizes…]` after `cargo xtask viewer` and a release CLI
-// (`cargo build --release -p cli`, or AUTHN_AUDIT=/path/to/authn-audit).
+// (`cargo build --release -p authn-audit`, or AUTHN_AUDIT=/path/to/authn-audit).
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -124,6 +124,8 @@ try {
         worker: Number(document.documentElement.getAttribute('data-report-ms')),
         longest: Math.max(0, ...during.map(([, d]) => d)),
         longTasks: during.length,
+        tasks: during.map(([s, d]) => [Math.round(s - window.__t0), Math.round(d)]),
+        t1: Math.round(window.__t1 - window.__t0),
         progressUpdates: window.__progress.size,
         findings: document.querySelector('#result-count')?.textContent ?? '',
       };

@@ -16,7 +16,7 @@ use yew::html::Scope;
 use yew::prelude::*;
 
 /// Findings drawn at once; more on request, so 100 000 findings never stall a render.
-const PAGE: usize = 200;
+const PAGE: usize = 100;
 
 /// Where the analysis stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +70,9 @@ pub struct App {
     status: Status,
     report: Option<Rc<Report>>,
     incoming: Option<Report>,
+    /// Keys and facets of the incoming findings, built chunk by chunk so that finishing the
+    /// report never blocks the page for long.
+    incoming_keys: (model::KeyMaker, Vec<String>, Facets),
     view: ViewState,
     options: EmbedOptions,
     visible: Rc<Vec<usize>>,
@@ -98,6 +101,7 @@ impl Component for App {
             status: Status::Idle,
             report: None,
             incoming: None,
+            incoming_keys: Default::default(),
             view: ViewState::from_fragment(&fragment),
             options: EmbedOptions::from_fragment(&fragment),
             visible: Rc::default(),
@@ -281,6 +285,7 @@ impl App {
         self.status = Status::Working(Progress { phase: "reading".into(), ..Progress::default() });
         self.report = None;
         self.incoming = None;
+        self.incoming_keys = Default::default();
         self.excerpt = None;
         self.elapsed_ms = None;
         self.limit = PAGE;
@@ -329,6 +334,11 @@ impl App {
                 if let (Some(report), Ok(mut chunk)) =
                     (&mut self.incoming, serde_json::from_str::<Vec<Finding>>(&payload))
                 {
+                    let (maker, keys, facets) = &mut self.incoming_keys;
+                    for f in &chunk {
+                        keys.push(maker.key(f));
+                        facets.add(f);
+                    }
                     report.findings.append(&mut chunk);
                     if let Status::Working(p) = &mut self.status {
                         p.findings_sent = report.findings.len() as u64;
@@ -339,8 +349,9 @@ impl App {
             }
             Reply::Done { elapsed_ms, .. } => {
                 if let Some(report) = self.incoming.take() {
-                    self.facets = Rc::new(model::facets(&report.findings));
-                    self.keys = Rc::new(model::finding_keys(&report.findings));
+                    let (_, keys, facets) = std::mem::take(&mut self.incoming_keys);
+                    self.facets = Rc::new(facets);
+                    self.keys = Rc::new(keys);
                     self.report = Some(Rc::new(report));
                     self.status = Status::Ready;
                     self.elapsed_ms = Some(elapsed_ms);

@@ -376,16 +376,24 @@ pub fn finding_key(f: &Finding) -> String {
 /// Every finding's unique key, in report order: [`finding_key`], with `~2`, `~3`… appended when
 /// a rule reports the same object and line more than once.
 pub fn finding_keys(findings: &[Finding]) -> Vec<String> {
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    findings
-        .iter()
-        .map(|f| {
-            let key = finding_key(f);
-            let n = seen.entry(key.clone()).or_insert(0);
-            *n += 1;
-            if *n == 1 { key } else { format!("{key}~{n}") }
-        })
-        .collect()
+    let mut maker = KeyMaker::default();
+    findings.iter().map(|f| maker.key(f)).collect()
+}
+
+/// Makes [`finding_keys`] one finding at a time, so the page can key findings as they arrive.
+#[derive(Debug, Default)]
+pub struct KeyMaker {
+    seen: std::collections::HashMap<String, usize>,
+}
+
+impl KeyMaker {
+    /// The next finding's unique key.
+    pub fn key(&mut self, f: &Finding) -> String {
+        let key = finding_key(f);
+        let n = self.seen.entry(key.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 { key } else { format!("{key}~{n}") }
+    }
 }
 
 /// Indices of the findings that pass the filters, ordered by `sort`.
@@ -472,12 +480,35 @@ pub struct Facets {
 pub fn facets(findings: &[Finding]) -> Facets {
     let mut out = Facets::default();
     for f in findings {
-        *out.namespaces.entry(f.object.namespace.clone().unwrap_or_default()).or_default() += 1;
-        *out.kinds.entry(f.object.kind.clone()).or_default() += 1;
-        out.codes.entry(f.code.clone()).or_insert_with(|| (f.slug.clone(), 0)).1 += 1;
-        *out.mechanisms.entry(f.mechanism).or_default() += 1;
+        out.add(f);
     }
     out
+}
+
+impl Facets {
+    /// Count one more finding.
+    pub fn add(&mut self, f: &Finding) {
+        let ns = f.object.namespace.as_deref().unwrap_or("");
+        match self.namespaces.get_mut(ns) {
+            Some(n) => *n += 1,
+            None => {
+                self.namespaces.insert(ns.to_string(), 1);
+            }
+        }
+        match self.kinds.get_mut(&f.object.kind) {
+            Some(n) => *n += 1,
+            None => {
+                self.kinds.insert(f.object.kind.clone(), 1);
+            }
+        }
+        match self.codes.get_mut(&f.code) {
+            Some((_, n)) => *n += 1,
+            None => {
+                self.codes.insert(f.code.clone(), (f.slug.clone(), 1));
+            }
+        }
+        *self.mechanisms.entry(f.mechanism).or_default() += 1;
+    }
 }
 
 /// A mechanism's health in one number, for the summary.

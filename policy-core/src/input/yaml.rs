@@ -241,14 +241,7 @@ impl Builder {
                 };
                 self.expanded = self.expanded.saturating_add(*nodes);
                 if self.expanded > self.caps.max_alias_nodes {
-                    return Err(Problem {
-                        line,
-                        code: "alias-limit",
-                        message: format!(
-                            "YAML aliases expand to more than {} nodes in this document (billion-laughs guard); the document is skipped",
-                            self.caps.max_alias_nodes
-                        ),
-                    });
+                    return Err(self.alias_limit(line));
                 }
                 let value = value.clone();
                 if self.expects_key() {
@@ -264,6 +257,17 @@ impl Builder {
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd => {
                 Ok(())
             }
+        }
+    }
+
+    fn alias_limit(&self, line: u32) -> Problem {
+        Problem {
+            line,
+            code: "alias-limit",
+            message: format!(
+                "YAML anchors and aliases copy more than {} nodes in this document (billion-laughs guard); the document is skipped",
+                self.caps.max_alias_nodes
+            ),
         }
     }
 
@@ -304,7 +308,13 @@ impl Builder {
 
     fn finish(&mut self, value: Value, anchor: usize, line: u32) -> Result<(), Problem> {
         if anchor != 0 {
+            // The copy kept for later aliases counts too: anchors on every level of a deep
+            // tree would otherwise copy it over and over without a single alias.
             let nodes = count_nodes(&value);
+            self.expanded = self.expanded.saturating_add(nodes);
+            if self.expanded > self.caps.max_alias_nodes {
+                return Err(self.alias_limit(line));
+            }
             self.anchors.insert(anchor, (value.clone(), nodes));
         }
         match self.stack.last_mut() {
@@ -657,6 +667,15 @@ mod tests {
         let err = p.error.unwrap();
         assert_eq!((err.code, err.line), ("alias-limit", 3));
         assert!(p.docs.is_empty());
+    }
+
+    #[test]
+    fn anchors_on_every_level_are_capped_too() {
+        let text: String = (0..100).map(|i| format!("- &s{i} x\n")).collect();
+        let nested: String = (0..100).map(|i| format!("{}- &a{i}\n", "  ".repeat(i))).collect::<String>() + &"  ".repeat(100) + "- x\n";
+        let caps = Caps { max_depth: 1000, max_alias_nodes: 1000 };
+        assert!(parse_chunk(&text, caps).error.is_none(), "anchored scalars are cheap");
+        assert_eq!(parse_chunk(&nested, caps).error.unwrap().code, "alias-limit");
     }
 
     #[test]

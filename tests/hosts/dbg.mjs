@@ -1,0 +1,13 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { fixtures } from './js/common.mjs';
+const { loadPolicy } = createRequire(import.meta.url)('@open-policy-agent/opa-wasm');
+const policy = await loadPolicy(fs.readFileSync('/work/main/dist/policy/opa.wasm'));
+const bt = fixtures.find(([n]) => n === 'bad_bootstrap_token_no_expiration')[1];
+const pod = fixtures.find(([n]) => n === 'ok_pod_no_token')[1];
+const run = (r) => { try { return JSON.stringify(policy.evaluate({ request: r.request }, 1)).slice(0, 120); } catch (e) { return 'ERR ' + e; } };
+console.log('bt before', run(bt));
+const big = structuredClone(pod); big.request.object.metadata.annotations = { blob: 'x'.repeat(2 << 20) };
+console.log('big', run(big).slice(0, 80));
+console.log('pod after', run(pod));
+console.log('bt after', run(bt));
