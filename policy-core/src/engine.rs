@@ -20,7 +20,49 @@ pub const IGNORE_ANNOTATION: &str = "authn-audit.dev/ignore";
 /// `settings.now` is the evaluation instant; without it the Unix epoch is used, so callers
 /// with a clock (the CLI, the viewer) should always set it.
 pub fn analyze(inputs: &[InputFile<'_>], settings: &Settings) -> Report {
-    let loaded = input::load(inputs, &settings.limits);
+    analyze_with_progress(inputs, settings, &mut |_| {})
+}
+
+/// How far an analysis has got, for progress bars: reported after each input file is loaded and
+/// after each rule has run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// Input files loaded so far.
+    pub files_read: usize,
+    /// Input files in all.
+    pub files: usize,
+    /// Bytes of the loaded files.
+    pub bytes_read: u64,
+    /// Bytes of all inputs.
+    pub bytes: u64,
+    /// Objects parsed so far.
+    pub objects: usize,
+    /// Rules run so far.
+    pub rules_run: usize,
+    /// Rules to run (enabled by the settings).
+    pub rules: usize,
+}
+
+/// [`analyze`], calling `progress` as input files load and rules run.
+pub fn analyze_with_progress(
+    inputs: &[InputFile<'_>],
+    settings: &Settings,
+    progress: &mut dyn FnMut(Progress),
+) -> Report {
+    let rules: Vec<_> = registry::ALL.iter().copied().filter(|r| settings.enables(r.meta())).collect();
+    let mut state = Progress {
+        files: inputs.len(),
+        bytes: inputs.iter().map(|i| i.bytes.len() as u64).sum(),
+        rules: rules.len(),
+        ..Progress::default()
+    };
+    let loaded = input::load_with_progress(inputs, &settings.limits, &mut |so_far| {
+        state.files_read = so_far.inputs.len();
+        state.bytes_read = so_far.inputs.iter().map(|i| i.bytes).sum();
+        state.objects = so_far.objects.len();
+        progress(state);
+    });
     let mut summaries = loaded.inputs;
     let inv = Inventory::new(&loaded.objects);
     for diagnostic in &inv.diagnostics {
@@ -29,7 +71,10 @@ pub fn analyze(inputs: &[InputFile<'_>], settings: &Settings) -> Report {
         }
     }
     let now = settings.now.unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    let out = run(&inv, settings, Some(now), Scope::Audit);
+    let out = run(&inv, settings, Some(now), Scope::Audit, &mut |rules_run| {
+        state.rules_run = rules_run;
+        progress(state);
+    });
     let mut findings = out.found;
     findings.sort_by(|a, b| {
         b.severity
@@ -52,14 +97,19 @@ pub fn analyze(inputs: &[InputFile<'_>], settings: &Settings) -> Report {
 }
 
 /// Run the enabled rules of a scope over an inventory, applying overrides and opt-outs.
-fn run(inv: &Inventory<'_>, settings: &Settings, now: Option<OffsetDateTime>, mode: Scope) -> Findings {
+fn run(
+    inv: &Inventory<'_>,
+    settings: &Settings,
+    now: Option<OffsetDateTime>,
+    mode: Scope,
+    on_rule: &mut dyn FnMut(usize),
+) -> Findings {
     let cx = Context { inv, settings, now, mode };
     let mut out = Findings::default();
-    for rule in registry::ALL {
-        let meta = rule.meta();
-        if settings.enables(meta) && (mode == Scope::Audit || meta.admits()) {
-            rule.check(&cx, &mut out);
-        }
+    let enabled = registry::ALL.iter().filter(|r| settings.enables(r.meta()));
+    for (done, rule) in enabled.filter(|r| mode == Scope::Audit || r.meta().admits()).enumerate() {
+        rule.check(&cx, &mut out);
+        on_rule(done + 1);
     }
     out.found.retain(|f| !ignored_by_annotation(inv, f));
     for finding in &mut out.found {
@@ -172,7 +222,7 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
     let objects =
         [Object::new(object, Source { path: "request.object".to_string(), line: 1 }, Origin::AdmissionRequest)];
     let inv = Inventory::new(&objects);
-    let mut findings = run(&inv, settings, settings.now, Scope::Admit).found;
+    let mut findings = run(&inv, settings, settings.now, Scope::Admit, &mut |_| {}).found;
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.code.cmp(&b.code)));
     let (rejecting, warning): (Vec<&Finding>, Vec<&Finding>) =
         findings.iter().partition(|f| f.severity >= admit.reject_at);
@@ -180,4 +230,28 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
         .then(|| rejecting.iter().map(|f| format!("{}: {}", f.code, f.message)).collect::<Vec<_>>().join("; "));
     let warnings = warning.iter().map(|f| format!("{}: {}", f.code, f.message)).collect();
     Ok(AdmitDecision { allowed: rejecting.is_empty(), message, findings, warnings })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_counts_files_objects_and_rules_in_order() {
+        let first = b"apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a, namespace: x}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: b, namespace: x}\n";
+        let second = br#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}}"#;
+        let inputs = [InputFile { name: "a.yaml", bytes: first }, InputFile { name: "b.json", bytes: second }];
+        let settings = Settings { select: vec!["SA".into(), "TR".into()], ..Settings::default() };
+        let mut seen = Vec::new();
+        let report = analyze_with_progress(&inputs, &settings, &mut |p| seen.push(p));
+        let rules = registry::ALL.iter().filter(|r| settings.enables(r.meta())).count();
+        assert!(rules > 2);
+        assert_eq!(seen.len(), 2 + rules, "one report per file and per rule");
+        let after_files: Vec<_> = seen.iter().take(2).map(|p| (p.files_read, p.objects, p.bytes_read)).collect();
+        assert_eq!(after_files, [(1, 2, first.len() as u64), (2, 3, (first.len() + second.len()) as u64)]);
+        let rules_run: Vec<_> = seen.iter().skip(2).map(|p| p.rules_run).collect();
+        assert_eq!(rules_run, (1..=rules).collect::<Vec<_>>());
+        assert!(seen.iter().all(|p| p.files == 2 && p.rules == rules));
+        assert_eq!(report.summary.objects, 3);
+    }
 }

@@ -13,6 +13,11 @@ use std::borrow::Cow;
 const MAX_NESTING: u8 = 4;
 
 pub(super) fn load(inputs: &[InputFile<'_>], limits: &Limits) -> Loaded {
+    load_with(inputs, limits, &mut |_| {})
+}
+
+/// [`load`], calling `on_file` after each input (for progress bars).
+pub(super) fn load_with(inputs: &[InputFile<'_>], limits: &Limits, on_file: &mut dyn FnMut(&Loaded)) -> Loaded {
     let mut loaded = Loaded::default();
     let mut remaining = limits.max_total_bytes;
     for input in inputs {
@@ -32,6 +37,7 @@ pub(super) fn load(inputs: &[InputFile<'_>], limits: &Limits) -> Loaded {
             file.read(input.bytes);
         }
         loaded.inputs.push(file.finish(size));
+        on_file(&loaded);
     }
     loaded
 }

@@ -185,6 +185,11 @@ pub fn load(inputs: &[InputFile<'_>], limits: &Limits) -> Loaded {
     loader::load(inputs, limits)
 }
 
+/// [`load`], calling `on_file` with everything loaded so far after each input.
+pub fn load_with_progress(inputs: &[InputFile<'_>], limits: &Limits, on_file: &mut dyn FnMut(&Loaded)) -> Loaded {
+    loader::load_with(inputs, limits, on_file)
+}
+
 /// Parse one YAML (or JSON) document held in a string, e.g. a ConfigMap value, under the
 /// default limits. The error is one line, with the line number inside the string.
 pub fn parse_yaml_value(text: &str) -> Result<Value, String> {

@@ -672,7 +672,8 @@ mod tests {
     #[test]
     fn anchors_on_every_level_are_capped_too() {
         let text: String = (0..100).map(|i| format!("- &s{i} x\n")).collect();
-        let nested: String = (0..100).map(|i| format!("{}- &a{i}\n", "  ".repeat(i))).collect::<String>() + &"  ".repeat(100) + "- x\n";
+        let nested: String =
+            (0..100).map(|i| format!("{}- &a{i}\n", "  ".repeat(i))).collect::<String>() + &"  ".repeat(100) + "- x\n";
         let caps = Caps { max_depth: 1000, max_alias_nodes: 1000 };
         assert!(parse_chunk(&text, caps).error.is_none(), "anchored scalars are cheap");
         assert_eq!(parse_chunk(&nested, caps).error.unwrap().code, "alias-limit");

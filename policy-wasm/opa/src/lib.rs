@@ -23,24 +23,50 @@ LHMCIQCHIOb4xdt+6ZSV7sFl9PmLn/gl8HqRjJS1Wo6G+U/qjw==
 -----END CERTIFICATE REQUEST-----
 ";
 
-/// Touch every lazily built global the rules can reach. The host rewinds the heap between
-/// evaluations, so a lazy global first built during an evaluation would later be overwritten.
-/// Returns how many requested extensions the warm-up CSR has (1), to keep the work observable.
+/// Touch every lazily built global an admission can reach (x509-parser's OID tables, policy-core's
+/// remediation cache, ...) by deciding a few requests that parse certificates, decode Secrets and
+/// produce findings. The host rewinds the heap between evaluations, so a lazy global first built
+/// during an evaluation would later be overwritten; built here, it lies below every address the
+/// host sees. A new lazy global on another path needs a request here: the host tests evaluate
+/// every fixture after a 2 MB request and would catch it. Returns the findings produced.
 #[cfg(any(target_arch = "wasm32", test))]
 fn warm_up() -> usize {
-    use x509_parser::prelude::{FromDer, X509CertificationRequest};
-    let registry = x509_parser::objects::oid_registry();
-    let _ = x509_parser::objects::oid2abbrev(&x509_parser::oid_registry::OID_X509_COMMON_NAME, registry);
-    let Ok((_, pem)) = x509_parser::pem::parse_x509_pem(WARM_UP_CSR.as_bytes()) else { return 0 };
-    let Ok((_, csr)) = X509CertificationRequest::from_der(&pem.contents) else { return 0 };
-    let _ = csr.certification_request_info.subject.to_string();
-    csr.requested_extensions().map_or(0, Iterator::count)
+    use base64::Engine as _;
+    use serde_json::json;
+    let csr = base64::engine::general_purpose::STANDARD.encode(WARM_UP_CSR);
+    let objects = [
+        json!({"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+               "metadata": {"name": "warm-up"},
+               "spec": {"request": csr, "signerName": "kubernetes.io/kube-apiserver-client", "usages": ["client auth"]}}),
+        json!({"apiVersion": "v1", "kind": "Secret", "type": "bootstrap.kubernetes.io/token",
+               "metadata": {"name": "bootstrap-token-a1b2c3", "namespace": "kube-system"},
+               "data": {"token-id": "YTFiMmMz", "token-secret": "MDEyMzQ1Njc4OWFiY2RlZg==",
+                        "usage-bootstrap-authentication": "dHJ1ZQ=="}}),
+        json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+               "metadata": {"name": "warm-up-token", "namespace": "default",
+                            "annotations": {"kubernetes.io/service-account.name": "default"}}}),
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "warm-up", "namespace": "default"},
+               "spec": {"containers": [{"name": "c", "image": "busybox"}],
+                        "volumes": [{"name": "t", "projected": {"sources": [{"serviceAccountToken":
+                            {"path": "t", "expirationSeconds": 31_536_000}}]}}]}}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+               "metadata": {"name": "warm-up", "namespace": "default"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+               "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "system:anonymous"}]}),
+    ];
+    let settings = policy_wasm::PolicySettings::default();
+    objects
+        .into_iter()
+        .filter_map(|object| settings.decide(&json!({"operation": "CREATE", "object": object})).ok())
+        .map(|decision| decision.findings.len())
+        .sum()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn warm_up_parses_its_csr_and_extension() {
-        assert_eq!(super::warm_up(), 1);
+    fn warm_up_decides_requests_that_produce_findings() {
+        // One per request at least once the admit rules are in (CC003, BT001, SA001, TR001, AN002).
+        assert!(super::warm_up() >= 5, "warm-up found {}", super::warm_up());
     }
 }

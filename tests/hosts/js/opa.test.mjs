@@ -59,13 +59,14 @@ test('answers stay the same across many evaluations of one instance (heap rewind
   }
 });
 
-test('a 2 MB object grows memory and the next small call still works', () => {
+test('after a 2 MB object every fixture still matches native (nothing lives above the heap pointer)', () => {
+  // A global built lazily during an evaluation sits in memory the host rewinds; the big input
+  // overwrites it, and a later evaluation reading it breaks. The module builds them at load.
   const [, review] = fixtures.find(([n]) => n === 'ok_pod_no_token');
   const big = structuredClone(review);
   big.request.object.metadata.annotations = { blob: 'x'.repeat(2 << 20) };
-  const before = main(review, {});
-  assert.deepEqual(main(big, {}), before);
-  assert.deepEqual(main(review, {}), before);
+  assert.deepEqual(main(big, {}), main(review, {}));
+  for (const [name, r] of fixtures) assertSame(main(r, {}), native.verdicts.default[name], `after 2 MB: ${name}`);
 });
 
 test('every fixture gives its expected codes', () => {

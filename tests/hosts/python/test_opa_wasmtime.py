@@ -86,6 +86,15 @@ def test_repeated_evaluations_are_stable(policy):
     assert once == again
 
 
+def test_after_a_2mb_object_every_fixture_still_matches_native(policy):
+    [(_, pod)] = [(n, r) for n, r in FIXTURES if n == "ok_pod_no_token"]
+    big = json.loads(json.dumps(pod))
+    big["request"]["object"]["metadata"]["annotations"] = {"blob": "x" * (2 << 20)}
+    assert main_verdict(policy, big, {}) == main_verdict(policy, pod, {})
+    for name, review in FIXTURES:
+        assert_same(main_verdict(policy, review, {}), NATIVE["verdicts"]["default"][name], f"after 2 MB: {name}")
+
+
 def test_expected_codes(policy):
     for name, review in FIXTURES:
         want, got = EXPECTED[name], main_verdict(policy, review, {})
