@@ -15,8 +15,25 @@ use web_sys::{
 use yew::html::Scope;
 use yew::prelude::*;
 
-/// Findings drawn at once; more on request, so 100 000 findings never stall a render.
-const PAGE: usize = 100;
+/// Height in CSS pixels of every line of the findings list (rows and group headings alike):
+/// one height makes the virtual list's arithmetic exact. `style.css` sets the same value.
+const ROW_H: f64 = 60.0;
+/// Lines drawn above and below the ones in view; the window also moves in steps of this many
+/// lines, so scrolling redraws the page only every few rows.
+const OVERSCAN: usize = 10;
+/// Up to this many lines the whole list is drawn; beyond it only the window around the view.
+const VIRTUAL_FROM: usize = 150;
+/// Assumed height of the list's viewport until it has been measured.
+const DEFAULT_VIEWPORT_H: f64 = 1000.0;
+
+/// One fixed-height line of the findings list.
+#[derive(Debug, Clone, PartialEq)]
+enum Line {
+    /// A group's heading.
+    Head { label: String, worst: Severity, count: usize },
+    /// A finding, by index into the report's findings.
+    Row(usize),
+}
 
 /// Where the analysis stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,8 +60,8 @@ pub enum Msg {
     View(ViewState),
     /// The user edited the fragment or went back.
     HashChanged,
-    /// Draw another page of findings.
-    ShowMore,
+    /// The findings list scrolled: its scroll offset and viewport height.
+    Scroll(f64, f64),
     /// Download the report in a format.
     Export(&'static str),
     /// Drag state for the drop zone's highlight.
@@ -76,9 +93,15 @@ pub struct App {
     view: ViewState,
     options: EmbedOptions,
     visible: Rc<Vec<usize>>,
+    /// The filtered, sorted and grouped findings as drawn, one entry per line.
+    lines: Rc<Vec<Line>>,
     keys: Rc<Vec<String>>,
     facets: Rc<Facets>,
-    limit: usize,
+    scroll_top: f64,
+    viewport_h: Option<f64>,
+    /// `scroll_top` was changed by the app and must be applied to the list after drawing.
+    scroll_pending: bool,
+    list_ref: NodeRef,
     excerpt: Option<(String, u32, Vec<ExcerptLine>)>,
     paste_open: bool,
     dragging: bool,
@@ -105,9 +128,13 @@ impl Component for App {
             view: ViewState::from_fragment(&fragment),
             options: EmbedOptions::from_fragment(&fragment),
             visible: Rc::default(),
+            lines: Rc::default(),
             keys: Rc::default(),
             facets: Rc::default(),
-            limit: PAGE,
+            scroll_top: 0.0,
+            viewport_h: None,
+            scroll_pending: false,
+            list_ref: NodeRef::default(),
             excerpt: None,
             paste_open: false,
             dragging: false,
@@ -169,9 +196,11 @@ impl Component for App {
                 self.set_view(ctx, view);
                 true
             }
-            Msg::ShowMore => {
-                self.limit += PAGE;
-                true
+            Msg::Scroll(top, height) => {
+                let before = self.window();
+                self.scroll_top = top;
+                self.viewport_h = Some(height);
+                self.window() != before
             }
             Msg::Export(format) => {
                 self.send(Request::Export { format: format.to_string() }, JsValue::UNDEFINED);
@@ -192,6 +221,16 @@ impl Component for App {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        if let Some(list) = self.list_ref.cast::<web_sys::Element>() {
+            if self.scroll_pending {
+                self.scroll_pending = false;
+                #[expect(clippy::cast_possible_truncation, reason = "scroll offsets are far below 2^31 px")]
+                list.set_scroll_top(self.scroll_top as i32);
+            }
+            if self.viewport_h.is_none() {
+                self.viewport_h = Some(f64::from(list.client_height()));
+            }
+        }
         if self.paste_open
             && let Some(area) = self.paste_ref.cast::<HtmlTextAreaElement>()
             && web_sys::window()
@@ -288,7 +327,7 @@ impl App {
         self.incoming_keys = Default::default();
         self.excerpt = None;
         self.elapsed_ms = None;
-        self.limit = PAGE;
+        self.lines = Rc::default();
         self.send(request, payload);
     }
 
@@ -356,6 +395,7 @@ impl App {
                     self.status = Status::Ready;
                     self.elapsed_ms = Some(elapsed_ms);
                     self.refresh();
+                    self.reveal_selected();
                     self.request_excerpt();
                     if let Some(report) = &self.report {
                         mark_ready(report, elapsed_ms);
@@ -380,22 +420,66 @@ impl App {
     }
 
     fn set_view(&mut self, _ctx: &Context<Self>, view: ViewState) {
-        let filters_changed = view.filters != self.view.filters || view.sort != self.view.sort;
+        let filters_changed =
+            view.filters != self.view.filters || view.sort != self.view.sort || view.group != self.view.group;
         let selection_changed = view.selected != self.view.selected;
         self.view = view;
         browser::replace_hash(&model::fragment(self.options, &self.view));
         if filters_changed {
-            self.limit = PAGE;
             self.refresh();
+        }
+        if selection_changed || filters_changed {
+            self.reveal_selected();
         }
         if selection_changed {
             self.request_excerpt();
         }
     }
 
+    /// Filter, sort and group once per view change, not per drawing.
     fn refresh(&mut self) {
         if let Some(report) = &self.report {
-            self.visible = Rc::new(model::visible(&report.findings, &self.view.filters, self.view.sort));
+            let visible = model::visible(&report.findings, &self.view.filters, self.view.sort);
+            let groups = model::group(&report.findings, &visible, self.view.group);
+            let mut lines = Vec::with_capacity(visible.len() + groups.len());
+            for g in groups {
+                if self.view.group != Grouping::None {
+                    lines.push(Line::Head { label: g.label, worst: g.worst, count: g.members.len() });
+                }
+                lines.extend(g.members.into_iter().map(Line::Row));
+            }
+            self.visible = Rc::new(visible);
+            self.lines = Rc::new(lines);
+            self.scroll_top = 0.0;
+            self.scroll_pending = true;
+        }
+    }
+
+    /// The lines drawn: all of a short list, else those in view plus the overscan.
+    fn window(&self) -> (usize, usize) {
+        let total = self.lines.len();
+        if total <= VIRTUAL_FROM {
+            return (0, total);
+        }
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "non-negative pixel counts")]
+        let (top_line, in_view) = (
+            (self.scroll_top.max(0.0) / ROW_H) as usize,
+            (self.viewport_h.unwrap_or(DEFAULT_VIEWPORT_H).max(0.0) / ROW_H).ceil() as usize,
+        );
+        let first = (top_line / OVERSCAN * OVERSCAN).saturating_sub(OVERSCAN).min(total);
+        (first, (first + in_view + 3 * OVERSCAN).min(total))
+    }
+
+    /// Scroll the list so the selected finding is in view (keyboard moves, a shared link).
+    fn reveal_selected(&mut self) {
+        let Some(selected) = self.selected_index() else { return };
+        let Some(pos) = self.lines.iter().position(|l| *l == Line::Row(selected)) else { return };
+        #[expect(clippy::cast_precision_loss, reason = "line counts are far below 2^52")]
+        let top = pos as f64 * ROW_H;
+        let height = self.viewport_h.unwrap_or(DEFAULT_VIEWPORT_H);
+        if top < self.scroll_top || top + ROW_H > self.scroll_top + height {
+            self.scroll_top = (top - (height - ROW_H) / 2.0).max(0.0);
+            self.scroll_pending = true;
         }
     }
 
@@ -447,10 +531,10 @@ impl App {
                 true
             }
             "j" | "k" => {
-                let Some(report) = &self.report else { return false };
-                let order = model::group(&report.findings, &self.visible, self.view.group)
-                    .into_iter()
-                    .flat_map(|g| g.members)
+                let order = self
+                    .lines
+                    .iter()
+                    .filter_map(|l| if let Line::Row(i) = l { Some(*i) } else { None })
                     .collect::<Vec<_>>();
                 let current = self.selected_index();
                 let pos = current.and_then(|c| order.iter().position(|i| *i == c));
@@ -466,9 +550,6 @@ impl App {
                 let mut view = self.view.clone();
                 view.tab = Tab::Findings;
                 view.selected = Some(next.clone());
-                if pos.is_some_and(|p| p + 1 >= self.limit) {
-                    self.limit += PAGE;
-                }
                 self.set_view(ctx, view);
                 focus_selected();
                 true
@@ -647,10 +728,30 @@ impl App {
 
     fn findings_view(&self, link: &Scope<Self>, report: &Rc<Report>) -> Html {
         let view = &self.view;
-        let groups = model::group(&report.findings, &self.visible, view.group);
         let selected = self.selected();
-        let mut remaining = self.limit;
-        let shown_total: usize = groups.iter().map(|g| g.members.len()).sum();
+        let shown_total = self.visible.len();
+        let lines = &self.lines;
+        let (first, last) = self.window();
+        let list = self.list_ref.clone();
+        let onscroll = link.batch_callback(move |_: Event| {
+            let el = list.cast::<web_sys::Element>()?;
+            Some(Msg::Scroll(f64::from(el.scroll_top()), f64::from(el.client_height())))
+        });
+        #[expect(clippy::cast_precision_loss, reason = "line counts are far below 2^52")]
+        let (height, offset) = (lines.len() as f64 * ROW_H, first as f64 * ROW_H);
+        let drawn = lines.iter().enumerate().skip(first).take(last - first).map(|(at, line)| match line {
+            Line::Head { label, worst, count } => html! {
+                <li key={format!("head:{label}")} class="group-head" aria-posinset={(at + 1).to_string()} aria-setsize={lines.len().to_string()}>
+                    { views::severity_badge(*worst) }
+                    <span class="label">{ label }</span>
+                    <span class="muted">{ format!(" · {count}") }</span>
+                </li>
+            },
+            Line::Row(i) => match (report.findings.get(*i), self.keys.get(*i)) {
+                (Some(f), Some(key)) => self.finding_row(link, f, key, at, lines.len()),
+                _ => html! {},
+            },
+        });
         html! {
             <div class={classes!("findings-layout", selected.is_some().then_some("with-detail"))}>
                 { self.filter_bar(link, report) }
@@ -670,30 +771,16 @@ impl App {
                         <p class="empty">{"No findings. Check the Coverage tab for rules this dump could not assess."}</p>
                     } else if shown_total == 0 {
                         <p class="empty">{"No finding matches these filters."}</p>
-                    }
-                    { for groups.iter().map(|g| {
-                        let take = remaining.min(g.members.len());
-                        remaining -= take;
-                        let rows = g.members.iter().take(take).filter_map(|i| Some((report.findings.get(*i)?, self.keys.get(*i)?))).map(|(f, key)| self.finding_row(link, f, key));
-                        html! {
-                            <section class="group" aria-label={g.label.clone()}>
-                                if view.group != Grouping::None {
-                                    <h3 class="group-head">
-                                        { views::severity_badge(g.worst) }
-                                        <span>{ &g.label }</span>
-                                        <span class="muted">{ format!(" · {}", g.members.len()) }</span>
-                                    </h3>
-                                }
-                                if take > 0 {
-                                    <ol class="findings" aria-label={format!("Findings: {}", g.label)}>{ for rows }</ol>
-                                }
-                            </section>
-                        }
-                    }) }
-                    if shown_total > self.limit {
-                        <button type="button" class="button more" onclick={link.callback(|_| Msg::ShowMore)}>
-                            { format!("Show more ({} not shown)", model::human_count(shown_total - self.limit)) }
-                        </button>
+                    } else {
+                        // Only the lines in view are in the document; the spacer keeps the
+                        // scrollbar true to the whole list.
+                        <div class="findings-scroll" ref={self.list_ref.clone()} {onscroll}>
+                            <div class="findings-spacer" style={format!("height: {height}px")}>
+                                <ol class="findings" aria-label="Findings" style={format!("transform: translateY({offset}px)")}>
+                                    { for drawn }
+                                </ol>
+                            </div>
+                        </div>
                     }
                 </div>
                 if let Some(f) = selected {
@@ -707,13 +794,13 @@ impl App {
         }
     }
 
-    fn finding_row(&self, link: &Scope<Self>, f: &Finding, key: &str) -> Html {
+    fn finding_row(&self, link: &Scope<Self>, f: &Finding, key: &str, at: usize, of: usize) -> Html {
         let key = key.to_string();
         let selected = self.view.selected.as_deref() == Some(key.as_str());
         let mut next = self.view.clone();
         next.selected = if selected { None } else { Some(key.clone()) };
         html! {
-            <li key={key.clone()}>
+            <li key={key.clone()} aria-posinset={(at + 1).to_string()} aria-setsize={of.to_string()}>
                 <button type="button" class={classes!("finding", selected.then_some("selected"))} aria-pressed={selected.to_string()}
                     data-key={key} data-code={f.code.clone()} onclick={link.callback(move |_| Msg::View(next.clone()))}>
                     { views::severity_badge(f.severity) }

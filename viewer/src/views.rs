@@ -55,10 +55,22 @@ pub fn progress(p: &Progress) -> Html {
             html! { <progress id="progress-bar" max={p.findings_total.max(1).to_string()} value={p.findings_sent.to_string()}
             aria-label="Loading findings"></progress> },
         ),
-        _ => (
-            format!("Parsing {} and running {} rules…", model::human_bytes(p.bytes_total), p.rules_total),
-            html! { <progress id="progress-bar" aria-label="Analysing"></progress> },
-        ),
+        _ => {
+            let objects = p.objects.map(|n| model::human_count(usize::try_from(n).unwrap_or(usize::MAX))).unwrap_or_default();
+            (
+                format!(
+                    "Analysing {}: {objects} objects parsed ({} of {} files) · {} of {} rules run",
+                    model::human_bytes(p.bytes_total),
+                    p.files_read,
+                    p.files_total,
+                    p.rules_run,
+                    p.rules_total
+                ),
+                // Loading a file and running a rule count as one step each.
+                html! { <progress id="progress-bar" max={(p.files_total + p.rules_total).max(1).to_string()}
+                value={(p.files_read + p.rules_run).to_string()} aria-label="Analysing"></progress> },
+            )
+        }
     };
     html! {
         <div class="progress" role="status" aria-live="polite">

@@ -1,6 +1,6 @@
 //! The analysis side: runs in a dedicated Web Worker, on the same wasm module as the page.
-//! It reads the dropped files (in chunks, reporting bytes), runs `policy_core::analyze`, and
-//! sends the report back in pieces the page can parse without freezing. It keeps the inputs and
+//! It reads the dropped files (in chunks, reporting bytes), runs
+//! `policy_core::analyze_with_progress` (reporting objects parsed and rules run), and sends the report back in pieces the page can parse without freezing. It keeps the inputs and
 //! the report for excerpts and exports; nothing is stored anywhere else.
 
 use crate::model;
@@ -21,6 +21,8 @@ pub const SAMPLE: &[u8] = include_bytes!("../../examples/sample-cluster.yaml");
 const READ_CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
 /// Lines shown above and below a finding's line.
 const EXCERPT_RADIUS: u32 = 6;
+/// Least wall time between two progress posts while analysing.
+const PROGRESS_INTERVAL_MS: f64 = 50.0;
 
 #[derive(Default)]
 struct State {
@@ -159,8 +161,8 @@ fn analyze(
         phase: "analysing".into(),
         bytes_read: bytes_total,
         bytes_total,
-        files_read: u32::try_from(inputs.len()).unwrap_or(u32::MAX),
         files_total: u32::try_from(inputs.len()).unwrap_or(u32::MAX),
+        objects: Some(0),
         rules_total,
         ..Progress::default()
     };
@@ -170,11 +172,25 @@ fn analyze(
     let mut report = {
         let files: Vec<InputFile<'_>> =
             inputs.iter().map(|(name, bytes)| InputFile { name: name.as_str(), bytes: bytes.as_slice() }).collect();
-        policy_core::analyze(&files, &settings)
+        let mut last_post = analyze_started;
+        policy_core::analyze_with_progress(&files, &settings, &mut |p| {
+            // Each phase's last step is always posted so the page sees the final counts; in
+            // between, at most one post per interval so posting never dominates the analysis.
+            let phase_end = (p.rules_run == 0 && p.files_read == p.files) || (p.rules > 0 && p.rules_run == p.rules);
+            let now = now_ms();
+            if !phase_end && now - last_post < PROGRESS_INTERVAL_MS {
+                return;
+            }
+            last_post = now;
+            progress.files_read = u32::try_from(p.files_read).unwrap_or(u32::MAX);
+            progress.objects = Some(p.objects as u64);
+            progress.rules_run = u32::try_from(p.rules_run).unwrap_or(u32::MAX);
+            progress.rules_total = u32::try_from(p.rules).unwrap_or(u32::MAX);
+            post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
+        })
     };
     let analyze_ms = now_ms() - analyze_started;
     progress.objects = Some(report.summary.objects as u64);
-    progress.rules_run = rules_total;
     progress.phase = "sending".into();
     progress.findings_total = report.findings.len() as u64;
     post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
