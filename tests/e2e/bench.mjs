@@ -3,6 +3,8 @@
 // main thread's longest task while analysing; peak memory of the browser; shipped sizes.
 // Not a test: `node tests/e2e/bench.mjs [sizes…]` after `cargo xtask viewer` and a release CLI
 // (`cargo build --release -p authn-audit`, or AUTHN_AUDIT=/path/to/authn-audit).
+// It exits non-zero when the main thread's longest task while analysing any dump of 10k objects
+// or more exceeds the 100 ms budget (issue 5's goal), so a regression cannot pass unnoticed.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -12,6 +14,7 @@ import { ARTIFACTS, HERE, start, openViewer, reportShown } from './harness.mjs';
 const ROOT = path.resolve(HERE, '../..');
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 const SIZES = sizes.length ? sizes : [1_000, 10_000, 100_000];
+const LONG_TASK_BUDGET_MS = 100;
 const CLI = process.env.AUTHN_AUDIT || path.join(ROOT, 'target/release/authn-audit');
 
 /** A kubectl-shaped List of `n` objects: pods, config maps, service accounts, secrets, RBAC. */
@@ -149,3 +152,9 @@ console.log('\n| file | raw | gzip -9 |\n|---|---:|---:|');
 for (const s of shipped) console.log(`| ${s.name} | ${s.raw.toLocaleString('en')} | ${s.gzip.toLocaleString('en')} |`);
 const sum = (k) => shipped.reduce((a, s) => a + s[k], 0);
 console.log(`| **total** | ${sum('raw').toLocaleString('en')} | ${sum('gzip').toLocaleString('en')} |`);
+
+const over = results.filter((r) => r.n >= 10_000 && r.longest > LONG_TASK_BUDGET_MS);
+for (const r of over) {
+  console.error(`over budget: ${r.n} objects, longest main-thread task ${r.longest.toFixed(0)} ms > ${LONG_TASK_BUDGET_MS} ms; tasks: ${JSON.stringify(r.tasks)}`);
+}
+if (over.length) process.exitCode = 1;

@@ -321,3 +321,104 @@ test('half a laptop screen: one column, nothing overflows', async () => {
   await page.screenshot({ path: path.join(ARTIFACTS, 'report-narrow.png'), fullPage: false });
   await h.context.close();
 });
+
+/** A kubectl-shaped List of `n` objects for namespace `ns`: service accounts, each with a legacy token Secret. */
+function tokenDump(ns, n) {
+  const out = ['apiVersion: v1', 'kind: List', 'items:'];
+  for (let i = 0; i < n; i++) {
+    out.push('- apiVersion: v1', '  kind: ServiceAccount', '  metadata:', `    name: sa-${i}`, `    namespace: ${ns}`);
+    if (i % 4 === 0) {
+      out.push('- apiVersion: v1', '  kind: Secret', '  metadata:', `    name: sa-${i}-token`, `    namespace: ${ns}`,
+        '    annotations:', `      kubernetes.io/service-account.name: sa-${i}`, '  type: kubernetes.io/service-account-token',
+        '  data:', `    token: ${Buffer.from(`tok-${ns}-${i}`).toString('base64')}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+test('a big multi-file input shows live progress and a virtual findings list', async () => {
+  const h = await openPage(env, { viewport: { width: 1440, height: 900 } });
+  const { page } = h;
+  // Record what the worker tells the page, and what the progress line says.
+  await h.context.addInitScript(() => {
+    window.__progress = [];
+    window.__progressText = new Set();
+    const Real = window.Worker;
+    window.Worker = class extends Real {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('message', (e) => {
+          if (!Array.isArray(e.data) || typeof e.data[0] !== 'string') return;
+          const header = JSON.parse(e.data[0]);
+          if (header.type === 'progress') window.__progress.push(header);
+        });
+      }
+    };
+    new MutationObserver(() => {
+      const p = document.getElementById('progress-text');
+      if (p) window.__progressText.add(p.textContent);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  await page.goto(`${env.base}/viewer/`);
+  await page.waitForSelector('#dropzone');
+  await dropFiles(page, [
+    { name: 'apiserver.yaml', text: fixture('apiserver.yaml') },
+    ...['alpha', 'beta', 'gamma', 'delta'].map((ns) => ({ name: `${ns}.yaml`, text: tokenDump(ns, 2500) })),
+  ]);
+  await reportShown(page);
+
+  const progress = await page.evaluate(() => window.__progress);
+  const analysing = progress.filter((p) => p.phase === 'analysing');
+  const sending = progress.find((p) => p.phase === 'sending');
+  assert.ok(sending, 'a sending progress message');
+  const objects = analysing.map((p) => p.objects);
+  const rulesRun = analysing.map((p) => p.rulesRun);
+  assert.deepEqual(objects, [...objects].sort((a, b) => a - b), `objects never go back: ${objects}`);
+  assert.deepEqual(rulesRun, [...rulesRun].sort((a, b) => a - b), `rules run never go back: ${rulesRun}`);
+  assert.equal(objects[0], 0);
+  assert.equal(objects.at(-1), sending.objects, 'the last count is the report\'s');
+  assert.ok(sending.objects > 12_500, `all objects parsed (${sending.objects})`);
+  assert.equal(rulesRun[0], 0);
+  assert.equal(rulesRun.at(-1), sending.rulesTotal);
+  // Counts arrive while rules are still to run, not only at the end.
+  assert.ok(analysing.some((p) => p.objects === sending.objects && p.rulesRun < p.rulesTotal), 'objects before rules');
+  assert.ok(new Set(objects).size >= 2 && new Set(rulesRun).size >= 2, 'counts grow');
+  const texts = [...await page.evaluate(() => [...window.__progressText])];
+  assert.ok(texts.some((t) => /[1-9][\d\u202f,]* objects parsed/.test(t)), `objects shown: ${texts.join(' | ')}`);
+  assert.ok(texts.some((t) => /\b\d+ of \d+ rules run/.test(t)), `rules shown: ${texts.join(' | ')}`);
+
+  // The list is virtual: thousands of findings, a bounded number of rows in the document.
+  const total = Number((await page.locator('#result-count').innerText()).match(/^([\d\u202f,]+) of/)[1].replace(/\D/g, ''));
+  assert.ok(total > 2_000, `many findings (${total})`);
+  const drawn = await page.locator('button.finding').count();
+  assert.ok(drawn > 5 && drawn <= 80, `rows drawn: ${drawn}`);
+  // Scrolling to the end draws the last row.
+  await page.locator('.findings-scroll').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await page.waitForSelector(`ol.findings li[aria-posinset="${total}"] button.finding`);
+  assert.ok((await page.locator('button.finding').count()) <= 80);
+
+  // Keyboard: j walks past the first screen; the selected row stays drawn, focused and in the URL.
+  await page.locator('.findings-scroll').evaluate((el) => { el.scrollTop = 0; });
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  for (let i = 0; i < 40; i++) await page.keyboard.press('j');
+  await page.waitForFunction(() => document.activeElement?.matches('button.finding.selected'));
+  const key = await page.locator('button.finding.selected').getAttribute('data-key');
+  assert.equal(await page.locator('button.finding.selected').evaluate((el) => el.closest('li').getAttribute('aria-posinset')), '40');
+  assert.ok(decodeURIComponent(new URL(page.url()).hash).includes(`f=${key}`), 'selection in the fragment');
+  const shared = page.url();
+
+  // A shared link to a finding far down the list shows it once the data is loaded again.
+  await page.keyboard.press('Escape');
+  const h2 = await openPage(env);
+  await h2.page.goto(shared);
+  await dropFiles(h2.page, [
+    { name: 'apiserver.yaml', text: fixture('apiserver.yaml') },
+    ...['alpha', 'beta', 'gamma', 'delta'].map((ns) => ({ name: `${ns}.yaml`, text: tokenDump(ns, 2500) })),
+  ]);
+  await reportShown(h2.page);
+  await h2.page.waitForSelector('#detail');
+  assert.equal(await h2.page.locator('button.finding.selected').getAttribute('data-key'), key);
+  await h2.context.close();
+  await assertClean(h);
+  await h.context.close();
+});

@@ -102,6 +102,8 @@ pub struct App {
     /// `scroll_top` was changed by the app and must be applied to the list after drawing.
     scroll_pending: bool,
     list_ref: NodeRef,
+    spacer_ref: NodeRef,
+    rows_ref: NodeRef,
     excerpt: Option<(String, u32, Vec<ExcerptLine>)>,
     paste_open: bool,
     dragging: bool,
@@ -135,6 +137,8 @@ impl Component for App {
             viewport_h: None,
             scroll_pending: false,
             list_ref: NodeRef::default(),
+            spacer_ref: NodeRef::default(),
+            rows_ref: NodeRef::default(),
             excerpt: None,
             paste_open: false,
             dragging: false,
@@ -221,6 +225,8 @@ impl Component for App {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        // The spacer first: the scroll offset below can only reach as far as it is high.
+        self.place_rows();
         if let Some(list) = self.list_ref.cast::<web_sys::Element>() {
             if self.scroll_pending {
                 self.scroll_pending = false;
@@ -457,17 +463,28 @@ impl App {
 
     /// The lines drawn: all of a short list, else those in view plus the overscan.
     fn window(&self) -> (usize, usize) {
-        let total = self.lines.len();
-        if total <= VIRTUAL_FROM {
-            return (0, total);
+        model::window(
+            self.lines.len(),
+            self.scroll_top,
+            self.viewport_h.unwrap_or(DEFAULT_VIEWPORT_H),
+            ROW_H,
+            OVERSCAN,
+            VIRTUAL_FROM,
+        )
+    }
+
+    /// Size the spacer to the whole list and move the drawn lines to their place. Through the
+    /// CSSOM, as the Content-Security-Policy forbids inline `style` attributes.
+    fn place_rows(&self) {
+        let (first, _) = self.window();
+        #[expect(clippy::cast_precision_loss, reason = "line counts are far below 2^52")]
+        let (height, offset) = (self.lines.len() as f64 * ROW_H, first as f64 * ROW_H);
+        if let Some(spacer) = self.spacer_ref.cast::<web_sys::HtmlElement>() {
+            let _ = spacer.style().set_property("height", &format!("{height}px"));
         }
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "non-negative pixel counts")]
-        let (top_line, in_view) = (
-            (self.scroll_top.max(0.0) / ROW_H) as usize,
-            (self.viewport_h.unwrap_or(DEFAULT_VIEWPORT_H).max(0.0) / ROW_H).ceil() as usize,
-        );
-        let first = (top_line / OVERSCAN * OVERSCAN).saturating_sub(OVERSCAN).min(total);
-        (first, (first + in_view + 3 * OVERSCAN).min(total))
+        if let Some(rows) = self.rows_ref.cast::<web_sys::HtmlElement>() {
+            let _ = rows.style().set_property("transform", &format!("translateY({offset}px)"));
+        }
     }
 
     /// Scroll the list so the selected finding is in view (keyboard moves, a shared link).
@@ -737,8 +754,6 @@ impl App {
             let el = list.cast::<web_sys::Element>()?;
             Some(Msg::Scroll(f64::from(el.scroll_top()), f64::from(el.client_height())))
         });
-        #[expect(clippy::cast_precision_loss, reason = "line counts are far below 2^52")]
-        let (height, offset) = (lines.len() as f64 * ROW_H, first as f64 * ROW_H);
         let drawn = lines.iter().enumerate().skip(first).take(last - first).map(|(at, line)| match line {
             Line::Head { label, worst, count } => html! {
                 <li key={format!("head:{label}")} class="group-head" aria-posinset={(at + 1).to_string()} aria-setsize={lines.len().to_string()}>
@@ -775,8 +790,8 @@ impl App {
                         // Only the lines in view are in the document; the spacer keeps the
                         // scrollbar true to the whole list.
                         <div class="findings-scroll" ref={self.list_ref.clone()} {onscroll}>
-                            <div class="findings-spacer" style={format!("height: {height}px")}>
-                                <ol class="findings" aria-label="Findings" style={format!("transform: translateY({offset}px)")}>
+                            <div class="findings-spacer" ref={self.spacer_ref.clone()}>
+                                <ol class="findings" aria-label="Findings" ref={self.rows_ref.clone()}>
                                     { for drawn }
                                 </ol>
                             </div>

@@ -67,8 +67,8 @@ pub fn progress(p: &Progress) -> Html {
                     p.rules_total
                 ),
                 // Loading a file and running a rule count as one step each.
-                html! { <progress id="progress-bar" max={(p.files_total + p.rules_total).max(1).to_string()}
-                value={(p.files_read + p.rules_run).to_string()} aria-label="Analysing"></progress> },
+                html! { <progress id="progress-bar" max={p.files_total.saturating_add(p.rules_total).max(1).to_string()}
+                value={p.files_read.saturating_add(p.rules_run).to_string()} aria-label="Analysing"></progress> },
             )
         }
     };

@@ -672,7 +672,8 @@ pub struct Rbac<'a> {
     by_subject: HashMap<Key, Vec<(usize, usize)>>,
     cluster_bindings: Vec<usize>,
     namespace_bindings: HashMap<String, Vec<usize>>,
-    privileged: HashSet<Key>,
+    /// Per subject key, its grants of privileged roles, worst first: `(privilege, binding, subject)`.
+    privileged: HashMap<Key, Vec<(Privilege, usize, usize)>>,
 }
 
 impl<'a> Rbac<'a> {
@@ -698,6 +699,9 @@ impl<'a> Rbac<'a> {
             for object in inv.of_kind(kind) {
                 rbac.add_binding(object);
             }
+        }
+        for grants in rbac.privileged.values_mut() {
+            grants.sort_by_key(|g| std::cmp::Reverse(g.0));
         }
         rbac
     }
@@ -777,11 +781,11 @@ impl<'a> Rbac<'a> {
         }
         .copied();
         let index = self.bindings.len();
-        let privileged = role.and_then(|i| self.roles.get(i)).is_some_and(|r| r.privilege.is_some());
+        let privilege = role.and_then(|i| self.roles.get(i)).and_then(|r| r.privilege);
         for (s, subject) in subjects.iter().enumerate() {
             let key = subject.key();
-            if privileged {
-                self.privileged.insert(key.clone());
+            if let Some(privilege) = privilege {
+                self.privileged.entry(key.clone()).or_default().push((privilege, index, s));
             }
             self.by_subject.entry(key).or_default().push((index, s));
         }
@@ -848,8 +852,23 @@ impl<'a> Rbac<'a> {
     /// Whether a subject (implicit groups included) holds an admin-equivalent, wildcard or
     /// secret-reading role anywhere. A hash lookup per group.
     pub fn is_privileged(&self, subject: &Subject) -> bool {
-        self.privileged.contains(&subject.key())
-            || subject.implicit_groups().into_iter().any(|g| self.privileged.contains(&Key::Group(g)))
+        self.privileged.contains_key(&subject.key())
+            || subject.implicit_groups().into_iter().any(|g| self.privileged.contains_key(&Key::Group(g)))
+    }
+
+    /// At most `limit` of a subject's privileged grants (implicit groups included), worst first.
+    /// Costs `O(limit)` per call however many bindings name the subject's groups, so rules can ask
+    /// it once per service account of a dump where every RoleBinding names `system:authenticated`.
+    pub fn top_privileges(&self, subject: &Subject, limit: usize) -> Vec<(Privilege, Grant<'_>)> {
+        let keys = std::iter::once(subject.key()).chain(subject.implicit_groups().into_iter().map(Key::Group));
+        let mut top: Vec<(Privilege, Grant<'_>)> = keys
+            .filter_map(|key| self.privileged.get(&key))
+            .flat_map(|grants| grants.iter().take(limit))
+            .filter_map(|&(p, b, s)| Some((p, self.grant(b, s)?)))
+            .collect();
+        top.sort_by_key(|p| std::cmp::Reverse(p.0));
+        top.truncate(limit);
+        top
     }
 
     fn accesses(&self, indexes: &[usize], verbs: &[&str], group: &str, resource: &str) -> Vec<Access<'_>> {

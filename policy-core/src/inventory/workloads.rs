@@ -224,6 +224,11 @@ impl Workload<'_> {
 #[derive(Debug, Clone, Default)]
 pub struct Workloads<'a> {
     items: Vec<Workload<'a>>,
+    /// Indexes into `items` per namespace: rules ask per Secret or per service account, and a
+    /// scan of every workload each time would make a large dump quadratic.
+    by_namespace: HashMap<String, Vec<usize>>,
+    /// Indexes into `items` per Secret `(namespace, name)` they read.
+    by_secret: HashMap<(String, String), Vec<usize>>,
 }
 
 impl<'a> Workloads<'a> {
@@ -246,7 +251,18 @@ impl<'a> Workloads<'a> {
                 w.owned.push(object);
             }
         }
-        Self { items: roots }
+        let mut by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_secret: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, w) in roots.iter().enumerate() {
+            by_namespace.entry(w.namespace.to_string()).or_default().push(i);
+            for secret in &w.secret_refs {
+                let readers = by_secret.entry((w.namespace.to_string(), secret.name.clone())).or_default();
+                if readers.last() != Some(&i) {
+                    readers.push(i);
+                }
+            }
+        }
+        Self { items: roots, by_namespace, by_secret }
     }
 
     /// Every workload, in input order.
@@ -261,7 +277,7 @@ impl<'a> Workloads<'a> {
 
     /// Workloads in one namespace.
     pub fn in_namespace<'s>(&'s self, namespace: &'s str) -> impl Iterator<Item = &'s Workload<'a>> + 's {
-        self.items.iter().filter(move |w| w.namespace == namespace)
+        self.by_namespace.get(namespace).into_iter().flatten().filter_map(|&i| self.items.get(i))
     }
 
     /// The workloads that read Secret `namespace/name` (volume, projected volume or env).
@@ -270,7 +286,8 @@ impl<'a> Workloads<'a> {
         namespace: &'s str,
         name: &'s str,
     ) -> impl Iterator<Item = &'s Workload<'a>> + 's {
-        self.in_namespace(namespace).filter(move |w| w.secret_refs.iter().any(|r| r.name == name))
+        let key = (namespace.to_string(), name.to_string());
+        self.by_secret.get(&key).into_iter().flatten().filter_map(|&i| self.items.get(i))
     }
 
     /// The workloads that run as service account `namespace/name`.

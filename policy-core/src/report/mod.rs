@@ -194,6 +194,9 @@ impl Evidence {
     }
 }
 
+/// How many related objects a finding lists at most.
+pub const MAX_RELATED: usize = 20;
+
 /// A rule's verdict on one object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -269,10 +272,13 @@ impl Finding {
         self
     }
 
-    /// Name another object involved in the finding.
+    /// Name another object involved in the finding (once; at most [`MAX_RELATED`] are kept, so
+    /// a finding's size never grows with the dump).
     #[must_use]
     pub fn related(mut self, object: ObjectRef) -> Self {
-        self.related.push(object);
+        if self.related.len() < MAX_RELATED && !self.related.contains(&object) {
+            self.related.push(object);
+        }
         self
     }
 }

@@ -50,10 +50,13 @@ declare_rule! {
     }
 }
 
+/// Bindings named per finding: enough to act on, bounded however many bindings grant the same.
+const MAX_RELATED_BINDINGS: usize = 10;
+
 impl Check for PrivilegedLegacyToken {
     fn check(&self, cx: &Context<'_>, out: &mut Findings) {
         for (secret, account) in legacy_tokens(cx.inv) {
-            let privileges = cx.inv.rbac.privileges_of(&account);
+            let privileges = cx.inv.rbac.top_privileges(&account, MAX_RELATED_BINDINGS);
             let Some((privilege, grant)) = privileges.first() else { continue };
             let Some(role) = grant.role else { continue };
             let (ns, name) = account.as_service_account().unwrap_or(("", ""));
@@ -72,13 +75,8 @@ impl Check for PrivilegedLegacyToken {
                     ),
                 )
                 .evidence(Evidence::plain("metadata.annotations.kubernetes.io/service-account.name", name.to_string()));
-            let mut seen = Vec::new();
             for (_, grant) in &privileges {
-                let related = grant.binding.object.object_ref();
-                if !seen.contains(&related) {
-                    seen.push(related.clone());
-                    finding = finding.related(related);
-                }
+                finding = finding.related(grant.binding.object.object_ref());
             }
             out.push(finding);
         }

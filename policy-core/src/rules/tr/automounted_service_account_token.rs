@@ -1,4 +1,5 @@
-use crate::inventory::rbac::{Subject, SubjectKind};
+use crate::inventory::rbac::Subject;
+use std::collections::HashMap;
 use crate::inventory::workloads::{AutomountSource, Workload};
 use crate::rule::prelude::*;
 
@@ -49,7 +50,7 @@ declare_rule! {
 
 /// Why the workload looks like it needs no token, or `None` when it may need one (or we
 /// cannot tell).
-fn needs_no_token(cx: &Context<'_>, w: &Workload<'_>) -> Option<String> {
+fn needs_no_token(cx: &Context<'_>, w: &Workload<'_>, group_grants: &mut HashMap<String, bool>) -> Option<String> {
     let default_sa = w.service_account == "default";
     if w.namespace == "kube-system" && !default_sa {
         return None;
@@ -59,8 +60,14 @@ fn needs_no_token(cx: &Context<'_>, w: &Workload<'_>) -> Option<String> {
     }
     let namespace = if w.namespace.is_empty() { "default" } else { w.namespace };
     let subject = Subject::service_account(namespace, w.service_account);
-    let uses_api =
-        cx.inv.rbac.grants_of(&subject).iter().any(|g| !(g.subject.kind == SubjectKind::Group && g.is_default()));
+    // Grants to the implicit groups are the same for every service account: look each group up
+    // once per check, not once per workload.
+    let uses_api = !cx.inv.rbac.grants_naming(&subject).is_empty()
+        || subject.implicit_groups().into_iter().any(|group| {
+            *group_grants.entry(group).or_insert_with_key(|group| {
+                cx.inv.rbac.grants_naming(&Subject::group(group.as_str())).iter().any(|g| !g.is_default())
+            })
+        });
     if uses_api {
         return None;
     }
@@ -78,11 +85,12 @@ fn needs_no_token(cx: &Context<'_>, w: &Workload<'_>) -> Option<String> {
 
 impl Check for AutomountedServiceAccountToken {
     fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+        let mut group_grants = HashMap::new();
         for w in cx.inv.workloads.iter() {
             if !w.automount.mounted {
                 continue;
             }
-            let Some(why) = needs_no_token(cx, w) else { continue };
+            let Some(why) = needs_no_token(cx, w, &mut group_grants) else { continue };
             // Evidence paths are in the flagged object; the account's own setting is named in words.
             let (path, value) = match (&w.automount.decided_by, &w.automount.path) {
                 (AutomountSource::Pod, Some(path)) => (path.clone(), "true"),
