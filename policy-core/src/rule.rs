@@ -117,11 +117,11 @@ pub trait Meta {
 
 /// What a check sees: the indexed cluster, the settings and the evaluation instant.
 #[derive(Debug)]
-pub struct Context<'a> {
+pub struct Context<'c, 'a> {
     /// The indexed view of every loaded object.
-    pub inv: &'a Inventory<'a>,
+    pub inv: &'c Inventory<'a>,
     /// Thresholds, selections and overrides.
-    pub settings: &'a Settings,
+    pub settings: &'c Settings,
     /// The evaluation instant; `None` only at admission time when the host gives no clock.
     pub now: Option<OffsetDateTime>,
     /// Whether this is a whole-dump audit or one admission request.
@@ -156,7 +156,7 @@ impl Findings {
 /// The check half of a rule, written by hand in the rule's file.
 pub trait Check {
     /// Look at the inventory and push findings.
-    fn check(&self, cx: &Context<'_>, out: &mut Findings);
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings);
 }
 
 /// A complete rule: metadata plus check. Every declared rule with a `Check` impl is one.

@@ -102,7 +102,9 @@ fn checkov_kubelet_client_ca() {
     assert_eq!(v, both);
     assert_eq!(verdicts(&format!("{dir}/KubeletClientCa-PASSED.yaml"), &["AN003"]).unwrap(), both);
     let report = scan(&format!("{dir}/KubeletClientCa-PASSED.yaml"), &["AN003"]).unwrap();
-    assert!(report.findings.iter().any(|f| f.message.contains("anonymous") && f.message.contains("default: true")));
+    assert!(
+        report.findings.iter().any(|f| f.message.contains("anonymous") && f.message.contains("kubelet default `true`"))
+    );
 }
 
 /// Not an overlapping check: checkov's `ApiServerServiceAccountKeyFile` (CKV_K8S_97) fails a

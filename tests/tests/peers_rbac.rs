@@ -113,13 +113,13 @@ fn checkov_rbac_approve_certificate_signing_requests() {
     let inv = Inventory::new(&loaded.objects);
     for (file, name, checkov_fails) in cases {
         let role =
-            inv.rbac.role(RoleKind::ClusterRole, "", name).unwrap_or_else(|| panic!("{file}: {name} not loaded"));
+            inv.rbac().role(RoleKind::ClusterRole, "", name).unwrap_or_else(|| panic!("{file}: {name} not loaded"));
         for signer in ["kubernetes.io/kube-apiserver-client", "example.com/custom"] {
             assert_eq!(role.can_approve_csrs(signer), checkov_fails, "{file}: approve `{signer}`");
         }
     }
     // Unbound, none of them reaches anyone.
-    assert!(inv.rbac.who_can_approve_csrs("kubernetes.io/kube-apiserver-client").is_empty());
+    assert!(inv.rbac().who_can_approve_csrs("kubernetes.io/kube-apiserver-client").is_empty());
     assert!(verdicts(&scan(&files)).is_empty());
 }
 
@@ -135,7 +135,7 @@ roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: te
     let loaded = input::load(&inputs, &Limits::default());
     let inv = Inventory::new(&loaded.objects);
     let who: Vec<String> = inv
-        .rbac
+        .rbac()
         .who_can_approve_csrs("kubernetes.io/kube-apiserver-client")
         .iter()
         .map(|g| g.subject.to_string())
@@ -160,7 +160,7 @@ fn kubescape_can_list_get_secrets() {
     let loaded = input::load(&inputs, &Limits::default());
     let inv = Inventory::new(&loaded.objects);
     let readers: BTreeSet<String> = inv
-        .rbac
+        .rbac()
         .who_can_cluster_wide(SECRET_READ_VERBS, "", "secrets")
         .iter()
         .map(|a| a.grant.subject.to_string())

@@ -1016,8 +1016,7 @@ pub fn window(
     }
     let step = overscan.max(1);
     #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "non-negative pixel counts")]
-    let (top_line, in_view) =
-        ((scroll_top.max(0.0) / line_h) as usize, (viewport_h.max(0.0) / line_h).ceil() as usize);
+    let (top_line, in_view) = ((scroll_top.max(0.0) / line_h) as usize, (viewport_h.max(0.0) / line_h).ceil() as usize);
     let first = (top_line / step * step).saturating_sub(overscan).min(total);
     (first, first.saturating_add(in_view).saturating_add(3 * overscan).min(total))
 }

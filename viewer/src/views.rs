@@ -56,7 +56,8 @@ pub fn progress(p: &Progress) -> Html {
             aria-label="Loading findings"></progress> },
         ),
         _ => {
-            let objects = p.objects.map(|n| model::human_count(usize::try_from(n).unwrap_or(usize::MAX))).unwrap_or_default();
+            let objects =
+                p.objects.map(|n| model::human_count(usize::try_from(n).unwrap_or(usize::MAX))).unwrap_or_default();
             (
                 format!(
                     "Analysing {}: {objects} objects parsed ({} of {} files) · {} of {} rules run",

@@ -228,7 +228,7 @@ fn broad_grants(inv: &Inventory<'_>, w: &Workload<'_>) -> Vec<Shortfall> {
     let namespace = if w.namespace.is_empty() { "default" } else { w.namespace };
     let subject = Subject::service_account(namespace, w.service_account);
     let mut out = Vec::new();
-    for (privilege, grant) in inv.rbac.privileges_of(&subject) {
+    for (privilege, grant) in inv.rbac().privileges_of(&subject) {
         let via_group = grant.subject.kind == SubjectKind::Group;
         let generic_role = grant.role.is_some_and(|r| r.default);
         if grant.is_default() || !(via_group || generic_role) {

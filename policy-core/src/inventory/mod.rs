@@ -31,8 +31,9 @@ pub struct Inventory<'a> {
     pub diagnostics: Vec<Diagnostic>,
     /// Every pod template, owners folded (Pods into their Deployment).
     pub workloads: workloads::Workloads<'a>,
-    /// RBAC reach: roles (aggregated, defaults filled in), bindings, who can do what.
-    pub rbac: rbac::Rbac<'a>,
+    /// RBAC reach, built on first use: an admission request for a Pod never needs it, and
+    /// deriving the default roles is most of a small decision's cost.
+    rbac: std::cell::OnceCell<rbac::Rbac<'a>>,
     /// Certificates, CSRs, private keys and kubeconfigs wherever they hide, decoded once.
     pub certs: certs::Certificates<'a>,
     /// EKS identity maps (`aws-auth`, aws-iam-authenticator config, `IAMIdentityMapping`).
@@ -56,7 +57,7 @@ impl<'a> Inventory<'a> {
             controller_manager: flags::Flags::default(),
             diagnostics: Vec::new(),
             workloads: workloads::Workloads::default(),
-            rbac: rbac::Rbac::default(),
+            rbac: std::cell::OnceCell::new(),
             certs: certs::Certificates::default(),
             aws_auth: Vec::new(),
         };
@@ -68,7 +69,6 @@ impl<'a> Inventory<'a> {
         inv.controller_manager = controller_manager;
         inv.diagnostics = diagnostics;
         inv.workloads = workloads::Workloads::collect(&inv);
-        inv.rbac = rbac::Rbac::build(&inv);
         let (certs, more) = certs::Certificates::collect(objects);
         inv.certs = certs;
         inv.diagnostics.extend(more);
@@ -76,6 +76,17 @@ impl<'a> Inventory<'a> {
         inv.aws_auth = aws_auth;
         inv.diagnostics.extend(more);
         inv
+    }
+
+    /// RBAC reach: roles (aggregated, defaults filled in), bindings, who can do what.
+    pub fn rbac(&self) -> &rbac::Rbac<'a> {
+        self.rbac.get_or_init(|| rbac::Rbac::build(self))
+    }
+
+    /// Whether the input holds any Role, ClusterRole or binding: rules that walk every role or
+    /// binding skip the RBAC index altogether when it would hold only the defaults.
+    pub fn has_rbac_objects(&self) -> bool {
+        ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"].iter().any(|kind| self.by_kind.contains_key(kind))
     }
 
     /// Every object, in input order.

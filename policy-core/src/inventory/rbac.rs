@@ -17,8 +17,8 @@
 //!
 //! ```ignore
 //! let sa = Subject::service_account("ci", "deployer");
-//! if cx.inv.rbac.is_privileged(&sa) { /* … */ }
-//! for access in cx.inv.rbac.who_can(SECRET_READ_VERBS, "", "secrets", Some("ci")) { /* … */ }
+//! if cx.inv.rbac().is_privileged(&sa) { /* … */ }
+//! for access in cx.inv.rbac().who_can(SECRET_READ_VERBS, "", "secrets", Some("ci")) { /* … */ }
 //! ```
 
 use crate::input::Object;
@@ -1360,11 +1360,11 @@ mod tests {
                    "rules": [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get"]}]}),
         ]);
         let inv = Inventory::new(&objs);
-        let top = inv.rbac.role(RoleKind::ClusterRole, "", "top").unwrap();
+        let top = inv.rbac().role(RoleKind::ClusterRole, "", "top").unwrap();
         assert!(top.reads_secrets());
         assert!(!top.allows("delete", "", "pods", None));
         assert_eq!(top.privilege(), Some(Privilege::ReadsSecrets));
-        assert!(inv.rbac.role(RoleKind::ClusterRole, "", "a").unwrap().allows("get", "", "nodes", None));
+        assert!(inv.rbac().role(RoleKind::ClusterRole, "", "a").unwrap().allows("get", "", "nodes", None));
     }
 
     #[test]
@@ -1377,7 +1377,7 @@ mod tests {
         extra.value["metadata"]["labels"] = json!({"rbac.authorization.k8s.io/aggregate-to-view": "true"});
         let objs = vec![objs[0].clone(), extra];
         let inv = Inventory::new(&objs);
-        let rbac = &inv.rbac;
+        let rbac = inv.rbac();
         let admin = rbac.role(RoleKind::ClusterRole, "", "admin").unwrap();
         assert!(admin.is_builtin() && admin.default);
         assert!(admin.is_admin_equivalent());
@@ -1411,15 +1411,15 @@ mod tests {
         ]);
         let inv = Inventory::new(&objs);
         let sa = Subject::service_account("ci", "builder");
-        let grants = inv.rbac.grants_of(&sa);
+        let grants = inv.rbac().grants_of(&sa);
         let names: BTreeSet<&str> = grants.iter().map(|g| g.binding.object.name()).collect();
         assert_eq!(names, BTreeSet::from(["all-sa", "by-user"]));
-        assert!(inv.rbac.is_privileged(&sa));
-        assert!(!inv.rbac.is_privileged(&Subject::service_account("prod", "builder")));
-        let privs = inv.rbac.privileges_of(&sa);
+        assert!(inv.rbac().is_privileged(&sa));
+        assert!(!inv.rbac().is_privileged(&Subject::service_account("prod", "builder")));
+        let privs = inv.rbac().privileges_of(&sa);
         assert_eq!(privs[0].0, Privilege::AdminEquivalent);
         // A ServiceAccount subject without namespace takes the RoleBinding's.
-        assert_eq!(inv.rbac.grants_naming(&Subject::service_account("ci", "other")).len(), 1);
+        assert_eq!(inv.rbac().grants_naming(&Subject::service_account("ci", "other")).len(), 1);
         assert!(!Subject::service_account("ci", "x").is_system());
         assert!(Subject::user("system:serviceaccount:kube-system:x").is_system());
         assert!(!Subject::group("system:authenticated").is_system());
@@ -1439,12 +1439,12 @@ mod tests {
         ];
         let objs = objects(text.to_vec());
         let inv = Inventory::new(&objs);
-        let fred = inv.rbac.grants_of(&Subject::user("fred"));
+        let fred = inv.rbac().grants_of(&Subject::user("fred"));
         assert_eq!(fred.len(), 1);
         assert!(fred[0].role.is_none());
-        assert!(inv.rbac.grants_of(&Subject::service_account("default", "sa"))[0].role.is_none());
-        assert!(!inv.rbac.is_privileged(&Subject::user("fred")));
-        assert!(inv.rbac.who_can(&["*"], "*", "*", Some("default")).is_empty());
+        assert!(inv.rbac().grants_of(&Subject::service_account("default", "sa"))[0].role.is_none());
+        assert!(!inv.rbac().is_privileged(&Subject::user("fred")));
+        assert!(inv.rbac().who_can(&["*"], "*", "*", Some("default")).is_empty());
     }
 
     #[test]
@@ -1468,16 +1468,16 @@ mod tests {
         ]);
         let inv = Inventory::new(&objs);
         let who: Vec<String> =
-            inv.rbac.who_can_approve_csrs("example.com/foo").iter().map(|g| g.subject.to_string()).collect();
+            inv.rbac().who_can_approve_csrs("example.com/foo").iter().map(|g| g.subject.to_string()).collect();
         assert_eq!(who, vec!["User/alice"]);
         let who: Vec<String> = inv
-            .rbac
+            .rbac()
             .who_can_approve_csrs("kubernetes.io/kube-apiserver-client")
             .iter()
             .map(|g| g.subject.to_string())
             .collect();
         assert_eq!(who, vec!["User/bob"]);
-        assert!(inv.rbac.who_can_approve_csrs("kubernetes.io/kubelet-serving").is_empty());
+        assert!(inv.rbac().who_can_approve_csrs("kubernetes.io/kubelet-serving").is_empty());
     }
 
     #[test]
@@ -1494,7 +1494,7 @@ mod tests {
             cluster_role("star", json!([{"apiGroups": ["certificates.k8s.io"], "resources": ["*"], "verbs": ["get"]}])),
         ]);
         let inv = Inventory::new(&objs);
-        let get = |n| inv.rbac.role(RoleKind::ClusterRole, "", n).unwrap();
+        let get = |n| inv.rbac().role(RoleKind::ClusterRole, "", n).unwrap();
         assert_eq!(get("ok").exceeds(&NODE_BOOTSTRAP), None);
         assert_eq!(get("more").exceeds(&NODE_BOOTSTRAP).as_deref(), Some("`get` on `configmaps`"));
         assert!(get("star").exceeds(&NODE_BOOTSTRAP).is_some());
@@ -1522,7 +1522,7 @@ mod tests {
             ),
         ]);
         let inv = Inventory::new(&objs);
-        let b: Vec<&Binding<'_>> = inv.rbac.bindings().collect();
+        let b: Vec<&Binding<'_>> = inv.rbac().bindings().collect();
         assert!(b[0].is_default_for(&Subject::group("kubeadm:cluster-admins")));
         assert!(!b[0].is_default_for(&Subject::user("bob")), "an added subject is not a default");
         assert!(b[1].is_default_for(&Subject::group("system:nodes")));
@@ -1559,15 +1559,15 @@ mod tests {
         let start = std::time::Instant::now();
         let inv = Inventory::new(&objs);
         let built = start.elapsed();
-        let cluster = inv.rbac.who_can_cluster_wide(SECRET_READ_VERBS, "", "secrets").len();
+        let cluster = inv.rbac().who_can_cluster_wide(SECRET_READ_VERBS, "", "secrets").len();
         let mut namespaced = 0;
         for n in 0..2_000 {
-            namespaced += inv.rbac.who_can_in_namespace(SECRET_READ_VERBS, "", "secrets", &format!("ns{n}")).len();
+            namespaced += inv.rbac().who_can_in_namespace(SECRET_READ_VERBS, "", "secrets", &format!("ns{n}")).len();
         }
         let mut privileged = 0;
         for s in inv.of_kind("Secret") {
             let sa = s.annotation("kubernetes.io/service-account.name").unwrap();
-            privileged += usize::from(inv.rbac.is_privileged(&Subject::service_account(s.namespace().unwrap(), sa)));
+            privileged += usize::from(inv.rbac().is_privileged(&Subject::service_account(s.namespace().unwrap(), sa)));
         }
         let total = start.elapsed();
         assert_eq!(cluster, 500);

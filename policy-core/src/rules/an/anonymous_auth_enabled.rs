@@ -39,7 +39,7 @@ declare_rule! {
 }
 
 impl Check for AnonymousAuthEnabled {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let mut structured = false;
         for config in authentication_configs(cx.inv) {
             match anonymous_block(config) {

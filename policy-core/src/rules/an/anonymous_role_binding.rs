@@ -39,8 +39,11 @@ declare_rule! {
 }
 
 impl Check for AnonymousRoleBinding {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
-        let rbac = &cx.inv.rbac;
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
+        if !cx.inv.has_rbac_objects() {
+            return;
+        }
+        let rbac = cx.inv.rbac();
         for binding in rbac.bindings() {
             let anonymous: Vec<(usize, &crate::inventory::rbac::Subject)> =
                 binding.subjects.iter().enumerate().filter(|(_, s)| s.is_anonymous()).collect();

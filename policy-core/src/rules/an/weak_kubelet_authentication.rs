@@ -58,7 +58,7 @@ fn described(setting: &KubeletSetting, flag: &str) -> String {
 }
 
 impl Check for WeakKubeletAuthentication {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let views = kubelets(cx.inv);
         if views.is_empty() {
             out.not_assessable(self, "no kubelet configuration in the dump", &KUBELET_HINT);

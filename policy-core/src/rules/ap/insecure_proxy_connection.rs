@@ -39,7 +39,7 @@ declare_rule! {
 }
 
 impl Check for InsecureProxyConnection {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         for d in deployed(cx.inv) {
             if d.product.api == ApiTraffic::Client {
                 continue;

@@ -39,7 +39,7 @@ declare_rule! {
 }
 
 impl Check for RequestHeaderAnyClient {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let header = match request_header(cx.inv) {
             RequestHeaderView::On(header) => header,
             RequestHeaderView::Off => return,

@@ -36,7 +36,7 @@ declare_rule! {
 }
 
 impl Check for RequestHeaderIdentityHeaders {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let header = match request_header(cx.inv) {
             RequestHeaderView::On(header) => header,
             RequestHeaderView::Off => return,

@@ -47,7 +47,7 @@ const HINT: [&str; 1] = [
 ];
 
 impl Check for SharedRequestHeaderCa {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let Some(auth) = &cx.inv.certs.extension_auth else {
             // Without the ConfigMap only a visible control plane without request-header
             // authentication settles the question.

@@ -39,7 +39,7 @@ declare_rule! {
 }
 
 impl Check for BootstrapAuthWithoutTokens {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let flags = &cx.inv.apiserver;
         let Some(flag) = flags.get("enable-bootstrap-token-auth") else {
             if !flags.is_visible() {

@@ -37,7 +37,7 @@ declare_rule! {
 }
 
 impl Check for ExpiredBootstrapToken {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let Some(now) = cx.now else { return };
         for token in bootstrap_secrets(cx.inv) {
             // The cleaner only looks at kube-system; elsewhere the Secret was never a token.

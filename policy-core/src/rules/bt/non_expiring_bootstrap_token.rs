@@ -45,7 +45,7 @@ declare_rule! {
 }
 
 impl Check for NonExpiringBootstrapToken {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         for token in bootstrap_tokens(cx.inv) {
             if !token.never_expires() {
                 continue;

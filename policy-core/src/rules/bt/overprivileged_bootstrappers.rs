@@ -38,15 +38,18 @@ declare_rule! {
 }
 
 impl Check for OverprivilegedBootstrappers {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
-        for binding in cx.inv.rbac.bindings() {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
+        if !cx.inv.has_rbac_objects() {
+            return;
+        }
+        for binding in cx.inv.rbac().bindings() {
             let bootstrappers: Vec<String> =
                 binding.subjects.iter().filter(|s| s.is_bootstrapper()).map(|s| format!("`{s}`")).collect();
             if bootstrappers.is_empty() {
                 continue;
             }
             // A dangling roleRef grants nothing today.
-            let Some(role) = cx.inv.rbac.role_of(binding) else { continue };
+            let Some(role) = cx.inv.rbac().role_of(binding) else { continue };
             let Some(excess) = role.exceeds(&NODE_BOOTSTRAP) else { continue };
             let scope = match &binding.namespace {
                 Some(ns) => format!(" in namespace `{ns}`"),

@@ -43,7 +43,7 @@ declare_rule! {
 }
 
 impl Check for PrivilegedBootstrapToken {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         for token in bootstrap_secrets(cx.inv) {
             if token.ignored_because().is_some() {
                 continue;
@@ -64,7 +64,7 @@ impl Check for PrivilegedBootstrapToken {
                 .chain(groups.iter().filter(|g| is_bootstrap_group(g)).map(Subject::group));
             let mut related = Vec::new();
             for subject in identity {
-                for grant in cx.inv.rbac.grants_naming(&subject) {
+                for grant in cx.inv.rbac().grants_naming(&subject) {
                     let Some(role) = grant.role else { continue };
                     let Some(excess) = role.exceeds(&NODE_BOOTSTRAP) else { continue };
                     if related.is_empty() {

@@ -47,7 +47,7 @@ fn well_formed(text: &str, len: usize) -> bool {
 }
 
 impl Check for WeakBootstrapToken {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         for token in bootstrap_tokens(cx.inv) {
             let mut problems = Vec::new();
             let id = token.id.as_deref().unwrap_or("");

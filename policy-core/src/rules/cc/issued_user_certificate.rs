@@ -43,7 +43,7 @@ declare_rule! {
 }
 
 impl Check for IssuedUserCertificate {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         for csr in &cx.inv.certs.csrs {
             let Approval::Approved { reason, manual } = &csr.approval else { continue };
             if !csr.for_any_client_signer() {

@@ -43,7 +43,7 @@ declare_rule! {
 }
 
 impl Check for LongClusterSigningDuration {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let flags = &cx.inv.controller_manager;
         let flag = ["cluster-signing-duration", "experimental-cluster-signing-duration"]
             .into_iter()

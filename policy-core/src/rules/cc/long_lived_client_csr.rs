@@ -46,7 +46,7 @@ declare_rule! {
 }
 
 impl Check for LongLivedClientCsr {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let max = cx.settings.max_cert_lifetime_seconds;
         let signing_duration = ["cluster-signing-duration", "experimental-cluster-signing-duration"]
             .into_iter()

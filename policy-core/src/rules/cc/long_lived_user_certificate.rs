@@ -46,7 +46,7 @@ declare_rule! {
 const ONE_YEAR: u64 = 365 * 86_400;
 
 impl Check for LongLivedUserCertificate {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let max = cx.settings.max_cert_lifetime_seconds;
         for found in cx.inv.certs.client_credentials() {
             let cert = &found.cert;

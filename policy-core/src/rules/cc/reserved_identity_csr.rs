@@ -43,7 +43,7 @@ declare_rule! {
 }
 
 impl Check for ReservedIdentityCsr {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         for csr in &cx.inv.certs.csrs {
             let Some(request) = &csr.request else { continue };
             if !csr.for_client_signer() || matches!(csr.approval, Approval::Denied | Approval::Failed) {

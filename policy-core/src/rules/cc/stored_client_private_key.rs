@@ -43,7 +43,7 @@ declare_rule! {
 }
 
 impl Check for StoredClientPrivateKey {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let certs = &cx.inv.certs;
         let cas: Vec<_> = certs.client_cas().collect();
         let signed_by_cluster =

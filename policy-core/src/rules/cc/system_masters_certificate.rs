@@ -45,7 +45,7 @@ declare_rule! {
 const MASTERS: &str = "system:masters";
 
 impl Check for SystemMastersCertificate {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let certs = &cx.inv.certs;
         // One finding per object: a CSR's issued certificate says more than its request.
         let mut flagged: Vec<*const Object> = Vec::new();

@@ -39,7 +39,7 @@ declare_rule! {
 }
 
 impl Check for AwsAuthSystemMasters {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         for mapping in &cx.inv.aws_auth {
             if !mapping.groups.iter().any(|g| g == "system:masters") {
                 continue;

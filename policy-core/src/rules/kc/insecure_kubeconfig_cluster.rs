@@ -39,7 +39,7 @@ declare_rule! {
 }
 
 impl Check for InsecureKubeconfigCluster {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         for config in &cx.inv.certs.kubeconfigs {
             let prefix = config.prefix();
             for cluster in &config.clusters {

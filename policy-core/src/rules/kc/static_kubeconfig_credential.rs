@@ -40,7 +40,7 @@ declare_rule! {
 }
 
 impl Check for StaticKubeconfigCredential {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         for config in &cx.inv.certs.kubeconfigs {
             let prefix = config.prefix();
             for user in &config.users {

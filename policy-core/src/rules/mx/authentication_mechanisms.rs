@@ -37,7 +37,7 @@ declare_rule! {
 }
 
 impl Check for AuthenticationMechanisms {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let statuses = assess(cx.inv);
         let mut hints: Vec<&str> = Vec::new();
         let mut unknown: Vec<&str> = Vec::new();

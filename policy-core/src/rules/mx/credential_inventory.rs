@@ -41,7 +41,7 @@ declare_rule! {
 }
 
 impl Check for CredentialInventory {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let now = cx.now.unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
         for credential in credentials::collect(cx.inv, now) {
             let message = describe(&credential);

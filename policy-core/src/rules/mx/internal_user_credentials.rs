@@ -51,7 +51,7 @@ const HINT: [&str; 2] = [
 ];
 
 impl Check for InternalUserCredentials {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let inv = cx.inv;
         let statuses = mechanisms::assess(inv);
         let user_facing = mechanisms::user_facing(inv, &statuses);

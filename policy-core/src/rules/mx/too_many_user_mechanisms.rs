@@ -37,7 +37,7 @@ declare_rule! {
 }
 
 impl Check for TooManyUserMechanisms {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let statuses = assess(cx.inv);
         let enabled = user_facing(cx.inv, &statuses);
         let max = usize::try_from(cx.settings.max_user_mechanisms).unwrap_or(usize::MAX);

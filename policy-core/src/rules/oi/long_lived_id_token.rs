@@ -43,7 +43,7 @@ declare_rule! {
 }
 
 impl Check for LongLivedIdToken {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let max = cx.settings.max_id_token_lifetime_seconds;
         for lifetime in id_token_lifetimes(cx.inv) {
             if lifetime.seconds <= max {

@@ -36,7 +36,7 @@ declare_rule! {
 }
 
 impl Check for UnvalidatedJwtAudience {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let authenticators = jwt_authenticators(cx.inv);
         if authenticators.is_empty() && !cx.inv.apiserver.is_visible() && authentication_configs(cx.inv).is_empty() {
             out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);

@@ -50,7 +50,7 @@ struct Reach<'r> {
 }
 
 impl Check for LegacyTokenReadable {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let mut by_namespace: BTreeMap<String, Vec<&Object>> = BTreeMap::new();
         for (secret, account) in legacy_tokens(cx.inv) {
             let ns = account.as_service_account().map_or("default", |(ns, _)| ns).to_string();
@@ -59,7 +59,7 @@ impl Check for LegacyTokenReadable {
         if by_namespace.is_empty() {
             return;
         }
-        let rbac = &cx.inv.rbac;
+        let rbac = cx.inv.rbac();
         let mut reaches: Vec<Reach<'_>> = Vec::new();
         let every_token: Vec<&Object> = by_namespace.values().flatten().copied().collect();
         collect(&mut reaches, rbac.who_can_cluster_wide(SECRET_READ_VERBS, "", "secrets"), &every_token);

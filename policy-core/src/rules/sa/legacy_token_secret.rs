@@ -40,7 +40,7 @@ declare_rule! {
 }
 
 impl Check for LegacyTokenSecret {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         for secret in legacy_token_secrets(cx.inv) {
             if allowed(cx.settings, secret) {
                 continue;

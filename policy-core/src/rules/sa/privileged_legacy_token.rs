@@ -54,9 +54,9 @@ declare_rule! {
 const MAX_RELATED_BINDINGS: usize = 10;
 
 impl Check for PrivilegedLegacyToken {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         for (secret, account) in legacy_tokens(cx.inv) {
-            let privileges = cx.inv.rbac.top_privileges(&account, MAX_RELATED_BINDINGS);
+            let privileges = cx.inv.rbac().top_privileges(&account, MAX_RELATED_BINDINGS);
             let Some((privilege, grant)) = privileges.first() else { continue };
             let Some(role) = grant.role else { continue };
             let (ns, name) = account.as_service_account().unwrap_or(("", ""));

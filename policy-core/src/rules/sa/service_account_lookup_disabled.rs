@@ -33,7 +33,7 @@ declare_rule! {
 }
 
 impl Check for ServiceAccountLookupDisabled {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let flags = &cx.inv.apiserver;
         match flags.get("service-account-lookup") {
             Some(flag) if flag.value.trim() == "false" => out.push(

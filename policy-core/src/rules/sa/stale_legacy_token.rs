@@ -50,7 +50,7 @@ fn label_date(secret: &Object, key: &str) -> Option<time::Date> {
 }
 
 impl Check for StaleLegacyToken {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let Some(now) = cx.now else { return };
         let today = now.date();
         for secret in legacy_token_secrets(cx.inv) {

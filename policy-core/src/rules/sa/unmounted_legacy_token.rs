@@ -40,7 +40,7 @@ declare_rule! {
 }
 
 impl Check for UnmountedLegacyToken {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let mut secrets = legacy_token_secrets(cx.inv).filter(|s| !allowed(cx.settings, s)).peekable();
         if secrets.peek().is_none() {
             return;

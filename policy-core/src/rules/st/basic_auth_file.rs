@@ -35,7 +35,7 @@ declare_rule! {
 }
 
 impl Check for BasicAuthFile {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let flags = &cx.inv.apiserver;
         if let Some(flag) = flags.get("basic-auth-file") {
             out.push(

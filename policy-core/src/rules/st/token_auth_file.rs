@@ -33,7 +33,7 @@ declare_rule! {
 }
 
 impl Check for TokenAuthFile {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let flags = &cx.inv.apiserver;
         if !flags.is_visible() {
             out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);

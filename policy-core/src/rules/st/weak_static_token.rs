@@ -37,7 +37,7 @@ declare_rule! {
 }
 
 impl Check for WeakStaticToken {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         for file in cx.inv.of_kind("StaticTokenFile") {
             let Some(rows) = file.at(&["rows"]).and_then(Value::as_array) else { continue };
             for (i, row) in rows.iter().enumerate() {

@@ -1,7 +1,7 @@
 use crate::inventory::rbac::Subject;
-use std::collections::HashMap;
 use crate::inventory::workloads::{AutomountSource, Workload};
 use crate::rule::prelude::*;
+use std::collections::HashMap;
 
 declare_rule! {
     /// ## What it does
@@ -50,7 +50,7 @@ declare_rule! {
 
 /// Why the workload looks like it needs no token, or `None` when it may need one (or we
 /// cannot tell).
-fn needs_no_token(cx: &Context<'_>, w: &Workload<'_>, group_grants: &mut HashMap<String, bool>) -> Option<String> {
+fn needs_no_token(cx: &Context<'_, '_>, w: &Workload<'_>, group_grants: &mut HashMap<String, bool>) -> Option<String> {
     let default_sa = w.service_account == "default";
     if w.namespace == "kube-system" && !default_sa {
         return None;
@@ -62,17 +62,17 @@ fn needs_no_token(cx: &Context<'_>, w: &Workload<'_>, group_grants: &mut HashMap
     let subject = Subject::service_account(namespace, w.service_account);
     // Grants to the implicit groups are the same for every service account: look each group up
     // once per check, not once per workload.
-    let uses_api = !cx.inv.rbac.grants_naming(&subject).is_empty()
+    let uses_api = !cx.inv.rbac().grants_naming(&subject).is_empty()
         || subject.implicit_groups().into_iter().any(|group| {
             *group_grants.entry(group).or_insert_with_key(|group| {
-                cx.inv.rbac.grants_naming(&Subject::group(group.as_str())).iter().any(|g| !g.is_default())
+                cx.inv.rbac().grants_naming(&Subject::group(group.as_str())).iter().any(|g| !g.is_default())
             })
         });
     if uses_api {
         return None;
     }
     // "granted nothing" is only a fact when the dump shows bindings at all.
-    let bindings_shown = cx.inv.rbac.bindings().next().is_some();
+    let bindings_shown = cx.inv.rbac().bindings().next().is_some();
     if default_sa {
         return Some(if bindings_shown {
             "the `default` service account is granted nothing".to_string()
@@ -84,7 +84,7 @@ fn needs_no_token(cx: &Context<'_>, w: &Workload<'_>, group_grants: &mut HashMap
 }
 
 impl Check for AutomountedServiceAccountToken {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let mut group_grants = HashMap::new();
         for w in cx.inv.workloads.iter() {
             if !w.automount.mounted {

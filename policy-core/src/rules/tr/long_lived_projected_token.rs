@@ -39,7 +39,7 @@ declare_rule! {
 }
 
 impl Check for LongLivedProjectedToken {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let max = cx.settings.max_token_expiration_seconds;
         for w in cx.inv.workloads.iter() {
             for token in &w.projected_tokens {

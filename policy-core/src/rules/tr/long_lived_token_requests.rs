@@ -41,7 +41,7 @@ declare_rule! {
 }
 
 impl Check for LongLivedTokenRequests {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let flags = &cx.inv.apiserver;
         let origin = flags.origin().filter(|_| flags.is_visible());
         let max = flags.get("service-account-max-token-expiration");

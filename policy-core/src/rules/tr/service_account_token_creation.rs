@@ -40,7 +40,7 @@ declare_rule! {
 }
 
 impl Check for ServiceAccountTokenCreation {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         if cx.mode == Scope::Admit {
             self.check_roles(cx, out);
         } else {
@@ -51,8 +51,11 @@ impl Check for ServiceAccountTokenCreation {
 
 impl ServiceAccountTokenCreation {
     /// Admission: a Role or ClusterRole that mints tokens (the defaults aside).
-    fn check_roles(&self, cx: &Context<'_>, out: &mut Findings) {
-        for role in cx.inv.rbac.roles() {
+    fn check_roles(&self, cx: &Context<'_, '_>, out: &mut Findings) {
+        if !cx.inv.has_rbac_objects() {
+            return;
+        }
+        for role in cx.inv.rbac().roles() {
             let Some(object) = role.object else { continue };
             if role.default {
                 continue;
@@ -76,8 +79,8 @@ impl ServiceAccountTokenCreation {
     }
 
     /// Audit: every binding that hands token minting to non-system subjects.
-    fn check_bindings(&self, cx: &Context<'_>, out: &mut Findings) {
-        let rbac = &cx.inv.rbac;
+    fn check_bindings(&self, cx: &Context<'_, '_>, out: &mut Findings) {
+        let rbac = cx.inv.rbac();
         let mut accounts: Option<BTreeMap<String, BTreeSet<String>>> = None;
         for binding in rbac.bindings() {
             let Some(role) = rbac.role_of(binding) else { continue };
@@ -141,7 +144,7 @@ fn known_accounts(inv: &Inventory<'_>) -> BTreeMap<String, BTreeSet<String>> {
     for sa in inv.of_kind("ServiceAccount") {
         known.entry(sa.namespace().unwrap_or("default").to_string()).or_default().insert(sa.name().to_string());
     }
-    for binding in inv.rbac.bindings() {
+    for binding in inv.rbac().bindings() {
         for subject in &binding.subjects {
             if let Some((ns, name)) = subject.as_service_account() {
                 known.entry(ns.to_string()).or_default().insert(name.to_string());

@@ -36,7 +36,7 @@ declare_rule! {
 }
 
 impl Check for LongWebhookCacheTtl {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let flags = &cx.inv.apiserver;
         let webhook = flags.get("authentication-token-webhook-config-file").is_some_and(|f| !f.value.trim().is_empty());
         if !webhook {

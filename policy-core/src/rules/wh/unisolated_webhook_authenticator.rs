@@ -48,7 +48,7 @@ declare_rule! {
 }
 
 impl Check for UnisolatedWebhookAuthenticator {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         for d in deployed(cx.inv) {
             if d.product.mechanism != Mechanism::Webhook {
                 continue;

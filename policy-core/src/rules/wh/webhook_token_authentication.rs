@@ -35,7 +35,7 @@ declare_rule! {
 }
 
 impl Check for WebhookTokenAuthentication {
-    fn check(&self, cx: &Context<'_>, out: &mut Findings) {
+    fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let flags = &cx.inv.apiserver;
         match flags.get("authentication-token-webhook-config-file") {
             Some(flag) if !flag.value.trim().is_empty() => {
