@@ -145,7 +145,7 @@ console.log('\n| objects | dump | CLI (native) | viewer, time to report | ratio 
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   const ratio = r.cli ? `${(r.ms / 1000 / r.cli).toFixed(1)}×` : 'n/a';
-  console.log(`| ${r.n.toLocaleString('en')} | ${(r.bytes / 1e6).toFixed(1)} MB | ${r.cli ? `${r.cli.toFixed(2)} s` : 'n/a'} | ${(r.ms / 1000).toFixed(2)} s | ${ratio} | ${r.longest.toFixed(0)} ms (${r.longTasks} over 50 ms) | ${r.progressUpdates} | ${r.peakTotalMb.toFixed(0)} MB (+${r.peakMb.toFixed(0)} MB) |`);
+  console.log(`| ${r.n.toLocaleString('en')} | ${(r.bytes / 1e6).toFixed(1)} MB | ${r.cli ? `${r.cli.toFixed(2)} s` : 'n/a'} | ${(r.ms / 1000).toFixed(2)} s | ${ratio} | ${r.longTasks ? `${r.longest.toFixed(0)} ms (${r.longTasks} over 50 ms)` : 'none over 50 ms'} | ${r.progressUpdates} | ${r.peakTotalMb.toFixed(0)} MB (+${r.peakMb.toFixed(0)} MB) |`);
 }
 const shipped = shippedSizes();
 console.log('\n| file | raw | gzip -9 |\n|---|---:|---:|');

@@ -7,6 +7,7 @@ use crate::protocol::{Progress, Reply, Request};
 use crate::views;
 use policy_core::report::{Finding, Mechanism};
 use policy_core::{Report, Severity};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{
@@ -56,6 +57,8 @@ pub enum Msg {
     Sample,
     /// A worker message.
     FromWorker(JsValue),
+    /// This many findings have arrived (already taken in by the worker's message handler).
+    Loaded(usize),
     /// A new view (filters, tab, grouping, sorting, selection).
     View(ViewState),
     /// The user edited the fragment or went back.
@@ -81,15 +84,50 @@ struct WorkerLink {
     _onmessage: Closure<dyn FnMut(MessageEvent)>,
 }
 
+/// The report as it arrives. The worker's message handler fills it directly, one chunk per
+/// message event, rather than through Yew's scheduler: that scheduler runs every message queued
+/// while it was busy in one browser task, which made a pile of chunks one long block.
+#[derive(Default)]
+struct Incoming {
+    report: Option<Report>,
+    /// Keys and facets of the findings, built chunk by chunk so that finishing the report never
+    /// blocks the page for long.
+    keys: (model::KeyMaker, Vec<String>, Facets),
+}
+
+/// Take a report head or findings chunk in; `Some(findings so far)` if it was one.
+fn take_in(incoming: &RefCell<Incoming>, data: &JsValue) -> Option<usize> {
+    let array = js_sys::Array::from(data);
+    let reply = serde_json::from_str::<Reply>(&array.get(0).as_string()?).ok()?;
+    let mut incoming = incoming.borrow_mut();
+    match reply {
+        Reply::ReportHead => {
+            // A head that does not parse goes to the component, which reports the error.
+            incoming.report = Some(serde_json::from_str::<Report>(&array.get(1).as_string()?).ok()?);
+            incoming.keys = Default::default();
+            Some(0)
+        }
+        Reply::Findings => {
+            let mut chunk = serde_json::from_str::<Vec<Finding>>(&array.get(1).as_string()?).ok()?;
+            let Incoming { report, keys: (maker, keys, facets) } = &mut *incoming;
+            let report = report.as_mut()?;
+            for f in &chunk {
+                keys.push(maker.key(f));
+                facets.add(f);
+            }
+            report.findings.append(&mut chunk);
+            Some(report.findings.len())
+        }
+        _ => None,
+    }
+}
+
 /// The root component.
 pub struct App {
     worker: Option<WorkerLink>,
     status: Status,
     report: Option<Rc<Report>>,
-    incoming: Option<Report>,
-    /// Keys and facets of the incoming findings, built chunk by chunk so that finishing the
-    /// report never blocks the page for long.
-    incoming_keys: (model::KeyMaker, Vec<String>, Facets),
+    incoming: Rc<RefCell<Incoming>>,
     view: ViewState,
     options: EmbedOptions,
     visible: Rc<Vec<usize>>,
@@ -125,8 +163,7 @@ impl Component for App {
             worker: None,
             status: Status::Idle,
             report: None,
-            incoming: None,
-            incoming_keys: Default::default(),
+            incoming: Rc::default(),
             view: ViewState::from_fragment(&fragment),
             options: EmbedOptions::from_fragment(&fragment),
             visible: Rc::default(),
@@ -153,7 +190,7 @@ impl Component for App {
         if app.options.embedded {
             browser::tell_host("authn-audit:started", &[]);
         }
-        app.worker = spawn_worker(ctx);
+        app.worker = spawn_worker(ctx, Rc::clone(&app.incoming));
         if app.worker.is_none() {
             app.status = Status::Failed("this browser cannot start the analysis worker".into());
         }
@@ -187,6 +224,13 @@ impl Component for App {
                 true
             }
             Msg::FromWorker(data) => self.on_worker(ctx, data),
+            Msg::Loaded(sent) => match &mut self.status {
+                Status::Working(p) => {
+                    p.findings_sent = sent as u64;
+                    true
+                }
+                _ => false,
+            },
             Msg::View(view) => {
                 self.set_view(ctx, view);
                 true
@@ -283,14 +327,19 @@ impl Component for App {
     }
 }
 
-fn spawn_worker(ctx: &Context<App>) -> Option<WorkerLink> {
+fn spawn_worker(ctx: &Context<App>, incoming: Rc<RefCell<Incoming>>) -> Option<WorkerLink> {
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);
     options.set_name("authn-audit analysis");
     let worker = Worker::new_with_options("./worker.js", &options).ok()?;
     let link = ctx.link().clone();
-    let onmessage =
-        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| link.send_message(Msg::FromWorker(e.data())));
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        let data = e.data();
+        match take_in(&incoming, &data) {
+            Some(sent) => link.send_message(Msg::Loaded(sent)),
+            None => link.send_message(Msg::FromWorker(data)),
+        }
+    });
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     // The worker instantiates the page's own compiled module: nothing is fetched twice.
     worker.post_message(&wasm_bindgen::module()).ok()?;
@@ -329,8 +378,7 @@ impl App {
     fn start(&mut self, request: Request, payload: JsValue) {
         self.status = Status::Working(Progress { phase: "reading".into(), ..Progress::default() });
         self.report = None;
-        self.incoming = None;
-        self.incoming_keys = Default::default();
+        *self.incoming.borrow_mut() = Incoming::default();
         self.excerpt = None;
         self.elapsed_ms = None;
         self.lines = Rc::default();
@@ -367,7 +415,7 @@ impl App {
             }
             Reply::ReportHead => match serde_json::from_str::<Report>(&payload) {
                 Ok(head) => {
-                    self.incoming = Some(head);
+                    self.incoming.borrow_mut().report = Some(head);
                     false
                 }
                 Err(e) => {
@@ -375,26 +423,15 @@ impl App {
                     true
                 }
             },
+            // Taken in by the worker's message handler (see `take_in`); here only if unreadable.
             Reply::Findings => {
-                if let (Some(report), Ok(mut chunk)) =
-                    (&mut self.incoming, serde_json::from_str::<Vec<Finding>>(&payload))
-                {
-                    let (maker, keys, facets) = &mut self.incoming_keys;
-                    for f in &chunk {
-                        keys.push(maker.key(f));
-                        facets.add(f);
-                    }
-                    report.findings.append(&mut chunk);
-                    if let Status::Working(p) = &mut self.status {
-                        p.findings_sent = report.findings.len() as u64;
-                        return true;
-                    }
-                }
-                false
+                self.status = Status::Failed("a chunk of findings could not be read".into());
+                true
             }
             Reply::Done { elapsed_ms, .. } => {
-                if let Some(report) = self.incoming.take() {
-                    let (_, keys, facets) = std::mem::take(&mut self.incoming_keys);
+                let incoming = std::mem::take(&mut *self.incoming.borrow_mut());
+                if let Some(report) = incoming.report {
+                    let (_, keys, facets) = incoming.keys;
                     self.facets = Rc::new(facets);
                     self.keys = Rc::new(keys);
                     self.report = Some(Rc::new(report));

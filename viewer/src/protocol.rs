@@ -104,4 +104,4 @@ pub enum Reply {
 }
 
 /// Findings per `Findings` message: small enough that parsing one never blocks the page long.
-pub const FINDINGS_CHUNK: usize = 1000;
+pub const FINDINGS_CHUNK: usize = 500;
