@@ -9,6 +9,6 @@ pub(crate) use unprefixed_oidc_groups::UnprefixedOidcGroups;
 mod unprefixed_oidc_username;
 pub(crate) use unprefixed_oidc_username::UnprefixedOidcUsername;
 mod unisolated_authenticator;
-pub(crate) use unisolated_authenticator::UnisolatedAuthenticator;
+pub(crate) use unisolated_authenticator::{UnisolatedAuthenticator, report_unisolated};
 mod unvalidated_jwt_audience;
 pub(crate) use unvalidated_jwt_audience::UnvalidatedJwtAudience;

@@ -53,32 +53,39 @@ declare_rule! {
 
 impl Check for UnisolatedAuthenticator {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
-        for d in deployed(cx.inv) {
-            if d.product.mechanism == Mechanism::Webhook {
-                continue;
-            }
-            let shortfalls = isolation_shortfalls(cx.inv, &d, cx.mode == Scope::Admit);
-            if shortfalls.is_empty() {
-                continue;
-            }
-            let whats: Vec<&str> = shortfalls.iter().map(|s| s.what.as_str()).collect();
-            let mut finding = self.finding(
-                d.workload.object,
-                format!(
-                    "{} (`{}`) is not isolated from general workloads: {}",
-                    d.product.name,
-                    d.workload.label(),
-                    whats.join("; ")
-                ),
-            );
-            for shortfall in shortfalls {
-                finding = finding.evidence(shortfall.evidence);
-            }
-            for owned in d.workload.related() {
-                finding = finding.related(owned);
-            }
-            out.push(finding);
+        report_unisolated(self, cx, out, false);
+    }
+}
+
+/// One finding per deployment of authenticator software that falls short of isolation: the
+/// webhook authenticators (WH002) or the others (OI004), which share every criterion.
+pub(crate) fn report_unisolated<R: Meta>(rule: &R, cx: &Context<'_, '_>, out: &mut Findings, webhooks: bool) {
+    for d in deployed(cx.inv) {
+        if (d.product.mechanism == Mechanism::Webhook) != webhooks {
+            continue;
         }
+        let shortfalls = isolation_shortfalls(cx.inv, &d, cx.mode == Scope::Admit);
+        if shortfalls.is_empty() {
+            continue;
+        }
+        let whats: Vec<&str> = shortfalls.iter().map(|s| s.what.as_str()).collect();
+        let what = if webhooks { "webhook authenticator " } else { "" };
+        let mut finding = rule.finding(
+            d.workload.object,
+            format!(
+                "{what}{} (`{}`) is not isolated from general workloads: {}",
+                d.product.name,
+                d.workload.label(),
+                whats.join("; ")
+            ),
+        );
+        for shortfall in shortfalls {
+            finding = finding.evidence(shortfall.evidence);
+        }
+        for owned in d.workload.related() {
+            finding = finding.related(owned);
+        }
+        out.push(finding);
     }
 }
 

@@ -1,5 +1,5 @@
-use crate::inventory::authenticators::{deployed, isolation_shortfalls};
 use crate::rule::prelude::*;
+use crate::rules::oi::report_unisolated;
 
 declare_rule! {
     /// ## What it does
@@ -49,32 +49,7 @@ declare_rule! {
 
 impl Check for UnisolatedWebhookAuthenticator {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
-        for d in deployed(cx.inv) {
-            if d.product.mechanism != Mechanism::Webhook {
-                continue;
-            }
-            let shortfalls = isolation_shortfalls(cx.inv, &d, cx.mode == Scope::Admit);
-            if shortfalls.is_empty() {
-                continue;
-            }
-            let whats: Vec<&str> = shortfalls.iter().map(|s| s.what.as_str()).collect();
-            let mut finding = self.finding(
-                d.workload.object,
-                format!(
-                    "webhook authenticator {} (`{}`) is not isolated from general workloads: {}",
-                    d.product.name,
-                    d.workload.label(),
-                    whats.join("; ")
-                ),
-            );
-            for shortfall in shortfalls {
-                finding = finding.evidence(shortfall.evidence);
-            }
-            for owned in d.workload.related() {
-                finding = finding.related(owned);
-            }
-            out.push(finding);
-        }
+        report_unisolated(self, cx, out, true);
     }
 }
 
