@@ -14,4 +14,6 @@ ensure_trunk
 ensure_npm_deps viewer
 
 cargo xtask viewer
+echo "Open http://127.0.0.1:${PORT:-8080}/viewer/#sample=load for the built-in sample cluster's report,"
+echo "or http://127.0.0.1:${PORT:-8080}/viewer/ to drop your own dump."
 exec node tests/e2e/serve.mjs "${PORT:-8080}"

@@ -109,6 +109,18 @@ test('pasted YAML is analysed', async () => {
   await h.context.close();
 });
 
+test('the link scripts/viewer.sh prints (#sample=load) opens on the sample report without a click', async () => {
+  const h = await openViewer(env, {}, '#sample=load');
+  const { page } = h;
+  await reportShown(page);
+  const total = await page.locator('button.finding').count();
+  assert.ok(total > 0, 'the sample report is on screen');
+  assert.match(await page.locator('#result-count').innerText(), new RegExp(`^${total} of ${total} findings`));
+  assert.match(await page.locator('.intake .current').innerText(), /sample cluster/);
+  await assertClean(h);
+  await h.context.close();
+});
+
 test('the sample cluster gives a full report; filters, grouping and the fragment work', async () => {
   const h = await openViewer(env);
   const { page } = h;

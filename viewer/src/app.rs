@@ -193,6 +193,10 @@ impl Component for App {
         app.worker = spawn_worker(ctx, Rc::clone(&app.incoming));
         if app.worker.is_none() {
             app.status = Status::Failed("this browser cannot start the analysis worker".into());
+        } else if app.options.load_sample {
+            // Queued until the worker says it is ready.
+            app.inputs_label = "sample cluster".into();
+            app.start(Request::Sample { now: browser::now_rfc3339() }, JsValue::UNDEFINED);
         }
         if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
             let class = if app.options.embedded { "embedded" } else { "standalone" };

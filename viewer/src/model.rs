@@ -274,11 +274,14 @@ pub struct EmbedOptions {
     pub compact: bool,
     /// Whether the "try a sample cluster" button shows.
     pub sample: bool,
+    /// Analyse the sample as soon as the page opens (`sample=load`): what `scripts/viewer.sh`
+    /// links to, so the first page a user sees is a full report.
+    pub load_sample: bool,
 }
 
 impl Default for EmbedOptions {
     fn default() -> Self {
-        Self { embedded: false, compact: false, sample: true }
+        Self { embedded: false, compact: false, sample: true, load_sample: false }
     }
 }
 
@@ -291,7 +294,10 @@ impl EmbedOptions {
             match key.as_str() {
                 "embed" => options.embedded = on,
                 "compact" => options.compact = on,
-                "sample" => options.sample = on,
+                "sample" => {
+                    options.sample = on;
+                    options.load_sample = value == "load";
+                }
                 _ => {}
             }
         }
@@ -1185,7 +1191,9 @@ mod tests {
     #[test]
     fn embed_options_read_from_the_fragment() {
         let o = EmbedOptions::from_fragment("#embed&compact&sample=off&tab=credentials");
-        assert_eq!(o, EmbedOptions { embedded: true, compact: true, sample: false });
+        assert_eq!(o, EmbedOptions { embedded: true, compact: true, sample: false, load_sample: false });
+        let loading = EmbedOptions::from_fragment("#sample=load&tab=findings");
+        assert_eq!(loading, EmbedOptions { embedded: false, compact: false, sample: true, load_sample: true });
         assert_eq!(EmbedOptions::from_fragment(""), EmbedOptions::default());
         let view = ViewState { tab: Tab::Credentials, ..ViewState::default() };
         assert_eq!(fragment(o, &view), "embed&compact&sample=off&tab=credentials");
