@@ -74,3 +74,13 @@ pub(crate) fn config_map(name: &str, data: Value) -> Value {
 pub(crate) fn summary(found: &[Finding]) -> Vec<(String, String, String)> {
     found.iter().map(|f| (f.severity.to_string(), f.object.to_string(), f.message.clone())).collect()
 }
+
+/// A RoleBinding (`ns` set) or ClusterRoleBinding of ClusterRole `role` to `subjects`.
+pub(crate) fn binding(kind: &str, ns: Option<&str>, name: &str, role: &str, subjects: Value) -> Value {
+    let mut meta = json!({"name": name});
+    if let (Some(ns), Some(map)) = (ns, meta.as_object_mut()) {
+        map.insert("namespace".into(), json!(ns));
+    }
+    json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": meta,
+           "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role}, "subjects": subjects})
+}

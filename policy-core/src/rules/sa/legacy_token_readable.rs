@@ -138,7 +138,7 @@ fn collect<'r>(reaches: &mut Vec<Reach<'r>>, accesses: Vec<Access<'r>>, tokens: 
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
-    use crate::rules::test_support::{run, summary};
+    use crate::rules::test_support::{binding, run, summary};
     use serde_json::{Value, json};
 
     fn token(ns: &str, name: &str, account: &str) -> Value {
@@ -148,15 +148,6 @@ mod tests {
 
     fn role(name: &str, rule: Value) -> Value {
         json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": name}, "rules": [rule]})
-    }
-
-    fn binding(kind: &str, ns: Option<&str>, name: &str, role: &str, subjects: Value) -> Value {
-        let mut meta = json!({"name": name});
-        if let Some(ns) = ns {
-            meta["namespace"] = json!(ns);
-        }
-        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": meta,
-               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role}, "subjects": subjects})
     }
 
     #[test]

@@ -87,22 +87,13 @@ impl Check for PrivilegedLegacyToken {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
-    use crate::rules::test_support::{run, summary};
+    use crate::rules::test_support::{binding, run, summary};
     use serde_json::{Value, json};
 
     fn token(ns: &str, name: &str, account: &str) -> Value {
         json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
                "metadata": {"name": name, "namespace": ns, "annotations": {"kubernetes.io/service-account.name": account}},
                "data": {"token": "ZXlKaGJHY2lPaUpTVXpJMU5pSjkuZmFrZQ==", "namespace": "Y2k="}})
-    }
-
-    fn binding(kind: &str, ns: Option<&str>, name: &str, role: &str, subjects: Value) -> Value {
-        let mut meta = json!({"name": name});
-        if let Some(ns) = ns {
-            meta["namespace"] = json!(ns);
-        }
-        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": meta,
-               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role}, "subjects": subjects})
     }
 
     #[test]
