@@ -6,9 +6,9 @@ use crate::registry;
 use crate::report::{Finding, Report, Source, Summary, Tool};
 use crate::rule::{Context, Findings, Scope};
 use crate::settings::Settings;
+use crate::value::Value;
 use crate::{Severity, TOOL_NAME, TOOL_VERSION};
 use serde::Serialize;
-use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -217,7 +217,7 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
     if !namespace.is_empty()
         && let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut)
     {
-        meta.entry("namespace").or_insert_with(|| Value::String(namespace.clone()));
+        meta.entry("namespace").or_insert_with(|| Value::from(namespace.as_str()));
     }
     let objects =
         [Object::new(object, Source { path: "request.object".to_string(), line: 1 }, Origin::AdmissionRequest)];

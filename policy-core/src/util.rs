@@ -2,7 +2,7 @@
 
 pub mod token_strength;
 
-use serde_json::Value;
+use crate::value::Value;
 use sha2::{Digest, Sha256};
 
 /// The short fingerprint that stands in for a secret everywhere: `sha256:` + 12 hex digits.

@@ -13,8 +13,8 @@
 
 use base64::Engine;
 use policy_core::render::{self, Format};
+use policy_core::value::Value;
 use policy_core::{InputFile, Limits, Settings};
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// Keys whose values are credentials wherever they appear (kubeconfig users, Secret data,
@@ -70,7 +70,7 @@ fn collect(value: &Value, out: &mut Vec<String>) {
             for (key, v) in map {
                 if let Value::String(s) = v {
                     if SECRET_KEYS.contains(&key.as_str()) {
-                        out.push(s.clone());
+                        out.push(s.to_string());
                         if let Some(plain) = decoded(s) {
                             out.push(plain.clone());
                             secrets_in_text(&plain, out);

@@ -3,7 +3,7 @@
 
 use super::lines::{DocLines, Seg};
 use super::yaml::Problem;
-use serde_json::Value;
+use crate::value::Value;
 
 /// One top-level JSON value with its text.
 #[derive(Debug)]

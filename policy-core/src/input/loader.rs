@@ -5,8 +5,8 @@ use super::lines::{DocLines, LineMap, Seg};
 use super::yaml::{self, Caps, HARD_MAX_DEPTH, Problem};
 use super::{Diagnostic, InputFile, Level, Limits, Loaded, Object, Origin, json, token_csv};
 use crate::report::{InputSummary, Source};
+use crate::value::{Map, Value};
 use base64::Engine as _;
-use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 /// How deep `*List`s may nest inside each other, and manifests inside manifests.
@@ -339,7 +339,7 @@ impl<'a> FileCx<'a> {
     #[expect(clippy::too_many_arguments, reason = "one call site per shape; a struct would only rename them")]
     fn items(
         &mut self,
-        items: Vec<Value>,
+        items: Box<[Value]>,
         place: Place<'_>,
         lines: &[u32],
         under_items_key: bool,
@@ -370,14 +370,7 @@ impl<'a> FileCx<'a> {
         }
     }
 
-    fn object(
-        &mut self,
-        mut map: Map<String, Value>,
-        place: Place<'_>,
-        lines: Option<&DocLines>,
-        origin: Origin,
-        nest: u8,
-    ) {
+    fn object(&mut self, mut map: Map, place: Place<'_>, lines: Option<&DocLines>, origin: Origin, nest: u8) {
         let line = place.line;
         let kind = str_of(&map, "kind").to_string();
         if kind.ends_with("List") && matches!(map.get("items"), Some(Value::Array(_) | Value::Null)) {
@@ -389,7 +382,7 @@ impl<'a> FileCx<'a> {
             let typed = kind.strip_suffix("List").filter(|k| !k.is_empty()).map(|k| (k, api_version.as_str()));
             let items = match map.remove("items") {
                 Some(Value::Array(items)) => items,
-                _ => Vec::new(),
+                _ => Box::default(),
             };
             let item_lines =
                 if place.at == At::Root { lines.map(|l| l.items.as_slice()).unwrap_or_default() } else { &[] };
@@ -432,7 +425,7 @@ impl<'a> FileCx<'a> {
         }
     }
 
-    fn admission_review(&mut self, mut map: Map<String, Value>, place: Place<'_>, nest: u8) {
+    fn admission_review(&mut self, mut map: Map, place: Place<'_>, nest: u8) {
         let object = match map.get_mut("request") {
             Some(Value::Object(request)) => request.remove("object"),
             _ => {
@@ -461,7 +454,7 @@ impl<'a> FileCx<'a> {
     }
 
     /// kops nodeup task streams carry manifests as text in `contents`; read them as objects.
-    fn kops_contents(&mut self, map: &mut Map<String, Value>, place: Place<'_>, lines: &DocLines, nest: u8) -> bool {
+    fn kops_contents(&mut self, map: &mut Map, place: Place<'_>, lines: &DocLines, nest: u8) -> bool {
         if nest >= MAX_NESTING {
             return false;
         }
@@ -517,7 +510,7 @@ impl<'a> FileCx<'a> {
     }
 
     /// Shape checks the API server would refuse: they do not stop the object being read.
-    fn check_fields(&mut self, map: &Map<String, Value>, place: Place<'_>) {
+    fn check_fields(&mut self, map: &Map, place: Place<'_>) {
         if let Some(meta) = map.get("metadata").filter(|m| !matches!(m, Value::Object(_) | Value::Null)) {
             let line = place.locate(&[Seg::Key("metadata")], true);
             self.diag(line, "invalid-field", format!("`metadata` is {}; expected a mapping", type_name(meta)));
@@ -560,19 +553,19 @@ fn bytes_count(bytes: &[u8], byte: u8) -> u32 {
     u32::try_from(bytes.iter().filter(|&&b| b == byte).count()).unwrap_or(u32::MAX)
 }
 
-fn str_of<'m>(map: &'m Map<String, Value>, key: &str) -> &'m str {
+fn str_of<'m>(map: &'m Map, key: &str) -> &'m str {
     map.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
 /// Set `key` when it is missing or empty.
-fn fill(map: &mut Map<String, Value>, key: &str, value: &str) {
+fn fill(map: &mut Map, key: &str, value: &str) {
     if str_of(map, key).is_empty() && !value.is_empty() {
-        map.insert(key.to_string(), Value::String(value.to_string()));
+        map.insert(key, Value::from(value));
     }
 }
 
 /// A kubeconfig written without `apiVersion`/`kind` (kops writes them empty).
-fn is_kubeconfig(map: &Map<String, Value>) -> bool {
+fn is_kubeconfig(map: &Map) -> bool {
     let list = |k: &str| matches!(map.get(k), Some(Value::Array(_)));
     list("clusters") && (list("users") || list("contexts"))
 }
@@ -731,7 +724,7 @@ mod tests {
             objects(&l),
             vec![obj("KubeletInfo", "", 1, Origin::Document), obj("KubeletConfiguration", "", 6, Origin::Embedded)]
         );
-        assert_eq!(l.objects[1].at(&["authentication", "anonymous", "enabled"]), Some(&json!(true)));
+        assert_eq!(l.objects[1].at(&["authentication", "anonymous", "enabled"]), Some(&Value::Bool(true)));
         let bad = run("k.json", br#"{"apiVersion": "hostdata.kubescape.cloud/v1beta0", "kind": "KubeletInfo", "data": {"configFile": {"content": "%%%"}}}"#);
         assert_eq!(codes(&bad), vec![("embedded-invalid".to_string(), 1)]);
         assert_eq!(bad.objects.len(), 1);

@@ -5,8 +5,8 @@
 //! (sigs.k8s.io/yaml, i.e. YAML 1.1 booleans such as `yes`/`on`, octal `0755`, merge keys `<<`).
 
 use super::lines::{DocLines, Seg};
+use crate::value::{MapBuilder, Number, Str, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
-use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -152,12 +152,12 @@ fn syntax(e: &ScanError) -> Problem {
 }
 
 enum Key {
-    Name(String, u32),
+    Name(Str, u32),
     Merge,
 }
 
 enum Frame {
-    Map { map: Map<String, Value>, key: Option<Key>, anchor: usize, merged: bool, line: u32 },
+    Map { map: MapBuilder, key: Option<Key>, anchor: usize, merged: bool, line: u32 },
     Seq { items: Vec<Value>, anchor: usize },
 }
 
@@ -212,7 +212,7 @@ impl Builder {
             Event::MappingStart(anchor, _) => {
                 self.note_start(line, false);
                 self.open(line)?;
-                self.stack.push(Frame::Map { map: Map::new(), key: None, anchor, merged: false, line });
+                self.stack.push(Frame::Map { map: MapBuilder::default(), key: None, anchor, merged: false, line });
                 Ok(())
             }
             Event::SequenceStart(anchor, _) => {
@@ -222,11 +222,11 @@ impl Builder {
                 Ok(())
             }
             Event::MappingEnd => match self.stack.pop() {
-                Some(Frame::Map { map, anchor, line, .. }) => self.finish(Value::Object(map), anchor, line),
+                Some(Frame::Map { map, anchor, line, .. }) => self.finish(Value::Object(map.build()), anchor, line),
                 _ => Ok(()),
             },
             Event::SequenceEnd => match self.stack.pop() {
-                Some(Frame::Seq { items, anchor }) => self.finish(Value::Array(items), anchor, line),
+                Some(Frame::Seq { items, anchor }) => self.finish(Value::Array(items.into_boxed_slice()), anchor, line),
                 _ => Ok(()),
             },
             Event::Alias(id) => {
@@ -335,7 +335,7 @@ impl Builder {
                         merge_into(map, value);
                     }
                     Some(Key::Name(name, key_line)) => {
-                        let duplicate = map.insert(name, value).is_some();
+                        let duplicate = map.insert(name, value);
                         if duplicate && !*merged {
                             self.warnings.push(Problem {
                                 line: key_line,
@@ -354,10 +354,11 @@ impl Builder {
 }
 
 /// YAML merge key: copy the entries the mapping does not already have.
-fn merge_into(map: &mut Map<String, Value>, value: Value) {
+fn merge_into(map: &mut MapBuilder, value: Value) {
     let sources = match value {
         Value::Object(m) => vec![m],
         Value::Array(items) => items
+            .into_vec()
             .into_iter()
             .filter_map(|v| match v {
                 Value::Object(m) => Some(m),
@@ -368,16 +369,16 @@ fn merge_into(map: &mut Map<String, Value>, value: Value) {
     };
     for source in sources {
         for (k, v) in source {
-            map.entry(k).or_insert(v);
+            map.insert_if_absent(k, v);
         }
     }
 }
 
-fn key_text(value: &Value) -> String {
+fn key_text(value: &Value) -> Str {
     match value {
         Value::String(s) => s.clone(),
-        Value::Null => "null".to_string(),
-        other => other.to_string(),
+        Value::Null => Str::from("null"),
+        other => Str::from(other.to_string()),
     }
 }
 
@@ -407,12 +408,10 @@ fn resolve(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     if style == ScalarStyle::Plain { resolve_plain(text) } else { Value::String(owned(text)) }
 }
 
-/// The parser hands out strings with spare capacity (at least 32 bytes); trimming them keeps a
-/// dump's memory at what serde_json would use for the same JSON.
-fn owned(text: Cow<'_, str>) -> String {
-    let mut s = text.into_owned();
-    s.shrink_to_fit();
-    s
+/// The parser hands out strings with spare capacity (at least 32 bytes): copied, short ones
+/// live inline and long ones take exactly their length.
+fn owned(text: Cow<'_, str>) -> Str {
+    Str::from(text.as_ref())
 }
 
 fn resolve_plain(text: Cow<'_, str>) -> Value {

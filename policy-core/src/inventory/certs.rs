@@ -11,8 +11,8 @@
 use super::kubeconfig::{self, Kubeconfig};
 use crate::input::{Diagnostic, Object};
 use crate::util::{fingerprint, sha256_hex};
+use crate::value::Value;
 use base64::Engine as _;
-use serde_json::Value;
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, X509Certificate, X509CertificationRequest, X509Name};
 
@@ -602,7 +602,7 @@ impl<'a> Certificates<'a> {
                 let Some(encoded) = value.as_str() else { continue };
                 let path = format!("data.{key}");
                 match decode_base64(encoded) {
-                    Ok(bytes) => values.push((key.clone(), path, bytes)),
+                    Ok(bytes) => values.push((key.to_string(), path, bytes)),
                     Err(e) => scan.error("base64-invalid", &path, &format!("not valid base64 ({e})"), "base64"),
                 }
             }
@@ -610,7 +610,7 @@ impl<'a> Certificates<'a> {
         if let Some(data) = object.at(&["stringData"]).and_then(Value::as_object) {
             for (key, value) in data {
                 if let Some(text) = value.as_str() {
-                    values.push((key.clone(), format!("stringData.{key}"), text.as_bytes().to_vec()));
+                    values.push((key.to_string(), format!("stringData.{key}"), text.as_bytes().to_vec()));
                 }
             }
         }
@@ -623,7 +623,7 @@ impl<'a> Certificates<'a> {
         if let Some(data) = object.at(&["data"]).and_then(Value::as_object) {
             for (key, value) in data {
                 if let Some(text) = value.as_str() {
-                    values.push((key.clone(), format!("data.{key}"), text.as_bytes().to_vec()));
+                    values.push((key.to_string(), format!("data.{key}"), text.as_bytes().to_vec()));
                 }
             }
         }
@@ -632,7 +632,7 @@ impl<'a> Certificates<'a> {
                 let Some(encoded) = value.as_str() else { continue };
                 let path = format!("binaryData.{key}");
                 match decode_base64(encoded) {
-                    Ok(bytes) => values.push((key.clone(), path, bytes)),
+                    Ok(bytes) => values.push((key.to_string(), path, bytes)),
                     Err(e) => scan.error("base64-invalid", &path, &format!("not valid base64 ({e})"), "base64"),
                 }
             }
@@ -780,7 +780,7 @@ fn is_certificate_key_name(key: &str) -> bool {
 }
 
 fn approval(object: &Object) -> Approval {
-    let conditions = object.at(&["status", "conditions"]).and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    let conditions = object.at(&["status", "conditions"]).and_then(Value::as_array).unwrap_or_default();
     let holds = |c: &&Value| c.get("status").and_then(Value::as_str).is_none_or(|s| s == "True");
     let of_type = |t: &str| conditions.iter().filter(holds).find(|c| c.get("type").and_then(Value::as_str) == Some(t));
     if of_type("Denied").is_some() {
@@ -822,7 +822,7 @@ pub(crate) mod tests {
         base64::engine::general_purpose::STANDARD.encode(text.as_bytes())
     }
 
-    pub(crate) fn object(value: Value) -> Object {
+    pub(crate) fn object(value: impl Into<Value>) -> Object {
         Object::new(value, Source { path: "test.yaml".to_string(), line: 3 }, Origin::Document)
     }
 

@@ -163,7 +163,7 @@ mod tests {
         let settings = crate::Settings { select: vec!["AN002".into()], ..crate::Settings::default() };
         let admit = |role: &str| {
             let request = json!({"operation": "CREATE", "object": crb("b", role, unauthenticated())});
-            crate::admit(&request, &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
         };
         let edit = admit("edit");
         assert!(!edit.allowed);

@@ -273,7 +273,7 @@ mod tests {
         let settings = crate::Settings { select: vec!["TR003".into()], ..crate::Settings::default() };
         let admit = |object: Value| {
             let request = json!({"operation": "CREATE", "object": object});
-            crate::admit(&request, &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
         };
         let cluster = admit(minting("ClusterRole", None, "token-minter", None));
         assert_eq!(cluster.findings.len(), 1);
