@@ -185,7 +185,8 @@ impl<'a> FileCx<'a> {
         });
     }
 
-    fn push(&mut self, value: Value, line: u32, origin: Origin) {
+    fn push(&mut self, mut value: Value, line: u32, origin: Origin) {
+        drop_field_sets(&mut value);
         self.count = self.count.saturating_add(1);
         let line = line.clamp(1, self.max_line);
         self.objects.push(Object::new(value, Source { path: self.name.to_string(), line }, origin));
@@ -557,6 +558,18 @@ fn str_of<'m>(map: &'m Map, key: &str) -> &'m str {
     map.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
+/// Server-side-apply bookkeeping (`metadata.managedFields[].fieldsV1`, often half of an object
+/// written by `--show-managed-fields`) is read by no rule: it is not kept. The entries stay, as
+/// CSR approval reads their `manager` and `subresource`.
+fn drop_field_sets(value: &mut Value) {
+    let Some(Value::Array(entries)) = value.get_mut("metadata").and_then(|m| m.get_mut("managedFields")) else {
+        return;
+    };
+    for entry in entries.iter_mut().filter_map(Value::as_object_mut) {
+        entry.remove("fieldsV1");
+    }
+}
+
 /// Set `key` when it is missing or empty.
 fn fill(map: &mut Map, key: &str, value: &str) {
     if str_of(map, key).is_empty() && !value.is_empty() {
@@ -619,6 +632,21 @@ mod tests {
 
     fn obj(kind: &str, name: &str, line: u32, origin: Origin) -> (String, String, u32, Origin) {
         (kind.to_string(), name.to_string(), line, origin)
+    }
+
+    #[test]
+    fn managed_field_sets_are_not_kept_and_lines_do_not_move() {
+        let text = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  managedFields:\n  - manager: kubectl\n    operation: Update\n    fieldsType: FieldsV1\n    fieldsV1:\n      f:data:\n        .: {}\n        f:k: {}\ndata:\n  k: v\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\n";
+        let l = run("m.yaml", text);
+        assert_eq!(objects(&l), vec![obj("ConfigMap", "a", 1, Origin::Document), obj("Secret", "b", 16, Origin::Document)]);
+        let entry = &l.objects[0].value["metadata"]["managedFields"][0];
+        assert_eq!((entry["manager"].as_str(), entry.get("fieldsV1")), (Some("kubectl"), None));
+        assert_eq!(l.objects[0].value["data"]["k"], "v");
+        let json = br#"{"kind": "List", "items": [{"apiVersion": "v1", "kind": "Pod",
+  "metadata": {"name": "p", "managedFields": [{"manager": "m", "fieldsV1": {"f:spec": {}}}]}}]}"#;
+        let l = run("l.json", json);
+        assert_eq!(objects(&l), vec![obj("Pod", "p", 1, Origin::ListItem)]);
+        assert_eq!(l.objects[0].value["metadata"]["managedFields"], json!([{"manager": "m"}]));
     }
 
     #[test]

@@ -660,6 +660,24 @@ mod tests {
     }
 
     #[test]
+    fn large_mappings_keep_duplicate_and_merge_semantics() {
+        // Past the builder's linear-search size: the key index must answer the same.
+        let keys: String = (0..40).map(|i| format!("k{i:02}: {i}\n")).collect();
+        let text = format!("base: &b {{k05: merged, extra: merged}}\nm:\n{}  <<: *b\n  k07: again\n", keys.replace("k", "  k"));
+        let p = parse_chunk(&text, CAPS);
+        let m = &p.docs[0].0["m"];
+        assert_eq!(m.as_object().unwrap().len(), 41);
+        assert_eq!(m["k05"], json!(5), "a key of the mapping itself wins over the merged one");
+        assert_eq!(m["extra"], json!("merged"));
+        assert_eq!(m["k07"], json!("again"));
+        assert!(p.warnings.is_empty(), "after a merge key a repeated key is not reported");
+        let text = format!("m:\n{}  k03: again\n", keys.replace("k", "  k"));
+        let p = parse_chunk(&text, CAPS);
+        assert_eq!(p.docs[0].0["m"]["k03"], json!("again"));
+        assert_eq!(p.warnings.iter().map(|w| (w.code, w.line)).collect::<Vec<_>>(), [("duplicate-key", 42)]);
+    }
+
+    #[test]
     fn alias_expansion_is_capped() {
         let laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n";
         let p = parse_chunk(laughs, CAPS);
