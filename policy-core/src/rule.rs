@@ -129,6 +129,9 @@ pub struct Context<'c, 'a> {
 }
 
 /// The collector a check pushes into. A check cannot fail: input problems are diagnostics.
+///
+/// It is also where every rule's output passes on its way to any report: secrets echoed in a
+/// finding's texts are redacted here ([`Finding::redacted`]), however the finding was built.
 #[derive(Debug, Default)]
 pub struct Findings {
     pub(crate) found: Vec<Finding>,
@@ -136,9 +139,9 @@ pub struct Findings {
 }
 
 impl Findings {
-    /// Record a finding.
+    /// Record a finding, with the secrets its texts may echo redacted.
     pub fn push(&mut self, finding: Finding) {
-        self.found.push(finding);
+        self.found.push(finding.redacted());
     }
 
     /// Say that a rule could not be assessed from this input, and what would make it assessable.
@@ -147,7 +150,7 @@ impl Findings {
         self.not_assessable.push(NotAssessable {
             code: meta.code.to_string(),
             slug: meta.slug.to_string(),
-            reason: reason.into(),
+            reason: crate::util::redact::string(reason.into()),
             add: add.iter().map(|s| (*s).to_string()).collect(),
         });
     }

@@ -72,8 +72,10 @@ impl Diagnostic {
         Self::new(Level::Warning, path, line, code, message)
     }
 
+    /// Every diagnostic is built here: a message that quotes the input has its secrets redacted.
     fn new(level: Level, path: &str, line: u32, code: &str, message: impl Into<String>) -> Self {
-        Self { source: Source { path: path.to_string(), line }, level, code: code.to_string(), message: message.into() }
+        let message = crate::util::redact::string(message.into());
+        Self { source: Source { path: path.to_string(), line }, level, code: code.to_string(), message }
     }
 }
 

@@ -280,7 +280,7 @@ mod tests {
         assert!(out.contains("| ST001 token-auth-file | control plane not visible | the kube-apiserver static Pod |"));
         assert!(out.contains("| Service-account secret tokens | **enabled** | `Secret/team-a/ci-token` `type` = `kubernetes.io/service-account-token`"));
         assert!(out.contains(
-            "| service-account token | `system:serviceaccount:team-a:ci` | `system:serviceaccounts` |  | 2024-01-01 → never | valid | `sha256:"
+            "| service-account token | `system:serviceaccount:team-a:ci` | `system:serviceaccounts` |  | 2024-01-01 → never | valid | `fp1:"
         ));
         assert!(
             out.contains(
@@ -288,7 +288,7 @@ mod tests {
             )
         );
         assert!(out.contains("- **[SA001 sa001-slug]("));
-        assert!(out.contains("`data.token` = `sha256:"));
+        assert!(out.contains("`data.token` = `fp1:"));
         assert!(!out.contains("s3cr3t"));
     }
 }

@@ -120,7 +120,7 @@ mod tests {
         let first = out.lines().next().unwrap();
         assert_eq!(first, "dumps/prod cluster.yaml:40: CC001 critical CSR asks for group `system:masters` and *bold*");
         assert!(out.contains("  object   Secret/team-a/ci-token\n"));
-        assert!(out.contains("  evidence data.token = sha256:"));
+        assert!(out.contains("  evidence data.token = fp1:"));
         assert!(out.contains(" (redacted)\n"));
         assert!(out.contains("  help     delete the Secret and use TokenRequest\n"));
         assert!(
