@@ -203,3 +203,15 @@ mod lines;
 mod loader;
 mod token_csv;
 mod yaml;
+
+#[cfg(test)]
+mod diagnostic_tests {
+    use super::*;
+
+    #[test]
+    fn diagnostics_never_quote_a_secret() {
+        let d = Diagnostic::error("dump.yaml", 3, "yaml-syntax", "near `password: hunter2` in `http://u:pw@h`");
+        assert_eq!(d.message, "near `password: REDACTED` in `http://REDACTED@h`");
+        assert_eq!(d.to_string(), "dump.yaml:3: yaml-syntax: near `password: REDACTED` in `http://REDACTED@h`");
+    }
+}

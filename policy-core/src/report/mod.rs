@@ -211,7 +211,7 @@ impl Evidence {
     }
 
     /// Redact a value that was set without [`Evidence::plain`].
-    fn redacted(self) -> Self {
+    fn redact(self) -> Self {
         if self.redacted { self } else { Self::plain(self.path, self.value) }
     }
 }
@@ -301,7 +301,7 @@ impl Finding {
         use crate::util::redact;
         self.message = redact::string(self.message);
         self.remediation = redact::string(self.remediation);
-        self.evidence = self.evidence.into_iter().map(Evidence::redacted).collect();
+        self.evidence = self.evidence.into_iter().map(Evidence::redact).collect();
         self.object = self.object.redacted();
         self.related = self.related.into_iter().map(ObjectRef::redacted).collect();
         self

@@ -76,6 +76,18 @@ const NOT_A_VALUE: &[&str] = &[
     "-at",
     "-time",
     "-timestamp",
+    "-lifespan",
+    "-lifetime",
+    "-expiry",
+    "-timeout",
+    "-interval",
+    "-period",
+    "-age",
+    "-length",
+    "-size",
+    "-limit",
+    "-max",
+    "-min",
 ];
 
 /// Beginnings of names of switches about secrets (`automountServiceAccountToken`), whose values
@@ -242,7 +254,7 @@ fn assignment_spans(chars: &[char]) -> Vec<(usize, usize)> {
                 let quoted = name_end < i || chars.get(start).is_some_and(|c| *c == '"');
                 let before = name_start.checked_sub(1).and_then(|b| chars.get(b));
                 let starts_a_key =
-                    before.is_none_or(|c| c.is_whitespace() || matches!(c, '{' | ',' | '"' | '\'' | '('));
+                    before.is_none_or(|c| c.is_whitespace() || matches!(c, '{' | ',' | '"' | '\'' | '(' | '`'));
                 if !(spaced || quoted) || !starts_a_key {
                     continue;
                 }
@@ -336,6 +348,7 @@ mod tests {
             "`data.token` of Secret/default/sa-token: not valid base64",
             "label kubernetes.io/legacy-token-last-used=2024-06-14",
             "idTokens: 24h",
+            "keycloak realm `accessTokenLifespan: 300`",
         ] {
             assert_eq!(text(plain), plain);
         }
