@@ -2,7 +2,7 @@
 //! the lines serde_json does not report, e.g. where every item of a `List` starts.
 
 use super::lines::{DocLines, Seg};
-use super::yaml::Problem;
+use super::yaml::{self, Budget, Problem};
 use serde_json::Value;
 
 /// One top-level JSON value with its text.
@@ -37,7 +37,7 @@ pub(super) fn looks_like_json(text: &str) -> bool {
 /// its end (found by bracket matching), and a root object with `items` is read item by item,
 /// so one bad item or a dump cut short keeps the items before it. `max_depth` below
 /// serde_json's own 128 is checked after.
-pub(super) fn parse(text: &str, max_depth: u32, max_docs: u32) -> JsonParsed<'_> {
+pub(super) fn parse<'t>(text: &'t str, max_depth: u32, max_docs: u32, budget: &mut Budget) -> JsonParsed<'t> {
     let mut parsed = JsonParsed::default();
     let mut pos = 0usize;
     let mut line = 1u32;
@@ -66,6 +66,8 @@ pub(super) fn parse(text: &str, max_depth: u32, max_docs: u32) -> JsonParsed<'_>
                 let own = rest.get(..stream.byte_offset()).unwrap_or_default();
                 if depth_exceeds(&value, max_depth) {
                     parsed.errors.push(too_deep(line, max_depth).costing("the document is skipped"));
+                } else if let Err(e) = budget.charge(yaml::cost(&value).1, line, false) {
+                    parsed.errors.push(e.costing("the document is skipped"));
                 } else {
                     parsed.docs.push(JsonDoc { value, text: own, line, lines: doc_lines(own) });
                 }
@@ -82,7 +84,7 @@ pub(super) fn parse(text: &str, max_depth: u32, max_docs: u32) -> JsonParsed<'_>
                 let complete = skim.skip_value();
                 let end = skim.i.clamp(1, rest.len());
                 let own = rest.get(..end).unwrap_or(rest);
-                if let Some((value, lines, mut problems)) = salvage(own, max_depth) {
+                if let Some((value, lines, mut problems)) = salvage(own, max_depth, budget) {
                     for p in &mut problems {
                         p.line = line.saturating_add(p.line - 1);
                     }
@@ -123,20 +125,26 @@ fn is_yaml_marker(text: &str) -> bool {
 /// A root object that did not parse as a whole, read member by member and its `items` element
 /// by element. `None` unless it has an `items` sequence (a `*List`): other objects are not
 /// kept half-read. Problem lines are inside `text`.
-fn salvage(text: &str, max_depth: u32) -> Option<(Value, DocLines, Vec<Problem>)> {
+fn salvage(text: &str, max_depth: u32, budget: &mut Budget) -> Option<(Value, DocLines, Vec<Problem>)> {
     let mut s = Skim::new(text);
     let mut lines = DocLines { root: s.line, ..DocLines::default() };
     let mut map = serde_json::Map::new();
     let mut problems = Vec::new();
     let mut has_items = false;
-    let parse_at = |start: usize, end: usize, line: u32, problems: &mut Vec<Problem>| {
+    let mut parse_at = |start: usize, end: usize, line: u32, problems: &mut Vec<Problem>| {
         let own = text.get(start..end).unwrap_or_default();
         match serde_json::from_str::<Value>(own) {
             Ok(v) if depth_exceeds(&v, max_depth) => {
                 problems.push(too_deep(line, max_depth).costing("the list item is skipped"));
                 None
             }
-            Ok(v) => Some(v),
+            Ok(v) => match budget.charge(yaml::cost(&v).1, line, false) {
+                Ok(()) => Some(v),
+                Err(e) => {
+                    problems.push(e.costing("the list item is skipped"));
+                    None
+                }
+            },
             Err(e) => {
                 let cost = if e.is_eof() { "the rest of this input is skipped" } else { "the list item is skipped" };
                 problems.push(problem(&e, line).costing(cost));
@@ -446,6 +454,10 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use serde_json::json;
+
+    fn parse(text: &str, max_depth: u32, max_docs: u32) -> JsonParsed<'_> {
+        super::parse(text, max_depth, max_docs, &mut Budget::for_input(text.len(), 4))
+    }
 
     const LIST: &str = "{\n  \"apiVersion\": \"v1\",\n  \"items\": [\n    {\n      \"kind\": \"Pod\"\n    },\n    {\"kind\": \"Secret\", \"data\": {\"a\\\"b\": \"}\"}}\n  ],\n  \"kind\": \"List\",\n  \"contents\": \"x\"\n}\n";
 

@@ -2,7 +2,7 @@
 //! shapes (lists, AdmissionReviews, kubeconfigs, embedded manifests) and diagnostics.
 
 use super::lines::{DocLines, LineMap, Seg};
-use super::yaml::{self, Caps, HARD_MAX_DEPTH, Problem};
+use super::yaml::{self, Budget, Caps, HARD_MAX_DEPTH, Problem};
 use super::{Diagnostic, InputFile, Level, Limits, Loaded, Object, Origin, json, token_csv};
 use crate::report::{InputSummary, Source};
 use base64::Engine as _;
@@ -56,8 +56,9 @@ pub(super) fn parse_embedded(text: &str, limits: &Limits) -> Result<Value, Strin
     } else {
         None
     };
+    let mut budget = Budget::for_input(text.len(), limits.max_expansion);
     for chunk in yaml::split_documents(text) {
-        let parsed = yaml::parse_chunk(chunk.text, caps(limits));
+        let parsed = yaml::parse_chunk(chunk.text, caps(limits), &mut budget);
         // A value is read whole or not at all (no list items kept from a broken one).
         if let Some(e) = parsed.errors.into_iter().next().map(|e| json_error.clone().unwrap_or(e)) {
             return Err(format!("line {}: {}", LineMap::Offset(chunk.first_line).apply(e.line), e.message));
@@ -78,7 +79,7 @@ fn caps(limits: &Limits) -> Caps {
 
 fn level_of(code: &str) -> Level {
     match code {
-        "yaml-syntax" | "json-syntax" | "not-utf8" | "too-large" | "too-deep" | "alias-limit"
+        "yaml-syntax" | "json-syntax" | "not-utf8" | "too-large" | "too-deep" | "alias-limit" | "memory-limit"
         | "too-many-documents" | "csv-syntax" | "truncated" | "no-objects" => Level::Error,
         _ => Level::Warning,
     }
@@ -145,6 +146,8 @@ struct FileCx<'a> {
     max_line: u32,
     /// Diagnostics not kept past [`MAX_DIAGNOSTICS`].
     unshown: u32,
+    /// The memory this input's values may still take.
+    budget: Budget,
 }
 
 impl<'a> FileCx<'a> {
@@ -159,6 +162,7 @@ impl<'a> FileCx<'a> {
             skipped: None,
             max_line: 1,
             unshown: 0,
+            budget: Budget::for_input(0, 0),
         }
     }
 
@@ -227,12 +231,16 @@ impl<'a> FileCx<'a> {
     }
 
     fn push(&mut self, value: Value, line: u32, origin: Origin) {
+        // The object's own record counts too (its path is copied into every one).
+        let record = (size_of::<Object>() + self.name.len()) as u64;
+        self.budget.left = self.budget.left.saturating_sub(record);
         self.count = self.count.saturating_add(1);
         let line = line.clamp(1, self.max_line);
         self.objects.push(Object::new(value, Source { path: self.name.to_string(), line }, origin));
     }
 
     fn read(&mut self, bytes: &[u8]) {
+        self.budget = Budget::for_input(bytes.len(), self.limits.max_expansion);
         let text = lone_cr_to_lf(self.decode(bytes));
         let newlines = bytes_count(text.as_bytes(), b'\n');
         let last_open = !text.is_empty() && !text.ends_with('\n');
@@ -308,7 +316,7 @@ impl<'a> FileCx<'a> {
 
     fn read_json(&mut self, text: &str) {
         let max_depth = self.limits.max_depth.min(HARD_MAX_DEPTH);
-        let parsed = json::parse(text, max_depth, self.limits.max_documents);
+        let parsed = json::parse(text, max_depth, self.limits.max_documents, &mut self.budget);
         let syntax_error = parsed.errors.iter().any(|e| e.code == "json-syntax");
         let quoted_first_key =
             text.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '{' || c == '[').starts_with('"');
@@ -335,7 +343,7 @@ impl<'a> FileCx<'a> {
     fn read_yaml(&mut self, text: &str, map: LineMap, origin: Origin, nest: u8, context: &str) {
         for chunk in yaml::split_documents(text) {
             let chunk_map = map.nest(chunk.first_line, true);
-            let parsed = yaml::parse_chunk(chunk.text, caps(self.limits));
+            let parsed = yaml::parse_chunk(chunk.text, caps(self.limits), &mut self.budget);
             for w in parsed.warnings {
                 self.problem(w, chunk_map, context);
             }
@@ -547,7 +555,7 @@ impl<'a> FileCx<'a> {
             return;
         };
         for chunk in yaml::split_documents(&text) {
-            let parsed = yaml::parse_chunk(chunk.text, caps(self.limits));
+            let parsed = yaml::parse_chunk(chunk.text, caps(self.limits), &mut self.budget);
             let fixed = LineMap::Fixed(line);
             for w in parsed.warnings {
                 self.problem(w, fixed, "in the kubelet config of `data.configFile.content`");

@@ -100,12 +100,86 @@ pub(super) struct Caps {
     pub max_alias_nodes: u64,
 }
 
+/// Bytes every input may use for its values on top of `Limits::max_expansion` per byte, so
+/// that small inputs of tiny nodes still load.
+pub(super) const BUDGET_ALLOWANCE: u64 = 16 << 20;
+
+/// The memory one input's values may take, charged while they are built (scalars, nodes,
+/// keys, every copy an alias makes), so that no shape of input, aliases included, can make
+/// more than `max_expansion` times its own size (+ [`BUDGET_ALLOWANCE`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Budget {
+    pub left: u64,
+    limit: u64,
+    per_byte: u32,
+}
+
+impl Budget {
+    pub(super) fn for_input(bytes: usize, per_byte: u32) -> Self {
+        let limit = (bytes as u64).saturating_mul(u64::from(per_byte)).saturating_add(BUDGET_ALLOWANCE);
+        Self { left: limit, limit, per_byte }
+    }
+
+    /// Take `cost` bytes, or say what would not fit.
+    pub(super) fn charge(&mut self, cost: u64, line: u32, alias: bool) -> Result<(), Problem> {
+        if cost <= self.left {
+            self.left -= cost;
+            return Ok(());
+        }
+        let (code, what) = if alias {
+            ("alias-limit", format!("YAML aliases here would copy {cost} bytes, and"))
+        } else {
+            ("memory-limit", "the values read from this input".to_string())
+        };
+        Err(Problem {
+            line,
+            code,
+            message: format!(
+                "{what} would take more than the {} bytes of memory this input may use ({}× its size + 16 MiB, `limits.maxExpansion`: raise it to read this)",
+                self.limit, self.per_byte
+            ),
+        })
+    }
+}
+
+/// Modelled memory of values, independent of the exact value type: a node is its `Value`
+/// slot plus a container header, a string its bytes, a mapping key a `String` and its bytes.
+const NODE_COST: u64 = size_of::<Value>() as u64;
+const CONTAINER_COST: u64 = 32;
+const KEY_COST: u64 = size_of::<String>() as u64;
+
+/// Nodes in a value and its modelled bytes, counted without recursion.
+pub(super) fn cost(value: &Value) -> (u64, u64) {
+    let (mut nodes, mut bytes) = (0u64, 0u64);
+    let mut todo = vec![value];
+    while let Some(v) = todo.pop() {
+        nodes = nodes.saturating_add(1);
+        bytes = bytes.saturating_add(NODE_COST);
+        match v {
+            Value::String(s) => bytes = bytes.saturating_add(s.len() as u64),
+            Value::Array(items) => {
+                bytes = bytes.saturating_add(CONTAINER_COST);
+                todo.extend(items.iter());
+            }
+            Value::Object(map) => {
+                bytes = bytes.saturating_add(CONTAINER_COST);
+                for (k, v) in map {
+                    bytes = bytes.saturating_add(KEY_COST + k.len() as u64);
+                    todo.push(v);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+    (nodes, bytes)
+}
+
 /// Convert every document of a chunk (normally one). An error inside the `items` of a root
 /// mapping (a `*List`) or inside a root sequence costs only the item it is in: the items before
 /// are kept, and reading resumes at the next item of the same indentation (block style).
-pub(super) fn parse_chunk(text: &str, caps: Caps) -> Parsed {
+pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget) -> Parsed {
     const REST: &str = "the rest of this document is skipped";
-    let (mut parsed, salvaged) = parse_events(text, caps);
+    let (mut parsed, salvaged) = parse_events(text, caps, budget);
     let Some(error) = parsed.errors.pop() else { return parsed };
     let Some(mut list) = salvaged else {
         parsed.errors.push(error.costing(REST));
@@ -118,8 +192,9 @@ pub(super) fn parse_chunk(text: &str, caps: Caps) -> Parsed {
     let block_end = |from: usize, column: usize| {
         (from..lines.len()).find(|&i| lines.get(i).is_some_and(|l| ends_block(l, column))).unwrap_or(lines.len())
     };
-    // Flow style, or an error after the items: nothing to resume at.
-    let Some(column) = column.filter(|&c| (error.line as usize) <= block_end(first_item + 1, c)) else {
+    // Flow style, an error after the items, or out of memory budget: nothing to resume at.
+    let resumable = error.code != "memory-limit";
+    let Some(column) = column.filter(|&c| resumable && (error.line as usize) <= block_end(first_item + 1, c)) else {
         parsed.errors.push(error.costing(REST));
         parsed.docs.push(list.into_doc());
         return parsed;
@@ -133,7 +208,7 @@ pub(super) fn parse_chunk(text: &str, caps: Caps) -> Parsed {
         let Some(start) = next else { break };
         let tail: String = lines.get(start..end).unwrap_or_default().concat();
         let offset = u32::try_from(start).unwrap_or(u32::MAX);
-        let (mut part, salvaged) = parse_events(&tail, caps);
+        let (mut part, salvaged) = parse_events(&tail, caps, budget);
         let (items, item_lines) = match (part.docs.pop(), salvaged) {
             (_, Some(partial)) => (partial.items, partial.lines.items),
             (Some((Value::Array(items), lines)), None) => (items, lines.items),
@@ -154,7 +229,7 @@ pub(super) fn parse_chunk(text: &str, caps: Caps) -> Parsed {
     if list.header.is_some() {
         let rest: String = lines.get(end..).unwrap_or_default().concat();
         let offset = u32::try_from(end).unwrap_or(u32::MAX);
-        let (part, _) = parse_events(&rest, caps);
+        let (part, _) = parse_events(&rest, caps, budget);
         if let Some((Value::Object(after), _)) = part.docs.into_iter().next() {
             if let Some(header) = list.header.as_mut() {
                 for (k, v) in after {
@@ -209,7 +284,7 @@ impl Salvaged {
 }
 
 /// One pass over the events; on an error inside a list, also what can be kept of the list.
-fn parse_events(text: &str, caps: Caps) -> (Parsed, Option<Salvaged>) {
+fn parse_events(text: &str, caps: Caps, budget: &mut Budget) -> (Parsed, Option<Salvaged>) {
     let mut parsed = Parsed::default();
     let mut parser = Parser::new_from_str(text);
     let mut builder: Option<Builder> = None;
@@ -224,9 +299,10 @@ fn parse_events(text: &str, caps: Caps) -> (Parsed, Option<Salvaged>) {
         let line = line_of(span);
         match event {
             Event::StreamEnd => break,
-            Event::DocumentStart(_) => builder = Some(Builder::new(caps)),
+            Event::DocumentStart(_) => builder = Some(Builder::new(caps, *budget)),
             Event::DocumentEnd => {
                 if let Some(b) = builder.take() {
+                    budget.left = b.budget.left;
                     parsed.warnings.extend(b.warnings);
                     if let Some(root) = b.root {
                         parsed.docs.push((root, b.lines));
@@ -248,7 +324,13 @@ fn parse_events(text: &str, caps: Caps) -> (Parsed, Option<Salvaged>) {
     if parsed.errors.is_empty() {
         return (parsed, None);
     }
-    (parsed, b.salvage())
+    // What is kept stays charged; a dropped document gives its bytes back.
+    let kept_budget = b.budget;
+    let salvaged = b.salvage();
+    if salvaged.is_some() {
+        *budget = kept_budget;
+    }
+    (parsed, salvaged)
 }
 
 fn line_of(span: Span) -> u32 {
@@ -280,20 +362,23 @@ struct Builder {
     caps: Caps,
     stack: Vec<Frame>,
     root: Option<Value>,
-    anchors: BTreeMap<usize, (Value, u64)>,
+    /// Anchored values with their node count and modelled bytes.
+    anchors: BTreeMap<usize, (Value, u64, u64)>,
     expanded: u64,
+    budget: Budget,
     lines: DocLines,
     warnings: Vec<Problem>,
 }
 
 impl Builder {
-    fn new(caps: Caps) -> Self {
+    fn new(caps: Caps, budget: Budget) -> Self {
         Self {
             caps,
             stack: Vec::new(),
             root: None,
             anchors: BTreeMap::new(),
             expanded: 0,
+            budget,
             lines: DocLines::default(),
             warnings: Vec::new(),
         }
@@ -310,6 +395,8 @@ impl Builder {
                 if !is_key {
                     self.note_start(value_line, style == ScalarStyle::Literal);
                 }
+                let bytes = text.len() as u64;
+                self.budget.charge(if is_key { KEY_COST } else { NODE_COST } + bytes, line, false)?;
                 if is_key {
                     let key = if style == ScalarStyle::Plain && tag.is_none() && text == "<<" {
                         Key::Merge
@@ -327,12 +414,14 @@ impl Builder {
             Event::MappingStart(anchor, _) => {
                 self.note_start(line, false);
                 self.open(line)?;
+                self.budget.charge(NODE_COST + CONTAINER_COST, line, false)?;
                 self.stack.push(Frame::Map { map: Map::new(), key: None, anchor, merged: false, line });
                 Ok(())
             }
             Event::SequenceStart(anchor, _) => {
                 self.note_start(line, false);
                 self.open(line)?;
+                self.budget.charge(NODE_COST + CONTAINER_COST, line, false)?;
                 self.stack.push(Frame::Seq { items: Vec::new(), anchor });
                 Ok(())
             }
@@ -345,7 +434,7 @@ impl Builder {
                 _ => Ok(()),
             },
             Event::Alias(id) => {
-                let Some((value, nodes)) = self.anchors.get(&id) else {
+                let Some((value, nodes, bytes)) = self.anchors.get(&id) else {
                     return Err(Problem {
                         line,
                         code: "yaml-syntax",
@@ -358,6 +447,8 @@ impl Builder {
                 if self.expanded > self.caps.max_alias_nodes {
                     return Err(self.alias_limit(line));
                 }
+                // Every copy is charged: a 1 MB scalar behind 8000 aliases is 8 GB, not 8000 nodes.
+                self.budget.charge(*bytes, line, true)?;
                 let value = value.clone();
                 if self.expects_key() {
                     let key = Key::Name(key_text(&value), line);
@@ -444,12 +535,13 @@ impl Builder {
         if anchor != 0 {
             // The copy kept for later aliases counts too: anchors on every level of a deep
             // tree would otherwise copy it over and over without a single alias.
-            let nodes = count_nodes(&value);
+            let (nodes, bytes) = cost(&value);
             self.expanded = self.expanded.saturating_add(nodes);
             if self.expanded > self.caps.max_alias_nodes {
                 return Err(self.alias_limit(line));
             }
-            self.anchors.insert(anchor, (value.clone(), nodes));
+            self.budget.charge(bytes, line, true)?;
+            self.anchors.insert(anchor, (value.clone(), nodes, bytes));
         }
         match self.stack.last_mut() {
             None => {
@@ -513,21 +605,6 @@ fn key_text(value: &Value) -> String {
         Value::Null => "null".to_string(),
         other => other.to_string(),
     }
-}
-
-/// Nodes in a value, counted without recursion.
-fn count_nodes(value: &Value) -> u64 {
-    let mut count = 0u64;
-    let mut todo = vec![value];
-    while let Some(v) = todo.pop() {
-        count = count.saturating_add(1);
-        match v {
-            Value::Array(items) => todo.extend(items.iter()),
-            Value::Object(map) => todo.extend(map.values()),
-            _ => {}
-        }
-    }
-    count
 }
 
 /// Resolve a scalar to a JSON value the way Kubernetes' YAML decoding does.
@@ -734,6 +811,10 @@ mod tests {
     use serde_json::json;
 
     const CAPS: Caps = Caps { max_depth: 128, max_alias_nodes: 1000 };
+
+    fn parse_chunk(text: &str, caps: Caps) -> Parsed {
+        super::parse_chunk(text, caps, &mut Budget::for_input(text.len(), 4))
+    }
 
     fn one(text: &str) -> Value {
         let mut p = parse_chunk(text, CAPS);
