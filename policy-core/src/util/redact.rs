@@ -98,14 +98,17 @@ const SWITCHES: &[&str] = &["automount-", "enable-", "disable-", "use-", "allow-
 const AUTH_SCHEMES: &[&str] = &["bearer", "basic", "token", "digest", "negotiate"];
 
 /// `text` with URL userinfo and the values of secret-named assignments replaced by [`REDACTED`].
+///
+/// Works on bytes: every delimiter it looks for is ASCII, and UTF-8 never puts an ASCII byte
+/// inside a multi-byte character, so every span starts and ends on a character boundary.
 pub fn text(text: &str) -> Cow<'_, str> {
     // Both shapes need a `:` or `=`, or a `--flag` before its value.
     if !text.contains([':', '=']) && !text.contains("--") {
         return Cow::Borrowed(text);
     }
-    let chars: Vec<char> = text.chars().collect();
-    let mut spans = userinfo_spans(&chars);
-    spans.extend(assignment_spans(&chars));
+    let bytes = text.as_bytes();
+    let mut spans = userinfo_spans(bytes);
+    spans.extend(assignment_spans(text));
     if spans.is_empty() {
         return Cow::Borrowed(text);
     }
@@ -116,11 +119,11 @@ pub fn text(text: &str) -> Cow<'_, str> {
         if end <= at {
             continue;
         }
-        out.extend(chars.get(at..start.max(at)).unwrap_or_default());
+        out.push_str(text.get(at..start.max(at)).unwrap_or_default());
         out.push_str(REDACTED);
         at = end;
     }
-    out.extend(chars.get(at..).unwrap_or_default());
+    out.push_str(text.get(at..).unwrap_or_default());
     Cow::Owned(out)
 }
 
@@ -193,25 +196,25 @@ fn is_harmless_value(value: &str) -> bool {
         || (value.contains(|c: char| c.is_ascii_alphabetic()) && crate::util::parse_duration(value).is_some())
 }
 
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
 }
 
 /// Where a value shown in text ends.
-fn ends_value(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '`' | '"' | '\'' | '&' | '<' | '>')
+fn ends_value(b: u8) -> bool {
+    b.is_ascii_whitespace() || matches!(b, b'`' | b'"' | b'\'' | b'&' | b'<' | b'>')
 }
 
 /// The userinfo of every URL: from after `://` to the last `@` before the first `/` of the URL.
-fn userinfo_spans(chars: &[char]) -> Vec<(usize, usize)> {
+fn userinfo_spans(bytes: &[u8]) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     let mut i = 0;
-    while let Some(rest) = chars.get(i..) {
-        let Some(found) = rest.windows(3).position(|w| w == [':', '/', '/']) else { break };
+    while let Some(rest) = bytes.get(i..) {
+        let Some(found) = rest.windows(3).position(|w| w == b"://") else { break };
         let start = i + found + 3;
-        let url = chars.get(start..).unwrap_or_default();
-        let end = url.iter().position(|&c| ends_value(c) || c == '/').unwrap_or(url.len());
-        if let Some(at) = url.get(..end).and_then(|authority| authority.iter().rposition(|&c| c == '@'))
+        let url = bytes.get(start..).unwrap_or_default();
+        let end = url.iter().position(|&b| ends_value(b) || b == b'/').unwrap_or(url.len());
+        if let Some(at) = url.get(..end).and_then(|authority| authority.iter().rposition(|&b| b == b'@'))
             && at > 0
         {
             spans.push((start, start + at));
@@ -223,71 +226,71 @@ fn userinfo_spans(chars: &[char]) -> Vec<(usize, usize)> {
 
 /// The values of `name=value`, `name: value`, `"name":"value"` and `--name value` where the
 /// name is a secret's.
-fn assignment_spans(chars: &[char]) -> Vec<(usize, usize)> {
+fn assignment_spans(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
     let mut spans = Vec::new();
     let mut next = 0;
-    while let Some(&c) = chars.get(next) {
+    while let Some(&c) = bytes.get(next) {
         let i = next;
         next += 1;
-        if !matches!(c, '=' | ':' | ' ') {
+        if !matches!(c, b'=' | b':' | b' ') {
             continue;
         }
         // The name, possibly closed by a quote: `"token":`.
         let mut name_end = i;
-        if name_end > 0 && matches!(chars.get(name_end - 1), Some('"' | '\'')) {
+        if name_end > 0 && matches!(bytes.get(name_end - 1), Some(b'"' | b'\'')) {
             name_end -= 1;
         }
-        let name_start = chars
+        let name_start = bytes
             .get(..name_end)
-            .map_or(0, |before| before.iter().rposition(|&c| !is_name_char(c)).map_or(0, |p| p + 1));
-        let Some(name) = chars.get(name_start..name_end).filter(|n| !n.is_empty()) else { continue };
-        let name: String = name.iter().collect();
+            .map_or(0, |before| before.iter().rposition(|&b| !is_name_byte(b)).map_or(0, |p| p + 1));
+        let Some(name) = text.get(name_start..name_end).filter(|n| !n.is_empty()) else { continue };
         let mut start = i + 1;
         match c {
             // `--name value`: only for dashed flag names, never plain words of a sentence.
-            ' ' if !name.starts_with("--") || name.contains('=') => continue,
-            ' ' => {}
+            b' ' if !name.starts_with("--") => continue,
+            b' ' => {}
             // `name: value` as in YAML or JSON, not `system:masters`, `https://` or an object
             // path before a message (`Secret/ns/sa-token: not valid base64`).
-            ':' => {
-                let spaced = chars.get(start).is_some_and(|c| *c == ' ');
-                let quoted = name_end < i || chars.get(start).is_some_and(|c| *c == '"');
-                let before = name_start.checked_sub(1).and_then(|b| chars.get(b));
-                let starts_a_key =
-                    before.is_none_or(|c| c.is_whitespace() || matches!(c, '{' | ',' | '"' | '\'' | '(' | '`'));
+            b':' => {
+                let spaced = bytes.get(start) == Some(&b' ');
+                let quoted = name_end < i || bytes.get(start) == Some(&b'"');
+                let before = name_start.checked_sub(1).and_then(|b| bytes.get(b));
+                let starts_a_key = before
+                    .is_none_or(|b| b.is_ascii_whitespace() || matches!(b, b'{' | b',' | b'"' | b'\'' | b'(' | b'`'));
                 if !(spaced || quoted) || !starts_a_key {
                     continue;
                 }
-                while chars.get(start) == Some(&' ') {
+                while bytes.get(start) == Some(&b' ') {
                     start += 1;
                 }
             }
             _ => {}
         }
-        if !is_secret_name(&name) {
+        if !is_secret_name(name) {
             continue;
         }
-        let quote = chars.get(start).copied().filter(|q| matches!(q, '"' | '\''));
+        let quote = bytes.get(start).copied().filter(|q| matches!(q, b'"' | b'\''));
         if quote.is_some() {
             start += 1;
         }
         let value_end = |from: usize| {
-            let rest = chars.get(from..).unwrap_or_default();
-            from + rest.iter().position(|&c| quote.map_or_else(|| ends_value(c), |q| c == q)).unwrap_or(rest.len())
+            let rest = bytes.get(from..).unwrap_or_default();
+            from + rest.iter().position(|&b| quote.map_or_else(|| ends_value(b), |q| b == q)).unwrap_or(rest.len())
         };
         let mut end = value_end(start);
-        let value: String = chars.get(start..end).unwrap_or_default().iter().collect();
-        if c == ' ' && value.starts_with('-') {
+        let value = text.get(start..end).unwrap_or_default();
+        if c == b' ' && value.starts_with('-') {
             continue;
         }
         // `Authorization: Bearer <token>`: the credential is the next word.
         if quote.is_none()
-            && AUTH_SCHEMES.contains(&value.to_ascii_lowercase().as_str())
-            && chars.get(end) == Some(&' ')
+            && AUTH_SCHEMES.iter().any(|s| value.eq_ignore_ascii_case(s))
+            && bytes.get(end) == Some(&b' ')
         {
             end = value_end(end + 1);
         }
-        if !is_harmless_value(&value) || end > start + value.chars().count() {
+        if !is_harmless_value(value) || end > start + value.len() {
             spans.push((start, end));
             // Nothing inside a redacted value is looked at again: linear time on any input.
             next = end;
@@ -327,6 +330,8 @@ mod tests {
         assert_eq!(text("https://h/cb?access_token=abc&x=1"), "https://h/cb?access_token=REDACTED&x=1");
         assert_eq!(text("Authorization: Bearer abc123"), "Authorization: REDACTED");
         assert_eq!(text("clientSecret='a b'"), "clientSecret='REDACTED'");
+        assert_eq!(text("é token=ünï-cødé ü"), "é token=REDACTED ü");
+        assert_eq!(text("https://ü:pä@hôst/ü"), "https://REDACTED@hôst/ü");
     }
 
     #[test]
