@@ -20,8 +20,9 @@ const EXIT_CODES: &str = "\
 Exit status:
   0  no finding at or above --fail-on
   1  at least one finding at or above --fail-on
-  2  usage error, or an input that could not be read or parsed
-     (the report is still written for everything that could be read)";
+  2  usage error, or an input that could not be read or parsed: missing, unreadable,
+     over the size limit, cut short, or holding no Kubernetes object
+     (the report is still written for everything that could be read, and lists the rest)";
 
 /// The plugin's file name; kubectl maps `kubectl authn-audit` to it.
 const KUBECTL_PLUGIN: &str = "kubectl-authn_audit";
