@@ -233,7 +233,7 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
         for diagnostic in &input.diagnostics {
             eprintln!("{diagnostic}");
         }
-        if input.status == InputStatus::NoObjects {
+        if input.status == InputStatus::NoObjects && !input.has_errors() {
             eprintln!("{}: no-objects: {NO_OBJECTS}", input.path);
         }
     }

@@ -273,7 +273,11 @@ fn empty_and_truncated_dumps_are_never_a_pass() {
             let out = run(&["scan", dump, "--now", NOW, "--fail-on", "never", "--format", format]);
             assert_eq!(code(&out), 2, "{dump} ({format}) is never a pass: {}", stderr(&out));
             let (report, err) = (stdout(&out), stderr(&out));
-            assert!(!report.contains("No findings"), "{dump} ({format}): {report}");
+            // At most "No findings in what could be read" (a cut-short List whose items were read).
+            assert!(
+                !report.replace("No findings in what could be read", "").contains("No findings"),
+                "{dump} ({format}): {report}"
+            );
             if format == "sarif" {
                 let log: Value = serde_json::from_str(&report).unwrap();
                 assert_eq!(log["runs"][0]["invocations"][0]["executionSuccessful"], false, "{dump}");
@@ -286,7 +290,7 @@ fn empty_and_truncated_dumps_are_never_a_pass() {
             }
             if !dump.ends_with("cut.yaml") {
                 assert!(
-                    err.contains(&format!("{dump}: no-objects: no Kubernetes object could be read from this input\n")),
+                    err.contains(&format!("{dump}:1: no-objects: no Kubernetes object could be read from this input")),
                     "{err}"
                 );
                 assert!(
