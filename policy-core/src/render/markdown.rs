@@ -285,7 +285,7 @@ mod tests {
         assert!(
             out.contains("## Findings\n\nNo Kubernetes object could be read from the inputs: nothing was analysed.\n")
         );
-        assert!(out.contains("| **no Kubernetes object**: no Kubernetes object could be read from this input (line 99: yaml-syntax) |"), "{out}");
+        assert!(out.contains("| **no Kubernetes object**: nothing of it was analysed; the first problem is at line 99 (yaml-syntax) |"), "{out}");
         report.inputs[0].status = crate::report::InputStatus::Analysed;
         report.inputs[0].objects = 12;
         report.summary.objects = 12;

@@ -187,9 +187,9 @@ pub(crate) fn input_note(input: &crate::report::InputSummary) -> Option<String> 
         }
         InputStatus::NoObjects => match first {
             Some(d) if d.source.line > 0 => {
-                format!("{} (line {}: {})", crate::report::NO_OBJECTS, d.source.line, d.code)
+                format!("nothing of it was analysed; the first problem is at line {} ({})", d.source.line, d.code)
             }
-            _ => crate::report::NO_OBJECTS.to_string(),
+            _ => "nothing of it was analysed".to_string(),
         },
         InputStatus::Partial => match first {
             Some(d) => format!(

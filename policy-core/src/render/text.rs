@@ -208,7 +208,7 @@ mod tests {
         report.inputs[0].objects = 0;
         let out = text(&report, false);
         assert!(!out.contains("No findings"), "{out}");
-        assert!(out.contains("  dumps/prod cluster.yaml: no Kubernetes object: no Kubernetes object could be read from this input (line 99: yaml-syntax)\n"), "{out}");
+        assert!(out.contains("  dumps/prod cluster.yaml: no Kubernetes object: nothing of it was analysed; the first problem is at line 99 (yaml-syntax)\n"), "{out}");
         assert!(out.ends_with("No Kubernetes object could be read from the inputs: nothing was analysed (0 objects in 1 input, 1 input diagnostic, 1 input not analysed whole)\n"), "{out}");
     }
 }

@@ -457,11 +457,16 @@ impl InputSummary {
         }
         self.status = if self.objects == 0 {
             InputStatus::NoObjects
-        } else if self.diagnostics.iter().any(|d| d.level == crate::input::Level::Error) {
+        } else if self.has_errors() {
             InputStatus::Partial
         } else {
             InputStatus::Analysed
         };
+    }
+
+    /// Whether it has an error-level diagnostic (part or all of it could not be read).
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.level == crate::input::Level::Error)
     }
 
     /// Whether all of it was analysed.
