@@ -6,8 +6,8 @@
 //! acceptance; a secret value planted in a Secret's data is never in the answer.
 #![no_main]
 
-use base64::Engine as _;
 use authn_audit_fuzz::{MARKER, mentions_marker};
+use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
 use policy_wasm::PolicySettings;
 use policy_wasm::kubewarden::{ValidationResponse, validate};
@@ -52,7 +52,10 @@ fuzz_target!(|data: &[u8]| {
         && map.remove(IGNORE_ANNOTATION).is_some()
         && let Some(without) = decide(&settings, &stripped)
     {
-        assert!(without.allowed || !decision.allowed, "the requester's ignore annotation turned a rejection into an acceptance");
+        assert!(
+            without.allowed || !decision.allowed,
+            "the requester's ignore annotation turned a rejection into an acceptance"
+        );
     }
 
     // A secret value in a Secret's data never comes back in the answer.

@@ -15,7 +15,13 @@ pub const MARKER: &str = "Xq7zPlantedFuzzSecret9wK";
 
 /// Small limits, so that depth, alias, size and document guards run, not only the allocator.
 pub fn limits() -> Limits {
-    Limits { max_total_bytes: 1 << 20, max_depth: 64, max_alias_nodes: 10_000, max_documents: 1_000, ..Limits::default() }
+    Limits {
+        max_total_bytes: 1 << 20,
+        max_depth: 64,
+        max_alias_nodes: 10_000,
+        max_documents: 1_000,
+        ..Limits::default()
+    }
 }
 
 /// Settings for a run: every rule, small limits, a fixed instant (2027-01-15) so that time rules run.
@@ -133,7 +139,11 @@ pub fn load_checked(name: &str, bytes: &[u8]) {
         }
     }
     for object in &loaded.objects {
-        assert!(object.source.line >= 1 && object.source.line <= lines, "object at line {} of {lines}", object.source.line);
+        assert!(
+            object.source.line >= 1 && object.source.line <= lines,
+            "object at line {} of {lines}",
+            object.source.line
+        );
     }
 }
 
@@ -161,6 +171,12 @@ mod tests {
     fn the_planted_inputs_load_and_produce_findings() {
         let report = analyze_checked("empty.yaml", b"");
         assert!(report.summary.objects >= 4, "{} objects", report.summary.objects);
-        assert!(report.findings.iter().any(|f| f.source.path == "planted/tokens.csv"));
+        // The marker sits where the rules read secrets: the token file, the token Secret and both
+        // kubeconfigs (the embedded one and the plain one) are each reported on.
+        let found =
+            |code: &str, path: &str| report.findings.iter().filter(|f| f.code == code && f.source.path == path).count();
+        assert!(found("ST003", "planted/tokens.csv") >= 1);
+        assert_eq!(found("SA001", "planted/secrets.yaml"), 1);
+        assert_eq!(found("KC002", "planted/secrets.yaml"), 4, "token and password of two kubeconfigs");
     }
 }
