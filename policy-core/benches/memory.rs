@@ -21,7 +21,9 @@ static ALLOC: PeakAlloc = PeakAlloc;
 fn list(n: usize) -> String {
     let mut out = String::from("apiVersion: v1\nkind: List\nitems:\n");
     for i in 0..n {
-        out.push_str(&format!("- {{apiVersion: v1, kind: ConfigMap, metadata: {{name: cm-{i}, namespace: default}}}}\n"));
+        out.push_str(&format!(
+            "- {{apiVersion: v1, kind: ConfigMap, metadata: {{name: cm-{i}, namespace: default}}}}\n"
+        ));
     }
     out
 }
