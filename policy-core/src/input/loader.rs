@@ -45,6 +45,8 @@ pub(super) fn load_with(inputs: &[InputFile<'_>], limits: &Limits, on_file: &mut
         }
         on_file(&loaded);
     }
+    // The vector grew by doubling: up to half of it would be spare slots for the whole analysis.
+    loaded.objects.shrink_to_fit();
     loaded
 }
 
@@ -743,6 +745,15 @@ mod tests {
         let l = run("l.json", json);
         assert_eq!(objects(&l), vec![obj("Pod", "p", 1, Origin::ListItem)]);
         assert_eq!(l.objects[0].value["metadata"]["managedFields"], json!([{"manager": "m"}]));
+    }
+
+    #[test]
+    fn the_objects_are_kept_without_spare_slots() {
+        let l = run(
+            "three.yaml",
+            b"{apiVersion: v1, kind: Pod}\n---\n{apiVersion: v1, kind: Pod}\n---\n{apiVersion: v1, kind: Pod}\n",
+        );
+        assert_eq!((l.objects.len(), l.objects.capacity()), (3, 3));
     }
 
     #[test]
