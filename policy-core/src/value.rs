@@ -756,8 +756,10 @@ mod tests {
         assert_eq!(v.pointer("/a/01"), None);
         assert_eq!(v.pointer("/a/4"), Some(&Value::from(json!(1.5))));
         assert_eq!(format!("{:#}", v["m"]), "{\n  \"k/~\": \"v\"\n}");
-        let nan: Value = serde_json::from_str("[1e999]").unwrap_or_default();
-        assert!(nan.is_null(), "out-of-range floats are errors, as in serde_json");
+        assert!(serde_json::from_str::<Value>("[1e999]").is_err(), "out-of-range numbers are errors, as in serde_json");
+        let numbers = "[1e300, -0.5, 18446744073709551615, -9223372036854775808, 0]";
+        let theirs = serde_json::from_str::<serde_json::Value>(numbers).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(numbers).unwrap().to_string(), theirs.to_string());
     }
 
     #[test]
