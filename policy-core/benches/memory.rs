@@ -62,7 +62,7 @@ fn sample(n: usize) -> String {
 fn main() {
     let n = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(100_000usize);
     println!(
-        "| shape | input MB | objects | load peak | peak / input | kept | kept / object |\n|---|---:|---:|---:|---:|---:|---:|"
+        "| shape | input MB | objects | load peak | peak / input | kept | kept / object | errors |\n|---|---:|---:|---:|---:|---:|---:|---|"
     );
     let shapes: [(&str, String); 4] =
         [("list", list(n)), ("docs", docs(n)), ("sample", sample(n)), ("list.json", list_json(n))];
@@ -75,15 +75,22 @@ fn main() {
         let peak = ALLOC.peak_usage().saturating_sub(before);
         let kept = ALLOC.current_usage().saturating_sub(before);
         let objects = loaded.objects.len();
-        let errors = loaded.inputs.iter().flat_map(|i| &i.diagnostics).filter(|d| d.level == Level::Error).count();
-        assert_eq!(errors, 0, "{shape}: generated input loads without errors");
+        // A limit (e.g. the loader's memory budget) may stop a large input: say so with the figures.
+        let errors: Vec<&str> = loaded
+            .inputs
+            .iter()
+            .flat_map(|i| &i.diagnostics)
+            .filter(|d| d.level == Level::Error)
+            .map(|d| d.code.as_str())
+            .collect();
         println!(
-            "| {shape} | {:.1} | {objects} | {:.1} MiB | {:.2}x | {:.1} MiB | {} B |",
+            "| {shape} | {:.1} | {objects} | {:.1} MiB | {:.2}x | {:.1} MiB | {} B | {} |",
             text.len() as f64 / 1e6,
             peak as f64 / (1024.0 * 1024.0),
             peak as f64 / text.len() as f64,
             kept as f64 / (1024.0 * 1024.0),
             kept / objects.max(1),
+            if errors.is_empty() { "-".to_string() } else { errors.join(", ") },
         );
         drop(loaded);
     }
