@@ -401,6 +401,8 @@ impl<'a> FileCx<'a> {
             Origin::Document => Origin::ListItem,
             other => other.clone(),
         };
+        // One allocation for the whole list, not a doubling vector (up to twice the need).
+        self.objects.reserve(items.len());
         for (i, item) in items.into_iter().enumerate() {
             let (line, at) = match (place.at, lines.get(i)) {
                 (At::Root, Some(&rel)) => (place.src.map.apply(rel), At::Item(i, under_items_key)),

@@ -186,50 +186,67 @@ pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget) -> Parsed
         parsed.dropped = true;
         return parsed;
     };
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let first_item = list.lines.items.first().map_or(0, |&l| l.saturating_sub(1) as usize);
-    let column = lines.get(first_item).and_then(|l| item_column(l));
-    let block_end = |from: usize, column: usize| {
-        (from..lines.len()).find(|&i| lines.get(i).is_some_and(|l| ends_block(l, column))).unwrap_or(lines.len())
-    };
-    // Flow style, an error after the items, or out of memory budget: nothing to resume at.
-    let resumable = error.code != "memory-limit";
-    let Some(column) = column.filter(|&c| resumable && (error.line as usize) <= block_end(first_item + 1, c)) else {
+    let mut cursor = LineCursor { text, offset: 0, index: 0 };
+    cursor.seek(list.lines.items.first().map_or(0, |&l| l.saturating_sub(1) as usize));
+    let Some(column) = cursor.line().and_then(item_column) else {
+        // Flow style: nothing to resume at.
         parsed.errors.push(error.costing(REST));
         parsed.docs.push(list.into_doc());
         return parsed;
     };
-    let mut error_line = error.line;
-    parsed.errors.push(error.costing("the list item is skipped"));
-    // Resume at every item start after the error, until the items block ends.
-    let end = block_end(error_line as usize, column);
-    loop {
-        let next = (error_line as usize..end).find(|&i| lines.get(i).is_some_and(|l| item_column(l) == Some(column)));
-        let Some(start) = next else { break };
-        let tail: String = lines.get(start..end).unwrap_or_default().concat();
-        let offset = u32::try_from(start).unwrap_or(u32::MAX);
-        let (mut part, salvaged) = parse_events(&tail, caps, budget);
-        let (items, item_lines) = match (part.docs.pop(), salvaged) {
-            (_, Some(partial)) => (partial.items, partial.lines.items),
-            (Some((Value::Array(items), lines)), None) => (items, lines.items),
-            _ => (Vec::new(), Vec::new()),
-        };
-        list.items.extend(items);
-        list.lines.items.extend(item_lines.into_iter().map(|l| l.saturating_add(offset)));
-        parsed.warnings.extend(part.warnings.into_iter().map(|mut w| {
-            w.line = w.line.saturating_add(offset);
-            w
-        }));
-        let Some(mut e) = part.errors.pop() else { break };
-        e.line = e.line.saturating_add(offset);
-        error_line = e.line;
-        parsed.errors.push(e.costing("the list item is skipped"));
+    cursor.advance();
+    let mut block_end = cursor.clone();
+    block_end.find(usize::MAX, |l| ends_block(l, column));
+    let (end, end_offset) = (block_end.index, block_end.offset);
+    if error.line as usize > end {
+        // The error is after the items: they are all kept, the rest is lost.
+        parsed.errors.push(error.costing(REST));
+        parsed.docs.push(list.into_doc());
+        return parsed;
     }
-    // A root mapping goes on after its items (kubectl writes `kind: List` last).
+    if error.code == "memory-limit" {
+        // Out of budget: later items would not fit either.
+        parsed.errors.push(error.costing("the rest of the list is skipped"));
+    } else {
+        let mut error_line = error.line as usize;
+        parsed.errors.push(error.costing("the list item is skipped"));
+        // Resume at every item start after an error, until the items block ends.
+        loop {
+            cursor.seek(error_line);
+            if !cursor.find(end, |l| item_column(l) == Some(column)) {
+                break;
+            }
+            let tail = text.get(cursor.offset..end_offset).unwrap_or_default();
+            let offset = u32::try_from(cursor.index).unwrap_or(u32::MAX);
+            let (mut part, salvaged) = parse_events(tail, caps, budget);
+            let (items, item_lines) = match (part.docs.pop(), salvaged) {
+                (_, Some(partial)) => (partial.items, partial.lines.items),
+                (Some((Value::Array(items), lines)), None) => (items, lines.items),
+                _ => (Vec::new(), Vec::new()),
+            };
+            list.items.extend(items);
+            list.lines.items.extend(item_lines.into_iter().map(|l| l.saturating_add(offset)));
+            parsed.warnings.extend(part.warnings.into_iter().map(|mut w| {
+                w.line = w.line.saturating_add(offset);
+                w
+            }));
+            let Some(mut e) = part.errors.pop() else { break };
+            e.line = e.line.saturating_add(offset);
+            error_line = (e.line as usize).max(cursor.index + 1);
+            let cost =
+                if e.code == "memory-limit" { "the rest of the list is skipped" } else { "the list item is skipped" };
+            parsed.errors.push(e.costing(cost));
+            if cost != "the list item is skipped" {
+                break;
+            }
+        }
+    }
+    // A root mapping goes on after its items (kubectl writes `kind: List` last). Its few keys
+    // get their own small budget, so that a list cut off by the budget still knows its kind.
     if list.header.is_some() {
-        let rest: String = lines.get(end..).unwrap_or_default().concat();
+        let rest = text.get(end_offset..).unwrap_or_default();
         let offset = u32::try_from(end).unwrap_or(u32::MAX);
-        let (part, _) = parse_events(&rest, caps, budget);
+        let (part, _) = parse_events(rest, caps, &mut Budget::for_input(rest.len(), 4));
         if let Some((Value::Object(after), _)) = part.docs.into_iter().next() {
             if let Some(header) = list.header.as_mut() {
                 for (k, v) in after {
@@ -244,6 +261,46 @@ pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget) -> Parsed
     }
     parsed.docs.push(list.into_doc());
     parsed
+}
+
+/// A forward-only walk over the lines of a text (0-based indices), so that resuming after
+/// errors reads even a huge list once, without an index of its lines.
+#[derive(Clone)]
+struct LineCursor<'t> {
+    text: &'t str,
+    offset: usize,
+    index: usize,
+}
+
+impl<'t> LineCursor<'t> {
+    fn line(&self) -> Option<&'t str> {
+        self.text.get(self.offset..).and_then(|rest| rest.split_inclusive('\n').next())
+    }
+
+    fn advance(&mut self) -> bool {
+        let Some(line) = self.line() else { return false };
+        self.offset += line.len();
+        self.index += 1;
+        true
+    }
+
+    fn seek(&mut self, index: usize) {
+        while self.index < index && self.advance() {}
+    }
+
+    /// Move to the first line from here, before line `end`, for which `f` holds.
+    fn find(&mut self, end: usize, f: impl Fn(&str) -> bool) -> bool {
+        while self.index < end {
+            match self.line() {
+                Some(line) if f(line) => return true,
+                Some(_) => {
+                    self.advance();
+                }
+                None => return false,
+            }
+        }
+        false
+    }
 }
 
 /// The column of a block sequence item's `-` on this line, if the line starts an item.
