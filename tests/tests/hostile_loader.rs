@@ -2,7 +2,7 @@
 //! and that the other documents' and inputs' objects are still loaded. Big inputs are made at
 //! test time in memory (no file is left behind); the memory bound itself is measured by
 //! `cargo xtask bench-memory`, not here.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice, reason = "tests")]
 
 use policy_core::input::{InputFile, Level, Limits, Loaded, load};
 

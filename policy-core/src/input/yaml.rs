@@ -247,11 +247,9 @@ pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget) -> Parsed
         let rest = text.get(end_offset..).unwrap_or_default();
         let offset = u32::try_from(end).unwrap_or(u32::MAX);
         let (part, _) = parse_events(rest, caps, &mut Budget::for_input(rest.len(), 4));
-        if let Some((Value::Object(after), _)) = part.docs.into_iter().next() {
-            if let Some(header) = list.header.as_mut() {
-                for (k, v) in after {
-                    header.entry(k).or_insert(v);
-                }
+        if let (Some((Value::Object(after), _)), Some(header)) = (part.docs.into_iter().next(), list.header.as_mut()) {
+            for (k, v) in after {
+                header.entry(k).or_insert(v);
             }
         }
         parsed.errors.extend(part.errors.into_iter().map(|mut e| {
