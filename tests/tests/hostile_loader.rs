@@ -240,3 +240,30 @@ fn a_list_beyond_the_memory_budget_keeps_what_was_read_and_says_where_it_stopped
     assert!(l.inputs[0].diagnostics.iter().any(|d| d.message.contains("`limits.maxExpansion`")));
     assert_eq!(objects(&l).last(), Some(&obj("Namespace", "other", 1)));
 }
+
+#[test]
+fn documents_past_the_memory_budget_are_counted_in_one_more_diagnostic() {
+    let doc = format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {}}}\n", "n".repeat(10_000));
+    let text = doc.repeat(2000); // 20 MB of names: past the flat 16 MiB
+    let l = load(
+        &[InputFile { name: "many.yaml", bytes: text.as_bytes() }],
+        &Limits { max_expansion: 0, ..Limits::default() },
+    );
+    let memory: Vec<_> = l.inputs[0].diagnostics.iter().filter(|d| d.code == "memory-limit").collect();
+    assert_eq!(memory.len(), 2, "{:?}", codes(&l));
+    let kept = l.objects.len();
+    assert!(kept > 1000 && kept < 2000, "{kept}");
+    assert_eq!(memory[0].source.line, 4 * kept as u32 + 4, "the name of the first refused document");
+    assert!(memory[1].message.starts_with(&format!("{} later documents", 2000 - kept - 1)), "{}", memory[1].message);
+}
+
+#[test]
+fn managed_field_sets_are_not_kept() {
+    let yaml = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  managedFields:\n  - manager: kubectl\n    fieldsV1: {f:spec: {}}\n";
+    let json = br#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "managedFields": [{"manager": "kubectl", "fieldsV1": {"f:spec": {}}}]}}"#;
+    for (name, bytes) in [("p.yaml", &yaml[..]), ("p.json", &json[..])] {
+        let l = run(name, bytes);
+        let managed = l.objects[0].at(&["metadata", "managedFields"]).unwrap();
+        assert_eq!(managed, &serde_json::json!([{"manager": "kubectl"}]), "{name}");
+    }
+}

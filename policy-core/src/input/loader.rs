@@ -148,6 +148,8 @@ struct FileCx<'a> {
     unshown: u32,
     /// The memory this input's values may still take.
     budget: Budget,
+    /// Documents or items refused for the memory budget.
+    over_budget: u32,
 }
 
 impl<'a> FileCx<'a> {
@@ -163,6 +165,7 @@ impl<'a> FileCx<'a> {
             max_line: 1,
             unshown: 0,
             budget: Budget::for_input(0, 0),
+            over_budget: 0,
         }
     }
 
@@ -185,6 +188,11 @@ impl<'a> FileCx<'a> {
                 "no-objects",
                 "no Kubernetes object could be read from this input; expected at least one object with `apiVersion` and `kind`",
             );
+        }
+        if self.over_budget > 1 {
+            let first = self.diagnostics.iter().find(|d| d.code == "memory-limit").map_or(1, |d| d.source.line);
+            let n = self.over_budget - 1;
+            self.diag(first, "memory-limit", format!("{n} later documents or items were skipped for the same limit"));
         }
         if self.unshown > 0 {
             let d = Diagnostic::warning(
@@ -219,6 +227,13 @@ impl<'a> FileCx<'a> {
     }
 
     fn problem(&mut self, p: Problem, map: LineMap, context: &str) {
+        if p.code == "memory-limit" {
+            // Once the budget is spent every later document fails alike: say it once.
+            self.over_budget = self.over_budget.saturating_add(1);
+            if self.over_budget > 1 {
+                return;
+            }
+        }
         let message = if context.is_empty() { p.message } else { format!("{context}: {}", p.message) };
         self.diag(map.apply(p.line), p.code, message);
     }
@@ -483,6 +498,7 @@ impl<'a> FileCx<'a> {
                 "object has a `kind` but no `apiVersion`; expected both (it was still read)",
             );
         }
+        drop_unread_fields(&mut map);
         self.check_fields(&map, place);
         let kubelet_config = if kind == "KubeletInfo" {
             map.get("data").and_then(|d| d.get("configFile")).and_then(|c| c.get("content")).cloned()
@@ -652,6 +668,17 @@ fn str_of<'m>(map: &'m Map<String, Value>, key: &str) -> &'m str {
 fn fill(map: &mut Map<String, Value>, key: &str, value: &str) {
     if str_of(map, key).is_empty() && !value.is_empty() {
         map.insert(key.to_string(), Value::String(value.to_string()));
+    }
+}
+
+/// `metadata.managedFields[].fieldsV1` (maps of empty maps, no rule reads them): the YAML
+/// builder never keeps them, JSON values lose them here.
+fn drop_unread_fields(map: &mut Map<String, Value>) {
+    let managed = map.get_mut("metadata").and_then(|m| m.get_mut("managedFields")).and_then(Value::as_array_mut);
+    for entry in managed.into_iter().flatten() {
+        if let Some(entry) = entry.as_object_mut() {
+            entry.remove("fieldsV1");
+        }
     }
 }
 

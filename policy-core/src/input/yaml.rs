@@ -555,6 +555,17 @@ impl Builder {
         }
     }
 
+    /// Whether the value being finished is a `managedFields[].fieldsV1`: kubectl dumps are full
+    /// of these maps of empty maps (often half of an object's nodes) and no rule reads them.
+    fn is_unread_field(&self) -> bool {
+        let [.., Frame::Map { key: Some(Key::Name(list, _)), .. }, Frame::Seq { .. }, Frame::Map { key, .. }] =
+            self.stack.as_slice()
+        else {
+            return false;
+        };
+        list == "managedFields" && matches!(key, Some(Key::Name(k, _)) if k == "fieldsV1")
+    }
+
     fn expects_key(&self) -> bool {
         matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
     }
@@ -597,6 +608,14 @@ impl Builder {
             }
             self.budget.charge(bytes, line, true)?;
             self.anchors.insert(anchor, (value.clone(), nodes, bytes));
+        }
+        if self.is_unread_field() {
+            // Not kept: give back what it was charged.
+            self.budget.left = self.budget.left.saturating_add(cost(&value).1).min(self.budget.limit);
+            if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                *key = None;
+            }
+            return Ok(());
         }
         match self.stack.last_mut() {
             None => {
@@ -947,6 +966,17 @@ mod tests {
         let caps = Caps { max_depth: 1000, max_alias_nodes: 1000 };
         assert!(parse_chunk(&text, caps).errors.is_empty(), "anchored scalars are cheap");
         assert_eq!(parse_chunk(&nested, caps).errors[0].code, "alias-limit");
+    }
+
+    #[test]
+    fn managed_fields_keep_all_but_their_field_sets() {
+        let v = one(
+            "metadata:\n  managedFields:\n  - manager: kubectl\n    subresource: approval\n    fieldsV1:\n      f:status: {f:conditions: {}}\n  fieldsV1: {kept: 1}\n",
+        );
+        assert_eq!(
+            v,
+            json!({"metadata": {"managedFields": [{"manager": "kubectl", "subresource": "approval"}], "fieldsV1": {"kept": 1}}})
+        );
     }
 
     #[test]
