@@ -21,26 +21,28 @@ pub(super) fn load(inputs: &[InputFile<'_>], limits: &Limits) -> Loaded {
 }
 
 /// [`load`], calling `on_file` after each input (for progress bars).
+///
+/// Inputs are read in one canonical order, by name (then content), whatever order the caller
+/// gives: which input fits in the byte budget, which of two same-named objects wins and so every
+/// finding, inventory and fingerprint are then the same for the same set of inputs.
 pub(super) fn load_with(inputs: &[InputFile<'_>], limits: &Limits, on_file: &mut dyn FnMut(&Loaded)) -> Loaded {
+    let mut ordered: Vec<&InputFile<'_>> = inputs.iter().collect();
+    ordered.sort_by(|a, b| a.name.cmp(b.name).then_with(|| a.bytes.cmp(b.bytes)));
     let mut loaded = Loaded::default();
     let mut remaining = limits.max_total_bytes;
-    for input in inputs {
+    for input in ordered {
         let size = input.bytes.len() as u64;
-        let mut file = FileCx::new(input.name, limits, &mut loaded.objects);
         if size > remaining {
-            file.diag(
-                1,
-                "too-large",
-                format!(
-                    "input is {size} bytes but only {remaining} of the {} byte limit remain; the input is skipped (raise the size limit to read it)",
-                    limits.max_total_bytes
-                ),
-            );
+            // Skipped whole, and its size is not charged: the inputs after it still fit.
+            loaded.inputs.push(InputSummary::too_large(input.name, size, true, remaining, limits));
         } else {
             remaining -= size;
+            let mut file = FileCx::new(input.name, limits, &mut loaded.objects);
             file.read(input.bytes);
+            let mut summary = file.finish(size);
+            summary.settle_status();
+            loaded.inputs.push(summary);
         }
-        loaded.inputs.push(file.finish(size));
         on_file(&loaded);
     }
     loaded
@@ -210,6 +212,7 @@ impl<'a> FileCx<'a> {
             documents: self.documents,
             objects: self.count,
             diagnostics: self.diagnostics,
+            ..InputSummary::default()
         }
     }
 
