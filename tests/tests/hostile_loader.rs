@@ -267,3 +267,25 @@ fn managed_field_sets_are_not_kept() {
         assert_eq!(managed, &serde_json::json!([{"manager": "kubectl"}]), "{name}");
     }
 }
+
+#[test]
+fn a_json_list_is_charged_item_by_item() {
+    let name = "n".repeat(1000);
+    let items: Vec<String> = (0..20_000)
+        .map(|i| {
+            format!("{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"{name}{i}\"}}}}")
+        })
+        .collect();
+    let text = format!("{{\"apiVersion\": \"v1\", \"items\": [\n{}\n], \"kind\": \"List\"}}\n", items.join(",\n"));
+    let l = load(
+        &[InputFile { name: "fat.json", bytes: text.as_bytes() }],
+        &Limits { max_expansion: 0, ..Limits::default() },
+    );
+    let kept = l.objects.len();
+    assert!(kept > 1000 && kept < 20_000, "{kept}");
+    let memory: Vec<_> = l.inputs[0].diagnostics.iter().filter(|d| d.code == "memory-limit").collect();
+    assert_eq!(memory[0].source.line, 2 + kept as u32, "the first item that did not fit");
+    assert!(!codes(&l).iter().any(|(c, _)| c == "truncated"), "{:?}", codes(&l));
+    // Under the default limits the same List loads whole.
+    assert_eq!(run("fat.json", text.as_bytes()).objects.len(), 20_000);
+}
