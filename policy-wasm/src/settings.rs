@@ -169,6 +169,27 @@ mod tests {
     }
 
     #[test]
+    fn only_the_settings_exempt_an_object_at_admission() {
+        let request = json!({"operation": "CREATE", "namespace": "ci", "userInfo": {"username": "alice"},
+            "object": {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+                "metadata": {"name": "ci-deployer-token", "namespace": "ci", "annotations": {
+                    "kubernetes.io/service-account.name": "ci-deployer", "authn-audit.dev/ignore": "SA001"}}}});
+        let allowed =
+            |settings: Value| PolicySettings::from_value(&settings).and_then(|s| s.decide(&request)).map(|d| d.allowed);
+        assert_eq!(allowed(json!({})), Ok(false), "the object's own annotation exempted it");
+        for owner in [
+            json!({"ignore": ["SA001"]}),
+            json!({"select": ["CC"]}),
+            json!({"allowedLegacyTokens": ["ci/ci-deployer-token"]}),
+            json!({"severityOverrides": {"SA001": "low"}}),
+            json!({"exemptNamespaces": ["ci"]}),
+            json!({"exemptUsers": ["alice"]}),
+        ] {
+            assert_eq!(allowed(owner.clone()), Ok(true), "{owner}");
+        }
+    }
+
+    #[test]
     fn refuses_bad_settings_with_a_reason() {
         let err = |v: Value| PolicySettings::from_value(&v).err().unwrap_or_default();
         assert!(err(json!({"exemptNamespace": ["x"]})).contains("unknown field `exemptNamespace`"));
