@@ -3,7 +3,7 @@
 use crate::input::{self, InputFile, Object, Origin};
 use crate::inventory::Inventory;
 use crate::registry;
-use crate::report::{Finding, Report, Source, Summary, Tool};
+use crate::report::{Finding, InputSummary, Report, Source, Summary, Tool};
 use crate::rule::{Context, Findings, Scope};
 use crate::settings::Settings;
 use crate::{Severity, TOOL_NAME, TOOL_VERSION};
@@ -53,6 +53,20 @@ pub fn analyze_with_progress(
     settings: &Settings,
     progress: &mut dyn FnMut(Progress),
 ) -> Report {
+    analyze_with_unread(inputs, &[], settings, progress)
+}
+
+/// [`analyze_with_progress`] for a caller that could not read every input it was given: `unread`
+/// holds one [`InputSummary::unreadable`] or [`InputSummary::too_large`] per input it could not
+/// read (missing, permission denied, a device over the size limit, a pipe with no writer). They
+/// are listed in the report beside the inputs read (status, diagnostic), so the report itself
+/// says what was not analysed.
+pub fn analyze_with_unread(
+    inputs: &[InputFile<'_>],
+    unread: &[InputSummary],
+    settings: &Settings,
+    progress: &mut dyn FnMut(Progress),
+) -> Report {
     let rules: Vec<_> = registry::ALL.iter().copied().filter(|r| settings.enables(r.meta())).collect();
     let mut state = Progress {
         files: inputs.len(),
@@ -73,6 +87,11 @@ pub fn analyze_with_progress(
             summary.diagnostics.push(diagnostic.clone());
         }
     }
+    for summary in &mut summaries {
+        summary.settle_status();
+    }
+    summaries.extend(unread.iter().cloned());
+    summaries.sort_by(|a, b| a.path.cmp(&b.path));
     let now = settings.now.unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let out = run(&inv, settings, Some(now), Scope::Audit, &mut |rules_run| {
         state.rules_run = rules_run;

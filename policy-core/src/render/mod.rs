@@ -125,6 +125,84 @@ pub(crate) fn by_severity(report: &Report) -> Vec<(crate::Severity, Vec<&crate::
         .collect()
 }
 
+/// How much of the input a report covers: all of it, all but some inputs (skipped, unreadable,
+/// cut short, or without a Kubernetes object), or nothing at all. A report of no findings says
+/// which, so an unread or truncated dump never reads as a clean bill of health.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Coverage {
+    All,
+    /// This many inputs were not analysed whole.
+    Part(usize),
+    /// No Kubernetes object could be read from any input.
+    Nothing,
+}
+
+impl Coverage {
+    pub(crate) fn of(report: &Report) -> Self {
+        let incomplete = report.incomplete_inputs().count();
+        if report.summary.objects == 0 {
+            Self::Nothing
+        } else if incomplete > 0 {
+            Self::Part(incomplete)
+        } else {
+            Self::All
+        }
+    }
+
+    /// What the report says in place of findings when it has none (no final period).
+    pub(crate) fn no_findings(self) -> &'static str {
+        match self {
+            Self::All => "No findings",
+            Self::Part(_) => "No findings in what could be read",
+            Self::Nothing => NOTHING_READ,
+        }
+    }
+
+    /// A warning for the head of the report (no final period), when it does not cover everything.
+    pub(crate) fn warning(self) -> Option<String> {
+        match self {
+            Self::All => None,
+            Self::Part(n) => Some(format!("{} not analysed whole: see the inputs", count(n, "input"))),
+            Self::Nothing => Some(NOTHING_READ.to_string()),
+        }
+    }
+}
+
+const NOTHING_READ: &str = "No Kubernetes object could be read from the inputs: nothing was analysed";
+
+/// `1 input`, `2 inputs`.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// Why an input was not analysed whole, in one line in our message style; `None` when it was.
+pub(crate) fn input_note(input: &crate::report::InputSummary) -> Option<String> {
+    use crate::report::InputStatus;
+    let errors: Vec<_> = input.diagnostics.iter().filter(|d| d.level == crate::input::Level::Error).collect();
+    let first = errors.first().copied().or(input.diagnostics.first());
+    Some(match input.status {
+        InputStatus::Analysed => return None,
+        InputStatus::Skipped | InputStatus::Unreadable => {
+            first.map_or_else(|| input.status.label().to_string(), |d| d.message.clone())
+        }
+        InputStatus::NoObjects => match first {
+            Some(d) if d.source.line > 0 => {
+                format!("nothing of it was analysed; the first problem is at line {} ({})", d.source.line, d.code)
+            }
+            _ => "nothing of it was analysed".to_string(),
+        },
+        InputStatus::Partial => match first {
+            Some(d) => format!(
+                "{}, the first at line {} ({}); the rest was analysed",
+                count(errors.len(), "error"),
+                d.source.line,
+                d.code
+            ),
+            None => "part of it could not be read; the rest was analysed".to_string(),
+        },
+    })
+}
+
 /// Display helpers for the credential inventory (MX004), shared by the Markdown and HTML tables.
 pub(crate) mod credential {
     use crate::inventory::credentials::{Credential, CredentialKind};
@@ -160,11 +238,13 @@ pub(crate) mod credential {
         }
     }
 
-    /// Certificate fingerprints are 64 hex digits; 12 identify one in a table.
+    /// Certificate fingerprints are 64 hex digits; 12 identify one in a table. Secret
+    /// fingerprints (`fp1:<12 hex>`) and the withheld marker are short already.
     pub(crate) fn short_fingerprint(fingerprint: &str) -> String {
-        let keep = if fingerprint.starts_with("sha256:") { 7 + 12 } else { 12 };
+        let hex = fingerprint.strip_prefix("sha256:").unwrap_or(fingerprint);
+        let keep = fingerprint.len() - hex.len() + 12;
         match fingerprint.get(..keep) {
-            Some(short) if fingerprint.len() > keep + 1 => format!("{short}…"),
+            Some(short) if hex.len() > 13 && hex.chars().all(|c| c.is_ascii_hexdigit()) => format!("{short}…"),
             _ => fingerprint.to_string(),
         }
     }
@@ -202,7 +282,7 @@ pub(crate) mod sample {
             object,
             source: Source { path: "dumps/prod cluster.yaml".to_string(), line },
             message: message.to_string(),
-            evidence: vec![Evidence::secret("data.token", b"s3cr3t-token-value")],
+            evidence: vec![Evidence::secret("data.token", b"s3cr3t-Qm3Xr7pL2vK9sT4wYb8N")],
             remediation: "delete the Secret and use TokenRequest".to_string(),
             docs: format!("docs/rules/{code}-{}-slug.md", code.to_lowercase()),
             related: Vec::new(),
@@ -239,6 +319,7 @@ pub(crate) mod sample {
             evaluated_at: "2025-11-28T12:00:00Z".to_string(),
             inputs: vec![InputSummary {
                 path: "dumps/prod cluster.yaml".to_string(),
+                status: InputStatus::Partial,
                 bytes: 2048,
                 documents: 13,
                 objects: 12,
@@ -270,7 +351,7 @@ pub(crate) mod sample {
                 expires: None,
                 last_used: None,
                 status: "valid".to_string(),
-                fingerprint: crate::util::fingerprint(b"s3cr3t-token-value"),
+                fingerprint: crate::util::fingerprint::of_secret(b"s3cr3t-Qm3Xr7pL2vK9sT4wYb8N"),
                 object: secret,
                 source: Source { path: "dumps/prod cluster.yaml".to_string(), line: 7 },
                 path: "data.token".to_string(),
@@ -307,6 +388,10 @@ mod tests {
         assert_eq!(credential::short_fingerprint(&format!("sha256:{full}")), format!("sha256:{}…", &full[..12]));
         assert_eq!(credential::short_fingerprint("sha256:0123456789ab"), "sha256:0123456789ab");
         assert_eq!(credential::short_fingerprint(&full), format!("{}…", &full[..12]));
+        let secret = crate::util::fingerprint::of_secret(b"s3cr3t-Qm3Xr7pL2vK9sT4wYb8N");
+        assert_eq!(credential::short_fingerprint(&secret), secret);
+        let withheld = crate::util::fingerprint::WITHHELD;
+        assert_eq!(credential::short_fingerprint(withheld), withheld);
     }
 
     #[test]
