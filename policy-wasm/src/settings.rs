@@ -55,7 +55,7 @@ impl PolicySettings {
     pub fn from_value(value: &Value) -> Result<Self, String> {
         let settings = match value {
             Value::Null => Self::default(),
-            value => Self::deserialize(value).map_err(|e| format!("invalid settings: {e}"))?,
+            value => Self::deserialize(value).map_err(|e| crate::json_error("invalid settings", &e))?,
         };
         settings.validate()?;
         Ok(settings)
@@ -66,7 +66,7 @@ impl PolicySettings {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self::default());
         }
-        let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("invalid settings: {e}"))?;
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| crate::json_error("invalid settings", &e))?;
         Self::from_value(&value)
     }
 
