@@ -6,6 +6,7 @@ set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TRUNK_VERSION="0.21.14"   # trunk 0.22 needs rustc 1.96.1; we pin rustc 1.95
+CARGO_FUZZ_VERSION="0.13.2"
 
 log() { printf '\033[1m[tools]\033[0m %s\n' "$*" >&2; }
 
@@ -40,6 +41,16 @@ ensure_trunk() {
   if [ "$have" != "$TRUNK_VERSION" ]; then
     log "installing trunk $TRUNK_VERSION (about 13 minutes on 2 cores, once)"
     cargo install trunk --version "$TRUNK_VERSION" --locked --force
+  fi
+}
+
+# cargo-fuzz drives libFuzzer builds; scripts/fuzz.sh runs it on the pinned stable toolchain.
+ensure_cargo_fuzz() {
+  local have=""
+  command -v cargo-fuzz >/dev/null && have="$(cargo fuzz --version | awk '{print $2}')"
+  if [ "$have" != "$CARGO_FUZZ_VERSION" ]; then
+    log "installing cargo-fuzz $CARGO_FUZZ_VERSION (have: ${have:-none})"
+    cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --force
   fi
 }
 

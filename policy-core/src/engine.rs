@@ -3,7 +3,7 @@
 use crate::input::{self, InputFile, Object, Origin};
 use crate::inventory::Inventory;
 use crate::registry;
-use crate::report::{Finding, Report, Source, Summary, Tool};
+use crate::report::{Finding, InputSummary, Report, Source, Summary, Tool};
 use crate::rule::{Context, Findings, Scope};
 use crate::settings::Settings;
 use crate::{Severity, TOOL_NAME, TOOL_VERSION};
@@ -12,7 +12,10 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-/// Per-object opt-out: `authn-audit.dev/ignore: "SA001,TR004"` on the object's annotations.
+/// Per-object opt-out in audits: `authn-audit.dev/ignore: "SA001,TR004"` on the object's annotations.
+///
+/// Honoured only by [`analyze`]: at admission the object is the requester's, so an annotation on it
+/// must not relax the policy owner's decision; [`admit`] exempts only through its settings.
 pub const IGNORE_ANNOTATION: &str = "authn-audit.dev/ignore";
 
 /// Analyse whole dumps: load, index, run every enabled rule, build the report.
@@ -50,6 +53,20 @@ pub fn analyze_with_progress(
     settings: &Settings,
     progress: &mut dyn FnMut(Progress),
 ) -> Report {
+    analyze_with_unread(inputs, &[], settings, progress)
+}
+
+/// [`analyze_with_progress`] for a caller that could not read every input it was given: `unread`
+/// holds one [`InputSummary::unreadable`] or [`InputSummary::too_large`] per input it could not
+/// read (missing, permission denied, a device over the size limit, a pipe with no writer). They
+/// are listed in the report beside the inputs read (status, diagnostic), so the report itself
+/// says what was not analysed.
+pub fn analyze_with_unread(
+    inputs: &[InputFile<'_>],
+    unread: &[InputSummary],
+    settings: &Settings,
+    progress: &mut dyn FnMut(Progress),
+) -> Report {
     let rules: Vec<_> = registry::ALL.iter().copied().filter(|r| settings.enables(r.meta())).collect();
     let mut state = Progress {
         files: inputs.len(),
@@ -70,6 +87,11 @@ pub fn analyze_with_progress(
             summary.diagnostics.push(diagnostic.clone());
         }
     }
+    for summary in &mut summaries {
+        summary.settle_status();
+    }
+    summaries.extend(unread.iter().cloned());
+    summaries.sort_by(|a, b| a.path.cmp(&b.path));
     let now = settings.now.unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let out = run(&inv, settings, Some(now), Scope::Audit, &mut |rules_run| {
         state.rules_run = rules_run;
@@ -96,7 +118,8 @@ pub fn analyze_with_progress(
     }
 }
 
-/// Run the enabled rules of a scope over an inventory, applying overrides and opt-outs.
+/// Run the enabled rules of a scope over an inventory, applying overrides and, in audits, the
+/// objects' opt-out annotations.
 fn run(
     inv: &Inventory<'_>,
     settings: &Settings,
@@ -111,7 +134,9 @@ fn run(
         rule.check(&cx, &mut out);
         on_rule(done + 1);
     }
-    out.found.retain(|f| !ignored_by_annotation(inv, f));
+    if mode == Scope::Audit {
+        out.found.retain(|f| !ignored_by_annotation(inv, f));
+    }
     for finding in &mut out.found {
         finding.severity = settings.severity_for(&finding.code, finding.severity);
     }
@@ -213,11 +238,12 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
         return Ok(allow());
     }
     let mut object = object;
-    // The object of a CREATE may lack its namespace: the request carries it.
+    // The object of a CREATE may lack its namespace, and the requester writes the object: the
+    // namespace the request is made in is the one the rules and allow-lists see.
     if !namespace.is_empty()
         && let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut)
     {
-        meta.entry("namespace").or_insert_with(|| Value::String(namespace.clone()));
+        meta.insert("namespace".to_string(), Value::String(namespace.clone()));
     }
     let objects =
         [Object::new(object, Source { path: "request.object".to_string(), line: 1 }, Origin::AdmissionRequest)];
@@ -235,6 +261,91 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inventory::certs::tests::{MALLORY_CSR_PEM, b64};
+    use serde_json::json;
+
+    /// A legacy token Secret and a CSR for `system:masters` with no expiry, each exempting itself
+    /// from the rules that catch it.
+    fn self_exempt_objects() -> [Value; 2] {
+        [
+            json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+                "metadata": {"name": "ci-deployer-token", "namespace": "ci", "annotations": {
+                    "kubernetes.io/service-account.name": "ci-deployer", IGNORE_ANNOTATION: "SA001"}}}),
+            json!({"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+                "metadata": {"name": "mallory-admin", "annotations": {IGNORE_ANNOTATION: "CC001, CC003,CC004"}},
+                "spec": {"request": b64(MALLORY_CSR_PEM), "signerName": "kubernetes.io/kube-apiserver-client",
+                    "usages": ["client auth"]}}),
+        ]
+    }
+
+    fn denied_codes(object: &Value, settings: &Settings, admit: &AdmitSettings) -> Option<Vec<String>> {
+        let request = json!({"operation": "CREATE", "namespace": object.pointer("/metadata/namespace"),
+            "userInfo": {"username": "mallory", "groups": ["developers"]}, "object": object});
+        let decision = super::admit(&request, settings, admit).ok()?;
+        let denied = decision.findings.iter().filter(|f| f.severity >= admit.reject_at).map(|f| f.code.clone());
+        Some(denied.collect::<Vec<_>>()).filter(|codes| decision.allowed == codes.is_empty())
+    }
+
+    #[test]
+    fn admission_ignores_the_objects_own_opt_out_annotation() {
+        let [secret, csr] = self_exempt_objects();
+        let (settings, admit) = (Settings::default(), AdmitSettings::default());
+        assert_eq!(denied_codes(&secret, &settings, &admit), Some(vec!["SA001".to_string()]));
+        assert_eq!(denied_codes(&csr, &settings, &admit), Some(vec!["CC001".to_string(), "CC003".to_string()]));
+    }
+
+    #[test]
+    fn audits_still_honour_the_opt_out_annotation() {
+        let texts = self_exempt_objects().map(|o| o.to_string());
+        let inputs = texts.each_ref().map(|t| InputFile { name: "dump.json", bytes: t.as_bytes() });
+        let report = analyze(&inputs, &Settings { select: vec!["SA001".into(), "CC".into()], ..Settings::default() });
+        assert_eq!(report.summary.objects, 2);
+        assert_eq!(report.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(), Vec::<&str>::new());
+        // Without the annotations the same objects are reported: the annotation is what hid them.
+        let bare = self_exempt_objects().map(|mut o| {
+            if let Some(annotations) = o.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
+                annotations.remove(IGNORE_ANNOTATION);
+            }
+            o.to_string()
+        });
+        let inputs = bare.each_ref().map(|t| InputFile { name: "dump.json", bytes: t.as_bytes() });
+        let report = analyze(&inputs, &Settings { select: vec!["SA001".into(), "CC".into()], ..Settings::default() });
+        let mut codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+        codes.sort_unstable();
+        assert_eq!(codes, ["CC001", "CC003", "SA001"]);
+    }
+
+    #[test]
+    fn the_policy_owner_exempts_through_the_settings() {
+        let [secret, csr] = self_exempt_objects();
+        let admit = AdmitSettings::default();
+        // Per code.
+        let off = Settings { ignore: vec!["SA001".into(), "CC".into()], ..Settings::default() };
+        assert_eq!(denied_codes(&secret, &off, &admit), Some(vec![]));
+        assert_eq!(denied_codes(&csr, &off, &admit), Some(vec![]));
+        // Per object: the legacy-token allow-list.
+        let listed = Settings { allowed_legacy_tokens: vec!["ci/ci-deployer-token".into()], ..Settings::default() };
+        assert_eq!(denied_codes(&secret, &listed, &admit), Some(vec![]));
+        // Per namespace, user or group.
+        let settings = Settings::default();
+        let by_namespace = AdmitSettings { exempt_namespaces: vec!["ci".into()], ..AdmitSettings::default() };
+        assert_eq!(denied_codes(&secret, &settings, &by_namespace), Some(vec![]));
+        let by_user = AdmitSettings { exempt_users: vec!["mallory".into()], ..AdmitSettings::default() };
+        assert_eq!(denied_codes(&csr, &settings, &by_user), Some(vec![]));
+        let by_group = AdmitSettings { exempt_groups: vec!["developers".into()], ..AdmitSettings::default() };
+        assert_eq!(denied_codes(&csr, &settings, &by_group), Some(vec![]));
+    }
+
+    #[test]
+    fn the_requests_namespace_wins_over_the_objects() {
+        let [secret, _] = self_exempt_objects();
+        let request = json!({"operation": "CREATE", "namespace": "dev", "object": secret});
+        let listed = Settings { allowed_legacy_tokens: vec!["ci/ci-deployer-token".into()], ..Settings::default() };
+        let decision = super::admit(&request, &listed, &AdmitSettings::default()).ok();
+        assert_eq!(decision.as_ref().map(|d| d.allowed), Some(false), "{decision:?}");
+        let object = decision.and_then(|d| d.findings.into_iter().next()).map(|f| f.object);
+        assert_eq!(object.and_then(|o| o.namespace), Some("dev".to_string()));
+    }
 
     #[test]
     fn progress_counts_files_objects_and_rules_in_order() {

@@ -20,7 +20,7 @@ pub mod util;
 
 mod engine;
 
-pub use engine::{AdmitDecision, AdmitSettings, Progress, admit, analyze, analyze_with_progress};
+pub use engine::{AdmitDecision, AdmitSettings, Progress, admit, analyze, analyze_with_progress, analyze_with_unread};
 pub use input::{InputFile, Limits};
 pub use report::{Finding, Report, Severity};
 pub use rule::RuleMeta;

@@ -53,7 +53,7 @@ const EXPECTED: &[Expected] = &[
         "insights-operator/archive-sample-certificatesigningrequests-csr-test.json",
         1,
         &[],
-        &[("not-a-kubernetes-object", 1)],
+        &[("not-a-kubernetes-object", 1), ("no-objects", 1)],
     ),
     (
         "kops/addons-authentication.aws-k8s-1.12.yaml",
@@ -92,9 +92,9 @@ const EXPECTED: &[Expected] = &[
         &["Pod:kube-apiserver@2E"],
         &[("not-a-kubernetes-object", 192)],
     ),
-    ("kube-bench/cfg-cis-1.12-master.yaml", 1, &[], &[("not-a-kubernetes-object", 2)]),
-    ("kube-bench/cfg-cis-1.12-node.yaml", 1, &[], &[("not-a-kubernetes-object", 2)]),
-    ("kube-bench/cfg-cis-1.12-policies.yaml", 1, &[], &[("not-a-kubernetes-object", 2)]),
+    ("kube-bench/cfg-cis-1.12-master.yaml", 1, &[], &[("no-objects", 1), ("not-a-kubernetes-object", 2)]),
+    ("kube-bench/cfg-cis-1.12-node.yaml", 1, &[], &[("no-objects", 1), ("not-a-kubernetes-object", 2)]),
+    ("kube-bench/cfg-cis-1.12-policies.yaml", 1, &[], &[("no-objects", 1), ("not-a-kubernetes-object", 2)]),
     ("kube-bench/job-master.yaml", 1, &["Job:kube-bench-master@2"], &[]),
     (
         "kube-oidc-proxy/deploy-yaml-kube-oidc-proxy.yaml",

@@ -91,8 +91,10 @@ fn huge_input_respects_the_size_limit_and_still_loads_big_dumps() {
     let small = b"apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n";
     let l =
         load(&[InputFile { name: "big.yaml", bytes: text.as_bytes() }, InputFile { name: "a", bytes: small }], &limits);
-    assert_eq!(l.inputs[0].diagnostics[0].code, "too-large");
-    assert_eq!((l.inputs[0].objects, l.inputs[1].objects), (0, 1));
+    // Inputs come back sorted by name: `a` first.
+    assert_eq!(l.inputs[1].path, "big.yaml");
+    assert_eq!(l.inputs[1].diagnostics[0].code, "too-large");
+    assert_eq!((l.inputs[1].objects, l.inputs[0].objects), (0, 1));
     // Many tiny documents: capped by the document limit.
     let docs = "---\napiVersion: v1\nkind: Namespace\n".repeat(50);
     let l =

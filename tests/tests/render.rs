@@ -9,7 +9,7 @@ use base64::Engine as _;
 use policy_core::inventory::credentials::{Credential, CredentialKind};
 use policy_core::inventory::mechanisms::{MechanismEvidence, MechanismStatus, State};
 use policy_core::render::{self, Format};
-use policy_core::report::{Evidence, Mechanism, NotAssessable, ObjectRef, Source};
+use policy_core::report::{Evidence, InputStatus, InputSummary, Mechanism, NotAssessable, ObjectRef, Source};
 use policy_core::{InputFile, Report, Settings, Severity};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -132,6 +132,21 @@ fn full_report() -> Report {
         "not-an-object",
         "document has no `kind`",
     ));
+    // Every input status: the JSON schema and SARIF's notifications see each one.
+    let limits = policy_core::Limits::default();
+    report.inputs.push(InputSummary::too_large("dumps/big.yaml", 300 << 20, true, limits.max_total_bytes, &limits));
+    report.inputs.push(InputSummary::too_large("/dev/zero", 1 + (1 << 20), false, 1 << 20, &limits));
+    report.inputs.push(InputSummary::unreadable("dumps/gone.yaml", "read-error", "no such file or directory"));
+    report.inputs.push(InputSummary {
+        path: "dumps/empty.yaml".into(),
+        status: InputStatus::NoObjects,
+        ..InputSummary::default()
+    });
+    let mut partial = report.inputs[0].clone();
+    partial.path = "dumps/partial.yaml".into();
+    partial.status = InputStatus::Partial;
+    report.inputs.push(partial);
+    report.inputs.sort_by(|a, b| a.path.cmp(&b.path));
     report
 }
 
@@ -184,7 +199,11 @@ fn the_report_schema_rejects_drift() {
     json["findings"][0]["severity"] = "severe".into();
     json["findings"][0]["extra"] = 1.into();
     json["summary"]["by_severity"] = Value::Null;
+    json["inputs"][0]["status"] = "fine".into();
+    json["inputs"][1].as_object_mut().unwrap().remove("status");
     let errs = errors(&schema, &json);
+    assert!(errs.iter().any(|e| e.contains("/inputs/0/status")), "{errs:#?}");
+    assert!(errs.iter().any(|e| e.contains("status") && e.contains("/inputs/1")), "{errs:#?}");
     assert!(errs.iter().any(|e| e.contains("/findings/0/severity")), "{errs:#?}");
     assert!(errs.iter().any(|e| e.contains("extra")), "{errs:#?}");
     assert!(errs.iter().any(|e| e.contains("by_severity")), "{errs:#?}");
@@ -219,8 +238,38 @@ fn full_report_sarif_locations_and_notifications() {
     // Line 0 (unknown) means no region rather than an invalid startLine.
     assert!(result["locations"][0]["physicalLocation"].get("region").is_none());
     assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "examples/sample-cluster.yaml");
-    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false, "inputs were skipped or unreadable");
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
     assert!(notes.iter().any(|n| n["level"] == "warning" && n["descriptor"]["id"] == "not-an-object"));
+    // Each input not analysed is a located notification (the file; a line when there is one).
+    let artifacts = sarif["runs"][0]["artifacts"].as_array().unwrap();
+    for (id, path, line) in [
+        ("too-large", "dumps/big.yaml", Some(1)),
+        ("too-large", "/dev/zero", Some(1)),
+        ("read-error", "dumps/gone.yaml", None),
+        ("no-objects", "dumps/empty.yaml", None),
+    ] {
+        let note = notes
+            .iter()
+            .find(|n| {
+                n["descriptor"]["id"] == id && n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == path
+            })
+            .unwrap_or_else(|| panic!("{id} {path}: {notes:#?}"));
+        assert_eq!(note["level"], "error");
+        let physical = &note["locations"][0]["physicalLocation"];
+        assert_eq!(physical["region"]["startLine"].as_u64(), line.map(|l: u64| l), "{id} {path}");
+        let index = physical["artifactLocation"]["index"].as_u64().unwrap() as usize;
+        assert_eq!(artifacts[index]["location"]["uri"], path);
+    }
+    let gone = artifacts.iter().find(|a| a["location"]["uri"] == "dumps/gone.yaml").unwrap();
+    assert_eq!((gone["length"].as_i64(), gone["properties"]["status"].as_str()), (Some(-1), Some("unreadable")));
+    let zero =
+        notes.iter().find(|n| n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "/dev/zero").unwrap();
+    assert_eq!(
+        zero["message"]["text"],
+        "input has more than 1048576 bytes but only 1048576 of the 268435456-byte limit remain; the input is skipped (raise `limits.maxTotalBytes` to read it)"
+    );
     assert!(notes.iter().any(|n| n["level"] == "note" && n["associatedRule"]["id"] == "ST001"));
 }
 

@@ -1,6 +1,7 @@
 //! Project tasks: `cargo xtask docs [--check]`, `cargo xtask new-rule CODE slug`,
-//! `cargo xtask wasm …`, `cargo xtask viewer …`. Plain Rust so they run wherever cargo does.
+//! `cargo xtask wasm …`, `cargo xtask viewer …`, `cargo xtask bench-memory [--quick]`. Plain Rust so they run wherever cargo does.
 
+mod bench_memory;
 mod docs;
 mod new_rule;
 mod viewer;
@@ -18,7 +19,10 @@ tasks:
   new-rule CODE slug [--severity S] [--mechanism M] [--scope audit|admit]
                                  scaffold a rule file, its registry line and fixtures
   wasm [args]                    build the policy-engine wasm modules
-  viewer [args]                  build the viewer";
+  viewer [args]                  build the viewer
+  bench-memory [--quick] [--no-build]
+                                 peak RSS of the release CLI over hostile input shapes, as a
+                                 ratio to input bytes; fails above 8 x input + 64 MiB";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +35,7 @@ fn main() -> ExitCode {
         "new-rule" => new_rule::run(rest),
         "wasm" => wasm::run(rest),
         "viewer" => viewer::run(rest),
+        "bench-memory" => bench_memory::run(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

@@ -2,7 +2,7 @@
 //! the lines serde_json does not report, e.g. where every item of a `List` starts.
 
 use super::lines::{DocLines, Seg};
-use super::yaml::Problem;
+use super::yaml::{self, Budget, Problem};
 use serde_json::Value;
 
 /// One top-level JSON value with its text.
@@ -17,12 +17,15 @@ pub(super) struct JsonDoc<'a> {
     pub lines: DocLines,
 }
 
-/// Every value of a JSON text (one, or several concatenated), and the error that stopped it.
+/// Every value of a JSON text (one, or several concatenated), and the problems met on the way.
 #[derive(Debug, Default)]
 pub(super) struct JsonParsed<'a> {
     pub docs: Vec<JsonDoc<'a>>,
-    /// File line, code, message.
-    pub error: Option<Problem>,
+    /// File lines, codes, messages.
+    pub errors: Vec<Problem>,
+    /// Reading stopped at a YAML document marker (`---`): the text is a YAML stream whose
+    /// first document is written in JSON style.
+    pub yaml_marker: bool,
 }
 
 /// Whether the text looks like JSON (after optional whitespace).
@@ -30,45 +33,79 @@ pub(super) fn looks_like_json(text: &str) -> bool {
     matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
 }
 
-/// Read every JSON value of the text. `max_depth` below serde_json's own 128 is checked after.
-pub(super) fn parse(text: &str, max_depth: u32, max_docs: u32) -> JsonParsed<'_> {
+/// Read every JSON value of the text. A bad value costs only itself: reading goes on after
+/// its end (found by bracket matching), and a root object with `items` is read item by item,
+/// so one bad item or a dump cut short keeps the items before it. `max_depth` below
+/// serde_json's own 128 is checked after.
+pub(super) fn parse<'t>(text: &'t str, max_depth: u32, max_docs: u32, budget: &mut Budget) -> JsonParsed<'t> {
     let mut parsed = JsonParsed::default();
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
-    let mut prev_end = 0usize;
+    let mut pos = 0usize;
     let mut line = 1u32;
-    while let Some(next) = stream.next() {
-        match next {
-            Ok(value) => {
-                let end = stream.byte_offset();
-                let between = text.as_bytes().get(prev_end..end).unwrap_or_default();
-                let ws = between.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count();
-                let start = prev_end + ws;
-                line = line.saturating_add(newlines(between.get(..ws).unwrap_or_default()));
-                let own = text.get(start..end).unwrap_or_default();
-                if parsed.docs.len() >= max_docs as usize {
-                    parsed.error = Some(Problem {
-                        line,
-                        code: "too-many-documents",
-                        message: format!("more than {max_docs} documents in this input; the rest is skipped"),
-                    });
-                    break;
-                }
+    let mut failing = false;
+    loop {
+        let rest = text.get(pos..).unwrap_or_default();
+        let ws = rest.bytes().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count();
+        line = line.saturating_add(newlines(rest.as_bytes().get(..ws).unwrap_or_default()));
+        pos += ws;
+        let rest = rest.get(ws..).unwrap_or_default();
+        if rest.is_empty() {
+            break;
+        }
+        if parsed.docs.len() >= max_docs as usize {
+            parsed.errors.push(Problem {
+                line,
+                code: "too-many-documents",
+                message: format!("more than {max_docs} documents in this input; the rest is skipped"),
+            });
+            break;
+        }
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+        match stream.next() {
+            Some(Ok(value)) => {
+                failing = false;
+                let own = rest.get(..stream.byte_offset()).unwrap_or_default();
                 if depth_exceeds(&value, max_depth) {
-                    parsed.error = Some(Problem {
-                        line,
-                        code: "too-deep",
-                        message: format!("nesting deeper than {max_depth} levels; the document is skipped"),
-                    });
+                    parsed.errors.push(too_deep(line, max_depth).costing("the document is skipped"));
+                } else if let Err(e) = budget.charge(yaml::cost(&value).1, line, false) {
+                    parsed.errors.push(e.costing("the document is skipped"));
                 } else {
                     parsed.docs.push(JsonDoc { value, text: own, line, lines: doc_lines(own) });
                 }
                 line = line.saturating_add(newlines(own.as_bytes()));
-                prev_end = end;
+                pos += own.len();
             }
-            Err(e) => {
-                parsed.error = Some(problem(&e));
-                break;
+            Some(Err(e)) => {
+                if is_yaml_marker(rest) {
+                    parsed.yaml_marker = true;
+                    parsed.errors.push(problem(&e, line).costing("the rest of this input is skipped"));
+                    break;
+                }
+                let mut skim = Skim::new(rest);
+                let complete = skim.skip_value();
+                let end = skim.i.clamp(1, rest.len());
+                let own = rest.get(..end).unwrap_or(rest);
+                if let Some((value, lines, mut problems)) = salvage(own, max_depth, budget) {
+                    for p in &mut problems {
+                        p.line = line.saturating_add(p.line - 1);
+                    }
+                    if problems.is_empty() {
+                        problems.push(problem(&e, line).costing("the field is skipped"));
+                    }
+                    parsed.errors.append(&mut problems);
+                    parsed.docs.push(JsonDoc { value, text: own, line, lines });
+                } else if !failing || looks_like_json(rest) {
+                    // One diagnostic for a run of stray tokens (a file of garbage gives one).
+                    let cost = if complete { "the document is skipped" } else { "the rest of this input is skipped" };
+                    parsed.errors.push(problem(&e, line).costing(cost));
+                }
+                failing = true;
+                if !complete {
+                    break;
+                }
+                line = line.saturating_add(newlines(own.as_bytes()));
+                pos += own.len();
             }
+            None => break,
         }
     }
     parsed
@@ -76,32 +113,107 @@ pub(super) fn parse(text: &str, max_depth: u32, max_docs: u32) -> JsonParsed<'_>
 
 /// Parse one JSON value held in a string (a ConfigMap value).
 pub(super) fn parse_one(text: &str) -> Result<Value, Problem> {
-    serde_json::from_str(text).map_err(|e| problem(&e))
+    serde_json::from_str(text).map_err(|e| problem(&e, 1))
 }
 
-fn problem(e: &serde_json::Error) -> Problem {
+fn is_yaml_marker(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    (bytes.starts_with(b"---") || bytes.starts_with(b"..."))
+        && matches!(bytes.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// A root object that did not parse as a whole, read member by member and its `items` element
+/// by element. `None` unless it has an `items` sequence (a `*List`): other objects are not
+/// kept half-read. Problem lines are inside `text`.
+fn salvage(text: &str, max_depth: u32, budget: &mut Budget) -> Option<(Value, DocLines, Vec<Problem>)> {
+    let mut s = Skim::new(text);
+    let mut lines = DocLines { root: s.line, ..DocLines::default() };
+    let mut map = serde_json::Map::new();
+    let mut problems = Vec::new();
+    let mut has_items = false;
+    let mut parse_at = |start: usize, end: usize, line: u32, problems: &mut Vec<Problem>| {
+        let own = text.get(start..end).unwrap_or_default();
+        match serde_json::from_str::<Value>(own) {
+            Ok(v) if depth_exceeds(&v, max_depth) => {
+                problems.push(too_deep(line, max_depth).costing("the list item is skipped"));
+                None
+            }
+            Ok(v) => match budget.charge(yaml::cost(&v).1, line, false) {
+                Ok(()) => Some(v),
+                Err(e) => {
+                    problems.push(e.costing("the list item is skipped"));
+                    None
+                }
+            },
+            Err(e) => {
+                let cost = if e.is_eof() { "the rest of this input is skipped" } else { "the list item is skipped" };
+                problems.push(problem(&e, line).costing(cost));
+                None
+            }
+        }
+    };
+    s.members(|raw_key, s| {
+        let key = key_string(raw_key);
+        if key == "items" && s.peek() == Some(b'[') {
+            has_items = true;
+            let mut items = Vec::new();
+            s.elements(|_, s| {
+                let (start, at) = (s.i, s.line);
+                let complete = s.skip_value();
+                if s.i == start {
+                    s.i += 1; // a stray `}` or `,`: step over it
+                }
+                if let Some(v) = parse_at(start, s.i, at, &mut problems) {
+                    items.push(v);
+                    lines.items.push(at);
+                }
+                if complete { Step::Consumed } else { Step::Stop }
+            });
+            s.i += 1; // the `]`
+            map.insert(key, Value::Array(items));
+            return Step::Consumed;
+        }
+        let start = s.i;
+        let complete = s.skip_value();
+        let mut ignored = Vec::new();
+        if let Some(v) = complete.then(|| parse_at(start, s.i, 1, &mut ignored)).flatten() {
+            map.insert(key, v);
+        }
+        if complete { Step::Consumed } else { Step::Stop }
+    });
+    has_items.then_some((Value::Object(map), lines, problems))
+}
+
+fn key_string(raw: &[u8]) -> String {
+    if raw.contains(&b'\\') {
+        let quoted = [b"\"".as_slice(), raw, b"\""].concat();
+        serde_json::from_slice::<String>(&quoted).unwrap_or_default()
+    } else {
+        String::from_utf8_lossy(raw).into_owned()
+    }
+}
+
+fn too_deep(line: u32, max: u32) -> Problem {
+    Problem { line, code: "too-deep", message: format!("nesting deeper than {max} levels") }
+}
+
+/// The problem of a serde_json error at file line `first` + the error's line - 1, without
+/// what it costs (the caller knows: see [`Problem::costing`]).
+fn problem(e: &serde_json::Error, first: u32) -> Problem {
     let full = e.to_string();
     // serde_json's messages are fixed phrases ("expected `,` or `}`"), never document text.
     let what = full.split(" at line ").next().unwrap_or_default();
-    let line = u32::try_from(e.line()).unwrap_or(u32::MAX).max(1);
+    let line = first.saturating_add(u32::try_from(e.line()).unwrap_or(u32::MAX).max(1) - 1);
     if what.contains("recursion limit exceeded") {
-        Problem {
-            line,
-            code: "too-deep",
-            message: "nesting deeper than 128 levels; the document is skipped".to_string(),
-        }
+        too_deep(line, 128)
     } else if e.is_eof() {
         Problem {
             line,
             code: "json-syntax",
-            message: format!("invalid JSON: {what} (the input looks truncated); expected complete JSON"),
+            message: format!("invalid JSON: {what} (the input looks truncated, expected complete JSON)"),
         }
     } else {
-        Problem {
-            line,
-            code: "json-syntax",
-            message: format!("invalid JSON: {what}; the rest of this input is skipped"),
-        }
+        Problem { line, code: "json-syntax", message: format!("invalid JSON: {what}") }
     }
 }
 
@@ -183,10 +295,12 @@ impl<'a> Skim<'a> {
         self.b.get(start..j).unwrap_or_default()
     }
 
-    fn skip_value(&mut self) {
+    /// Move past the value at the cursor; false when the text ends inside it.
+    fn skip_value(&mut self) -> bool {
         match self.peek() {
             Some(b'"') => {
                 self.string();
+                self.i <= self.b.len()
             }
             Some(b'{' | b'[') => {
                 let mut depth = 0usize;
@@ -201,7 +315,7 @@ impl<'a> Skim<'a> {
                             depth = depth.saturating_sub(1);
                             if depth == 0 {
                                 self.i += 1;
-                                return;
+                                return true;
                             }
                         }
                         b'\n' => self.line = self.line.saturating_add(1),
@@ -209,11 +323,13 @@ impl<'a> Skim<'a> {
                     }
                     self.i += 1;
                 }
+                false
             }
             _ => {
                 while self.peek().is_some_and(|c| !matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n')) {
                     self.i += 1;
                 }
+                true
             }
         }
     }
@@ -242,7 +358,9 @@ impl<'a> Skim<'a> {
             self.ws();
             match f(key, self) {
                 Step::Stop => return true,
-                Step::Skip => self.skip_value(),
+                Step::Skip => {
+                    self.skip_value();
+                }
                 Step::Consumed => {}
             }
             self.next_member();
@@ -261,7 +379,9 @@ impl<'a> Skim<'a> {
         while self.peek().is_some_and(|c| c != b']') {
             match f(index, self) {
                 Step::Stop => return true,
-                Step::Skip => self.skip_value(),
+                Step::Skip => {
+                    self.skip_value();
+                }
                 Step::Consumed => {}
             }
             self.next_member();
@@ -335,12 +455,16 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn parse(text: &str, max_depth: u32, max_docs: u32) -> JsonParsed<'_> {
+        super::parse(text, max_depth, max_docs, &mut Budget::for_input(text.len(), 4))
+    }
+
     const LIST: &str = "{\n  \"apiVersion\": \"v1\",\n  \"items\": [\n    {\n      \"kind\": \"Pod\"\n    },\n    {\"kind\": \"Secret\", \"data\": {\"a\\\"b\": \"}\"}}\n  ],\n  \"kind\": \"List\",\n  \"contents\": \"x\"\n}\n";
 
     #[test]
     fn list_item_lines() {
         let p = parse(LIST, 128, 10);
-        assert!(p.error.is_none());
+        assert!(p.errors.is_empty());
         let doc = &p.docs[0];
         assert_eq!(doc.lines.root, 1);
         assert_eq!(doc.lines.items, vec![4, 7]);
@@ -367,14 +491,51 @@ mod tests {
     fn errors_have_codes_and_lines() {
         let p = parse("{\"a\": 1}\n{\"b\": [1,\n", 128, 10);
         assert_eq!(p.docs.len(), 1);
-        let e = p.error.unwrap();
+        let e = p.errors.into_iter().next().unwrap();
         assert_eq!((e.code, e.line), ("json-syntax", 3));
         assert!(e.message.contains("truncated"));
         let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
-        assert_eq!(parse(&deep, 128, 10).error.unwrap().code, "too-deep");
+        assert_eq!(parse(&deep, 128, 10).errors[0].code, "too-deep");
         let shallow = parse("[[[[1]]]]", 3, 10);
-        assert_eq!(shallow.error.unwrap().code, "too-deep");
+        assert_eq!(shallow.errors[0].code, "too-deep");
         assert!(shallow.docs.is_empty());
-        assert_eq!(parse("{} {} {}", 128, 2).error.unwrap().code, "too-many-documents");
+        assert_eq!(parse("{} {} {}", 128, 2).errors[0].code, "too-many-documents");
+    }
+
+    #[test]
+    fn a_bad_value_costs_only_itself() {
+        let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+        let digits = "9".repeat(400);
+        let text = format!("{{\"a\": 1}}\n{{\"n\": NaN}}\n{{\"b\": 2}}\n{deep}\n{{\"c\": {digits}}}\n{{\"d\": 4}}\n");
+        let p = parse(&text, 128, 10);
+        let got: Vec<_> = p.docs.iter().map(|d| (d.line, d.value.clone())).collect();
+        assert_eq!(got, vec![(1, json!({"a": 1})), (3, json!({"b": 2})), (6, json!({"d": 4}))]);
+        let codes: Vec<_> = p.errors.iter().map(|e| (e.code, e.line)).collect();
+        assert_eq!(codes, vec![("json-syntax", 2), ("too-deep", 4), ("json-syntax", 5)]);
+        assert!(p.errors.iter().all(|e| e.message.ends_with("; the document is skipped")), "{:?}", p.errors);
+    }
+
+    #[test]
+    fn a_list_keeps_its_good_items_and_a_cut_short_one_its_complete_items() {
+        let bad = "{\"kind\": \"List\", \"items\": [\n {\"kind\": \"Pod\"},\n {\"kind\": NaN},\n {\"kind\": \"Secret\"}\n]}\n";
+        let p = parse(bad, 128, 10);
+        assert_eq!(p.docs[0].value, json!({"kind": "List", "items": [{"kind": "Pod"}, {"kind": "Secret"}]}));
+        assert_eq!(p.docs[0].lines.items, vec![2, 4]);
+        assert_eq!(p.errors.iter().map(|e| (e.code, e.line)).collect::<Vec<_>>(), vec![("json-syntax", 3)]);
+        assert!(p.errors[0].message.ends_with("; the list item is skipped"));
+        let cut = "{\n \"apiVersion\": \"v1\",\n \"items\": [\n  {\"kind\": \"Pod\"},\n  {\"kind\": \"Sec";
+        let p = parse(cut, 128, 10);
+        assert_eq!(p.docs[0].value, json!({"apiVersion": "v1", "items": [{"kind": "Pod"}]}));
+        assert_eq!(p.errors.len(), 1);
+        assert!(p.errors[0].message.contains("truncated"), "{:?}", p.errors);
+        assert_eq!(p.errors[0].line, 5);
+    }
+
+    #[test]
+    fn garbage_gives_one_diagnostic_and_a_yaml_marker_stops() {
+        let p = parse("{} NaN NaN } ] {\"a\": 1}", 128, 10);
+        assert_eq!((p.docs.len(), p.errors.len()), (2, 1));
+        let p = parse("{\"a\": 1}\n---\nb: 2\n", 128, 10);
+        assert!(p.yaml_marker);
     }
 }

@@ -2,7 +2,7 @@
 //! shapes (lists, AdmissionReviews, kubeconfigs, embedded manifests) and diagnostics.
 
 use super::lines::{DocLines, LineMap, Seg};
-use super::yaml::{self, Caps, HARD_MAX_DEPTH, Problem};
+use super::yaml::{self, Budget, Caps, HARD_MAX_DEPTH, Problem};
 use super::{Diagnostic, InputFile, Level, Limits, Loaded, Object, Origin, json, token_csv};
 use crate::report::{InputSummary, Source};
 use base64::Engine as _;
@@ -12,31 +12,37 @@ use std::borrow::Cow;
 /// How deep `*List`s may nest inside each other, and manifests inside manifests.
 const MAX_NESTING: u8 = 4;
 
+/// Diagnostics kept per input; the rest are counted in one last diagnostic, so a file of a
+/// million broken documents cannot make a million messages.
+const MAX_DIAGNOSTICS: usize = 1000;
+
 pub(super) fn load(inputs: &[InputFile<'_>], limits: &Limits) -> Loaded {
     load_with(inputs, limits, &mut |_| {})
 }
 
 /// [`load`], calling `on_file` after each input (for progress bars).
+///
+/// Inputs are read in one canonical order, by name (then content), whatever order the caller
+/// gives: which input fits in the byte budget, which of two same-named objects wins and so every
+/// finding, inventory and fingerprint are then the same for the same set of inputs.
 pub(super) fn load_with(inputs: &[InputFile<'_>], limits: &Limits, on_file: &mut dyn FnMut(&Loaded)) -> Loaded {
+    let mut ordered: Vec<&InputFile<'_>> = inputs.iter().collect();
+    ordered.sort_by(|a, b| a.name.cmp(b.name).then_with(|| a.bytes.cmp(b.bytes)));
     let mut loaded = Loaded::default();
     let mut remaining = limits.max_total_bytes;
-    for input in inputs {
+    for input in ordered {
         let size = input.bytes.len() as u64;
-        let mut file = FileCx::new(input.name, limits, &mut loaded.objects);
         if size > remaining {
-            file.diag(
-                1,
-                "too-large",
-                format!(
-                    "input is {size} bytes but only {remaining} of the {} byte limit remain; the input is skipped (raise the size limit to read it)",
-                    limits.max_total_bytes
-                ),
-            );
+            // Skipped whole, and its size is not charged: the inputs after it still fit.
+            loaded.inputs.push(InputSummary::too_large(input.name, size, true, remaining, limits));
         } else {
             remaining -= size;
+            let mut file = FileCx::new(input.name, limits, &mut loaded.objects);
             file.read(input.bytes);
+            let mut summary = file.finish(size);
+            summary.settle_status();
+            loaded.inputs.push(summary);
         }
-        loaded.inputs.push(file.finish(size));
         on_file(&loaded);
     }
     loaded
@@ -52,12 +58,17 @@ pub(super) fn parse_embedded(text: &str, limits: &Limits) -> Result<Value, Strin
     } else {
         None
     };
+    let mut budget = Budget::for_input(text.len(), limits.max_expansion);
     for chunk in yaml::split_documents(text) {
-        let parsed = yaml::parse_chunk(chunk.text, caps(limits));
+        let parsed = yaml::parse_chunk(chunk.text, caps(limits), &mut budget);
+        // A value is read whole or not at all (no list items kept from a broken one).
+        if let Some(e) = parsed.errors.into_iter().next().map(|e| json_error.clone().unwrap_or(e)) {
+            return Err(format!("line {}: {}", LineMap::Offset(chunk.first_line).apply(e.line), e.message));
+        }
         if let Some((value, _)) = parsed.docs.into_iter().next() {
             return Ok(value);
         }
-        if let Some(e) = json_error.clone().or(parsed.error) {
+        if let Some(e) = json_error.clone() {
             return Err(format!("line {}: {}", LineMap::Offset(chunk.first_line).apply(e.line), e.message));
         }
     }
@@ -70,8 +81,8 @@ fn caps(limits: &Limits) -> Caps {
 
 fn level_of(code: &str) -> Level {
     match code {
-        "yaml-syntax" | "json-syntax" | "not-utf8" | "too-large" | "too-deep" | "alias-limit"
-        | "too-many-documents" | "csv-syntax" => Level::Error,
+        "yaml-syntax" | "json-syntax" | "not-utf8" | "too-large" | "too-deep" | "alias-limit" | "memory-limit"
+        | "too-many-documents" | "csv-syntax" | "truncated" | "no-objects" => Level::Error,
         _ => Level::Warning,
     }
 }
@@ -135,11 +146,26 @@ struct FileCx<'a> {
     /// First line and number of entries skipped as not Kubernetes objects.
     skipped: Option<(u32, u32)>,
     max_line: u32,
+    /// Diagnostics not kept past [`MAX_DIAGNOSTICS`].
+    unshown: u32,
+    /// The memory this input's values may still take.
+    budget: Budget,
 }
 
 impl<'a> FileCx<'a> {
     fn new(name: &'a str, limits: &'a Limits, objects: &'a mut Vec<Object>) -> Self {
-        Self { name, limits, objects, diagnostics: Vec::new(), documents: 0, count: 0, skipped: None, max_line: 1 }
+        Self {
+            name,
+            limits,
+            objects,
+            diagnostics: Vec::new(),
+            documents: 0,
+            count: 0,
+            skipped: None,
+            max_line: 1,
+            unshown: 0,
+            budget: Budget::for_input(0, 0),
+        }
     }
 
     fn finish(mut self, bytes: u64) -> InputSummary {
@@ -154,6 +180,23 @@ impl<'a> FileCx<'a> {
             };
             self.diag(line, "not-a-kubernetes-object", message);
         }
+        if self.count == 0 && !self.diagnostics.iter().any(|d| d.level == Level::Error) {
+            // Never a silent pass: an input that gave nothing to check has an error, at least this.
+            self.diag(
+                1,
+                "no-objects",
+                "no Kubernetes object could be read from this input; expected at least one object with `apiVersion` and `kind`",
+            );
+        }
+        if self.unshown > 0 {
+            let d = Diagnostic::warning(
+                self.name,
+                self.max_line,
+                "more-diagnostics",
+                format!("{} more diagnostics in this input are not shown", self.unshown),
+            );
+            self.diagnostics.push(d);
+        }
         self.diagnostics.sort_by_key(|d| d.source.line);
         InputSummary {
             path: self.name.to_string(),
@@ -161,10 +204,15 @@ impl<'a> FileCx<'a> {
             documents: self.documents,
             objects: self.count,
             diagnostics: self.diagnostics,
+            ..InputSummary::default()
         }
     }
 
     fn diag(&mut self, line: u32, code: &str, message: impl Into<String>) {
+        if self.diagnostics.len() >= MAX_DIAGNOSTICS && code != "no-objects" {
+            self.unshown = self.unshown.saturating_add(1);
+            return;
+        }
         let line = line.clamp(1, self.max_line);
         let d = match level_of(code) {
             Level::Error => Diagnostic::error(self.name, line, code, message),
@@ -186,13 +234,17 @@ impl<'a> FileCx<'a> {
     }
 
     fn push(&mut self, value: Value, line: u32, origin: Origin) {
+        // The object's own record counts too (its path is copied into every one).
+        let record = (size_of::<Object>() + self.name.len()) as u64;
+        self.budget.left = self.budget.left.saturating_sub(record);
         self.count = self.count.saturating_add(1);
         let line = line.clamp(1, self.max_line);
         self.objects.push(Object::new(value, Source { path: self.name.to_string(), line }, origin));
     }
 
     fn read(&mut self, bytes: &[u8]) {
-        let text = self.decode(bytes);
+        self.budget = Budget::for_input(bytes.len(), self.limits.max_expansion);
+        let text = lone_cr_to_lf(self.decode(bytes));
         let newlines = bytes_count(text.as_bytes(), b'\n');
         let last_open = !text.is_empty() && !text.ends_with('\n');
         self.max_line = newlines.saturating_add(u32::from(last_open)).max(1);
@@ -203,7 +255,7 @@ impl<'a> FileCx<'a> {
                 self.problem(p, LineMap::Offset(1), "");
             }
             self.push(object, 1, Origin::Synthetic);
-        } else if json::looks_like_json(&text) {
+        } else if json::looks_like_json(&text) && !has_extension(self.name, &[".yaml", ".yml"]) {
             self.read_json(&text);
         } else {
             self.read_yaml(&text, LineMap::Offset(1), Origin::Document, 0, "");
@@ -267,14 +319,15 @@ impl<'a> FileCx<'a> {
 
     fn read_json(&mut self, text: &str) {
         let max_depth = self.limits.max_depth.min(HARD_MAX_DEPTH);
-        let parsed = json::parse(text, max_depth, self.limits.max_documents);
-        if parsed.docs.is_empty()
-            && parsed.error.as_ref().is_some_and(|e| e.code == "json-syntax")
-            && !text.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '{' || c == '[').starts_with('"')
-            && yaml::split_documents(text).iter().all(|c| yaml::parse_chunk(c.text, caps(self.limits)).error.is_none())
-        {
-            // Flow-style YAML such as `{apiVersion: v1, kind: Pod}` also starts with a brace;
-            // a quoted first key means JSON, and its error is the one to report.
+        let parsed = json::parse(text, max_depth, self.limits.max_documents, &mut self.budget);
+        let syntax_error = parsed.errors.iter().any(|e| e.code == "json-syntax");
+        let quoted_first_key =
+            text.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '{' || c == '[').starts_with('"');
+        if syntax_error && (parsed.yaml_marker || !quoted_first_key) {
+            // Flow-style YAML such as `{apiVersion: v1, kind: Pod}` also starts with a brace, and
+            // a YAML stream may start with a JSON-style document: both are YAML. A quoted first
+            // key and no `---` means JSON, and its error is the one to report.
+            drop(parsed);
             self.read_yaml(text, LineMap::Offset(1), Origin::Document, 0, "");
             return;
         }
@@ -283,7 +336,7 @@ impl<'a> FileCx<'a> {
             let src = Src { text: doc.text, map: LineMap::Offset(doc.line), json: true };
             self.shape(doc.value, src, &doc.lines, Origin::Document, 0);
         }
-        if let Some(e) = parsed.error {
+        for e in parsed.errors {
             self.problem(e, LineMap::Offset(1), "");
         }
     }
@@ -293,7 +346,7 @@ impl<'a> FileCx<'a> {
     fn read_yaml(&mut self, text: &str, map: LineMap, origin: Origin, nest: u8, context: &str) {
         for chunk in yaml::split_documents(text) {
             let chunk_map = map.nest(chunk.first_line, true);
-            let parsed = yaml::parse_chunk(chunk.text, caps(self.limits));
+            let parsed = yaml::parse_chunk(chunk.text, caps(self.limits), &mut self.budget);
             for w in parsed.warnings {
                 self.problem(w, chunk_map, context);
             }
@@ -313,11 +366,11 @@ impl<'a> FileCx<'a> {
                 let src = Src { text: chunk.text, map: chunk_map, json: false };
                 self.shape(value, src, &lines, origin.clone(), nest);
             }
-            if let Some(e) = parsed.error {
-                if nest == 0 {
-                    // The broken document was read, if not kept.
-                    self.documents = self.documents.saturating_add(1);
-                }
+            if parsed.dropped && nest == 0 {
+                // The broken document was read, if not kept.
+                self.documents = self.documents.saturating_add(1);
+            }
+            for e in parsed.errors {
                 self.problem(e, chunk_map, context);
             }
         }
@@ -380,7 +433,18 @@ impl<'a> FileCx<'a> {
     ) {
         let line = place.line;
         let kind = str_of(&map, "kind").to_string();
-        if kind.ends_with("List") && matches!(map.get("items"), Some(Value::Array(_) | Value::Null)) {
+        let cut_list = kind.is_empty() && place.at == At::Root && looks_like_cut_list(&map);
+        if cut_list {
+            let end = self.max_line;
+            self.diag(
+                end,
+                "truncated",
+                format!(
+                    "the input looks truncated: a list of `items` without `kind: List` (kubectl writes `kind` last) ends at line {end}; its items were read, but objects after them are missing (expected the complete dump)"
+                ),
+            );
+        }
+        if cut_list || (kind.ends_with("List") && matches!(map.get("items"), Some(Value::Array(_) | Value::Null))) {
             if nest >= MAX_NESTING && place.at != At::Root {
                 self.skip(line);
                 return;
@@ -494,7 +558,7 @@ impl<'a> FileCx<'a> {
             return;
         };
         for chunk in yaml::split_documents(&text) {
-            let parsed = yaml::parse_chunk(chunk.text, caps(self.limits));
+            let parsed = yaml::parse_chunk(chunk.text, caps(self.limits), &mut self.budget);
             let fixed = LineMap::Fixed(line);
             for w in parsed.warnings {
                 self.problem(w, fixed, "in the kubelet config of `data.configFile.content`");
@@ -510,7 +574,7 @@ impl<'a> FileCx<'a> {
                 let inner = Place { line, at: At::Nowhere, ..place };
                 self.object(config, inner, None, Origin::Embedded, nest.saturating_add(1));
             }
-            if let Some(e) = parsed.error {
+            for e in parsed.errors {
                 self.problem(e, fixed, "in the kubelet config of `data.configFile.content`");
             }
         }
@@ -556,6 +620,27 @@ impl<'a> FileCx<'a> {
     }
 }
 
+/// Old Mac line ends (a lone `\r`) become `\n`, so every line count below agrees with the
+/// YAML parser's, which takes a lone `\r` as a line break.
+fn lone_cr_to_lf(text: Cow<'_, str>) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let lone = |i: usize| bytes.get(i) == Some(&b'\r') && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\r' && chars.peek() != Some(&'\n') { '\n' } else { c });
+    }
+    Cow::Owned(out)
+}
+
+fn has_extension(name: &str, extensions: &[&str]) -> bool {
+    let name = name.to_ascii_lowercase();
+    extensions.iter().any(|e| name.ends_with(e))
+}
+
 fn bytes_count(bytes: &[u8], byte: u8) -> u32 {
     u32::try_from(bytes.iter().filter(|&&b| b == byte).count()).unwrap_or(u32::MAX)
 }
@@ -569,6 +654,14 @@ fn fill(map: &mut Map<String, Value>, key: &str, value: &str) {
     if str_of(map, key).is_empty() && !value.is_empty() {
         map.insert(key.to_string(), Value::String(value.to_string()));
     }
+}
+
+/// A root mapping with no `kind` whose `items` are objects: a `kind: List` cut short before
+/// its last key.
+fn looks_like_cut_list(map: &Map<String, Value>) -> bool {
+    matches!(map.get("items"), Some(Value::Array(items))
+        if !items.is_empty() && items.iter().all(Value::is_object))
+        && !is_kubeconfig(map)
 }
 
 /// A kubeconfig written without `apiVersion`/`kind` (kops writes them empty).
@@ -689,12 +782,13 @@ mod tests {
         let yaml = run("review.yaml", b"apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  uid: x\n  object:\n    apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n");
         assert_eq!(objects(&yaml), vec![obj("Pod", "p", 6, Origin::AdmissionRequest)]);
         let broken = run("r.yaml", b"apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\n");
-        assert_eq!(codes(&broken), vec![("invalid-admission-review".to_string(), 1)]);
+        assert_eq!(codes(&broken), vec![("invalid-admission-review".to_string(), 1), ("no-objects".to_string(), 1)]);
         let delete = run(
             "d.yaml",
             b"apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest: {operation: DELETE, object: null}\n",
         );
-        assert!(delete.objects.is_empty() && codes(&delete).is_empty());
+        assert!(delete.objects.is_empty());
+        assert_eq!(codes(&delete), vec![("no-objects".to_string(), 1)]);
     }
 
     #[test]

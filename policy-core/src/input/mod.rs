@@ -30,11 +30,21 @@ pub struct Limits {
     pub max_alias_nodes: u64,
     /// Maximum documents per input (default 1 000 000).
     pub max_documents: u32,
+    /// Memory the values read from an input may take, per byte of that input, plus 16 MiB
+    /// (default 4). Charged while values are built, every copy a YAML alias makes included:
+    /// what would exceed it is skipped with `memory-limit` or `alias-limit`.
+    pub max_expansion: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_total_bytes: 256 << 20, max_depth: 128, max_alias_nodes: 100_000, max_documents: 1_000_000 }
+        Self {
+            max_total_bytes: 256 << 20,
+            max_depth: 128,
+            max_alias_nodes: 100_000,
+            max_documents: 1_000_000,
+            max_expansion: 4,
+        }
     }
 }
 
@@ -79,7 +89,11 @@ impl Diagnostic {
 
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}: {}", self.source.path, self.source.line, self.code, self.message)
+        // Line 0 is the input as a whole (e.g. a file that could not be opened).
+        match self.source.line {
+            0 => write!(f, "{}: {}: {}", self.source.path, self.code, self.message),
+            line => write!(f, "{}:{line}: {}: {}", self.source.path, self.code, self.message),
+        }
     }
 }
 
@@ -174,13 +188,14 @@ impl Object {
 /// Everything read from all inputs.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
-    /// Objects in input order.
+    /// Objects in input order (inputs sorted by name: see [`load`]).
     pub objects: Vec<Object>,
-    /// One summary per input, with its diagnostics.
+    /// One summary per input, with its diagnostics, sorted by name.
     pub inputs: Vec<crate::report::InputSummary>,
 }
 
-/// Load every input, merging them into one cluster view.
+/// Load every input, merging them into one cluster view. Inputs are read in order of their
+/// names whatever the order given, so the same inputs always give the same view.
 pub fn load(inputs: &[InputFile<'_>], limits: &Limits) -> Loaded {
     loader::load(inputs, limits)
 }

@@ -72,6 +72,14 @@ pub(super) struct Problem {
     pub message: String,
 }
 
+impl Problem {
+    /// The problem with what it cost said at the end ("…; the list item is skipped").
+    pub(super) fn costing(mut self, cost: &str) -> Self {
+        self.message = format!("{}; {cost}", self.message);
+        self
+    }
+}
+
 /// The result of converting one chunk.
 #[derive(Debug, Default)]
 pub(super) struct Parsed {
@@ -79,8 +87,10 @@ pub(super) struct Parsed {
     pub docs: Vec<(Value, DocLines)>,
     /// Warnings (duplicate keys) that did not stop the conversion, lines inside the chunk.
     pub warnings: Vec<Problem>,
-    /// The error that ended the chunk early, if any.
-    pub error: Option<Problem>,
+    /// The errors that ended the chunk, or one of its list items, early.
+    pub errors: Vec<Problem>,
+    /// A document was dropped by an error (not only some of its list items).
+    pub dropped: bool,
 }
 
 /// Caps applied while converting.
@@ -90,8 +100,191 @@ pub(super) struct Caps {
     pub max_alias_nodes: u64,
 }
 
-/// Convert every document of a chunk (normally one).
-pub(super) fn parse_chunk(text: &str, caps: Caps) -> Parsed {
+/// Bytes every input may use for its values on top of `Limits::max_expansion` per byte, so
+/// that small inputs of tiny nodes still load.
+pub(super) const BUDGET_ALLOWANCE: u64 = 16 << 20;
+
+/// The memory one input's values may take, charged while they are built (scalars, nodes,
+/// keys, every copy an alias makes), so that no shape of input, aliases included, can make
+/// more than `max_expansion` times its own size (+ [`BUDGET_ALLOWANCE`]).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Budget {
+    pub left: u64,
+    limit: u64,
+    per_byte: u32,
+}
+
+impl Budget {
+    pub(super) fn for_input(bytes: usize, per_byte: u32) -> Self {
+        let limit = (bytes as u64).saturating_mul(u64::from(per_byte)).saturating_add(BUDGET_ALLOWANCE);
+        Self { left: limit, limit, per_byte }
+    }
+
+    /// Take `cost` bytes, or say what would not fit.
+    pub(super) fn charge(&mut self, cost: u64, line: u32, alias: bool) -> Result<(), Problem> {
+        if cost <= self.left {
+            self.left -= cost;
+            return Ok(());
+        }
+        let (code, what) = if alias {
+            ("alias-limit", format!("YAML aliases here would copy {cost} bytes, and"))
+        } else {
+            ("memory-limit", "the values read from this input".to_string())
+        };
+        Err(Problem {
+            line,
+            code,
+            message: format!(
+                "{what} would take more than the {} bytes of memory this input may use ({}× its size + 16 MiB, `limits.maxExpansion`: raise it to read this)",
+                self.limit, self.per_byte
+            ),
+        })
+    }
+}
+
+/// Modelled memory of values, independent of the exact value type: a node is its `Value`
+/// slot plus a container header, a string its bytes, a mapping key a `String` and its bytes.
+const NODE_COST: u64 = size_of::<Value>() as u64;
+const CONTAINER_COST: u64 = 32;
+const KEY_COST: u64 = size_of::<String>() as u64;
+
+/// Nodes in a value and its modelled bytes, counted without recursion.
+pub(super) fn cost(value: &Value) -> (u64, u64) {
+    let (mut nodes, mut bytes) = (0u64, 0u64);
+    let mut todo = vec![value];
+    while let Some(v) = todo.pop() {
+        nodes = nodes.saturating_add(1);
+        bytes = bytes.saturating_add(NODE_COST);
+        match v {
+            Value::String(s) => bytes = bytes.saturating_add(s.len() as u64),
+            Value::Array(items) => {
+                bytes = bytes.saturating_add(CONTAINER_COST);
+                todo.extend(items.iter());
+            }
+            Value::Object(map) => {
+                bytes = bytes.saturating_add(CONTAINER_COST);
+                for (k, v) in map {
+                    bytes = bytes.saturating_add(KEY_COST + k.len() as u64);
+                    todo.push(v);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+    (nodes, bytes)
+}
+
+/// Convert every document of a chunk (normally one). An error inside the `items` of a root
+/// mapping (a `*List`) or inside a root sequence costs only the item it is in: the items before
+/// are kept, and reading resumes at the next item of the same indentation (block style).
+pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget) -> Parsed {
+    const REST: &str = "the rest of this document is skipped";
+    let (mut parsed, salvaged) = parse_events(text, caps, budget);
+    let Some(error) = parsed.errors.pop() else { return parsed };
+    let Some(mut list) = salvaged else {
+        parsed.errors.push(error.costing(REST));
+        parsed.dropped = true;
+        return parsed;
+    };
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let first_item = list.lines.items.first().map_or(0, |&l| l.saturating_sub(1) as usize);
+    let column = lines.get(first_item).and_then(|l| item_column(l));
+    let block_end = |from: usize, column: usize| {
+        (from..lines.len()).find(|&i| lines.get(i).is_some_and(|l| ends_block(l, column))).unwrap_or(lines.len())
+    };
+    // Flow style, an error after the items, or out of memory budget: nothing to resume at.
+    let resumable = error.code != "memory-limit";
+    let Some(column) = column.filter(|&c| resumable && (error.line as usize) <= block_end(first_item + 1, c)) else {
+        parsed.errors.push(error.costing(REST));
+        parsed.docs.push(list.into_doc());
+        return parsed;
+    };
+    let mut error_line = error.line;
+    parsed.errors.push(error.costing("the list item is skipped"));
+    // Resume at every item start after the error, until the items block ends.
+    let end = block_end(error_line as usize, column);
+    loop {
+        let next = (error_line as usize..end).find(|&i| lines.get(i).is_some_and(|l| item_column(l) == Some(column)));
+        let Some(start) = next else { break };
+        let tail: String = lines.get(start..end).unwrap_or_default().concat();
+        let offset = u32::try_from(start).unwrap_or(u32::MAX);
+        let (mut part, salvaged) = parse_events(&tail, caps, budget);
+        let (items, item_lines) = match (part.docs.pop(), salvaged) {
+            (_, Some(partial)) => (partial.items, partial.lines.items),
+            (Some((Value::Array(items), lines)), None) => (items, lines.items),
+            _ => (Vec::new(), Vec::new()),
+        };
+        list.items.extend(items);
+        list.lines.items.extend(item_lines.into_iter().map(|l| l.saturating_add(offset)));
+        parsed.warnings.extend(part.warnings.into_iter().map(|mut w| {
+            w.line = w.line.saturating_add(offset);
+            w
+        }));
+        let Some(mut e) = part.errors.pop() else { break };
+        e.line = e.line.saturating_add(offset);
+        error_line = e.line;
+        parsed.errors.push(e.costing("the list item is skipped"));
+    }
+    // A root mapping goes on after its items (kubectl writes `kind: List` last).
+    if list.header.is_some() {
+        let rest: String = lines.get(end..).unwrap_or_default().concat();
+        let offset = u32::try_from(end).unwrap_or(u32::MAX);
+        let (part, _) = parse_events(&rest, caps, budget);
+        if let Some((Value::Object(after), _)) = part.docs.into_iter().next() {
+            if let Some(header) = list.header.as_mut() {
+                for (k, v) in after {
+                    header.entry(k).or_insert(v);
+                }
+            }
+        }
+        parsed.errors.extend(part.errors.into_iter().map(|mut e| {
+            e.line = e.line.saturating_add(offset);
+            e.costing(REST)
+        }));
+    }
+    parsed.docs.push(list.into_doc());
+    parsed
+}
+
+/// The column of a block sequence item's `-` on this line, if the line starts an item.
+fn item_column(line: &str) -> Option<usize> {
+    let trimmed = line.trim_start_matches(' ');
+    let rest = trimmed.strip_prefix('-')?;
+    matches!(rest.bytes().next(), None | Some(b' ' | b'\t' | b'\r' | b'\n')).then(|| line.len() - trimmed.len())
+}
+
+/// Whether this line is past a block sequence whose items start at `column`: content at that
+/// column or left of it that is not an item.
+fn ends_block(line: &str, column: usize) -> bool {
+    let trimmed = line.trim_start_matches(' ');
+    let indent = line.len() - trimmed.len();
+    let blank = trimmed.trim().is_empty() || trimmed.starts_with('#');
+    !blank && indent <= column && item_column(line) != Some(column)
+}
+
+/// The items read before an error inside a list, and the root mapping around them.
+struct Salvaged {
+    header: Option<Map<String, Value>>,
+    items: Vec<Value>,
+    lines: DocLines,
+}
+
+impl Salvaged {
+    fn into_doc(self) -> (Value, DocLines) {
+        let items = Value::Array(self.items);
+        let value = match self.header {
+            Some(mut header) => {
+                header.insert("items".to_string(), items);
+                Value::Object(header)
+            }
+            None => items,
+        };
+        (value, self.lines)
+    }
+}
+
+/// One pass over the events; on an error inside a list, also what can be kept of the list.
+fn parse_events(text: &str, caps: Caps, budget: &mut Budget) -> (Parsed, Option<Salvaged>) {
     let mut parsed = Parsed::default();
     let mut parser = Parser::new_from_str(text);
     let mut builder: Option<Builder> = None;
@@ -99,16 +292,17 @@ pub(super) fn parse_chunk(text: &str, caps: Caps) -> Parsed {
         let (event, span) = match next {
             Ok(ok) => ok,
             Err(e) => {
-                parsed.error = Some(syntax(&e));
+                parsed.errors.push(syntax(&e));
                 break;
             }
         };
         let line = line_of(span);
         match event {
             Event::StreamEnd => break,
-            Event::DocumentStart(_) => builder = Some(Builder::new(caps)),
+            Event::DocumentStart(_) => builder = Some(Builder::new(caps, *budget)),
             Event::DocumentEnd => {
                 if let Some(b) = builder.take() {
+                    budget.left = b.budget.left;
                     parsed.warnings.extend(b.warnings);
                     if let Some(root) = b.root {
                         parsed.docs.push((root, b.lines));
@@ -119,17 +313,24 @@ pub(super) fn parse_chunk(text: &str, caps: Caps) -> Parsed {
             other => {
                 let Some(b) = builder.as_mut() else { continue };
                 if let Err(problem) = b.event(other, line) {
-                    parsed.warnings.append(&mut b.warnings);
-                    parsed.error = Some(problem);
-                    return parsed;
+                    parsed.errors.push(problem);
+                    break;
                 }
             }
         }
     }
-    if let Some(b) = builder {
-        parsed.warnings.extend(b.warnings);
+    let Some(mut b) = builder else { return (parsed, None) };
+    parsed.warnings.append(&mut b.warnings);
+    if parsed.errors.is_empty() {
+        return (parsed, None);
     }
-    parsed
+    // What is kept stays charged; a dropped document gives its bytes back.
+    let kept_budget = b.budget;
+    let salvaged = b.salvage();
+    if salvaged.is_some() {
+        *budget = kept_budget;
+    }
+    (parsed, salvaged)
 }
 
 fn line_of(span: Span) -> u32 {
@@ -140,15 +341,11 @@ fn syntax(e: &ScanError) -> Problem {
     let line = u32::try_from(e.marker().line()).unwrap_or(u32::MAX).max(1);
     if e.info().contains("recursion limit") {
         // The scanner's own cap on flow nesting (255) can trip before ours.
-        return Problem { line, code: "too-deep", message: "nesting too deep; the document is skipped".to_string() };
+        return Problem { line, code: "too-deep", message: "nesting too deep".to_string() };
     }
     // The parser's messages are fixed phrases (at most one offending punctuation character),
     // never document text, so they are safe to show.
-    Problem {
-        line,
-        code: "yaml-syntax",
-        message: format!("invalid YAML: {}; the rest of this document is skipped", e.info()),
-    }
+    Problem { line, code: "yaml-syntax", message: format!("invalid YAML: {}", e.info()) }
 }
 
 enum Key {
@@ -165,20 +362,23 @@ struct Builder {
     caps: Caps,
     stack: Vec<Frame>,
     root: Option<Value>,
-    anchors: BTreeMap<usize, (Value, u64)>,
+    /// Anchored values with their node count and modelled bytes.
+    anchors: BTreeMap<usize, (Value, u64, u64)>,
     expanded: u64,
+    budget: Budget,
     lines: DocLines,
     warnings: Vec<Problem>,
 }
 
 impl Builder {
-    fn new(caps: Caps) -> Self {
+    fn new(caps: Caps, budget: Budget) -> Self {
         Self {
             caps,
             stack: Vec::new(),
             root: None,
             anchors: BTreeMap::new(),
             expanded: 0,
+            budget,
             lines: DocLines::default(),
             warnings: Vec::new(),
         }
@@ -195,6 +395,8 @@ impl Builder {
                 if !is_key {
                     self.note_start(value_line, style == ScalarStyle::Literal);
                 }
+                let bytes = text.len() as u64;
+                self.budget.charge(if is_key { KEY_COST } else { NODE_COST } + bytes, line, false)?;
                 if is_key {
                     let key = if style == ScalarStyle::Plain && tag.is_none() && text == "<<" {
                         Key::Merge
@@ -212,12 +414,14 @@ impl Builder {
             Event::MappingStart(anchor, _) => {
                 self.note_start(line, false);
                 self.open(line)?;
+                self.budget.charge(NODE_COST + CONTAINER_COST, line, false)?;
                 self.stack.push(Frame::Map { map: Map::new(), key: None, anchor, merged: false, line });
                 Ok(())
             }
             Event::SequenceStart(anchor, _) => {
                 self.note_start(line, false);
                 self.open(line)?;
+                self.budget.charge(NODE_COST + CONTAINER_COST, line, false)?;
                 self.stack.push(Frame::Seq { items: Vec::new(), anchor });
                 Ok(())
             }
@@ -230,12 +434,12 @@ impl Builder {
                 _ => Ok(()),
             },
             Event::Alias(id) => {
-                let Some((value, nodes)) = self.anchors.get(&id) else {
+                let Some((value, nodes, bytes)) = self.anchors.get(&id) else {
                     return Err(Problem {
                         line,
                         code: "yaml-syntax",
                         message:
-                            "alias refers to an anchor that is not defined before it; expected `*name` after `&name`"
+                            "alias refers to an anchor that is not defined before it (expected `*name` after `&name`)"
                                 .to_string(),
                     });
                 };
@@ -243,6 +447,8 @@ impl Builder {
                 if self.expanded > self.caps.max_alias_nodes {
                     return Err(self.alias_limit(line));
                 }
+                // Every copy is charged: a 1 MB scalar behind 8000 aliases is 8 GB, not 8000 nodes.
+                self.budget.charge(*bytes, line, true)?;
                 let value = value.clone();
                 if self.expects_key() {
                     let key = Key::Name(key_text(&value), line);
@@ -260,12 +466,35 @@ impl Builder {
         }
     }
 
+    /// After an error: the finished items of the root sequence, or of the root mapping's
+    /// `items` sequence with the entries read so far. The item being read is dropped.
+    fn salvage(self) -> Option<Salvaged> {
+        let mut lines = self.lines;
+        let mut frames = self.stack.into_iter();
+        let (header, items) = match frames.next()? {
+            Frame::Seq { items, .. } => (None, items),
+            Frame::Map { mut map, key, .. } => {
+                let open_items = matches!(&key, Some(Key::Name(k, _)) if k == "items");
+                let items = match (open_items, frames.next()) {
+                    (true, Some(Frame::Seq { items, .. })) => items,
+                    _ => match map.remove("items") {
+                        Some(Value::Array(items)) => items,
+                        _ => return None,
+                    },
+                };
+                (Some(map), items)
+            }
+        };
+        lines.items.truncate(items.len());
+        Some(Salvaged { header, items, lines })
+    }
+
     fn alias_limit(&self, line: u32) -> Problem {
         Problem {
             line,
             code: "alias-limit",
             message: format!(
-                "YAML anchors and aliases copy more than {} nodes in this document (billion-laughs guard); the document is skipped",
+                "YAML anchors and aliases copy more than {} nodes in this document (billion-laughs guard)",
                 self.caps.max_alias_nodes
             ),
         }
@@ -279,11 +508,7 @@ impl Builder {
         let depth = u32::try_from(self.stack.len()).unwrap_or(u32::MAX).saturating_add(1);
         let max = self.caps.max_depth.min(HARD_MAX_DEPTH);
         if depth > max {
-            return Err(Problem {
-                line,
-                code: "too-deep",
-                message: format!("nesting deeper than {max} levels; the document is skipped"),
-            });
+            return Err(Problem { line, code: "too-deep", message: format!("nesting deeper than {max} levels") });
         }
         Ok(())
     }
@@ -310,12 +535,13 @@ impl Builder {
         if anchor != 0 {
             // The copy kept for later aliases counts too: anchors on every level of a deep
             // tree would otherwise copy it over and over without a single alias.
-            let nodes = count_nodes(&value);
+            let (nodes, bytes) = cost(&value);
             self.expanded = self.expanded.saturating_add(nodes);
             if self.expanded > self.caps.max_alias_nodes {
                 return Err(self.alias_limit(line));
             }
-            self.anchors.insert(anchor, (value.clone(), nodes));
+            self.budget.charge(bytes, line, true)?;
+            self.anchors.insert(anchor, (value.clone(), nodes, bytes));
         }
         match self.stack.last_mut() {
             None => {
@@ -379,21 +605,6 @@ fn key_text(value: &Value) -> String {
         Value::Null => "null".to_string(),
         other => other.to_string(),
     }
-}
-
-/// Nodes in a value, counted without recursion.
-fn count_nodes(value: &Value) -> u64 {
-    let mut count = 0u64;
-    let mut todo = vec![value];
-    while let Some(v) = todo.pop() {
-        count = count.saturating_add(1);
-        match v {
-            Value::Array(items) => todo.extend(items.iter()),
-            Value::Object(map) => todo.extend(map.values()),
-            _ => {}
-        }
-    }
-    count
 }
 
 /// Resolve a scalar to a JSON value the way Kubernetes' YAML decoding does.
@@ -601,9 +812,13 @@ mod tests {
 
     const CAPS: Caps = Caps { max_depth: 128, max_alias_nodes: 1000 };
 
+    fn parse_chunk(text: &str, caps: Caps) -> Parsed {
+        super::parse_chunk(text, caps, &mut Budget::for_input(text.len(), 4))
+    }
+
     fn one(text: &str) -> Value {
         let mut p = parse_chunk(text, CAPS);
-        assert!(p.error.is_none(), "{:?}", p.error);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
         p.docs.remove(0).0
     }
 
@@ -664,7 +879,7 @@ mod tests {
     fn alias_expansion_is_capped() {
         let laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n";
         let p = parse_chunk(laughs, CAPS);
-        let err = p.error.unwrap();
+        let err = p.errors.into_iter().next().unwrap();
         assert_eq!((err.code, err.line), ("alias-limit", 3));
         assert!(p.docs.is_empty());
     }
@@ -675,21 +890,21 @@ mod tests {
         let nested: String =
             (0..100).map(|i| format!("{}- &a{i}\n", "  ".repeat(i))).collect::<String>() + &"  ".repeat(100) + "- x\n";
         let caps = Caps { max_depth: 1000, max_alias_nodes: 1000 };
-        assert!(parse_chunk(&text, caps).error.is_none(), "anchored scalars are cheap");
-        assert_eq!(parse_chunk(&nested, caps).error.unwrap().code, "alias-limit");
+        assert!(parse_chunk(&text, caps).errors.is_empty(), "anchored scalars are cheap");
+        assert_eq!(parse_chunk(&nested, caps).errors[0].code, "alias-limit");
     }
 
     #[test]
     fn depth_is_capped() {
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         let p = parse_chunk(&deep, CAPS);
-        assert_eq!(p.error.unwrap().code, "too-deep");
+        assert_eq!(p.errors.into_iter().next().unwrap().code, "too-deep");
     }
 
     #[test]
     fn syntax_error_has_line() {
         let p = parse_chunk("a: 1\nb: c: d\n", CAPS);
-        let err = p.error.unwrap();
+        let err = p.errors.into_iter().next().unwrap();
         assert_eq!((err.code, err.line), ("yaml-syntax", 2));
     }
 

@@ -1,7 +1,7 @@
 //! One self-contained HTML page: inline CSS, no script, no external resource; printable, light
 //! and dark through `prefers-color-scheme`. The viewer's "export HTML" uses it as it is.
 
-use super::{by_severity, code_spans, docs_url};
+use super::{Coverage, by_severity, code_spans, docs_url, input_note};
 use crate::inventory::mechanisms::State;
 use crate::report::{Evidence, Severity};
 use crate::{Finding, Report};
@@ -49,6 +49,9 @@ td.wide { min-width: 12rem; } td.mid { min-width: 8rem; }
 #credentials table { font-size: .85rem; }
 .state-enabled { color: var(--high); font-weight: 700; } .state-disabled { color: var(--ok); }
 .state-unknown { color: var(--muted); }
+.warning { border: 1px solid var(--high); border-left: 5px solid var(--high); border-radius: 6px; padding: .5rem 1rem;
+  font-weight: 600; }
+.status-analysed { color: var(--ok); } .status-other { color: var(--high); font-weight: 700; }
 footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; }
 @media print {
   :root { color-scheme: light; --fg: #000; --muted: #444; --bg: #fff; --panel: #fff; --line: #bbb; --link: #000; }
@@ -158,6 +161,11 @@ pub fn html(report: &Report) -> String {
         plural(s.diagnostics, "input diagnostic"),
     );
 
+    let coverage = Coverage::of(report);
+    if let Some(warning) = coverage.warning() {
+        let _ = writeln!(out, "<p class=\"warning\" role=\"alert\">{}.</p>", esc(&warning));
+    }
+
     out.push_str("<section class=\"cards\" aria-label=\"Summary\">\n");
     let _ = writeln!(out, "<div class=\"card\"><b>{}</b>findings</div>", report.findings.len());
     for severity in Severity::ALL.into_iter().rev() {
@@ -168,7 +176,7 @@ pub fn html(report: &Report) -> String {
 
     out.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
     if report.findings.is_empty() {
-        out.push_str("<p>No findings.</p>\n");
+        let _ = writeln!(out, "<p>{}.</p>", esc(coverage.no_findings()));
     }
     for (severity, findings) in by_severity(report) {
         let _ = writeln!(out, "<h3 class=\"sev-{severity}\">{} ({})</h3>", title_case(severity), findings.len());
@@ -288,13 +296,17 @@ pub fn html(report: &Report) -> String {
     }
 
     out.push_str(
-        "<section id=\"inputs\">\n<h2>Inputs</h2>\n<table>\n<thead><tr><th>File</th><th class=\"num\">Bytes</th>",
+        "<section id=\"inputs\">\n<h2>Inputs</h2>\n<table>\n<thead><tr><th>File</th><th>Status</th><th class=\"num\">Bytes</th>",
     );
     out.push_str("<th class=\"num\">Documents</th><th class=\"num\">Objects</th><th class=\"num\">Diagnostics</th></tr></thead>\n<tbody>\n");
     for i in &report.inputs {
+        let status = match input_note(i) {
+            Some(note) => format!("<span class=\"status-other\">{}</span>: {}", esc(i.status.label()), inline(&note)),
+            None => format!("<span class=\"status-analysed\">{}</span>", esc(i.status.label())),
+        };
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td><td>{status}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             code(&i.path),
             i.bytes,
             i.documents,
@@ -331,6 +343,21 @@ mod tests {
         assert!(!lower.contains("src="));
         assert!(!lower.contains("url("));
         assert!(!lower.contains("@import"));
+    }
+
+    #[test]
+    fn inputs_show_their_status_and_nothing_read_is_never_no_findings() {
+        let mut report = sample::report();
+        let out = html(&report);
+        assert!(out.contains("<p class=\"warning\" role=\"alert\">1 input not analysed whole: see the inputs.</p>"));
+        assert!(out.contains("<td><span class=\"status-other\">partly analysed</span>: 1 error, the first at line 99 (yaml-syntax); the rest was analysed</td>"), "{out}");
+        report.findings.clear();
+        report.summary.objects = 0;
+        report.inputs[0].objects = 0;
+        report.inputs[0].status = crate::report::InputStatus::NoObjects;
+        let out = html(&report);
+        assert!(!out.contains("No findings"), "{out}");
+        assert!(out.contains("<p>No Kubernetes object could be read from the inputs: nothing was analysed.</p>"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! backslash (so `<script>` or `*x*` stay literal); code spans get a fence longer than any
 //! backtick run inside; `|` is escaped in table cells, where it would end the cell.
 
-use super::{by_severity, code_spans, docs_url, one_line};
+use super::{Coverage, by_severity, code_spans, docs_url, input_note, one_line};
 use crate::inventory::mechanisms::State;
 use crate::report::Evidence;
 use crate::{Report, Severity};
@@ -77,6 +77,10 @@ pub fn markdown(report: &Report) -> String {
         s.diagnostics,
         if s.diagnostics == 1 { "" } else { "s" },
     );
+    let coverage = Coverage::of(report);
+    if let Some(warning) = coverage.warning() {
+        let _ = writeln!(out, "> **Warning:** {}.\n", esc(&warning));
+    }
 
     out.push_str("## Summary\n\n| Severity | Findings |\n|---|---:|\n");
     for severity in Severity::ALL.into_iter().rev() {
@@ -87,7 +91,7 @@ pub fn markdown(report: &Report) -> String {
 
     out.push_str("## Findings\n\n");
     if report.findings.is_empty() {
-        out.push_str("No findings.\n\n");
+        let _ = writeln!(out, "{}.\n", esc(coverage.no_findings()));
     }
     for (severity, findings) in by_severity(report) {
         let _ = writeln!(out, "### {} ({})\n", title_case(severity), findings.len());
@@ -214,11 +218,17 @@ pub fn markdown(report: &Report) -> String {
         out.push('\n');
     }
 
-    out.push_str("## Inputs\n\n| File | Bytes | Documents | Objects | Diagnostics |\n|---|---:|---:|---:|---:|\n");
+    out.push_str(
+        "## Inputs\n\n| File | Status | Bytes | Documents | Objects | Diagnostics |\n|---|---|---:|---:|---:|---:|\n",
+    );
     for i in &report.inputs {
+        let status = match input_note(i) {
+            Some(note) => format!("**{}**: {}", i.status.label(), inline(&note, true)),
+            None => i.status.label().to_string(),
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {status} | {} | {} | {} | {} |",
             code(&i.path, true),
             i.bytes,
             i.documents,
@@ -248,7 +258,8 @@ mod tests {
     #[test]
     fn summary_and_groups() {
         let out = markdown(&sample::report());
-        assert!(out.starts_with("# authn-audit report\n\nEvaluated at `2025-11-28T12:00:00Z` by authn-audit 0.1.0: 12 objects in 1 input, 3 findings, 1 input diagnostic.\n"));
+        assert!(out.starts_with("# authn-audit report\n\nEvaluated at `2025-11-28T12:00:00Z` by authn-audit 0.1.0: 12 objects in 1 input, 3 findings, 1 input diagnostic.\n\n> **Warning:** 1 input not analysed whole: see the inputs.\n"));
+        assert!(out.contains("| `dumps/prod cluster.yaml` | **partly analysed**: 1 error, the first at line 99 (yaml-syntax); the rest was analysed | 2048 | 13 | 12 | 1 |\n"), "{out}");
         assert!(out.contains(
             "| critical | 1 |\n| high | 1 |\n| medium | 0 |\n| low | 1 |\n| info | 0 |\n| **total** | **3** |\n"
         ));
@@ -257,6 +268,28 @@ mod tests {
         let low = out.find("### Low (1)").unwrap();
         assert!(critical < high && high < low);
         assert!(!out.contains("### Medium"));
+    }
+
+    #[test]
+    fn nothing_read_is_never_no_findings() {
+        let mut report = sample::report();
+        report.findings.clear();
+        report.summary.objects = 0;
+        report.inputs[0].objects = 0;
+        report.inputs[0].status = crate::report::InputStatus::NoObjects;
+        let out = markdown(&report);
+        assert!(!out.contains("No findings"), "{out}");
+        assert!(
+            out.contains("> **Warning:** No Kubernetes object could be read from the inputs: nothing was analysed.\n")
+        );
+        assert!(
+            out.contains("## Findings\n\nNo Kubernetes object could be read from the inputs: nothing was analysed.\n")
+        );
+        assert!(out.contains("| **no Kubernetes object**: no Kubernetes object could be read from this input (line 99: yaml-syntax) |"), "{out}");
+        report.inputs[0].status = crate::report::InputStatus::Analysed;
+        report.inputs[0].objects = 12;
+        report.summary.objects = 12;
+        assert!(markdown(&report).contains("## Findings\n\nNo findings.\n"));
     }
 
     #[test]

@@ -125,6 +125,84 @@ pub(crate) fn by_severity(report: &Report) -> Vec<(crate::Severity, Vec<&crate::
         .collect()
 }
 
+/// How much of the input a report covers: all of it, all but some inputs (skipped, unreadable,
+/// cut short, or without a Kubernetes object), or nothing at all. A report of no findings says
+/// which, so an unread or truncated dump never reads as a clean bill of health.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Coverage {
+    All,
+    /// This many inputs were not analysed whole.
+    Part(usize),
+    /// No Kubernetes object could be read from any input.
+    Nothing,
+}
+
+impl Coverage {
+    pub(crate) fn of(report: &Report) -> Self {
+        let incomplete = report.incomplete_inputs().count();
+        if report.summary.objects == 0 {
+            Self::Nothing
+        } else if incomplete > 0 {
+            Self::Part(incomplete)
+        } else {
+            Self::All
+        }
+    }
+
+    /// What the report says in place of findings when it has none (no final period).
+    pub(crate) fn no_findings(self) -> &'static str {
+        match self {
+            Self::All => "No findings",
+            Self::Part(_) => "No findings in what could be read",
+            Self::Nothing => NOTHING_READ,
+        }
+    }
+
+    /// A warning for the head of the report (no final period), when it does not cover everything.
+    pub(crate) fn warning(self) -> Option<String> {
+        match self {
+            Self::All => None,
+            Self::Part(n) => Some(format!("{} not analysed whole: see the inputs", count(n, "input"))),
+            Self::Nothing => Some(NOTHING_READ.to_string()),
+        }
+    }
+}
+
+const NOTHING_READ: &str = "No Kubernetes object could be read from the inputs: nothing was analysed";
+
+/// `1 input`, `2 inputs`.
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// Why an input was not analysed whole, in one line in our message style; `None` when it was.
+pub(crate) fn input_note(input: &crate::report::InputSummary) -> Option<String> {
+    use crate::report::InputStatus;
+    let errors: Vec<_> = input.diagnostics.iter().filter(|d| d.level == crate::input::Level::Error).collect();
+    let first = errors.first().copied().or(input.diagnostics.first());
+    Some(match input.status {
+        InputStatus::Analysed => return None,
+        InputStatus::Skipped | InputStatus::Unreadable => {
+            first.map_or_else(|| input.status.label().to_string(), |d| d.message.clone())
+        }
+        InputStatus::NoObjects => match first {
+            Some(d) if d.source.line > 0 => {
+                format!("{} (line {}: {})", crate::report::NO_OBJECTS, d.source.line, d.code)
+            }
+            _ => crate::report::NO_OBJECTS.to_string(),
+        },
+        InputStatus::Partial => match first {
+            Some(d) => format!(
+                "{}, the first at line {} ({}); the rest was analysed",
+                count(errors.len(), "error"),
+                d.source.line,
+                d.code
+            ),
+            None => "part of it could not be read; the rest was analysed".to_string(),
+        },
+    })
+}
+
 /// Display helpers for the credential inventory (MX004), shared by the Markdown and HTML tables.
 pub(crate) mod credential {
     use crate::inventory::credentials::{Credential, CredentialKind};
@@ -239,6 +317,7 @@ pub(crate) mod sample {
             evaluated_at: "2025-11-28T12:00:00Z".to_string(),
             inputs: vec![InputSummary {
                 path: "dumps/prod cluster.yaml".to_string(),
+                status: InputStatus::Partial,
                 bytes: 2048,
                 documents: 13,
                 objects: 12,

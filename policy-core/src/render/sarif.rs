@@ -2,7 +2,7 @@
 //! diagnostics and not-assessable rules as tool notifications.
 
 use super::docs_url;
-use crate::report::{Finding, ObjectRef, Severity, Source};
+use crate::report::{Finding, InputStatus, ObjectRef, Severity, Source};
 use crate::{Report, registry};
 use serde_json::{Map, Value, json};
 
@@ -19,7 +19,16 @@ pub fn sarif(report: &Report) -> String {
     let artifacts: Vec<Value> = report
         .inputs
         .iter()
-        .map(|input| json!({ "location": { "uri": uri(&input.path) }, "length": input.bytes }))
+        .map(|input| {
+            // SARIF's -1 is "length unknown": nothing of an unreadable input was seen.
+            let length =
+                if input.status == InputStatus::Unreadable { -1 } else { i64::try_from(input.bytes).unwrap_or(-1) };
+            json!({
+                "location": { "uri": uri(&input.path) },
+                "length": length,
+                "properties": { "status": input.status },
+            })
+        })
         .collect();
 
     let results: Vec<Value> = report
@@ -64,6 +73,15 @@ pub fn sarif(report: &Report) -> String {
             })
         })
         .collect();
+    // An input with no Kubernetes object may hold no diagnostic (an empty file): say it anyway.
+    notifications.extend(report.inputs.iter().filter(|i| i.status == InputStatus::NoObjects).map(|input| {
+        json!({
+            "level": "error",
+            "message": { "text": crate::report::NO_OBJECTS },
+            "descriptor": { "id": "no-objects" },
+            "locations": [location(&Source { path: input.path.clone(), line: 0 }, artifact_index(&input.path), None)],
+        })
+    }));
     notifications.extend(report.not_assessable.iter().map(|na| {
         let mut text = format!("{} {} not assessable: {}", na.code, na.slug, na.reason);
         if !na.add.is_empty() {
@@ -92,7 +110,9 @@ pub fn sarif(report: &Report) -> String {
                 }
             },
             "invocations": [{
-                "executionSuccessful": true,
+                // False when an input was skipped, unreadable, cut short or held no object:
+                // the run could not analyse everything it was given.
+                "executionSuccessful": report.is_complete(),
                 "toolExecutionNotifications": notifications,
             }],
             "artifacts": artifacts,
@@ -266,6 +286,43 @@ mod tests {
         assert_eq!(notes[1]["level"], "note");
         assert_eq!(notes[1]["associatedRule"]["id"], "ST001");
         assert!(notes[1]["message"]["text"].as_str().unwrap().contains("control plane not visible"));
+    }
+
+    #[test]
+    fn inputs_not_analysed_fail_the_execution_and_are_notified() {
+        let log = log();
+        let invocation = &log["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false, "the sample's input is partial");
+        assert_eq!(log["runs"][0]["artifacts"][0]["properties"]["status"], "partial");
+
+        let mut report = sample::report();
+        report.inputs[0].diagnostics.clear();
+        report.inputs[0].status = InputStatus::Analysed;
+        let log: Value = serde_json::from_str(&sarif(&report)).unwrap();
+        assert_eq!(log["runs"][0]["invocations"][0]["executionSuccessful"], true);
+
+        report.inputs.push(crate::report::InputSummary::unreadable(
+            "gone.yaml",
+            "read-error",
+            "no such file or directory",
+        ));
+        report.inputs.push(crate::report::InputSummary {
+            path: "empty.yaml".into(),
+            status: InputStatus::NoObjects,
+            ..Default::default()
+        });
+        let log: Value = serde_json::from_str(&sarif(&report)).unwrap();
+        assert_eq!(log["runs"][0]["invocations"][0]["executionSuccessful"], false);
+        assert_eq!(log["runs"][0]["artifacts"][1]["length"], -1);
+        let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+        let gone = notes.iter().find(|n| n["descriptor"]["id"] == "read-error").unwrap();
+        assert_eq!(gone["level"], "error");
+        assert_eq!(gone["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "gone.yaml");
+        assert_eq!(gone["locations"][0]["physicalLocation"]["artifactLocation"]["index"], 1);
+        assert!(gone["locations"][0]["physicalLocation"].get("region").is_none(), "the whole file");
+        let empty = notes.iter().find(|n| n["descriptor"]["id"] == "no-objects").unwrap();
+        assert_eq!(empty["message"]["text"], "no Kubernetes object could be read from this input");
+        assert_eq!(empty["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "empty.yaml");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Terminal text, ruff-like: `path:line: CODE severity message`, then indented detail lines.
 //! Whether to colour is the caller's decision (TTY, `NO_COLOR`): this module reads no environment.
 
-use super::{by_severity, one_line};
+use super::{Coverage, by_severity, count, input_note, one_line};
 use crate::report::Severity;
 use crate::{Finding, Report};
 use std::fmt::Write as _;
@@ -45,6 +45,21 @@ pub fn text(report: &Report, color: bool) -> String {
         }
         out.push('\n');
     }
+    let incomplete: Vec<_> = report.incomplete_inputs().collect();
+    if !incomplete.is_empty() {
+        let _ = writeln!(out, "{}", paint.paint("1;33", "Inputs not analysed whole:"));
+        for input in incomplete {
+            let note = input_note(input).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}: {}: {}",
+                paint.paint("1", &one_line(&input.path)),
+                paint.paint("33", input.status.label()),
+                one_line(&note)
+            );
+        }
+        out.push('\n');
+    }
     let _ = writeln!(out, "{}", summary_line(report, paint));
     out
 }
@@ -84,12 +99,18 @@ fn summary_line(report: &Report, paint: Paint) -> String {
         plural(report.summary.objects),
         plural(inputs)
     );
-    let diagnostics = match report.summary.diagnostics {
+    let mut diagnostics = match report.summary.diagnostics {
         0 => String::new(),
         n => format!(", {n} input diagnostic{}", plural(n)),
     };
+    let not_whole = report.incomplete_inputs().count();
+    if not_whole > 0 {
+        diagnostics.push_str(&format!(", {} not analysed whole", count(not_whole, "input")));
+    }
+    let coverage = Coverage::of(report);
     if report.findings.is_empty() {
-        return format!("{} ({scope}{diagnostics})", paint.paint("1;32", "No findings"));
+        let sgr = if coverage == Coverage::All { "1;32" } else { "1;33" };
+        return format!("{} ({scope}{diagnostics})", paint.paint(sgr, coverage.no_findings()));
     }
     let counts: Vec<String> = by_severity(report)
         .into_iter()
@@ -112,6 +133,7 @@ fn plural(n: usize) -> &'static str {
 mod tests {
     use super::*;
     use crate::render::sample;
+    use crate::report::{InputStatus, InputSummary};
 
     #[test]
     fn plain_text_is_ruff_like() {
@@ -129,7 +151,7 @@ mod tests {
             )
         );
         assert!(
-            out.ends_with("Found 3 findings: 1 critical, 1 high, 1 low (12 objects in 1 input, 1 input diagnostic)\n")
+            out.ends_with("Found 3 findings: 1 critical, 1 high, 1 low (12 objects in 1 input, 1 input diagnostic, 1 input not analysed whole)\n")
         );
         assert!(!out.contains("s3cr3t"));
     }
@@ -159,6 +181,34 @@ mod tests {
         report.findings.clear();
         report.not_assessable.clear();
         report.summary.diagnostics = 0;
+        report.inputs[0].diagnostics.clear();
+        report.inputs[0].status = InputStatus::Analysed;
         assert_eq!(text(&report, false), "No findings (12 objects in 1 input)\n");
+    }
+
+    #[test]
+    fn inputs_not_analysed_are_listed_and_no_findings_is_qualified() {
+        let mut report = sample::report();
+        report.findings.clear();
+        report.inputs.push(InputSummary::unreadable("gone.yaml", "read-error", "no such file or directory"));
+        let out = text(&report, false);
+        assert!(out.contains("Inputs not analysed whole:\n"), "{out}");
+        assert!(out.contains(
+            "  dumps/prod cluster.yaml: partly analysed: 1 error, the first at line 99 (yaml-syntax); the rest was analysed\n"
+        ));
+        assert!(out.contains("  gone.yaml: unreadable: no such file or directory\n"), "{out}");
+        assert!(out.ends_with(
+            "No findings in what could be read (12 objects in 2 inputs, 1 input diagnostic, 2 inputs not analysed whole)\n"
+        ), "{out}");
+
+        // Nothing read at all: never "no findings".
+        report.summary.objects = 0;
+        report.inputs.truncate(1);
+        report.inputs[0].status = InputStatus::NoObjects;
+        report.inputs[0].objects = 0;
+        let out = text(&report, false);
+        assert!(!out.contains("No findings"), "{out}");
+        assert!(out.contains("  dumps/prod cluster.yaml: no Kubernetes object: no Kubernetes object could be read from this input (line 99: yaml-syntax)\n"), "{out}");
+        assert!(out.ends_with("No Kubernetes object could be read from the inputs: nothing was analysed (0 objects in 1 input, 1 input diagnostic, 1 input not analysed whole)\n"), "{out}");
     }
 }

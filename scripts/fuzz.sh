@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# cargo-fuzz targets of fuzz/ on the pinned stable toolchain (RUSTC_BOOTSTRAP=1 lets cargo-fuzz
+# pass its `-Z` flags; the 1.95 toolchain ships the ASan runtime), seeded with the fixtures,
+# the examples and the shared corpus.
+#
+#   scripts/fuzz.sh smoke [SECONDS]         every target for SECONDS (default 15) with small inputs;
+#                                           fails on the first crash (CI)
+#   scripts/fuzz.sh run TARGET [SECONDS]    one long run (default 600 s), niced, log in target/fuzz-logs/
+#   scripts/fuzz.sh build                   build every target
+#
+# The working corpus grows in target/fuzz-corpus/TARGET; crashes land in target/fuzz-artifacts/TARGET.
+# A minimised crash belongs in fuzz/seeds/TARGET/ (replayed by every run) and in a test of the
+# crate that owns the code.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/tools.sh
+
+TARGETS=(yaml json token_csv pem kubeconfig admit opa)
+export RUSTC_BOOTSTRAP=1
+export CARGO_TARGET_DIR="$PWD/target/fuzz"
+TRIPLE="$(rustc -vV | awk '/^host:/ { print $2 }')"
+
+fuzz_build() { cargo fuzz build --fuzz-dir fuzz --release "$@"; }
+
+# PEM blocks, and the DER inside them, from every seed file (certificates there are base64 of PEM
+# in Secret data and CSR `spec.request`): the pem target's own seeds.
+pem_seeds() {
+  local out=target/fuzz-seeds/pem b64 n=0
+  rm -rf "$out" && mkdir -p "$out"
+  while read -r b64; do
+    n=$((n + 1))
+    printf '%s' "$b64" | base64 -d >"$out/pem-$n" 2>/dev/null || true
+  done < <(grep -rhoE 'LS0tLS1CRUdJTi[A-Za-z0-9+/=]{20,}' "$@" 2>/dev/null | sort -u)
+  for pem in "$out"/pem-*; do
+    [ -s "$pem" ] || continue
+    awk '/^-----BEGIN /{body=""; on=1; next} /^-----END /{if (on) print body; on=0; next} on{body=body $0}' "$pem" |
+      while read -r body; do n=$((n + 1)); printf '%s' "$body" | base64 -d >"$out/der-$(basename "$pem")-$n" 2>/dev/null || true; done
+  done
+  echo "$out"
+}
+
+# Seed folders (libFuzzer reads them recursively and writes new inputs only to the first one).
+seed_dirs() {
+  local target="$1" dirs=(tests/fixtures examples)
+  [ -d ../shared/corpus ] && dirs+=(../shared/corpus)
+  [ -d "fuzz/seeds/$target" ] && dirs+=("fuzz/seeds/$target")
+  [ "$target" = pem ] && dirs+=("$(pem_seeds "${dirs[@]}")")
+  printf '%s\n' "${dirs[@]}"
+}
+
+# Run one target: fuzz_one TARGET SECONDS MAX_LEN [extra libFuzzer flags].
+fuzz_one() {
+  local target="$1" seconds="$2" max_len="$3" corpus artifacts
+  shift 3
+  corpus="target/fuzz-corpus/$target" artifacts="target/fuzz-artifacts/$target"
+  mkdir -p "$corpus" "$artifacts"
+  mapfile -t seeds < <(seed_dirs "$target")
+  # One fuzzing process, in the foreground (libFuzzer's `-jobs=1` would fork one and send its
+  # output to ./fuzz-0.log instead).
+  ${NICE:-} "$CARGO_TARGET_DIR/$TRIPLE/release/$target" "$corpus" "${seeds[@]}" \
+    -artifact_prefix="$artifacts/" -max_total_time="$seconds" -max_len="$max_len" \
+    -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 "$@"
+}
+
+ensure_cargo_fuzz
+case "${1:-smoke}" in
+  build) fuzz_build ;;
+  smoke)
+    seconds="${2:-15}"
+    fuzz_build
+    for target in "${TARGETS[@]}"; do
+      log "fuzz smoke: $target for ${seconds}s"
+      # Inputs up to 4 KiB; a crash, a leak of memory past 2 GB or a 20 s input fails the step.
+      fuzz_one "$target" "$seconds" 4096 2>&1 | tail -n 25
+      [ "${PIPESTATUS[0]}" -eq 0 ] || { log "fuzz target $target failed: see target/fuzz-artifacts/$target"; exit 1; }
+    done ;;
+  run)
+    target="${2:?scripts/fuzz.sh run TARGET [SECONDS]}" seconds="${3:-600}"
+    mkdir -p target/fuzz-logs
+    log "fuzzing $target for ${seconds}s, log in target/fuzz-logs/$target.log"
+    NICE="nice -n 10" fuzz_one "$target" "$seconds" 65536 >"target/fuzz-logs/$target.log" 2>&1 ;;
+  *) echo "usage: scripts/fuzz.sh smoke [SECONDS] | run TARGET [SECONDS] | build" >&2; exit 2 ;;
+esac

@@ -1,0 +1,258 @@
+//! `cargo xtask bench-memory [--quick] [--no-build]`: peak memory of the release CLI over a
+//! battery of hostile input shapes, as a ratio to the input's bytes. Fails (exit 1) when a shape
+//! breaks the bound of issue 8: peak RSS <= 8 x input bytes + 64 MiB.
+//!
+//! Each shape is generated into a temporary directory (deleted after), scanned once by
+//! `target/release/authn-audit scan FILE -f json -o /dev/null` under `/usr/bin/time -v`, whose
+//! "Maximum resident set size" is the peak. `--quick` makes every input about 50 times smaller
+//! (CI: well under a minute); the full sizes are those of the issue (a 171 MB List, 10^6 documents).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const MIB: u64 = 1 << 20;
+
+/// One shape: its name, what it is, and how to write `scale` units of it.
+struct Shape {
+    name: &'static str,
+    what: &'static str,
+    make: fn(u64) -> String,
+    /// Units at full size (the issue's figures where it gives them).
+    full: u64,
+}
+
+fn configmap(i: u64) -> String {
+    format!("- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c{i}\n")
+}
+
+const SHAPES: &[Shape] = &[
+    Shape {
+        name: "alias-bomb",
+        what: "one 1 MB scalar referenced by 8000 aliases",
+        full: 8000,
+        make: |n| {
+            let big = "x".repeat(if n >= 8000 { 1 << 20 } else { 1 << 16 });
+            let mut s = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: bomb}}\ndata:\n  a: &a {big}\n");
+            for i in 0..n {
+                let _ = writeln!(s, "  k{i}: *a");
+            }
+            s + "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: after}\n"
+        },
+    },
+    Shape {
+        name: "tiny-list-items",
+        what: "`kind: List` of tiny ConfigMaps (kubectl layout)",
+        full: 3_000_000,
+        make: |n| {
+            let mut s = String::from("apiVersion: v1\nitems:\n");
+            for i in 0..n {
+                s.push_str(&configmap(i));
+            }
+            s + "kind: List\nmetadata:\n  resourceVersion: \"\"\n"
+        },
+    },
+    Shape {
+        name: "tiny-documents",
+        what: "tiny ConfigMap documents separated by `---`",
+        full: 1_000_000,
+        make: |n| (0..n).map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n")).collect(),
+    },
+    Shape {
+        name: "cr-line-endings",
+        what: "tiny documents with old-Mac `\\r` line ends",
+        full: 1_000_000,
+        make: |n| (0..n).map(|i| format!("---\rapiVersion: v1\rkind: ConfigMap\rmetadata: {{name: c{i}}}\r")).collect(),
+    },
+    Shape {
+        name: "json-list-items",
+        what: "`kubectl -o json` List of tiny ConfigMaps",
+        full: 1_000_000,
+        make: |n| {
+            let items: Vec<String> = (0..n)
+                .map(|i| {
+                    format!("{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"c{i}\"}}}}")
+                })
+                .collect();
+            format!("{{\"apiVersion\": \"v1\", \"items\": [\n{}\n], \"kind\": \"List\"}}\n", items.join(",\n"))
+        },
+    },
+    Shape {
+        name: "long-scalars",
+        what: "ConfigMaps holding one 8 MB value each",
+        full: 16,
+        make: |n| {
+            let value = "y".repeat(8 << 20);
+            (0..n)
+                .map(|i| {
+                    format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata:\n  v: {value}\n")
+                })
+                .collect()
+        },
+    },
+    Shape {
+        name: "many-keys",
+        what: "one ConfigMap with a million keys",
+        full: 1_000_000,
+        make: |n| {
+            let mut s = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keys}\ndata:\n");
+            for i in 0..n {
+                let _ = writeln!(s, "  k{i}: v");
+            }
+            s
+        },
+    },
+    Shape {
+        name: "tiny-maps-in-a-pod",
+        what: "one Pod with a million `{name, value}` env entries",
+        full: 1_000_000,
+        make: |n| {
+            let mut s = String::from(
+                "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n    env:\n",
+            );
+            for i in 0..n {
+                let _ = writeln!(s, "    - {{name: E{i}, value: v}}");
+            }
+            s
+        },
+    },
+    Shape {
+        name: "empty-containers",
+        what: "JSON with a million `{}` / `[]` (densest nodes)",
+        full: 2_000_000,
+        make: |n| {
+            let items: Vec<&str> = (0..n).map(|i| if i % 2 == 0 { "{}" } else { "[]" }).collect();
+            format!(
+                "{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"e\"}}, \"x\": [{}]}}\n",
+                items.join(",")
+            )
+        },
+    },
+    Shape {
+        name: "deep-nesting",
+        what: "documents nested 120 deep (under the 128 cap)",
+        full: 50_000,
+        make: |n| {
+            let deep = format!("{}x{}", "[".repeat(120), "]".repeat(120));
+            (0..n)
+                .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: d{i}}}\nx: {deep}\n"))
+                .collect()
+        },
+    },
+    Shape {
+        name: "small-anchor-aliases",
+        what: "a million aliases of small anchors",
+        full: 1_000_000,
+        make: |n| {
+            let mut s = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nx:\n- &a {k: v}\n");
+            for _ in 0..n {
+                s.push_str("- *a\n");
+            }
+            s
+        },
+    },
+];
+
+pub(crate) fn run(args: &[String]) -> Result<(), String> {
+    let quick = args.iter().any(|a| a == "--quick");
+    let build = !args.iter().any(|a| a == "--no-build");
+    if let Some(bad) = args.iter().find(|a| !matches!(a.as_str(), "--quick" | "--no-build")) {
+        return Err(format!("bench-memory: unknown argument `{bad}` (expected --quick, --no-build)"));
+    }
+    let root = crate::root();
+    if build {
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "-p", "authn-audit"])
+            .current_dir(&root)
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !status.success() {
+            return Err("release build failed".into());
+        }
+    }
+    let cli = root.join("target/release/authn-audit");
+    let dir = std::env::temp_dir().join(format!("authn-audit-bench-memory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let result = measure_all(&cli, &dir, quick);
+    let _ = std::fs::remove_dir_all(&dir);
+    let (table, over) = result?;
+    println!("{table}");
+    if over.is_empty() { Ok(()) } else { Err(format!("peak memory above 8 x input + 64 MiB for: {}", over.join(", "))) }
+}
+
+fn measure_all(cli: &Path, dir: &Path, quick: bool) -> Result<(String, Vec<&'static str>), String> {
+    let mut table = format!(
+        "`cargo xtask bench-memory{}` (peak RSS of `authn-audit scan FILE -f json -o /dev/null`)\n\n\
+         | shape | input | input bytes | peak RSS | RSS / input | bound (8x + 64 MiB) | diagnostics |\n|---|---|---:|---:|---:|---:|---|\n",
+        if quick { " --quick" } else { "" }
+    );
+    let mut over = Vec::new();
+    for shape in SHAPES {
+        let units = if quick { (shape.full / 50).max(1) } else { shape.full };
+        let path = dir.join(format!(
+            "{}.{}",
+            shape.name,
+            if shape.name.starts_with("json") || shape.name == "empty-containers" { "json" } else { "yaml" }
+        ));
+        let text = (shape.make)(units);
+        std::fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let bytes = text.len() as u64;
+        drop(text);
+        let (rss, codes) = peak_rss(cli, &path)?;
+        let _ = std::fs::remove_file(&path);
+        let bound = 8 * bytes + 64 * MIB;
+        if rss > bound {
+            over.push(shape.name);
+        }
+        let _ = writeln!(
+            table,
+            "| {} | {} ({units}) | {} | {:.1} MiB | {:.2} | {} | {} |",
+            shape.name,
+            shape.what,
+            bytes,
+            rss as f64 / MIB as f64,
+            rss as f64 / bytes as f64,
+            if rss > bound { "**over**" } else { "ok" },
+            codes
+        );
+        eprintln!("{}: {bytes} bytes, peak {:.1} MiB", shape.name, rss as f64 / MIB as f64);
+    }
+    Ok((table, over))
+}
+
+/// Peak RSS in bytes of one scan, and the diagnostic codes its report lists.
+fn peak_rss(cli: &Path, input: &PathBuf) -> Result<(u64, String), String> {
+    let report = input.with_extension("report.json");
+    let out = Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg(cli)
+        .args(["scan", "--fail-on", "never", "-f", "json", "-o"])
+        .arg(&report)
+        .arg(input)
+        .output()
+        .map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let kb = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .ok_or_else(|| format!("no peak RSS in the output of /usr/bin/time for {}: {stderr}", input.display()))?;
+    let codes = std::fs::read(&report)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .map(|r| {
+            let mut codes: Vec<String> = r
+                .get("inputs")
+                .and_then(|i| i.as_array())
+                .into_iter()
+                .flatten()
+                .flat_map(|i| i.get("diagnostics").and_then(|d| d.as_array()).cloned().unwrap_or_default())
+                .filter_map(|d| d.get("code").and_then(|c| c.as_str()).map(str::to_string))
+                .collect();
+            codes.dedup();
+            codes.join(", ")
+        })
+        .unwrap_or_else(|| format!("no report (exit {:?})", out.status.code()));
+    let _ = std::fs::remove_file(&report);
+    Ok((kb * 1024, codes))
+}
