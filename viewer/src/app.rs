@@ -819,12 +819,12 @@ impl App {
             }
         };
         let diagnostics = report.inputs.iter().map(|i| i.diagnostics.len()).sum::<usize>();
-        let unread = intake::unread(report);
+        let incomplete = intake::incomplete(report);
         if intake::nothing_read(report) {
             return html! {
                 <div class="report" id="report">
                     { views::nothing_read(report) }
-                    { views::not_analysed(&unread, report.inputs.len()) }
+                    { views::not_analysed(&incomplete, report.inputs.len()) }
                     if diagnostics > 0 {
                         { views::diagnostics_callout(report) }
                     }
@@ -851,7 +851,7 @@ impl App {
         });
         html! {
             <div class="report" id="report">
-                { views::not_analysed(&unread, report.inputs.len()) }
+                { views::not_analysed(&incomplete, report.inputs.len()) }
                 if !self.options.compact {
                     { views::summary(report, &self.view, self.elapsed_ms, link.callback(Msg::View)) }
                 }
@@ -915,8 +915,8 @@ impl App {
                             }>{"clear filters"}</button>
                         }
                     </p>
-                    if report.findings.is_empty() && report.inputs.iter().any(|i| i.objects == 0) {
-                        <p class="empty">{"No findings in the inputs that could be read. The inputs listed above were not analysed."}</p>
+                    if report.findings.is_empty() && !report.is_complete() {
+                        <p class="empty">{"No findings in what could be read. The inputs listed above were not analysed in full."}</p>
                     } else if report.findings.is_empty() {
                         <p class="empty">{"No findings. Check the Coverage tab for rules this dump could not assess."}</p>
                     } else if shown_total == 0 {
@@ -1121,7 +1121,7 @@ fn mark_ready(report: &Report, elapsed_ms: f64, memory_bytes: u64) {
     }
     let findings = u32::try_from(report.findings.len()).unwrap_or(u32::MAX);
     let objects = u32::try_from(report.summary.objects).unwrap_or(u32::MAX);
-    let unread = u32::try_from(intake::unread(report).len()).unwrap_or(u32::MAX);
+    let unread = u32::try_from(intake::unread(report)).unwrap_or(u32::MAX);
     browser::tell_host(
         "authn-audit:report",
         &[

@@ -1,12 +1,12 @@
 //! What was read and what was not. The worker checks every dropped file against the byte budget
 //! before it reads any of it, so a file over the limit never reaches memory; inputs it could not
-//! read join the report as inputs with a located error. The page lists every input nothing could
-//! be read from with its reason, and never shows a pass for a dump from which no object was read.
-//! Plain Rust over the report types, tested natively.
+//! read go to the analysis as unread inputs (the report lists them with their status). The page
+//! lists every input not analysed in full with its reason, and never shows a pass for a dump
+//! from which no object was read. Plain Rust over the report types, tested natively.
 
-use policy_core::Report;
-use policy_core::input::{Diagnostic, Level};
-use policy_core::report::InputSummary;
+use policy_core::input::Level;
+use policy_core::report::{InputStatus, InputSummary};
+use policy_core::{Limits, Report};
 
 /// Diagnostics the worker sends the page per input, and over all inputs: the page draws each
 /// one, so a dump of a million bad documents must not become a million list items. The
@@ -15,58 +15,27 @@ pub const DIAGNOSTICS_SHOWN_PER_INPUT: usize = 100;
 /// See [`DIAGNOSTICS_SHOWN_PER_INPUT`].
 pub const DIAGNOSTICS_SHOWN: usize = 1000;
 
-/// The bytes still allowed over all inputs of one analysis (the loader's `maxTotalBytes`).
+/// The bytes still allowed over all inputs of one analysis (`limits.maxTotalBytes`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
-    limit: u64,
+    limits: Limits,
     remaining: u64,
 }
 
 impl Budget {
-    /// A budget of `limit` bytes.
-    pub fn new(limit: u64) -> Self {
-        Self { limit, remaining: limit }
+    /// The budget of `limits`.
+    pub fn new(limits: Limits) -> Self {
+        Self { limits, remaining: limits.max_total_bytes }
     }
 
-    /// Take an input of `size` bytes from the budget, or say why it is not read. An input that
-    /// does not fit is skipped and costs nothing, so the ones after it are still read.
+    /// Take an input of `size` bytes from the budget, or give it back as skipped. An input that
+    /// does not fit costs nothing, so the ones after it are still read.
     pub fn take(&mut self, name: &str, size: u64) -> Result<(), InputSummary> {
         if size > self.remaining {
-            let message = format!(
-                "input is {} but only {} of the {} limit remain, so it was not read; split the dump (one namespace or kind per file) or scan it with the `authn-audit` CLI",
-                human(size),
-                human(self.remaining),
-                human(self.limit)
-            );
-            return Err(unread_input(name, size, "too-large", message));
+            return Err(InputSummary::too_large(name, size, true, self.remaining, &self.limits));
         }
         self.remaining -= size;
         Ok(())
-    }
-}
-
-fn human(bytes: u64) -> String {
-    format!("{} bytes", crate::model::human_count(usize::try_from(bytes).unwrap_or(usize::MAX)))
-}
-
-/// An input the worker did not read, with one error saying why.
-pub fn unread_input(name: &str, size: u64, code: &str, message: String) -> InputSummary {
-    InputSummary {
-        path: name.to_string(),
-        bytes: size,
-        documents: 0,
-        objects: 0,
-        diagnostics: vec![Diagnostic::error(name, 1, code, message)],
-    }
-}
-
-/// Put the inputs the worker did not read back in their places (`(index among all inputs,
-/// summary)`, by ascending index) and count their diagnostics.
-pub fn merge_unread(report: &mut Report, unread: Vec<(usize, InputSummary)>) {
-    for (index, summary) in unread {
-        report.summary.diagnostics += summary.diagnostics.len();
-        let at = index.min(report.inputs.len());
-        report.inputs.insert(at, summary);
     }
 }
 
@@ -89,41 +58,50 @@ pub fn inputs_shown(inputs: &[InputSummary], per_input: usize, total: usize) -> 
         .collect()
 }
 
-/// An input nothing could be analysed from, and why.
+/// An input not analysed in full, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unread {
+pub struct Incomplete {
     /// The input's name.
     pub path: String,
     /// Its size.
     pub bytes: u64,
-    /// Why nothing was read from it, one line.
+    /// What became of it.
+    pub status: InputStatus,
+    /// Why, one line.
     pub reason: String,
 }
 
-/// Every input from which no Kubernetes object could be read, in input order.
-pub fn unread(report: &Report) -> Vec<Unread> {
+/// Every input not analysed in full (skipped, unreadable, nothing read, or read in part), in
+/// report order.
+pub fn incomplete(report: &Report) -> Vec<Incomplete> {
     report
-        .inputs
-        .iter()
-        .filter(|i| i.objects == 0)
-        .map(|i| Unread { path: i.path.clone(), bytes: i.bytes, reason: reason(i) })
+        .incomplete_inputs()
+        .map(|i| Incomplete { path: i.path.clone(), bytes: i.bytes, status: i.status, reason: reason(i) })
         .collect()
 }
 
+/// Inputs nothing of which was analysed.
+pub fn unread(report: &Report) -> usize {
+    report.incomplete_inputs().filter(|i| i.status != InputStatus::Partial).count()
+}
+
 fn reason(input: &InputSummary) -> String {
-    let first = |level: Level| input.diagnostics.iter().find(|d| d.level == level);
-    if let Some(d) = first(Level::Error) {
-        return d.message.clone();
-    }
-    if input.bytes == 0 {
-        return "the file is empty".into();
-    }
-    if input.documents == 0 {
-        return "no YAML or JSON document in it (only blank lines or comments)".into();
-    }
-    match first(Level::Warning) {
-        Some(d) => d.message.clone(),
-        None => "no Kubernetes object in it: no document has an `apiVersion` and a `kind`".into(),
+    let first = |level: Level| input.diagnostics.iter().find(|d| d.level == level && d.code != "no-objects");
+    match input.status {
+        InputStatus::Skipped => {
+            let said = first(Level::Error).map(|d| d.message.as_str()).unwrap_or("it does not fit in the size limit");
+            format!(
+                "{said}; in the viewer, split the dump (one namespace or kind per file) or scan it with the `authn-audit` CLI"
+            )
+        }
+        InputStatus::NoObjects if input.bytes == 0 => "the file is empty".into(),
+        InputStatus::NoObjects if input.documents == 0 && first(Level::Error).is_none() => {
+            "no YAML or JSON document in it (only blank lines or comments)".into()
+        }
+        _ => first(Level::Error)
+            .or_else(|| first(Level::Warning))
+            .or_else(|| input.diagnostics.first())
+            .map_or_else(|| policy_core::report::NO_OBJECTS.to_string(), |d| d.message.clone()),
     }
 }
 
@@ -176,6 +154,7 @@ pub fn subject(names: &[&str]) -> String {
 #[expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
+    use policy_core::input::Diagnostic;
     use policy_core::{InputFile, Settings};
 
     fn analyze(files: &[(&str, &[u8])]) -> Report {
@@ -187,56 +166,50 @@ mod tests {
 
     #[test]
     fn an_input_over_the_budget_is_skipped_and_costs_nothing() {
-        let mut budget = Budget::new(100);
+        let mut budget = Budget::new(Limits { max_total_bytes: 100, ..Limits::default() });
         assert!(budget.take("a.yaml", 60).is_ok());
         let skipped = budget.take("big.yaml", 50).unwrap_err();
-        assert_eq!(skipped.path, "big.yaml");
-        assert_eq!(skipped.bytes, 50);
-        assert_eq!(skipped.objects, 0);
+        assert_eq!((skipped.path.as_str(), skipped.bytes, skipped.status), ("big.yaml", 50, InputStatus::Skipped));
         let d = &skipped.diagnostics[0];
-        assert_eq!((d.code.as_str(), d.level, d.source.line), ("too-large", Level::Error, 1));
-        assert!(
-            d.message.starts_with("input is 50 bytes but only 40 bytes of the 100 bytes limit remain"),
-            "{}",
-            d.message
-        );
+        assert_eq!((d.code.as_str(), d.level), ("too-large", Level::Error));
+        assert!(d.message.contains("only 40 of the 100-byte limit remain"), "{}", d.message);
         // The skipped one took nothing: the next that fits is read.
         assert!(budget.take("b.yaml", 40).is_ok());
         assert!(budget.take("c.yaml", 1).is_err());
     }
 
     #[test]
-    fn unread_inputs_go_back_in_their_place_and_are_counted() {
-        let mut report = analyze(&[("a.yaml", GOOD), ("c.yaml", GOOD)]);
-        let before = report.summary.diagnostics;
-        let mut budget = Budget::new(0);
-        let skipped = budget.take("b.yaml", 10).unwrap_err();
-        merge_unread(&mut report, vec![(1, skipped), (3, unread_input("d.yaml", 5, "read-error", "x".into()))]);
-        let paths: Vec<&str> = report.inputs.iter().map(|i| i.path.as_str()).collect();
-        assert_eq!(paths, ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]);
-        assert_eq!(report.summary.diagnostics, before + 2);
-        let unread = unread(&report);
-        assert_eq!(unread.iter().map(|u| u.path.as_str()).collect::<Vec<_>>(), ["b.yaml", "d.yaml"]);
-        assert!(!nothing_read(&report));
-    }
-
-    #[test]
-    fn every_input_without_an_object_is_listed_with_its_reason() {
-        let report = analyze(&[
+    fn every_input_not_analysed_in_full_is_listed_with_its_reason() {
+        let files: [(&str, &[u8]); 6] = [
             ("good.yaml", GOOD),
             ("empty.yaml", b""),
             ("comments.yaml", b"# nothing here\n\n"),
             ("binary.bin", &[0xff, 0xfe, 0x00, 0x9c, 0x80, 0x01]),
             ("plain.yaml", b"just: a map\n"),
-        ]);
-        let unread = unread(&report);
-        let by_path = |p: &str| unread.iter().find(|u| u.path == p).map(|u| u.reason.clone()).unwrap();
-        assert_eq!(unread.len(), 4, "{unread:?}");
-        assert_eq!(by_path("empty.yaml"), "the file is empty");
-        assert!(by_path("comments.yaml").starts_with("no YAML or JSON document"), "{unread:?}");
-        assert!(!by_path("binary.bin").is_empty());
-        assert!(!by_path("plain.yaml").is_empty());
-        assert!(unread.iter().all(|u| u.path != "good.yaml"));
+            ("cut.yaml", b"apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n"),
+        ];
+        let inputs: Vec<InputFile<'_>> = files.iter().map(|(name, bytes)| InputFile { name, bytes }).collect();
+        let mut budget = Budget::new(Limits { max_total_bytes: 10, ..Limits::default() });
+        let skipped = budget.take("huge.yaml", 11).unwrap_err();
+        let report = policy_core::analyze_with_unread(&inputs, &[skipped], &Settings::default(), &mut |_| {});
+        let listed = incomplete(&report);
+        let of = |p: &str| listed.iter().find(|u| u.path == p).map(|u| (u.status, u.reason.clone())).unwrap();
+        assert_eq!(listed.len(), 6, "{listed:?}");
+        assert_eq!(of("empty.yaml"), (InputStatus::NoObjects, "the file is empty".into()));
+        assert!(of("comments.yaml").1.starts_with("no YAML or JSON document"), "{listed:?}");
+        assert_eq!(of("binary.bin").0, InputStatus::NoObjects);
+        assert!(!of("binary.bin").1.contains("no Kubernetes object could be read"), "the specific reason: {listed:?}");
+        assert!(of("plain.yaml").1.contains("apiVersion"), "{listed:?}");
+        let (status, reason) = of("cut.yaml");
+        assert_eq!(status, InputStatus::Partial);
+        assert!(reason.contains("looks truncated"), "{reason}");
+        let (status, reason) = of("huge.yaml");
+        assert_eq!(status, InputStatus::Skipped);
+        assert!(reason.contains("11 bytes") && reason.contains("split the dump"), "{reason}");
+        assert!(listed.iter().all(|u| u.path != "good.yaml"));
+        // Nothing of five of them was analysed; the cut one was read in part.
+        assert_eq!(unread(&report), 5);
+        assert!(!nothing_read(&report));
     }
 
     #[test]

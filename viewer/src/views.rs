@@ -181,24 +181,29 @@ pub fn diagnostics_callout(report: &Report) -> Html {
     }
 }
 
-/// The inputs nothing could be analysed from, each with why: above the summary, so that a
+/// The inputs not analysed in full, each with its status and why: above the summary, so that a
 /// partial report is never taken for the whole dump.
-pub fn not_analysed(unread: &[intake::Unread], inputs: usize) -> Html {
-    if unread.is_empty() {
+pub fn not_analysed(incomplete: &[intake::Incomplete], inputs: usize) -> Html {
+    if incomplete.is_empty() {
         return html! {};
     }
-    let heading = if unread.len() == inputs {
-        "Nothing could be analysed".to_string()
+    let heading = if incomplete.len() == 1 && inputs == 1 {
+        "The input was not analysed in full".to_string()
     } else {
-        format!("{} of {} inputs could not be analysed; the report covers the others only", unread.len(), inputs)
+        format!(
+            "{} of {} inputs were not analysed in full; the report covers only what could be read",
+            incomplete.len(),
+            inputs
+        )
     };
     html! {
         <section class="callout error" aria-label="Inputs not analysed" id="not-analysed">
             <strong>{ heading }</strong>
             <ul>
-                { for unread.iter().map(|u| html! {
-                    <li class="unread" data-path={u.path.clone()}>
-                        <code>{ &u.path }</code><span class="muted">{ format!(" ({}) ", model::human_bytes(u.bytes)) }</span>{ message(&u.reason) }
+                { for incomplete.iter().map(|u| html! {
+                    <li class="unread" data-path={u.path.clone()} data-status={u.status.as_str()}>
+                        <code>{ &u.path }</code><span class="muted">{ format!(" ({}) ", model::human_bytes(u.bytes)) }</span>
+                        <span class={classes!("status", u.status.as_str())}>{ u.status.label() }</span>{": "}{ message(&u.reason) }
                     </li>
                 }) }
             </ul>
@@ -346,7 +351,7 @@ pub fn coverage(report: &Report) -> Html {
                         { for report.inputs.iter().map(|i| html! {
                             <tr data-path={i.path.clone()}>
                                 <th scope="row"><code>{ &i.path }</code></th>
-                                <td>{ if i.objects == 0 { html! { <span class="status unread">{"not analysed"}</span> } } else { html! { <span class="status read">{"analysed"}</span> } } }</td>
+                                <td><span class={classes!("status", i.status.as_str())}>{ i.status.label() }</span></td>
                                 <td>{ model::human_bytes(i.bytes) }</td>
                                 <td>{ i.documents }</td>
                                 <td>{ i.objects }</td>

@@ -108,14 +108,14 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
 }
 
 /// Read the blobs that fit the byte budget, each checked before any of it is read; the others
-/// come back as unread inputs with their place among all inputs and the reason.
+/// come back as unread inputs saying why (skipped, unreadable).
 async fn read_all(
     scope: &DedicatedWorkerGlobalScope,
     names: &[String],
     blobs: &js_sys::Array,
-) -> (Vec<(String, Vec<u8>)>, Vec<(usize, InputSummary)>) {
+) -> (Vec<(String, Vec<u8>)>, Vec<InputSummary>) {
     let blobs: Vec<Blob> = blobs.iter().filter_map(|b| b.dyn_into::<Blob>().ok()).collect();
-    let mut budget = intake::Budget::new(Settings::default().limits.max_total_bytes);
+    let mut budget = intake::Budget::new(Settings::default().limits);
     let mut unread = Vec::new();
     let mut sized = Vec::with_capacity(blobs.len());
     for (i, blob) in blobs.iter().enumerate() {
@@ -123,8 +123,8 @@ async fn read_all(
         #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "blob sizes are whole and < 2^53")]
         let size = blob.size() as u64;
         match budget.take(&name, size) {
-            Ok(()) => sized.push((i, name, blob, size)),
-            Err(skipped) => unread.push((i, skipped)),
+            Ok(()) => sized.push((name, blob, size)),
+            Err(skipped) => unread.push(skipped),
         }
     }
     let mut progress = Progress {
@@ -135,19 +135,18 @@ async fn read_all(
     };
     post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
     let mut inputs = Vec::with_capacity(sized.len());
-    for (i, name, blob, size) in sized {
+    for (name, blob, size) in sized {
         match read_blob(scope, blob, size, &mut progress).await {
             Ok(bytes) => inputs.push((name, bytes)),
             Err(()) => {
                 let message =
                     "the browser could not read this file (it may have been moved, deleted or locked); drop it again"
                         .to_string();
-                unread.push((i, intake::unread_input(&name, size, "read-error", message)));
+                unread.push(InputSummary { bytes: size, ..InputSummary::unreadable(&name, "read-error", message) });
             }
         }
         progress.files_read += 1;
     }
-    unread.sort_by_key(|(i, _)| *i);
     (inputs, unread)
 }
 
@@ -195,7 +194,7 @@ fn analyze(
     scope: &DedicatedWorkerGlobalScope,
     state: &RefCell<State>,
     inputs: Vec<(String, Vec<u8>)>,
-    unread: Vec<(usize, InputSummary)>,
+    unread: Vec<InputSummary>,
     now: &str,
     started: f64,
 ) {
@@ -217,7 +216,7 @@ fn analyze(
         let files: Vec<InputFile<'_>> =
             inputs.iter().map(|(name, bytes)| InputFile { name: name.as_str(), bytes: bytes.as_slice() }).collect();
         let mut last_post = analyze_started;
-        policy_core::analyze_with_progress(&files, &settings, &mut |p| {
+        policy_core::analyze_with_unread(&files, &unread, &settings, &mut |p| {
             // Each phase's last step is always posted so the page sees the final counts; in
             // between, at most one post per interval so posting never dominates the analysis.
             let phase_end = (p.rules_run == 0 && p.files_read == p.files) || (p.rules > 0 && p.rules_run == p.rules);
@@ -234,7 +233,6 @@ fn analyze(
         })
     };
     let analyze_ms = now_ms() - analyze_started;
-    intake::merge_unread(&mut report, unread);
     progress.objects = Some(report.summary.objects as u64);
     progress.phase = "sending".into();
     progress.findings_total = report.findings.len() as u64;
