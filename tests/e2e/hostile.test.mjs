@@ -61,7 +61,7 @@ test('unreadable inputs beside a good dump are listed with their reason; the goo
   // A List cut short: its items are read, and it says it looks truncated, in the list of inputs
   // not analysed in full and among the problems at the top (errors first, so not buried).
   assert.equal(await listed.locator('li[data-path="cut.yaml"]').getAttribute('data-status'), 'partial');
-  assert.match(await reason('cut.yaml'), /partly analysed: the input looks truncated/);
+  assert.match(await reason('cut.yaml'), /partly analysed the input looks truncated/);
   assert.match(await page.locator('#diagnostics li[data-code="truncated"]').innerText(), /cut\.yaml:\d+ truncated the input looks truncated/);
   assert.match((await page.locator('.summary .stat.meta').innerText()).replace(/\u202f/g, ''), /\b2\d{3}\s+objects in 6 files/);
   assert.equal(await listed.locator('li[data-path="apiserver.yaml"]').count(), 0, 'the good dump is not listed');

@@ -828,7 +828,7 @@ impl App {
                     if diagnostics > 0 {
                         { views::diagnostics_callout(report) }
                     }
-                    { views::coverage(report) }
+                    { views::inputs_table(report) }
                 </div>
             };
         }

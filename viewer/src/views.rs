@@ -4,7 +4,7 @@ use crate::intake;
 use crate::model::{self, ExcerptLine, Tab, ViewState};
 use crate::protocol::Progress;
 use policy_core::inventory::mechanisms::State;
-use policy_core::report::Finding;
+use policy_core::report::{Finding, InputStatus};
 use policy_core::{Report, Severity};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -187,7 +187,14 @@ pub fn not_analysed(incomplete: &[intake::Incomplete], inputs: usize) -> Html {
     if incomplete.is_empty() {
         return html! {};
     }
-    let heading = if incomplete.len() == 1 && inputs == 1 {
+    let read_nothing = incomplete.iter().all(|u| u.status != InputStatus::Partial);
+    let heading = if incomplete.len() == inputs && read_nothing {
+        if inputs == 1 {
+            "Why the input could not be read".to_string()
+        } else {
+            "Why each input could not be read".to_string()
+        }
+    } else if incomplete.len() == 1 && inputs == 1 {
         "The input was not analysed in full".to_string()
     } else {
         format!(
@@ -203,7 +210,7 @@ pub fn not_analysed(incomplete: &[intake::Incomplete], inputs: usize) -> Html {
                 { for incomplete.iter().map(|u| html! {
                     <li class="unread" data-path={u.path.clone()} data-status={u.status.as_str()}>
                         <code>{ &u.path }</code><span class="muted">{ format!(" ({}) ", model::human_bytes(u.bytes)) }</span>
-                        <span class={classes!("status", u.status.as_str())}>{ u.status.label() }</span>{": "}{ message(&u.reason) }
+                        <span class={classes!("status", u.status.as_str())}>{ u.status.label() }</span>{" "}{ message(&u.reason) }
                     </li>
                 }) }
             </ul>
@@ -339,8 +346,8 @@ fn timeline_chart(t: &model::Timeline) -> Html {
     }
 }
 
-/// Rules that could not be judged and the inputs' diagnostics.
-pub fn coverage(report: &Report) -> Html {
+/// Every input with its status, size, counts and problems.
+pub fn inputs_table(report: &Report) -> Html {
     html! {
         <>
             <h3>{"Inputs"}</h3>
@@ -359,7 +366,7 @@ pub fn coverage(report: &Report) -> Html {
                                     if i.diagnostics.is_empty() { <span class="muted">{"none"}</span> }
                                     <ul class="plain">
                                         { for i.diagnostics.iter().map(|d| html! {
-                                            <li><code>{ format!("line {}", d.source.line) }</code>{" "}<span class="muted">{ &d.code }</span>{" "}{ &d.message }</li>
+                                            <li><code>{ format!("line {}", d.source.line) }</code>{" "}<span class="muted">{ &d.code }</span>{" "}{ message(&d.message) }</li>
                                         }) }
                                     </ul>
                                 </td>
@@ -368,6 +375,15 @@ pub fn coverage(report: &Report) -> Html {
                     </tbody>
                 </table>
             </div>
+        </>
+    }
+}
+
+/// Rules that could not be judged and the inputs' diagnostics.
+pub fn coverage(report: &Report) -> Html {
+    html! {
+        <>
+            { inputs_table(report) }
             <h3>{"Not assessable from this dump"}</h3>
             if report.not_assessable.is_empty() {
                 <p class="muted">{"Every enabled rule could be assessed."}</p>
