@@ -71,7 +71,7 @@ try {
     const failed = await page.locator('#analysis-failed').count() ? await page.locator('#analysis-failed').innerText() : null;
     const memory = Number(await page.evaluate(() => document.documentElement.getAttribute('data-worker-memory') || 0));
     const diagnostics = failed ? '' : await page.locator('#diagnostics li, #not-analysed li').allInnerTexts();
-    const objects = failed ? '' : (await page.locator('.summary .stat.meta .n').allInnerTexts()).join('');
+    const objects = failed ? '' : (await page.locator('.summary .stat.meta .n').allInnerTexts()).join('') || '0';
     const rss = Math.max(0, ...pids.map(peakKb)) * 1024;
     rows.push({ name, bytes, seconds, failed, memory, rss, objects, diagnostics });
     console.log(JSON.stringify(rows.at(-1)));

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  start, openViewer, reportShown, clearReportMark, fixture, dropFiles, dropMade, madeBytes, shownCodes,
+  start, openViewer, openPage, reportShown, clearReportMark, fixture, dropFiles, dropMade, madeBytes, shownCodes,
 } from './harness.mjs';
 
 const MiB = 1 << 20;
@@ -176,5 +176,30 @@ test('a long analysis can be stopped, or replaced by dropping another file', asy
   await reportShown(page);
   assert.match(await page.locator('.intake .current').innerText(), /apiserver\.yaml/);
   assert.match((await page.locator('.summary .stat.meta').innerText()).replace(/\u202f/g, ''), /\b1 file\b/);
+  await h.context.close();
+});
+
+test('an embedding page learns how much was read, and hears of a failure instead of a report', async () => {
+  const h = await openPage(env);
+  const { page } = h;
+  await page.addInitScript(() => {
+    window.__events = [];
+    for (const type of ['authn-audit:report', 'authn-audit:failed']) {
+      document.addEventListener(type, (e) => window.__events.push({ type, ...e.detail }), true);
+    }
+  });
+  await page.goto(`${env.base}/examples/embed.html`);
+  const first = page.frameLocator('iframe.authn-audit-frame >> nth=0');
+  await first.locator('html[data-report-ms]').waitFor({ timeout: 60_000 });
+  await page.waitForFunction(() => window.__events.some((e) => e.type === 'authn-audit:report'));
+  const [report] = await page.evaluate(() => window.__events);
+  assert.ok(report.objects > 0 && report.unread === 0 && report.findings > 0, JSON.stringify(report));
+  // Every analysis worker on the page fails: the host gets the failure, with what to do.
+  for (const worker of page.workers()) {
+    await worker.evaluate(() => { setTimeout(() => { throw new WebAssembly.RuntimeError('unreachable'); }); }).catch(() => {});
+  }
+  await page.waitForFunction(() => window.__events.some((e) => e.type === 'authn-audit:failed'));
+  const failed = await page.evaluate(() => window.__events.find((e) => e.type === 'authn-audit:failed'));
+  assert.match(failed.message, /the analysis worker stopped .*drop the files again/);
   await h.context.close();
 });

@@ -213,7 +213,7 @@ impl Component for App {
         }
         app.worker = spawn_worker(ctx, Rc::clone(&app.incoming));
         if app.worker.is_none() {
-            app.status = Status::Failed("this browser cannot start the analysis worker".into());
+            app.fail("this browser cannot start the analysis worker".into());
         } else if app.options.load_sample {
             // Queued until the worker says it is ready.
             app.inputs_label = "sample cluster".into();
@@ -263,7 +263,7 @@ impl Component for App {
             Msg::WorkerDied(said) => {
                 let started = self.worker.as_ref().is_some_and(|w| w.ready);
                 let working = matches!(self.status, Status::Working(_));
-                self.status = Status::Failed(intake::worker_failure(&self.inputs_subject, &said, started, working));
+                self.fail(intake::worker_failure(&self.inputs_subject, &said, started, working));
                 *self.incoming.borrow_mut() = Incoming::default();
                 // A worker that never started will not start on a second try; one that died
                 // on an input is replaced so the next drop works.
@@ -445,13 +445,19 @@ impl App {
         self._listeners = vec![on_hash, on_key, on_message];
     }
 
+    /// Show a failure, and tell a host page (which gets no report this time).
+    fn fail(&mut self, message: String) {
+        browser::tell_host("authn-audit:failed", &[("message", JsValue::from_str(&message))]);
+        self.status = Status::Failed(message);
+    }
+
     /// Replace the worker with a fresh one (stopping whatever it was doing).
     fn restart_worker(&mut self, ctx: &Context<Self>) {
         // Dropping the link terminates the old worker.
         self.worker = None;
         self.worker = spawn_worker(ctx, Rc::clone(&self.incoming));
         if self.worker.is_none() {
-            self.status = Status::Failed("this browser cannot start the analysis worker".into());
+            self.fail("this browser cannot start the analysis worker".into());
         }
     }
 
@@ -498,14 +504,14 @@ impl App {
                     self.incoming.borrow_mut().report = Some(head);
                     false
                 }
-                Err(e) => {
-                    self.status = Status::Failed(format!("the report could not be read: {e}"));
+                Err(_) => {
+                    self.fail("the report could not be read; drop the files again".into());
                     true
                 }
             },
             // Taken in by the worker's message handler (see `take_in`); here only if unreadable.
             Reply::Findings => {
-                self.status = Status::Failed("a chunk of findings could not be read".into());
+                self.fail("a chunk of findings could not be read".into());
                 true
             }
             Reply::Done { elapsed_ms, memory_bytes, .. } => {
@@ -536,7 +542,7 @@ impl App {
                 false
             }
             Reply::Failed { message } => {
-                self.status = Status::Failed(message);
+                self.fail(message);
                 true
             }
         }
