@@ -1,7 +1,10 @@
 //! The analysis side: runs in a dedicated Web Worker, on the same wasm module as the page.
-//! It reads the dropped files (in chunks, reporting bytes), runs
-//! `policy_core::analyze_with_progress` (reporting objects parsed and rules run), and sends the report back in pieces the page can parse without freezing. It keeps the inputs and
-//! the report for excerpts and exports; nothing is stored anywhere else.
+//! It checks every dropped file against the byte budget before reading any of it, reads those
+//! that fit (in chunks, reporting bytes), runs `policy_core::analyze_with_unread` (reporting
+//! objects parsed and rules run; the files it did not read are listed in the report), and sends
+//! the report back in pieces the page can parse without freezing. It keeps the inputs and the
+//! report for excerpts and exports; nothing is stored anywhere else. If it traps or runs out of
+//! memory, the page hears of it through the worker's `error` event (see `static/worker.js`).
 
 use crate::protocol::{FINDINGS_CHUNK, Progress, Reply, Request};
 use crate::{intake, model};
