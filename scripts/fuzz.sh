@@ -7,6 +7,7 @@
 #                                           fails on the first crash (CI)
 #   scripts/fuzz.sh run TARGET [SECONDS]    one long run (default 600 s), niced, log in target/fuzz-logs/
 #   scripts/fuzz.sh build                   build every target
+#   scripts/fuzz.sh stats                   a Markdown table of the runs logged in target/fuzz-logs/
 #
 # The working corpus grows in target/fuzz-corpus/TARGET; crashes land in target/fuzz-artifacts/TARGET.
 # A minimised crash belongs in fuzz/seeds/TARGET/ (replayed by every run) and in a test of the
@@ -42,7 +43,10 @@ pem_seeds() {
 # Seed folders (libFuzzer reads them recursively and writes new inputs only to the first one).
 seed_dirs() {
   local target="$1" dirs=(tests/fixtures examples)
-  [ -d ../shared/corpus ] && dirs+=(../shared/corpus)
+  # shared/ lies beside the clone (CI, /work/main) or beside the worktrees' folder.
+  for shared in ../shared ../../shared; do
+    [ -d "$shared/corpus" ] && { dirs+=("$shared/corpus"); break; }
+  done
   [ -d "fuzz/seeds/$target" ] && dirs+=("fuzz/seeds/$target")
   [ "$target" = pem ] && dirs+=("$(pem_seeds "${dirs[@]}")")
   printf '%s\n' "${dirs[@]}"
@@ -62,6 +66,26 @@ fuzz_one() {
     -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 "$@"
 }
 
+# One row per long-run log: time, executions, coverage and corpus at start and end, crashes.
+stats() {
+  echo "| target | seconds | executions | exec/s | edges (start → end) | features | corpus units (start → end) | peak RSS | crashes |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for t in "${TARGETS[@]}"; do
+    local f="target/fuzz-logs/$t.log"
+    [ -f "$f" ] || continue
+    awk -v t="$t" '
+      /\tINITED / { for (i = 1; i <= NF; i++) { if ($i == "cov:") c0 = $(i+1); if ($i == "corp:") { split($(i+1), a, "/"); u0 = a[1] } } }
+      /^#[0-9]+/ { for (i = 1; i <= NF; i++) { if ($i == "cov:") c1 = $(i+1); if ($i == "ft:") ft = $(i+1); if ($i == "corp:") { split($(i+1), a, "/"); u1 = a[1] } } }
+      /^Done [0-9]+ runs in/ { secs = $(NF-1); sub(/second.*/, "", secs) }
+      /^stat::number_of_executed_units:/ { runs = $2 }
+      /^stat::average_exec_per_sec:/ { eps = $2 }
+      /^stat::peak_rss_mb:/ { rss = $2 }
+      /^==[0-9]+== ERROR|^SUMMARY: libFuzzer|panicked at/ { crash++ }
+      END { printf "| `%s` | %s | %s | %s | %s → %s | %s | %s → %s | %s MB | %d |\n", t, secs, runs, eps, c0, c1, ft, u0, u1, rss, crash }
+    ' "$f"
+  done
+}
+
 ensure_cargo_fuzz
 case "${1:-smoke}" in
   build) fuzz_build ;;
@@ -70,10 +94,17 @@ case "${1:-smoke}" in
     fuzz_build
     for target in "${TARGETS[@]}"; do
       log "fuzz smoke: $target for ${seconds}s"
-      # Inputs up to 4 KiB; a crash, a leak of memory past 2 GB or a 20 s input fails the step.
-      fuzz_one "$target" "$seconds" 4096 2>&1 | tail -n 25
-      [ "${PIPESTATUS[0]}" -eq 0 ] || { log "fuzz target $target failed: see target/fuzz-artifacts/$target"; exit 1; }
+      # Inputs up to 4 KiB; a panic, a memory error, RSS past 2 GB or a 20 s input fails the step.
+      mkdir -p target/fuzz-logs
+      if fuzz_one "$target" "$seconds" 4096 >"target/fuzz-logs/smoke-$target.log" 2>&1; then
+        grep -E '^#[0-9]+ +DONE|^stat::number_of_executed_units' "target/fuzz-logs/smoke-$target.log" >&2 || true
+      else
+        tail -n 40 "target/fuzz-logs/smoke-$target.log" >&2
+        log "fuzz target $target failed: reproducer in target/fuzz-artifacts/$target/"
+        exit 1
+      fi
     done ;;
+  stats) stats ;;
   run)
     target="${2:?scripts/fuzz.sh run TARGET [SECONDS]}" seconds="${3:-600}"
     mkdir -p target/fuzz-logs

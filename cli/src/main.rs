@@ -5,11 +5,14 @@
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use policy_core::render::{self, Format};
-use policy_core::{InputFile, Settings, Severity, registry};
+use policy_core::report::{InputStatus, InputSummary, NO_OBJECTS};
+use policy_core::{InputFile, Limits, Settings, Severity, registry};
 use std::ffi::OsString;
-use std::io::{IsTerminal, Read, Write};
+use std::fs::File;
+use std::io::{ErrorKind, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -17,8 +20,9 @@ const EXIT_CODES: &str = "\
 Exit status:
   0  no finding at or above --fail-on
   1  at least one finding at or above --fail-on
-  2  usage error, or an input that could not be read or parsed
-     (the report is still written for everything that could be read)";
+  2  usage error, or an input that could not be read or parsed: missing, unreadable,
+     over the size limit, cut short, or holding no Kubernetes object
+     (the report is still written for everything that could be read, and lists the rest)";
 
 /// The plugin's file name; kubectl maps `kubectl authn-audit` to it.
 const KUBECTL_PLUGIN: &str = "kubectl-authn_audit";
@@ -73,6 +77,10 @@ struct ScanArgs {
     /// Colour the text format: auto = when writing to a terminal and NO_COLOR is not set.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
+    /// How long to wait for a writer to open a named pipe (FIFO) given as input; then it is
+    /// reported unreadable and the other inputs are still analysed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pipe_timeout: u64,
 }
 
 #[derive(Debug, Args)]
@@ -187,9 +195,15 @@ fn run(args: Vec<OsString>) -> ExitCode {
 fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     let mut settings = match &args.settings {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Fatal(format!("{}: cannot read settings: {e}", path.display())))?;
-            serde_json::from_str::<Settings>(&text)
+            let bytes =
+                read_bounded(path, MAX_SETTINGS_BYTES, Duration::from_secs(args.pipe_timeout)).map_err(|problem| {
+                    let why = match problem {
+                        Unread::Failed(_, message) => message,
+                        Unread::TooLarge { .. } => format!("more than {MAX_SETTINGS_BYTES} bytes"),
+                    };
+                    Fatal(format!("{}: cannot read settings: {why}", path.display()))
+                })?;
+            serde_json::from_slice::<Settings>(&bytes)
                 .map_err(|e| Fatal(format!("{}:{}: invalid settings: {e}", path.display(), e.line())))?
         }
         None => Settings::default(),
@@ -209,20 +223,22 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
         return Err(Fatal(format!("unknown rule code or family `{}` (see `authn-audit rules`)", unknown.join("`, `"))));
     }
 
-    let (files, read_errors) = read_inputs(&args.paths, settings.limits.max_total_bytes);
-    for error in &read_errors {
-        eprintln!("{error}");
-    }
+    let read = read_inputs(&args.paths, &settings.limits, Duration::from_secs(args.pipe_timeout));
     let inputs: Vec<InputFile<'_>> =
-        files.iter().map(|(name, bytes)| InputFile { name: name.as_str(), bytes: bytes.as_slice() }).collect();
-    let report = policy_core::analyze(&inputs, &settings);
+        read.files.iter().map(|(name, bytes)| InputFile { name: name.as_str(), bytes: bytes.as_slice() }).collect();
+    let report = policy_core::analyze_with_unread(&inputs, &read.unread, &settings, &mut |_| {});
 
-    let mut input_errors = 0;
-    for diagnostic in report.inputs.iter().flat_map(|i| &i.diagnostics) {
-        eprintln!("{diagnostic}");
-        if diagnostic.level == policy_core::input::Level::Error {
-            input_errors += 1;
+    // Every problem on stderr too, located: unread inputs, diagnostics, inputs with no object.
+    for input in &report.inputs {
+        for diagnostic in &input.diagnostics {
+            eprintln!("{diagnostic}");
         }
+        if input.status == InputStatus::NoObjects && !input.has_errors() {
+            eprintln!("{}: no-objects: {NO_OBJECTS}", input.path);
+        }
+    }
+    if report.summary.objects == 0 {
+        eprintln!("authn-audit: error: no Kubernetes object could be read from the inputs, so nothing was analysed");
     }
 
     let color = match args.color {
@@ -237,74 +253,190 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     let rendered = render::render(&report, args.format.into(), color);
     match &args.output {
         Some(path) => std::fs::write(path, rendered)
-            .map_err(|e| Fatal(format!("{}: cannot write the report: {e}", path.display())))?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = stdout.write_all(rendered.as_bytes()).and_then(|()| stdout.flush());
-        }
+            .map_err(|e| Fatal(format!("{}: cannot write the report: {}", path.display(), reason(&e))))?,
+        None => write_stdout(&rendered)?,
     }
 
-    if !read_errors.is_empty() || input_errors > 0 {
+    // Anything not analysed whole (skipped, unreadable, cut short, no object) is never a pass.
+    if !report.is_complete() {
         return Ok(2);
     }
     let failing = args.fail_on.severity().is_some_and(|sev| report.at_least(sev).next().is_some());
     Ok(u8::from(failing))
 }
 
-/// Read every path: files as given, directories walked (sorted, symlinked directories not
-/// followed), `-` from stdin. Returns `(name, bytes)` pairs and one located error per failure.
-fn read_inputs(paths: &[PathBuf], max_total: u64) -> (Vec<(String, Vec<u8>)>, Vec<String>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    let mut total: u64 = 0;
-    for path in paths {
-        if path.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            match std::io::stdin().lock().take(max_total.saturating_add(1)).read_to_end(&mut bytes) {
-                Ok(_) => files.push(("-".to_string(), bytes)),
-                Err(e) => errors.push(format!("-: read-error: cannot read standard input: {e}")),
-            }
-            continue;
-        }
-        let mut found = Vec::new();
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => {
-                walk(path, &mut found, &mut errors);
-                if found.is_empty() {
-                    errors.push(format!(
-                        "{}: read-error: no .yaml, .yml, .json or .csv file in this directory",
-                        path.display()
-                    ));
-                }
-            }
-            Ok(_) => found.push(path.clone()),
-            Err(e) => errors.push(format!("{}: read-error: {e}", path.display())),
-        }
-        for file in found {
-            let name = file.display().to_string();
-            let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-            total = total.saturating_add(size);
-            if total > max_total {
-                errors.push(format!(
-                    "{name}: read-error: inputs exceed the {max_total}-byte limit (limits.maxTotalBytes)"
-                ));
-                continue;
-            }
-            match std::fs::read(&file) {
-                Ok(bytes) => files.push((name, bytes)),
-                Err(e) => errors.push(format!("{name}: read-error: {e}")),
-            }
-        }
-    }
-    (files, errors)
+/// The settings file is a few hundred bytes; this is only a guard against a device or a pipe.
+const MAX_SETTINGS_BYTES: u64 = 1 << 20;
+
+/// After this long, a named pipe with no writer yet gets a word on stderr.
+const PIPE_NOTICE_AFTER: Duration = Duration::from_secs(1);
+
+/// What reading the command line's paths gave: the inputs read, and one report entry per input
+/// that could not be (missing, unreadable, over the size limit, a pipe nobody wrote to).
+struct ReadInputs {
+    files: Vec<(String, Vec<u8>)>,
+    unread: Vec<InputSummary>,
 }
 
-fn walk(dir: &Path, found: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
+/// Why one input could not be read.
+enum Unread {
+    /// An I/O error, or a pipe that no writer opened (`code`, one-line message).
+    Failed(&'static str, String),
+    /// More bytes than the budget left: its size when known, else the bytes seen.
+    TooLarge { bytes: u64, size_known: bool },
+}
+
+/// Read every path: files as given, directories walked (sorted, symlinked directories not
+/// followed), `-` from stdin, each through a reader bounded by what is left of
+/// `limits.maxTotalBytes`: a device or a pipe that never ends is cut at the budget and skipped,
+/// and an input that does not fit costs nothing, so the ones after it are still read. Inputs are
+/// read in order of their names, as policy-core loads them, so the budget goes to the same
+/// inputs whatever the order given.
+fn read_inputs(paths: &[PathBuf], limits: &Limits, pipe_timeout: Duration) -> ReadInputs {
+    let mut read = ReadInputs { files: Vec::new(), unread: Vec::new() };
+    let mut found: Vec<(String, Option<PathBuf>)> = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            found.push(("-".to_string(), None));
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                let before = found.len();
+                walk(path, &mut found, &mut read.unread);
+                if found.len() == before {
+                    let message = "no .yaml, .yml, .json or .csv file in this directory";
+                    read.unread.push(InputSummary::unreadable(&path.display().to_string(), "read-error", message));
+                }
+            }
+            Ok(_) => found.push((path.display().to_string(), Some(path.clone()))),
+            Err(e) => read.unread.push(InputSummary::unreadable(&path.display().to_string(), "read-error", reason(&e))),
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+
+    let mut remaining = limits.max_total_bytes;
+    for (name, path) in found {
+        let bytes = match &path {
+            Some(path) => read_bounded(path, remaining, pipe_timeout),
+            None => read_stdin(remaining),
+        };
+        match bytes {
+            Ok(bytes) => {
+                remaining = remaining.saturating_sub(bytes.len() as u64);
+                read.files.push((name, bytes));
+            }
+            Err(Unread::TooLarge { bytes, size_known }) => {
+                read.unread.push(InputSummary::too_large(&name, bytes, size_known, remaining, limits));
+            }
+            Err(Unread::Failed(code, message)) => read.unread.push(InputSummary::unreadable(&name, code, message)),
+        }
+    }
+    read
+}
+
+/// A file, device or named pipe, at most `limit` bytes of it.
+fn read_bounded(path: &Path, limit: u64, pipe_timeout: Duration) -> Result<Vec<u8>, Unread> {
+    let failed = |e: std::io::Error| Unread::Failed("read-error", reason(&e));
+    let meta = std::fs::metadata(path).map_err(failed)?;
+    // A regular file says its size: one too large is skipped without reading a byte.
+    let size_hint = if meta.is_file() { meta.len() } else { 0 };
+    if size_hint > limit {
+        return Err(Unread::TooLarge { bytes: size_hint, size_known: true });
+    }
+    let file = if is_fifo(&meta) { open_pipe(path, pipe_timeout)? } else { File::open(path).map_err(failed)? };
+    take_at_most(file, limit, size_hint).map_err(failed)?.ok_or(Unread::TooLarge {
+        bytes: limit.saturating_add(1),
+        // A regular file that grew past its stated size is as unknown as a device.
+        size_known: false,
+    })
+}
+
+fn read_stdin(limit: u64) -> Result<Vec<u8>, Unread> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("authn-audit: reading the dump from standard input (end it with Ctrl-D)");
+    }
+    match take_at_most(stdin.lock(), limit, 0) {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => Err(Unread::TooLarge { bytes: limit.saturating_add(1), size_known: false }),
+        Err(e) => Err(Unread::Failed("read-error", format!("cannot read standard input: {}", reason(&e)))),
+    }
+}
+
+/// Read to the end, but never more than `limit + 1` bytes: `None` when there were more than
+/// `limit`. `size_hint` (a regular file's length) sizes the buffer once.
+fn take_at_most(reader: impl Read, limit: u64, size_hint: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let capacity = usize::try_from(size_hint.min(limit)).unwrap_or(0).saturating_add(1);
+    let mut bytes = Vec::with_capacity(capacity);
+    reader.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
+/// Open a named pipe for reading. Opening blocks until a writer opens the other end, so it
+/// happens on a helper thread: after a second without one, say so on stderr; after
+/// `timeout`, give up on this input (the thread, still blocked, ends with the process).
+fn open_pipe(path: &Path, timeout: Duration) -> Result<File, Unread> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let owned = path.to_path_buf();
+    std::thread::spawn(move || {
+        let _ = sender.send(File::open(&owned));
+    });
+    let opened = match receiver.recv_timeout(PIPE_NOTICE_AFTER.min(timeout)) {
+        Ok(opened) => opened,
+        Err(_) => {
+            eprintln!(
+                "authn-audit: waiting for a writer on named pipe `{}` (giving up after {} s, see --pipe-timeout)",
+                path.display(),
+                timeout.as_secs()
+            );
+            receiver.recv_timeout(timeout.saturating_sub(PIPE_NOTICE_AFTER)).map_err(|_| {
+                let message =
+                    format!("no writer opened this named pipe within {} s (see --pipe-timeout)", timeout.as_secs());
+                Unread::Failed("read-timeout", message)
+            })?
+        }
+    };
+    opened.map_err(|e| Unread::Failed("read-error", reason(&e)))
+}
+
+#[cfg(unix)]
+fn is_fifo(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt as _;
+    meta.file_type().is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// An I/O error as a message in our style: `no such file or directory`, not
+/// `No such file or directory (os error 2)`.
+fn reason(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_lowercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// Write to stdout. A closed pipe (`| head`) has all it wanted and is no error; anything else
+/// (a full disk, `> /dev/full`) is: the report did not reach its reader.
+fn write_stdout(text: &str) -> Result<(), Fatal> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => {
+            Err(Fatal(format!("cannot write to standard output: {}", reason(&e))))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn walk(dir: &Path, found: &mut Vec<(String, Option<PathBuf>)>, unread: &mut Vec<InputSummary>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            errors.push(format!("{}: read-error: {e}", dir.display()));
+            unread.push(InputSummary::unreadable(&dir.display().to_string(), "read-error", reason(&e)));
             return;
         }
     };
@@ -313,9 +445,9 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, errors: &mut Vec<String>) {
     for path in entries {
         let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
         if meta.is_dir() {
-            walk(&path, found, errors);
+            walk(&path, found, unread);
         } else if is_dump(&path) && (meta.is_file() || path.is_file()) {
-            found.push(path);
+            found.push((path.display().to_string(), Some(path)));
         }
     }
 }
@@ -381,7 +513,7 @@ fn rules(args: &RulesArgs) -> Result<u8, Fatal> {
             out
         }
     };
-    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    write_stdout(&out)?;
     Ok(0)
 }
 
@@ -409,6 +541,6 @@ fn explain(args: &ExplainArgs) -> Result<u8, Fatal> {
         m.docs_path(),
         m.markdown().trim_end()
     );
-    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    write_stdout(&out)?;
     Ok(0)
 }

@@ -2,81 +2,12 @@
 //! settings, colour, and the kubectl plugin name. The binary is the one cargo built for this test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
+mod support;
+
 use serde_json::Value;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-const BIN: &str = env!("CARGO_BIN_EXE_authn-audit");
-const NOW: &str = "2025-11-28T12:00:00Z";
-
-/// A kube-apiserver mirror Pod started with `--token-auth-file` (ST001, high), as JSON.
-const APISERVER: &str = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"kube-apiserver-cp-1","namespace":"kube-system",
-"labels":{"component":"kube-apiserver","tier":"control-plane"}},"spec":{"containers":[{"name":"kube-apiserver",
-"image":"registry.k8s.io/kube-apiserver:v1.30.6","command":["kube-apiserver","--anonymous-auth=false",
-"--token-auth-file=/etc/kubernetes/auth/tokens.csv","--authorization-mode=Node,RBAC"]}]}}"#;
-
-/// A scratch directory, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("authn-audit-cli-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-
-    fn file(&self, name: &str, content: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, content).unwrap();
-        path
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn run_with(bin: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(bin);
-    cmd.args(args).env_remove("NO_COLOR").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-    drop(pipe);
-    child.wait_with_output().unwrap()
-}
-
-fn run(args: &[&str]) -> Output {
-    run_with(Path::new(BIN), args, None, &[])
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(out)))
-}
-
-fn codes(report: &Value) -> Vec<String> {
-    report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect()
-}
+use std::path::Path;
+use std::process::Command;
+use support::*;
 
 #[test]
 fn help_documents_the_exit_codes() {
@@ -134,7 +65,7 @@ fn stdin_is_read_with_dash() {
     let out = run_with(
         Path::new(BIN),
         &["scan", "-", "--now", NOW, "--format", "json", "--select", "ST001"],
-        Some(APISERVER),
+        Some(APISERVER.as_bytes()),
         &[],
     );
     assert_eq!(code(&out), 1, "{}", stderr(&out));
@@ -298,8 +229,12 @@ fn works_as_a_kubectl_plugin() {
     let help = run_with(&plugin, &["--help"], None, &[]);
     assert_eq!(code(&help), 0);
     assert!(stdout(&help).contains("Usage: kubectl authn-audit <COMMAND>"), "{}", stdout(&help));
-    let out =
-        run_with(&plugin, &["scan", "-", "--now", NOW, "--select", "ST001", "--format", "json"], Some(APISERVER), &[]);
+    let out = run_with(
+        &plugin,
+        &["scan", "-", "--now", NOW, "--select", "ST001", "--format", "json"],
+        Some(APISERVER.as_bytes()),
+        &[],
+    );
     assert_eq!(code(&out), 1);
     assert_eq!(codes(&json(&out)), vec!["ST001"]);
 

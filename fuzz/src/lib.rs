@@ -14,8 +14,15 @@ use policy_core::{InputFile, Limits, Report, Settings};
 pub const MARKER: &str = "Xq7zPlantedFuzzSecret9wK";
 
 /// Small limits, so that depth, alias, size and document guards run, not only the allocator.
+#[allow(clippy::needless_update, reason = "limits gain fields (budgets); those keep their defaults")]
 pub fn limits() -> Limits {
-    Limits { max_total_bytes: 1 << 20, max_depth: 64, max_alias_nodes: 10_000, max_documents: 1_000, ..Limits::default() }
+    Limits {
+        max_total_bytes: 1 << 20,
+        max_depth: 64,
+        max_alias_nodes: 10_000,
+        max_documents: 1_000,
+        ..Limits::default()
+    }
 }
 
 /// Settings for a run: every rule, small limits, a fixed instant (2027-01-15) so that time rules run.
@@ -89,22 +96,31 @@ pub fn planted_inputs() -> Vec<(String, Vec<u8>)> {
     ]
 }
 
-/// Analyse `fuzzed` (as `name`) beside the planted inputs, render every format, and check the
-/// invariants. Returns the report for target-specific checks.
+/// Analyse `fuzzed` (as `name`) beside the planted inputs, render, and check the invariants; the
+/// leak check is skipped when the input itself shows the marker. Returns the report.
 pub fn analyze_checked(name: &str, fuzzed: &[u8]) -> Report {
+    analyze_with(name, fuzzed, !mentions_marker(fuzzed) && !mentions_marker(name.as_bytes()))
+}
+
+/// [`analyze_checked`] for an input that holds the marker on purpose (in a secret's place) and
+/// where `check_leaks` says whether the fuzzed rest of it left the marker out.
+pub fn analyze_with(name: &str, fuzzed: &[u8], check_leaks: bool) -> Report {
     let planted = planted_inputs();
     let mut inputs = vec![InputFile { name, bytes: fuzzed }];
     inputs.extend(planted.iter().map(|(n, b)| InputFile { name: n, bytes: b }));
     let report = policy_core::analyze(&inputs, &settings());
     assert_located(&report, name, fuzzed);
-    let leak_check = !mentions_marker(fuzzed) && !mentions_marker(name.as_bytes());
     // JSON is the whole report model, which every other format is drawn from: the leak check is
     // made on it. One other format, picked by the input's length, is rendered too (all five
     // each time would cost most of the run: SARIF alone repeats the rule catalogue).
     let other = Format::ALL.get(fuzzed.len() % Format::ALL.len()).copied().unwrap_or(Format::Text);
     for format in [Format::Json, other] {
         let out = render(&report, format, false);
-        assert!(!leak_check || !mentions_marker(out.as_bytes()), "{} output shows the planted secret", format.as_str());
+        assert!(
+            !check_leaks || !mentions_marker(out.as_bytes()),
+            "{} output shows the planted secret",
+            format.as_str()
+        );
     }
     report
 }
@@ -133,7 +149,11 @@ pub fn load_checked(name: &str, bytes: &[u8]) {
         }
     }
     for object in &loaded.objects {
-        assert!(object.source.line >= 1 && object.source.line <= lines, "object at line {} of {lines}", object.source.line);
+        assert!(
+            object.source.line >= 1 && object.source.line <= lines,
+            "object at line {} of {lines}",
+            object.source.line
+        );
     }
 }
 
@@ -161,6 +181,12 @@ mod tests {
     fn the_planted_inputs_load_and_produce_findings() {
         let report = analyze_checked("empty.yaml", b"");
         assert!(report.summary.objects >= 4, "{} objects", report.summary.objects);
-        assert!(report.findings.iter().any(|f| f.source.path == "planted/tokens.csv"));
+        // The marker sits where the rules read secrets: the token file, the token Secret and both
+        // kubeconfigs (the embedded one and the plain one) are each reported on.
+        let found =
+            |code: &str, path: &str| report.findings.iter().filter(|f| f.code == code && f.source.path == path).count();
+        assert!(found("ST003", "planted/tokens.csv") >= 1);
+        assert_eq!(found("SA001", "planted/secrets.yaml"), 1);
+        assert_eq!(found("KC002", "planted/secrets.yaml"), 4, "token and password of two kubeconfigs");
     }
 }

@@ -130,6 +130,9 @@ pub struct Context<'c, 'a> {
 }
 
 /// The collector a check pushes into. A check cannot fail: input problems are diagnostics.
+///
+/// It is also where every rule's output passes on its way to any report: secrets echoed in a
+/// finding's texts are redacted here ([`Finding::redacted`]), however the finding was built.
 #[derive(Debug, Default)]
 pub struct Findings {
     pub(crate) found: Vec<Finding>,
@@ -137,9 +140,9 @@ pub struct Findings {
 }
 
 impl Findings {
-    /// Record a finding.
+    /// Record a finding, with the secrets its texts may echo redacted.
     pub fn push(&mut self, finding: Finding) {
-        self.found.push(finding);
+        self.found.push(finding.redacted());
     }
 
     /// Say that a rule could not be assessed from this input, and what would make it assessable.
@@ -148,7 +151,7 @@ impl Findings {
         self.not_assessable.push(NotAssessable {
             code: meta.code.to_string(),
             slug: meta.slug.to_string(),
-            reason: reason.into(),
+            reason: crate::util::redact::string(reason.into()),
             add: add.iter().map(|s| (*s).to_string()).collect(),
         });
     }
@@ -235,4 +238,40 @@ macro_rules! declare_rule {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+    use super::*;
+    use crate::report::Evidence;
+
+    #[test]
+    fn the_collector_redacts_whatever_a_rule_pushes() {
+        let meta = crate::registry::ALL[0].meta();
+        let object = ObjectRef { kind: "Secret".into(), name: "token=s3cr3t-name".into(), ..ObjectRef::default() };
+        let finding = Finding::new(meta, object, Source::default(), "issuer `https://u:s3cr3t-pass@idp`".to_string())
+            // Built by hand, not through `Evidence::plain`.
+            .evidence(Evidence {
+                path: "spec.command[1]".into(),
+                value: "--client-secret=s3cr3t-flag".into(),
+                redacted: false,
+            })
+            .evidence(Evidence { path: "users[0].user.password".into(), value: "s3cr3t-field".into(), redacted: false })
+            .evidence(Evidence::secret("data.token", b"6tw6wnqgp5z0wb77.Qm3Xr7pL2vK9sT4w"))
+            .remediation("rotate `--token s3cr3t-help`")
+            .related(ObjectRef { name: "https://a:s3cr3t-related@h".into(), ..ObjectRef::default() });
+        let mut out = Findings::default();
+        out.push(finding);
+        let pushed = &out.found[0];
+        let shown = format!("{pushed:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert_eq!(pushed.message, "issuer `https://REDACTED@idp`");
+        assert_eq!(pushed.object.name, "token=REDACTED");
+        assert_eq!(pushed.evidence[0].value, "--client-secret=REDACTED");
+        assert!(pushed.evidence[0].redacted);
+        assert_eq!(pushed.evidence[1].value, "REDACTED");
+        assert!(pushed.evidence[2].value.starts_with("fp1:"), "a fingerprint stays as it is");
+        assert_eq!(pushed.remediation, "rotate `--token REDACTED`");
+    }
 }

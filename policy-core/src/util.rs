@@ -1,16 +1,11 @@
 //! Small helpers shared by the loader, the inventory and the rules.
 
+pub mod fingerprint;
+pub mod redact;
 pub mod token_strength;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-/// The short fingerprint that stands in for a secret everywhere: `sha256:` + 12 hex digits.
-pub fn fingerprint(secret: &[u8]) -> String {
-    let digest = Sha256::digest(secret);
-    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
-}
 
 /// The full SHA-256 of some bytes, lowercase hex (certificate fingerprints: not secrets).
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -78,13 +73,6 @@ pub fn human_duration(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fingerprint_is_short_and_stable() {
-        assert_eq!(fingerprint(b"abcdef.0123456789abcdef"), fingerprint(b"abcdef.0123456789abcdef"));
-        assert_eq!(fingerprint(b"x").len(), "sha256:".len() + 12);
-        assert_ne!(fingerprint(b"x"), fingerprint(b"y"));
-    }
 
     #[test]
     fn go_durations() {

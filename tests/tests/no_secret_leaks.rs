@@ -139,3 +139,121 @@ fn no_rendering_contains_a_secret_of_its_input() {
     assert!(checked_secrets > 20, "too few secrets found to make this test meaningful: {checked_secrets}");
     assert!(leaks.is_empty(), "secrets leaked into outputs:\n{}", leaks.join("\n"));
 }
+
+/// The crafted inputs of `tests/fixtures/leaks/`, and the secrets they hide (`secrets.txt`).
+fn leak_inputs() -> (Vec<(String, Vec<u8>)>, Vec<String>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/leaks");
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| ["yaml", "json", "csv"].contains(&e.to_str().unwrap())))
+        .map(|p| (p.file_name().unwrap().to_str().unwrap().to_string(), std::fs::read(&p).unwrap()))
+        .collect();
+    files.sort();
+    let secrets = std::fs::read_to_string(dir.join("secrets.txt")).unwrap().lines().map(str::to_string).collect();
+    (files, secrets)
+}
+
+fn all_rules() -> Settings {
+    Settings {
+        select: vec!["ALL".to_string()],
+        now: Some(time::macros::datetime!(2025-11-28 12:00 UTC)),
+        ..Settings::default()
+    }
+}
+
+/// Every rendering of a report, and its diagnostics as the CLI prints them on stderr.
+fn outputs(report: &policy_core::Report) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        Format::ALL.into_iter().map(|f| (format!("{f:?}"), render::render(report, f, false))).collect();
+    let stderr: Vec<String> = report.inputs.iter().flat_map(|i| &i.diagnostics).map(ToString::to_string).collect();
+    out.push(("diagnostics".to_string(), stderr.join("\n")));
+    out
+}
+
+#[test]
+fn crafted_secrets_in_every_echoed_place_never_reach_an_output() {
+    let (files, secrets) = leak_inputs();
+    assert!(secrets.len() >= 25, "secrets.txt lists the planted secrets");
+    let inputs: Vec<InputFile<'_>> = files.iter().map(|(n, b)| InputFile { name: n, bytes: b }).collect();
+    let report = policy_core::analyze(&inputs, &all_rules());
+    // The places that echoed URLs in clear still report, with the userinfo gone.
+    for (code, shown) in [
+        ("OI001", "http://REDACTED@dex.example.com"),
+        ("OI001", "http://REDACTED@idp.internal/.well-known/openid-configuration"),
+        ("OI003", "https://REDACTED@idp.example.com"),
+        ("KC001", "http://REDACTED@api.example.com:8080"),
+    ] {
+        assert!(
+            report.findings.iter().any(|f| f.code == code && f.message.contains(shown)),
+            "{code} should still name `{shown}`"
+        );
+    }
+    assert!(report.inputs.iter().any(|i| !i.diagnostics.is_empty()), "the broken inputs give diagnostics");
+    let mut leaks = Vec::new();
+    for (format, text) in outputs(&report) {
+        for secret in &secrets {
+            if text.contains(secret.as_str()) {
+                leaks.push(format!("{format} shows `{secret}`"));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "secrets leaked:\n{}", leaks.join("\n"));
+}
+
+/// Candidate secrets an attacker would try: common words with the usual suffixes.
+fn dictionary() -> Vec<String> {
+    let words =
+        ["admin", "password", "changeme", "secret", "token", "letmein", "welcome", "kubernetes", "root", "test"];
+    let suffixes = ["", "1", "12", "123", "1234", "12345", "!", "2024", "2025", "_", "-"];
+    words.iter().flat_map(|w| suffixes.iter().map(move |s| format!("{w}{s}"))).collect()
+}
+
+/// The fingerprint of this project before this scheme: the first 48 bits of a plain SHA-256.
+fn old_fingerprint(word: &str) -> String {
+    format!("sha256:{}", &policy_core::util::sha256_hex(word.as_bytes())[..12])
+}
+
+#[test]
+fn a_weak_token_cannot_be_found_by_hashing_a_dictionary_against_the_report() {
+    const WEAK: &str = "changeme123";
+    const STRONG: &str = "Zk8Qw3Lp9Xv2Rt7Ny4Mb6Hc1Jd5Fg0Ts";
+    let tokens = format!("{WEAK},admin,1,\"system:masters\"\n{STRONG},ci,2,ci\n");
+    let report = policy_core::analyze(&[InputFile { name: "tokens.csv", bytes: tokens.as_bytes() }], &all_rules());
+    assert!(report.findings.iter().any(|f| f.code == "ST003" && f.message.contains("`admin`")), "ST003 judges it weak");
+    let outputs = outputs(&report);
+    let mut candidates = dictionary();
+    assert!(candidates.iter().any(|c| c == WEAK));
+    // The attack, the old way and the new way: full digests, their 48-bit prefixes, with or
+    // without the label.
+    let found = |word: &str| {
+        let old = old_fingerprint(word);
+        let new = policy_core::util::fingerprint::digest(word.as_bytes());
+        let probes = [old.clone(), old["sha256:".len()..].to_string(), new.clone(), new[3..].to_string()];
+        outputs.iter().any(|(_, text)| probes.iter().any(|p| text.contains(p.as_str())))
+    };
+    let recovered: Vec<&String> = candidates.iter().filter(|w| found(w)).collect();
+    assert!(recovered.is_empty(), "guessed from the report: {recovered:?}");
+    // The same attack does see a fingerprint that is there: the strong token's, were it guessed.
+    candidates.push(STRONG.to_string());
+    assert!(found(STRONG), "the attack finds a fingerprint shown in the report");
+    let weak = report.credentials.iter().find(|c| c.identity == "admin").unwrap();
+    assert_eq!(weak.fingerprint, policy_core::util::fingerprint::WITHHELD);
+}
+
+#[test]
+fn a_strong_token_keeps_its_fingerprint_across_runs_and_inputs() {
+    const STRONG: &str = "Zk8Qw3Lp9Xv2Rt7Ny4Mb6Hc1Jd5Fg0Ts";
+    let fingerprint_in = |inputs: &[InputFile<'_>]| {
+        let report = policy_core::analyze(inputs, &all_rules());
+        report.credentials.iter().find(|c| c.identity == "ci").unwrap().fingerprint.clone()
+    };
+    let alone = format!("{STRONG},ci,2,ci\n");
+    let first = fingerprint_in(&[InputFile { name: "a.csv", bytes: alone.as_bytes() }]);
+    let (files, _) = leak_inputs();
+    let inputs: Vec<InputFile<'_>> = files.iter().map(|(n, b)| InputFile { name: n, bytes: b }).collect();
+    let second = fingerprint_in(&inputs);
+    assert_eq!(first, second);
+    assert_eq!(first, policy_core::util::fingerprint::digest(STRONG.as_bytes()));
+    assert!(first.starts_with("fp1:") && first.len() == 16, "{first}");
+}

@@ -150,6 +150,68 @@ fn full_report() -> Report {
     report
 }
 
+/// A report built as the CLI and the viewer build one when some inputs could not be read: the
+/// examples, an empty input, a List cut before its first item, a missing file and a device
+/// over the byte budget.
+fn unread_report() -> Report {
+    let mut inputs = example_inputs();
+    inputs.push(("dumps/empty.yaml".into(), Vec::new()));
+    inputs.push(("dumps/cut.yaml".into(), b"apiVersion: v1\nitems:\n".to_vec()));
+    let files: Vec<InputFile<'_>> = inputs.iter().map(|(n, b)| InputFile { name: n, bytes: b }).collect();
+    let limits = policy_core::Limits::default();
+    let unread = [
+        InputSummary::unreadable("dumps/gone.yaml", "read-error", "no such file or directory"),
+        InputSummary::too_large("/dev/zero", limits.max_total_bytes + 1, false, limits.max_total_bytes, &limits),
+    ];
+    policy_core::analyze_with_unread(&files, &unread, &settings(), &mut |_| {})
+}
+
+#[test]
+fn inputs_not_read_are_listed_by_analyze_with_unread() {
+    let report = unread_report();
+    let statuses: Vec<(&str, InputStatus)> = report.inputs.iter().map(|i| (i.path.as_str(), i.status)).collect();
+    assert_eq!(
+        statuses,
+        [
+            ("/dev/zero", InputStatus::Skipped),
+            ("dumps/cut.yaml", InputStatus::NoObjects),
+            ("dumps/empty.yaml", InputStatus::NoObjects),
+            ("dumps/gone.yaml", InputStatus::Unreadable),
+            ("examples/sample-cluster.yaml", InputStatus::Analysed),
+        ],
+        "every input, sorted by name"
+    );
+    assert!(!report.is_complete());
+    assert_eq!(report.findings, example_report().findings, "the examples are analysed as without the others");
+    let gone = &report.inputs[3].diagnostics;
+    assert_eq!((gone[0].code.as_str(), gone[0].source.line), ("read-error", 0));
+    assert_eq!(gone[0].to_string(), "dumps/gone.yaml: read-error: no such file or directory");
+}
+
+#[test]
+fn every_format_is_byte_identical_whatever_the_input_order() {
+    let mut inputs: Vec<(String, Vec<u8>)> = fixture_reports()
+        .into_iter()
+        .map(|(name, _)| {
+            let bytes = std::fs::read(root().join(&name)).unwrap();
+            (name, bytes)
+        })
+        .collect();
+    inputs.extend(example_inputs());
+    assert!(inputs.len() > 100);
+    let forward = analyze(&inputs);
+    inputs.reverse();
+    let backward = analyze(&inputs);
+    let third = inputs.len() / 3;
+    inputs.rotate_left(third);
+    let rotated = analyze(&inputs);
+    for format in Format::ALL {
+        let first = render::render(&forward, format, false);
+        assert!(first == render::render(&backward, format, false), "{} depends on the input order", format.as_str());
+        assert!(first == render::render(&rotated, format, false), "{} depends on the input order", format.as_str());
+    }
+}
+
 fn validator(schema_path: &str) -> jsonschema::Validator {
     let mut schema: Value = serde_json::from_slice(&std::fs::read(root().join(schema_path)).unwrap()).unwrap();
     fix_language_pattern(&mut schema);
@@ -185,6 +247,7 @@ fn json_reports_match_the_report_schema() {
     let mut reports = fixture_reports();
     reports.push(("examples".into(), example_report()));
     reports.push(("full".into(), full_report()));
+    reports.push(("unread".into(), unread_report()));
     for (name, report) in &reports {
         let json: Value = serde_json::from_str(&render::json(report)).unwrap();
         let errs = errors(&schema, &json);
@@ -215,6 +278,7 @@ fn sarif_reports_match_the_official_schema() {
     let mut reports = fixture_reports();
     reports.push(("examples".into(), example_report()));
     reports.push(("full".into(), full_report()));
+    reports.push(("unread".into(), unread_report()));
     for (name, report) in &reports {
         let sarif: Value = serde_json::from_str(&render::sarif(report)).unwrap();
         let errs = errors(&schema, &sarif);

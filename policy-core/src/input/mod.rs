@@ -82,8 +82,10 @@ impl Diagnostic {
         Self::new(Level::Warning, path, line, code, message)
     }
 
+    /// Every diagnostic is built here: a message that quotes the input has its secrets redacted.
     fn new(level: Level, path: &str, line: u32, code: &str, message: impl Into<String>) -> Self {
-        Self { source: Source { path: path.to_string(), line }, level, code: code.to_string(), message: message.into() }
+        let message = crate::util::redact::string(message.into());
+        Self { source: Source { path: path.to_string(), line }, level, code: code.to_string(), message }
     }
 }
 
@@ -216,3 +218,15 @@ mod lines;
 mod loader;
 mod token_csv;
 mod yaml;
+
+#[cfg(test)]
+mod diagnostic_tests {
+    use super::*;
+
+    #[test]
+    fn diagnostics_never_quote_a_secret() {
+        let d = Diagnostic::error("dump.yaml", 3, "yaml-syntax", "near `password: hunter2` in `http://u:pw@h`");
+        assert_eq!(d.message, "near `password: REDACTED` in `http://REDACTED@h`");
+        assert_eq!(d.to_string(), "dump.yaml:3: yaml-syntax: near `password: REDACTED` in `http://REDACTED@h`");
+    }
+}

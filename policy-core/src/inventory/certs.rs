@@ -277,7 +277,7 @@ pub fn parse_pem(text: &str) -> (Vec<PemItem>, Vec<(u32, String)>) {
             l if l.ends_with("PRIVATE KEY") => items.push(PemItem::PrivateKey(KeyInfo {
                 label: l.to_string(),
                 encrypted,
-                fingerprint: fingerprint(&der),
+                fingerprint: fingerprint::of_secret(&der),
             })),
             other => items.push(PemItem::Other(other.to_string())),
         }
@@ -860,7 +860,7 @@ pub(crate) mod tests {
         assert_eq!(csr.organizations, vec!["system:masters".to_string()]);
         let PemItem::PrivateKey(key) = &items[1] else { panic!("not a key") };
         assert!(!key.encrypted);
-        assert!(key.fingerprint.starts_with("sha256:"));
+        assert!(key.fingerprint.starts_with("fp1:"));
         let encrypted = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n";
         let (items, problems) = parse_pem(encrypted);
         assert!(problems.is_empty(), "{problems:?}");

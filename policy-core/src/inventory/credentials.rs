@@ -1,5 +1,6 @@
 //! MX004's data: every credential the dump reveals, so access can be reviewed from every source.
-//! Secret material never appears: tokens and keys are identified by a short fingerprint.
+//! Secret material never appears: tokens and keys are identified by a fingerprint that cannot
+//! give them back, and guessable ones by none ([`crate::util::fingerprint`]).
 
 use crate::input::Object;
 use crate::inventory::certs::Approval;
@@ -52,7 +53,8 @@ pub struct Credential {
     /// Status in a word: `valid`, `expired`, `not-yet-valid`, `pending`, `approved`, `denied`,
     /// `failed`, `invalid`, or `unknown` when the dump cannot tell (kubeconfig tokens).
     pub status: String,
-    /// SHA-256 fingerprint: of the certificate (full hex) or of the secret (short).
+    /// Of a certificate: its full SHA-256 (`sha256:<64 hex>`). Of a secret: `fp1:<12 hex>`, or
+    /// `withheld (weak secret)` ([`crate::util::fingerprint`]).
     pub fingerprint: String,
     /// The object holding it.
     pub object: ObjectRef,
@@ -144,17 +146,31 @@ pub fn collect(inv: &crate::inventory::Inventory<'_>, now: time::OffsetDateTime)
                 expires: None,
                 last_used: None,
                 status: if static_tokens_on { "valid" } else { "unknown" }.to_string(),
-                fingerprint: fingerprint(text("token").as_bytes()),
+                fingerprint: fingerprint::of_secret(text("token").as_bytes()),
                 object: file.object_ref(),
                 source: Source { path: file.source.path.clone(), line: line.unwrap_or(file.source.line) },
                 path: format!("rows[{i}].token"),
             });
         }
     }
+    for credential in &mut out {
+        credential.redact();
+    }
     out.sort_by(|a, b| {
         a.kind.cmp(&b.kind).then_with(|| a.identity.cmp(&b.identity)).then_with(|| a.source.cmp(&b.source))
     });
     out
+}
+
+impl Credential {
+    /// Identities, groups and issuers are names read from the input (an exec plugin's command
+    /// line, a kubeconfig user name): what a crafted one may hide is redacted.
+    fn redact(&mut self) {
+        use crate::util::redact::string;
+        self.identity = string(std::mem::take(&mut self.identity));
+        self.groups = std::mem::take(&mut self.groups).into_iter().map(string).collect();
+        self.issuer = self.issuer.take().map(string);
+    }
 }
 
 fn rfc3339(at: time::OffsetDateTime) -> Option<String> {
@@ -183,7 +199,7 @@ fn legacy_token(secret: &Object) -> Credential {
         last_used: secret.label("kubernetes.io/legacy-token-last-used").map(str::to_string),
         status: if secret.label("kubernetes.io/legacy-token-invalid-since").is_some() { "invalid" } else { "valid" }
             .to_string(),
-        fingerprint: token.map(|t| fingerprint(&t)).unwrap_or_default(),
+        fingerprint: token.map(|t| fingerprint::of_secret(&t)).unwrap_or_default(),
         object: secret.object_ref(),
         source: secret.source.clone(),
         path: "data.token".to_string(),
@@ -225,7 +241,7 @@ fn bootstrap_token(secret: &Object, now: time::OffsetDateTime) -> Credential {
         expires: expiration,
         last_used: None,
         status: status.to_string(),
-        fingerprint: fingerprint(token.as_bytes()),
+        fingerprint: fingerprint::of_secret(token.as_bytes()),
         object: secret.object_ref(),
         source: secret.source.clone(),
         path: "data.token-secret".to_string(),

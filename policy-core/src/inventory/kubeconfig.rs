@@ -207,7 +207,7 @@ fn user(i: usize, entry: &Value, problems: &mut Vec<Problem>) -> User {
     }
     let basic = text(map, "username").map(|username| Basic {
         username,
-        password_fingerprint: text(map, "password").map(|p| fingerprint(p.as_bytes())),
+        password_fingerprint: text(map, "password").map(|p| fingerprint::of_secret(p.as_bytes())),
     });
     User {
         name: text(entry, "name").unwrap_or_default(),
@@ -239,7 +239,7 @@ pub fn token(token: &str) -> Token {
         _ => claim("sub").and_then(|s| s.strip_prefix("system:serviceaccount:").map(str::to_string)),
     };
     Token {
-        fingerprint: fingerprint(token.as_bytes()),
+        fingerprint: fingerprint::of_secret(token.as_bytes()),
         service_account,
         legacy_secret: claim("kubernetes.io/serviceaccount/secret.name"),
     }
@@ -283,9 +283,9 @@ mod tests {
         let token = config.users[1].token.as_ref().unwrap();
         assert_eq!(token.service_account.as_deref(), Some("ci:deployer"));
         assert_eq!(token.legacy_secret.as_deref(), Some("deployer-token"));
-        assert_eq!(token.fingerprint, fingerprint(legacy.as_bytes()));
+        assert_eq!(token.fingerprint, fingerprint::of_secret(legacy.as_bytes()));
         let basic = config.users[2].basic.as_ref().unwrap();
-        assert_eq!(basic.password_fingerprint.as_deref(), Some(fingerprint(b"hunter2").as_str()));
+        assert_eq!(basic.password_fingerprint.as_deref(), Some(fingerprint::of_secret(b"hunter2").as_str()));
         assert_eq!(config.users[3].exec.as_deref(), Some("kubelogin"));
         assert!(!format!("{:?}", config.users).contains("hunter2"));
     }

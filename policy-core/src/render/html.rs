@@ -378,7 +378,7 @@ mod tests {
         let low = out.find("<h3 class=\"sev-low\">Low (1)</h3>").unwrap();
         assert!(critical < high && high < low);
         assert!(out.contains("<dt>Location</dt><dd><code>dumps/prod cluster.yaml:7</code></dd>"));
-        assert!(out.contains("<dt>Evidence</dt><dd><code>data.token</code> = <code>sha256:"));
+        assert!(out.contains("<dt>Evidence</dt><dd><code>data.token</code> = <code>fp1:"));
         assert!(out.contains("<div class=\"card sev-critical\"><b>1</b>critical</div>"));
         assert!(out.contains("<td class=\"state-enabled\">enabled</td>"));
         assert!(out.contains("<td>yaml-syntax</td><td>mapping values are not allowed here</td>"));

@@ -285,7 +285,7 @@ mod tests {
         assert!(
             out.contains("## Findings\n\nNo Kubernetes object could be read from the inputs: nothing was analysed.\n")
         );
-        assert!(out.contains("| **no Kubernetes object**: no Kubernetes object could be read from this input (line 99: yaml-syntax) |"), "{out}");
+        assert!(out.contains("| **no Kubernetes object**: nothing of it was analysed; the first problem is at line 99 (yaml-syntax) |"), "{out}");
         report.inputs[0].status = crate::report::InputStatus::Analysed;
         report.inputs[0].objects = 12;
         report.summary.objects = 12;
@@ -313,7 +313,7 @@ mod tests {
         assert!(out.contains("| ST001 token-auth-file | control plane not visible | the kube-apiserver static Pod |"));
         assert!(out.contains("| Service-account secret tokens | **enabled** | `Secret/team-a/ci-token` `type` = `kubernetes.io/service-account-token`"));
         assert!(out.contains(
-            "| service-account token | `system:serviceaccount:team-a:ci` | `system:serviceaccounts` |  | 2024-01-01 → never | valid | `sha256:"
+            "| service-account token | `system:serviceaccount:team-a:ci` | `system:serviceaccounts` |  | 2024-01-01 → never | valid | `fp1:"
         ));
         assert!(
             out.contains(
@@ -321,7 +321,7 @@ mod tests {
             )
         );
         assert!(out.contains("- **[SA001 sa001-slug]("));
-        assert!(out.contains("`data.token` = `sha256:"));
+        assert!(out.contains("`data.token` = `fp1:"));
         assert!(!out.contains("s3cr3t"));
     }
 }

@@ -187,9 +187,9 @@ pub(crate) fn input_note(input: &crate::report::InputSummary) -> Option<String> 
         }
         InputStatus::NoObjects => match first {
             Some(d) if d.source.line > 0 => {
-                format!("{} (line {}: {})", crate::report::NO_OBJECTS, d.source.line, d.code)
+                format!("nothing of it was analysed; the first problem is at line {} ({})", d.source.line, d.code)
             }
-            _ => crate::report::NO_OBJECTS.to_string(),
+            _ => "nothing of it was analysed".to_string(),
         },
         InputStatus::Partial => match first {
             Some(d) => format!(
@@ -238,11 +238,13 @@ pub(crate) mod credential {
         }
     }
 
-    /// Certificate fingerprints are 64 hex digits; 12 identify one in a table.
+    /// Certificate fingerprints are 64 hex digits; 12 identify one in a table. Secret
+    /// fingerprints (`fp1:<12 hex>`) and the withheld marker are short already.
     pub(crate) fn short_fingerprint(fingerprint: &str) -> String {
-        let keep = if fingerprint.starts_with("sha256:") { 7 + 12 } else { 12 };
+        let hex = fingerprint.strip_prefix("sha256:").unwrap_or(fingerprint);
+        let keep = fingerprint.len() - hex.len() + 12;
         match fingerprint.get(..keep) {
-            Some(short) if fingerprint.len() > keep + 1 => format!("{short}…"),
+            Some(short) if hex.len() > 13 && hex.chars().all(|c| c.is_ascii_hexdigit()) => format!("{short}…"),
             _ => fingerprint.to_string(),
         }
     }
@@ -280,7 +282,7 @@ pub(crate) mod sample {
             object,
             source: Source { path: "dumps/prod cluster.yaml".to_string(), line },
             message: message.to_string(),
-            evidence: vec![Evidence::secret("data.token", b"s3cr3t-token-value")],
+            evidence: vec![Evidence::secret("data.token", b"s3cr3t-Qm3Xr7pL2vK9sT4wYb8N")],
             remediation: "delete the Secret and use TokenRequest".to_string(),
             docs: format!("docs/rules/{code}-{}-slug.md", code.to_lowercase()),
             related: Vec::new(),
@@ -349,7 +351,7 @@ pub(crate) mod sample {
                 expires: None,
                 last_used: None,
                 status: "valid".to_string(),
-                fingerprint: crate::util::fingerprint(b"s3cr3t-token-value"),
+                fingerprint: crate::util::fingerprint::of_secret(b"s3cr3t-Qm3Xr7pL2vK9sT4wYb8N"),
                 object: secret,
                 source: Source { path: "dumps/prod cluster.yaml".to_string(), line: 7 },
                 path: "data.token".to_string(),
@@ -386,6 +388,10 @@ mod tests {
         assert_eq!(credential::short_fingerprint(&format!("sha256:{full}")), format!("sha256:{}…", &full[..12]));
         assert_eq!(credential::short_fingerprint("sha256:0123456789ab"), "sha256:0123456789ab");
         assert_eq!(credential::short_fingerprint(&full), format!("{}…", &full[..12]));
+        let secret = crate::util::fingerprint::of_secret(b"s3cr3t-Qm3Xr7pL2vK9sT4wYb8N");
+        assert_eq!(credential::short_fingerprint(&secret), secret);
+        let withheld = crate::util::fingerprint::WITHHELD;
+        assert_eq!(credential::short_fingerprint(withheld), withheld);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! diagnostics and not-assessable rules as tool notifications.
 
 use super::docs_url;
-use crate::report::{Finding, InputStatus, ObjectRef, Severity, Source};
+use crate::report::{Finding, InputStatus, InputSummary, ObjectRef, Severity, Source};
 use crate::rule::{RuleMeta, RuleStatus};
 use crate::{Report, registry};
 use serde_json::{Map, Value, json};
@@ -84,8 +84,10 @@ pub fn sarif(report: &Report) -> String {
             })
         })
         .collect();
-    // An input with no Kubernetes object may hold no diagnostic (an empty file): say it anyway.
-    notifications.extend(report.inputs.iter().filter(|i| i.status == InputStatus::NoObjects).map(|input| {
+    // The loader gives an input without objects an error diagnostic; a caller's own summary may
+    // hold none: say it anyway, so an input with nothing analysed is never silent.
+    let unexplained = |i: &&InputSummary| i.status == InputStatus::NoObjects && !i.has_errors();
+    notifications.extend(report.inputs.iter().filter(unexplained).map(|input| {
         json!({
             "level": "error",
             "message": { "text": crate::report::NO_OBJECTS },
@@ -366,6 +368,6 @@ mod tests {
     fn secrets_stay_fingerprints() {
         let out = sarif(&sample::report());
         assert!(!out.contains("s3cr3t"));
-        assert!(out.contains(&crate::util::fingerprint(b"s3cr3t-token-value")));
+        assert!(out.contains(&crate::util::fingerprint::of_secret(b"s3cr3t-Qm3Xr7pL2vK9sT4wYb8N")));
     }
 }

@@ -142,7 +142,7 @@ mod tests {
         let first = out.lines().next().unwrap();
         assert_eq!(first, "dumps/prod cluster.yaml:40: CC001 critical CSR asks for group `system:masters` and *bold*");
         assert!(out.contains("  object   Secret/team-a/ci-token\n"));
-        assert!(out.contains("  evidence data.token = sha256:"));
+        assert!(out.contains("  evidence data.token = fp1:"));
         assert!(out.contains(" (redacted)\n"));
         assert!(out.contains("  help     delete the Secret and use TokenRequest\n"));
         assert!(
@@ -208,7 +208,7 @@ mod tests {
         report.inputs[0].objects = 0;
         let out = text(&report, false);
         assert!(!out.contains("No findings"), "{out}");
-        assert!(out.contains("  dumps/prod cluster.yaml: no Kubernetes object: no Kubernetes object could be read from this input (line 99: yaml-syntax)\n"), "{out}");
+        assert!(out.contains("  dumps/prod cluster.yaml: no Kubernetes object: nothing of it was analysed; the first problem is at line 99 (yaml-syntax)\n"), "{out}");
         assert!(out.ends_with("No Kubernetes object could be read from the inputs: nothing was analysed (0 objects in 1 input, 1 input diagnostic, 1 input not analysed whole)\n"), "{out}");
     }
 }

@@ -152,6 +152,18 @@ pub struct ObjectRef {
     pub name: String,
 }
 
+impl ObjectRef {
+    /// The reference with secrets in its name redacted. A valid Kubernetes name or namespace
+    /// (DNS labels) cannot hold URL userinfo or an assignment, so this only changes names of
+    /// crafted or broken input; other names are identifiers and are shown.
+    #[must_use]
+    pub fn redacted(mut self) -> Self {
+        self.name = crate::util::redact::string(self.name);
+        self.namespace = self.namespace.map(crate::util::redact::string);
+        self
+    }
+}
+
 impl std::fmt::Display for ObjectRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.namespace {
@@ -175,22 +187,32 @@ pub struct Source {
 pub struct Evidence {
     /// Field path in the object, e.g. `spec.containers[0].command[3]` or `data.token`.
     pub path: String,
-    /// The value as shown to users: plain, or `sha256:<12 hex>` for secrets.
+    /// The value as shown to users: plain (URL userinfo and secret flag values `REDACTED`), or
+    /// a fingerprint (`fp1:<12 hex>`, see [`crate::util::fingerprint`]) for secrets.
     pub value: String,
-    /// True when `value` is a fingerprint standing in for a secret.
+    /// True when `value` stands in for a secret (a fingerprint, or holds `REDACTED`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub redacted: bool,
 }
 
 impl Evidence {
-    /// A non-secret value shown as it is.
+    /// A value read from the input, shown as it is except for the secrets it may hold: the
+    /// whole value when the field names a secret, else URL userinfo and secret flag values
+    /// ([`crate::util::redact`]).
     pub fn plain(path: impl Into<String>, value: impl Into<String>) -> Self {
-        Self { path: path.into(), value: value.into(), redacted: false }
+        let path = path.into();
+        let (value, redacted) = crate::util::redact::field_value(&path, value.into());
+        Self { path, value, redacted }
     }
 
-    /// A secret value: only its short SHA-256 fingerprint is kept.
+    /// A secret value: only its fingerprint is kept, and none at all for a guessable secret.
     pub fn secret(path: impl Into<String>, secret: &[u8]) -> Self {
-        Self { path: path.into(), value: crate::util::fingerprint(secret), redacted: true }
+        Self { path: path.into(), value: crate::util::fingerprint::of_secret(secret), redacted: true }
+    }
+
+    /// Redact a value that was set without [`Evidence::plain`].
+    fn redact(self) -> Self {
+        if self.redacted { self } else { Self::plain(self.path, self.value) }
     }
 }
 
@@ -269,6 +291,19 @@ impl Finding {
     #[must_use]
     pub fn line(mut self, line: u32) -> Self {
         self.source.line = line;
+        self
+    }
+
+    /// The finding with every secret its texts may echo redacted ([`crate::util::redact`]): the
+    /// collector of rule output applies it to each finding, whoever built it.
+    #[must_use]
+    pub fn redacted(mut self) -> Self {
+        use crate::util::redact;
+        self.message = redact::string(self.message);
+        self.remediation = redact::string(self.remediation);
+        self.evidence = self.evidence.into_iter().map(Evidence::redact).collect();
+        self.object = self.object.redacted();
+        self.related = self.related.into_iter().map(ObjectRef::redacted).collect();
         self
     }
 
@@ -422,11 +457,16 @@ impl InputSummary {
         }
         self.status = if self.objects == 0 {
             InputStatus::NoObjects
-        } else if self.diagnostics.iter().any(|d| d.level == crate::input::Level::Error) {
+        } else if self.has_errors() {
             InputStatus::Partial
         } else {
             InputStatus::Analysed
         };
+    }
+
+    /// Whether it has an error-level diagnostic (part or all of it could not be read).
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.level == crate::input::Level::Error)
     }
 
     /// Whether all of it was analysed.
@@ -509,5 +549,6 @@ impl Object {
             namespace: self.namespace().map(str::to_string),
             name: self.name().to_string(),
         }
+        .redacted()
     }
 }

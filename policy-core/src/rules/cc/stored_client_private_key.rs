@@ -100,7 +100,7 @@ mod tests {
                 "unencrypted private key of `eve` is stored in `data.tls.key`".to_string()
             )]
         );
-        assert!(found[0].evidence[0].redacted && found[0].evidence[0].value.starts_with("sha256:"));
+        assert!(found[0].evidence[0].redacted && found[0].evidence[0].value.starts_with("fp1:"));
         assert!(!found[0].evidence[0].value.contains("PRIVATE"));
     }
 

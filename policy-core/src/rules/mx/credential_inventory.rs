@@ -7,8 +7,8 @@ declare_rule! {
     /// reviewed from every source: client certificates (subject, groups, issuer, expiry),
     /// certificate signing requests, legacy service-account tokens (account, creation,
     /// last use), bootstrap tokens (id, groups, expiry), kubeconfig users, and rows of a
-    /// static token file. Secret values never appear: a short SHA-256 fingerprint identifies
-    /// each token. The same list is the report's `credentials` section, which the viewer
+    /// static token file. Secret values never appear: a fingerprint that cannot give the token
+    /// back identifies each one (`fp1:…`), and a weak token has none. The same list is the report's `credentials` section, which the viewer
     /// draws as an expiry timeline.
     ///
     /// ## Why is this bad?

@@ -80,13 +80,17 @@ impl Check for InternalUserCredentials {
             .filter_map(|s| {
                 let token = secret_value(s, "token")?;
                 let account = s.annotation("kubernetes.io/service-account.name").unwrap_or("");
-                Some((fingerprint(&token), format!("{}:{account}", s.namespace().unwrap_or("default"))))
+                Some((fingerprint::of_secret(&token), format!("{}:{account}", s.namespace().unwrap_or("default"))))
             })
             .collect();
         for config in &inv.certs.kubeconfigs {
             for user in &config.users {
                 let Some(token) = &user.token else { continue };
-                let from_secret = legacy.iter().find(|(fp, _)| *fp == token.fingerprint).map(|(_, sa)| sa.clone());
+                // Withheld fingerprints of guessable tokens are all equal: they identify nothing.
+                let from_secret = legacy
+                    .iter()
+                    .find(|(fp, _)| *fp == token.fingerprint && fingerprint::identifies(fp))
+                    .map(|(_, sa)| sa.clone());
                 let Some(account) = from_secret.clone().or_else(|| token.service_account.clone()) else { continue };
                 let kind = if from_secret.is_some() || token.legacy_secret.is_some() {
                     "legacy service-account token"
@@ -136,7 +140,7 @@ mod tests {
             "users": [
                 {"name": "alice", "user": {"client-certificate-data": b64(alice)}},
                 {"name": "node", "user": {"client-certificate-data": b64(node)}},
-                {"name": "ci", "user": {"token": "legacy-token-value"}}
+                {"name": "ci", "user": {"token": "eyJhbGciOiJSUzI1NiJ9.Qm3Xr7pL2vK9sT4wYb8NcE1u"}}
             ]
         })
     }
@@ -145,7 +149,7 @@ mod tests {
         json!({
             "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
             "metadata": {"name": "deployer-token", "namespace": "ci", "annotations": {"kubernetes.io/service-account.name": "deployer"}},
-            "data": {"token": b64("legacy-token-value")}
+            "data": {"token": b64("eyJhbGciOiJSUzI1NiJ9.Qm3Xr7pL2vK9sT4wYb8NcE1u")}
         })
     }
 
@@ -171,5 +175,19 @@ mod tests {
         let (found, na) = run(&InternalUserCredentials, vec![kubeconfig()]);
         assert!(found.is_empty());
         assert_eq!(na, vec!["MX003".to_string()]);
+    }
+
+    #[test]
+    fn withheld_fingerprints_of_weak_tokens_match_nothing() {
+        // A weak kubeconfig token and a weak legacy token both show `withheld (weak secret)`;
+        // that is no evidence that they are the same credential.
+        let pod = apiserver_pod(&["--client-ca-file=/etc/kubernetes/pki/ca.crt"]);
+        let config = json!({"apiVersion": "v1", "kind": "Config", "metadata": {"name": "weak"},
+            "users": [{"name": "ci", "user": {"token": "changeme123"}}]});
+        let secret = json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+            "metadata": {"name": "t", "namespace": "ci", "annotations": {"kubernetes.io/service-account.name": "deployer"}},
+            "data": {"token": b64("admin123")}});
+        let (found, _) = run(&InternalUserCredentials, vec![pod, config, secret]);
+        assert!(found.iter().all(|f| !f.message.contains("ci:deployer")), "{:?}", summary(&found));
     }
 }

@@ -126,7 +126,7 @@ mod tests {
         assert_eq!(found[2].source.line, 3);
         let json = serde_json::to_string(&found).unwrap();
         assert!(!json.contains("admin123") && !json.contains("9f86d0818"));
-        assert_eq!(found[0].evidence[0].value, crate::util::fingerprint(b"admin123"));
+        assert_eq!(found[0].evidence[0].value, crate::util::fingerprint::WITHHELD);
         assert!(found[0].evidence[0].redacted);
     }
 
