@@ -73,7 +73,7 @@ impl Check for DefaultServiceAccountBinding {
                     .finding(
                         binding.object,
                         format!(
-                            "`{subject}` holds `{}`{place}{why}: every Pod of namespace `{ns}` that names no service account runs with it{mounted}",
+                            "`{subject}` holds `{}`{place}{why}, so every Pod of namespace `{ns}` that names no service account runs with it{mounted}",
                             binding.role_ref()
                         ),
                     )
@@ -153,19 +153,19 @@ mod tests {
                 (
                     "medium".into(),
                     "ClusterRoleBinding/tiller".into(),
-                    "`ServiceAccount/kube-system/default` holds `ClusterRole/cluster-admin` in every namespace, which is admin-equivalent: every Pod of namespace `kube-system` that names no service account runs with it"
+                    "`ServiceAccount/kube-system/default` holds `ClusterRole/cluster-admin` in every namespace, which is admin-equivalent, so every Pod of namespace `kube-system` that names no service account runs with it"
                         .into()
                 ),
                 (
                     "medium".into(),
                     "RoleBinding/shop/app-edit".into(),
-                    "`ServiceAccount/shop/default` holds `ClusterRole/edit`, which can read secrets: every Pod of namespace `shop` that names no service account runs with it"
+                    "`ServiceAccount/shop/default` holds `ClusterRole/edit`, which can read secrets, so every Pod of namespace `shop` that names no service account runs with it"
                         .into()
                 ),
                 (
                     "medium".into(),
                     "RoleBinding/web/reader".into(),
-                    "`User/system:serviceaccount:web:default` holds `ClusterRole/view`: every Pod of namespace `web` that names no service account runs with it (its token is not mounted unless a Pod asks for it)"
+                    "`User/system:serviceaccount:web:default` holds `ClusterRole/view`, so every Pod of namespace `web` that names no service account runs with it (its token is not mounted unless a Pod asks for it)"
                         .into()
                 ),
             ]
