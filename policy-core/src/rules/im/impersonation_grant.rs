@@ -120,6 +120,7 @@ impl ImpersonationGrant {
                 continue;
             }
             let reach = reach(role, binding.namespace.is_some());
+            // Through a RoleBinding the only reach is the namespace's service accounts.
             let Some(first) = reach.first() else { continue };
             let subjects = binding.subjects.iter().filter(|s| !s.is_system() && !binding.is_default_for(s));
             let (who, suffix): (Vec<&Subject>, String) = match binding.namespace.as_deref() {
