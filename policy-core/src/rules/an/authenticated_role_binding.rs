@@ -108,29 +108,11 @@ impl Check for AuthenticatedRoleBinding {
             if role.is_some_and(adds_nothing_to_authenticated) {
                 continue;
             }
-            let (severity, why) = match role {
-                Some(role) => match role.privilege() {
-                    Some(privilege) => (Severity::Critical, format!(", which {}", privilege.describe())),
-                    None => (Severity::High, String::new()),
-                },
-                None => (Severity::High, " (role not in the input)".to_string()),
-            };
             let place = match &binding.namespace {
                 Some(ns) => format!(" in namespace `{ns}`"),
                 None => String::new(),
             };
-            let who: Vec<String> = everyone.iter().map(|(_, s)| format!("`{s}`")).collect();
-            let mut finding = self
-                .finding(binding.object, format!("{} holds `{}`{place}{why}", who.join(", "), binding.role_ref()))
-                .severity(severity)
-                .evidence(Evidence::plain("roleRef.name", binding.role_name.clone()));
-            for (i, subject) in &everyone {
-                finding = finding.evidence(Evidence::plain(format!("subjects[{i}].name"), subject.name.clone()));
-            }
-            if let Some(object) = role.and_then(|r| r.object) {
-                finding = finding.related(object.object_ref());
-            }
-            out.push(finding);
+            out.push(super::population_grant(self, binding, role, &everyone, &place));
         }
     }
 }
