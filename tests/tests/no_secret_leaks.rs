@@ -257,3 +257,22 @@ fn a_strong_token_keeps_its_fingerprint_across_runs_and_inputs() {
     assert_eq!(first, policy_core::util::fingerprint::digest(STRONG.as_bytes()));
     assert!(first.starts_with("fp1:") && first.len() == 16, "{first}");
 }
+
+#[test]
+fn admission_answers_never_show_a_crafted_secret() {
+    let (files, secrets) = leak_inputs();
+    let inputs: Vec<InputFile<'_>> = files.iter().map(|(n, b)| InputFile { name: n, bytes: b }).collect();
+    let objects = policy_core::input::load(&inputs, &Limits::default()).objects;
+    assert!(objects.len() >= 8, "the crafted objects load");
+    let mut rejected = 0;
+    let mut leaks = Vec::new();
+    for object in objects {
+        let request = serde_json::json!({"operation": "CREATE", "namespace": "default", "object": object.value});
+        let decision = policy_core::admit(&request, &all_rules(), &policy_core::AdmitSettings::default()).unwrap();
+        rejected += usize::from(!decision.allowed);
+        let answer = serde_json::to_string(&decision).unwrap();
+        leaks.extend(secrets.iter().filter(|s| answer.contains(s.as_str())).map(|s| format!("`{s}`")));
+    }
+    assert!(rejected > 0, "some crafted object is rejected, so its message is checked");
+    assert!(leaks.is_empty(), "admission answers show secrets: {}", leaks.join(", "));
+}
