@@ -268,7 +268,7 @@ fn admission_answers_never_show_a_crafted_secret() {
     let mut leaks = Vec::new();
     for object in objects {
         let request = serde_json::json!({"operation": "CREATE", "namespace": "default", "object": object.value});
-        let decision = policy_core::admit(&request, &all_rules(), &policy_core::AdmitSettings::default()).unwrap();
+        let decision = policy_core::admit(&request.into(), &all_rules(), &policy_core::AdmitSettings::default()).unwrap();
         rejected += usize::from(!decision.allowed);
         let answer = serde_json::to_string(&decision).unwrap();
         leaks.extend(secrets.iter().filter(|s| answer.contains(s.as_str())).map(|s| format!("`{s}`")));

@@ -207,7 +207,7 @@ mod tests {
         let admit = |role: &str| {
             let request = json!({"operation": "CREATE",
                 "object": binding("ClusterRoleBinding", None, "b", role, "system:authenticated")});
-            crate::admit(&request, &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
         };
         assert_eq!(admit("edit").findings[0].severity, Severity::Critical);
         assert!(admit("system:discovery").allowed);

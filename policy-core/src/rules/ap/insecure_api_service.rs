@@ -1,5 +1,5 @@
 use crate::rule::prelude::*;
-use serde_json::Value;
+use crate::value::Value;
 
 declare_rule! {
     /// ## What it does
@@ -67,7 +67,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{run, summary};
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn api_service(name: &str, spec: Value) -> Value {
         json!({"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService", "metadata": {"name": name}, "spec": spec})
@@ -109,7 +109,7 @@ mod tests {
         let settings = crate::Settings { select: vec!["AP005".into()], ..crate::Settings::default() };
         let request = json!({"operation": "CREATE", "object": api_service(
             "v1.x.example.com", json!({"service": {"name": "x", "namespace": "x"}, "insecureSkipTLSVerify": true}))});
-        let response = crate::admit(&request, &settings, &crate::AdmitSettings::default()).unwrap();
+        let response = crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap();
         assert_eq!(response.findings.len(), 1);
         assert_eq!(response.findings[0].code, "AP005");
     }

@@ -252,7 +252,7 @@ mod tests {
         let settings = crate::Settings { select: vec!["CC008".into()], ..crate::Settings::default() };
         let admit = |object: Value| {
             let request = json!({"operation": "CREATE", "object": object});
-            crate::admit(&request, &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
         };
         let approver = admit(cluster_role("a", json!([approval(), signer(None)])));
         assert_eq!(approver.findings.len(), 1);

@@ -320,7 +320,7 @@ mod tests {
         let settings = crate::Settings { select: vec!["IM001".into()], ..crate::Settings::default() };
         let admit = |object: Value| {
             let request = json!({"operation": "CREATE", "object": object});
-            crate::admit(&request, &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
         };
         let groups = admit(cluster_role(
             "g",

@@ -1,6 +1,6 @@
 use crate::rule::prelude::*;
 use crate::rules::an::adds_nothing_to_authenticated;
-use serde_json::Value;
+use crate::value::Value;
 
 declare_rule! {
     /// ## What it does
@@ -102,7 +102,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{self, run, summary};
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     /// A binding of ClusterRole `role` to one subject.
     fn binding(kind: &str, ns: Option<&str>, name: &str, role: &str, subject: Value) -> Value {
