@@ -70,13 +70,15 @@ fn marker_forms() -> &'static [String] {
     })
 }
 
-/// Files with the marker in every place that holds a secret today: a static token file, a
-/// service-account token Secret, a kubeconfig Secret with a token and a basic-auth password.
+/// Files with the marker in every place that holds a secret: a static token file, a
+/// service-account token Secret, kubeconfigs (plain and in a Secret) with a token, a basic-auth
+/// password and a password in the server URL, and a kube-apiserver with one in its OIDC issuer
+/// URL, its OIDC client secret and an env value named like a password.
 pub fn planted_inputs() -> Vec<(String, Vec<u8>)> {
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let kubeconfig = format!(
         "apiVersion: v1\nkind: Config\ncurrent-context: x\n\
-         clusters: [{{name: c, cluster: {{server: 'https://10.0.0.1:6443'}}}}]\n\
+         clusters: [{{name: c, cluster: {{server: 'https://admin:{MARKER}@10.0.0.1:6443'}}}}]\n\
          users: [{{name: u, user: {{token: {MARKER}}}}}, {{name: b, user: {{username: admin, password: {MARKER}}}}}]\n\
          contexts: [{{name: x, context: {{cluster: c, user: u}}}}]\n"
     );
@@ -90,7 +92,16 @@ pub fn planted_inputs() -> Vec<(String, Vec<u8>)> {
         kubeconfig = b64(&kubeconfig),
         plain = kubeconfig,
     );
+    let apiserver = format!(
+        "apiVersion: v1\nkind: Pod\n\
+         metadata: {{name: kube-apiserver-planted, namespace: kube-system, labels: {{component: kube-apiserver}}}}\n\
+         spec:\n  containers:\n  - name: kube-apiserver\n    image: registry.k8s.io/kube-apiserver:v1.30.6\n    command:\n\
+         \x20   - kube-apiserver\n    - --oidc-issuer-url=https://oidc:{MARKER}@dex.example.com\n    - --oidc-client-id=k8s\n\
+         \x20   - --oidc-client-secret={MARKER}\n    - --token-auth-file=/etc/kubernetes/tokens.csv\n\
+         \x20   - --anonymous-auth=true\n    env: [{{name: DB_PASSWORD, value: {MARKER}}}]\n"
+    );
     vec![
+        ("planted/apiserver.yaml".to_string(), apiserver.into_bytes()),
         ("planted/tokens.csv".to_string(), format!("{MARKER},planted-user,1001,\"system:masters\"\n").into_bytes()),
         ("planted/secrets.yaml".to_string(), secrets.into_bytes()),
     ]
@@ -188,5 +199,9 @@ mod tests {
         assert!(found("ST003", "planted/tokens.csv") >= 1);
         assert_eq!(found("SA001", "planted/secrets.yaml"), 1);
         assert_eq!(found("KC002", "planted/secrets.yaml"), 4, "token and password of two kubeconfigs");
+        assert!(found("OI001", "planted/apiserver.yaml") + found("AN001", "planted/apiserver.yaml") >= 1);
+        for format in Format::ALL {
+            assert!(!mentions_marker(render(&report, format, false).as_bytes()), "{} shows it", format.as_str());
+        }
     }
 }

@@ -326,6 +326,9 @@ mod tests {
         // Per object: the legacy-token allow-list.
         let listed = Settings { allowed_legacy_tokens: vec!["ci/ci-deployer-token".into()], ..Settings::default() };
         assert_eq!(denied_codes(&secret, &listed, &admit), Some(vec![]));
+        // A rejection turned into a warning.
+        let low = Settings { severity_overrides: [("SA001".into(), Severity::Low)].into(), ..Settings::default() };
+        assert_eq!(denied_codes(&secret, &low, &admit), Some(vec![]));
         // Per namespace, user or group.
         let settings = Settings::default();
         let by_namespace = AdmitSettings { exempt_namespaces: vec!["ci".into()], ..AdmitSettings::default() };

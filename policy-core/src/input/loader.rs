@@ -152,6 +152,8 @@ struct FileCx<'a> {
     unshown: u32,
     /// The memory this input's values may still take.
     budget: Budget,
+    /// Documents or items refused for the memory budget.
+    over_budget: u32,
 }
 
 impl<'a> FileCx<'a> {
@@ -167,6 +169,7 @@ impl<'a> FileCx<'a> {
             max_line: 1,
             unshown: 0,
             budget: Budget::for_input(0, 0),
+            over_budget: 0,
         }
     }
 
@@ -189,6 +192,11 @@ impl<'a> FileCx<'a> {
                 "no-objects",
                 "no Kubernetes object could be read from this input; expected at least one object with `apiVersion` and `kind`",
             );
+        }
+        if self.over_budget > 1 {
+            let first = self.diagnostics.iter().find(|d| d.code == "memory-limit").map_or(1, |d| d.source.line);
+            let n = self.over_budget - 1;
+            self.diag(first, "memory-limit", format!("{n} later documents or items were skipped for the same limit"));
         }
         if self.unshown > 0 {
             let d = Diagnostic::warning(
@@ -224,6 +232,13 @@ impl<'a> FileCx<'a> {
     }
 
     fn problem(&mut self, p: Problem, map: LineMap, context: &str) {
+        if p.code == "memory-limit" {
+            // Once the budget is spent every later document fails alike: say it once.
+            self.over_budget = self.over_budget.saturating_add(1);
+            if self.over_budget > 1 {
+                return;
+            }
+        }
         let message = if context.is_empty() { p.message } else { format!("{context}: {}", p.message) };
         self.diag(map.apply(p.line), p.code, message);
     }
@@ -407,6 +422,8 @@ impl<'a> FileCx<'a> {
             Origin::Document => Origin::ListItem,
             other => other.clone(),
         };
+        // One allocation for the whole list, not a doubling vector (up to twice the need).
+        self.objects.reserve(items.len());
         for (i, item) in items.into_iter().enumerate() {
             let (line, at) = match (place.at, lines.get(i)) {
                 (At::Root, Some(&rel)) => (place.src.map.apply(rel), At::Item(i, under_items_key)),
@@ -646,7 +663,8 @@ fn str_of<'m>(map: &'m Map, key: &str) -> &'m str {
 }
 
 /// Server-side-apply bookkeeping (`metadata.managedFields[].fieldsV1`, often half of an object
-/// written by `--show-managed-fields`) is read by no rule: it is not kept. The entries stay, as
+/// written by `--show-managed-fields`) is read by no rule: it is not kept (the YAML builder
+/// never even builds it; JSON values lose it here). The entries stay, as
 /// CSR approval reads their `manager` and `subresource`.
 fn drop_field_sets(value: &mut Value) {
     let Some(Value::Array(entries)) = value.get_mut("metadata").and_then(|m| m.get_mut("managedFields")) else {

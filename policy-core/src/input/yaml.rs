@@ -186,55 +186,70 @@ pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget) -> Parsed
         parsed.dropped = true;
         return parsed;
     };
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let first_item = list.lines.items.first().map_or(0, |&l| l.saturating_sub(1) as usize);
-    let column = lines.get(first_item).and_then(|l| item_column(l));
-    let block_end = |from: usize, column: usize| {
-        (from..lines.len()).find(|&i| lines.get(i).is_some_and(|l| ends_block(l, column))).unwrap_or(lines.len())
-    };
-    // Flow style, an error after the items, or out of memory budget: nothing to resume at.
-    let resumable = error.code != "memory-limit";
-    let Some(column) = column.filter(|&c| resumable && (error.line as usize) <= block_end(first_item + 1, c)) else {
+    let mut cursor = LineCursor { text, offset: 0, index: 0 };
+    cursor.seek(list.lines.items.first().map_or(0, |&l| l.saturating_sub(1) as usize));
+    let Some(column) = cursor.line().and_then(item_column) else {
+        // Flow style: nothing to resume at.
         parsed.errors.push(error.costing(REST));
         parsed.docs.push(list.into_doc());
         return parsed;
     };
-    let mut error_line = error.line;
-    parsed.errors.push(error.costing("the list item is skipped"));
-    // Resume at every item start after the error, until the items block ends.
-    let end = block_end(error_line as usize, column);
-    loop {
-        let next = (error_line as usize..end).find(|&i| lines.get(i).is_some_and(|l| item_column(l) == Some(column)));
-        let Some(start) = next else { break };
-        let tail: String = lines.get(start..end).unwrap_or_default().concat();
-        let offset = u32::try_from(start).unwrap_or(u32::MAX);
-        let (mut part, salvaged) = parse_events(&tail, caps, budget);
-        let (items, item_lines) = match (part.docs.pop(), salvaged) {
-            (_, Some(partial)) => (partial.items, partial.lines.items),
-            (Some((Value::Array(items), lines)), None) => (items.into_vec(), lines.items),
-            _ => (Vec::new(), Vec::new()),
-        };
-        list.items.extend(items);
-        list.lines.items.extend(item_lines.into_iter().map(|l| l.saturating_add(offset)));
-        parsed.warnings.extend(part.warnings.into_iter().map(|mut w| {
-            w.line = w.line.saturating_add(offset);
-            w
-        }));
-        let Some(mut e) = part.errors.pop() else { break };
-        e.line = e.line.saturating_add(offset);
-        error_line = e.line;
-        parsed.errors.push(e.costing("the list item is skipped"));
+    cursor.advance();
+    let mut block_end = cursor.clone();
+    block_end.find(usize::MAX, |l| ends_block(l, column));
+    let (end, end_offset) = (block_end.index, block_end.offset);
+    if error.line as usize > end {
+        // The error is after the items: they are all kept, the rest is lost.
+        parsed.errors.push(error.costing(REST));
+        parsed.docs.push(list.into_doc());
+        return parsed;
     }
-    // A root mapping goes on after its items (kubectl writes `kind: List` last).
+    if error.code == "memory-limit" {
+        // Out of budget: later items would not fit either.
+        parsed.errors.push(error.costing("the rest of the list is skipped"));
+    } else {
+        let mut error_line = error.line as usize;
+        parsed.errors.push(error.costing("the list item is skipped"));
+        // Resume at every item start after an error, until the items block ends.
+        loop {
+            cursor.seek(error_line);
+            if !cursor.find(end, |l| item_column(l) == Some(column)) {
+                break;
+            }
+            let tail = text.get(cursor.offset..end_offset).unwrap_or_default();
+            let offset = u32::try_from(cursor.index).unwrap_or(u32::MAX);
+            let (mut part, salvaged) = parse_events(tail, caps, budget);
+            let (items, item_lines) = match (part.docs.pop(), salvaged) {
+                (_, Some(partial)) => (partial.items, partial.lines.items),
+                (Some((Value::Array(items), lines)), None) => (items.into_vec(), lines.items),
+                _ => (Vec::new(), Vec::new()),
+            };
+            list.items.extend(items);
+            list.lines.items.extend(item_lines.into_iter().map(|l| l.saturating_add(offset)));
+            parsed.warnings.extend(part.warnings.into_iter().map(|mut w| {
+                w.line = w.line.saturating_add(offset);
+                w
+            }));
+            let Some(mut e) = part.errors.pop() else { break };
+            e.line = e.line.saturating_add(offset);
+            error_line = (e.line as usize).max(cursor.index + 1);
+            let cost =
+                if e.code == "memory-limit" { "the rest of the list is skipped" } else { "the list item is skipped" };
+            parsed.errors.push(e.costing(cost));
+            if cost != "the list item is skipped" {
+                break;
+            }
+        }
+    }
+    // A root mapping goes on after its items (kubectl writes `kind: List` last). Its few keys
+    // get their own small budget, so that a list cut off by the budget still knows its kind.
     if list.header.is_some() {
-        let rest: String = lines.get(end..).unwrap_or_default().concat();
+        let rest = text.get(end_offset..).unwrap_or_default();
         let offset = u32::try_from(end).unwrap_or(u32::MAX);
-        let (part, _) = parse_events(&rest, caps, budget);
-        if let Some((Value::Object(after), _)) = part.docs.into_iter().next() {
-            if let Some(header) = list.header.as_mut() {
-                for (k, v) in after {
-                    header.entry(k).or_insert(v);
-                }
+        let (part, _) = parse_events(rest, caps, &mut Budget::for_input(rest.len(), 4));
+        if let (Some((Value::Object(after), _)), Some(header)) = (part.docs.into_iter().next(), list.header.as_mut()) {
+            for (k, v) in after {
+                header.entry(k).or_insert(v);
             }
         }
         parsed.errors.extend(part.errors.into_iter().map(|mut e| {
@@ -244,6 +259,46 @@ pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget) -> Parsed
     }
     parsed.docs.push(list.into_doc());
     parsed
+}
+
+/// A forward-only walk over the lines of a text (0-based indices), so that resuming after
+/// errors reads even a huge list once, without an index of its lines.
+#[derive(Clone)]
+struct LineCursor<'t> {
+    text: &'t str,
+    offset: usize,
+    index: usize,
+}
+
+impl<'t> LineCursor<'t> {
+    fn line(&self) -> Option<&'t str> {
+        self.text.get(self.offset..).and_then(|rest| rest.split_inclusive('\n').next())
+    }
+
+    fn advance(&mut self) -> bool {
+        let Some(line) = self.line() else { return false };
+        self.offset += line.len();
+        self.index += 1;
+        true
+    }
+
+    fn seek(&mut self, index: usize) {
+        while self.index < index && self.advance() {}
+    }
+
+    /// Move to the first line from here, before line `end`, for which `f` holds.
+    fn find(&mut self, end: usize, f: impl Fn(&str) -> bool) -> bool {
+        while self.index < end {
+            match self.line() {
+                Some(line) if f(line) => return true,
+                Some(_) => {
+                    self.advance();
+                }
+                None => return false,
+            }
+        }
+        false
+    }
 }
 
 /// The column of a block sequence item's `-` on this line, if the line starts an item.
@@ -501,6 +556,17 @@ impl Builder {
         }
     }
 
+    /// Whether the value being finished is a `managedFields[].fieldsV1`: kubectl dumps are full
+    /// of these maps of empty maps (often half of an object's nodes) and no rule reads them.
+    fn is_unread_field(&self) -> bool {
+        let [.., Frame::Map { key: Some(Key::Name(list, _)), .. }, Frame::Seq { .. }, Frame::Map { key, .. }] =
+            self.stack.as_slice()
+        else {
+            return false;
+        };
+        list == "managedFields" && matches!(key, Some(Key::Name(k, _)) if k == "fieldsV1")
+    }
+
     fn expects_key(&self) -> bool {
         matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
     }
@@ -543,6 +609,14 @@ impl Builder {
             }
             self.budget.charge(bytes, line, true)?;
             self.anchors.insert(anchor, (value.clone(), nodes, bytes));
+        }
+        if self.is_unread_field() {
+            // Not kept: give back what it was charged.
+            self.budget.left = self.budget.left.saturating_add(cost(&value).1).min(self.budget.limit);
+            if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                *key = None;
+            }
+            return Ok(());
         }
         match self.stack.last_mut() {
             None => {
@@ -913,6 +987,17 @@ mod tests {
         let caps = Caps { max_depth: 1000, max_alias_nodes: 1000 };
         assert!(parse_chunk(&text, caps).errors.is_empty(), "anchored scalars are cheap");
         assert_eq!(parse_chunk(&nested, caps).errors[0].code, "alias-limit");
+    }
+
+    #[test]
+    fn managed_fields_keep_all_but_their_field_sets() {
+        let v = one(
+            "metadata:\n  managedFields:\n  - manager: kubectl\n    subresource: approval\n    fieldsV1:\n      f:status: {f:conditions: {}}\n  fieldsV1: {kept: 1}\n",
+        );
+        assert_eq!(
+            v,
+            json!({"metadata": {"managedFields": [{"manager": "kubectl", "subresource": "approval"}], "fieldsV1": {"kept": 1}}})
+        );
     }
 
     #[test]

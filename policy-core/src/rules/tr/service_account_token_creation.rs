@@ -139,7 +139,7 @@ impl ServiceAccountTokenCreation {
 
 /// Service accounts the dump names, by namespace: ServiceAccount objects, binding subjects and
 /// legacy token owners.
-fn known_accounts(inv: &Inventory<'_>) -> BTreeMap<String, BTreeSet<String>> {
+pub(crate) fn known_accounts(inv: &Inventory<'_>) -> BTreeMap<String, BTreeSet<String>> {
     let mut known: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for sa in inv.of_kind("ServiceAccount") {
         known.entry(sa.namespace().unwrap_or("default").to_string()).or_default().insert(sa.name().to_string());
