@@ -637,7 +637,7 @@ impl App {
             self.excerpt = None;
             return;
         };
-        let request = Request::Excerpt { path: f.source.path.clone(), line: f.source.line };
+        let request = Request::Excerpt { path: f.source.path.to_string(), line: f.source.line };
         self.send(request, JsValue::UNDEFINED);
     }
 
@@ -940,7 +940,7 @@ impl App {
                     }
                 </div>
                 if let Some(f) = selected {
-                    { views::detail(f, self.excerpt.as_ref().filter(|(p, l, _)| *p == f.source.path && *l == f.source.line).map(|(_, _, lines)| lines.as_slice()), {
+                    { views::detail(f, self.excerpt.as_ref().filter(|(p, l, _)| **p == *f.source.path && *l == f.source.line).map(|(_, _, lines)| lines.as_slice()), {
                         let mut next = view.clone();
                         next.selected = None;
                         link.callback(move |_| Msg::View(next.clone()))

@@ -174,7 +174,7 @@ impl Filters {
             return true;
         }
         let object = f.object.to_string();
-        [f.message.as_str(), f.code.as_str(), f.slug.as_str(), object.as_str(), f.source.path.as_str()]
+        [f.message.as_str(), f.code.as_str(), f.slug.as_str(), object.as_str(), &f.source.path]
             .iter()
             .any(|hay| hay.to_lowercase().contains(&needle))
     }

@@ -8,6 +8,7 @@ use crate::report::{InputSummary, Source};
 use crate::value::{Map, Value};
 use base64::Engine as _;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// How deep `*List`s may nest inside each other, and manifests inside manifests.
 const MAX_NESTING: u8 = 4;
@@ -140,6 +141,8 @@ impl Place<'_> {
 
 struct FileCx<'a> {
     name: &'a str,
+    /// `name`, shared by the source of every object of this input.
+    path: Arc<str>,
     limits: &'a Limits,
     objects: &'a mut Vec<Object>,
     diagnostics: Vec<Diagnostic>,
@@ -160,6 +163,7 @@ impl<'a> FileCx<'a> {
     fn new(name: &'a str, limits: &'a Limits, objects: &'a mut Vec<Object>) -> Self {
         Self {
             name,
+            path: name.into(),
             limits,
             objects,
             diagnostics: Vec::new(),
@@ -252,12 +256,12 @@ impl<'a> FileCx<'a> {
 
     fn push(&mut self, mut value: Value, line: u32, origin: Origin) {
         drop_field_sets(&mut value);
-        // The object's own record counts too (its path is copied into every one).
-        let record = (size_of::<Object>() + self.name.len()) as u64;
+        // The object's own record counts too (its path is shared, not copied).
+        let record = size_of::<Object>() as u64;
         self.budget.left = self.budget.left.saturating_sub(record);
         self.count = self.count.saturating_add(1);
         let line = line.clamp(1, self.max_line);
-        self.objects.push(Object::new(value, Source { path: self.name.to_string(), line }, origin));
+        self.objects.push(Object::new(value, Source { path: Arc::clone(&self.path), line }, origin));
     }
 
     fn read(&mut self, bytes: &[u8]) {

@@ -31,7 +31,7 @@ pub struct Limits {
     /// Maximum documents per input (default 1 000 000).
     pub max_documents: u32,
     /// Memory the values read from an input may take, per byte of that input, plus 16 MiB
-    /// (default 4). Charged while values are built, every copy a YAML alias makes included:
+    /// (default 6). Charged while values are built, every copy a YAML alias makes included:
     /// what would exceed it is skipped with `memory-limit` or `alias-limit`.
     pub max_expansion: u32,
 }
@@ -43,7 +43,7 @@ impl Default for Limits {
             max_depth: 128,
             max_alias_nodes: 100_000,
             max_documents: 1_000_000,
-            max_expansion: 4,
+            max_expansion: 6,
         }
     }
 }
@@ -85,7 +85,7 @@ impl Diagnostic {
     /// Every diagnostic is built here: a message that quotes the input has its secrets redacted.
     fn new(level: Level, path: &str, line: u32, code: &str, message: impl Into<String>) -> Self {
         let message = crate::util::redact::string(message.into());
-        Self { source: Source { path: path.to_string(), line }, level, code: code.to_string(), message }
+        Self { source: Source { path: path.into(), line }, level, code: code.to_string(), message }
     }
 }
 

@@ -142,11 +142,17 @@ impl Budget {
     }
 }
 
-/// Modelled memory of values, independent of the exact value type: a node is its `Value`
-/// slot plus a container header, a string its bytes, a mapping key a `String` and its bytes.
+/// Modelled memory of values, as the lean [`Value`] lays them out: a node is its slot, a
+/// container adds the allocator's overhead of its exact-size slice, a mapping key is a [`Str`]
+/// slot, and a string or key costs its bytes only past the [`Str`] inline capacity.
 const NODE_COST: u64 = size_of::<Value>() as u64;
-const CONTAINER_COST: u64 = 32;
-const KEY_COST: u64 = size_of::<String>() as u64;
+const CONTAINER_COST: u64 = 16;
+const KEY_COST: u64 = size_of::<Str>() as u64;
+
+/// Heap bytes of a string: none while it fits inline in its [`Str`].
+fn text_cost(len: usize) -> u64 {
+    if len <= size_of::<Str>() { 0 } else { len as u64 }
+}
 
 /// Nodes in a value and its modelled bytes, counted without recursion.
 pub(super) fn cost(value: &Value) -> (u64, u64) {
@@ -156,7 +162,7 @@ pub(super) fn cost(value: &Value) -> (u64, u64) {
         nodes = nodes.saturating_add(1);
         bytes = bytes.saturating_add(NODE_COST);
         match v {
-            Value::String(s) => bytes = bytes.saturating_add(s.len() as u64),
+            Value::String(s) => bytes = bytes.saturating_add(text_cost(s.len())),
             Value::Array(items) => {
                 bytes = bytes.saturating_add(CONTAINER_COST);
                 todo.extend(items.iter());
@@ -164,7 +170,7 @@ pub(super) fn cost(value: &Value) -> (u64, u64) {
             Value::Object(map) => {
                 bytes = bytes.saturating_add(CONTAINER_COST);
                 for (k, v) in map {
-                    bytes = bytes.saturating_add(KEY_COST + k.len() as u64);
+                    bytes = bytes.saturating_add(KEY_COST + text_cost(k.len()));
                     todo.push(v);
                 }
             }
@@ -450,7 +456,7 @@ impl Builder {
                 if !is_key {
                     self.note_start(value_line, style == ScalarStyle::Literal);
                 }
-                let bytes = text.len() as u64;
+                let bytes = text_cost(text.len());
                 self.budget.charge(if is_key { KEY_COST } else { NODE_COST } + bytes, line, false)?;
                 if is_key {
                     let key = if style == ScalarStyle::Plain && tag.is_none() && text == "<<" {

@@ -337,10 +337,11 @@ fn collect_kubelets<'a>(inv: &Inventory<'a>) -> (Vec<KubeletView<'a>>, Vec<Diagn
     };
     // The loader also turns a KubeletInfo's config file into an embedded KubeletConfiguration;
     // the KubeletInfo view below covers it (with the command line's overrides).
-    let kubelet_info_files: Vec<&str> = inv.of_kind("KubeletInfo").map(|o| o.source.path.as_str()).collect();
-    for object in inv.of_kind("KubeletConfiguration").filter(|o| {
-        !(o.origin == crate::input::Origin::Embedded && kubelet_info_files.contains(&o.source.path.as_str()))
-    }) {
+    let kubelet_info_files: Vec<&str> = inv.of_kind("KubeletInfo").map(|o| &*o.source.path).collect();
+    for object in inv
+        .of_kind("KubeletConfiguration")
+        .filter(|o| !(o.origin == crate::input::Origin::Embedded && kubelet_info_files.contains(&&*o.source.path)))
+    {
         views.push(KubeletView {
             object,
             config_path: String::new(),

@@ -852,7 +852,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn object(value: impl Into<Value>) -> Object {
-        Object::new(value, Source { path: "test.yaml".to_string(), line: 3 }, Origin::Document)
+        Object::new(value, Source { path: "test.yaml".into(), line: 3 }, Origin::Document)
     }
 
     #[test]

@@ -92,7 +92,7 @@ pub fn sarif(report: &Report) -> String {
             "level": "error",
             "message": { "text": crate::report::NO_OBJECTS },
             "descriptor": { "id": "no-objects" },
-            "locations": [location(&Source { path: input.path.clone(), line: 0 }, artifact_index(&input.path), None)],
+            "locations": [location(&Source { path: input.path.as_str().into(), line: 0 }, artifact_index(&input.path), None)],
         })
     }));
     notifications.extend(report.not_assessable.iter().map(|na| {

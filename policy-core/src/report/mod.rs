@@ -4,6 +4,7 @@ use crate::input::{Diagnostic, Object};
 use crate::rule::RuleMeta;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -176,8 +177,9 @@ impl std::fmt::Display for ObjectRef {
 /// Where something came from in the input: file name and 1-based line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Source {
-    /// The input's name (file path as given, or `-` for stdin).
-    pub path: String,
+    /// The input's name (file path as given, or `-` for stdin), shared by every object and
+    /// finding of that input rather than copied into each.
+    pub path: Arc<str>,
     /// 1-based line of the object's (or field's) start.
     pub line: u32,
 }
