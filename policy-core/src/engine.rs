@@ -83,7 +83,7 @@ pub fn analyze_with_unread(
     let mut summaries = loaded.inputs;
     let inv = Inventory::new(&loaded.objects);
     for diagnostic in &inv.diagnostics {
-        if let Some(summary) = summaries.iter_mut().find(|s| s.path == diagnostic.source.path) {
+        if let Some(summary) = summaries.iter_mut().find(|s| *s.path == *diagnostic.source.path) {
             summary.diagnostics.push(diagnostic.clone());
         }
     }
@@ -219,19 +219,16 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
         Some(object @ Value::Object(_)) => object.clone(),
         _ => return Err("admission request has no `object`".to_string()),
     };
-    let namespace = request
-        .get("namespace")
-        .and_then(Value::as_str)
-        .or_else(|| object.pointer("/metadata/namespace").and_then(Value::as_str))
-        .unwrap_or("")
-        .to_string();
+    // Exemptions are decided on what the API server says of the request (its namespace, the
+    // requester's identity), never on what the requester wrote into the object.
+    let namespace = request.get("namespace").and_then(Value::as_str).unwrap_or("").to_string();
     let user = request.pointer("/userInfo/username").and_then(Value::as_str).unwrap_or("");
     let groups: Vec<&str> = request
         .pointer("/userInfo/groups")
         .and_then(Value::as_array)
         .map(|g| g.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    if admit.exempt_namespaces.contains(&namespace)
+    if (!namespace.is_empty() && admit.exempt_namespaces.contains(&namespace))
         || admit.exempt_users.iter().any(|u| u == user)
         || admit.exempt_groups.iter().any(|g| groups.contains(&g.as_str()))
     {
@@ -245,8 +242,7 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
     {
         meta.insert("namespace", Value::from(namespace.as_str()));
     }
-    let objects =
-        [Object::new(object, Source { path: "request.object".to_string(), line: 1 }, Origin::AdmissionRequest)];
+    let objects = [Object::new(object, Source { path: "request.object".into(), line: 1 }, Origin::AdmissionRequest)];
     let inv = Inventory::new(&objects);
     let mut findings = run(&inv, settings, settings.now, Scope::Admit, &mut |_| {}).found;
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.code.cmp(&b.code)));
@@ -348,6 +344,18 @@ mod tests {
         assert_eq!(decision.as_ref().map(|d| d.allowed), Some(false), "{decision:?}");
         let object = decision.and_then(|d| d.findings.into_iter().next()).map(|f| f.object);
         assert_eq!(object.and_then(|o| o.namespace), Some("dev".to_string()));
+    }
+
+    #[test]
+    fn a_namespace_written_only_in_the_object_exempts_nothing() {
+        let [mut secret, _] = self_exempt_objects();
+        if let Some(meta) = secret.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.insert("namespace".into(), json!("kube-system"));
+        }
+        let request = json!({"operation": "CREATE", "object": secret});
+        let owner = AdmitSettings { exempt_namespaces: vec!["kube-system".into()], ..AdmitSettings::default() };
+        let decision = super::admit(&request.into(), &Settings::default(), &owner).ok();
+        assert_eq!(decision.map(|d| d.allowed), Some(false));
     }
 
     #[test]
