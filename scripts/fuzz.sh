@@ -101,7 +101,7 @@ case "${1:-smoke}" in
       # From the seeds alone, whatever long runs left in target/fuzz-corpus: the same work each time.
       rm -rf "target/fuzz-smoke/$target" && mkdir -p target/fuzz-logs
       if CORPUS_ROOT=target/fuzz-smoke fuzz_one "$target" "$seconds" 4096 >"target/fuzz-logs/smoke-$target.log" 2>&1; then
-        grep -E '^#[0-9]+ +DONE|^stat::number_of_executed_units' "target/fuzz-logs/smoke-$target.log" >&2 || true
+        grep -E '^#[0-9]+[[:space:]]+DONE|^stat::number_of_executed_units' "target/fuzz-logs/smoke-$target.log" >&2 || true
       else
         tail -n 40 "target/fuzz-logs/smoke-$target.log" >&2
         log "fuzz target $target failed: reproducer in target/fuzz-artifacts/$target/"
