@@ -17,4 +17,4 @@ ensure_npm_deps tests/e2e
 cargo test --quiet --package viewer --lib
 cargo xtask viewer
 cd tests/e2e
-node --test --test-concurrency=1 viewer.test.mjs
+node --test --test-concurrency=1 viewer.test.mjs hostile.test.mjs

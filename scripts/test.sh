@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh machine: installs what is missing, then runs
 # format and lint checks, the Rust test suites, the wasm32 build of policy-core, the generated
-# docs check, the policy-engine host tests and the viewer's browser tests.
+# docs check, the memory bound over hostile input shapes, a fuzz smoke run of every fuzz target,
+# the policy-engine host tests (Kubewarden's kwctl among them) and the viewer's browser tests.
 #
 #   scripts/test.sh          everything
 #   scripts/test.sh rust     only the native Rust checks and tests (fast)
@@ -32,6 +33,12 @@ step "generated docs are up to date"
 cargo xtask docs --check
 
 [ "$what" = rust ] && exit 0
+
+step "memory stays within 8x the input + 64 MiB on hostile shapes (release CLI, quick sizes)"
+cargo xtask bench-memory --quick
+
+step "fuzz smoke: every cargo-fuzz target for a few seconds"
+scripts/fuzz.sh smoke
 
 step "policy-wasm artifacts in real hosts"
 scripts/test-hosts.sh

@@ -6,9 +6,9 @@ use crate::registry;
 use crate::report::{Finding, InputSummary, Report, Source, Summary, Tool};
 use crate::rule::{Context, Findings, Scope};
 use crate::settings::Settings;
+use crate::value::Value;
 use crate::{Severity, TOOL_NAME, TOOL_VERSION};
 use serde::Serialize;
-use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -243,7 +243,7 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
     if !namespace.is_empty()
         && let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut)
     {
-        meta.insert("namespace".to_string(), Value::String(namespace.clone()));
+        meta.insert("namespace", Value::from(namespace.as_str()));
     }
     let objects =
         [Object::new(object, Source { path: "request.object".to_string(), line: 1 }, Origin::AdmissionRequest)];
@@ -262,7 +262,7 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
 mod tests {
     use super::*;
     use crate::inventory::certs::tests::{MALLORY_CSR_PEM, b64};
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     /// A legacy token Secret and a CSR for `system:masters` with no expiry, each exempting itself
     /// from the rules that catch it.
@@ -281,7 +281,7 @@ mod tests {
     fn denied_codes(object: &Value, settings: &Settings, admit: &AdmitSettings) -> Option<Vec<String>> {
         let request = json!({"operation": "CREATE", "namespace": object.pointer("/metadata/namespace"),
             "userInfo": {"username": "mallory", "groups": ["developers"]}, "object": object});
-        let decision = super::admit(&request, settings, admit).ok()?;
+        let decision = super::admit(&request.into(), settings, admit).ok()?;
         let denied = decision.findings.iter().filter(|f| f.severity >= admit.reject_at).map(|f| f.code.clone());
         Some(denied.collect::<Vec<_>>()).filter(|codes| decision.allowed == codes.is_empty())
     }
@@ -326,6 +326,9 @@ mod tests {
         // Per object: the legacy-token allow-list.
         let listed = Settings { allowed_legacy_tokens: vec!["ci/ci-deployer-token".into()], ..Settings::default() };
         assert_eq!(denied_codes(&secret, &listed, &admit), Some(vec![]));
+        // A rejection turned into a warning.
+        let low = Settings { severity_overrides: [("SA001".into(), Severity::Low)].into(), ..Settings::default() };
+        assert_eq!(denied_codes(&secret, &low, &admit), Some(vec![]));
         // Per namespace, user or group.
         let settings = Settings::default();
         let by_namespace = AdmitSettings { exempt_namespaces: vec!["ci".into()], ..AdmitSettings::default() };
@@ -341,7 +344,7 @@ mod tests {
         let [secret, _] = self_exempt_objects();
         let request = json!({"operation": "CREATE", "namespace": "dev", "object": secret});
         let listed = Settings { allowed_legacy_tokens: vec!["ci/ci-deployer-token".into()], ..Settings::default() };
-        let decision = super::admit(&request, &listed, &AdmitSettings::default()).ok();
+        let decision = super::admit(&request.into(), &listed, &AdmitSettings::default()).ok();
         assert_eq!(decision.as_ref().map(|d| d.allowed), Some(false), "{decision:?}");
         let object = decision.and_then(|d| d.findings.into_iter().next()).map(|f| f.object);
         assert_eq!(object.and_then(|o| o.namespace), Some("dev".to_string()));

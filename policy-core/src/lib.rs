@@ -17,6 +17,7 @@ pub mod rule;
 pub mod rules;
 pub mod settings;
 pub mod util;
+pub mod value;
 
 mod engine;
 

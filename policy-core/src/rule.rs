@@ -1,7 +1,8 @@
 //! How a rule is declared: its metadata and docs live beside its check, in one file.
 //!
 //! A rule file calls [`declare_rule!`](crate::declare_rule) once (docs, code, slug, severity,
-//! mechanism, scope) and implements [`Check`] by hand. The registry lists the unit structs.
+//! mechanism, scope, optionally status) and implements [`Check`] by hand. The registry lists
+//! the unit structs.
 
 use crate::input::Object;
 use crate::inventory::Inventory;
@@ -23,7 +24,7 @@ pub enum Scope {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "stage", content = "since", rename_all = "lowercase")]
 pub enum RuleStatus {
-    /// Off by default; opt in by selecting its code.
+    /// Off by default; opt in by selecting its exact code, or with the `preview` setting.
     Preview(&'static str),
     /// On by default.
     Stable(&'static str),
@@ -178,7 +179,9 @@ pub mod prelude {
 /// Declare a rule: docs (the `///` lines), metadata, and the unit struct.
 ///
 /// The `///` lines arrive as `#[doc = "..."]` attributes; each keeps the space after `///`,
-/// which the docs accessors strip.
+/// which the docs accessors strip. `status: Preview("0.2.0")` makes a rule opt-in (see
+/// [`Settings::enables`](crate::Settings::enables)); without it a rule is `Stable("0.1.0")`,
+/// the release every rule declared before statuses existed shipped in.
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -189,6 +192,29 @@ macro_rules! declare_rule {
             severity: $severity:expr,
             mechanism: $mechanism:expr,
             scope: $scope:expr $(,)?
+        }
+    ) => {
+        $crate::declare_rule! {
+            $(#[doc = $doc])*
+            $vis $name {
+                code: $code,
+                slug: $slug,
+                severity: $severity,
+                mechanism: $mechanism,
+                scope: $scope,
+                status: Stable("0.1.0"),
+            }
+        }
+    };
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis $name:ident {
+            code: $code:literal,
+            slug: $slug:literal,
+            severity: $severity:expr,
+            mechanism: $mechanism:expr,
+            scope: $scope:expr,
+            status: $stage:ident($since:literal) $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -203,7 +229,7 @@ macro_rules! declare_rule {
                     severity: $severity,
                     mechanism: $mechanism,
                     scope: $scope,
-                    status: $crate::rule::RuleStatus::Stable("0.1.0"),
+                    status: $crate::rule::RuleStatus::$stage($since),
                     docs: concat!($($doc, "\n"),*),
                     file: file!(),
                     line: line!(),

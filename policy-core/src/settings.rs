@@ -13,6 +13,9 @@ use time::OffsetDateTime;
 pub struct Settings {
     /// Run only these codes or families (`SA`, `SA003`); empty means every stable rule.
     pub select: Vec<String>,
+    /// Let family and `ALL` selectors (and an empty selection) pick preview rules too; without
+    /// it a preview rule runs only when its exact code is selected.
+    pub preview: bool,
     /// Never run these codes or families.
     pub ignore: Vec<String>,
     /// Severity per code, replacing the rule's default.
@@ -40,6 +43,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             select: Vec::new(),
+            preview: false,
             ignore: Vec::new(),
             severity_overrides: BTreeMap::new(),
             now: None,
@@ -55,17 +59,22 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Whether a rule runs under these settings: selected (explicitly for preview rules) and not
-    /// ignored. The most specific selector wins, as in ruff: `--select SA --ignore SA004`.
+    /// Whether a rule runs under these settings: selected and not ignored. The most specific
+    /// selector wins, as in ruff: `--select SA --ignore SA004`. As in ruff, a preview rule needs
+    /// an opt-in: its exact code selected, or `preview` on; so `SA` or `ALL` picks up no rule
+    /// that is still being proven.
     pub fn enables(&self, rule: &RuleMeta) -> bool {
-        let score =
-            |selectors: &[String]| selectors.iter().filter(|s| matches(s, rule.code)).map(|s| s.trim().len()).max();
-        let selected = match score(&self.select) {
+        let opted_in = self.preview || matches!(rule.status, RuleStatus::Stable(_));
+        let picks = |s: &&String| matches(s, rule.code) && (opted_in || s.trim().len() == rule.code.len());
+        let score = |selectors: &[String], picks: &dyn Fn(&&String) -> bool| {
+            selectors.iter().filter(picks).map(|s| s.trim().len()).max()
+        };
+        let selected = match score(&self.select, &picks) {
             Some(len) => Some(len),
-            None if self.select.is_empty() && matches!(rule.status, RuleStatus::Stable(_)) => Some(0),
+            None if self.select.is_empty() && opted_in => Some(0),
             None => None,
         };
-        match (selected, score(&self.ignore)) {
+        match (selected, score(&self.ignore, &|s| matches(s, rule.code))) {
             (Some(sel), Some(ign)) => sel > ign,
             (Some(_), None) => true,
             (None, _) => false,
@@ -111,6 +120,44 @@ mod tests {
         assert!(matches("ALL", "BT001"));
     }
 
+    fn rule(code: &'static str, status: RuleStatus) -> RuleMeta {
+        RuleMeta {
+            code,
+            slug: "x",
+            severity: Severity::Low,
+            mechanism: crate::report::Mechanism::General,
+            scope: crate::rule::Scope::Audit,
+            status,
+            docs: "",
+            file: "",
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn preview_rules_need_their_exact_code_or_the_preview_setting() {
+        let preview = rule("SA007", RuleStatus::Preview("0.2.0"));
+        let stable = rule("SA003", RuleStatus::Stable("0.1.0"));
+        let with = |select: &[&str], ignore: &[&str], preview: bool| Settings {
+            select: select.iter().map(|s| (*s).to_string()).collect(),
+            ignore: ignore.iter().map(|s| (*s).to_string()).collect(),
+            preview,
+            ..Settings::default()
+        };
+        let off = Settings::default();
+        assert!(off.enables(&stable));
+        assert!(!off.enables(&preview), "preview rules are off by default");
+        assert!(!with(&["SA"], &[], false).enables(&preview), "a family selector is no opt-in");
+        assert!(!with(&["ALL"], &[], false).enables(&preview), "nor is ALL");
+        assert!(with(&["SA"], &[], false).enables(&stable));
+        assert!(with(&["sa007"], &[], false).enables(&preview), "the exact code is");
+        assert!(with(&[], &[], true).enables(&preview), "so is the preview setting");
+        assert!(with(&["SA"], &[], true).enables(&preview));
+        assert!(!with(&["SA007"], &["SA007"], true).enables(&preview), "ignoring still wins");
+        assert!(!with(&["SA"], &["SA007"], true).enables(&preview));
+        assert!(!with(&["BT"], &[], true).enables(&preview), "the selection still applies");
+    }
+
     #[test]
     fn settings_parse_from_camel_case_json() {
         let s: Settings =
@@ -119,6 +166,9 @@ mod tests {
         assert_eq!(s.select, vec!["SA".to_string()]);
         assert_eq!(s.max_cert_lifetime_seconds, 60);
         assert!(s.now.is_some());
+        assert!(!s.preview);
+        let s: Settings = serde_json::from_str(r#"{"preview":true}"#).unwrap_or_default();
+        assert!(s.preview);
         assert!(serde_json::from_str::<Settings>(r#"{"selcet":["SA"]}"#).is_err());
     }
 }

@@ -4,7 +4,7 @@ pub mod fingerprint;
 pub mod redact;
 pub mod token_strength;
 
-use serde_json::Value;
+use crate::value::Value;
 use sha2::{Digest, Sha256};
 
 /// The full SHA-256 of some bytes, lowercase hex (certificate fingerprints: not secrets).

@@ -35,13 +35,13 @@ pub fn admit(review_or_request: &Value, settings: &Value) -> Value {
 pub fn audit(files: &Value, settings: &Value, now: Option<OffsetDateTime>) -> Value {
     let files = match Vec::<File>::deserialize(files) {
         Ok(files) => files,
-        Err(e) => return failure(format!("expected files as `[{{name, content}}]`: {e}")),
+        Err(e) => return failure(crate::json_error("expected files as `[{name, content}]`", &e)),
     };
     let mut settings = match settings {
         Value::Null => Settings::default(),
         value => match Settings::deserialize(value) {
             Ok(settings) => settings,
-            Err(e) => return failure(format!("invalid settings: {e}")),
+            Err(e) => return failure(crate::json_error("invalid settings", &e)),
         },
     };
     let unknown = settings.unknown_selectors();

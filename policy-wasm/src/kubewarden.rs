@@ -85,7 +85,7 @@ pub fn validate_settings(payload: &[u8]) -> Vec<u8> {
 /// guest error into a rejection.
 pub fn validate(payload: &[u8]) -> Result<Vec<u8>, String> {
     let vr: ValidationRequest =
-        serde_json::from_slice(payload).map_err(|e| format!("invalid validation request: {e}"))?;
+        serde_json::from_slice(payload).map_err(|e| crate::json_error("invalid validation request", &e))?;
     let settings = PolicySettings::from_value(&vr.settings)?;
     let request = crate::admission_request(&vr.request)?;
     let decision = settings.decide(request)?;

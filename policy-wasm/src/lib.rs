@@ -31,6 +31,33 @@ pub fn admission_request(value: &Value) -> Result<&Value, String> {
     }
 }
 
+/// A JSON decoding error as a message that never repeats the input. serde_json quotes the value
+/// it could not use (`invalid type: string "<token>"`, ``unknown variant `<value>` ``), and a
+/// request, a setting or a file may hold a secret: only what was expected is kept, in plain words.
+/// Field names (``unknown field `selcet` ``) and syntax errors carry no value and stay as they are.
+pub(crate) fn json_error(what: &str, e: &serde_json::Error) -> String {
+    const EXPECTED: &str = ", expected ";
+    let text = e.to_string();
+    // serde_json appends the location itself; it is put back after the rewording.
+    let text = text.rsplit_once(" at line ").map_or(text.as_str(), |(text, _)| text);
+    let at = if e.line() > 0 { format!(" at line {} column {}", e.line(), e.column()) } else { String::new() };
+    let names_a_field = ["unknown field", "missing field", "duplicate field"].iter().any(|f| text.starts_with(f));
+    if !e.is_data() || names_a_field {
+        return format!("{what}: {text}{at}");
+    }
+    // The expectation follows the quoted value, so the last `, expected` is serde's own.
+    let expected = text.rfind(EXPECTED).and_then(|i| text.get(i + EXPECTED.len()..)).map(|expected| match expected {
+        e if e.starts_with("struct ") || e == "a map" => "an object",
+        "a sequence" => "a list",
+        "u64" | "u32" | "u16" | "u8" | "usize" => "a whole number",
+        e => e,
+    });
+    match expected {
+        Some(expected) => format!("{what}: wrong type or value{at}, expected {expected}"),
+        None => format!("{what}: wrong type or value{at}"),
+    }
+}
+
 /// Codes of findings, unique and sorted, joined by commas: the audit-annotation value.
 pub(crate) fn code_list<'a>(codes: impl Iterator<Item = &'a str>) -> String {
     let mut codes: Vec<&str> = codes.collect();
@@ -53,6 +80,33 @@ mod tests {
         assert!(admission_request(&json!({"kind": "AdmissionReview"})).is_err());
         assert!(admission_request(&json!({"kind": "Pod", "metadata": {}})).is_err());
         assert!(admission_request(&json!([request])).is_err());
+    }
+
+    #[test]
+    fn json_errors_say_what_was_expected_but_never_repeat_the_value() {
+        let secret = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRva2Vu";
+        let error =
+            |json: &str| serde_json::from_str::<PolicySettings>(json).err().map(|e| json_error("invalid settings", &e));
+        let wrong_type = error(&format!(r#"{{"exemptNamespaces": "{secret}"}}"#)).unwrap_or_default();
+        assert_eq!(wrong_type, "invalid settings: wrong type or value at line 1 column 60, expected a list");
+        let variant = error(&format!(r#"{{"rejectAt": "{secret}"}}"#)).unwrap_or_default();
+        assert!(
+            variant.starts_with("invalid settings: wrong type or value at line 1 column 52, expected one of `info`")
+        );
+        let quoted = error(r#"{"rejectAt": "x, expected nothing"}"#).unwrap_or_default();
+        assert!(!quoted.contains("nothing") && quoted.contains("`critical`"), "{quoted}");
+        let files = api::audit(&json!(secret), &Value::Null, None);
+        let files = files.pointer("/errors/0/message").and_then(Value::as_str).unwrap_or_default().to_string();
+        assert_eq!(files, "expected files as `[{name, content}]`: wrong type or value, expected a list");
+        let field = error(r#"{"selcet": []}"#).unwrap_or_default();
+        assert!(field.starts_with("invalid settings: unknown field `selcet`, expected one of"), "{field}");
+        assert_eq!(error("{").as_deref(), Some("invalid settings: EOF while parsing an object at line 1 column 1"));
+        let review = kubewarden::validate(format!("\"{secret}\"").as_bytes()).err().unwrap_or_default();
+        assert!(review.starts_with("invalid validation request: wrong type or value at line 1"), "{review}");
+        assert!(review.ends_with("expected an object"), "{review}");
+        for message in [wrong_type, variant, files, review] {
+            assert!(!message.contains(secret), "{message}");
+        }
     }
 
     #[test]

@@ -55,7 +55,7 @@ impl PolicySettings {
     pub fn from_value(value: &Value) -> Result<Self, String> {
         let settings = match value {
             Value::Null => Self::default(),
-            value => Self::deserialize(value).map_err(|e| format!("invalid settings: {e}"))?,
+            value => Self::deserialize(value).map_err(|e| crate::json_error("invalid settings", &e))?,
         };
         settings.validate()?;
         Ok(settings)
@@ -66,7 +66,7 @@ impl PolicySettings {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self::default());
         }
-        let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("invalid settings: {e}"))?;
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| crate::json_error("invalid settings", &e))?;
         Self::from_value(&value)
     }
 
@@ -128,7 +128,7 @@ impl PolicySettings {
 
     /// Decide one AdmissionRequest with these settings.
     pub fn decide(&self, request: &Value) -> Result<policy_core::AdmitDecision, String> {
-        policy_core::admit(request, &self.core(), &self.admit())
+        policy_core::admit(&request.into(), &self.core(), &self.admit())
     }
 }
 
@@ -166,6 +166,27 @@ mod tests {
         assert_eq!(core.max_token_expiration_seconds, 7200);
         assert_eq!(core.max_cert_lifetime_seconds, 600);
         assert_eq!(core.allowed_legacy_tokens, ["ci/deployer-token"]);
+    }
+
+    #[test]
+    fn only_the_settings_exempt_an_object_at_admission() {
+        let request = json!({"operation": "CREATE", "namespace": "ci", "userInfo": {"username": "alice"},
+            "object": {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+                "metadata": {"name": "ci-deployer-token", "namespace": "ci", "annotations": {
+                    "kubernetes.io/service-account.name": "ci-deployer", "authn-audit.dev/ignore": "SA001"}}}});
+        let allowed =
+            |settings: Value| PolicySettings::from_value(&settings).and_then(|s| s.decide(&request)).map(|d| d.allowed);
+        assert_eq!(allowed(json!({})), Ok(false), "the object's own annotation exempted it");
+        for owner in [
+            json!({"ignore": ["SA001"]}),
+            json!({"select": ["CC"]}),
+            json!({"allowedLegacyTokens": ["ci/ci-deployer-token"]}),
+            json!({"severityOverrides": {"SA001": "low"}}),
+            json!({"exemptNamespaces": ["ci"]}),
+            json!({"exemptUsers": ["alice"]}),
+        ] {
+            assert_eq!(allowed(owner.clone()), Ok(true), "{owner}");
+        }
     }
 
     #[test]

@@ -96,3 +96,81 @@ export async function dropFiles(page, files) {
 export async function shownCodes(page) {
   return page.$$eval('button.finding', (rows) => rows.map((r) => r.dataset.code));
 }
+
+/**
+ * Drop files made inside the page, so that big and binary inputs need not cross from node as
+ * text. Each spec is `{name, text}` or `{name, make, ...args}` with `make` one of the shapes of
+ * `hostileShapes` below; the page builds the File and drops it on the drop zone.
+ */
+export async function dropMade(page, specs) {
+  // A string expression, so that the shapes' source travels with it (the page's CSP forbids
+  // `eval`, but an expression evaluated by the test driver is no page script).
+  const transfer = await page.evaluateHandle(`((shapes, specs) => {
+    const dt = new DataTransfer();
+    for (const spec of specs) {
+      const part = spec.make ? shapes[spec.make](spec) : [spec.text];
+      dt.items.add(new File(part, spec.name));
+    }
+    return dt;
+  })((${hostileShapes.toString()})(), ${JSON.stringify(specs)})`);
+  await page.dispatchEvent('section.intake', 'dragenter', { dataTransfer: transfer });
+  await page.dispatchEvent('section.intake', 'dragover', { dataTransfer: transfer });
+  await page.dispatchEvent('section.intake', 'drop', { dataTransfer: transfer });
+}
+
+// The hostile shapes of issue 8, as blob parts; evaluated in the page (by `dropMade`) and in node
+// (by the benchmark), so keep it plain JavaScript with no outside names.
+export function hostileShapes() {
+  return {
+    /** `count` tiny ConfigMaps in a `kind: List` (kubectl writes `kind` last). */
+    list({ count, cut = false }) {
+      const parts = ['apiVersion: v1\nitems:\n'];
+      for (let i = 0; i < count; i += 1) parts.push(`- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c${i}\n`);
+      if (cut) {
+        // Cut short inside the last item: no `kind: List` at the end.
+        parts.push('- apiVersion: v1\n  kind: Conf');
+        return parts;
+      }
+      parts.push('kind: List\nmetadata:\n  resourceVersion: ""\n');
+      return parts;
+    },
+    /** `count` tiny documents. */
+    documents({ count }) {
+      const parts = [];
+      for (let i = 0; i < count; i += 1) parts.push(`---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\n`);
+      return parts;
+    },
+    /** One `bytes` scalar referenced by `aliases` aliases. */
+    aliasBomb({ bytes = 1 << 20, aliases = 8000 }) {
+      return ['apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb}\ndata:\n  big: &big ', 'x'.repeat(bytes),
+        '\n  many: [', Array(aliases).fill('*big').join(', '), ']\n'];
+    },
+    /** `depth` nested flow sequences. */
+    deep({ depth = 100000 }) {
+      return ['['.repeat(depth), ']'.repeat(depth), '\n'];
+    },
+    /** `bytes` of xorshift noise: a binary file. */
+    binary({ bytes = 65536, seed = 42 }) {
+      const out = new Uint8Array(bytes);
+      let x = seed;
+      for (let i = 0; i < bytes; i += 1) {
+        x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+        out[i] = x & 255;
+      }
+      return [out];
+    },
+    /** `bytes` of zeros (a file over the size limit; never read). */
+    zeros({ bytes }) {
+      const mib = new Uint8Array(1 << 20);
+      const parts = Array(Math.floor(bytes / mib.length)).fill(mib);
+      parts.push(new Uint8Array(bytes % mib.length));
+      return parts;
+    },
+  };
+}
+
+/** The bytes of a `dropMade` spec, computed in node from the same shapes. */
+export function madeBytes(spec) {
+  const parts = spec.make ? hostileShapes()[spec.make](spec) : [spec.text];
+  return parts.reduce((n, p) => n + (typeof p === 'string' ? Buffer.byteLength(p) : p.length), 0);
+}

@@ -532,9 +532,12 @@ fn embedded_manifests_carry_their_content() {
     let (kubelet, _) = load_one("kubescape-regolibrary/kubeletinfo-anonymous-enabled-base64-config.json");
     let config = &kubelet.objects[1];
     assert_eq!(config.api_version(), "kubelet.config.k8s.io/v1beta1");
-    assert_eq!(config.at(&["authentication", "anonymous", "enabled"]), Some(&serde_json::Value::Bool(true)));
+    assert_eq!(config.at(&["authentication", "anonymous", "enabled"]), Some(&policy_core::value::Value::Bool(true)));
     let (valid, _) = load_one("kubescape-regolibrary/kubeletinfo-valid-config.json");
-    assert_eq!(valid.objects[1].at(&["authentication", "anonymous", "enabled"]), Some(&serde_json::Value::Bool(false)));
+    assert_eq!(
+        valid.objects[1].at(&["authentication", "anonymous", "enabled"]),
+        Some(&policy_core::value::Value::Bool(false))
+    );
 }
 
 /// Our own fixtures (`tests/fixtures/input/`, made with `kubectl … --dry-run=client` and

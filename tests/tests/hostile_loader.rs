@@ -2,7 +2,7 @@
 //! and that the other documents' and inputs' objects are still loaded. Big inputs are made at
 //! test time in memory (no file is left behind); the memory bound itself is measured by
 //! `cargo xtask bench-memory`, not here.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice, reason = "tests")]
 
 use policy_core::input::{InputFile, Level, Limits, Loaded, load};
 
@@ -181,4 +181,111 @@ fn many_broken_documents_make_a_bounded_number_of_diagnostics() {
     let d = &l.inputs[0].diagnostics;
     assert!(d.len() <= 1001, "{}", d.len());
     assert!(d.iter().any(|d| d.code == "more-diagnostics" && d.message.starts_with("4000 more")), "{:?}", d.last());
+}
+
+#[test]
+fn alias_copies_are_limited_by_the_bytes_they_would_make() {
+    // One 1 MB scalar behind 8000 aliases is 8 GB once expanded, in only 8000 nodes.
+    let big = "x".repeat(1 << 20);
+    let mut text = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: bomb}}\ndata:\n  a: &a {big}\n");
+    for i in 0..8000 {
+        text.push_str(&format!("  k{i}: *a\n"));
+    }
+    text.push_str("---\napiVersion: v1\nkind: Namespace\nmetadata: {name: after}\n");
+    let good = b"apiVersion: v1\nkind: Namespace\nmetadata: {name: other}\n";
+    let l = load(
+        &[InputFile { name: "bomb.yaml", bytes: text.as_bytes() }, InputFile { name: "good.yaml", bytes: good }],
+        &Limits::default(),
+    );
+    assert_eq!(objects(&l), vec![obj("Namespace", "after", 8007), obj("Namespace", "other", 1)]);
+    let got = codes(&l);
+    assert_eq!(got.len(), 1, "{got:?}");
+    // The budget is 4 x 1 MB + 16 MiB: about twenty copies fit, the next alias is refused.
+    assert_eq!(got[0].0, "alias-limit");
+    assert!((10..=40).contains(&got[0].1), "{got:?}");
+    let message = &l.inputs[0].diagnostics[0].message;
+    assert!(message.contains("bytes") && message.contains("`limits.maxExpansion`"), "{message}");
+    // Raising the limit lets a smaller expansion through.
+    let small = text.lines().take(60).collect::<Vec<_>>().join("\n");
+    let raised = load(
+        &[InputFile { name: "s.yaml", bytes: small.as_bytes() }],
+        &Limits { max_expansion: 100, ..Limits::default() },
+    );
+    assert_eq!(objects(&raised), vec![obj("ConfigMap", "bomb", 1)]);
+}
+
+#[test]
+fn a_list_beyond_the_memory_budget_keeps_what_was_read_and_says_where_it_stopped() {
+    let mut text = String::from("apiVersion: v1\nitems:\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c{i}\n"));
+    }
+    text.push_str("kind: List\n");
+    // With no allowance per input byte the budget is the fixed 16 MiB: 20 MB of items do not fit.
+    let fat: String = text.replace("    name: c", &format!("    name: {}c", "n".repeat(1000)));
+    let good = b"apiVersion: v1\nkind: Namespace\nmetadata: {name: other}\n";
+    let l = load(
+        &[InputFile { name: "fat.yaml", bytes: fat.as_bytes() }, InputFile { name: "good.yaml", bytes: good }],
+        &Limits { max_expansion: 0, ..Limits::default() },
+    );
+    let got = codes(&l);
+    let memory: Vec<_> = got.iter().filter(|(c, _)| c == "memory-limit").collect();
+    assert_eq!(memory.len(), 1, "{got:?}");
+    let kept = l.objects.iter().filter(|o| o.source.path == "fat.yaml").count();
+    assert!(kept > 1000 && kept < 20_000, "{kept}");
+    // The refused item's line: right after the last kept one; the list's kind was still read.
+    let first_refused = 3 + 4 * kept as u32;
+    assert!((first_refused..first_refused + 4).contains(&memory[0].1), "{got:?} kept {kept}");
+    assert!(!got.iter().any(|(c, _)| c == "truncated"), "{got:?}");
+    assert!(l.inputs[0].diagnostics.iter().any(|d| d.message.contains("`limits.maxExpansion`")));
+    assert_eq!(objects(&l).last(), Some(&obj("Namespace", "other", 1)));
+}
+
+#[test]
+fn documents_past_the_memory_budget_are_counted_in_one_more_diagnostic() {
+    let doc = format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {}}}\n", "n".repeat(10_000));
+    let text = doc.repeat(2000); // 20 MB of names: past the flat 16 MiB
+    let l = load(
+        &[InputFile { name: "many.yaml", bytes: text.as_bytes() }],
+        &Limits { max_expansion: 0, ..Limits::default() },
+    );
+    let memory: Vec<_> = l.inputs[0].diagnostics.iter().filter(|d| d.code == "memory-limit").collect();
+    assert_eq!(memory.len(), 2, "{:?}", codes(&l));
+    let kept = l.objects.len();
+    assert!(kept > 1000 && kept < 2000, "{kept}");
+    assert_eq!(memory[0].source.line, 4 * kept as u32 + 4, "the name of the first refused document");
+    assert!(memory[1].message.starts_with(&format!("{} later documents", 2000 - kept - 1)), "{}", memory[1].message);
+}
+
+#[test]
+fn managed_field_sets_are_not_kept() {
+    let yaml = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  managedFields:\n  - manager: kubectl\n    fieldsV1: {f:spec: {}}\n";
+    let json = br#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "managedFields": [{"manager": "kubectl", "fieldsV1": {"f:spec": {}}}]}}"#;
+    for (name, bytes) in [("p.yaml", &yaml[..]), ("p.json", &json[..])] {
+        let l = run(name, bytes);
+        let managed = l.objects[0].at(&["metadata", "managedFields"]).unwrap();
+        assert_eq!(managed, &serde_json::json!([{"manager": "kubectl"}]), "{name}");
+    }
+}
+
+#[test]
+fn a_json_list_is_charged_item_by_item() {
+    let name = "n".repeat(1000);
+    let items: Vec<String> = (0..20_000)
+        .map(|i| {
+            format!("{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"{name}{i}\"}}}}")
+        })
+        .collect();
+    let text = format!("{{\"apiVersion\": \"v1\", \"items\": [\n{}\n], \"kind\": \"List\"}}\n", items.join(",\n"));
+    let l = load(
+        &[InputFile { name: "fat.json", bytes: text.as_bytes() }],
+        &Limits { max_expansion: 0, ..Limits::default() },
+    );
+    let kept = l.objects.len();
+    assert!(kept > 1000 && kept < 20_000, "{kept}");
+    let memory: Vec<_> = l.inputs[0].diagnostics.iter().filter(|d| d.code == "memory-limit").collect();
+    assert_eq!(memory[0].source.line, 2 + kept as u32, "the first item that did not fit");
+    assert!(!codes(&l).iter().any(|(c, _)| c == "truncated"), "{:?}", codes(&l));
+    // Under the default limits the same List loads whole.
+    assert_eq!(run("fat.json", text.as_bytes()).objects.len(), 20_000);
 }

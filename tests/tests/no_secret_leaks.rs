@@ -13,8 +13,8 @@
 
 use base64::Engine;
 use policy_core::render::{self, Format};
+use policy_core::value::Value;
 use policy_core::{InputFile, Limits, Settings};
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// Keys whose values are credentials wherever they appear (kubeconfig users, Secret data,
@@ -70,7 +70,7 @@ fn collect(value: &Value, out: &mut Vec<String>) {
             for (key, v) in map {
                 if let Value::String(s) = v {
                     if SECRET_KEYS.contains(&key.as_str()) {
-                        out.push(s.clone());
+                        out.push(s.to_string());
                         if let Some(plain) = decoded(s) {
                             out.push(plain.clone());
                             secrets_in_text(&plain, out);
@@ -268,7 +268,8 @@ fn admission_answers_never_show_a_crafted_secret() {
     let mut leaks = Vec::new();
     for object in objects {
         let request = serde_json::json!({"operation": "CREATE", "namespace": "default", "object": object.value});
-        let decision = policy_core::admit(&request, &all_rules(), &policy_core::AdmitSettings::default()).unwrap();
+        let decision =
+            policy_core::admit(&request.into(), &all_rules(), &policy_core::AdmitSettings::default()).unwrap();
         rejected += usize::from(!decision.allowed);
         let answer = serde_json::to_string(&decision).unwrap();
         leaks.extend(secrets.iter().filter(|s| answer.contains(s.as_str())).map(|s| format!("`{s}`")));

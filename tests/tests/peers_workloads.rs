@@ -138,7 +138,8 @@ fn kyverno_deny_secret_service_account_token_type_at_admission() {
     let text = String::from_utf8(files[0].1.clone()).unwrap();
     let bad = policy_core::input::parse_yaml_value(text.split("---").next().unwrap()).unwrap();
     let request = serde_json::json!({"operation": "CREATE", "namespace": "default", "object": bad});
-    let decision = policy_core::admit(&request, &Settings::default(), &policy_core::AdmitSettings::default()).unwrap();
+    let decision =
+        policy_core::admit(&request.into(), &Settings::default(), &policy_core::AdmitSettings::default()).unwrap();
     assert!(!decision.allowed);
     assert!(
         decision

@@ -2,6 +2,7 @@
 //! worker; the views are methods that draw from it. Decisions live in [`crate::model`].
 
 use crate::browser::{self, NamedBlob};
+use crate::intake;
 use crate::model::{self, EmbedOptions, ExcerptLine, Facets, Filters, Grouping, SortKey, Tab, ViewState};
 use crate::protocol::{Progress, Reply, Request};
 use crate::views;
@@ -45,8 +46,10 @@ pub enum Status {
     Working(Progress),
     /// The report is complete.
     Ready,
-    /// The worker said no.
+    /// The worker said no, or stopped working.
     Failed(String),
+    /// The user stopped the analysis.
+    Stopped,
 }
 
 /// Everything that can happen to the page.
@@ -57,6 +60,10 @@ pub enum Msg {
     Sample,
     /// A worker message.
     FromWorker(JsValue),
+    /// The worker died (a trap, out of memory, an uncaught error): what the browser said.
+    WorkerDied(String),
+    /// Stop the running analysis.
+    Stop,
     /// This many findings have arrived (already taken in by the worker's message handler).
     Loaded(usize),
     /// A new view (filters, tab, grouping, sorting, selection).
@@ -82,6 +89,17 @@ struct WorkerLink {
     ready: bool,
     queued: Vec<(Request, JsValue)>,
     _onmessage: Closure<dyn FnMut(MessageEvent)>,
+    _onerror: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for WorkerLink {
+    /// Stop the worker and its handlers together, so no event reaches a dropped closure.
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.set_onmessageerror(None);
+        self.worker.terminate();
+    }
 }
 
 /// The report as it arrives. The worker's message handler fills it directly, one chunk per
@@ -146,6 +164,8 @@ pub struct App {
     paste_open: bool,
     dragging: bool,
     inputs_label: String,
+    /// The inputs as messages name them.
+    inputs_subject: String,
     elapsed_ms: Option<f64>,
     search_ref: NodeRef,
     paste_ref: NodeRef,
@@ -180,6 +200,7 @@ impl Component for App {
             paste_open: false,
             dragging: false,
             inputs_label: String::new(),
+            inputs_subject: String::new(),
             elapsed_ms: None,
             search_ref: NodeRef::default(),
             paste_ref: NodeRef::default(),
@@ -192,10 +213,11 @@ impl Component for App {
         }
         app.worker = spawn_worker(ctx, Rc::clone(&app.incoming));
         if app.worker.is_none() {
-            app.status = Status::Failed("this browser cannot start the analysis worker".into());
+            app.fail("this browser cannot start the analysis worker".into());
         } else if app.options.load_sample {
             // Queued until the worker says it is ready.
             app.inputs_label = "sample cluster".into();
+            app.inputs_subject = "the sample cluster".into();
             app.start(Request::Sample { now: browser::now_rfc3339() }, JsValue::UNDEFINED);
         }
         if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
@@ -209,10 +231,16 @@ impl Component for App {
         match msg {
             Msg::Files(files) if files.is_empty() => false,
             Msg::Files(files) => {
+                // New input while an analysis runs replaces it: the page never waits on a
+                // worker busy with a file the user has given up on.
+                if matches!(self.status, Status::Working(_)) {
+                    self.restart_worker(ctx);
+                }
                 self.inputs_label = match files.as_slice() {
                     [(name, _)] => name.clone(),
                     _ => format!("{} files", files.len()),
                 };
+                self.inputs_subject = intake::subject(&files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
                 let names = files.iter().map(|(n, _)| n.clone()).collect();
                 let blobs = js_sys::Array::new();
                 for (_, blob) in &files {
@@ -223,11 +251,38 @@ impl Component for App {
                 true
             }
             Msg::Sample => {
+                if matches!(self.status, Status::Working(_)) {
+                    self.restart_worker(ctx);
+                }
                 self.inputs_label = "sample cluster".into();
+                self.inputs_subject = "the sample cluster".into();
                 self.start(Request::Sample { now: browser::now_rfc3339() }, JsValue::UNDEFINED);
                 true
             }
             Msg::FromWorker(data) => self.on_worker(ctx, data),
+            Msg::WorkerDied(said) => {
+                let started = self.worker.as_ref().is_some_and(|w| w.ready);
+                let working = matches!(self.status, Status::Working(_));
+                self.fail(intake::worker_failure(&self.inputs_subject, &said, started, working));
+                *self.incoming.borrow_mut() = Incoming::default();
+                // A worker that never started will not start on a second try; one that died
+                // on an input is replaced so the next drop works.
+                if started {
+                    self.restart_worker(ctx);
+                } else {
+                    self.worker = None;
+                }
+                true
+            }
+            Msg::Stop => {
+                if !matches!(self.status, Status::Working(_)) {
+                    return false;
+                }
+                self.restart_worker(ctx);
+                *self.incoming.borrow_mut() = Incoming::default();
+                self.status = Status::Stopped;
+                true
+            }
             Msg::Loaded(sent) => match &mut self.status {
                 Status::Working(p) => {
                     p.findings_sent = sent as u64;
@@ -315,7 +370,7 @@ impl Component for App {
                 }
                 <main id="main">
                     { self.input_panel(link) }
-                    { self.status_view() }
+                    { self.status_view(link) }
                     if let Some(report) = &self.report {
                         { self.report_view(link, report) }
                     }
@@ -332,6 +387,8 @@ impl Component for App {
 }
 
 fn spawn_worker(ctx: &Context<App>, incoming: Rc<RefCell<Incoming>>) -> Option<WorkerLink> {
+    // (A worker that traps, runs out of memory or throws fires `error` here; one whose message
+    // cannot be deserialised fires `messageerror`. Both mean the worker is no longer usable.)
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);
     options.set_name("authn-audit analysis");
@@ -345,9 +402,18 @@ fn spawn_worker(ctx: &Context<App>, incoming: Rc<RefCell<Incoming>>) -> Option<W
         }
     });
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    let link = ctx.link().clone();
+    let onerror = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        // Handled here: the browser need not report it again as the page's own error.
+        e.prevent_default();
+        let said = e.dyn_ref::<web_sys::ErrorEvent>().map(web_sys::ErrorEvent::message).unwrap_or_default();
+        link.send_message(Msg::WorkerDied(said));
+    });
+    worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+    worker.set_onmessageerror(Some(onerror.as_ref().unchecked_ref()));
     // The worker instantiates the page's own compiled module: nothing is fetched twice.
     worker.post_message(&wasm_bindgen::module()).ok()?;
-    Some(WorkerLink { worker, ready: false, queued: Vec::new(), _onmessage: onmessage })
+    Some(WorkerLink { worker, ready: false, queued: Vec::new(), _onmessage: onmessage, _onerror: onerror })
 }
 
 impl App {
@@ -377,6 +443,22 @@ impl App {
         });
         let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
         self._listeners = vec![on_hash, on_key, on_message];
+    }
+
+    /// Show a failure, and tell a host page (which gets no report this time).
+    fn fail(&mut self, message: String) {
+        browser::tell_host("authn-audit:failed", &[("message", JsValue::from_str(&message))]);
+        self.status = Status::Failed(message);
+    }
+
+    /// Replace the worker with a fresh one (stopping whatever it was doing).
+    fn restart_worker(&mut self, ctx: &Context<Self>) {
+        // Dropping the link terminates the old worker.
+        self.worker = None;
+        self.worker = spawn_worker(ctx, Rc::clone(&self.incoming));
+        if self.worker.is_none() {
+            self.fail("this browser cannot start the analysis worker".into());
+        }
     }
 
     fn start(&mut self, request: Request, payload: JsValue) {
@@ -422,17 +504,17 @@ impl App {
                     self.incoming.borrow_mut().report = Some(head);
                     false
                 }
-                Err(e) => {
-                    self.status = Status::Failed(format!("the report could not be read: {e}"));
+                Err(_) => {
+                    self.fail("the report could not be read; drop the files again".into());
                     true
                 }
             },
             // Taken in by the worker's message handler (see `take_in`); here only if unreadable.
             Reply::Findings => {
-                self.status = Status::Failed("a chunk of findings could not be read".into());
+                self.fail("a chunk of findings could not be read".into());
                 true
             }
-            Reply::Done { elapsed_ms, .. } => {
+            Reply::Done { elapsed_ms, memory_bytes, .. } => {
                 let incoming = std::mem::take(&mut *self.incoming.borrow_mut());
                 if let Some(report) = incoming.report {
                     let (_, keys, facets) = incoming.keys;
@@ -445,7 +527,7 @@ impl App {
                     self.reveal_selected();
                     self.request_excerpt();
                     if let Some(report) = &self.report {
-                        mark_ready(report, elapsed_ms);
+                        mark_ready(report, elapsed_ms, memory_bytes);
                     }
                 }
                 let _ = ctx;
@@ -460,7 +542,7 @@ impl App {
                 false
             }
             Reply::Failed { message } => {
-                self.status = Status::Failed(message);
+                self.fail(message);
                 true
             }
         }
@@ -670,7 +752,6 @@ impl App {
             }
             Msg::Files(browser::text_blob("pasted.yaml", &text).into_iter().collect())
         });
-        let busy = matches!(self.status, Status::Working(_));
         html! {
             <section class={classes!("intake", has_report.then_some("slim"), self.dragging.then_some("dragging"))}
                 aria-label="Input" {ondragover} {ondragleave} {ondrop}>
@@ -692,11 +773,11 @@ impl App {
                         <label class="button primary" for="file-picker">{"Choose files…"}</label>
                         <input id="file-picker" class="visually-hidden" type="file" multiple=true
                             accept=".yaml,.yml,.json,.csv,.conf,.kubeconfig,text/*,application/json,application/yaml"
-                            ref={self.picker_ref.clone()} onchange={onpick} disabled={busy} />
+                            ref={self.picker_ref.clone()} onchange={onpick} />
                         <button type="button" class="button" aria-expanded={self.paste_open.to_string()} aria-controls="paste-form"
-                            onclick={link.callback(|_| Msg::TogglePaste)} disabled={busy}>{"Paste YAML…"}</button>
+                            onclick={link.callback(|_| Msg::TogglePaste)}>{"Paste YAML…"}</button>
                         if self.options.sample {
-                            <button type="button" class="button" id="sample-button" onclick={link.callback(|_| Msg::Sample)} disabled={busy}>
+                            <button type="button" class="button" id="sample-button" onclick={link.callback(|_| Msg::Sample)}>
                                 {"Try a sample cluster"}
                             </button>
                         }
@@ -717,13 +798,16 @@ impl App {
         }
     }
 
-    fn status_view(&self) -> Html {
+    fn status_view(&self, link: &Scope<Self>) -> Html {
         match &self.status {
             Status::Idle | Status::Ready => html! {},
             Status::Failed(message) => html! {
-                <div class="callout error" role="alert"><strong>{"Analysis failed: "}</strong>{ message }</div>
+                <div class="callout error" role="alert" id="analysis-failed"><strong>{"Analysis failed: "}</strong>{ views::message(message) }</div>
             },
-            Status::Working(p) => views::progress(p),
+            Status::Stopped => html! {
+                <div class="callout" role="status" id="analysis-stopped">{"Analysis stopped. Drop a file here or choose one to start again."}</div>
+            },
+            Status::Working(p) => views::progress(p, link.callback(|_| Msg::Stop)),
         }
     }
 
@@ -741,6 +825,19 @@ impl App {
             }
         };
         let diagnostics = report.inputs.iter().map(|i| i.diagnostics.len()).sum::<usize>();
+        let incomplete = intake::incomplete(report);
+        if intake::nothing_read(report) {
+            return html! {
+                <div class="report" id="report">
+                    { views::nothing_read(report) }
+                    { views::not_analysed(&incomplete, report.inputs.len()) }
+                    if diagnostics > 0 {
+                        { views::diagnostics_callout(report) }
+                    }
+                    { views::inputs_table(report) }
+                </div>
+            };
+        }
         // The tab pattern: arrows move between tabs, Tab moves into the panel.
         let tab_base = view.clone();
         let tab_keys = link.batch_callback(move |e: KeyboardEvent| {
@@ -760,6 +857,7 @@ impl App {
         });
         html! {
             <div class="report" id="report">
+                { views::not_analysed(&incomplete, report.inputs.len()) }
                 if !self.options.compact {
                     { views::summary(report, &self.view, self.elapsed_ms, link.callback(Msg::View)) }
                 }
@@ -823,7 +921,9 @@ impl App {
                             }>{"clear filters"}</button>
                         }
                     </p>
-                    if report.findings.is_empty() {
+                    if report.findings.is_empty() && !report.is_complete() {
+                        <p class="empty">{"No findings in what could be read. The inputs listed above were not analysed in full."}</p>
+                    } else if report.findings.is_empty() {
                         <p class="empty">{"No findings. Check the Coverage tab for rules this dump could not assess."}</p>
                     } else if shown_total == 0 {
                         <p class="empty">{"No finding matches these filters."}</p>
@@ -1016,14 +1116,27 @@ fn embedded_files(data: &JsValue) -> Option<Vec<NamedBlob>> {
     Some(out)
 }
 
-/// Tell tests, benchmarks and a host page that a report is on screen (and how long it took).
-fn mark_ready(report: &Report, elapsed_ms: f64) {
+/// Tell tests, benchmarks and a host page that a report is on screen (how long it took, and the
+/// worker's peak memory). The host also learns how many objects were read and how many inputs
+/// were not, so that it never takes an unread dump's zero findings for a pass.
+fn mark_ready(report: &Report, elapsed_ms: f64, memory_bytes: u64) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     if let Some(root) = document.document_element() {
+        let _ = root.set_attribute("data-worker-memory", &memory_bytes.to_string());
         let _ = root.set_attribute("data-report-ms", &format!("{elapsed_ms:.0}"));
     }
     let findings = u32::try_from(report.findings.len()).unwrap_or(u32::MAX);
-    browser::tell_host("authn-audit:report", &[("findings", findings.into()), ("ms", elapsed_ms.into())]);
+    let objects = u32::try_from(report.summary.objects).unwrap_or(u32::MAX);
+    let unread = u32::try_from(intake::unread(report)).unwrap_or(u32::MAX);
+    browser::tell_host(
+        "authn-audit:report",
+        &[
+            ("findings", findings.into()),
+            ("objects", objects.into()),
+            ("unread", unread.into()),
+            ("ms", elapsed_ms.into()),
+        ],
+    );
 }
 
 /// Keep the keyboard focus on the selected row after j/k.

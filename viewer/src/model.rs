@@ -728,9 +728,19 @@ pub fn excerpt(path: &str, text: &str, line: u32, radius: u32) -> Vec<ExcerptLin
         } else {
             redact_line(raw)
         };
-        out.push(ExcerptLine { number, text, highlight: number == line });
+        out.push(ExcerptLine { number, text: shorten(text, EXCERPT_LINE_CHARS), highlight: number == line });
     }
     out
+}
+
+/// Characters of one excerpt line shown: a hostile file's megabyte-long line stays readable.
+const EXCERPT_LINE_CHARS: usize = 400;
+
+fn shorten(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
+        None => text,
+    }
 }
 
 /// Lines of context read around an excerpt to find the enclosing block and kind.
@@ -1277,6 +1287,16 @@ mod tests {
         let labels: Vec<&str> = t.ticks.iter().map(|(_, l)| l.as_str()).collect();
         assert_eq!(labels, vec!["2025-07", "2025-10", "2026-01", "2026-04", "2026-07", "2026-10"]);
         assert_eq!(timeline(&creds, now, 2).rows.len(), 2);
+    }
+
+    #[test]
+    fn excerpt_lines_are_cut_to_a_readable_length() {
+        let long = format!("spec:\n  big: {}é\n", "lorem ipsum ".repeat(1000));
+        let lines = excerpt("cm.yaml", &long, 2, 1);
+        let text = &lines.iter().find(|l| l.number == 2).unwrap().text;
+        assert_eq!(text.chars().count(), EXCERPT_LINE_CHARS + 1);
+        assert!(text.starts_with("  big: lorem ipsum") && text.ends_with('…'), "{text}");
+        assert_eq!(lines[0].text, "spec:");
     }
 
     #[test]

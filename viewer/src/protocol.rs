@@ -79,6 +79,8 @@ pub enum Reply {
         elapsed_ms: f64,
         /// Milliseconds inside `policy_core::analyze`.
         analyze_ms: f64,
+        /// The worker's WebAssembly memory in bytes: its peak so far, as it never shrinks.
+        memory_bytes: u64,
     },
     /// Lines around a finding.
     Excerpt {

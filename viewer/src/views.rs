@@ -1,9 +1,10 @@
 //! Stateless drawing: each function turns part of the report into markup.
 
+use crate::intake;
 use crate::model::{self, ExcerptLine, Tab, ViewState};
 use crate::protocol::Progress;
 use policy_core::inventory::mechanisms::State;
-use policy_core::report::Finding;
+use policy_core::report::{Finding, InputStatus};
 use policy_core::{Report, Severity};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -30,8 +31,8 @@ pub fn message(text: &str) -> Html {
     parts.into_iter().collect::<Html>()
 }
 
-/// The progress bar and its numbers.
-pub fn progress(p: &Progress) -> Html {
+/// The progress bar and its numbers, with a button that stops the analysis.
+pub fn progress(p: &Progress, on_stop: Callback<MouseEvent>) -> Html {
     let (label, bar) = match p.phase.as_str() {
         "reading" => (
             format!(
@@ -77,6 +78,7 @@ pub fn progress(p: &Progress) -> Html {
         <div class="progress" role="status" aria-live="polite">
             { bar }
             <p id="progress-text">{ label }</p>
+            <button type="button" class="button ghost" id="stop-button" onclick={on_stop}>{"Stop"}</button>
         </div>
     }
 }
@@ -144,24 +146,88 @@ fn state_badge(state: Option<State>) -> Html {
     html! { <span class={classes!("state", class)}>{ text }</span> }
 }
 
-/// Located problems of the inputs, shown next to the report of what did load.
+/// Located problems of the inputs, shown next to the report of what did load: errors first, so
+/// that a truncated or unreadable input is seen even among many warnings.
 pub fn diagnostics_callout(report: &Report) -> Html {
-    let all: Vec<_> = report.inputs.iter().flat_map(|i| i.diagnostics.iter()).collect();
-    let shown = all.iter().take(20);
+    const SHOWN: usize = 20;
+    let mut all: Vec<_> = report.inputs.iter().flat_map(|i| i.diagnostics.iter()).collect();
+    all.sort_by_key(|d| d.level);
+    let total = report.summary.diagnostics.max(all.len());
+    let plural = if total == 1 { "" } else { "s" };
+    let heading = if intake::nothing_read(report) {
+        format!("{} problem{plural} in the input.", model::human_count(total))
+    } else {
+        format!("{} problem{plural} in the input; the rest was analysed.", model::human_count(total))
+    };
+    let not_sent = intake::diagnostics_not_shown(report);
     html! {
         <section class="callout warning" aria-label="Input problems" id="diagnostics">
-            <strong>{ format!("{} problem{} in the input; the rest was analysed.", all.len(), if all.len() == 1 { "" } else { "s" }) }</strong>
+            <strong>{ heading }</strong>
             <ul>
-                { for shown.map(|d| html! {
-                    <li class={classes!("diag", format!("{:?}", d.level).to_lowercase())}>
+                { for all.iter().take(SHOWN).map(|d| html! {
+                    <li class={classes!("diag", format!("{:?}", d.level).to_lowercase())} data-code={d.code.clone()}>
                         <code>{ format!("{}:{}", d.source.path, d.source.line) }</code>{" "}
-                        <span class="muted">{ &d.code }</span>{" "}{ &d.message }
+                        <span class="muted">{ &d.code }</span>{" "}{ message(&d.message) }
                     </li>
                 }) }
             </ul>
-            if all.len() > 20 {
-                <p class="muted">{ format!("…and {} more in the Coverage tab.", all.len() - 20) }</p>
+            if all.len() > SHOWN {
+                <p class="muted">{ format!("…and {} more in the Coverage tab.", model::human_count(all.len() - SHOWN)) }</p>
             }
+            if not_sent > 0 {
+                <p class="muted">{ format!("{} more are not drawn here; the downloaded report lists them all.", model::human_count(not_sent)) }</p>
+            }
+        </section>
+    }
+}
+
+/// The inputs not analysed in full, each with its status and why: above the summary, so that a
+/// partial report is never taken for the whole dump.
+pub fn not_analysed(incomplete: &[intake::Incomplete], inputs: usize) -> Html {
+    if incomplete.is_empty() {
+        return html! {};
+    }
+    let read_nothing = incomplete.iter().all(|u| u.status != InputStatus::Partial);
+    let heading = if incomplete.len() == inputs && read_nothing {
+        if inputs == 1 {
+            "Why the input could not be read".to_string()
+        } else {
+            "Why each input could not be read".to_string()
+        }
+    } else if incomplete.len() == 1 && inputs == 1 {
+        "The input was not analysed in full".to_string()
+    } else {
+        format!(
+            "{} of {} inputs were not analysed in full; the report covers only what could be read",
+            incomplete.len(),
+            inputs
+        )
+    };
+    html! {
+        <section class="callout error" aria-label="Inputs not analysed" id="not-analysed">
+            <strong>{ heading }</strong>
+            <ul>
+                { for incomplete.iter().map(|u| html! {
+                    <li class="unread" data-path={u.path.clone()} data-status={u.status.as_str()}>
+                        <code>{ &u.path }</code><span class="muted">{ format!(" ({}) ", model::human_bytes(u.bytes)) }</span>
+                        <span class={classes!("status", u.status.as_str())}>{ u.status.label() }</span>{" "}{ message(&u.reason) }
+                    </li>
+                }) }
+            </ul>
+        </section>
+    }
+}
+
+/// A dump from which no Kubernetes object could be read: said plainly, in place of a summary
+/// and an empty findings list that would read as a pass.
+pub fn nothing_read(report: &Report) -> Html {
+    let inputs = report.inputs.len();
+    let what = if inputs == 1 { "the input".to_string() } else { format!("any of the {inputs} inputs") };
+    html! {
+        <section class="callout error" role="alert" id="nothing-read">
+            <strong>{ format!("No Kubernetes object could be read from {what}, so nothing was checked.") }</strong>
+            <p>{"This is not a pass: the reasons are listed below. Drop a dump made with "}
+                <code>{"kubectl get … -o yaml"}</code>{" (whole, not cut short) to see findings."}</p>
         </section>
     }
 }
@@ -280,18 +346,19 @@ fn timeline_chart(t: &model::Timeline) -> Html {
     }
 }
 
-/// Rules that could not be judged and the inputs' diagnostics.
-pub fn coverage(report: &Report) -> Html {
+/// Every input with its status, size, counts and problems.
+pub fn inputs_table(report: &Report) -> Html {
     html! {
         <>
             <h3>{"Inputs"}</h3>
             <div class="table-wrap">
                 <table class="grid" id="input-table" aria-label="Inputs">
-                    <thead><tr><th scope="col">{"File"}</th><th scope="col">{"Size"}</th><th scope="col">{"Documents"}</th><th scope="col">{"Objects"}</th><th scope="col">{"Problems"}</th></tr></thead>
+                    <thead><tr><th scope="col">{"File"}</th><th scope="col">{"Status"}</th><th scope="col">{"Size"}</th><th scope="col">{"Documents"}</th><th scope="col">{"Objects"}</th><th scope="col">{"Problems"}</th></tr></thead>
                     <tbody>
                         { for report.inputs.iter().map(|i| html! {
-                            <tr>
+                            <tr data-path={i.path.clone()}>
                                 <th scope="row"><code>{ &i.path }</code></th>
+                                <td><span class={classes!("status", i.status.as_str())}>{ i.status.label() }</span></td>
                                 <td>{ model::human_bytes(i.bytes) }</td>
                                 <td>{ i.documents }</td>
                                 <td>{ i.objects }</td>
@@ -299,7 +366,7 @@ pub fn coverage(report: &Report) -> Html {
                                     if i.diagnostics.is_empty() { <span class="muted">{"none"}</span> }
                                     <ul class="plain">
                                         { for i.diagnostics.iter().map(|d| html! {
-                                            <li><code>{ format!("line {}", d.source.line) }</code>{" "}<span class="muted">{ &d.code }</span>{" "}{ &d.message }</li>
+                                            <li><code>{ format!("line {}", d.source.line) }</code>{" "}<span class="muted">{ &d.code }</span>{" "}{ message(&d.message) }</li>
                                         }) }
                                     </ul>
                                 </td>
@@ -308,6 +375,15 @@ pub fn coverage(report: &Report) -> Html {
                     </tbody>
                 </table>
             </div>
+        </>
+    }
+}
+
+/// Rules that could not be judged and the inputs' diagnostics.
+pub fn coverage(report: &Report) -> Html {
+    html! {
+        <>
+            { inputs_table(report) }
             <h3>{"Not assessable from this dump"}</h3>
             if report.not_assessable.is_empty() {
                 <p class="muted">{"Every enabled rule could be assessed."}</p>

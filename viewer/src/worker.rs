@@ -1,10 +1,14 @@
 //! The analysis side: runs in a dedicated Web Worker, on the same wasm module as the page.
-//! It reads the dropped files (in chunks, reporting bytes), runs
-//! `policy_core::analyze_with_progress` (reporting objects parsed and rules run), and sends the report back in pieces the page can parse without freezing. It keeps the inputs and
-//! the report for excerpts and exports; nothing is stored anywhere else.
+//! It checks every dropped file against the byte budget before reading any of it, reads those
+//! that fit (in chunks, reporting bytes), runs `policy_core::analyze_with_unread` (reporting
+//! objects parsed and rules run; the files it did not read are listed in the report), and sends
+//! the report back in pieces the page can parse without freezing. It keeps the inputs and the
+//! report for excerpts and exports; nothing is stored anywhere else. If it traps or runs out of
+//! memory, the page hears of it through the worker's `error` event (see `static/worker.js`).
 
-use crate::model;
 use crate::protocol::{FINDINGS_CHUNK, Progress, Reply, Request};
+use crate::{intake, model};
+use policy_core::report::InputSummary;
 use policy_core::{InputFile, Report, Settings};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -68,12 +72,15 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
         Request::Analyze { names, now } => {
             let blobs: js_sys::Array = array.get(1).dyn_into().map_err(|_| "no files in request".to_string())?;
             let started = now_ms();
-            let inputs = read_all(scope, &names, &blobs).await?;
-            analyze(scope, state, inputs, &now, started);
+            // The last analysis's inputs and report go before the new files come in.
+            *state.borrow_mut() = State::default();
+            let (inputs, unread) = read_all(scope, &names, &blobs).await;
+            analyze(scope, state, inputs, unread, &now, started);
         }
         Request::Sample { now } => {
             let started = now_ms();
-            analyze(scope, state, vec![(SAMPLE_NAME.to_string(), SAMPLE.to_vec())], &now, started);
+            *state.borrow_mut() = State::default();
+            analyze(scope, state, vec![(SAMPLE_NAME.to_string(), SAMPLE.to_vec())], Vec::new(), &now, started);
         }
         Request::Excerpt { path, line } => {
             let lines = state
@@ -103,55 +110,94 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
     Ok(())
 }
 
+/// Read the blobs that fit the byte budget, each checked before any of it is read; the others
+/// come back as unread inputs saying why (skipped, unreadable).
 async fn read_all(
     scope: &DedicatedWorkerGlobalScope,
     names: &[String],
     blobs: &js_sys::Array,
-) -> Result<Vec<(String, Vec<u8>)>, String> {
+) -> (Vec<(String, Vec<u8>)>, Vec<InputSummary>) {
     let blobs: Vec<Blob> = blobs.iter().filter_map(|b| b.dyn_into::<Blob>().ok()).collect();
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "blob sizes are whole and < 2^53")]
-    let total: u64 = blobs.iter().map(|b| b.size() as u64).sum();
+    let mut budget = intake::Budget::new(Settings::default().limits);
+    let mut unread = Vec::new();
+    let mut sized = Vec::with_capacity(blobs.len());
+    for (i, blob) in blobs.iter().enumerate() {
+        let name = names.get(i).cloned().unwrap_or_else(|| format!("input-{}", i + 1));
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "blob sizes are whole and < 2^53")]
+        let size = blob.size() as u64;
+        match budget.take(&name, size) {
+            Ok(()) => sized.push((name, blob, size)),
+            Err(skipped) => unread.push(skipped),
+        }
+    }
     let mut progress = Progress {
         phase: "reading".into(),
-        bytes_total: total,
-        files_total: u32::try_from(blobs.len()).unwrap_or(u32::MAX),
+        bytes_total: sized.iter().map(|(.., size)| size).sum(),
+        files_total: u32::try_from(sized.len()).unwrap_or(u32::MAX),
         ..Progress::default()
     };
     post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
-    let mut inputs = Vec::with_capacity(blobs.len());
-    for (i, blob) in blobs.iter().enumerate() {
-        let name = names.get(i).cloned().unwrap_or_else(|| format!("input-{}", i + 1));
-        let size = blob.size();
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "blob sizes are whole and < 2^53")]
-        let mut bytes = Vec::with_capacity(size as usize);
-        let mut offset = 0.0;
-        while offset < size {
-            let end = (offset + READ_CHUNK).min(size);
-            let part = blob.slice_with_f64_and_f64(offset, end).map_err(|_| format!("cannot read `{name}`"))?;
-            let buffer = JsFuture::from(part.array_buffer()).await.map_err(|_| format!("cannot read `{name}`"))?;
-            let chunk = js_sys::Uint8Array::new(&buffer);
-            let start = bytes.len();
-            bytes.resize(start + chunk.length() as usize, 0);
-            if let Some(dest) = bytes.get_mut(start..) {
-                chunk.copy_to(dest);
+    let mut inputs = Vec::with_capacity(sized.len());
+    for (name, blob, size) in sized {
+        match read_blob(scope, blob, size, &mut progress).await {
+            Ok(bytes) => inputs.push((name, bytes)),
+            Err(()) => {
+                let message =
+                    "the browser could not read this file (it may have been moved, deleted or locked); drop it again"
+                        .to_string();
+                unread.push(InputSummary { bytes: size, ..InputSummary::unreadable(&name, "read-error", message) });
             }
-            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "blob offsets are whole")]
-            {
-                progress.bytes_read += (end - offset) as u64;
-            }
-            offset = end;
-            post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
         }
         progress.files_read += 1;
-        inputs.push((name, bytes));
     }
-    Ok(inputs)
+    (inputs, unread)
+}
+
+/// One blob's bytes, read in chunks so that progress moves through a big file.
+async fn read_blob(
+    scope: &DedicatedWorkerGlobalScope,
+    blob: &Blob,
+    size: u64,
+    progress: &mut Progress,
+) -> Result<Vec<u8>, ()> {
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    #[expect(clippy::cast_precision_loss, reason = "blob sizes are < 2^53")]
+    let size = size as f64;
+    let mut offset = 0.0;
+    while offset < size {
+        let end = (offset + READ_CHUNK).min(size);
+        let part = blob.slice_with_f64_and_f64(offset, end).map_err(|_| ())?;
+        let buffer = JsFuture::from(part.array_buffer()).await.map_err(|_| ())?;
+        let chunk = js_sys::Uint8Array::new(&buffer);
+        let start = bytes.len();
+        bytes.resize(start + chunk.length() as usize, 0);
+        if let Some(dest) = bytes.get_mut(start..) {
+            chunk.copy_to(dest);
+        }
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "blob offsets are whole")]
+        {
+            progress.bytes_read += (end - offset) as u64;
+        }
+        offset = end;
+        post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
+    }
+    Ok(bytes)
+}
+
+/// Bytes of the worker's WebAssembly memory: it only grows, so this is its peak so far.
+fn memory_bytes() -> u64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map_or(0, |b| u64::from(b.byte_length()))
 }
 
 fn analyze(
     scope: &DedicatedWorkerGlobalScope,
     state: &RefCell<State>,
     inputs: Vec<(String, Vec<u8>)>,
+    unread: Vec<InputSummary>,
     now: &str,
     started: f64,
 ) {
@@ -173,7 +219,7 @@ fn analyze(
         let files: Vec<InputFile<'_>> =
             inputs.iter().map(|(name, bytes)| InputFile { name: name.as_str(), bytes: bytes.as_slice() }).collect();
         let mut last_post = analyze_started;
-        policy_core::analyze_with_progress(&files, &settings, &mut |p| {
+        policy_core::analyze_with_unread(&files, &unread, &settings, &mut |p| {
             // Each phase's last step is always posted so the page sees the final counts; in
             // between, at most one post per interval so posting never dominates the analysis.
             let phase_end = (p.rules_run == 0 && p.files_read == p.files) || (p.rules > 0 && p.rules_run == p.rules);
@@ -195,8 +241,13 @@ fn analyze(
     progress.findings_total = report.findings.len() as u64;
     post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
 
+    // The page gets the report without its findings (they follow in chunks) and with only as
+    // many diagnostics as it can draw; exports are rendered here from the whole report.
     let findings = std::mem::take(&mut report.findings);
+    let shown = intake::inputs_shown(&report.inputs, intake::DIAGNOSTICS_SHOWN_PER_INPUT, intake::DIAGNOSTICS_SHOWN);
+    let all_inputs = std::mem::replace(&mut report.inputs, shown);
     let head = serde_json::to_string(&report).unwrap_or_default();
+    report.inputs = all_inputs;
     post(scope, &Reply::ReportHead, &JsValue::from_str(&head));
     for chunk in findings.chunks(FINDINGS_CHUNK) {
         let json = serde_json::to_string(chunk).unwrap_or_default();
@@ -206,5 +257,6 @@ fn analyze(
     let mut state = state.borrow_mut();
     state.inputs = inputs;
     state.report = Some(report);
-    post(scope, &Reply::Done { elapsed_ms: now_ms() - started, analyze_ms }, &JsValue::UNDEFINED);
+    let memory_bytes = memory_bytes();
+    post(scope, &Reply::Done { elapsed_ms: now_ms() - started, analyze_ms, memory_bytes }, &JsValue::UNDEFINED);
 }

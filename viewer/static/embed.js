@@ -45,8 +45,8 @@
         const data = await response.arrayBuffer();
         const name = url.pathname.split('/').pop() || 'dump.yaml';
         frame.contentWindow.postMessage({ type: 'authn-audit:load', files: [{ name, data }] }, viewerOrigin, [data]);
-      } else if (type === 'authn-audit:report') {
-        el.dispatchEvent(new CustomEvent('authn-audit:report', { detail: event.data }));
+      } else if (type === 'authn-audit:report' || type === 'authn-audit:failed') {
+        el.dispatchEvent(new CustomEvent(type, { detail: event.data }));
       }
     });
   }

@@ -25,6 +25,7 @@ pub(crate) const FAMILIES: &[(&str, &str)] = &[
     ("OI", "OIDC / JWT"),
     ("WH", "Webhook token authentication"),
     ("AP", "Authenticating proxy"),
+    ("IM", "Impersonation"),
     ("KC", "Kubeconfig"),
     ("EK", "Managed-cluster maps"),
 ];
@@ -199,12 +200,14 @@ pub(crate) fn index_page(metas: &[&RuleMeta]) -> String {
     out
 }
 
+/// The README table marks preview rules after their name, so stable rows read as before.
 pub(crate) fn readme_table(metas: &[&RuleMeta]) -> String {
     let mut out =
         String::from("| Code | Rule | Severity | Mechanism | Scope | What it flags |\n|---|---|---|---|---|---|\n");
     for m in metas {
+        let preview = if matches!(m.status, RuleStatus::Preview(_)) { " (preview)" } else { "" };
         out.push_str(&format!(
-            "| [{code}](docs/rules/{code}-{slug}.md) | {slug} | {severity} | {mechanism} | {scope} | {title} |\n",
+            "| [{code}](docs/rules/{code}-{slug}.md) | {slug}{preview} | {severity} | {mechanism} | {scope} | {title} |\n",
             code = m.code,
             slug = m.slug,
             severity = m.severity,
@@ -259,5 +262,13 @@ mod tests {
         }
         let st001 = policy_core::registry::find("ST001").unwrap().meta();
         assert!(rule_page(st001).contains("**Severity** high · **Mechanism** Static token file · **Scope** audit"));
+        assert!(rule_page(st001).contains("**Status** stable since 0.1.0"));
+        let table = readme_table(&metas);
+        assert!(table.contains("| token-auth-file | high |"), "stable rows carry no mark");
+        let sa007 = policy_core::registry::find("SA007").unwrap().meta();
+        assert!(rule_page(sa007).contains("**Status** preview since 0.2.0"));
+        assert!(index.contains("| audit | preview since 0.2.0 |"));
+        assert!(table.contains("| default-service-account-binding (preview) | medium |"));
+        assert!(index.contains("## IM: Impersonation"));
     }
 }

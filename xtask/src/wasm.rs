@@ -92,16 +92,16 @@ pub(crate) fn kubewarden_metadata(yaml: &str) -> Result<serde_json::Value, Strin
     let map = json.as_object_mut().ok_or("metadata.yml is not a mapping")?;
     map.insert("protocolVersion".to_string(), "v1".into());
     let version = map.get("annotations").and_then(|a| a.get("io.kubewarden.policy.version"));
-    if version.and_then(serde_json::Value::as_str) != Some(policy_core::TOOL_VERSION) {
+    if version.and_then(policy_core::value::Value::as_str) != Some(policy_core::TOOL_VERSION) {
         return Err(format!(
             "metadata.yml: `io.kubewarden.policy.version` must be the crate version {}",
             policy_core::TOOL_VERSION
         ));
     }
-    if map.get("executionMode").and_then(serde_json::Value::as_str) != Some("kubewarden-wapc") {
+    if map.get("executionMode").and_then(policy_core::value::Value::as_str) != Some("kubewarden-wapc") {
         return Err("metadata.yml: `executionMode` must be `kubewarden-wapc`".to_string());
     }
-    Ok(json)
+    Ok(json.into())
 }
 
 fn parse(wasm: &[u8]) -> Result<Module, String> {

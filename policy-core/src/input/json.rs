@@ -3,7 +3,7 @@
 
 use super::lines::{DocLines, Seg};
 use super::yaml::{self, Budget, Problem};
-use serde_json::Value;
+use crate::value::Value;
 
 /// One top-level JSON value with its text.
 #[derive(Debug)]
@@ -58,6 +58,22 @@ pub(super) fn parse<'t>(text: &'t str, max_depth: u32, max_docs: u32, budget: &m
                 message: format!("more than {max_docs} documents in this input; the rest is skipped"),
             });
             break;
+        }
+        if let Some(end) = list_end(rest) {
+            // A List is read item by item: each is charged before the next is built, and the
+            // whole-List tree never exists next to its items.
+            let own = rest.get(..end).unwrap_or(rest);
+            if let Some((value, lines, problems)) = salvage(own, max_depth, budget) {
+                failing = false;
+                parsed.errors.extend(problems.into_iter().map(|mut p| {
+                    p.line = line.saturating_add(p.line - 1);
+                    p
+                }));
+                parsed.docs.push(JsonDoc { value, text: own, line, lines });
+                line = line.saturating_add(newlines(own.as_bytes()));
+                pos += own.len();
+                continue;
+            }
         }
         let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
         match stream.next() {
@@ -116,6 +132,20 @@ pub(super) fn parse_one(text: &str) -> Result<Value, Problem> {
     serde_json::from_str(text).map_err(|e| problem(&e, 1))
 }
 
+/// The end of the value at the start of `text` when it is a complete object with an `items`
+/// array (a `*List`).
+fn list_end(text: &str) -> Option<usize> {
+    let mut s = Skim::new(text);
+    let mut has_items = false;
+    s.members(|key, s| {
+        has_items |= key_is(key, "items") && s.peek() == Some(b'[');
+        Step::Skip
+    });
+    // After the members: the closing brace, then the value is complete.
+    s.ws();
+    (has_items && s.peek() == Some(b'}')).then_some(s.i + 1)
+}
+
 fn is_yaml_marker(text: &str) -> bool {
     let bytes = text.as_bytes();
     (bytes.starts_with(b"---") || bytes.starts_with(b"..."))
@@ -128,13 +158,15 @@ fn is_yaml_marker(text: &str) -> bool {
 fn salvage(text: &str, max_depth: u32, budget: &mut Budget) -> Option<(Value, DocLines, Vec<Problem>)> {
     let mut s = Skim::new(text);
     let mut lines = DocLines { root: s.line, ..DocLines::default() };
-    let mut map = serde_json::Map::new();
+    let mut map = crate::value::Map::new();
     let mut problems = Vec::new();
     let mut has_items = false;
+    // Items and members sit one or two levels below the root.
+    let item_depth = max_depth.saturating_sub(2).max(1);
     let mut parse_at = |start: usize, end: usize, line: u32, problems: &mut Vec<Problem>| {
         let own = text.get(start..end).unwrap_or_default();
         match serde_json::from_str::<Value>(own) {
-            Ok(v) if depth_exceeds(&v, max_depth) => {
+            Ok(v) if depth_exceeds(&v, item_depth) => {
                 problems.push(too_deep(line, max_depth).costing("the list item is skipped"));
                 None
             }
@@ -170,8 +202,11 @@ fn salvage(text: &str, max_depth: u32, budget: &mut Budget) -> Option<(Value, Do
                 if complete { Step::Consumed } else { Step::Stop }
             });
             s.i += 1; // the `]`
-            map.insert(key, Value::Array(items));
+            map.insert(key, Value::from(items));
             return Step::Consumed;
+        }
+        if key == "contents" {
+            lines.contents = Some(s.line);
         }
         let start = s.i;
         let complete = s.skip_value();
@@ -508,7 +543,7 @@ mod tests {
         let digits = "9".repeat(400);
         let text = format!("{{\"a\": 1}}\n{{\"n\": NaN}}\n{{\"b\": 2}}\n{deep}\n{{\"c\": {digits}}}\n{{\"d\": 4}}\n");
         let p = parse(&text, 128, 10);
-        let got: Vec<_> = p.docs.iter().map(|d| (d.line, d.value.clone())).collect();
+        let got: Vec<_> = p.docs.iter().map(|d| (d.line, serde_json::Value::from(d.value.clone()))).collect();
         assert_eq!(got, vec![(1, json!({"a": 1})), (3, json!({"b": 2})), (6, json!({"d": 4}))]);
         let codes: Vec<_> = p.errors.iter().map(|e| (e.code, e.line)).collect();
         assert_eq!(codes, vec![("json-syntax", 2), ("too-deep", 4), ("json-syntax", 5)]);

@@ -5,8 +5,8 @@ use super::lines::{DocLines, LineMap, Seg};
 use super::yaml::{self, Budget, Caps, HARD_MAX_DEPTH, Problem};
 use super::{Diagnostic, InputFile, Level, Limits, Loaded, Object, Origin, json, token_csv};
 use crate::report::{InputSummary, Source};
+use crate::value::{Map, Value};
 use base64::Engine as _;
-use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 /// How deep `*List`s may nest inside each other, and manifests inside manifests.
@@ -45,6 +45,8 @@ pub(super) fn load_with(inputs: &[InputFile<'_>], limits: &Limits, on_file: &mut
         }
         on_file(&loaded);
     }
+    // The vector grew by doubling: up to half of it would be spare slots for the whole analysis.
+    loaded.objects.shrink_to_fit();
     loaded
 }
 
@@ -150,6 +152,8 @@ struct FileCx<'a> {
     unshown: u32,
     /// The memory this input's values may still take.
     budget: Budget,
+    /// Documents or items refused for the memory budget.
+    over_budget: u32,
 }
 
 impl<'a> FileCx<'a> {
@@ -165,6 +169,7 @@ impl<'a> FileCx<'a> {
             max_line: 1,
             unshown: 0,
             budget: Budget::for_input(0, 0),
+            over_budget: 0,
         }
     }
 
@@ -187,6 +192,11 @@ impl<'a> FileCx<'a> {
                 "no-objects",
                 "no Kubernetes object could be read from this input; expected at least one object with `apiVersion` and `kind`",
             );
+        }
+        if self.over_budget > 1 {
+            let first = self.diagnostics.iter().find(|d| d.code == "memory-limit").map_or(1, |d| d.source.line);
+            let n = self.over_budget - 1;
+            self.diag(first, "memory-limit", format!("{n} later documents or items were skipped for the same limit"));
         }
         if self.unshown > 0 {
             let d = Diagnostic::warning(
@@ -222,6 +232,13 @@ impl<'a> FileCx<'a> {
     }
 
     fn problem(&mut self, p: Problem, map: LineMap, context: &str) {
+        if p.code == "memory-limit" {
+            // Once the budget is spent every later document fails alike: say it once.
+            self.over_budget = self.over_budget.saturating_add(1);
+            if self.over_budget > 1 {
+                return;
+            }
+        }
         let message = if context.is_empty() { p.message } else { format!("{context}: {}", p.message) };
         self.diag(map.apply(p.line), p.code, message);
     }
@@ -233,7 +250,8 @@ impl<'a> FileCx<'a> {
         });
     }
 
-    fn push(&mut self, value: Value, line: u32, origin: Origin) {
+    fn push(&mut self, mut value: Value, line: u32, origin: Origin) {
+        drop_field_sets(&mut value);
         // The object's own record counts too (its path is copied into every one).
         let record = (size_of::<Object>() + self.name.len()) as u64;
         self.budget.left = self.budget.left.saturating_sub(record);
@@ -392,7 +410,7 @@ impl<'a> FileCx<'a> {
     #[expect(clippy::too_many_arguments, reason = "one call site per shape; a struct would only rename them")]
     fn items(
         &mut self,
-        items: Vec<Value>,
+        items: Box<[Value]>,
         place: Place<'_>,
         lines: &[u32],
         under_items_key: bool,
@@ -404,6 +422,8 @@ impl<'a> FileCx<'a> {
             Origin::Document => Origin::ListItem,
             other => other.clone(),
         };
+        // One allocation for the whole list, not a doubling vector (up to twice the need).
+        self.objects.reserve(items.len());
         for (i, item) in items.into_iter().enumerate() {
             let (line, at) = match (place.at, lines.get(i)) {
                 (At::Root, Some(&rel)) => (place.src.map.apply(rel), At::Item(i, under_items_key)),
@@ -423,14 +443,7 @@ impl<'a> FileCx<'a> {
         }
     }
 
-    fn object(
-        &mut self,
-        mut map: Map<String, Value>,
-        place: Place<'_>,
-        lines: Option<&DocLines>,
-        origin: Origin,
-        nest: u8,
-    ) {
+    fn object(&mut self, mut map: Map, place: Place<'_>, lines: Option<&DocLines>, origin: Origin, nest: u8) {
         let line = place.line;
         let kind = str_of(&map, "kind").to_string();
         let cut_list = kind.is_empty() && place.at == At::Root && looks_like_cut_list(&map);
@@ -453,7 +466,7 @@ impl<'a> FileCx<'a> {
             let typed = kind.strip_suffix("List").filter(|k| !k.is_empty()).map(|k| (k, api_version.as_str()));
             let items = match map.remove("items") {
                 Some(Value::Array(items)) => items,
-                _ => Vec::new(),
+                _ => Box::default(),
             };
             let item_lines =
                 if place.at == At::Root { lines.map(|l| l.items.as_slice()).unwrap_or_default() } else { &[] };
@@ -496,7 +509,7 @@ impl<'a> FileCx<'a> {
         }
     }
 
-    fn admission_review(&mut self, mut map: Map<String, Value>, place: Place<'_>, nest: u8) {
+    fn admission_review(&mut self, mut map: Map, place: Place<'_>, nest: u8) {
         let object = match map.get_mut("request") {
             Some(Value::Object(request)) => request.remove("object"),
             _ => {
@@ -525,7 +538,7 @@ impl<'a> FileCx<'a> {
     }
 
     /// kops nodeup task streams carry manifests as text in `contents`; read them as objects.
-    fn kops_contents(&mut self, map: &mut Map<String, Value>, place: Place<'_>, lines: &DocLines, nest: u8) -> bool {
+    fn kops_contents(&mut self, map: &mut Map, place: Place<'_>, lines: &DocLines, nest: u8) -> bool {
         if nest >= MAX_NESTING {
             return false;
         }
@@ -581,7 +594,7 @@ impl<'a> FileCx<'a> {
     }
 
     /// Shape checks the API server would refuse: they do not stop the object being read.
-    fn check_fields(&mut self, map: &Map<String, Value>, place: Place<'_>) {
+    fn check_fields(&mut self, map: &Map, place: Place<'_>) {
         if let Some(meta) = map.get("metadata").filter(|m| !matches!(m, Value::Object(_) | Value::Null)) {
             let line = place.locate(&[Seg::Key("metadata")], true);
             self.diag(line, "invalid-field", format!("`metadata` is {}; expected a mapping", type_name(meta)));
@@ -645,27 +658,40 @@ fn bytes_count(bytes: &[u8], byte: u8) -> u32 {
     u32::try_from(bytes.iter().filter(|&&b| b == byte).count()).unwrap_or(u32::MAX)
 }
 
-fn str_of<'m>(map: &'m Map<String, Value>, key: &str) -> &'m str {
+fn str_of<'m>(map: &'m Map, key: &str) -> &'m str {
     map.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
+/// Server-side-apply bookkeeping (`metadata.managedFields[].fieldsV1`, often half of an object
+/// written by `--show-managed-fields`) is read by no rule: it is not kept (the YAML builder
+/// never even builds it; JSON values lose it here). The entries stay, as
+/// CSR approval reads their `manager` and `subresource`.
+fn drop_field_sets(value: &mut Value) {
+    let Some(Value::Array(entries)) = value.get_mut("metadata").and_then(|m| m.get_mut("managedFields")) else {
+        return;
+    };
+    for entry in entries.iter_mut().filter_map(Value::as_object_mut) {
+        entry.remove("fieldsV1");
+    }
+}
+
 /// Set `key` when it is missing or empty.
-fn fill(map: &mut Map<String, Value>, key: &str, value: &str) {
+fn fill(map: &mut Map, key: &str, value: &str) {
     if str_of(map, key).is_empty() && !value.is_empty() {
-        map.insert(key.to_string(), Value::String(value.to_string()));
+        map.insert(key, Value::from(value));
     }
 }
 
 /// A root mapping with no `kind` whose `items` are objects: a `kind: List` cut short before
 /// its last key.
-fn looks_like_cut_list(map: &Map<String, Value>) -> bool {
+fn looks_like_cut_list(map: &Map) -> bool {
     matches!(map.get("items"), Some(Value::Array(items))
         if !items.is_empty() && items.iter().all(Value::is_object))
         && !is_kubeconfig(map)
 }
 
 /// A kubeconfig written without `apiVersion`/`kind` (kops writes them empty).
-fn is_kubeconfig(map: &Map<String, Value>) -> bool {
+fn is_kubeconfig(map: &Map) -> bool {
     let list = |k: &str| matches!(map.get(k), Some(Value::Array(_)));
     list("clusters") && (list("users") || list("contexts"))
 }
@@ -719,6 +745,33 @@ mod tests {
 
     fn obj(kind: &str, name: &str, line: u32, origin: Origin) -> (String, String, u32, Origin) {
         (kind.to_string(), name.to_string(), line, origin)
+    }
+
+    #[test]
+    fn managed_field_sets_are_not_kept_and_lines_do_not_move() {
+        let text = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  managedFields:\n  - manager: kubectl\n    operation: Update\n    fieldsType: FieldsV1\n    fieldsV1:\n      f:data:\n        .: {}\n        f:k: {}\ndata:\n  k: v\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\n";
+        let l = run("m.yaml", text);
+        assert_eq!(
+            objects(&l),
+            vec![obj("ConfigMap", "a", 1, Origin::Document), obj("Secret", "b", 16, Origin::Document)]
+        );
+        let entry = &l.objects[0].value["metadata"]["managedFields"][0];
+        assert_eq!((entry["manager"].as_str(), entry.get("fieldsV1")), (Some("kubectl"), None));
+        assert_eq!(l.objects[0].value["data"]["k"], "v");
+        let json = br#"{"kind": "List", "items": [{"apiVersion": "v1", "kind": "Pod",
+  "metadata": {"name": "p", "managedFields": [{"manager": "m", "fieldsV1": {"f:spec": {}}}]}}]}"#;
+        let l = run("l.json", json);
+        assert_eq!(objects(&l), vec![obj("Pod", "p", 1, Origin::ListItem)]);
+        assert_eq!(l.objects[0].value["metadata"]["managedFields"], json!([{"manager": "m"}]));
+    }
+
+    #[test]
+    fn the_objects_are_kept_without_spare_slots() {
+        let l = run(
+            "three.yaml",
+            b"{apiVersion: v1, kind: Pod}\n---\n{apiVersion: v1, kind: Pod}\n---\n{apiVersion: v1, kind: Pod}\n",
+        );
+        assert_eq!((l.objects.len(), l.objects.capacity()), (3, 3));
     }
 
     #[test]
@@ -825,7 +878,7 @@ mod tests {
             objects(&l),
             vec![obj("KubeletInfo", "", 1, Origin::Document), obj("KubeletConfiguration", "", 6, Origin::Embedded)]
         );
-        assert_eq!(l.objects[1].at(&["authentication", "anonymous", "enabled"]), Some(&json!(true)));
+        assert_eq!(l.objects[1].at(&["authentication", "anonymous", "enabled"]), Some(&Value::Bool(true)));
         let bad = run("k.json", br#"{"apiVersion": "hostdata.kubescape.cloud/v1beta0", "kind": "KubeletInfo", "data": {"configFile": {"content": "%%%"}}}"#);
         assert_eq!(codes(&bad), vec![("embedded-invalid".to_string(), 1)]);
         assert_eq!(bad.objects.len(), 1);

@@ -6,8 +6,8 @@
 //! and line. Bad input becomes a [`Diagnostic`]; the rest of the input is still loaded.
 
 use crate::report::Source;
+use crate::value::Value;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// One input: a name (file path, `-` for stdin) and its bytes.
 #[derive(Debug, Clone, Copy)]
@@ -127,9 +127,9 @@ pub struct Object {
 }
 
 impl Object {
-    /// An object from JSON, e.g. an admission request's `object`.
-    pub fn new(value: Value, source: Source, origin: Origin) -> Self {
-        Self { value, source, origin }
+    /// An object from JSON, e.g. an admission request's `object` (or a `serde_json::Value`).
+    pub fn new(value: impl Into<Value>, source: Source, origin: Origin) -> Self {
+        Self { value: value.into(), source, origin }
     }
 
     /// `apiVersion`, or empty.

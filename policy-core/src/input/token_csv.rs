@@ -3,7 +3,8 @@
 //! They become one synthetic `StaticTokenFile` object; tokens stay in memory only.
 
 use super::yaml::Problem;
-use serde_json::{Value, json};
+use crate::value::Value;
+use serde_json::json;
 
 /// The synthetic object's API version.
 pub(super) const API_VERSION: &str = "authn-audit.dev/v1";
@@ -170,15 +171,18 @@ pub(super) fn parse(name: &str, text: &str) -> (Value, Vec<Problem>) {
             .next()
             .map(|g| g.split(',').filter(|g| !g.is_empty()).map(str::to_string).collect())
             .unwrap_or_default();
-        rows.push(json!({"token": token, "user": user, "uid": uid, "groups": groups, "line": line}));
+        // Converted row by row: a large file never has a serde_json copy of all its rows.
+        rows.push(Value::from(json!({"token": token, "user": user, "uid": uid, "groups": groups, "line": line})));
     }
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let object = json!({
+    let mut object = Value::from(json!({
         "apiVersion": API_VERSION,
         "kind": "StaticTokenFile",
         "metadata": {"name": base},
-        "rows": rows,
-    });
+    }));
+    if let Some(map) = object.as_object_mut() {
+        map.insert("rows", Value::from(rows));
+    }
     (object, problems)
 }
 

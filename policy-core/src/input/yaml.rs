@@ -5,8 +5,8 @@
 //! (sigs.k8s.io/yaml, i.e. YAML 1.1 booleans such as `yes`/`on`, octal `0755`, merge keys `<<`).
 
 use super::lines::{DocLines, Seg};
+use crate::value::{Map, MapBuilder, Number, Str, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
-use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -186,55 +186,70 @@ pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget) -> Parsed
         parsed.dropped = true;
         return parsed;
     };
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let first_item = list.lines.items.first().map_or(0, |&l| l.saturating_sub(1) as usize);
-    let column = lines.get(first_item).and_then(|l| item_column(l));
-    let block_end = |from: usize, column: usize| {
-        (from..lines.len()).find(|&i| lines.get(i).is_some_and(|l| ends_block(l, column))).unwrap_or(lines.len())
-    };
-    // Flow style, an error after the items, or out of memory budget: nothing to resume at.
-    let resumable = error.code != "memory-limit";
-    let Some(column) = column.filter(|&c| resumable && (error.line as usize) <= block_end(first_item + 1, c)) else {
+    let mut cursor = LineCursor { text, offset: 0, index: 0 };
+    cursor.seek(list.lines.items.first().map_or(0, |&l| l.saturating_sub(1) as usize));
+    let Some(column) = cursor.line().and_then(item_column) else {
+        // Flow style: nothing to resume at.
         parsed.errors.push(error.costing(REST));
         parsed.docs.push(list.into_doc());
         return parsed;
     };
-    let mut error_line = error.line;
-    parsed.errors.push(error.costing("the list item is skipped"));
-    // Resume at every item start after the error, until the items block ends.
-    let end = block_end(error_line as usize, column);
-    loop {
-        let next = (error_line as usize..end).find(|&i| lines.get(i).is_some_and(|l| item_column(l) == Some(column)));
-        let Some(start) = next else { break };
-        let tail: String = lines.get(start..end).unwrap_or_default().concat();
-        let offset = u32::try_from(start).unwrap_or(u32::MAX);
-        let (mut part, salvaged) = parse_events(&tail, caps, budget);
-        let (items, item_lines) = match (part.docs.pop(), salvaged) {
-            (_, Some(partial)) => (partial.items, partial.lines.items),
-            (Some((Value::Array(items), lines)), None) => (items, lines.items),
-            _ => (Vec::new(), Vec::new()),
-        };
-        list.items.extend(items);
-        list.lines.items.extend(item_lines.into_iter().map(|l| l.saturating_add(offset)));
-        parsed.warnings.extend(part.warnings.into_iter().map(|mut w| {
-            w.line = w.line.saturating_add(offset);
-            w
-        }));
-        let Some(mut e) = part.errors.pop() else { break };
-        e.line = e.line.saturating_add(offset);
-        error_line = e.line;
-        parsed.errors.push(e.costing("the list item is skipped"));
+    cursor.advance();
+    let mut block_end = cursor.clone();
+    block_end.find(usize::MAX, |l| ends_block(l, column));
+    let (end, end_offset) = (block_end.index, block_end.offset);
+    if error.line as usize > end {
+        // The error is after the items: they are all kept, the rest is lost.
+        parsed.errors.push(error.costing(REST));
+        parsed.docs.push(list.into_doc());
+        return parsed;
     }
-    // A root mapping goes on after its items (kubectl writes `kind: List` last).
+    if error.code == "memory-limit" {
+        // Out of budget: later items would not fit either.
+        parsed.errors.push(error.costing("the rest of the list is skipped"));
+    } else {
+        let mut error_line = error.line as usize;
+        parsed.errors.push(error.costing("the list item is skipped"));
+        // Resume at every item start after an error, until the items block ends.
+        loop {
+            cursor.seek(error_line);
+            if !cursor.find(end, |l| item_column(l) == Some(column)) {
+                break;
+            }
+            let tail = text.get(cursor.offset..end_offset).unwrap_or_default();
+            let offset = u32::try_from(cursor.index).unwrap_or(u32::MAX);
+            let (mut part, salvaged) = parse_events(tail, caps, budget);
+            let (items, item_lines) = match (part.docs.pop(), salvaged) {
+                (_, Some(partial)) => (partial.items, partial.lines.items),
+                (Some((Value::Array(items), lines)), None) => (items.into_vec(), lines.items),
+                _ => (Vec::new(), Vec::new()),
+            };
+            list.items.extend(items);
+            list.lines.items.extend(item_lines.into_iter().map(|l| l.saturating_add(offset)));
+            parsed.warnings.extend(part.warnings.into_iter().map(|mut w| {
+                w.line = w.line.saturating_add(offset);
+                w
+            }));
+            let Some(mut e) = part.errors.pop() else { break };
+            e.line = e.line.saturating_add(offset);
+            error_line = (e.line as usize).max(cursor.index + 1);
+            let cost =
+                if e.code == "memory-limit" { "the rest of the list is skipped" } else { "the list item is skipped" };
+            parsed.errors.push(e.costing(cost));
+            if cost != "the list item is skipped" {
+                break;
+            }
+        }
+    }
+    // A root mapping goes on after its items (kubectl writes `kind: List` last). Its few keys
+    // get their own small budget, so that a list cut off by the budget still knows its kind.
     if list.header.is_some() {
-        let rest: String = lines.get(end..).unwrap_or_default().concat();
+        let rest = text.get(end_offset..).unwrap_or_default();
         let offset = u32::try_from(end).unwrap_or(u32::MAX);
-        let (part, _) = parse_events(&rest, caps, budget);
-        if let Some((Value::Object(after), _)) = part.docs.into_iter().next() {
-            if let Some(header) = list.header.as_mut() {
-                for (k, v) in after {
-                    header.entry(k).or_insert(v);
-                }
+        let (part, _) = parse_events(rest, caps, &mut Budget::for_input(rest.len(), 4));
+        if let (Some((Value::Object(after), _)), Some(header)) = (part.docs.into_iter().next(), list.header.as_mut()) {
+            for (k, v) in after {
+                header.entry(k).or_insert(v);
             }
         }
         parsed.errors.extend(part.errors.into_iter().map(|mut e| {
@@ -244,6 +259,46 @@ pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget) -> Parsed
     }
     parsed.docs.push(list.into_doc());
     parsed
+}
+
+/// A forward-only walk over the lines of a text (0-based indices), so that resuming after
+/// errors reads even a huge list once, without an index of its lines.
+#[derive(Clone)]
+struct LineCursor<'t> {
+    text: &'t str,
+    offset: usize,
+    index: usize,
+}
+
+impl<'t> LineCursor<'t> {
+    fn line(&self) -> Option<&'t str> {
+        self.text.get(self.offset..).and_then(|rest| rest.split_inclusive('\n').next())
+    }
+
+    fn advance(&mut self) -> bool {
+        let Some(line) = self.line() else { return false };
+        self.offset += line.len();
+        self.index += 1;
+        true
+    }
+
+    fn seek(&mut self, index: usize) {
+        while self.index < index && self.advance() {}
+    }
+
+    /// Move to the first line from here, before line `end`, for which `f` holds.
+    fn find(&mut self, end: usize, f: impl Fn(&str) -> bool) -> bool {
+        while self.index < end {
+            match self.line() {
+                Some(line) if f(line) => return true,
+                Some(_) => {
+                    self.advance();
+                }
+                None => return false,
+            }
+        }
+        false
+    }
 }
 
 /// The column of a block sequence item's `-` on this line, if the line starts an item.
@@ -264,17 +319,17 @@ fn ends_block(line: &str, column: usize) -> bool {
 
 /// The items read before an error inside a list, and the root mapping around them.
 struct Salvaged {
-    header: Option<Map<String, Value>>,
+    header: Option<Map>,
     items: Vec<Value>,
     lines: DocLines,
 }
 
 impl Salvaged {
     fn into_doc(self) -> (Value, DocLines) {
-        let items = Value::Array(self.items);
+        let items = Value::from(self.items);
         let value = match self.header {
             Some(mut header) => {
-                header.insert("items".to_string(), items);
+                header.insert("items", items);
                 Value::Object(header)
             }
             None => items,
@@ -349,12 +404,12 @@ fn syntax(e: &ScanError) -> Problem {
 }
 
 enum Key {
-    Name(String, u32),
+    Name(Str, u32),
     Merge,
 }
 
 enum Frame {
-    Map { map: Map<String, Value>, key: Option<Key>, anchor: usize, merged: bool, line: u32 },
+    Map { map: MapBuilder, key: Option<Key>, anchor: usize, merged: bool, line: u32 },
     Seq { items: Vec<Value>, anchor: usize },
 }
 
@@ -415,7 +470,7 @@ impl Builder {
                 self.note_start(line, false);
                 self.open(line)?;
                 self.budget.charge(NODE_COST + CONTAINER_COST, line, false)?;
-                self.stack.push(Frame::Map { map: Map::new(), key: None, anchor, merged: false, line });
+                self.stack.push(Frame::Map { map: MapBuilder::default(), key: None, anchor, merged: false, line });
                 Ok(())
             }
             Event::SequenceStart(anchor, _) => {
@@ -426,11 +481,11 @@ impl Builder {
                 Ok(())
             }
             Event::MappingEnd => match self.stack.pop() {
-                Some(Frame::Map { map, anchor, line, .. }) => self.finish(Value::Object(map), anchor, line),
+                Some(Frame::Map { map, anchor, line, .. }) => self.finish(Value::Object(map.build()), anchor, line),
                 _ => Ok(()),
             },
             Event::SequenceEnd => match self.stack.pop() {
-                Some(Frame::Seq { items, anchor }) => self.finish(Value::Array(items), anchor, line),
+                Some(Frame::Seq { items, anchor }) => self.finish(Value::Array(items.into_boxed_slice()), anchor, line),
                 _ => Ok(()),
             },
             Event::Alias(id) => {
@@ -473,12 +528,13 @@ impl Builder {
         let mut frames = self.stack.into_iter();
         let (header, items) = match frames.next()? {
             Frame::Seq { items, .. } => (None, items),
-            Frame::Map { mut map, key, .. } => {
+            Frame::Map { map, key, .. } => {
+                let mut map = map.build();
                 let open_items = matches!(&key, Some(Key::Name(k, _)) if k == "items");
                 let items = match (open_items, frames.next()) {
                     (true, Some(Frame::Seq { items, .. })) => items,
                     _ => match map.remove("items") {
-                        Some(Value::Array(items)) => items,
+                        Some(Value::Array(items)) => items.into_vec(),
                         _ => return None,
                     },
                 };
@@ -498,6 +554,17 @@ impl Builder {
                 self.caps.max_alias_nodes
             ),
         }
+    }
+
+    /// Whether the value being finished is a `managedFields[].fieldsV1`: kubectl dumps are full
+    /// of these maps of empty maps (often half of an object's nodes) and no rule reads them.
+    fn is_unread_field(&self) -> bool {
+        let [.., Frame::Map { key: Some(Key::Name(list, _)), .. }, Frame::Seq { .. }, Frame::Map { key, .. }] =
+            self.stack.as_slice()
+        else {
+            return false;
+        };
+        list == "managedFields" && matches!(key, Some(Key::Name(k, _)) if k == "fieldsV1")
     }
 
     fn expects_key(&self) -> bool {
@@ -543,6 +610,14 @@ impl Builder {
             self.budget.charge(bytes, line, true)?;
             self.anchors.insert(anchor, (value.clone(), nodes, bytes));
         }
+        if self.is_unread_field() {
+            // Not kept: give back what it was charged.
+            self.budget.left = self.budget.left.saturating_add(cost(&value).1).min(self.budget.limit);
+            if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                *key = None;
+            }
+            return Ok(());
+        }
         match self.stack.last_mut() {
             None => {
                 self.root = Some(value);
@@ -561,7 +636,7 @@ impl Builder {
                         merge_into(map, value);
                     }
                     Some(Key::Name(name, key_line)) => {
-                        let duplicate = map.insert(name, value).is_some();
+                        let duplicate = map.insert(name, value);
                         if duplicate && !*merged {
                             self.warnings.push(Problem {
                                 line: key_line,
@@ -580,10 +655,11 @@ impl Builder {
 }
 
 /// YAML merge key: copy the entries the mapping does not already have.
-fn merge_into(map: &mut Map<String, Value>, value: Value) {
+fn merge_into(map: &mut MapBuilder, value: Value) {
     let sources = match value {
         Value::Object(m) => vec![m],
         Value::Array(items) => items
+            .into_vec()
             .into_iter()
             .filter_map(|v| match v {
                 Value::Object(m) => Some(m),
@@ -594,16 +670,16 @@ fn merge_into(map: &mut Map<String, Value>, value: Value) {
     };
     for source in sources {
         for (k, v) in source {
-            map.entry(k).or_insert(v);
+            map.insert_if_absent(k, v);
         }
     }
 }
 
-fn key_text(value: &Value) -> String {
+fn key_text(value: &Value) -> Str {
     match value {
         Value::String(s) => s.clone(),
-        Value::Null => "null".to_string(),
-        other => other.to_string(),
+        Value::Null => Str::from("null"),
+        other => Str::from(other.to_string()),
     }
 }
 
@@ -618,12 +694,10 @@ fn resolve(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     if style == ScalarStyle::Plain { resolve_plain(text) } else { Value::String(owned(text)) }
 }
 
-/// The parser hands out strings with spare capacity (at least 32 bytes); trimming them keeps a
-/// dump's memory at what serde_json would use for the same JSON.
-fn owned(text: Cow<'_, str>) -> String {
-    let mut s = text.into_owned();
-    s.shrink_to_fit();
-    s
+/// The parser hands out strings with spare capacity (at least 32 bytes): copied, short ones
+/// live inline and long ones take exactly their length.
+fn owned(text: Cow<'_, str>) -> Str {
+    Str::from(text.as_ref())
 }
 
 fn resolve_plain(text: Cow<'_, str>) -> Value {
@@ -876,6 +950,27 @@ mod tests {
     }
 
     #[test]
+    fn large_mappings_keep_duplicate_and_merge_semantics() {
+        // Past the builder's linear-search size: the key index must answer the same.
+        let keys: String = (0..40).map(|i| format!("k{i:02}: {i}\n")).collect();
+        let text = format!(
+            "base: &b {{k05: merged, extra: merged}}\nm:\n{}  <<: *b\n  k07: again\n",
+            keys.replace("k", "  k")
+        );
+        let p = parse_chunk(&text, CAPS);
+        let m = &p.docs[0].0["m"];
+        assert_eq!(m.as_object().unwrap().len(), 41);
+        assert_eq!(m["k05"], json!(5), "a key of the mapping itself wins over the merged one");
+        assert_eq!(m["extra"], json!("merged"));
+        assert_eq!(m["k07"], json!("again"));
+        assert!(p.warnings.is_empty(), "after a merge key a repeated key is not reported");
+        let text = format!("m:\n{}  k03: again\n", keys.replace("k", "  k"));
+        let p = parse_chunk(&text, CAPS);
+        assert_eq!(p.docs[0].0["m"]["k03"], json!("again"));
+        assert_eq!(p.warnings.iter().map(|w| (w.code, w.line)).collect::<Vec<_>>(), [("duplicate-key", 42)]);
+    }
+
+    #[test]
     fn alias_expansion_is_capped() {
         let laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n";
         let p = parse_chunk(laughs, CAPS);
@@ -892,6 +987,17 @@ mod tests {
         let caps = Caps { max_depth: 1000, max_alias_nodes: 1000 };
         assert!(parse_chunk(&text, caps).errors.is_empty(), "anchored scalars are cheap");
         assert_eq!(parse_chunk(&nested, caps).errors[0].code, "alias-limit");
+    }
+
+    #[test]
+    fn managed_fields_keep_all_but_their_field_sets() {
+        let v = one(
+            "metadata:\n  managedFields:\n  - manager: kubectl\n    subresource: approval\n    fieldsV1:\n      f:status: {f:conditions: {}}\n  fieldsV1: {kept: 1}\n",
+        );
+        assert_eq!(
+            v,
+            json!({"metadata": {"managedFields": [{"manager": "kubectl", "subresource": "approval"}], "fieldsV1": {"kept": 1}}})
+        );
     }
 
     #[test]

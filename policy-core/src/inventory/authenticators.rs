@@ -7,7 +7,7 @@ use crate::inventory::Inventory;
 use crate::inventory::rbac::{Subject, SubjectKind};
 use crate::inventory::workloads::{self, Workload};
 use crate::report::{Evidence, Mechanism};
-use serde_json::Value;
+use crate::value::Value;
 
 /// What a product does for Kubernetes authentication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -496,7 +496,7 @@ mod tests {
     use super::*;
     use crate::input::Origin;
     use crate::report::Source;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn objects(values: Vec<Value>) -> Vec<Object> {
         values

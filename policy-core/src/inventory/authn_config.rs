@@ -10,8 +10,8 @@ use crate::input::{Diagnostic, Object};
 use crate::inventory::Inventory;
 use crate::inventory::flags::{command_line_words, container_words, parse_flags};
 use crate::report::{Evidence, ObjectRef, Source};
+use crate::value::Value;
 use base64::Engine as _;
-use serde_json::Value;
 
 /// The ConfigMap the API server publishes for extension API servers (readable in-cluster, so
 /// present in dumps of managed clusters too).
@@ -470,9 +470,10 @@ fn collect_kubelets<'a>(inv: &Inventory<'a>) -> (Vec<KubeletView<'a>>, Vec<Diagn
 /// `nodeRegistration.kubeletExtraArgs`: a map (v1beta3) or a `[{name, value}]` list (v1beta4).
 fn kubeadm_kubelet_args(object: &Object) -> Vec<(String, String, String)> {
     match object.at(&["nodeRegistration", "kubeletExtraArgs"]) {
-        Some(Value::Object(map)) => {
-            map.iter().map(|(k, v)| (format!("nodeRegistration.kubeletExtraArgs.{k}"), k.clone(), scalar(v))).collect()
-        }
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| (format!("nodeRegistration.kubeletExtraArgs.{k}"), k.to_string(), scalar(v)))
+            .collect(),
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
@@ -502,7 +503,7 @@ fn decode_config_file(content: &str) -> Result<Value, String> {
 
 fn scalar(value: &Value) -> String {
     match value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         other => other.to_string(),
     }
 }
@@ -686,7 +687,7 @@ pub fn jwt_authenticators<'a>(inv: &Inventory<'a>) -> Vec<JwtAuthenticator<'a>> 
                 discovery_url: located(&["issuer", "discoveryURL"]),
                 audiences: strings(&["issuer", "audiences"]),
                 audiences_path: format!("jwt[{i}].issuer.audiences"),
-                claim_rules: at(&["claimValidationRules"]).and_then(Value::as_array).map_or(0, Vec::len),
+                claim_rules: at(&["claimValidationRules"]).and_then(Value::as_array).map_or(0, <[Value]>::len),
                 username: mapping("username"),
                 groups: (groups.claim.is_some() || groups.expression.is_some()).then_some(groups),
                 user_rules: at(&["userValidationRules"])
@@ -711,7 +712,7 @@ mod tests {
     use super::*;
     use crate::input::Origin;
     use crate::report::Source;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn objects(values: Vec<Value>) -> Vec<Object> {
         values

@@ -6,7 +6,7 @@
 //! `server.mapRoles`), and `IAMIdentityMapping` objects. Malformed maps are diagnostics.
 
 use crate::input::{Diagnostic, Object};
-use serde_json::Value;
+use crate::value::Value;
 
 /// Whether a mapping names an IAM user or an IAM role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,7 +159,7 @@ fn read_list<'a>(
 fn field(map: &Value, key: &str) -> Option<String> {
     let value = map.as_object()?.iter().find(|(k, _)| k.eq_ignore_ascii_case(key))?.1;
     match value {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
@@ -172,7 +172,7 @@ fn groups(map: &Value) -> Vec<String> {
     };
     match value {
         Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
-        Value::String(one) => vec![one.clone()],
+        Value::String(one) => vec![one.to_string()],
         _ => Vec::new(),
     }
 }

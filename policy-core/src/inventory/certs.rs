@@ -11,8 +11,8 @@
 use super::kubeconfig::{self, Kubeconfig};
 use crate::input::{Diagnostic, Object};
 use crate::util::{fingerprint, sha256_hex};
+use crate::value::Value;
 use base64::Engine as _;
-use serde_json::Value;
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, X509Certificate, X509CertificationRequest, X509Name};
 
@@ -61,7 +61,8 @@ pub struct CertInfo {
 impl CertInfo {
     /// Decode one DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Self, String> {
-        let (_, cert) = X509Certificate::from_der(der).map_err(|e| format!("not an X.509 certificate ({e})"))?;
+        let (_, cert) =
+            X509Certificate::from_der(der).map_err(|e| format!("not an X.509 certificate ({})", der_problem(&e)))?;
         let eku = cert.extended_key_usage().ok().flatten().map(|e| e.value);
         let client_auth = eku.is_none_or(|e| e.client_auth || e.any);
         let server_auth = eku.is_some_and(|e| e.server_auth);
@@ -163,8 +164,8 @@ pub struct CsrInfo {
 impl CsrInfo {
     /// Decode one DER certificate request.
     pub fn from_der(der: &[u8]) -> Result<Self, String> {
-        let (_, csr) =
-            X509CertificationRequest::from_der(der).map_err(|e| format!("not a PKCS#10 certificate request ({e})"))?;
+        let (_, csr) = X509CertificationRequest::from_der(der)
+            .map_err(|e| format!("not a PKCS#10 certificate request ({})", der_problem(&e)))?;
         let info = &csr.certification_request_info;
         Ok(Self {
             subject: info.subject.to_string(),
@@ -295,6 +296,19 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
         base64::DecodeError::InvalidLength(len) => format!("length {len} is not a valid base64 length"),
         base64::DecodeError::InvalidPadding => "invalid padding".to_string(),
     })
+}
+
+/// What a DER parse error means. x509-parser's own text names parser internals
+/// (`NomError(Eof)`), which say nothing to a user.
+fn der_problem(e: &x509_parser::nom::Err<x509_parser::error::X509Error>) -> &'static str {
+    use x509_parser::error::X509Error;
+    use x509_parser::nom::{Err, error::ErrorKind};
+    match e {
+        Err::Incomplete(_)
+        | Err::Error(X509Error::NomError(ErrorKind::Eof))
+        | Err::Failure(X509Error::NomError(ErrorKind::Eof)) => "its DER ends early: truncated?",
+        _ => "its DER is malformed",
+    }
 }
 
 /// Certificates of a PEM bundle (or a single DER certificate), with problems as messages.
@@ -602,7 +616,7 @@ impl<'a> Certificates<'a> {
                 let Some(encoded) = value.as_str() else { continue };
                 let path = format!("data.{key}");
                 match decode_base64(encoded) {
-                    Ok(bytes) => values.push((key.clone(), path, bytes)),
+                    Ok(bytes) => values.push((key.to_string(), path, bytes)),
                     Err(e) => scan.error("base64-invalid", &path, &format!("not valid base64 ({e})"), "base64"),
                 }
             }
@@ -610,7 +624,7 @@ impl<'a> Certificates<'a> {
         if let Some(data) = object.at(&["stringData"]).and_then(Value::as_object) {
             for (key, value) in data {
                 if let Some(text) = value.as_str() {
-                    values.push((key.clone(), format!("stringData.{key}"), text.as_bytes().to_vec()));
+                    values.push((key.to_string(), format!("stringData.{key}"), text.as_bytes().to_vec()));
                 }
             }
         }
@@ -623,7 +637,7 @@ impl<'a> Certificates<'a> {
         if let Some(data) = object.at(&["data"]).and_then(Value::as_object) {
             for (key, value) in data {
                 if let Some(text) = value.as_str() {
-                    values.push((key.clone(), format!("data.{key}"), text.as_bytes().to_vec()));
+                    values.push((key.to_string(), format!("data.{key}"), text.as_bytes().to_vec()));
                 }
             }
         }
@@ -632,7 +646,7 @@ impl<'a> Certificates<'a> {
                 let Some(encoded) = value.as_str() else { continue };
                 let path = format!("binaryData.{key}");
                 match decode_base64(encoded) {
-                    Ok(bytes) => values.push((key.clone(), path, bytes)),
+                    Ok(bytes) => values.push((key.to_string(), path, bytes)),
                     Err(e) => scan.error("base64-invalid", &path, &format!("not valid base64 ({e})"), "base64"),
                 }
             }
@@ -780,7 +794,7 @@ fn is_certificate_key_name(key: &str) -> bool {
 }
 
 fn approval(object: &Object) -> Approval {
-    let conditions = object.at(&["status", "conditions"]).and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    let conditions = object.at(&["status", "conditions"]).and_then(Value::as_array).unwrap_or_default();
     let holds = |c: &&Value| c.get("status").and_then(Value::as_str).is_none_or(|s| s == "True");
     let of_type = |t: &str| conditions.iter().filter(holds).find(|c| c.get("type").and_then(Value::as_str) == Some(t));
     if of_type("Denied").is_some() {
@@ -806,6 +820,21 @@ fn approval(object: &Object) -> Approval {
 #[expect(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn der_errors_say_what_they_mean_not_parser_internals() {
+        for (der, want) in [(&[0x30u8, 0x82, 0x01][..], "ends early"), (&[0x02, 0x01, 0x00][..], "malformed")] {
+            let cert = CertInfo::from_der(der).err().unwrap();
+            let csr = CsrInfo::from_der(der).err().unwrap();
+            for message in [cert, csr] {
+                assert!(message.contains(want), "{message}");
+                assert!(
+                    !message.contains("Nom") && !message.contains("Eof") && !message.contains("Error"),
+                    "{message}"
+                );
+            }
+        }
+    }
     use crate::input::Origin;
     use crate::report::Source;
 
@@ -822,7 +851,7 @@ pub(crate) mod tests {
         base64::engine::general_purpose::STANDARD.encode(text.as_bytes())
     }
 
-    pub(crate) fn object(value: Value) -> Object {
+    pub(crate) fn object(value: impl Into<Value>) -> Object {
         Object::new(value, Source { path: "test.yaml".to_string(), line: 3 }, Origin::Document)
     }
 

@@ -7,6 +7,7 @@ use crate::inventory::certs::Approval;
 use crate::inventory::kubeconfig::{Kubeconfig, User, holder_ref};
 use crate::report::{ObjectRef, Source};
 use crate::util::fingerprint;
+use crate::value::Value;
 use serde::{Deserialize, Serialize};
 
 /// What kind of credential.
@@ -124,19 +125,17 @@ pub fn collect(inv: &crate::inventory::Inventory<'_>, now: time::OffsetDateTime)
     }
     let static_tokens_on = inv.apiserver.get("token-auth-file").is_some();
     for file in inv.of_kind("StaticTokenFile") {
-        let rows = file.at(&["rows"]).and_then(serde_json::Value::as_array).map_or(&[][..], Vec::as_slice);
+        let rows = file.at(&["rows"]).and_then(Value::as_array).unwrap_or_default();
         for (i, row) in rows.iter().enumerate() {
-            let text = |key: &str| row.get(key).and_then(serde_json::Value::as_str).unwrap_or("").to_string();
+            let text = |key: &str| row.get(key).and_then(Value::as_str).unwrap_or("").to_string();
             let groups = match row.get("groups") {
-                Some(serde_json::Value::Array(items)) => {
-                    items.iter().filter_map(serde_json::Value::as_str).map(str::to_string).collect()
-                }
-                Some(serde_json::Value::String(list)) => {
+                Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+                Some(Value::String(list)) => {
                     list.split(',').map(str::trim).filter(|g| !g.is_empty()).map(str::to_string).collect()
                 }
                 _ => Vec::new(),
             };
-            let line = row.get("line").and_then(serde_json::Value::as_u64).and_then(|l| u32::try_from(l).ok());
+            let line = row.get("line").and_then(Value::as_u64).and_then(|l| u32::try_from(l).ok());
             out.push(Credential {
                 kind: CredentialKind::StaticToken,
                 identity: text("user"),

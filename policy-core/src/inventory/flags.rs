@@ -17,7 +17,7 @@
 use crate::input::{Diagnostic, Object};
 use crate::inventory::Inventory;
 use crate::report::{ObjectRef, Source};
-use serde_json::Value;
+use crate::value::Value;
 use std::collections::BTreeMap;
 
 /// A control-plane component whose flags the rules read.
@@ -381,7 +381,7 @@ pub fn container_words(container: &Value) -> Vec<(String, String)> {
 
 fn scalar_text(value: &Value) -> String {
     match value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         other => other.to_string(),
     }
 }
@@ -391,7 +391,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::input::Origin;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn objects(values: Vec<Value>) -> Vec<Object> {
         values

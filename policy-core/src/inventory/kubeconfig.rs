@@ -10,8 +10,8 @@ use super::certs::{self, CertInfo, KeyInfo, PemItem};
 use crate::input::Object;
 use crate::report::ObjectRef;
 use crate::util::fingerprint;
+use crate::value::Value;
 use base64::Engine as _;
-use serde_json::Value;
 
 /// One kubeconfig and where it is.
 #[derive(Debug, Clone)]
@@ -129,7 +129,7 @@ pub fn looks_like(text: &str) -> bool {
 /// Read one kubeconfig value found in `object` at `field` (empty for a `Config` document).
 pub fn parse<'a>(object: &'a Object, value: &Value, field: &str) -> (Kubeconfig<'a>, Vec<Problem>) {
     let mut problems = Vec::new();
-    let entries = |key: &str| value.get(key).and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    let entries = |key: &str| value.get(key).and_then(Value::as_array).unwrap_or_default();
     let clusters = entries("clusters").iter().enumerate().map(|(i, entry)| cluster(i, entry, &mut problems)).collect();
     let users = entries("users").iter().enumerate().map(|(i, entry)| user(i, entry, &mut problems)).collect();
     let config = Kubeconfig {

@@ -22,7 +22,7 @@
 //! ```
 
 use crate::input::Object;
-use serde_json::Value;
+use crate::value::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// The verbs that reveal a Secret's data.
@@ -462,7 +462,7 @@ impl Selector {
         let labels = value
             .get("matchLabels")
             .and_then(Value::as_object)
-            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .map(|m| m.iter().filter_map(|(k, v)| Some((k.to_string(), v.as_str()?.to_string()))).collect())
             .unwrap_or_default();
         let expressions = value
             .get("matchExpressions")
@@ -943,7 +943,7 @@ impl<'a> Role<'a> {
         let labels: BTreeMap<String, String> = object
             .at(&["metadata", "labels"])
             .and_then(Value::as_object)
-            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .map(|m| m.iter().filter_map(|(k, v)| Some((k.to_string(), v.as_str()?.to_string()))).collect())
             .unwrap_or_default();
         let selectors = object
             .at(&["aggregationRule", "clusterRoleSelectors"])
@@ -1299,7 +1299,7 @@ mod tests {
     use crate::input::Origin;
     use crate::inventory::Inventory;
     use crate::report::Source;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     pub(crate) fn objects(values: Vec<Value>) -> Vec<Object> {
         values
@@ -1374,7 +1374,8 @@ mod tests {
             cluster_role("extra", json!([{"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["get"]}])),
         ]);
         let mut extra = objs[1].clone();
-        extra.value["metadata"]["labels"] = json!({"rbac.authorization.k8s.io/aggregate-to-view": "true"});
+        let meta = extra.value.get_mut("metadata").and_then(crate::value::Value::as_object_mut).unwrap();
+        meta.insert("labels", json!({"rbac.authorization.k8s.io/aggregate-to-view": "true"}).into());
         let objs = vec![objs[0].clone(), extra];
         let inv = Inventory::new(&objs);
         let rbac = inv.rbac();

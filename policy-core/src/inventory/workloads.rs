@@ -8,8 +8,8 @@
 use crate::input::Object;
 use crate::inventory::Inventory;
 use crate::report::ObjectRef;
+use crate::value::Value;
 use base64::Engine as _;
-use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 
 /// Kinds that carry a pod spec, and where it sits.
@@ -560,7 +560,7 @@ fn placement_of(spec: &Value) -> Placement {
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+        .map(|(k, v)| (k.to_string(), v.as_str().unwrap_or("").to_string()))
         .collect();
     let terms = spec
         .pointer("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
@@ -642,7 +642,7 @@ pub fn data_keys(object: &Object) -> BTreeSet<&str> {
     ["data", "stringData"]
         .iter()
         .filter_map(|field| object.at(&[field]).and_then(Value::as_object))
-        .flat_map(|m| m.keys().map(String::as_str))
+        .flat_map(|m| m.keys().map(crate::value::Str::as_str))
         .collect()
 }
 
@@ -661,7 +661,7 @@ mod tests {
     use super::*;
     use crate::input::Origin;
     use crate::report::Source;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn objects(values: Vec<Value>) -> Vec<Object> {
         values

@@ -3,6 +3,7 @@
 
 use super::docs_url;
 use crate::report::{Finding, InputStatus, InputSummary, ObjectRef, Severity, Source};
+use crate::rule::{RuleMeta, RuleStatus};
 use crate::{Report, registry};
 use serde_json::{Map, Value, json};
 
@@ -12,10 +13,20 @@ const FINGERPRINT_KEY: &str = "authnAuditFinding/v1";
 
 /// The report as a SARIF 2.1.0 log with one run, pretty-printed and newline-terminated.
 pub fn sarif(report: &Report) -> String {
-    let rule_index = |code: &str| registry::ALL.iter().position(|r| r.meta().code == code);
+    // The stable catalogue, plus the preview rules this report speaks of: a preview rule that
+    // was not opted into leaves the log (and every `ruleIndex`) as it would be without it.
+    let mentioned = |code: &str| {
+        report.findings.iter().any(|f| f.code == code) || report.not_assessable.iter().any(|n| n.code == code)
+    };
+    let catalogue: Vec<&RuleMeta> = registry::ALL
+        .iter()
+        .map(|rule| rule.meta())
+        .filter(|meta| matches!(meta.status, RuleStatus::Stable(_)) || mentioned(meta.code))
+        .collect();
+    let rule_index = |code: &str| catalogue.iter().position(|meta| meta.code == code);
     let artifact_index = |path: &str| report.inputs.iter().position(|i| i.path == path);
 
-    let rules: Vec<Value> = registry::ALL.iter().map(|rule| rule_descriptor(rule.meta())).collect();
+    let rules: Vec<Value> = catalogue.iter().map(|meta| rule_descriptor(meta)).collect();
     let artifacts: Vec<Value> = report
         .inputs
         .iter()
@@ -268,13 +279,39 @@ mod tests {
     fn rules_come_from_the_registry_with_help() {
         let log = log();
         let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
-        assert_eq!(rules.len(), registry::ALL.len());
+        let stable = registry::ALL.iter().filter(|r| matches!(r.meta().status, RuleStatus::Stable(_))).count();
+        assert_eq!(rules.len(), stable, "the stable catalogue; the sample has no preview finding");
         let st001 = rules.iter().find(|r| r["id"] == "ST001").unwrap();
         assert_eq!(st001["name"], "token-auth-file");
         assert_eq!(st001["defaultConfiguration"]["level"], "error");
         assert!(st001["helpUri"].as_str().unwrap().ends_with("docs/rules/ST001-token-auth-file.md"));
         assert!(st001["help"]["markdown"].as_str().unwrap().contains("## How to fix"));
         assert_eq!(st001["properties"]["security-severity"], "8.0");
+    }
+
+    #[test]
+    fn a_preview_rule_is_listed_only_when_it_reports() {
+        let dump = b"apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, namespace: shop}\nroleRef: {kind: ClusterRole, name: edit}\nsubjects: [{kind: ServiceAccount, name: default}]\n";
+        let inputs = [crate::InputFile { name: "dump.yaml", bytes: dump }];
+        let rules_of = |select: &[&str]| {
+            let settings =
+                crate::Settings { select: select.iter().map(|s| (*s).to_string()).collect(), ..Default::default() };
+            let log: Value = serde_json::from_str(&sarif(&crate::analyze(&inputs, &settings))).unwrap();
+            let ids: Vec<String> = log["runs"][0]["tool"]["driver"]["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_string())
+                .collect();
+            (ids, log["runs"][0]["results"].clone())
+        };
+        let (stable_only, _) = rules_of(&["SA001"]);
+        assert!(!stable_only.iter().any(|id| id == "SA007"));
+        let (with_preview, results) = rules_of(&["SA007"]);
+        let index = results[0]["ruleIndex"].as_u64().unwrap();
+        assert_eq!(results[0]["ruleId"], "SA007");
+        assert_eq!(with_preview[usize::try_from(index).unwrap()], "SA007");
+        assert_eq!(with_preview.len(), stable_only.len() + 1);
     }
 
     #[test]

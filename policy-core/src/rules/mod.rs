@@ -5,6 +5,7 @@ pub mod ap;
 pub mod bt;
 pub mod cc;
 pub mod ek;
+pub mod im;
 pub mod kc;
 pub mod mx;
 pub mod oi;

@@ -35,7 +35,7 @@ export interface AdmissionRequest {
 export interface InputFile { name: string; content: string }
 /** Audit settings: the CLI's settings file (camelCase). `now` defaults to the current time. */
 export interface AuditSettings {
-  select?: string[]; ignore?: string[]; severityOverrides?: Record<string, Severity>; now?: string;
+  select?: string[]; preview?: boolean; ignore?: string[]; severityOverrides?: Record<string, Severity>; now?: string;
   maxCertLifetimeSeconds?: number; maxTokenExpirationSeconds?: number; maxIdTokenLifetimeSeconds?: number;
   maxWebhookCacheTtlSeconds?: number; maxUserMechanisms?: number; allowedLegacyTokens?: string[];
   limits?: { maxTotalBytes?: number; maxDepth?: number; maxAliasNodes?: number; maxDocuments?: number };

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const dist = process.env.AUTHN_AUDIT_DIST ?? path.join(repo, 'dist/policy');
 const nativePath = process.env.AUTHN_AUDIT_NATIVE ?? path.join(repo, 'target/hosts/native-decisions.json');
-const fixtureDir = path.join(repo, 'tests/fixtures/admission');
+export const fixtureDir = path.join(repo, 'tests/fixtures/admission');
 
 /** @type {{profiles: Record<string, object>, verdicts: Record<string, Record<string, Verdict>>, audit: object, rules: string[]}} */
 export const native = JSON.parse(fs.readFileSync(nativePath, 'utf8'));
@@ -42,15 +42,19 @@ export function fromValidationResponse(r) {
   };
 }
 
-/** OPA `authn_audit/main` result set → Verdict. */
-export function fromOpaMain(resultSet) {
-  assert.equal(resultSet.length, 1, 'main is defined for every request');
-  const r = resultSet[0].result.response;
+/** AdmissionResponse (OPA's `main`, kwctl's output) → Verdict. */
+export function fromAdmissionResponse(r) {
   const a = r.auditAnnotations ?? {};
   return {
     allowed: r.allowed, message: r.status?.message ?? null, deny: codes(a['authn-audit-reject']),
     warn: codes(a['authn-audit-warn']), warnings: r.warnings ?? [], error: null,
   };
+}
+
+/** OPA `authn_audit/main` result set → Verdict. */
+export function fromOpaMain(resultSet) {
+  assert.equal(resultSet.length, 1, 'main is defined for every request');
+  return fromAdmissionResponse(resultSet[0].result.response);
 }
 
 /** OPA `authn_audit/violation` result set → Verdict (violations carry no warnings). */
@@ -85,14 +89,14 @@ export function assertSame(got, want, where, { warnings = true } = {}) {
   assert.deepEqual(got, warnings ? want : { ...want, warn: [], warnings: [] }, where);
 }
 
-/** Assert the expected-verdict table (default settings). */
-export function assertExpected(got, name) {
+/** Assert the expected-verdict table (default settings); `warnings: false` for hosts that report none. */
+export function assertExpected(got, name, { warnings = true } = {}) {
   const want = expected[name];
   assert.ok(want, `expected.json has no entry for ${name}`);
   if (want.error) return assert.equal(got.allowed, null, `${name}: must fail closed`);
   assert.equal(got.allowed, want.allowed, `${name}: allowed`);
   assert.deepEqual(got.deny, want.deny, `${name}: deny codes`);
-  if (want.warn) assert.deepEqual(got.warn, want.warn, `${name}: warn codes`);
+  if (want.warn && warnings) assert.deepEqual(got.warn, want.warn, `${name}: warn codes`);
 }
 
 /** Every fixture under every profile: `check(profileName, settings, name, review)`. */

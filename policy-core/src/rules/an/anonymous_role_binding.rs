@@ -55,25 +55,7 @@ impl Check for AnonymousRoleBinding {
             if role.is_some_and(|r| r.exceeds(&PUBLIC_INFO).is_none()) {
                 continue;
             }
-            let (severity, why) = match role {
-                Some(role) => match role.privilege() {
-                    Some(privilege) => (Severity::Critical, format!(", which {}", privilege.describe())),
-                    None => (Severity::High, String::new()),
-                },
-                None => (Severity::High, " (role not in the input)".to_string()),
-            };
-            let who: Vec<String> = anonymous.iter().map(|(_, s)| format!("`{s}`")).collect();
-            let mut finding = self
-                .finding(binding.object, format!("{} holds `{}`{why}", who.join(", "), binding.role_ref()))
-                .severity(severity)
-                .evidence(Evidence::plain("roleRef.name", binding.role_name.clone()));
-            for (i, subject) in &anonymous {
-                finding = finding.evidence(Evidence::plain(format!("subjects[{i}].name"), subject.name.clone()));
-            }
-            if let Some(object) = role.and_then(|r| r.object) {
-                finding = finding.related(object.object_ref());
-            }
-            out.push(finding);
+            out.push(super::population_grant(self, binding, role, &anonymous, ""));
         }
     }
 }
@@ -163,7 +145,7 @@ mod tests {
         let settings = crate::Settings { select: vec!["AN002".into()], ..crate::Settings::default() };
         let admit = |role: &str| {
             let request = json!({"operation": "CREATE", "object": crb("b", role, unauthenticated())});
-            crate::admit(&request, &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
         };
         let edit = admit("edit");
         assert!(!edit.allowed);

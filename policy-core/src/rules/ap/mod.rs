@@ -1,5 +1,7 @@
 //! AP: authenticating proxy (request-header authentication).
 
+mod insecure_api_service;
+pub(crate) use insecure_api_service::InsecureApiService;
 mod insecure_proxy_connection;
 pub(crate) use insecure_proxy_connection::InsecureProxyConnection;
 mod request_header_any_client;

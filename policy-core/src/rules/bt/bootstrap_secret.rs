@@ -5,7 +5,7 @@
 use crate::input::Object;
 use crate::inventory::Inventory;
 use crate::inventory::workloads::secret_value;
-use serde_json::Value;
+use crate::value::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 

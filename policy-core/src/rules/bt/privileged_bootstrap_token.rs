@@ -190,7 +190,7 @@ mod tests {
         assert!(found.is_empty());
         let settings = crate::Settings { select: vec!["BT003".into()], ..crate::Settings::default() };
         let request = json!({"operation": "CREATE", "namespace": "kube-system", "object": with_groups("abcdef", "system:masters")});
-        let decision = crate::admit(&request, &settings, &crate::AdmitSettings::default()).unwrap();
+        let decision = crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap();
         assert!(!decision.allowed);
         assert_eq!(decision.findings[0].code, "BT003");
     }

@@ -1,5 +1,6 @@
 //! CC: client certificates and certificate signing requests.
 
+mod client_csr_approval;
 mod issued_user_certificate;
 mod long_cluster_signing_duration;
 mod long_lived_client_csr;
@@ -7,6 +8,7 @@ mod long_lived_user_certificate;
 mod reserved_identity_csr;
 mod stored_client_private_key;
 mod system_masters_certificate;
+pub(crate) use client_csr_approval::ClientCsrApproval;
 pub(crate) use issued_user_certificate::IssuedUserCertificate;
 pub(crate) use long_cluster_signing_duration::LongClusterSigningDuration;
 pub(crate) use long_lived_client_csr::LongLivedClientCsr;

@@ -145,7 +145,7 @@ mod tests {
     fn admission_rejects_a_system_masters_request() {
         let settings = crate::Settings { select: vec!["CC001".to_string()], ..crate::Settings::default() };
         let request = json!({"operation": "CREATE", "object": csr("mallory", MALLORY_CSR_PEM, json!([]), None)});
-        let decision = crate::admit(&request, &settings, &crate::AdmitSettings::default()).unwrap();
+        let decision = crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap();
         assert!(!decision.allowed);
         assert!(decision.message.unwrap_or_default().starts_with("CC001: certificate request for `mallory`"));
     }

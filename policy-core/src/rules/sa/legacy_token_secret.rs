@@ -92,7 +92,7 @@ mod tests {
     #[test]
     fn admission_refuses_creating_one() {
         let request = json!({"operation": "CREATE", "namespace": "ci", "object": token("ci", "build-robot-secret")});
-        let decision = crate::admit(&request, &Settings::default(), &crate::AdmitSettings::default()).ok();
+        let decision = crate::admit(&request.into(), &Settings::default(), &crate::AdmitSettings::default()).ok();
         assert_eq!(decision.as_ref().map(|d| d.allowed), Some(false));
         let message = decision.and_then(|d| d.message).unwrap_or_default();
         assert!(

@@ -1,6 +1,6 @@
 use crate::rule::prelude::*;
 use crate::util::token_strength::TokenStrength;
-use serde_json::Value;
+use crate::value::Value;
 
 /// Shorter static tokens are weak (20 random alphanumerics are about 119 bits).
 pub(crate) const MIN_STATIC_TOKEN_LENGTH: usize = 20;
@@ -84,7 +84,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{run, summary};
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn token_file(rows: Value) -> Value {
         json!({"apiVersion": "authn-audit.dev/v1", "kind": "StaticTokenFile", "metadata": {"name": "tokens.csv"}, "rows": rows})

@@ -7,4 +7,4 @@ pub(crate) use long_lived_projected_token::LongLivedProjectedToken;
 mod long_lived_token_requests;
 pub(crate) use long_lived_token_requests::LongLivedTokenRequests;
 mod service_account_token_creation;
-pub(crate) use service_account_token_creation::ServiceAccountTokenCreation;
+pub(crate) use service_account_token_creation::{ServiceAccountTokenCreation, known_accounts};

@@ -139,7 +139,7 @@ impl ServiceAccountTokenCreation {
 
 /// Service accounts the dump names, by namespace: ServiceAccount objects, binding subjects and
 /// legacy token owners.
-fn known_accounts(inv: &Inventory<'_>) -> BTreeMap<String, BTreeSet<String>> {
+pub(crate) fn known_accounts(inv: &Inventory<'_>) -> BTreeMap<String, BTreeSet<String>> {
     let mut known: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for sa in inv.of_kind("ServiceAccount") {
         known.entry(sa.namespace().unwrap_or("default").to_string()).or_default().insert(sa.name().to_string());
@@ -273,7 +273,7 @@ mod tests {
         let settings = crate::Settings { select: vec!["TR003".into()], ..crate::Settings::default() };
         let admit = |object: Value| {
             let request = json!({"operation": "CREATE", "object": object});
-            crate::admit(&request, &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
         };
         let cluster = admit(minting("ClusterRole", None, "token-minter", None));
         assert_eq!(cluster.findings.len(), 1);

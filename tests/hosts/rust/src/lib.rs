@@ -49,12 +49,15 @@ pub fn expected() -> Result<BTreeMap<String, Value>, String> {
     Ok(map)
 }
 
-/// Settings profiles every fixture runs under: the defaults, and one that moves the threshold and
-/// exempts a namespace and a user (so hosts must honour settings, not just the defaults).
+/// Settings profiles every fixture runs under: the defaults; one that moves the threshold and
+/// exempts a namespace and a user (so hosts must honour settings, not just the defaults); and the
+/// policy owner's exemptions, per code and per object, of what the `*_self_exempt` fixtures'
+/// annotations try to exempt themselves from.
 pub fn profiles() -> Vec<(&'static str, Value)> {
     vec![
         ("default", json!({})),
         ("lenient", json!({"rejectAt": "critical", "exemptNamespaces": ["kube-system"], "exemptUsers": ["bob"]})),
+        ("owner", json!({"ignore": ["CC001", "CC003"], "allowedLegacyTokens": ["ci/ci-deployer-token"]})),
     ]
 }
 

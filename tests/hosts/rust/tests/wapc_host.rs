@@ -84,3 +84,24 @@ fn every_fixture_gives_its_expected_codes() {
         .collect();
     assert!(failures.is_empty(), "{} fixtures off:\n{}", failures.len(), failures.join("\n"));
 }
+
+#[test]
+fn only_the_policy_owner_exempts_at_admission() {
+    // The `*_self_exempt` objects name their own codes in `authn-audit.dev/ignore`: that is no
+    // exemption at admission; the owner's settings (the `owner` profile) are.
+    let host = host();
+    let owner = profiles().into_iter().find(|(name, _)| *name == "owner").unwrap().1;
+    let self_exempt: Vec<(String, Value)> =
+        fixtures().unwrap().into_iter().filter(|(name, _)| name.ends_with("_self_exempt")).collect();
+    assert_eq!(self_exempt.len(), 2, "the self-exempt fixtures are missing");
+    for (name, review) in &self_exempt {
+        let annotation = &review["request"]["object"]["metadata"]["annotations"]["authn-audit.dev/ignore"];
+        assert!(annotation.as_str().is_some_and(|codes| !codes.is_empty()), "{name}: no annotation");
+        for verdict in [native(review, &json!({})), wapc_verdict(&host, review, &json!({}))] {
+            assert_eq!(verdict.allowed, Some(false), "{name}: the annotation exempted it: {verdict:?}");
+        }
+        for verdict in [native(review, &owner), wapc_verdict(&host, review, &owner)] {
+            assert_eq!(verdict.allowed, Some(true), "{name}: the owner's settings did not exempt it: {verdict:?}");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! IM: impersonation (`impersonate` on users, groups, service accounts and uids).
+
+mod impersonation_grant;
+pub(crate) use impersonation_grant::ImpersonationGrant;
