@@ -144,7 +144,7 @@ pub fn assert_located(report: &Report, name: &str, bytes: &[u8]) {
             assert!(d.source.line >= 1 && d.source.line <= lines, "diagnostic outside the input ({lines} lines): {d}");
         }
     }
-    for f in report.findings.iter().filter(|f| f.source.path == name) {
+    for f in report.findings.iter().filter(|f| *f.source.path == *name) {
         assert!(f.source.line >= 1 && f.source.line <= lines, "{} at line {} of {lines}", f.code, f.source.line);
     }
 }
@@ -195,7 +195,7 @@ mod tests {
         // The marker sits where the rules read secrets: the token file, the token Secret and both
         // kubeconfigs (the embedded one and the plain one) are each reported on.
         let found =
-            |code: &str, path: &str| report.findings.iter().filter(|f| f.code == code && f.source.path == path).count();
+            |code: &str, path: &str| report.findings.iter().filter(|f| f.code == code && *f.source.path == *path).count();
         assert!(found("ST003", "planted/tokens.csv") >= 1);
         assert_eq!(found("SA001", "planted/secrets.yaml"), 1);
         assert_eq!(found("KC002", "planted/secrets.yaml"), 4, "token and password of two kubeconfigs");
