@@ -31,7 +31,7 @@ pub struct Limits {
     /// Maximum documents per input (default 1 000 000).
     pub max_documents: u32,
     /// Memory the values read from an input may take, per byte of that input, plus 16 MiB
-    /// (default 6). Charged while values are built, every copy a YAML alias makes included:
+    /// (default 4). Charged while values are built, every copy a YAML alias makes included:
     /// what would exceed it is skipped with `memory-limit` or `alias-limit`.
     pub max_expansion: u32,
 }
@@ -43,7 +43,7 @@ impl Default for Limits {
             max_depth: 128,
             max_alias_nodes: 100_000,
             max_documents: 1_000_000,
-            max_expansion: 6,
+            max_expansion: 4,
         }
     }
 }
