@@ -623,6 +623,22 @@ impl Allowlist {
     }
 }
 
+/// The discovery, health and version URLs Kubernetes lets every authenticated identity `get`
+/// (`system:discovery`, `system:public-info-viewer`).
+pub const DISCOVERY_URLS: &[&str] = &[
+    "/api",
+    "/api/*",
+    "/apis",
+    "/apis/*",
+    "/healthz",
+    "/livez",
+    "/readyz",
+    "/openapi",
+    "/openapi/*",
+    "/version",
+    "/version/",
+];
+
 /// What node bootstrapping needs: create and read CSRs (and node-client auto-approval), read
 /// nodes and the kubeadm join ConfigMaps, discovery and self-reviews.
 pub const NODE_BOOTSTRAP: Allowlist = Allowlist {
@@ -639,19 +655,7 @@ pub const NODE_BOOTSTRAP: Allowlist = Allowlist {
         r(&["create"], &["authorization.k8s.io"], &["selfsubjectaccessreviews", "selfsubjectrulesreviews"]),
         r(&["create"], &["authentication.k8s.io"], &["selfsubjectreviews"]),
     ],
-    urls: &[
-        "/api",
-        "/api/*",
-        "/apis",
-        "/apis/*",
-        "/healthz",
-        "/livez",
-        "/readyz",
-        "/openapi",
-        "/openapi/*",
-        "/version",
-        "/version/",
-    ],
+    urls: DISCOVERY_URLS,
     url_verbs: &["get"],
 };
 

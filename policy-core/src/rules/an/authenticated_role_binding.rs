@@ -1,4 +1,4 @@
-use crate::inventory::rbac::{PolicyRule, Role, Subject, SubjectKind};
+use crate::inventory::rbac::{DISCOVERY_URLS, PolicyRule, Role, Subject, SubjectKind};
 use crate::rule::prelude::*;
 
 declare_rule! {
@@ -49,23 +49,9 @@ fn is_everyone_authenticated(subject: &Subject) -> bool {
             || subject.name.starts_with("system:serviceaccounts:"))
 }
 
-/// What Kubernetes lets every authenticated identity do: discovery, health, version and
-/// service-account issuer discovery URLs (`get`), and reviews of its own access.
-const DEFAULT_URLS: &[&str] = &[
-    "/api",
-    "/api/*",
-    "/apis",
-    "/apis/*",
-    "/healthz",
-    "/livez",
-    "/readyz",
-    "/openapi",
-    "/openapi/*",
-    "/version",
-    "/version/",
-    "/.well-known/openid-configuration",
-    "/openid/v1/jwks",
-];
+/// Service-account issuer discovery (`system:service-account-issuer-discovery`), which
+/// Kubernetes also grants every authenticated identity besides [`DISCOVERY_URLS`].
+const ISSUER_DISCOVERY_URLS: &[&str] = &["/.well-known/openid-configuration", "/openid/v1/jwks"];
 const SELF_REVIEWS: &[(&str, &str)] = &[
     ("authorization.k8s.io", "selfsubjectaccessreviews"),
     ("authorization.k8s.io", "selfsubjectrulesreviews"),
@@ -74,7 +60,10 @@ const SELF_REVIEWS: &[(&str, &str)] = &[
 
 fn within_defaults(rule: &PolicyRule) -> bool {
     let only = |list: &[String], allowed: &[&str]| list.iter().all(|x| allowed.contains(&x.as_str()));
-    let urls_ok = only(&rule.non_resource_urls, DEFAULT_URLS)
+    let urls_ok = rule
+        .non_resource_urls
+        .iter()
+        .all(|u| DISCOVERY_URLS.contains(&u.as_str()) || ISSUER_DISCOVERY_URLS.contains(&u.as_str()))
         && (rule.non_resource_urls.is_empty() || only(&rule.verbs, &["get"]));
     let resources_ok = rule.resources.is_empty()
         || (only(&rule.verbs, &["create"])
