@@ -162,7 +162,8 @@ test('a worker that fails is a message with what to do, and a fresh worker takes
 test('a long analysis can be stopped, or replaced by dropping another file', async () => {
   const h = await openViewer(env);
   const { page } = h;
-  const big = { name: 'list.yaml', make: 'list', count: 300_000 };
+  // Big enough to take seconds (about 100 MB), so the stop lands while it runs.
+  const big = { name: 'list.yaml', make: 'list', count: 1_500_000 };
   await dropMade(page, [big]);
   await page.click('#stop-button', { timeout: 10_000 });
   await page.waitForSelector('#analysis-stopped');
