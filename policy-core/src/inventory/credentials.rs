@@ -2,10 +2,11 @@
 //! Secret material never appears: tokens and keys are identified by a fingerprint that cannot
 //! give them back, and guessable ones by none ([`crate::util::fingerprint`]).
 
+use crate::data::object_ref::ObjectRef;
+use crate::data::source::Source;
 use crate::input::Object;
 use crate::inventory::certs::Approval;
 use crate::inventory::kubeconfig::{Kubeconfig, User, holder_ref};
-use crate::report::{ObjectRef, Source};
 use crate::util::fingerprint;
 use crate::value::Value;
 use serde::{Deserialize, Serialize};
@@ -179,7 +180,7 @@ fn rfc3339(at: time::OffsetDateTime) -> Option<String> {
 /// A Secret value: `data` (base64) or `stringData`. Undecodable values are already diagnostics.
 pub fn secret_value(secret: &Object, key: &str) -> Option<Vec<u8>> {
     if let Some(encoded) = secret.str_at(&["data", key]) {
-        return crate::inventory::certs::decode_base64(encoded).ok();
+        return crate::inventory::x509::decode_base64(encoded).ok();
     }
     secret.str_at(&["stringData", key]).map(|s| s.as_bytes().to_vec())
 }

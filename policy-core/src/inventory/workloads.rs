@@ -5,9 +5,9 @@
 //! that controller, following `ownerReferences` up to the topmost owner present: findings are
 //! reported once, on the Deployment, with its ReplicaSets and Pods listed as related objects.
 
+use crate::data::object_ref::ObjectRef;
 use crate::input::Object;
 use crate::inventory::Inventory;
-use crate::report::ObjectRef;
 use crate::value::Value;
 use base64::Engine as _;
 use std::collections::{BTreeSet, HashMap};
@@ -659,8 +659,8 @@ pub fn config_text(object: &Object, key: &str) -> Option<String> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
+    use crate::data::source::Source;
     use crate::input::Origin;
-    use crate::report::Source;
     use serde_json::{Value, json};
 
     fn objects(values: Vec<Value>) -> Vec<Object> {

@@ -15,7 +15,7 @@ pub use markdown::markdown;
 pub use sarif::sarif;
 pub use text::text;
 
-use crate::Report;
+use crate::report::Report;
 
 /// An output format of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -116,8 +116,8 @@ pub(crate) fn code_spans(message: &str) -> Vec<(bool, &str)> {
 }
 
 /// Findings of one severity, in report order, worst severity first; empty groups skipped.
-pub(crate) fn by_severity(report: &Report) -> Vec<(crate::Severity, Vec<&crate::Finding>)> {
-    crate::Severity::ALL
+pub(crate) fn by_severity(report: &Report) -> Vec<(crate::data::severity::Severity, Vec<&crate::report::Finding>)> {
+    crate::data::severity::Severity::ALL
         .into_iter()
         .rev()
         .map(|sev| (sev, report.findings.iter().filter(|f| f.severity == sev).collect::<Vec<_>>()))
@@ -176,9 +176,10 @@ pub(crate) fn count(n: usize, noun: &str) -> String {
 }
 
 /// Why an input was not analysed whole, in one line in our message style; `None` when it was.
-pub(crate) fn input_note(input: &crate::report::InputSummary) -> Option<String> {
-    use crate::report::InputStatus;
-    let errors: Vec<_> = input.diagnostics.iter().filter(|d| d.level == crate::input::Level::Error).collect();
+pub(crate) fn input_note(input: &crate::data::input_summary::InputSummary) -> Option<String> {
+    use crate::data::input_summary::InputStatus;
+    let errors: Vec<_> =
+        input.diagnostics.iter().filter(|d| d.level == crate::data::diagnostic::Level::Error).collect();
     let first = errors.first().copied().or(input.diagnostics.first());
     Some(match input.status {
         InputStatus::Analysed => return None,
@@ -259,7 +260,7 @@ pub(crate) fn one_line(text: &str) -> String {
 pub(crate) mod sample {
     //! A small hand-made report with hostile values, shared by the renderers' unit tests.
 
-    use crate::input::Diagnostic;
+    use crate::data::diagnostic::Diagnostic;
     use crate::inventory::credentials::{Credential, CredentialKind};
     use crate::inventory::mechanisms::{MechanismEvidence, MechanismStatus, State};
     use crate::report::*;
