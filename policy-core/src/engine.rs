@@ -193,6 +193,23 @@ pub struct AdmitDecision {
     pub findings: Vec<Finding>,
     /// Findings below the rejection threshold, as `CODE: message` warnings.
     pub warnings: Vec<String>,
+    /// The threshold it was decided with ([`AdmitSettings::reject_at`]).
+    #[serde(skip)]
+    pub reject_at: Severity,
+}
+
+impl AdmitDecision {
+    /// The findings that reject the request: at or above the threshold. Every adapter (the
+    /// message here, Kubewarden's and OPA's annotations and violations) splits through this and
+    /// [`AdmitDecision::warning`], so they cannot disagree.
+    pub fn rejecting(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity >= self.reject_at)
+    }
+
+    /// The findings below the threshold: warnings only.
+    pub fn warning(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity < self.reject_at)
+    }
 }
 
 /// Admission settings beyond the shared [`Settings`].
@@ -225,7 +242,13 @@ impl Default for AdmitSettings {
 /// Deletions and exempt requests are allowed. A request without an `object` is an error: the
 /// caller must fail closed.
 pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Result<AdmitDecision, String> {
-    let allow = || AdmitDecision { allowed: true, message: None, findings: Vec::new(), warnings: Vec::new() };
+    let allow = || AdmitDecision {
+        allowed: true,
+        message: None,
+        findings: Vec::new(),
+        warnings: Vec::new(),
+        reject_at: admit.reject_at,
+    };
     if request.get("operation").and_then(Value::as_str) == Some("DELETE") {
         return Ok(allow());
     }
@@ -260,12 +283,13 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
     let inv = Inventory::new(&objects);
     let mut findings = run(&inv, settings, settings.now, Scope::Admit, &mut |_| {}).found;
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.code.cmp(&b.code)));
-    let (rejecting, warning): (Vec<&Finding>, Vec<&Finding>) =
-        findings.iter().partition(|f| f.severity >= admit.reject_at);
-    let message = (!rejecting.is_empty())
-        .then(|| rejecting.iter().map(|f| format!("{}: {}", f.code, f.message)).collect::<Vec<_>>().join("; "));
-    let warnings = warning.iter().map(|f| format!("{}: {}", f.code, f.message)).collect();
-    Ok(AdmitDecision { allowed: rejecting.is_empty(), message, findings, warnings })
+    let mut decision = AdmitDecision { findings, ..allow() };
+    let line = |f: &Finding| format!("{}: {}", f.code, f.message);
+    let rejecting: Vec<String> = decision.rejecting().map(line).collect();
+    decision.warnings = decision.warning().map(line).collect();
+    decision.allowed = rejecting.is_empty();
+    decision.message = (!rejecting.is_empty()).then(|| rejecting.join("; "));
+    Ok(decision)
 }
 
 #[cfg(test)]

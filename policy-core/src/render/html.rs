@@ -1,11 +1,12 @@
 //! One self-contained HTML page: inline CSS, no script, no external resource; printable, light
 //! and dark through `prefers-color-scheme`. The viewer's "export HTML" uses it as it is.
 
-use super::{Coverage, by_severity, code_spans, docs_url, input_note};
+use super::{Coverage, by_severity, docs_url, input_note};
 use crate::data::evidence::Evidence;
 use crate::data::severity::Severity;
 use crate::inventory::mechanisms::State;
 use crate::report::{Finding, Report};
+use crate::util::code_spans;
 use std::fmt::Write as _;
 
 const STYLE: &str = r#"

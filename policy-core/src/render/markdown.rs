@@ -5,11 +5,12 @@
 //! backslash (so `<script>` or `*x*` stay literal); code spans get a fence longer than any
 //! backtick run inside; `|` is escaped in table cells, where it would end the cell.
 
-use super::{Coverage, by_severity, code_spans, docs_url, input_note, one_line};
+use super::{Coverage, by_severity, docs_url, input_note, one_line};
 use crate::data::evidence::Evidence;
 use crate::data::severity::Severity;
 use crate::inventory::mechanisms::State;
 use crate::report::Report;
+use crate::util::code_spans;
 use std::fmt::Write as _;
 
 const PUNCTUATION: &str = "\\`*_[]<>#|~&!$";

@@ -94,27 +94,6 @@ pub fn docs_url(path: &str) -> String {
     format!("{REPOSITORY_URL}/blob/main/{path}")
 }
 
-/// A message cut into plain text and `code` spans: `(true, "x")` is a span written `` `x` ``.
-/// An unmatched backtick stays in the plain text.
-pub(crate) fn code_spans(message: &str) -> Vec<(bool, &str)> {
-    let mut parts = Vec::new();
-    let mut rest = message;
-    while let Some(open) = rest.find('`') {
-        let after = rest.get(open + 1..).unwrap_or("");
-        let Some(close) = after.find('`') else { break };
-        let before = rest.get(..open).unwrap_or("");
-        if !before.is_empty() {
-            parts.push((false, before));
-        }
-        parts.push((true, after.get(..close).unwrap_or("")));
-        rest = after.get(close + 1..).unwrap_or("");
-    }
-    if !rest.is_empty() {
-        parts.push((false, rest));
-    }
-    parts
-}
-
 /// Findings of one severity, in report order, worst severity first; empty groups skipped.
 pub(crate) fn by_severity(report: &Report) -> Vec<(crate::data::severity::Severity, Vec<&crate::report::Finding>)> {
     crate::data::severity::Severity::ALL
@@ -399,14 +378,6 @@ mod tests {
     fn docs_links_are_absolute() {
         assert!(REPOSITORY_URL.starts_with("https://"), "set `repository` in Cargo.toml: {REPOSITORY_URL:?}");
         assert_eq!(docs_url("docs/rules/X.md"), format!("{REPOSITORY_URL}/blob/main/docs/rules/X.md"));
-    }
-
-    #[test]
-    fn code_spans_split_and_keep_unmatched_backticks() {
-        assert_eq!(code_spans("a `b` c"), vec![(false, "a "), (true, "b"), (false, " c")]);
-        assert_eq!(code_spans("`x``y`"), vec![(true, "x"), (true, "y")]);
-        assert_eq!(code_spans("odd ` tick"), vec![(false, "odd ` tick")]);
-        assert_eq!(code_spans(""), Vec::<(bool, &str)>::new());
     }
 
     #[test]

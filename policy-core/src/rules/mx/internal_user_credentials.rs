@@ -1,7 +1,7 @@
 use crate::data::mechanism::Mechanism as M;
-use crate::inventory::credentials::secret_value;
 use crate::inventory::kubeconfig::holder_ref;
 use crate::inventory::mechanisms::{self, State};
+use crate::inventory::workloads::secret_value;
 use crate::rule::prelude::*;
 use crate::util::fingerprint;
 
