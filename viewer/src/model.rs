@@ -1038,7 +1038,6 @@ pub fn window(
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use policy_core::report::{Evidence, ObjectRef, Source};

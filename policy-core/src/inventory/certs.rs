@@ -503,7 +503,6 @@ fn approval(object: &Object) -> Approval {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 pub(crate) mod tests {
     use super::*;
     use crate::data::source::Source;
