@@ -8,6 +8,7 @@
 //! request, [`registry::ALL`] for the catalogue, [`Settings`] and the report types.
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod input;
 pub mod inventory;
 pub mod registry;
