@@ -22,7 +22,10 @@ pub mod value;
 
 mod engine;
 
-pub use engine::{AdmitDecision, AdmitSettings, Progress, admit, analyze, analyze_with_progress, analyze_with_unread};
+pub use engine::{
+    AdmitDecision, AdmitSettings, Progress, admit, analyze, analyze_with_audit, analyze_with_progress,
+    analyze_with_unread,
+};
 pub use input::{InputFile, Limits};
 pub use report::{Finding, Report, Severity};
 pub use rule::RuleMeta;

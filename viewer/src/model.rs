@@ -1219,6 +1219,7 @@ mod tests {
             not_assessable: vec![],
             mechanisms: vec![],
             credentials: vec![],
+            audit: None,
             summary: policy_core::report::Summary::default(),
         }
     }
@@ -1257,6 +1258,7 @@ mod tests {
             object: ObjectRef::default(),
             source: Source::default(),
             path: String::new(),
+            usage: None,
         }
     }
 

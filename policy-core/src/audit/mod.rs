@@ -109,6 +109,27 @@ pub struct Identity {
     pub out_of_scope_requests: u64,
 }
 
+/// What the report says of the audit logs read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditSummary {
+    /// Log files read.
+    pub files: Vec<String>,
+    /// Requests counted.
+    pub requests: u64,
+    /// Requests of identities beyond the cap, counted but not attributed.
+    #[serde(default)]
+    pub uncounted_requests: u64,
+    /// Earliest request (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Latest request (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Every identity seen, by user name.
+    pub identities: Vec<Identity>,
+}
+
 /// Aggregates of every audit log read, in bounded memory.
 #[derive(Debug, Clone, Default)]
 pub struct AuditLog {
@@ -145,6 +166,18 @@ impl AuditLog {
     /// The identities of one user name.
     pub fn of_user(&self, username: &str) -> &[Identity] {
         self.by_user.get(username).map_or(&[], Vec::as_slice)
+    }
+
+    /// The report's view, `None` when no log was given.
+    pub fn summary(&self) -> Option<AuditSummary> {
+        self.is_given().then(|| AuditSummary {
+            files: self.files.iter().map(|f| f.path.clone()).collect(),
+            requests: self.requests,
+            uncounted_requests: self.uncounted_requests,
+            from: self.window.as_ref().map(|w| w.0.clone()),
+            to: self.window.as_ref().map(|w| w.1.clone()),
+            identities: self.identities().into_iter().cloned().collect(),
+        })
     }
 
     /// Whether any log was given (read or not).
@@ -358,4 +391,4 @@ fn looks_like_audit_json(text: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -14,6 +14,7 @@ pub mod st;
 #[cfg(test)]
 pub(crate) mod test_support;
 pub mod tr;
+pub mod ul;
 pub mod wh;
 
 /// What to add to a dump so flag rules can judge the control plane.
