@@ -131,3 +131,16 @@ fn without_a_log_the_ul_rules_say_what_to_add() {
     assert_eq!(missing.len(), 8, "{missing:?}");
     assert!(report.audit.is_none());
 }
+
+#[test]
+fn the_report_with_usage_matches_the_report_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("schema/report.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&policy_core::render::json(&scan(&sample()))).unwrap();
+    assert!(json["audit"]["identities"].as_array().is_some_and(|i| !i.is_empty()));
+    assert!(json["credentials"].as_array().unwrap().iter().any(|c| c["usage"]["seen"] == true));
+    let errors: Vec<String> = validator.iter_errors(&json).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}

@@ -159,7 +159,12 @@ impl AuditLog {
     /// Every identity seen, sorted by user name then credential.
     pub fn identities(&self) -> Vec<&Identity> {
         let mut all: Vec<&Identity> = self.by_user.values().flatten().collect();
-        all.sort_by(|a, b| a.username.cmp(&b.username).then_with(|| a.credential_id.cmp(&b.credential_id)));
+        all.sort_by(|a, b| {
+            a.username
+                .cmp(&b.username)
+                .then_with(|| a.credential_id.cmp(&b.credential_id))
+                .then_with(|| a.legacy_secret.cmp(&b.legacy_secret))
+        });
         all
     }
 
@@ -171,7 +176,11 @@ impl AuditLog {
     /// The report's view, `None` when no log was given.
     pub fn summary(&self) -> Option<AuditSummary> {
         self.is_given().then(|| AuditSummary {
-            files: self.files.iter().map(|f| f.path.clone()).collect(),
+            files: {
+                let mut files: Vec<String> = self.files.iter().map(|f| f.path.clone()).collect();
+                files.sort();
+                files
+            },
             requests: self.requests,
             uncounted_requests: self.uncounted_requests,
             from: self.window.as_ref().map(|w| w.0.clone()),
@@ -234,7 +243,7 @@ impl AuditLog {
                     legacy_token: false,
                     legacy_secret: secret.map(str::to_string),
                     invalidated_token_requests: 0,
-                    groups: user.groups.iter().take(MAX_VALUES).map(|g| g.as_str().to_string()).collect(),
+                    groups: Vec::new(),
                     requests: 0,
                     succeeded: 0,
                     first: seen(),
@@ -256,14 +265,18 @@ impl AuditLog {
         };
         identity.requests += 1;
         identity.legacy_token |= legacy;
+        for group in &user.groups {
+            add_capped(&mut identity.groups, group.as_str());
+        }
         if event.annotation("authentication.k8s.io/legacy-token-invalidated").is_some() {
             identity.invalidated_token_requests += 1;
         }
-        if !at.is_empty() && (identity.first.at.is_empty() || at < identity.first.at) {
-            identity.first = seen();
+        let now = seen();
+        if now.before(&identity.first) {
+            identity.first = now.clone();
         }
-        if at >= identity.last.at {
-            identity.last = seen();
+        if identity.last.before(&now) {
+            identity.last = now;
         }
         for ip in &event.source_ips {
             add_capped(&mut identity.source_ips, ip.as_str());
@@ -275,8 +288,10 @@ impl AuditLog {
             identity.pod_bound_requests += 1;
             let namespace = username.strip_prefix("system:serviceaccount:").and_then(|r| r.split(':').next());
             add_capped(&mut identity.pods, &format!("{}/{pod}", namespace.unwrap_or("?")));
-            if identity.node.is_none() {
-                identity.node = user.extra("authentication.kubernetes.io/node-name").map(str::to_string);
+            if let Some(node) = user.extra("authentication.kubernetes.io/node-name")
+                && identity.node.as_deref().is_none_or(|n| node < n)
+            {
+                identity.node = Some(node.to_string());
             }
         }
         if let Some(target) = event.impersonated_user.as_ref().and_then(|u| u.username.as_ref()) {
@@ -290,21 +305,44 @@ impl AuditLog {
         }
         identity.succeeded += 1;
         let (rank, what) = classify(event);
-        if identity.most_sensitive.as_ref().is_none_or(|a| rank > a.rank) {
-            identity.most_sensitive = Some(Action { what: what.clone(), rank, seen: seen() });
+        let action = Action { what, rank, seen: seen() };
+        if identity.most_sensitive.as_ref().is_none_or(|a| action.worse_than(a)) {
+            identity.most_sensitive = Some(action.clone());
         }
         if !in_scope(username, event) {
             identity.out_of_scope_requests += 1;
-            if identity.out_of_scope.is_none() {
-                identity.out_of_scope = Some(Action { what, rank, seen: seen() });
+            if identity.out_of_scope.as_ref().is_none_or(|a| action.seen.before(&a.seen)) {
+                identity.out_of_scope = Some(action);
             }
         }
     }
 }
 
-fn add_capped(values: &mut Vec<String>, value: &str) {
-    if values.len() < MAX_VALUES && !values.iter().any(|v| v == value) {
-        values.push(crate::util::redact::string(value.to_string()));
+/// Keep the [`MAX_VALUES`] smallest distinct values, sorted: the same whatever the order the
+/// events (and log files) come in.
+pub(crate) fn add_capped(values: &mut Vec<String>, value: &str) {
+    let value = crate::util::redact::string(value.to_string());
+    if let Err(at) = values.binary_search(&value)
+        && at < MAX_VALUES
+    {
+        values.insert(at, value);
+        values.truncate(MAX_VALUES);
+    }
+}
+
+impl Seen {
+    /// Whether it comes first: by time, then file and line (so ties do not depend on the order
+    /// the logs were read in). An event without a time comes after every timed one.
+    pub fn before(&self, other: &Seen) -> bool {
+        let key = |s: &Seen| (s.at.is_empty(), s.at.clone(), s.source.clone());
+        key(self) < key(other)
+    }
+}
+
+impl Action {
+    /// More sensitive, or as sensitive and earlier.
+    pub fn worse_than(&self, other: &Action) -> bool {
+        self.rank > other.rank || (self.rank == other.rank && self.seen.before(&other.seen))
     }
 }
 

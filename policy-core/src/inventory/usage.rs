@@ -8,7 +8,7 @@
 //! credential-id: a certificate is then matched by its user name and groups, which another
 //! certificate for the same subject would also match, and [`CredentialUsage::weaker`] says so.
 
-use crate::audit::{Action, AuditLog, Identity, MAX_VALUES, Seen};
+use crate::audit::{Action, AuditLog, Identity, Seen};
 use crate::inventory::Inventory;
 use crate::inventory::credentials::{Credential, CredentialKind};
 use serde::{Deserialize, Serialize};
@@ -126,23 +126,21 @@ pub fn usage(credential: &Credential, log: &AuditLog) -> Option<CredentialUsage>
     };
     for identity in identities {
         usage.requests += identity.requests;
-        if usage.first_used.as_ref().is_none_or(|f| identity.first.at < f.at) {
+        if usage.first_used.as_ref().is_none_or(|f| identity.first.before(f)) {
             usage.first_used = Some(identity.first.clone());
         }
-        if usage.last_used.as_ref().is_none_or(|l| identity.last.at > l.at) {
+        if usage.last_used.as_ref().is_none_or(|l| l.before(&identity.last)) {
             usage.last_used = Some(identity.last.clone());
         }
         for (all, more) in
             [(&mut usage.source_ips, &identity.source_ips), (&mut usage.user_agents, &identity.user_agents)]
         {
             for value in more {
-                if all.len() < MAX_VALUES && !all.contains(value) {
-                    all.push(value.clone());
-                }
+                crate::audit::add_capped(all, value);
             }
         }
         if let Some(action) = &identity.most_sensitive
-            && usage.most_sensitive.as_ref().is_none_or(|a| action.rank > a.rank)
+            && usage.most_sensitive.as_ref().is_none_or(|a| action.worse_than(a))
         {
             usage.most_sensitive = Some(action.clone());
         }
