@@ -66,6 +66,11 @@ impl FileReader {
         self.summary.bytes
     }
 
+    /// The caller could not read the rest of the file: an error at the line reached.
+    pub fn fail(&mut self, message: &str) {
+        self.diagnose(Diagnostic::error(&self.path, self.line + 1, "read-error", message));
+    }
+
     /// The next bytes of the file.
     pub fn push(&mut self, log: &mut AuditLog, chunk: &[u8]) {
         self.summary.bytes += chunk.len() as u64;
