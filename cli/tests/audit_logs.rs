@@ -1,6 +1,6 @@
 //! `authn-audit scan dump.yaml audit.log…`: audit logs beside dumps, recognised by content,
 //! streamed (gzip too), their problems located on stderr.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "tests")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
 mod support;
 
