@@ -102,7 +102,7 @@ pub(crate) fn static_token_users(inv: &Inventory<'_>) -> Vec<String> {
 /// Whether the user name is one of a service account, node, bootstrap token or control-plane
 /// component rather than a person's.
 pub(crate) fn is_system_user(username: &str, groups: &[String]) -> bool {
-    username.starts_with("system:") || crate::inventory::certs::is_system_identity(username, groups)
+    username.starts_with("system:") || crate::inventory::x509::is_system_identity(username, groups)
 }
 
 #[cfg(test)]
