@@ -1218,6 +1218,7 @@ mod tests {
             not_assessable: vec![],
             mechanisms: vec![],
             credentials: vec![],
+            audit: None,
             summary: policy_core::report::Summary::default(),
         }
     }
@@ -1256,6 +1257,7 @@ mod tests {
             object: ObjectRef::default(),
             source: Source::default(),
             path: String::new(),
+            usage: None,
         }
     }
 
