@@ -37,6 +37,8 @@ pub enum Status {
     Failed(String),
     /// The user stopped the analysis.
     Stopped,
+    /// The host page could not fetch the dump it meant to load (embed `data-dump`).
+    DumpMissing(String),
 }
 
 /// Everything that can happen to the page.
@@ -49,6 +51,8 @@ pub enum Msg {
     FromWorker(JsValue),
     /// The worker died (a trap, out of memory, an uncaught error): what the browser said.
     WorkerDied(String),
+    /// The host page could not load its `data-dump`: the message to show.
+    DumpMissing(String),
     /// Stop the running analysis.
     Stop,
     /// This many findings have arrived (already taken in by the worker's message handler).
@@ -57,6 +61,8 @@ pub enum Msg {
     View(ViewState),
     /// The user edited the fragment or went back.
     HashChanged,
+    /// Check the same inputs again as of another instant (RFC 3339).
+    AsOf(String),
     /// Download the report in a format.
     Export(&'static str),
     /// A global key press.
@@ -138,6 +144,8 @@ pub struct App {
     /// The inputs as messages name them.
     inputs_subject: String,
     elapsed_ms: Option<f64>,
+    /// The dump's newest timestamp, suggested as the "as of".
+    newest: Option<String>,
     _listeners: Vec<EventListener>,
 }
 
@@ -162,6 +170,7 @@ impl Component for App {
             inputs_label: String::new(),
             inputs_subject: String::new(),
             elapsed_ms: None,
+            newest: None,
             _listeners: Vec::new(),
         };
         app.listen(ctx);
@@ -230,6 +239,14 @@ impl Component for App {
                 }
                 true
             }
+            Msg::DumpMissing(message) => {
+                if matches!(self.status, Status::Working(_)) || self.report.is_some() {
+                    return false;
+                }
+                browser::tell_host("authn-audit:failed", &[("message", JsValue::from_str(&message))]);
+                self.status = Status::DumpMissing(message);
+                true
+            }
             Msg::Stop => {
                 if !matches!(self.status, Status::Working(_)) {
                     return false;
@@ -257,6 +274,13 @@ impl Component for App {
                     return false;
                 }
                 self.set_view(ctx, view);
+                true
+            }
+            Msg::AsOf(now) => {
+                if self.report.is_none() {
+                    return false;
+                }
+                self.start(Request::Reanalyze { now }, JsValue::UNDEFINED);
                 true
             }
             Msg::Export(format) => {
@@ -355,6 +379,8 @@ impl App {
             }
             if let Some(files) = embedded_files(&event.data()) {
                 link.send_message(Msg::Files(files));
+            } else if let Some(message) = load_failure(&event.data()) {
+                link.send_message(Msg::DumpMissing(message));
             }
         });
         self._listeners = vec![on_hash, on_key, on_message];
@@ -430,7 +456,8 @@ impl App {
                 self.fail("a chunk of findings could not be read".into());
                 true
             }
-            Reply::Done { elapsed_ms, memory_bytes, .. } => {
+            Reply::Done { elapsed_ms, memory_bytes, newest, .. } => {
+                self.newest = newest;
                 let incoming = std::mem::take(&mut *self.incoming.borrow_mut());
                 if let Some(report) = incoming.report {
                     let (_, keys, facets) = incoming.keys;
@@ -467,6 +494,11 @@ impl App {
         let filters_changed =
             view.filters != self.view.filters || view.sort != self.view.sort || view.group != self.view.group;
         let selection_changed = view.selected != self.view.selected;
+        if let (Some(closed), None) = (&self.view.selected, &view.selected) {
+            // Closing the details (button, Escape, the row again) puts the focus back on the
+            // row they were opened from, not at the top of the page.
+            browser::focus_later(format!("button.finding[data-key=\"{closed}\"]"));
+        }
         self.view = view;
         browser::replace_hash(&model::fragment(self.options, &self.view));
         if filters_changed {
@@ -528,7 +560,7 @@ impl App {
                 let mut view = self.view.clone();
                 view.tab = Tab::Findings;
                 self.set_view(ctx, view);
-                focus_later("#search".to_string());
+                browser::focus_later("#search".to_string());
                 true
             }
             "j" | "k" => {
@@ -572,7 +604,13 @@ impl App {
 
     fn status_view(&self, link: &Scope<Self>) -> Html {
         match &self.status {
+            Status::Idle if self.view != ViewState::default() => html! {
+                <div class="callout" role="status" id="link-without-data">{ views::message(&intake::link_without_data(self.view.selected.is_some())) }</div>
+            },
             Status::Idle | Status::Ready => html! {},
+            Status::DumpMissing(message) => html! {
+                <div class="callout error" role="alert" id="dump-missing"><strong>{"No dump to show: "}</strong>{ views::message(message) }</div>
+            },
             Status::Failed(message) => html! {
                 <div class="callout error" role="alert" id="analysis-failed"><strong>{"Analysis failed: "}</strong>{ views::message(message) }</div>
             },
@@ -624,14 +662,15 @@ impl App {
             e.prevent_default();
             let mut view = tab_base.clone();
             view.tab = Tab::ALL.get(next).copied().unwrap_or_default();
-            focus_later(format!("#tab-{}", view.tab.as_str()));
+            browser::focus_later(format!("#tab-{}", view.tab.as_str()));
             Some(Msg::View(view))
         });
         html! {
             <div class="report" id="report">
                 { views::not_analysed(&incomplete, report.inputs.len()) }
                 if !self.options.compact {
-                    <Summary report={report} view={self.view.clone()} elapsed_ms={self.elapsed_ms} on_view={link.callback(Msg::View)} />
+                    <Summary report={report} keys={&self.keys} view={self.view.clone()} elapsed_ms={self.elapsed_ms} newest={self.newest.clone()}
+                        on_view={link.callback(Msg::View)} on_as_of={link.callback(Msg::AsOf)} />
                 }
                 if diagnostics > 0 {
                     { views::diagnostics_callout(report) }
@@ -706,6 +745,20 @@ fn post(worker: &Worker, request: &Request, payload: &JsValue) {
     let _ = worker.post_message(&js_sys::Array::of2(&JsValue::from_str(&header), payload));
 }
 
+/// The host page's word that its `data-dump` could not be fetched:
+/// `{type: "authn-audit:load-failed", url, status, refused}` (see `embed.js`).
+fn load_failure(data: &JsValue) -> Option<String> {
+    let field = |name: &str| js_sys::Reflect::get(data, &name.into()).ok();
+    if field("type")?.as_string()? != "authn-audit:load-failed" {
+        return None;
+    }
+    let url = field("url").and_then(|u| u.as_string()).unwrap_or_else(|| "data-dump".into());
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "an HTTP status, clamped")]
+    let status = field("status").and_then(|s| s.as_f64()).map_or(0, |s| s.clamp(0.0, 999.0) as u16);
+    let refused = field("refused").is_some_and(|r| r.is_truthy());
+    Some(intake::dump_missing(&url, status, refused))
+}
+
 /// Files a host page posted: `{type: "authn-audit:load", files: [{name, data}]}` where `data` is
 /// a string, an ArrayBuffer, or a Blob.
 fn embedded_files(data: &JsValue) -> Option<Vec<NamedBlob>> {
@@ -756,21 +809,5 @@ fn mark_ready(report: &Report, elapsed_ms: f64, memory_bytes: u64) {
 
 /// Keep the keyboard focus on the selected row after j/k.
 fn focus_selected() {
-    focus_later("button.finding.selected".to_string());
-}
-
-/// Focus an element once Yew has drawn it.
-fn focus_later(selector: String) {
-    let cb = Closure::once_into_js(move || {
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector(&selector).ok().flatten())
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    });
-    if let Some(window) = web_sys::window() {
-        let _ = window.request_animation_frame(cb.unchecked_ref());
-    }
+    browser::focus_later("button.finding.selected".to_string());
 }

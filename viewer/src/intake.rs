@@ -142,6 +142,33 @@ pub fn worker_failure(subject: &str, said: &str, started: bool, working: bool) -
     }
 }
 
+/// The page's message when the host page could not fetch the dump its `data-dump` names:
+/// `url` as the host resolved it, `status` the HTTP status (0 when the fetch itself failed or
+/// the address was refused). Nothing was analysed, and the page must say so rather than show an
+/// empty drop zone.
+pub fn dump_missing(url: &str, status: u16, refused: bool) -> String {
+    let why = if refused {
+        "the address is not on the page's own origin".to_string()
+    } else if status == 0 {
+        "the request failed".to_string()
+    } else {
+        format!("the server answered HTTP {status}")
+    };
+    format!(
+        "the dump `{url}` could not be loaded ({why}), so nothing was checked; fix the page's `data-dump` address, or drop a dump here"
+    )
+}
+
+/// The page's note for a shared link opened without its data: the fragment holds a view
+/// (filters, a tab, a selected finding), never the report, which stays on the machine that
+/// made it.
+pub fn link_without_data(selected: bool) -> String {
+    let finding = if selected { " and open the finding it points at" } else { "" };
+    format!(
+        "this link holds a view of a report, not its data: nothing is stored or sent, so the dump stays where it was; drop or choose the same dump to see this view{finding}"
+    )
+}
+
 /// How messages name the inputs of an analysis: a file name in backticks, or how many files.
 pub fn subject(names: &[&str]) -> String {
     match names {
@@ -272,5 +299,19 @@ mod tests {
         assert!(all >= 3, "{:?}", report.inputs);
         report.inputs = inputs_shown(&report.inputs, 1, 1);
         assert_eq!(diagnostics_not_shown(&report), all - 1);
+    }
+
+    #[test]
+    fn missing_dumps_and_data_less_links_say_what_happened_and_what_to_do() {
+        let m = dump_missing("https://docs.example/dumps/gone.yaml", 404, false);
+        assert!(m.contains("`https://docs.example/dumps/gone.yaml`") && m.contains("HTTP 404"), "{m}");
+        assert!(m.contains("nothing was checked") && m.contains("`data-dump`"), "{m}");
+        assert!(dump_missing("x", 0, true).contains("not on the page's own origin"));
+        assert!(dump_missing("x", 0, false).contains("the request failed"));
+        assert!(link_without_data(true).contains("open the finding"));
+        assert!(!link_without_data(false).contains("open the finding"));
+        for m in [dump_missing("x", 500, false), link_without_data(false)] {
+            assert!(m.starts_with(|c: char| c.is_lowercase()) && !m.ends_with('.'), "house style: {m}");
+        }
     }
 }

@@ -87,7 +87,9 @@ pub fn state_badge(state: Option<State>) -> Html {
     let (class, text) = match state {
         Some(State::Enabled) => ("enabled", "enabled"),
         Some(State::Disabled) => ("disabled", "disabled"),
-        Some(State::Unknown) | None => ("unknown", "unknown"),
+        Some(State::Unknown) => ("unknown", "unknown"),
+        // No MX001 row (the general rules): no state to claim.
+        None => return html! {},
     };
     html! { <span class={classes!("state", class)}>{ text }</span> }
 }

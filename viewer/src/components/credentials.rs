@@ -12,18 +12,49 @@ pub struct CredentialsProps {
     pub report: Shared<Report>,
 }
 
-/// The credentials table and the expiry timeline.
+/// Rows of the table drawn at a time: a dump of 100k objects reveals over ten thousand
+/// credentials, and drawing them all froze the page for seconds.
+const PAGE_ROWS: usize = 200;
+
+/// The credentials table (a page at a time) and the expiry timeline.
 #[function_component]
 pub fn CredentialInventory(props: &CredentialsProps) -> Html {
     let report = &props.report;
+    let page = use_state_eq(|| 0usize);
+    {
+        // A new report starts on its first page.
+        let page = page.clone();
+        use_effect_with(report.clone(), move |_| page.set(0));
+    }
+    let timeline = use_memo(report.clone(), |report| {
+        let now = model::parse_time(&report.evaluated_at).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        model::timeline(&report.credentials, now, 40)
+    });
     if report.credentials.is_empty() {
         return html! { <p class="empty">{"This dump reveals no credentials (client certificates, CSRs, token Secrets, kubeconfig users)."}</p> };
     }
-    let now = model::parse_time(&report.evaluated_at).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    let timeline = model::timeline(&report.credentials, now, 40);
+    let total = report.credentials.len();
+    let (first, last) = model::page_range(total, *page, PAGE_ROWS);
+    let pages = total.div_ceil(PAGE_ROWS);
+    let go = |to: usize| {
+        let page = page.clone();
+        Callback::from(move |_: MouseEvent| page.set(to))
+    };
+    let pager = html! {
+        <nav class="pager" aria-label="Credential pages">
+            <span id="credential-page" aria-live="polite">
+                { format!("credentials {}–{} of {}", model::human_count(first + 1), model::human_count(last), model::human_count(total)) }
+            </span>
+            if pages > 1 {
+                <button type="button" class="button ghost" id="credential-prev" disabled={*page == 0} onclick={go(page.saturating_sub(1))}>{"‹ Previous"}</button>
+                <button type="button" class="button ghost" id="credential-next" disabled={*page + 1 >= pages} onclick={go(*page + 1)}>{"Next ›"}</button>
+            }
+        </nav>
+    };
     html! {
         <>
             { timeline_chart(&timeline) }
+            { pager }
             <div class="table-wrap">
                 <table class="grid" id="credential-table" aria-label="Credentials">
                     <thead><tr>
@@ -31,7 +62,7 @@ pub fn CredentialInventory(props: &CredentialsProps) -> Html {
                         <th scope="col">{"Status"}</th><th scope="col">{"Expires"}</th><th scope="col">{"Fingerprint"}</th><th scope="col">{"Where"}</th>
                     </tr></thead>
                     <tbody>
-                        { for report.credentials.iter().map(|c| html! {
+                        { for report.credentials.get(first..last).unwrap_or_default().iter().map(|c| html! {
                             <tr data-identity={c.identity.clone()}>
                                 <td>{ format!("{:?}", c.kind).chars().fold(String::new(), |mut s, ch| { if ch.is_uppercase() && !s.is_empty() { s.push(' '); } s.push(ch.to_ascii_lowercase()); s }) }</td>
                                 <th scope="row">{ &c.identity }</th>

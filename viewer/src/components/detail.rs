@@ -29,7 +29,7 @@ pub fn DetailPanel(props: &DetailProps) -> Html {
             <div class="detail-head">
                 <div>
                     <p class="eyebrow">{ severity_badge(f.severity) }{" "}<span class="code">{ &f.code }</span>{" "}<span class="muted">{ &f.slug }</span></p>
-                    <h2>{ message(&f.message) }</h2>
+                    <h2 id="detail-title" tabindex="-1">{ message(&f.message) }</h2>
                     if !title.is_empty() { <p class="muted rule-title">{ message(&title) }</p> }
                 </div>
                 <button type="button" class="icon" aria-label="Close details" onclick={on_close.clone()}>{"×"}</button>

@@ -1,6 +1,7 @@
 //! The findings list: a virtual list of fixed-height lines (group headings and findings). It owns
 //! its scroll state; which lines exist and which finding is selected come from the parent.
 
+use crate::browser;
 use crate::components::Shared;
 use crate::model::{self, Line};
 use crate::views;
@@ -127,7 +128,14 @@ impl Component for FindingsList {
                 (Some(f), Some(key)) => {
                     let selected = props.selected.as_deref() == Some(key.as_str());
                     let next = (!selected).then(|| key.clone());
-                    let onclick = props.on_select.reform(move |_: MouseEvent| next.clone());
+                    let on_select = props.on_select.clone();
+                    let onclick = Callback::from(move |_: MouseEvent| {
+                        if next.is_some() {
+                            // Opened from the list: the focus moves into the details.
+                            browser::focus_later("#detail-title".to_string());
+                        }
+                        on_select.emit(next.clone());
+                    });
                     html! {
                         <li key={key.clone()} aria-posinset={(at + 1).to_string()} aria-setsize={lines.len().to_string()}>
                             <button type="button" class={classes!("finding", selected.then_some("selected"))} aria-pressed={selected.to_string()}

@@ -104,10 +104,11 @@ pub fn InputPanel(props: &InputPanelProps) -> Html {
                     </p>
                 }
                 <div class="actions">
-                    <label class="button primary" for="file-picker">{"Choose files…"}</label>
+                    // The input first: its focus ring is drawn on the label that follows it.
                     <input id="file-picker" class="visually-hidden" type="file" multiple=true
                         accept=".yaml,.yml,.json,.csv,.conf,.kubeconfig,text/*,application/json,application/yaml"
                         ref={picker} onchange={onpick} />
+                    <label class="button primary" for="file-picker">{"Choose files…"}</label>
                     <button type="button" class="button" aria-expanded={paste_open.to_string()} aria-controls="paste-form"
                         onclick={toggle_paste.clone()}>{"Paste YAML…"}</button>
                     if props.sample {

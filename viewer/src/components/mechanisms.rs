@@ -1,7 +1,8 @@
-//! The Mechanisms tab (MX001): each mechanism's state with its evidence.
+//! The Mechanisms tab (MX001): each mechanism's state with its evidence, and its rules passed,
+//! failed or not assessable.
 
 use crate::components::Shared;
-use crate::model;
+use crate::model::{self, Verdict};
 use crate::views::{severity_badge, state_badge};
 use policy_core::Report;
 use yew::prelude::*;
@@ -17,19 +18,27 @@ pub struct MechanismsProps {
 #[function_component]
 pub fn MechanismInventory(props: &MechanismsProps) -> Html {
     let report = &props.report;
-    let scores = use_memo(report.clone(), |report| model::mechanism_scores(report));
+    let postures = use_memo(report.clone(), |report| model::report_postures(report));
     html! {
         <div class="table-wrap">
             <table class="grid" id="mechanism-table" aria-label="Authentication mechanisms">
-                <thead><tr><th scope="col">{"Mechanism"}</th><th scope="col">{"State"}</th><th scope="col">{"Score"}</th><th scope="col">{"Findings"}</th><th scope="col">{"Evidence"}</th></tr></thead>
+                <thead><tr><th scope="col">{"Mechanism"}</th><th scope="col">{"State"}</th><th scope="col">{"Rules"}</th><th scope="col">{"Findings"}</th><th scope="col">{"Evidence"}</th></tr></thead>
                 <tbody>
-                    { for scores.iter().map(|s| {
+                    { for postures.iter().map(|s| {
                         let status = report.mechanisms.iter().find(|m| m.mechanism == s.mechanism);
                         html! {
                             <tr data-mechanism={s.mechanism.as_str()}>
                                 <th scope="row">{ s.mechanism.label() }<div class="muted small">{ s.mechanism.guide_section() }</div></th>
                                 <td>{ state_badge(s.state) }</td>
-                                <td><span class={classes!("grade", s.grade())}>{ s.score }</span></td>
+                                <td>
+                                    <span class={classes!("verdict", s.verdict().as_str())}>{ s.verdict().label() }</span>
+                                    <div class="muted small">{ s.counts_text() }</div>
+                                    if s.verdict() == Verdict::NotAssessable || s.verdict() == Verdict::Partial {
+                                        if !s.add.is_empty() {
+                                            <div class="small">{"Add: "}{ s.add.join(", ") }</div>
+                                        }
+                                    }
+                                </td>
                                 <td>{ for s.counts.iter().rev().map(|(sev, n)| html! { <span class="pair">{ severity_badge(*sev) }{ format!(" {n}") }</span> }) }</td>
                                 <td>
                                     if let Some(m) = status {

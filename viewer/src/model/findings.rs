@@ -7,9 +7,12 @@ use policy_core::Severity;
 use policy_core::report::{Finding, Mechanism};
 use std::collections::BTreeMap;
 
-/// A finding's stable key for links: code, object and line. Identical for the same dump.
+/// A finding's id for links: its rule code and 12 hex digits of a hash of its rule, object and
+/// line. Identical for the same dump, and it names no object or namespace: names can be
+/// sensitive, and a link travels further than the dump it was made from.
 pub fn finding_key(f: &Finding) -> String {
-    format!("{}|{}|{}", f.code, f.object, f.source.line)
+    let hex = policy_core::util::sha256_hex(format!("{}\0{}\0{}", f.code, f.object, f.source.line).as_bytes());
+    format!("{}-{}", f.code, hex.get(..12).unwrap_or(&hex))
 }
 
 /// Every finding's unique key, in report order: [`finding_key`], with `~2`, `~3`… appended when
@@ -257,9 +260,14 @@ mod tests {
         f.push(f[1].clone());
         f.push(f[1].clone());
         let keys = finding_keys(&f);
-        assert_eq!(keys[1], "SA001|Secret/default/old-token|12");
-        assert_eq!(keys[4], "SA001|Secret/default/old-token|12~2");
-        assert_eq!(keys[5], "SA001|Secret/default/old-token|12~3");
+        assert!(keys[1].starts_with("SA001-") && keys[1].len() == "SA001-".len() + 12, "{}", keys[1]);
+        assert!(keys.iter().all(|k| !k.contains("old-token") && !k.contains("default")), "no names: {keys:?}");
+        assert_eq!(keys[4], format!("{}~2", keys[1]));
+        assert_eq!(keys[5], format!("{}~3", keys[1]));
+        // Another line of the same object is another finding.
+        let mut moved = f[1].clone();
+        moved.source.line += 1;
+        assert_ne!(finding_key(&moved), finding_key(&f[1]));
         assert_eq!(keys.iter().collect::<std::collections::BTreeSet<_>>().len(), keys.len());
         assert_eq!(finding_keys(&f), keys);
     }
