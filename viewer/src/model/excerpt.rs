@@ -1,4 +1,9 @@
-//! Source excerpts around a finding's line, with secret values redacted.
+//! Source excerpts around a finding's line, with secret values redacted: by policy-core's
+//! redactor (secret-named keys and flags, URL userinfo), plus what only a whole source line
+//! shows (the values of a Secret's `data`, bearer tokens, JWTs, long base64 runs, the token
+//! column of a static token file).
+
+use policy_core::util::redact;
 
 /// One line of a source excerpt.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -11,8 +16,8 @@ pub struct ExcerptLine {
     pub highlight: bool,
 }
 
-/// What stands in for a secret value in an excerpt.
-pub const REDACTED: &str = "‹redacted›";
+/// What stands in for a secret value in an excerpt: the same word as in every other output.
+pub const REDACTED: &str = redact::REDACTED;
 
 /// Lines `line - radius ..= line + radius` of a file, with secret values redacted: the values
 /// under `data`/`stringData` of any object that is not a ConfigMap, keys that name secrets
@@ -165,7 +170,8 @@ fn redact_value(raw: &str) -> String {
     }
 }
 
-/// Any other line: hide the value of secret-named keys, then secrets inside values.
+/// Any other line: hide the value of secret-named keys, then secrets inside values (policy-core's
+/// redactor first, for assignments and URL userinfo).
 fn redact_line(raw: &str) -> String {
     if let Some((key, value)) = key_value(raw)
         && is_secret_key(&key)
@@ -177,35 +183,13 @@ fn redact_line(raw: &str) -> String {
         let key_text = split_key_value(item).map_or("", |(k, _)| k);
         return format!("{prefix}{key_text}: {REDACTED}");
     }
-    redact_inline(raw)
+    redact_inline(&redact::text(raw))
 }
 
-const SECRET_KEYS: &[&str] = &[
-    "token",
-    "password",
-    "passwd",
-    "secret",
-    "client-key-data",
-    "private-key",
-    "privatekey",
-    "id-token",
-    "refresh-token",
-    "access-token",
-    "client-secret",
-    "credential",
-    "credentials",
-    "apikey",
-    "api-key",
-    "ssh-privatekey",
-];
-
+/// Whether a key or flag names a secret: policy-core's one judgement (the same that redacts
+/// messages and evidence), so an excerpt never shows what a finding would hide.
 fn is_secret_key(key: &str) -> bool {
-    let key = key.trim().trim_matches(|c| c == '"' || c == '\'').to_ascii_lowercase().replace('_', "-");
-    SECRET_KEYS.iter().any(|s| key == *s || key.ends_with(&format!("-{s}")) || key.ends_with(&format!(".{s}")))
-        || key.ends_with("token")
-        || key.ends_with("password")
-        || key.ends_with(".key")
-        || key.ends_with("-key-data")
+    redact::is_secret_name(key)
 }
 
 /// Values that name a file, open a block or are booleans: not secrets.
@@ -325,8 +309,8 @@ items:
         let lines = excerpt("dump.yaml", text, 6, 100);
         assert_eq!(lines.len(), 15);
         let joined: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(joined[4], "    ca.crt: ‹redacted›");
-        assert_eq!(joined[5], "    token: ‹redacted›");
+        assert_eq!(joined[4], "    ca.crt: REDACTED");
+        assert_eq!(joined[5], "    token: REDACTED");
         assert!(lines[5].highlight && !lines[4].highlight);
         assert_eq!(joined[11], "    config: plain-setting");
         assert_eq!(joined[8], "    name: old-token");
@@ -353,13 +337,13 @@ spec:
         let lines = excerpt("pod.yaml", text, 5, 1);
         assert_eq!(lines.iter().map(|l| l.number).collect::<Vec<_>>(), vec![4, 5, 6]);
         assert_eq!(lines[1].text, "    - --token-auth-file=/etc/kubernetes/tokens.csv");
-        assert_eq!(lines[2].text, "    - --oidc-client-secret=‹redacted›");
+        assert_eq!(lines[2].text, "    - --oidc-client-secret=REDACTED");
         let all = excerpt("pod.yaml", text, 1, 100);
         let t: Vec<&str> = all.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(t[6], "    - --kubelet-client-key=/pki/k.key");
-        assert_eq!(t[9], "      value: Bearer ‹redacted›");
-        assert_eq!(t[10], "    password: ‹redacted›");
-        assert_eq!(t[11], "    clientKeyData: ‹redacted›");
+        assert_eq!(t[9], "      value: Bearer REDACTED");
+        assert_eq!(t[10], "    password: REDACTED");
+        assert_eq!(t[11], "    clientKeyData: REDACTED");
         assert_eq!(t[12], "    automountServiceAccountToken: true");
         assert!(excerpt("x.yaml", text, 99, 2).is_empty());
     }
@@ -374,12 +358,65 @@ spec:
     "kind": "Secret"
 }"#;
         let t: Vec<String> = excerpt("d.json", json, 4, 10).into_iter().map(|l| l.text).collect();
-        assert_eq!(t[3], r#"        "token": ‹redacted›"#);
+        assert_eq!(t[3], r#"        "token": REDACTED"#);
         assert_eq!(t[5], r#"    "kind": "Secret""#);
         let csv = "s3cr3t,alice,1001,\"system:masters\"\n# comment,x\n";
         let t: Vec<String> = excerpt("tokens.csv", csv, 1, 1).into_iter().map(|l| l.text).collect();
-        assert_eq!(t, vec!["‹redacted›,alice,1001,\"system:masters\"".to_string(), "# comment,x".to_string()]);
+        assert_eq!(t, vec!["REDACTED,alice,1001,\"system:masters\"".to_string(), "# comment,x".to_string()]);
         let jwt = "  id-token-hint eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
-        assert_eq!(redact_inline(jwt), "  id-token-hint ‹redacted›");
+        assert_eq!(redact_inline(jwt), "  id-token-hint REDACTED");
+    }
+
+    /// The excerpt hides exactly what policy-core's redactor calls a secret: a second list
+    /// in the viewer would drift from it (it did: `passphrase`, `cookie`, `authorization`).
+    #[test]
+    fn excerpts_redact_by_policy_cores_one_judgement() {
+        let value = "s3cr3t-value-xyz";
+        let names = [
+            "password",
+            "DB_PASSWORD",
+            "clientSecret",
+            "apiKey",
+            "passphrase",
+            "cookie",
+            "authorization",
+            "id-token",
+            "token",
+            "secretName",
+            "token-auth-file",
+            "tokenExpirationSeconds",
+            "name",
+            "replicas",
+        ];
+        for name in names {
+            let yaml = format!("kind: ConfigMap\ndata:\n  {name}: {value}\n");
+            let shown = &excerpt("cm.yaml", &yaml, 3, 0)[0].text;
+            assert_eq!(!shown.contains(value), redact::is_secret_name(name), "`{name}` shown as `{shown}`");
+        }
+        let pod = [
+            "apiVersion: v1",
+            "kind: Secret",
+            "data:",
+            "  token: ZTJlLXZlcnktc2VjcmV0LXRva2Vu",
+            "---",
+            "kind: Pod",
+            "spec:",
+            "  containers:",
+            "  - command:",
+            "    - --token=abc123def456",
+            "    - --oidc-client-secret=hunter2-hunter2",
+            "    - --token-auth-file=/etc/kubernetes/tokens.csv",
+            "    env:",
+            "    - name: UPSTREAM",
+            "      value: https://admin:p4ssw0rd@git.example/repo.git",
+        ]
+        .join("\n");
+        let t: Vec<String> = excerpt("dump.yaml", &pod, 8, 20).into_iter().map(|l| l.text).collect();
+        let all = t.join("\n");
+        for secret in ["ZTJlLXZlcnktc2VjcmV0LXRva2Vu", "abc123def456", "hunter2-hunter2", "admin", "p4ssw0rd"] {
+            assert!(!all.contains(secret), "`{secret}` in\n{all}");
+        }
+        assert!(all.contains("--token-auth-file=/etc/kubernetes/tokens.csv"), "a file name stays: {all}");
+        assert!(all.contains("git.example/repo.git"), "the rest of the URL stays: {all}");
     }
 }
