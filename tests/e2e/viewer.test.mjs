@@ -707,3 +707,24 @@ test('the credentials table draws a page at a time (14.6)', async () => {
   await assertClean(h);
   await h.context.close();
 });
+
+test('a worker that ends without an error event still ends as a message, and the next try works (issue 8)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  // End the worker from inside: no error event reaches the page, as when a tab's wasm is killed.
+  const [worker] = page.workers();
+  assert.ok(worker, 'the analysis worker is running');
+  await worker.evaluate(() => self.close()).catch(() => {});
+  await page.click('#sample-button');
+  const failed = page.locator('#analysis-failed');
+  await failed.waitFor({ timeout: 40_000 });
+  assert.match(await failed.innerText(), /stopped inside the browser/);
+  // A fresh worker takes the next try.
+  await clearReportMark(page);
+  await page.click('#sample-button');
+  await reportShown(page);
+  assert.ok((await page.locator('button.finding').count()) > 0);
+  await h.context.close();
+});

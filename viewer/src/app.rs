@@ -15,9 +15,10 @@ use crate::model::{self, EmbedOptions, ExcerptLine, Facets, Filters, Line, Tab, 
 use crate::protocol::{Progress, Reply, Request};
 use crate::views;
 use gloo_events::EventListener;
+use gloo_timers::callback::Interval;
 use policy_core::Report;
 use policy_core::report::Finding;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{KeyboardEvent, MessageEvent, Worker};
@@ -65,6 +66,8 @@ pub enum Msg {
     AsOf(String),
     /// Download the report in a format.
     Export(&'static str),
+    /// The watchdog's tick: is the worker still answering?
+    Tick,
     /// A global key press.
     Key(KeyboardEvent),
 }
@@ -147,6 +150,11 @@ pub struct App {
     /// The dump's newest timestamp, suggested as the "as of".
     newest: Option<String>,
     _listeners: Vec<EventListener>,
+    /// When the worker last said anything (ms since the epoch): set by its message handler.
+    last_heard: Rc<Cell<f64>>,
+    /// When the oldest request still without an answer was posted.
+    awaiting: Option<f64>,
+    _watchdog: Option<Interval>,
 }
 
 impl Component for App {
@@ -172,12 +180,17 @@ impl Component for App {
             elapsed_ms: None,
             newest: None,
             _listeners: Vec::new(),
+            last_heard: Rc::new(Cell::new(js_sys::Date::now())),
+            awaiting: None,
+            _watchdog: None,
         };
         app.listen(ctx);
         if app.options.embedded {
             browser::tell_host("authn-audit:started", &[]);
         }
-        app.worker = spawn_worker(ctx, Rc::clone(&app.incoming));
+        app.worker = spawn_worker(ctx, Rc::clone(&app.incoming), Rc::clone(&app.last_heard));
+        let link = ctx.link().clone();
+        app._watchdog = Some(Interval::new(1_000, move || link.send_message(Msg::Tick)));
         if app.worker.is_none() {
             app.fail("this browser cannot start the analysis worker".into());
         } else if app.options.load_sample {
@@ -287,6 +300,20 @@ impl Component for App {
                 self.send(Request::Export { format: format.to_string() }, JsValue::UNDEFINED);
                 false
             }
+            Msg::Tick => {
+                let heard = self.last_heard.get();
+                if self.awaiting.is_some_and(|sent| heard >= sent) {
+                    self.awaiting = None;
+                }
+                let analysing =
+                    matches!(self.status, Status::Working(_)) && self.worker.as_ref().is_some_and(|w| w.ready);
+                if self.worker.is_some() && intake::worker_silent(js_sys::Date::now(), self.awaiting, heard, analysing)
+                {
+                    // No error event came: the worker ended silently (out of memory, killed).
+                    return Component::update(self, ctx, Msg::WorkerDied(String::new()));
+                }
+                false
+            }
             Msg::Key(event) => self.on_key(ctx, &event),
         }
     }
@@ -328,7 +355,7 @@ impl Component for App {
     }
 }
 
-fn spawn_worker(ctx: &Context<App>, incoming: Rc<RefCell<Incoming>>) -> Option<WorkerLink> {
+fn spawn_worker(ctx: &Context<App>, incoming: Rc<RefCell<Incoming>>, heard: Rc<Cell<f64>>) -> Option<WorkerLink> {
     // (A worker that traps, runs out of memory or throws fires `error` here; one whose message
     // cannot be deserialised fires `messageerror`. Both mean the worker is no longer usable.)
     let options = web_sys::WorkerOptions::new();
@@ -337,6 +364,7 @@ fn spawn_worker(ctx: &Context<App>, incoming: Rc<RefCell<Incoming>>) -> Option<W
     let worker = Worker::new_with_options("./worker.js", &options).ok()?;
     let link = ctx.link().clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        heard.set(js_sys::Date::now());
         let data = e.data();
         match take_in(&incoming, &data) {
             Some(sent) => link.send_message(Msg::Loaded(sent)),
@@ -396,7 +424,8 @@ impl App {
     fn restart_worker(&mut self, ctx: &Context<Self>) {
         // Dropping the link terminates the old worker.
         self.worker = None;
-        self.worker = spawn_worker(ctx, Rc::clone(&self.incoming));
+        self.awaiting = None;
+        self.worker = spawn_worker(ctx, Rc::clone(&self.incoming), Rc::clone(&self.last_heard));
         if self.worker.is_none() {
             self.fail("this browser cannot start the analysis worker".into());
         }
@@ -420,6 +449,7 @@ impl App {
             return;
         }
         post(&link.worker, &request, &payload);
+        self.awaiting.get_or_insert_with(js_sys::Date::now);
     }
 
     fn on_worker(&mut self, ctx: &Context<Self>, data: JsValue) -> bool {
@@ -433,6 +463,7 @@ impl App {
                     link.ready = true;
                     for (request, payload) in std::mem::take(&mut link.queued) {
                         post(&link.worker, &request, &payload);
+                        self.awaiting.get_or_insert_with(js_sys::Date::now);
                     }
                 }
                 false

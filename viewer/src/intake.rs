@@ -142,6 +142,22 @@ pub fn worker_failure(subject: &str, said: &str, started: bool, working: bool) -
     }
 }
 
+/// How long the worker may take to answer a request at all (its first reply to an analysis is
+/// posted before it reads a byte).
+pub const FIRST_ANSWER_MS: f64 = 15_000.0;
+/// How long an analysis may go without a word from the worker (it reports progress per file and
+/// per rule, at least every few seconds even on a 100 MB file).
+pub const SILENCE_MS: f64 = 120_000.0;
+
+/// Whether the worker must be taken for dead although it fired no error event (a tab's wasm
+/// running out of memory can end it silently): a request unanswered for [`FIRST_ANSWER_MS`], or
+/// an analysis silent for [`SILENCE_MS`]. `sent` is when the oldest unanswered request was
+/// posted, `heard` when the worker last said anything (milliseconds, one clock).
+pub fn worker_silent(now: f64, sent: Option<f64>, heard: f64, analysing: bool) -> bool {
+    let unanswered = sent.is_some_and(|sent| heard < sent && now - sent > FIRST_ANSWER_MS);
+    unanswered || (analysing && now - heard > SILENCE_MS)
+}
+
 /// The page's message when the host page could not fetch the dump its `data-dump` names:
 /// `url` as the host resolved it, `status` the HTTP status (0 when the fetch itself failed or
 /// the address was refused). Nothing was analysed, and the page must say so rather than show an
@@ -313,5 +329,19 @@ mod tests {
         for m in [dump_missing("x", 500, false), link_without_data(false)] {
             assert!(m.starts_with(|c: char| c.is_lowercase()) && !m.ends_with('.'), "house style: {m}");
         }
+    }
+
+    #[test]
+    fn a_worker_that_goes_quiet_is_taken_for_dead() {
+        // Answered: fine however long ago.
+        assert!(!worker_silent(100_000.0, Some(1_000.0), 2_000.0, false));
+        // Unanswered, but not for long yet.
+        assert!(!worker_silent(10_000.0, Some(1_000.0), 500.0, false));
+        // Unanswered for too long (an export or an excerpt to a worker that died idle).
+        assert!(worker_silent(1_000.0 + FIRST_ANSWER_MS + 1.0, Some(1_000.0), 500.0, false));
+        // Analysing and talking: fine; analysing and silent too long: dead.
+        assert!(!worker_silent(50_000.0, None, 40_000.0, true));
+        assert!(worker_silent(40_000.0 + SILENCE_MS + 1.0, None, 40_000.0, true));
+        assert!(!worker_silent(40_000.0 + SILENCE_MS + 1.0, None, 40_000.0, false));
     }
 }
