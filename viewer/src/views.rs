@@ -13,21 +13,19 @@ pub fn severity_badge(severity: Severity) -> Html {
     html! { <span class={classes!("sev", severity.as_str())}>{ severity.as_str() }</span> }
 }
 
-/// A finding message with its `backtick` spans as code.
+/// A finding message with its `backtick` spans as code, cut by policy-core as every renderer
+/// cuts them (an unmatched backtick stays plain text).
 pub fn message(text: &str) -> Html {
-    let mut parts = Vec::new();
-    for (i, part) in text.split('`').enumerate() {
-        if i % 2 == 1 {
-            parts.push(html! { <code>{ part }</code> });
-        } else if !part.is_empty() {
-            parts.push(html! { { part } });
-        }
-    }
-    // An unmatched backtick: show the text as it is.
-    if text.matches('`').count() % 2 == 1 {
-        return html! { { text } };
-    }
-    parts.into_iter().collect::<Html>()
+    policy_core::util::code_spans(text)
+        .into_iter()
+        .map(|(code, part)| {
+            if code {
+                html! { <code>{ part }</code> }
+            } else {
+                html! { { part } }
+            }
+        })
+        .collect::<Html>()
 }
 
 /// The progress bar and its numbers, with a button that stops the analysis.
