@@ -190,7 +190,7 @@ pub fn rows(lines: &[Line]) -> impl Iterator<Item = usize> + '_ {
 }
 
 #[cfg(test)]
-#[expect(clippy::indexing_slicing, reason = "tests")]
+#[allow(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use crate::model::fixtures::*;

@@ -178,7 +178,7 @@ pub fn report_postures(report: &Report) -> Vec<Posture> {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests")]
+#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
     use crate::model::fixtures::{finding, report_with};

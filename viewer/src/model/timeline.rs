@@ -123,7 +123,7 @@ fn ticks(lo: OffsetDateTime, hi: OffsetDateTime, pos: impl Fn(OffsetDateTime) ->
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use crate::model::fixtures::*;
