@@ -9,13 +9,17 @@ declare_rule! {
     /// needing one. The Pod's `automountServiceAccountToken` decides; when the Pod leaves it
     /// unset, the service account's does; when both leave it unset, the token is mounted.
     ///
-    /// "Needs no token" means: it runs as the namespace's `default` service account, or as a
-    /// service account that no binding in the dump grants anything (when the dump holds RBAC
-    /// bindings at all). Grants every service account gets by default (discovery, the
+    /// "Needs no token" means: it runs as a service account that no binding in the dump grants
+    /// anything (when the dump holds RBAC bindings at all), or as the namespace's `default`
+    /// service account that nothing is granted to (Kubernetes grants it nothing by default, so
+    /// at admission time, or in a dump without bindings, `default` counts as needing no token;
+    /// a `default` account with grants is SA007's finding, not this one). A manifest that sets
+    /// no namespace is looked up in the namespace its bindings name, not in `default`. Grants every service account gets by default (discovery, the
     /// issuer-discovery role) do not count. Static Pods never get a token; kube-system
     /// components on their own service accounts are left alone. At admission time only the
     /// object itself is known, so only workloads on the `default` service account are flagged.
-    /// Findings on a controller and the Pods it owns are reported once, on the controller.
+    /// Findings on a controller and the Pods it owns are reported once, on the controller, also
+    /// when the dump holds a Deployment and its Pods but not the ReplicaSet between them.
     ///
     /// ## Why is this bad?
     /// Every mounted token is a credential an attacker who gets code execution in the
@@ -58,8 +62,8 @@ fn needs_no_token(cx: &Context<'_, '_>, w: &Workload<'_>, group_grants: &mut Has
     if cx.mode == Scope::Admit {
         return default_sa.then(|| "the `default` service account holds no permissions by default".to_string());
     }
-    let namespace = if w.namespace.is_empty() { "default" } else { w.namespace };
-    let subject = Subject::service_account(namespace, w.service_account);
+    // A manifest without a namespace: its bindings say where it goes (not `default`).
+    let subject = Subject::service_account(w.namespace_in(cx.inv).unwrap_or("default"), w.service_account);
     // Grants to the implicit groups are the same for every service account: look each group up
     // once per check, not once per workload.
     let uses_api = !cx.inv.rbac().grants_naming(&subject).is_empty()
