@@ -211,17 +211,16 @@ impl Workload<'_> {
     }
 
     /// The namespace the workload runs in: its own, or for a manifest that sets none (applied
-    /// with `kubectl -n`), the one namespace the bindings of the same file give its service
-    /// account. `None` when that cannot be told: such an object is not "in `default`".
+    /// with `kubectl -n`), the one namespace the bindings of the same manifest set
+    /// ([`same_manifest_set`]) give its service account. `None` when that cannot be told: such an object is not "in `default`".
     pub fn namespace_in<'s>(&'s self, inv: &'s Inventory<'_>) -> Option<&'s str> {
         if !self.namespace.is_empty() {
             return Some(self.namespace);
         }
-        let file = &self.object.source.path;
         let mut named = inv
             .of_kind("RoleBinding")
             .chain(inv.of_kind("ClusterRoleBinding"))
-            .filter(|b| b.source.path == *file)
+            .filter(|b| same_manifest_set(b, self.object))
             .filter_map(|b| b.at(&["subjects"])?.as_array())
             .flatten()
             .filter(|s| {
@@ -234,10 +233,9 @@ impl Workload<'_> {
     }
 
     /// Whether `other` runs in the same namespace: the same one written, or both with none
-    /// written in the same file (a manifest applied with one `kubectl -n`).
+    /// written in the same manifest set (applied with one `kubectl -n`).
     pub fn shares_namespace_with(&self, other: &Workload<'_>) -> bool {
-        self.namespace == other.namespace
-            && (!self.namespace.is_empty() || self.object.source.path == other.object.source.path)
+        self.namespace == other.namespace && (!self.namespace.is_empty() || same_manifest_set(self.object, other.object))
     }
 
     /// A value of the pod template's labels (or the object's labels when the template has none).
@@ -248,6 +246,17 @@ impl Workload<'_> {
         });
         template_labels.and_then(Value::as_str).or_else(|| self.object.label(key))
     }
+}
+
+/// Whether two objects come from one manifest set: the same file, or files of the same
+/// directory (an install split into `rbac.yaml`, `deployment.yaml`, …). Objects without a
+/// namespace are only compared within one set: two installs applied with different `-n` must
+/// not be taken for neighbours.
+fn same_manifest_set(a: &Object, b: &Object) -> bool {
+    fn dir(path: &str) -> &str {
+        path.rsplit_once(['/', '\\']).map_or("", |(dir, _)| dir)
+    }
+    a.source.path == b.source.path || dir(&a.source.path) == dir(&b.source.path)
 }
 
 /// Every workload of the dump, owners folded.
