@@ -23,7 +23,9 @@ const CATALOGUE: &[&str] = &[
 ];
 
 /// Rules still being proven on real clusters: off unless selected by code or `preview` is on.
-const PREVIEW: &[&str] = &["AN004", "AP005", "CC008", "IM001", "SA007"];
+/// (AN004 and AP005 were promoted after the real installs of `tests/corpus/installs/`: AP005 right
+/// on metrics-server and prometheus-adapter, AN004 quiet but for a reviewed note on Tekton.)
+const PREVIEW: &[&str] = &["CC008", "IM001", "SA007"];
 
 fn codes() -> Vec<&'static str> {
     ALL.iter().map(|r| r.meta().code).collect()

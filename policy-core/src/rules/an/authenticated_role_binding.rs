@@ -38,7 +38,7 @@ declare_rule! {
         severity: Severity::High,
         mechanism: Mechanism::Anonymous,
         scope: Scope::Admit,
-        status: Preview("0.2.0"),
+        status: Stable("0.2.0"),
     }
 }
 
