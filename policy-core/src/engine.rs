@@ -140,8 +140,7 @@ fn without_identical_copies(objects: Vec<Object>, inputs: usize) -> Vec<Object> 
         let mut h = hasher.build_hasher();
         (o.api_version(), o.kind(), o.namespace().unwrap_or(""), o.name()).hash(&mut h);
         let twin = *first.entry(h.finish()).or_insert(i);
-        let copy = twin != i
-            && objects.get(twin).is_some_and(|t| t.value == o.value && t.source.path != o.source.path);
+        let copy = twin != i && objects.get(twin).is_some_and(|t| t.value == o.value && t.source.path != o.source.path);
         keep.push(!copy);
     }
     drop(first);

@@ -1069,6 +1069,7 @@ mod tests {
             remediation: "fix it".into(),
             docs: String::new(),
             related: vec![],
+            references: vec![],
         }
     }
 

@@ -312,18 +312,21 @@ fn same_app(a: &Workload<'_>, b: &Workload<'_>) -> bool {
 }
 
 /// Images of databases and caches that identity software keeps its state in.
-const STORES: &[&str] = &["postgres", "postgresql", "mysql", "mariadb", "redis", "valkey", "memcached", "infinispan", "mongo", "mongodb"];
+const STORES: &[&str] =
+    &["postgres", "postgresql", "mysql", "mariadb", "redis", "valkey", "memcached", "infinispan", "mongo", "mongodb"];
 
 /// Whether `store` runs a database or cache image that `app` is configured to reach by name (an
 /// env value or argument naming it: keycloak's `KC_DB_URL_HOST: postgres`).
 fn is_backing_store(app: &Workload<'_>, store: &Workload<'_>) -> bool {
     let name = store.object.name();
     let is_store = store.images().any(|i| STORES.contains(&image_name(i).as_str()));
-    let names_it = |value: &str| {
-        value.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).any(|word| word == name)
-    };
+    let names_it =
+        |value: &str| value.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).any(|word| word == name);
     is_store
-        && app.containers.iter().any(|c| c.env.iter().any(|(_, v, _)| names_it(v)) || c.argv.iter().any(|(_, v)| names_it(v)))
+        && app
+            .containers
+            .iter()
+            .any(|c| c.env.iter().any(|(_, v, _)| names_it(v)) || c.argv.iter().any(|(_, v)| names_it(v)))
 }
 
 /// An ID-token lifetime the dump shows.

@@ -97,7 +97,9 @@ mod tests {
         let found = diagnostics(&objs);
         let messages: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(messages.len(), 2, "{messages:?}");
-        assert!(messages[0].starts_with("`spec.template.spec.containers[1].image` of `Deployment/shop/web` is an unrendered template"));
+        assert!(messages[0].starts_with(
+            "`spec.template.spec.containers[1].image` of `Deployment/shop/web` is an unrendered template"
+        ));
         assert!(messages[1].starts_with("`metadata.namespace` of `ConfigMap/"), "{}", messages[1]);
     }
 }

@@ -235,7 +235,8 @@ impl Workload<'_> {
     /// Whether `other` runs in the same namespace: the same one written, or both with none
     /// written in the same manifest set (applied with one `kubectl -n`).
     pub fn shares_namespace_with(&self, other: &Workload<'_>) -> bool {
-        self.namespace == other.namespace && (!self.namespace.is_empty() || same_manifest_set(self.object, other.object))
+        self.namespace == other.namespace
+            && (!self.namespace.is_empty() || same_manifest_set(self.object, other.object))
     }
 
     /// A value of the pod template's labels (or the object's labels when the template has none).

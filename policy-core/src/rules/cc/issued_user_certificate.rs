@@ -90,7 +90,10 @@ impl Check for IssuedUserCertificate {
             // flow (a record, info); any other approver is one to review.
             let unexpected = !*manual && !reason.is_empty() && !EXPECTED_REASONS.contains(&reason.as_str());
             let (severity, message) = if unexpected {
-                (Severity::Low, format!("{message}, by an approver that is neither a person nor the CSR approving controller"))
+                (
+                    Severity::Low,
+                    format!("{message}, by an approver that is neither a person nor the CSR approving controller"),
+                )
             } else {
                 (Severity::Info, message)
             };

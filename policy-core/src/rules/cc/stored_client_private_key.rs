@@ -63,7 +63,13 @@ fn what_it_opens(key: &FoundKey<'_>, in_config_map: bool, now: Option<time::Offs
     }
     let lifetime = cert.not_after - cert.not_before;
     if lifetime <= SHORT_LIVED {
-        return (Severity::Info, format!(", but its certificate is valid only {}", crate::util::human_duration(lifetime.whole_seconds().unsigned_abs())));
+        return (
+            Severity::Info,
+            format!(
+                ", but its certificate is valid only {}",
+                crate::util::human_duration(lifetime.whole_seconds().unsigned_abs())
+            ),
+        );
     }
     (if in_config_map { Severity::High } else { Severity::Medium }, String::new())
 }

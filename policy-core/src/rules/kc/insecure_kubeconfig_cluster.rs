@@ -47,7 +47,9 @@ declare_rule! {
 fn is_authentication_webhook(server: &str) -> bool {
     let without_query = server.split(['?', '#']).next().unwrap_or(server);
     let after_scheme = without_query.split_once("://").map_or(without_query, |(_, rest)| rest);
-    after_scheme.split_once('/').is_some_and(|(_, path)| path.trim_end_matches('/').to_ascii_lowercase().ends_with("authenticate"))
+    after_scheme
+        .split_once('/')
+        .is_some_and(|(_, path)| path.trim_end_matches('/').to_ascii_lowercase().ends_with("authenticate"))
 }
 
 impl Check for InsecureKubeconfigCluster {

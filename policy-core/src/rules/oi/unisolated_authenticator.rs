@@ -1,4 +1,6 @@
-use crate::inventory::authenticators::{NO_DEDICATED_NODES, deployed, isolation_shortfalls, serves_another_application};
+use crate::inventory::authenticators::{
+    NO_DEDICATED_NODES, deployed, isolation_shortfalls, serves_another_application,
+};
 use crate::rule::prelude::*;
 
 declare_rule! {

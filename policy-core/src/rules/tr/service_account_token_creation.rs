@@ -93,45 +93,52 @@ impl ServiceAccountTokenCreation {
             }
             let Some(names) = role.token_minting() else { continue };
             let subjects = binding.subjects.iter().filter(|s| !s.is_system() && !binding.is_default_for(s));
-            let (who, target, reach): (Vec<&Subject>, String, Option<(Severity, String)>) = match binding.namespace.as_deref() {
-                None => (
-                    // A holder that is already admin-equivalent reaches nothing further.
-                    subjects
-                        .filter(|s| rbac.top_privileges(s, 1).first().map(|(p, _)| *p) != Some(Privilege::AdminEquivalent))
-                        .collect(),
-                    "service accounts in every namespace".to_string(),
-                    Some((Severity::High, "including `kube-system`".to_string())),
-                ),
-                Some(ns) => {
-                    let target = match &names {
-                        Names::All => format!("every service account in namespace `{ns}`"),
-                        Names::Only(only) => {
-                            let list: Vec<String> = only.iter().map(|n| format!("`{ns}/{n}`")).collect();
-                            list.join(", ")
-                        }
-                    };
-                    if ns == "kube-system" {
-                        (subjects.collect(), target, Some((Severity::High, "including `kube-system` controllers".to_string())))
-                    } else {
-                        // Kubernetes' own `edit` and `admin` mint tokens in their namespace: that
-                        // is a finding only for holders it lifts to a more privileged account.
-                        let known = accounts.get_or_insert_with(|| known_accounts(cx.inv));
-                        let mut further = None;
-                        let who: Vec<&Subject> = subjects
-                            .filter(|s| match more_privileged_account(rbac, known, ns, &names, s) {
-                                Some(account) => {
-                                    further.get_or_insert(account);
-                                    true
-                                }
-                                None => false,
+            let (who, target, reach): (Vec<&Subject>, String, Option<(Severity, String)>) =
+                match binding.namespace.as_deref() {
+                    None => (
+                        // A holder that is already admin-equivalent reaches nothing further.
+                        subjects
+                            .filter(|s| {
+                                rbac.top_privileges(s, 1).first().map(|(p, _)| *p) != Some(Privilege::AdminEquivalent)
                             })
-                            .collect();
-                        // More privileged than someone means privileged: high.
-                        let reach = further.map(|sa| (Severity::High, format!("including privileged `{ns}/{sa}`")));
-                        (who, target, reach)
+                            .collect(),
+                        "service accounts in every namespace".to_string(),
+                        Some((Severity::High, "including `kube-system`".to_string())),
+                    ),
+                    Some(ns) => {
+                        let target = match &names {
+                            Names::All => format!("every service account in namespace `{ns}`"),
+                            Names::Only(only) => {
+                                let list: Vec<String> = only.iter().map(|n| format!("`{ns}/{n}`")).collect();
+                                list.join(", ")
+                            }
+                        };
+                        if ns == "kube-system" {
+                            (
+                                subjects.collect(),
+                                target,
+                                Some((Severity::High, "including `kube-system` controllers".to_string())),
+                            )
+                        } else {
+                            // Kubernetes' own `edit` and `admin` mint tokens in their namespace: that
+                            // is a finding only for holders it lifts to a more privileged account.
+                            let known = accounts.get_or_insert_with(|| known_accounts(cx.inv));
+                            let mut further = None;
+                            let who: Vec<&Subject> = subjects
+                                .filter(|s| match more_privileged_account(rbac, known, ns, &names, s) {
+                                    Some(account) => {
+                                        further.get_or_insert(account);
+                                        true
+                                    }
+                                    None => false,
+                                })
+                                .collect();
+                            // More privileged than someone means privileged: high.
+                            let reach = further.map(|sa| (Severity::High, format!("including privileged `{ns}/{sa}`")));
+                            (who, target, reach)
+                        }
                     }
-                }
-            };
+                };
             if who.is_empty() {
                 continue;
             }
