@@ -129,7 +129,7 @@ pub fn analyze_with_unread(
 /// a copy from another, so a single input is left as it is; the index holds one hash per
 /// object, not its strings, to keep a huge dump's memory flat.
 fn without_identical_copies(objects: Vec<Object>, inputs: usize) -> Vec<Object> {
-    use std::hash::{BuildHasher, Hash, Hasher};
+    use std::hash::BuildHasher;
     if inputs < 2 {
         return objects;
     }
@@ -137,9 +137,8 @@ fn without_identical_copies(objects: Vec<Object>, inputs: usize) -> Vec<Object> 
     let mut first: HashMap<u64, usize> = HashMap::with_capacity(objects.len());
     let mut keep = Vec::with_capacity(objects.len());
     for (i, o) in objects.iter().enumerate() {
-        let mut h = hasher.build_hasher();
-        (o.api_version(), o.kind(), o.namespace().unwrap_or(""), o.name()).hash(&mut h);
-        let twin = *first.entry(h.finish()).or_insert(i);
+        let key = hasher.hash_one((o.api_version(), o.kind(), o.namespace().unwrap_or(""), o.name()));
+        let twin = *first.entry(key).or_insert(i);
         let copy = twin != i && objects.get(twin).is_some_and(|t| t.value == o.value && t.source.path != o.source.path);
         keep.push(!copy);
     }
