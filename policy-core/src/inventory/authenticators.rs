@@ -230,14 +230,15 @@ pub fn isolation_shortfalls(inv: &Inventory<'_>, deployed: &Deployed<'_, '_>, ad
 
 /// Whether identity software demonstrably serves one other application only, not Kubernetes:
 /// its `app.kubernetes.io/part-of` names an application (not the product) that the dump runs
-/// other, non-identity workloads of — the dex that Argo CD bundles for its own login.
+/// other, non-identity workloads of — the dex that Argo CD bundles for its own login — and the
+/// API server's OIDC issuer does not point at it.
 pub fn serves_another_application(inv: &Inventory<'_>, deployed: &Deployed<'_, '_>) -> bool {
     let w = deployed.workload;
     let Some(app) = w.app_label("app.kubernetes.io/part-of").or_else(|| w.object.label("app.kubernetes.io/part-of"))
     else {
         return false;
     };
-    if app.to_ascii_lowercase().contains(deployed.product.name) {
+    if app.to_ascii_lowercase().contains(deployed.product.name) || trusted_by_api_server(inv, w) {
         return false;
     }
     inv.workloads.iter().any(|o| {
@@ -309,6 +310,20 @@ fn same_app(a: &Workload<'_>, b: &Workload<'_>) -> bool {
     let (x, y) = (a.object.name(), b.object.name());
     let prefixes = |long: &str, short: &str| long.strip_prefix(short).is_some_and(|rest| rest.starts_with('-'));
     prefixes(x, y) || prefixes(y, x)
+}
+
+/// Whether the API server's OIDC/JWT issuer (or discovery URL) points at the workload: its
+/// host's first label is the workload's name (`https://dex.auth.svc:5556`). Then it is a
+/// Kubernetes authenticator, whatever else it also serves.
+fn trusted_by_api_server(inv: &Inventory<'_>, w: &Workload<'_>) -> bool {
+    let host_label = |url: &str| {
+        let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+        rest.split(['/', ':', '.', '?']).next().unwrap_or("").to_ascii_lowercase()
+    };
+    crate::inventory::authn_config::jwt_authenticators(inv)
+        .iter()
+        .flat_map(|a| a.issuer.iter().chain(&a.discovery_url))
+        .any(|url| host_label(&url.value) == w.object.name().to_ascii_lowercase())
 }
 
 /// Images of databases and caches that identity software keeps its state in.

@@ -21,7 +21,8 @@ declare_rule! {
     /// namespace is taken from the bindings in the same file that name its service account, or
     /// left unset. Lacking dedicated nodes alone is a note (info), and so is identity software
     /// that demonstrably serves another application's login only (its `part-of` label names an
-    /// application the dump runs, such as the dex bundled with Argo CD).
+    /// application the dump runs, such as the dex bundled with Argo CD), unless the API
+    /// server's OIDC issuer points at it.
     /// At admission time only the object's own fields are judged.
     ///
     /// ## Why is this bad?
