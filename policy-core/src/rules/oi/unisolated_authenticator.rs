@@ -18,7 +18,7 @@ declare_rule! {
     /// The product's own parts (its database or cache that it is configured to reach, its
     /// operator, workloads of the same `part-of`/`instance`/release) are not other applications.
     /// A manifest that sets no namespace is not in `default`: it is applied with `-n`, so its
-    /// namespace is taken from the bindings in the same file that name its service account, or
+    /// namespace is taken from the bindings of the same manifest set (file or directory) that name its service account, or
     /// left unset. Lacking dedicated nodes alone is a note (info), and so is identity software
     /// that demonstrably serves another application's login only (its `part-of` label names an
     /// application the dump runs, such as the dex bundled with Argo CD), unless the API
