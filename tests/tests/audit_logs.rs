@@ -144,3 +144,33 @@ fn the_report_with_usage_matches_the_report_schema() {
     let errors: Vec<String> = validator.iter_errors(&json).map(|e| format!("{e} at {}", e.instance_path())).collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+#[test]
+fn every_cut_and_every_chunking_of_the_log_is_read_without_silence() {
+    use policy_core::audit::{AuditLog, FileReader};
+    let log = fixture("cluster-audit.log");
+    let whole = {
+        let mut all = AuditLog::default();
+        all.read("a.log", &log);
+        all.summary().unwrap().identities
+    };
+    for size in [1, 7, 333, 4096] {
+        let mut all = AuditLog::default();
+        let mut reader = FileReader::new("a.log");
+        for chunk in log.chunks(size) {
+            reader.push(&mut all, chunk);
+        }
+        reader.finish(&mut all);
+        assert_eq!(all.summary().unwrap().identities, whole, "chunks of {size} bytes");
+    }
+    for cut in (0..log.len()).step_by(97) {
+        let mut all = AuditLog::default();
+        all.read("a.log", &log[..cut]);
+        let file = &all.files[0];
+        // A last line without its newline is whole when the cut falls just before it.
+        let ends_on_a_line = cut == 0 || log[cut - 1] == b'\n' || log[cut] == b'\n';
+        // A cut inside a line is a located error; a log with nothing readable is an error too.
+        assert_eq!(file.has_errors(), !ends_on_a_line || file.documents == 0, "cut at {cut}: {:?}", file.diagnostics);
+        assert!(file.diagnostics.iter().all(|d| d.source.line <= 13), "cut at {cut}: {:?}", file.diagnostics);
+    }
+}
