@@ -174,3 +174,45 @@ fn every_cut_and_every_chunking_of_the_log_is_read_without_silence() {
         assert!(file.diagnostics.iter().all(|d| d.source.line <= 13), "cut at {cut}: {:?}", file.diagnostics);
     }
 }
+
+/// The audit log a real kube-apiserver 1.20.2 wrote while the real-cluster tests ran requests
+/// with client certificates, tokens, a bootstrap token, request-header auth and anonymous access
+/// (`scripts/real-cluster.sh`, kept verbatim by the engineer "kube"). 1.20 records no
+/// credential-id, legacy-token annotation or pod-binding extras: certificates match by name.
+#[test]
+fn the_real_api_server_log_is_read_verbatim() {
+    let log = ("real-apiserver-1.20.log", fixture("real-apiserver-1.20.log"));
+    let report = scan(std::slice::from_ref(&log));
+    let input = &report.inputs[0];
+    assert_eq!((input.documents, input.diagnostics.len()), (1247, 0), "{:?}", input.diagnostics);
+    let audit = report.audit.as_ref().unwrap();
+    let users: Vec<(&str, u64)> = audit.identities.iter().map(|i| (i.username.as_str(), i.requests)).collect();
+    assert_eq!(
+        users,
+        [
+            ("auditor", 312),
+            ("kubernetes-admin", 539),
+            ("proxied-alice", 1),
+            ("system:anonymous", 1),
+            ("system:apiserver", 392),
+            ("system:bootstrap:abcdef", 1),
+            ("system:serviceaccount:team-a:ci-deployer", 1)
+        ]
+    );
+    // Its anonymous and bootstrap-token requests were refused (403): no out-of-scope success.
+    assert!(audit.identities.iter().all(|i| i.out_of_scope_requests == 0));
+    let admin = audit.identities.iter().find(|i| i.username == "kubernetes-admin").unwrap();
+    assert_eq!(admin.most_sensitive.as_ref().map(|a| a.what.as_str()), Some("approved a certificate signing request"));
+    // The log alone claims no certificate: `system:masters` also comes with the loopback token.
+    assert_eq!(ul_findings(&report), BTreeSet::new());
+    // Beside a dump holding a `kubernetes-admin` certificate in `system:masters`, the weaker
+    // name match finds it used, and says the match is weaker.
+    let report = scan(&[log, ("cluster.yaml", fixture("cluster.yaml"))]);
+    let masters: Vec<_> = report.findings.iter().filter(|f| f.code == "UL001").collect();
+    assert_eq!(masters.len(), 1, "{masters:?}");
+    assert!(
+        masters[0].message.starts_with("the `system:masters` certificate of `kubernetes-admin` was used: 539 requests")
+    );
+    assert!(masters[0].message.ends_with("(matched by user name: the log records no credential-id)"));
+    assert_eq!(&*masters[0].source.path, "real-apiserver-1.20.log");
+}
