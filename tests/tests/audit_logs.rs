@@ -216,3 +216,16 @@ fn the_real_api_server_log_is_read_verbatim() {
     assert!(masters[0].message.ends_with("(matched by user name: the log records no credential-id)"));
     assert_eq!(&*masters[0].source.path, "real-apiserver-1.20.log");
 }
+
+#[test]
+fn sarif_locates_usage_findings_in_the_log_and_states_its_window() {
+    let report = scan(&sample());
+    let sarif: serde_json::Value = serde_json::from_str(&policy_core::render::sarif(&report)).unwrap();
+    let run = &sarif["runs"][0];
+    assert_eq!(run["properties"]["auditLog"]["requests"], 12);
+    assert_eq!(run["properties"]["auditLog"]["from"], "2025-11-27T08:00:00.104522Z");
+    let result = run["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "UL001").unwrap();
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "cluster-audit.log");
+    assert_eq!(location["region"]["startLine"], 7);
+}
