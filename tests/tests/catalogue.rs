@@ -95,8 +95,8 @@ fn every_rule_is_in_exactly_one_catalogue() {
 
 #[test]
 fn rules_md_is_in_sync() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/design/rules.md");
-    let Ok(text) = std::fs::read_to_string(&path) else { return };
+    let Some(path) = authn_audit_tests::shared("design/rules.md") else { return };
+    let text = String::from_utf8(authn_audit_tests::read(&path)).unwrap();
     let in_md: BTreeSet<&str> = text
         .lines()
         .filter_map(|l| l.strip_prefix("- "))
@@ -137,14 +137,21 @@ fn preview_rules_are_opt_in_and_every_other_rule_is_on_by_default() {
 }
 
 #[test]
-fn docs_have_every_section_and_cite_the_guide() {
+fn docs_have_every_section_and_cite_their_own_guide_section() {
     for rule in ALL {
         let meta = rule.meta();
         for heading in ["What it does", "Why is this bad?", "Example", "How to fix"] {
             assert!(!meta.section(heading).is_empty(), "{}: docs lack `## {heading}`", meta.code);
         }
+        // `cargo xtask docs` adds the guide line to the page; one written by hand must name the
+        // rule's own section.
         let guide = format!("Guide: *{}*", meta.mechanism.guide_section());
-        assert!(meta.markdown().contains(&guide), "{}: docs must end with `{guide}.`", meta.code);
+        let markdown = meta.markdown();
+        assert!(
+            !markdown.contains("Guide: ") || markdown.contains(&guide),
+            "{}: docs cite another section than `{guide}`",
+            meta.code
+        );
         assert!(!meta.title().is_empty() && !meta.remediation().is_empty(), "{}: title and remediation", meta.code);
     }
 }

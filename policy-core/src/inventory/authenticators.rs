@@ -169,7 +169,7 @@ const GENERAL_NAMESPACES: &[&str] = &["", "default"];
 /// namespaces, privileged containers, added capabilities; host networking is accepted on
 /// dedicated control-plane nodes, where webhook authenticators must listen next to the API
 /// server); its service account is shared with other applications, or holds privileged
-/// permissions through a generic role or a group ([`broad_grants`]).
+/// permissions through a generic role or a group.
 /// In admission mode only the object itself is known, so only its own fields count.
 pub fn isolation_shortfalls(inv: &Inventory<'_>, deployed: &Deployed<'_, '_>, admit: bool) -> Vec<Shortfall> {
     let w = deployed.workload;
@@ -407,8 +407,8 @@ pub fn insecure_api_connections(inv: &Inventory<'_>, deployed: &Deployed<'_, '_>
                 }
             }
         }
-        for (name, value, path) in &container.env {
-            settings.push((name.to_ascii_lowercase().replace('_', "-"), (*value).to_string(), path.clone()));
+        for (name, value, path) in container.env() {
+            settings.push((name.to_ascii_lowercase().replace('_', "-"), value.to_string(), path));
         }
     }
     let talks_to_api = match deployed.product.api {
@@ -493,7 +493,6 @@ fn api_server_url(value: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::data::source::Source;
     use crate::input::Origin;

@@ -293,7 +293,6 @@ fn kubeconfig_user(config: &Kubeconfig<'_>, user: &User) -> Option<Credential> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::data::source::Source;
     use crate::input::Origin;

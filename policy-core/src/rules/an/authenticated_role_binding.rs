@@ -108,7 +108,6 @@ impl Check for AuthenticatedRoleBinding {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{self, run, summary};
     use serde_json::{Value, json};

@@ -87,7 +87,6 @@ impl Check for IssuedUserCertificate {
 }
 
 #[cfg(test)]
-#[expect(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use crate::rules::test_support::{run, summary};

@@ -67,7 +67,6 @@ impl Check for StoredClientPrivateKey {
 }
 
 #[cfg(test)]
-#[expect(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use crate::inventory::x509::tests::{CA_PEM, EVE_MASTERS_PEM, KEY_PEM, b64};

@@ -156,7 +156,6 @@ pub(crate) fn known_accounts(inv: &Inventory<'_>) -> BTreeMap<String, BTreeSet<S
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{run, summary};
     use serde_json::{Value, json};
