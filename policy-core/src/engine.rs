@@ -13,6 +13,7 @@ use crate::rule::{Context, Findings};
 use crate::settings::Settings;
 use crate::value::Value;
 use serde::Serialize;
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -107,7 +108,8 @@ pub fn analyze_with_audit(
         progress(state);
     });
     let mut summaries = loaded.inputs;
-    let mut inv = Inventory::new(&loaded.objects);
+    let objects = without_identical_copies(loaded.objects, inputs.len());
+    let mut inv = Inventory::new(&objects);
     inv.audit = audit;
     for diagnostic in &inv.diagnostics {
         if let Some(summary) = summaries.iter_mut().find(|s| *s.path == *diagnostic.source.path) {
@@ -133,7 +135,7 @@ pub fn analyze_with_audit(
             .then_with(|| a.source.cmp(&b.source))
             .then_with(|| a.object.cmp(&b.object))
     });
-    let summary = summarize(&findings, loaded.objects.len(), &summaries);
+    let summary = summarize(&findings, objects.len(), &summaries);
     Report {
         tool: Tool { name: TOOL_NAME.to_string(), version: TOOL_VERSION.to_string() },
         evaluated_at: now.format(&Rfc3339).unwrap_or_default(),
@@ -149,6 +151,29 @@ pub fn analyze_with_audit(
         audit: inv.audit.summary(),
         summary,
     }
+}
+
+/// The same object in two inputs (a manifest in two files, a dump taken twice) is one object
+/// of the cluster: later identical copies are dropped, so it is reported once. Copies that
+/// differ are kept: the dump disagrees with itself, and each is judged. One input cannot hold
+/// a copy from another, so a single input is left as it is; the index holds one hash per
+/// object, not its strings, to keep a huge dump's memory flat.
+fn without_identical_copies(objects: Vec<Object>, inputs: usize) -> Vec<Object> {
+    use std::hash::BuildHasher;
+    if inputs < 2 {
+        return objects;
+    }
+    let hasher = std::collections::hash_map::RandomState::new();
+    let mut first: HashMap<u64, usize> = HashMap::with_capacity(objects.len());
+    let mut keep = Vec::with_capacity(objects.len());
+    for (i, o) in objects.iter().enumerate() {
+        let key = hasher.hash_one((o.api_version(), o.kind(), o.namespace().unwrap_or(""), o.name()));
+        let twin = *first.entry(key).or_insert(i);
+        let copy = twin != i && objects.get(twin).is_some_and(|t| t.value == o.value && t.source.path != o.source.path);
+        keep.push(!copy);
+    }
+    drop(first);
+    objects.into_iter().zip(keep).filter_map(|(o, keep)| keep.then_some(o)).collect()
 }
 
 /// Run the enabled rules of a scope over an inventory, applying overrides and, in audits, the

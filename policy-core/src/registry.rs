@@ -81,5 +81,9 @@ pub fn find(code: &str) -> Option<&'static dyn Rule> {
 /// Codes in the settings' selectors and overrides that match no rule: a typo the user should hear
 /// about.
 pub fn unknown_selectors(settings: &Settings) -> Vec<String> {
-    settings.selectors().filter(|s| !ALL.iter().any(|r| matches(s, r.meta().code))).cloned().collect()
+    settings
+        .selectors()
+        .filter(|s| !ALL.iter().any(|r| matches(s, r.meta().code)) && !crate::data::compliance::is_known(s))
+        .cloned()
+        .collect()
 }

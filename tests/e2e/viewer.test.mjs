@@ -728,3 +728,26 @@ test('a worker that ends without an error event still ends as a message, and the
   assert.ok((await page.locator('button.finding').count()) > 0);
   await h.context.close();
 });
+
+test('at 800 px the credentials table hides no column and the chart text stays readable (14.8)', async () => {
+  const h = await openViewer(env, { viewport: { width: 800, height: 900 } });
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  await page.click('#tab-credentials');
+  const wrap = page.locator('#credential-table').locator('xpath=..');
+  const [scroll, client] = await wrap.evaluate((e) => [e.scrollWidth, e.clientWidth]);
+  assert.ok(scroll <= client, `the table scrolls sideways by ${scroll - client}px`);
+  // Every cell of a row is on screen, each with its column's name before it.
+  const cells = await page.locator('#credential-table tbody tr').first().locator('td, th').evaluateAll((els) => els.map((e) => {
+    const r = e.getBoundingClientRect();
+    return { label: getComputedStyle(e, '::before').content, inside: r.width > 0 && r.right <= document.documentElement.clientWidth };
+  }));
+  assert.deepEqual(cells.map((c) => c.label), ['Kind', 'Identity', 'Groups', 'Status', 'Expires', 'Fingerprint', 'Where'].map((l) => `"${l}: "`));
+  assert.ok(cells.every((c) => c.inside), JSON.stringify(cells));
+  // Chart labels are drawn at no less than 10 px.
+  const px = await page.locator('.timeline svg text').first().evaluate((t) => t.getBoundingClientRect().height);
+  assert.ok(px >= 10, `chart text ${px}px high`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'credentials-800.png'), fullPage: false });
+  await h.context.close();
+});

@@ -211,3 +211,25 @@ fn checkov_default_service_account_binding() {
     ));
     assert!(scan(&files).findings.is_empty());
 }
+
+#[test]
+fn checkov_default_service_account_binding_is_sa007s() {
+    // The same checkov inputs through SA007 (preview, selected by code): we agree with checkov,
+    // a binding to a namespace's `default` account is a finding (docs/peers.md, catalogue v2).
+    let Some(files) = read(&["checkov/DefaultServiceAccountBinding/DefaultServiceAccountBinding-FAILED.yaml"]) else {
+        return;
+    };
+    let passed = read(&["checkov/DefaultServiceAccountBinding/DefaultServiceAccountBinding-PASSED.yaml"]).unwrap();
+    let settings = Settings {
+        select: vec!["SA007".to_string()],
+        now: Some(time::macros::datetime!(2025-11-28 12:00:00 UTC)),
+        ..Settings::default()
+    };
+    let codes = |files: &[(String, Vec<u8>)]| -> Vec<String> {
+        let inputs: Vec<InputFile<'_>> = files.iter().map(|(name, bytes)| InputFile { name, bytes }).collect();
+        policy_core::analyze(&inputs, &settings).findings.iter().map(|f| format!("{} {}", f.code, f.object)).collect()
+    };
+    let failed = codes(&files);
+    assert!(!failed.is_empty() && failed.iter().all(|f| f.starts_with("SA007 ")), "{failed:?}");
+    assert!(codes(&passed).is_empty());
+}

@@ -12,6 +12,7 @@ pub mod flags;
 pub mod kubeconfig;
 pub mod mechanisms;
 pub mod rbac;
+pub mod templates;
 pub mod usage;
 pub mod workloads;
 pub mod x509;
@@ -71,6 +72,7 @@ impl<'a> Inventory<'a> {
         let (controller_manager, more) = flags::Flags::collect(&inv, flags::Component::ControllerManager);
         diagnostics.extend(more);
         diagnostics.extend(authn_config::diagnostics(&inv));
+        diagnostics.extend(templates::diagnostics(objects));
         inv.apiserver = apiserver;
         inv.controller_manager = controller_manager;
         inv.diagnostics = diagnostics;

@@ -266,6 +266,7 @@ pub(crate) mod sample {
             remediation: "delete the Secret and use TokenRequest".to_string(),
             docs: format!("docs/rules/{code}-{}-slug.md", code.to_lowercase()),
             related: Vec::new(),
+            references: Vec::new(),
         }
     }
 

@@ -17,6 +17,8 @@ export interface Finding {
   code: string; slug: string; severity: Severity; mechanism: string; object: ObjectRef;
   source: { path: string; line: number }; message: string; evidence: Evidence[];
   remediation: string; docs: string; related?: ObjectRef[];
+  /** CIS Benchmark / NSA-CISA items the rule automates, e.g. `cis-3.1.1`; absent when none. */
+  references?: string[];
 }
 export interface AdmitDecision { allowed: boolean; message?: string; findings: Finding[]; warnings: string[] }
 export type AdmitResult = { type: "success"; decision: AdmitDecision } | Failure;

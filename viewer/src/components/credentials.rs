@@ -64,13 +64,13 @@ pub fn CredentialInventory(props: &CredentialsProps) -> Html {
                     <tbody>
                         { for report.credentials.get(first..last).unwrap_or_default().iter().map(|c| html! {
                             <tr data-identity={c.identity.clone()}>
-                                <td>{ format!("{:?}", c.kind).chars().fold(String::new(), |mut s, ch| { if ch.is_uppercase() && !s.is_empty() { s.push(' '); } s.push(ch.to_ascii_lowercase()); s }) }</td>
-                                <th scope="row">{ &c.identity }</th>
-                                <td>{ c.groups.join(", ") }</td>
-                                <td><span class={classes!("status", c.status.clone())}>{ &c.status }</span></td>
-                                <td class="nowrap">{ c.expires.as_deref().map_or_else(|| "never".to_string(), model::short_date) }</td>
-                                <td><code class="fp" title={c.fingerprint.clone()}>{ c.fingerprint.chars().take(23).collect::<String>() }</code></td>
-                                <td class="muted">{ format!("{} · {}:{}", c.object, c.source.path, c.source.line) }</td>
+                                <td data-label="Kind">{ format!("{:?}", c.kind).chars().fold(String::new(), |mut s, ch| { if ch.is_uppercase() && !s.is_empty() { s.push(' '); } s.push(ch.to_ascii_lowercase()); s }) }</td>
+                                <th scope="row" data-label="Identity">{ &c.identity }</th>
+                                <td data-label="Groups">{ c.groups.join(", ") }</td>
+                                <td data-label="Status"><span class={classes!("status", c.status.clone())}>{ &c.status }</span></td>
+                                <td class="nowrap" data-label="Expires">{ c.expires.as_deref().map_or_else(|| "never".to_string(), model::short_date) }</td>
+                                <td data-label="Fingerprint"><code class="fp" title={c.fingerprint.clone()}>{ c.fingerprint.chars().take(23).collect::<String>() }</code></td>
+                                <td class="muted" data-label="Where">{ format!("{} · {}:{}", c.object, c.source.path, c.source.line) }</td>
                             </tr>
                         }) }
                     </tbody>

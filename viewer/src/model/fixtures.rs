@@ -31,6 +31,7 @@ pub fn finding(
         remediation: "fix it".into(),
         docs: String::new(),
         related: vec![],
+        references: vec![],
     }
 }
 

@@ -36,7 +36,7 @@ declare_rule! {
         severity: Severity::Low,
         mechanism: Mechanism::AuthenticatingProxy,
         scope: Scope::Admit,
-        status: Preview("0.2.0"),
+        status: Stable("0.2.0"),
     }
 }
 

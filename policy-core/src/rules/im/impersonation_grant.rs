@@ -188,7 +188,7 @@ impl ImpersonationGrant {
 }
 
 /// A service account of `namespace` within `names` that holds more than `subject` already does.
-fn more_privileged_account(
+pub(crate) fn more_privileged_account(
     rbac: &Rbac<'_>,
     known: &BTreeMap<String, BTreeSet<String>>,
     namespace: &str,
