@@ -3,11 +3,13 @@
 //! to the ordinary reader.
 
 use policy_core::audit::{AuditLog, FileReader, looks_like_audit_log};
-use std::io::Read;
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 /// Bytes read at once from a log.
 const CHUNK: usize = 1 << 20;
+/// Progress is shown (on a terminal) every this many bytes.
+const PROGRESS_EVERY: u64 = 64 << 20;
 
 /// Split `paths` into audit logs (recognised by content, read now in bounded memory) and the
 /// rest. Directories, stdin and files that cannot be opened stay with the rest, whose reader
@@ -15,6 +17,7 @@ const CHUNK: usize = 1 << 20;
 pub(crate) fn stream(paths: &[PathBuf]) -> (AuditLog, Vec<PathBuf>) {
     let mut log = AuditLog::default();
     let mut rest = Vec::new();
+    let show_progress = std::io::stderr().is_terminal();
     for path in paths {
         let is_file = path.as_os_str() != "-" && std::fs::metadata(path).is_ok_and(|m| m.is_file());
         let Some(mut file) = is_file.then(|| std::fs::File::open(path).ok()).flatten() else {
@@ -37,13 +40,24 @@ pub(crate) fn stream(paths: &[PathBuf]) -> (AuditLog, Vec<PathBuf>) {
         loop {
             match file.read(&mut chunk) {
                 Ok(0) => break,
-                Ok(n) => reader.push(&mut log, chunk.get(..n).unwrap_or_default()),
+                Ok(n) => {
+                    let before = reader.bytes();
+                    reader.push(&mut log, chunk.get(..n).unwrap_or_default());
+                    if show_progress && before / PROGRESS_EVERY != reader.bytes() / PROGRESS_EVERY {
+                        let (mb, events) = (reader.bytes() >> 20, reader.events());
+                        eprint!("\r{}: {mb} MiB, {events} events read", path.display());
+                        let _ = std::io::stderr().flush();
+                    }
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     reader.fail(&format!("the log could not be read to its end: {}", e.kind()));
                     break;
                 }
             }
+        }
+        if show_progress && reader.bytes() >= PROGRESS_EVERY {
+            eprintln!();
         }
         reader.finish(&mut log);
     }

@@ -144,3 +144,88 @@ fn the_report_with_usage_matches_the_report_schema() {
     let errors: Vec<String> = validator.iter_errors(&json).map(|e| format!("{e} at {}", e.instance_path())).collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+#[test]
+fn every_cut_and_every_chunking_of_the_log_is_read_without_silence() {
+    use policy_core::audit::{AuditLog, FileReader};
+    let log = fixture("cluster-audit.log");
+    let whole = {
+        let mut all = AuditLog::default();
+        all.read("a.log", &log);
+        all.summary().unwrap().identities
+    };
+    for size in [1, 7, 333, 4096] {
+        let mut all = AuditLog::default();
+        let mut reader = FileReader::new("a.log");
+        for chunk in log.chunks(size) {
+            reader.push(&mut all, chunk);
+        }
+        reader.finish(&mut all);
+        assert_eq!(all.summary().unwrap().identities, whole, "chunks of {size} bytes");
+    }
+    for cut in (0..log.len()).step_by(97) {
+        let mut all = AuditLog::default();
+        all.read("a.log", &log[..cut]);
+        let file = &all.files[0];
+        // A last line without its newline is whole when the cut falls just before it.
+        let ends_on_a_line = cut == 0 || log[cut - 1] == b'\n' || log[cut] == b'\n';
+        // A cut inside a line is a located error; a log with nothing readable is an error too.
+        assert_eq!(file.has_errors(), !ends_on_a_line || file.documents == 0, "cut at {cut}: {:?}", file.diagnostics);
+        assert!(file.diagnostics.iter().all(|d| d.source.line <= 13), "cut at {cut}: {:?}", file.diagnostics);
+    }
+}
+
+/// The audit log a real kube-apiserver 1.20.2 wrote while the real-cluster tests ran requests
+/// with client certificates, tokens, a bootstrap token, request-header auth and anonymous access
+/// (`scripts/real-cluster.sh`, kept verbatim by the engineer "kube"). 1.20 records no
+/// credential-id, legacy-token annotation or pod-binding extras: certificates match by name.
+#[test]
+fn the_real_api_server_log_is_read_verbatim() {
+    let log = ("real-apiserver-1.20.log", fixture("real-apiserver-1.20.log"));
+    let report = scan(std::slice::from_ref(&log));
+    let input = &report.inputs[0];
+    assert_eq!((input.documents, input.diagnostics.len()), (1247, 0), "{:?}", input.diagnostics);
+    let audit = report.audit.as_ref().unwrap();
+    let users: Vec<(&str, u64)> = audit.identities.iter().map(|i| (i.username.as_str(), i.requests)).collect();
+    assert_eq!(
+        users,
+        [
+            ("auditor", 312),
+            ("kubernetes-admin", 539),
+            ("proxied-alice", 1),
+            ("system:anonymous", 1),
+            ("system:apiserver", 392),
+            ("system:bootstrap:abcdef", 1),
+            ("system:serviceaccount:team-a:ci-deployer", 1)
+        ]
+    );
+    // Its anonymous and bootstrap-token requests were refused (403): no out-of-scope success.
+    assert!(audit.identities.iter().all(|i| i.out_of_scope_requests == 0));
+    let admin = audit.identities.iter().find(|i| i.username == "kubernetes-admin").unwrap();
+    assert_eq!(admin.most_sensitive.as_ref().map(|a| a.what.as_str()), Some("approved a certificate signing request"));
+    // The log alone claims no certificate: `system:masters` also comes with the loopback token.
+    assert_eq!(ul_findings(&report), BTreeSet::new());
+    // Beside a dump holding a `kubernetes-admin` certificate in `system:masters`, the weaker
+    // name match finds it used, and says the match is weaker.
+    let report = scan(&[log, ("cluster.yaml", fixture("cluster.yaml"))]);
+    let masters: Vec<_> = report.findings.iter().filter(|f| f.code == "UL001").collect();
+    assert_eq!(masters.len(), 1, "{masters:?}");
+    assert!(
+        masters[0].message.starts_with("the `system:masters` certificate of `kubernetes-admin` was used: 539 requests")
+    );
+    assert!(masters[0].message.ends_with("(matched by user name: the log records no credential-id)"));
+    assert_eq!(&*masters[0].source.path, "real-apiserver-1.20.log");
+}
+
+#[test]
+fn sarif_locates_usage_findings_in_the_log_and_states_its_window() {
+    let report = scan(&sample());
+    let sarif: serde_json::Value = serde_json::from_str(&policy_core::render::sarif(&report)).unwrap();
+    let run = &sarif["runs"][0];
+    assert_eq!(run["properties"]["auditLog"]["requests"], 12);
+    assert_eq!(run["properties"]["auditLog"]["from"], "2025-11-27T08:00:00.104522Z");
+    let result = run["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "UL001").unwrap();
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "cluster-audit.log");
+    assert_eq!(location["region"]["startLine"], 7);
+}

@@ -25,9 +25,8 @@ const CATALOGUE: &[&str] = &[
 /// Rules still being proven on real clusters: off unless selected by code or `preview` is on.
 /// (AN004 and AP005 were promoted after the real installs of `tests/corpus/installs/`: AP005 right
 /// on metrics-server and prometheus-adapter, AN004 quiet but for a reviewed note on Tekton.)
-const PREVIEW: &[&str] = &[
-    "CC008", "IM001", "SA007", "UL001", "UL002", "UL003", "UL004", "UL005", "UL006", "UL007", "UL008",
-];
+const PREVIEW: &[&str] =
+    &["CC008", "IM001", "SA007", "UL001", "UL002", "UL003", "UL004", "UL005", "UL006", "UL007", "UL008"];
 
 /// The rules this repository adds beyond `rules.md`, each with its catalogue entry in
 /// `docs/catalogue-additions.md` (in rules.md's style): `(code, scope, severity)`.

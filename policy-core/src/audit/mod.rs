@@ -424,7 +424,9 @@ fn looks_like_audit_json(text: &[u8]) -> bool {
     }
     let head = String::from_utf8_lossy(text.get(..text.len().min(8 << 10)).unwrap_or(text));
     let compact: String = head.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.contains("\"apiVersion\":\"audit.k8s.io/")
+    // An audit `Policy` in JSON names the group too: only events and event lists are logs.
+    let event = compact.contains("\"kind\":\"Event\"") || compact.contains("\"kind\":\"EventList\"");
+    (event && compact.contains("\"apiVersion\":\"audit.k8s.io/"))
         || (compact.contains("\"auditID\":") && compact.contains("\"stage\":") && compact.contains("\"requestURI\":"))
 }
 

@@ -124,6 +124,9 @@ fn gzip_event_lists_and_chunk_boundaries_read_the_same() {
         br#"{"apiVersion":"v1","kind":"List","items":[{"kind":"Event","apiVersion":"v1"}]}"#
     ));
     assert!(!looks_like_audit_log(b"apiVersion: audit.k8s.io/v1\nkind: Policy\n"));
+    assert!(!looks_like_audit_log(
+        br#"{"apiVersion": "audit.k8s.io/v1", "kind": "Policy", "rules": [{"level": "Metadata"}]}"#
+    ));
 }
 
 #[test]

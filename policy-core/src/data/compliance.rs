@@ -51,6 +51,15 @@ static REFERENCES: &[(&str, &[&str])] = &[
     ("TR002", &["cis-1.2.30", NSA_AUTHN]),
     ("TR003", &["cis-5.1.13", NSA_AUTHN]),
     ("TR004", &["cis-5.1.6", NSA_POD]),
+    // Usage evidence: the same items, proven by the audit log rather than the configuration.
+    ("UL001", &["cis-5.1.7", NSA_AUTHN]),
+    ("UL002", &["cis-3.1.2", NSA_AUTHN]),
+    ("UL003", &[NSA_AUTHN]),
+    ("UL004", &["cis-3.1.3", NSA_AUTHN]),
+    ("UL005", &["cis-3.1.1", NSA_AUTHN]),
+    ("UL006", &["cis-1.2.2", NSA_AUTHN]),
+    ("UL007", &[NSA_AUTHN]),
+    ("UL008", &["cis-5.1.8", NSA_AUTHN]),
 ];
 
 /// The references of rule `code` (empty when it automates no listed item).

@@ -141,6 +141,17 @@ pub fn sarif(report: &Report) -> String {
             },
         }]
     });
+    // The audit logs' window and counts (identities stay in the JSON report: SARIF is for results).
+    let mut log = log;
+    if let (Some(audit), Some(properties)) =
+        (&report.audit, log.pointer_mut("/runs/0/properties").and_then(Value::as_object_mut))
+    {
+        properties.insert(
+            "auditLog".to_string(),
+            json!({ "files": audit.files, "requests": audit.requests, "from": audit.from, "to": audit.to,
+                    "identities": audit.identities.len() }),
+        );
+    }
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
     out

@@ -1,5 +1,5 @@
 use crate::rule::prelude::*;
-use crate::rules::ul::{LOG_HINT, user_ref};
+use crate::rules::ul::{LOG_HINT, evidence, user_ref};
 
 declare_rule! {
     /// ## What it does
@@ -46,11 +46,11 @@ impl Check for AnonymousRequestsAnswered {
             );
             let finding = self.finding_at(user_ref(&identity.username), first.seen.source.clone(), message);
             let at = |s: &crate::audit::Seen| format!("{}:{}", s.source.path, s.source.line);
-            out.push(
-                finding
-                    .evidence(Evidence::plain("first such request", at(&first.seen)))
-                    .evidence(Evidence::plain("sourceIPs", identity.source_ips.join(", "))),
-            );
+            let mut finding = finding.evidence(Evidence::plain("first such request", at(&first.seen)));
+            for item in evidence(identity) {
+                finding = finding.evidence(item);
+            }
+            out.push(finding);
         }
     }
 }
