@@ -1,5 +1,6 @@
 //! Running the rules: a whole dump ([`analyze`]) or one admission request ([`admit`]).
 
+use crate::audit::AuditLog;
 use crate::data::input_summary::InputSummary;
 use crate::data::rule_meta::{RuleMeta, Scope};
 use crate::data::severity::Severity;
@@ -12,6 +13,7 @@ use crate::rule::{Context, Findings};
 use crate::settings::Settings;
 use crate::value::Value;
 use serde::Serialize;
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -70,6 +72,28 @@ pub fn analyze_with_unread(
     settings: &Settings,
     progress: &mut dyn FnMut(Progress),
 ) -> Report {
+    analyze_with_audit(inputs, unread, AuditLog::default(), settings, progress)
+}
+
+/// [`analyze_with_unread`] with audit logs the caller has already streamed into `audit` (a
+/// [`crate::audit::FileReader`] per file, so a big log is never held whole). Inputs that are
+/// audit logs by content ([`crate::audit::looks_like_audit_log`]) are read into it too; the
+/// rest load as dumps. The logs' aggregates join the credential inventory and feed the `UL`
+/// rules; their files are listed among the report's inputs.
+pub fn analyze_with_audit(
+    inputs: &[InputFile<'_>],
+    unread: &[InputSummary],
+    mut audit: AuditLog,
+    settings: &Settings,
+    progress: &mut dyn FnMut(Progress),
+) -> Report {
+    let (logs, dumps): (Vec<&InputFile<'_>>, Vec<&InputFile<'_>>) =
+        inputs.iter().partition(|i| crate::audit::looks_like_audit_log(i.bytes));
+    for log in logs {
+        audit.read(log.name, log.bytes);
+    }
+    let inputs: Vec<InputFile<'_>> = dumps.into_iter().copied().collect();
+    let inputs = inputs.as_slice();
     let rules: Vec<_> = registry::ALL.iter().copied().filter(|r| settings.enables(r.meta())).collect();
     let mut state = Progress {
         files: inputs.len(),
@@ -84,7 +108,9 @@ pub fn analyze_with_unread(
         progress(state);
     });
     let mut summaries = loaded.inputs;
-    let inv = Inventory::new(&loaded.objects);
+    let objects = without_identical_copies(loaded.objects, inputs.len());
+    let mut inv = Inventory::new(&objects);
+    inv.audit = audit;
     for diagnostic in &inv.diagnostics {
         if let Some(summary) = summaries.iter_mut().find(|s| *s.path == *diagnostic.source.path) {
             summary.diagnostics.push(diagnostic.clone());
@@ -93,6 +119,7 @@ pub fn analyze_with_unread(
     for summary in &mut summaries {
         summary.settle_status();
     }
+    summaries.extend(inv.audit.files.iter().cloned());
     summaries.extend(unread.iter().cloned());
     summaries.sort_by(|a, b| a.path.cmp(&b.path));
     let now = settings.now.unwrap_or(OffsetDateTime::UNIX_EPOCH);
@@ -108,7 +135,7 @@ pub fn analyze_with_unread(
             .then_with(|| a.source.cmp(&b.source))
             .then_with(|| a.object.cmp(&b.object))
     });
-    let summary = summarize(&findings, loaded.objects.len(), &summaries);
+    let summary = summarize(&findings, objects.len(), &summaries);
     Report {
         tool: Tool { name: TOOL_NAME.to_string(), version: TOOL_VERSION.to_string() },
         evaluated_at: now.format(&Rfc3339).unwrap_or_default(),
@@ -116,9 +143,37 @@ pub fn analyze_with_unread(
         findings,
         not_assessable: out.not_assessable,
         mechanisms: crate::inventory::mechanisms::assess(&inv),
-        credentials: crate::inventory::credentials::collect(&inv, now),
+        credentials: {
+            let mut credentials = crate::inventory::credentials::collect(&inv, now);
+            crate::inventory::usage::attach(&mut credentials, &inv.audit);
+            credentials
+        },
+        audit: inv.audit.summary(),
         summary,
     }
+}
+
+/// The same object in two inputs (a manifest in two files, a dump taken twice) is one object
+/// of the cluster: later identical copies are dropped, so it is reported once. Copies that
+/// differ are kept: the dump disagrees with itself, and each is judged. One input cannot hold
+/// a copy from another, so a single input is left as it is; the index holds one hash per
+/// object, not its strings, to keep a huge dump's memory flat.
+fn without_identical_copies(objects: Vec<Object>, inputs: usize) -> Vec<Object> {
+    use std::hash::BuildHasher;
+    if inputs < 2 {
+        return objects;
+    }
+    let hasher = std::collections::hash_map::RandomState::new();
+    let mut first: HashMap<u64, usize> = HashMap::with_capacity(objects.len());
+    let mut keep = Vec::with_capacity(objects.len());
+    for (i, o) in objects.iter().enumerate() {
+        let key = hasher.hash_one((o.api_version(), o.kind(), o.namespace().unwrap_or(""), o.name()));
+        let twin = *first.entry(key).or_insert(i);
+        let copy = twin != i && objects.get(twin).is_some_and(|t| t.value == o.value && t.source.path != o.source.path);
+        keep.push(!copy);
+    }
+    drop(first);
+    objects.into_iter().zip(keep).filter_map(|(o, keep)| keep.then_some(o)).collect()
 }
 
 /// Run the enabled rules of a scope over an inventory, applying overrides and, in audits, the

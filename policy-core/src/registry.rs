@@ -57,6 +57,14 @@ pub static ALL: &[&dyn Rule] = &[
     &tr::LongLivedTokenRequests,
     &tr::ServiceAccountTokenCreation,
     &tr::AutomountedServiceAccountToken,
+    &ul::UsedSystemMastersCertificate,
+    &ul::LegacyTokenUsedOutsidePods,
+    &ul::AnonymousRequestsAnswered,
+    &ul::BootstrapTokenMisused,
+    &ul::CertificatesUsedByPeople,
+    &ul::StaticTokenUsersSeen,
+    &ul::UnusedCredential,
+    &ul::ImpersonationByUsers,
     &wh::WebhookTokenAuthentication,
     &wh::UnisolatedWebhookAuthenticator,
     &wh::LongWebhookCacheTtl,
@@ -73,5 +81,9 @@ pub fn find(code: &str) -> Option<&'static dyn Rule> {
 /// Codes in the settings' selectors and overrides that match no rule: a typo the user should hear
 /// about.
 pub fn unknown_selectors(settings: &Settings) -> Vec<String> {
-    settings.selectors().filter(|s| !ALL.iter().any(|r| matches(s, r.meta().code))).cloned().collect()
+    settings
+        .selectors()
+        .filter(|s| !ALL.iter().any(|r| matches(s, r.meta().code)) && !crate::data::compliance::is_known(s))
+        .cloned()
+        .collect()
 }

@@ -8,6 +8,7 @@ use crate::data::object_ref::ObjectRef;
 use crate::data::source::Source;
 use crate::input::Object;
 use crate::inventory::Inventory;
+use crate::inventory::flags::{CONTROL_PLANE_HINT, FlagValue};
 use crate::report::{Finding, NotAssessable};
 use crate::settings::Settings;
 use time::OffsetDateTime;
@@ -27,6 +28,15 @@ pub trait Meta {
         Self: Sized,
     {
         Finding::new(self.meta(), object.object_ref(), object.source.clone(), message.into())
+    }
+
+    /// A finding of this rule on a component flag (`name` without its dashes), the flag as its
+    /// evidence.
+    fn flag_finding(&self, flag: &FlagValue, name: &str, message: impl Into<String>) -> Finding
+    where
+        Self: Sized,
+    {
+        self.finding_at(flag.object.clone(), flag.source.clone(), message).evidence(flag.evidence(name))
     }
 
     /// A finding of this rule on something that is not a loaded object (a flag, a file).
@@ -65,6 +75,12 @@ impl Findings {
     /// Record a finding, with the secrets its texts may echo redacted.
     pub fn push(&mut self, finding: Finding) {
         self.found.push(finding.redacted());
+    }
+
+    /// Say that a rule that reads control-plane flags could not be assessed: the dump shows
+    /// neither the kube-apiserver Pod nor `kubeadm-config`.
+    pub fn control_plane_not_visible(&mut self, rule: &dyn Meta) {
+        self.not_assessable(rule, "control plane not visible", &CONTROL_PLANE_HINT);
     }
 
     /// Say that a rule could not be assessed from this input, and what would make it assessable.
@@ -167,7 +183,6 @@ macro_rules! declare_rule {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::data::evidence::Evidence;
     use crate::data::mechanism::Mechanism;

@@ -65,7 +65,10 @@ impl Settings {
     /// that is still being proven.
     pub fn enables(&self, rule: &RuleMeta) -> bool {
         let opted_in = self.preview || matches!(rule.status, RuleStatus::Stable(_));
-        let picks = |s: &&String| matches(s, rule.code) && (opted_in || s.trim().len() == rule.code.len());
+        let picks = |s: &&String| {
+            (matches(s, rule.code) && (opted_in || s.trim().len() == rule.code.len()))
+                || (opted_in && names_reference(s, rule))
+        };
         let score = |selectors: &[String], picks: &dyn Fn(&&String) -> bool| {
             selectors.iter().filter(picks).map(|s| s.trim().len()).max()
         };
@@ -74,7 +77,7 @@ impl Settings {
             None if self.select.is_empty() && opted_in => Some(0),
             None => None,
         };
-        match (selected, score(&self.ignore, &|s| matches(s, rule.code))) {
+        match (selected, score(&self.ignore, &|s| matches(s, rule.code) || names_reference(s, rule))) {
             (Some(sel), Some(ign)) => sel > ign,
             (Some(_), None) => true,
             (None, _) => false,
@@ -90,6 +93,11 @@ impl Settings {
     pub fn severity_for(&self, code: &str, found: Severity) -> Severity {
         self.severity_overrides.get(code).copied().unwrap_or(found)
     }
+}
+
+/// Whether `selector` is a compliance reference (`cis-3.1.1`, `cis-5.1`) the rule automates.
+fn names_reference(selector: &str, rule: &RuleMeta) -> bool {
+    rule.references().iter().any(|r| crate::data::compliance::selects(selector, r))
 }
 
 /// `SA` matches `SA003`; `SA003` matches only itself; `ALL` matches everything.
@@ -126,6 +134,27 @@ mod tests {
             file: "",
             line: 0,
         }
+    }
+
+    #[test]
+    fn compliance_references_select_and_ignore_like_codes() {
+        let with = |select: &[&str], ignore: &[&str]| Settings {
+            select: select.iter().map(|s| (*s).to_string()).collect(),
+            ignore: ignore.iter().map(|s| (*s).to_string()).collect(),
+            ..Settings::default()
+        };
+        let (tr003, tr004, st001) = (
+            rule("TR003", RuleStatus::Stable("0.1.0")),
+            rule("TR004", RuleStatus::Stable("0.1.0")),
+            rule("ST001", RuleStatus::Stable("0.1.0")),
+        );
+        assert!(with(&["cis-5.1.13"], &[]).enables(&tr003));
+        assert!(!with(&["cis-5.1.13"], &[]).enables(&tr004));
+        assert!(with(&["CIS-5.1"], &[]).enables(&tr004) && !with(&["cis-5.1"], &[]).enables(&st001));
+        assert!(!with(&[], &["cis-1.2.2"]).enables(&st001) && with(&[], &["cis-1.2.2"]).enables(&tr003));
+        // A preview rule still needs its exact code: a reference is an opt-in to stable rules.
+        assert!(!with(&["cis-5.1.5"], &[]).enables(&rule("SA007", RuleStatus::Preview("0.2.0"))));
+        assert!(crate::registry::unknown_selectors(&with(&["cis-3.1.1", "cis-9.9"], &[])) == ["cis-9.9"]);
     }
 
     #[test]

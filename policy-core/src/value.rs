@@ -666,7 +666,6 @@ impl<'de> Visitor<'de> for KeySeed {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use serde_json::json;
 

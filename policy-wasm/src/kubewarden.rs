@@ -176,6 +176,7 @@ mod tests {
             remediation: String::new(),
             docs: String::new(),
             related: Vec::new(),
+            references: Vec::new(),
         }
     }
 

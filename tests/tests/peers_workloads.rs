@@ -7,23 +7,13 @@
 
 use policy_core::{InputFile, Report, Settings};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 /// Our rules that overlap these peer checks.
 const WORKLOAD_CODES: &[&str] = &["SA001", "SA004", "SA005", "TR001", "TR004"];
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/peers")
-}
-
-/// The corpus lives beside the repository; skip (loudly) where it is absent.
+/// The peers' files, or `None` (skip) where the shared corpus is absent.
 fn read(paths: &[&str]) -> Option<Vec<(String, Vec<u8>)>> {
-    let root = corpus();
-    if !root.exists() {
-        eprintln!("skipping: {} not present", root.display());
-        return None;
-    }
-    Some(paths.iter().map(|p| ((*p).to_string(), std::fs::read(root.join(p)).unwrap())).collect())
+    authn_audit_tests::shared_files("corpus/peers", paths)
 }
 
 fn scan(files: &[(String, Vec<u8>)]) -> Report {
@@ -220,4 +210,26 @@ fn checkov_default_service_account_binding() {
         b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  namespace: whoa\nspec:\n  containers:\n  - name: app\n    image: nginx\n".to_vec(),
     ));
     assert!(scan(&files).findings.is_empty());
+}
+
+#[test]
+fn checkov_default_service_account_binding_is_sa007s() {
+    // The same checkov inputs through SA007 (preview, selected by code): we agree with checkov,
+    // a binding to a namespace's `default` account is a finding (docs/peers.md, catalogue v2).
+    let Some(files) = read(&["checkov/DefaultServiceAccountBinding/DefaultServiceAccountBinding-FAILED.yaml"]) else {
+        return;
+    };
+    let passed = read(&["checkov/DefaultServiceAccountBinding/DefaultServiceAccountBinding-PASSED.yaml"]).unwrap();
+    let settings = Settings {
+        select: vec!["SA007".to_string()],
+        now: Some(time::macros::datetime!(2025-11-28 12:00:00 UTC)),
+        ..Settings::default()
+    };
+    let codes = |files: &[(String, Vec<u8>)]| -> Vec<String> {
+        let inputs: Vec<InputFile<'_>> = files.iter().map(|(name, bytes)| InputFile { name, bytes }).collect();
+        policy_core::analyze(&inputs, &settings).findings.iter().map(|f| format!("{} {}", f.code, f.object)).collect()
+    };
+    let failed = codes(&files);
+    assert!(!failed.is_empty() && failed.iter().all(|f| f.starts_with("SA007 ")), "{failed:?}");
+    assert!(codes(&passed).is_empty());
 }

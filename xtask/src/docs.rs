@@ -132,7 +132,7 @@ pub(crate) fn rule_page(meta: &RuleMeta) -> String {
     format!(
         "{GENERATED}\n\n# {code} {slug}\n\n\
          **Code** `{code}` · **Severity** {severity} · **Mechanism** {mechanism} · **Scope** {scope} · **Status** {status}\n\n\
-         Guide section: *{guide}* · [View source](../../{file}#L{line})\n\n{docs}\n",
+         Guide section: *{guide}* · [View source](../../{file}#L{line})\n\n{compliance}{docs}\n",
         code = meta.code,
         slug = meta.slug,
         severity = meta.severity,
@@ -142,6 +142,21 @@ pub(crate) fn rule_page(meta: &RuleMeta) -> String {
         guide = meta.mechanism.guide_section(),
         file = meta.file.replace('\\', "/"),
         line = meta.line,
+        compliance = compliance(meta),
+    )
+}
+
+/// The CIS Benchmark and NSA/CISA items a rule automates, as a line of its page (selectable
+/// with `--select cis-3.1.1`), or nothing.
+fn compliance(meta: &RuleMeta) -> String {
+    let refs = meta.references();
+    if refs.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = refs.iter().map(|r| format!("`{r}`")).collect();
+    format!(
+        "**Compliance** {} (CIS Kubernetes Benchmark v1.12 items, NSA/CISA Kubernetes Hardening Guidance sections; `--select` takes them)\n\n",
+        list.join(" · ")
     )
 }
 
@@ -227,7 +242,6 @@ pub(crate) fn with_rules_table(readme: &str, table: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 

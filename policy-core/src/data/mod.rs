@@ -4,6 +4,7 @@
 //! These types depend on nothing above them (only [`crate::util`] for redaction), so input,
 //! inventory, report, rules and renderers can all name them without importing each other.
 
+pub mod compliance;
 pub mod diagnostic;
 pub mod evidence;
 pub mod input_summary;

@@ -81,6 +81,11 @@ impl RuleMeta {
         format!("docs/rules/{}-{}.md", self.code, self.slug)
     }
 
+    /// The CIS Benchmark and NSA/CISA items the rule automates ([`crate::data::compliance`]).
+    pub fn references(&self) -> &'static [&'static str] {
+        crate::data::compliance::references(self.code)
+    }
+
     /// Whether the rule runs at admission time.
     pub fn admits(&self) -> bool {
         self.scope == Scope::Admit

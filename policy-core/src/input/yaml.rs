@@ -1015,7 +1015,6 @@ pub(super) fn locate(text: &str, path: &[Seg<'_>], key_line: bool) -> Option<u32
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use serde_json::json;
 

@@ -159,41 +159,46 @@ pub struct Shortfall {
     pub evidence: Evidence,
 }
 
-/// Namespaces where general applications live by default.
-const GENERAL_NAMESPACES: &[&str] = &["", "default"];
+/// The shortfall of running on shared nodes: alone it is a note (info), not a finding.
+pub const NO_DEDICATED_NODES: &str = "no dedicated nodes";
 
 /// Why `deployed` is not isolated from general workloads (empty: isolated).
 ///
-/// Criteria: its namespace holds other applications (or is `default`); its Pods can share
-/// nodes with anything (no node selector plus tolerated taint); it runs privileged (host
-/// namespaces, privileged containers, added capabilities; host networking is accepted on
-/// dedicated control-plane nodes, where webhook authenticators must listen next to the API
-/// server); its service account is shared with other applications, or holds privileged
-/// permissions through a generic role or a group ([`broad_grants`]).
+/// Criteria: its namespace holds other applications (or is `default`; a manifest that sets no
+/// namespace is not in `default`: it is applied with `-n`, and its bindings may say where); its
+/// Pods can share nodes with anything (no node selector plus tolerated taint); it runs
+/// privileged (host namespaces, privileged containers, added capabilities; host networking is
+/// accepted on dedicated control-plane nodes, where webhook authenticators must listen next to
+/// the API server); its service account is shared with other applications, or holds privileged
+/// permissions through a generic role or a group ([`broad_grants`]). The product's own parts
+/// (its database, cache, operator) are not other applications ([`same_app`]).
 /// In admission mode only the object itself is known, so only its own fields count.
 pub fn isolation_shortfalls(inv: &Inventory<'_>, deployed: &Deployed<'_, '_>, admit: bool) -> Vec<Shortfall> {
     let w = deployed.workload;
     let mut out = Vec::new();
-    if GENERAL_NAMESPACES.contains(&w.namespace) {
-        let shown = if w.namespace.is_empty() { "default" } else { w.namespace };
+    let namespace = w.namespace_in(inv);
+    if namespace == Some("default") {
         out.push(Shortfall {
-            what: format!("runs in the `{shown}` namespace"),
-            evidence: Evidence::plain("metadata.namespace", shown),
+            what: "runs in the `default` namespace".to_string(),
+            evidence: Evidence::plain("metadata.namespace", "default"),
         });
-    } else if !admit && w.namespace != "kube-system" {
+    } else if !admit && namespace != Some("kube-system") {
         // kube-system holds cluster components by convention; they are not general workloads.
-        let others: Vec<&Workload<'_>> = inv.workloads.in_namespace(w.namespace).filter(|o| !same_app(w, o)).collect();
+        let neighbours = inv.workloads.in_namespace(w.namespace).filter(|o| w.shares_namespace_with(o));
+        let inferred = namespace.filter(|n| *n != w.namespace).into_iter().flat_map(|n| inv.workloads.in_namespace(n));
+        let others: Vec<&Workload<'_>> = neighbours.chain(inferred).filter(|o| !same_app(w, o)).collect();
         if let Some(first) = others.first() {
+            let shown = namespace.map_or_else(|| "(unset)".to_string(), |n| format!("`{n}`"));
             out.push(Shortfall {
-                what: format!("shares namespace `{}` with `{}`", w.namespace, first.label()),
-                evidence: Evidence::plain("metadata.namespace", w.namespace),
+                what: format!("shares namespace {shown} with `{}`", first.label()),
+                evidence: Evidence::plain("metadata.namespace", namespace.unwrap_or("unset")),
             });
         }
     }
     let placement = &w.placement;
     if !placement.dedicated {
         out.push(Shortfall {
-            what: "no dedicated nodes".to_string(),
+            what: NO_DEDICATED_NODES.to_string(),
             evidence: Evidence::plain(format!("{}.nodeSelector", w.spec_path), describe_placement(placement)),
         });
     }
@@ -204,8 +209,11 @@ pub fn isolation_shortfalls(inv: &Inventory<'_>, deployed: &Deployed<'_, '_>, ad
         out.push(Shortfall { what: privilege.what.clone(), evidence: Evidence::plain(&privilege.path, "true") });
     }
     if !admit {
-        let shared: Vec<&Workload<'_>> =
-            inv.workloads.using_service_account(w.namespace, w.service_account).filter(|o| !same_app(w, o)).collect();
+        let shared: Vec<&Workload<'_>> = inv
+            .workloads
+            .using_service_account(w.namespace, w.service_account)
+            .filter(|o| w.shares_namespace_with(o) && !same_app(w, o))
+            .collect();
         if let Some(first) = shared.first() {
             out.push(Shortfall {
                 what: format!("service account `{}` shared with `{}`", w.service_account, first.label()),
@@ -220,14 +228,33 @@ pub fn isolation_shortfalls(inv: &Inventory<'_>, deployed: &Deployed<'_, '_>, ad
     out
 }
 
+/// Whether identity software demonstrably serves one other application only, not Kubernetes:
+/// its `app.kubernetes.io/part-of` names an application (not the product) that the dump runs
+/// other, non-identity workloads of — the dex that Argo CD bundles for its own login — and the
+/// API server's OIDC issuer does not point at it.
+pub fn serves_another_application(inv: &Inventory<'_>, deployed: &Deployed<'_, '_>) -> bool {
+    let w = deployed.workload;
+    let Some(app) = w.app_label("app.kubernetes.io/part-of").or_else(|| w.object.label("app.kubernetes.io/part-of"))
+    else {
+        return false;
+    };
+    if app.to_ascii_lowercase().contains(deployed.product.name) || trusted_by_api_server(inv, w) {
+        return false;
+    }
+    inv.workloads.iter().any(|o| {
+        !std::ptr::eq(o.object, w.object)
+            && o.object.label("app.kubernetes.io/part-of") == Some(app)
+            && !o.images().any(|i| match_image(i).is_some())
+    })
+}
+
 /// Privileged permissions the workload's service account holds through a generic role
 /// (`cluster-admin`, `admin`, `edit`: a default role) or through a group every other service
 /// account is in too. A role written for the product (dex's CRDs, kube-oidc-proxy's
 /// impersonation) is what the software needs; those are why it must be isolated, not a failure
 /// of isolation.
 fn broad_grants(inv: &Inventory<'_>, w: &Workload<'_>) -> Vec<Shortfall> {
-    let namespace = if w.namespace.is_empty() { "default" } else { w.namespace };
-    let subject = Subject::service_account(namespace, w.service_account);
+    let subject = Subject::service_account(w.namespace_in(inv).unwrap_or("default"), w.service_account);
     let mut out = Vec::new();
     for (privilege, grant) in inv.rbac().privileges_of(&subject) {
         let via_group = grant.subject.kind == SubjectKind::Group;
@@ -260,7 +287,8 @@ fn describe_placement(p: &crate::inventory::workloads::Placement) -> String {
 
 /// Whether two workloads belong to the same application: the same object, both known
 /// identity software, or the same `app.kubernetes.io/part-of`/`instance`/`name`, `app` or
-/// Helm `release` label, or one's name prefixing the other's (`keycloak` and `keycloak-postgresql`).
+/// Helm `release` label, one's name prefixing the other's (`keycloak` and `keycloak-postgresql`,
+/// `keycloak-operator`), or one being the other's database or cache ([`is_backing_store`]).
 fn same_app(a: &Workload<'_>, b: &Workload<'_>) -> bool {
     if std::ptr::eq(a.object, b.object) {
         return true;
@@ -276,9 +304,44 @@ fn same_app(a: &Workload<'_>, b: &Workload<'_>) -> bool {
             return true;
         }
     }
+    if is_backing_store(a, b) || is_backing_store(b, a) {
+        return true;
+    }
     let (x, y) = (a.object.name(), b.object.name());
     let prefixes = |long: &str, short: &str| long.strip_prefix(short).is_some_and(|rest| rest.starts_with('-'));
     prefixes(x, y) || prefixes(y, x)
+}
+
+/// Whether the API server's OIDC/JWT issuer (or discovery URL) points at the workload: its
+/// host's first label is the workload's name (`https://dex.auth.svc:5556`). Then it is a
+/// Kubernetes authenticator, whatever else it also serves.
+fn trusted_by_api_server(inv: &Inventory<'_>, w: &Workload<'_>) -> bool {
+    let host_label = |url: &str| {
+        let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+        rest.split(['/', ':', '.', '?']).next().unwrap_or("").to_ascii_lowercase()
+    };
+    crate::inventory::authn_config::jwt_authenticators(inv)
+        .iter()
+        .flat_map(|a| a.issuer.iter().chain(&a.discovery_url))
+        .any(|url| host_label(&url.value) == w.object.name().to_ascii_lowercase())
+}
+
+/// Images of databases and caches that identity software keeps its state in.
+const STORES: &[&str] =
+    &["postgres", "postgresql", "mysql", "mariadb", "redis", "valkey", "memcached", "infinispan", "mongo", "mongodb"];
+
+/// Whether `store` runs a database or cache image that `app` is configured to reach by name (an
+/// env value or argument naming it: keycloak's `KC_DB_URL_HOST: postgres`).
+fn is_backing_store(app: &Workload<'_>, store: &Workload<'_>) -> bool {
+    let name = store.object.name();
+    let is_store = store.images().any(|i| STORES.contains(&image_name(i).as_str()));
+    let names_it =
+        |value: &str| value.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).any(|word| word == name);
+    is_store
+        && app
+            .containers
+            .iter()
+            .any(|c| c.env().any(|(_, v, _)| names_it(v)) || c.argv.iter().any(|(_, v)| names_it(v)))
 }
 
 /// An ID-token lifetime the dump shows.
@@ -493,7 +556,6 @@ fn api_server_url(value: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::data::source::Source;
     use crate::input::Origin;

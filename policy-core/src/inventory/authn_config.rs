@@ -712,7 +712,6 @@ pub fn jwt_authenticators<'a>(inv: &Inventory<'a>) -> Vec<JwtAuthenticator<'a>> 
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::data::source::Source;
     use crate::input::Origin;

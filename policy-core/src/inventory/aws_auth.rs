@@ -179,7 +179,6 @@ fn groups(map: &Value) -> Vec<String> {
 }
 
 #[cfg(test)]
-#[expect(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use crate::inventory::certs::tests::object;

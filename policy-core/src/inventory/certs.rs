@@ -1,7 +1,7 @@
 //! Certificates, certificate requests and private keys wherever a dump hides them.
 //!
 //! Sources: CSR objects (`spec.request`, `status.certificate`), kubeconfig documents and
-//! kubeconfigs stored in Secrets/ConfigMaps (see [`kubeconfig`](super::kubeconfig)), PEM or DER
+//! kubeconfigs stored in Secrets/ConfigMaps (see [`kubeconfig`]), PEM or DER
 //! in Secret `data`/`stringData` and ConfigMap `data`/`binaryData`, and the
 //! `extension-apiserver-authentication` ConfigMap. Everything is decoded once, when the
 //! inventory is built. A value that should hold a certificate and does not decode becomes a
@@ -527,7 +527,6 @@ fn approval(object: &Object) -> Approval {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 pub(crate) mod tests {
     use super::*;
     use crate::data::source::Source;

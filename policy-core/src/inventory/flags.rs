@@ -396,7 +396,6 @@ fn scalar_text(value: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::input::Origin;
     use serde_json::{Value, json};

@@ -246,7 +246,6 @@ pub fn token(token: &str) -> Token {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use crate::inventory::certs::tests::object;

@@ -332,7 +332,6 @@ fn authenticating_proxy(inv: &Inventory<'_>) -> MechanismStatus {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, config_map, objects};
     use serde_json::json;

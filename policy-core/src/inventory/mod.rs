@@ -12,6 +12,8 @@ pub mod flags;
 pub mod kubeconfig;
 pub mod mechanisms;
 pub mod rbac;
+pub mod templates;
+pub mod usage;
 pub mod workloads;
 pub mod x509;
 
@@ -40,6 +42,8 @@ pub struct Inventory<'a> {
     pub certs: certs::Certificates<'a>,
     /// EKS identity maps (`aws-auth`, aws-iam-authenticator config, `IAMIdentityMapping`).
     pub aws_auth: Vec<aws_auth::Mapping<'a>>,
+    /// Aggregates of the audit logs given beside the dump (empty when none).
+    pub audit: crate::audit::AuditLog,
 }
 
 impl<'a> Inventory<'a> {
@@ -62,11 +66,13 @@ impl<'a> Inventory<'a> {
             rbac: std::cell::OnceCell::new(),
             certs: certs::Certificates::default(),
             aws_auth: Vec::new(),
+            audit: crate::audit::AuditLog::default(),
         };
         let (apiserver, mut diagnostics) = flags::Flags::collect(&inv, flags::Component::ApiServer);
         let (controller_manager, more) = flags::Flags::collect(&inv, flags::Component::ControllerManager);
         diagnostics.extend(more);
         diagnostics.extend(authn_config::diagnostics(&inv));
+        diagnostics.extend(templates::diagnostics(objects));
         inv.apiserver = apiserver;
         inv.controller_manager = controller_manager;
         inv.diagnostics = diagnostics;

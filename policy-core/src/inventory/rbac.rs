@@ -1320,7 +1320,6 @@ static DEFAULT_BINDINGS: &[DefaultBinding] = &[
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
 
     use super::*;
     use crate::data::source::Source;

@@ -222,6 +222,35 @@ impl Workload<'_> {
         format!("{}/{}", self.object.kind(), self.object.name())
     }
 
+    /// The namespace the workload runs in: its own, or for a manifest that sets none (applied
+    /// with `kubectl -n`), the one namespace the bindings of the same manifest set
+    /// ([`same_manifest_set`]) give its service account. `None` when that cannot be told: such an object is not "in `default`".
+    pub fn namespace_in<'s>(&'s self, inv: &'s Inventory<'_>) -> Option<&'s str> {
+        if !self.namespace.is_empty() {
+            return Some(self.namespace);
+        }
+        let mut named = inv
+            .of_kind("RoleBinding")
+            .chain(inv.of_kind("ClusterRoleBinding"))
+            .filter(|b| same_manifest_set(b, self.object))
+            .filter_map(|b| b.at(&["subjects"])?.as_array())
+            .flatten()
+            .filter(|s| {
+                s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
+                    && s.get("name").and_then(Value::as_str) == Some(self.service_account)
+            })
+            .filter_map(|s| s.get("namespace").and_then(Value::as_str).filter(|n| !n.is_empty()));
+        let first = named.next()?;
+        named.all(|n| n == first).then_some(first)
+    }
+
+    /// Whether `other` runs in the same namespace: the same one written, or both with none
+    /// written in the same manifest set (applied with one `kubectl -n`).
+    pub fn shares_namespace_with(&self, other: &Workload<'_>) -> bool {
+        self.namespace == other.namespace
+            && (!self.namespace.is_empty() || same_manifest_set(self.object, other.object))
+    }
+
     /// A value of the pod template's labels (or the object's labels when the template has none).
     pub fn app_label(&self, key: &str) -> Option<&str> {
         let template_labels = self.spec_path.strip_suffix(".spec").and_then(|meta_parent| {
@@ -230,6 +259,17 @@ impl Workload<'_> {
         });
         template_labels.and_then(Value::as_str).or_else(|| self.object.label(key))
     }
+}
+
+/// Whether two objects come from one manifest set: the same file, or files of the same
+/// directory (an install split into `rbac.yaml`, `deployment.yaml`, …). Objects without a
+/// namespace are only compared within one set: two installs applied with different `-n` must
+/// not be taken for neighbours.
+fn same_manifest_set(a: &Object, b: &Object) -> bool {
+    fn dir(path: &str) -> &str {
+        path.rsplit_once(['/', '\\']).map_or("", |(dir, _)| dir)
+    }
+    a.source.path == b.source.path || dir(&a.source.path) == dir(&b.source.path)
 }
 
 /// Every workload of the dump, owners folded.
@@ -342,7 +382,19 @@ fn owner_of<'a>(inv: &Inventory<'a>, object: &'a Object) -> Option<&'a Object> {
     let kind = owner.get("kind").and_then(Value::as_str)?;
     let name = owner.get("name").and_then(Value::as_str)?;
     spec_path_of(kind)?;
-    inv.get(kind, object.namespace().unwrap_or(""), name).filter(|o| !std::ptr::eq(*o, object))
+    let namespace = object.namespace().unwrap_or("");
+    inv.get(kind, namespace, name)
+        .or_else(|| (kind == "ReplicaSet").then(|| deployment_of_replica_set(inv, object, namespace, name)).flatten())
+        .filter(|o| !std::ptr::eq(*o, object))
+}
+
+/// The Deployment behind ReplicaSet `name` when the dump lacks the ReplicaSet itself
+/// (`kubectl get deploy,pods`): the Deployment controller names it `<deployment>-<hash>`, the
+/// hash being its Pods' `pod-template-hash` label.
+fn deployment_of_replica_set<'a>(inv: &Inventory<'a>, pod: &Object, namespace: &str, name: &str) -> Option<&'a Object> {
+    let hash = pod.label("pod-template-hash")?;
+    let deployment = name.strip_suffix(hash)?.strip_suffix('-')?;
+    inv.get("Deployment", namespace, deployment)
 }
 
 fn resolve<'a>(inv: &Inventory<'a>, object: &'a Object, spec: &'a Value, spec_path: &str) -> Workload<'a> {
@@ -661,7 +713,6 @@ pub fn config_text(object: &Object, key: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::data::source::Source;
     use crate::input::Origin;

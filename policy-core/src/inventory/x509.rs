@@ -320,7 +320,6 @@ pub fn certificates(bytes: &[u8]) -> (Vec<CertInfo>, Vec<String>) {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
 pub(crate) mod tests {
     use super::*;
 

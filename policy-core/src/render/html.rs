@@ -327,7 +327,6 @@ pub fn html(report: &Report) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use crate::render::sample;

@@ -266,6 +266,7 @@ pub(crate) mod sample {
             remediation: "delete the Secret and use TokenRequest".to_string(),
             docs: format!("docs/rules/{code}-{}-slug.md", code.to_lowercase()),
             related: Vec::new(),
+            references: Vec::new(),
         }
     }
 
@@ -335,7 +336,9 @@ pub(crate) mod sample {
                 object: secret,
                 source: Source { path: "dumps/prod cluster.yaml".into(), line: 7 },
                 path: "data.token".to_string(),
+                usage: None,
             }],
+            audit: None,
             summary,
         }
     }

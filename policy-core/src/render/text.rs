@@ -129,7 +129,6 @@ fn plural(n: usize) -> &'static str {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use crate::data::input_summary::{InputStatus, InputSummary};

@@ -44,6 +44,9 @@ pub struct Finding {
     /// Other objects involved (e.g. the Pods a flagged Deployment owns, the binding that grants).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<ObjectRef>,
+    /// The CIS Benchmark and NSA/CISA items the rule automates (`cis-3.1.1`); absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
 }
 
 impl Finding {
@@ -65,6 +68,7 @@ impl Finding {
             remediation: String::new(),
             docs: meta.docs_path(),
             related: Vec::new(),
+            references: meta.references().iter().map(|r| (*r).to_string()).collect(),
         }
     }
 
@@ -180,6 +184,10 @@ pub struct Report {
     pub mechanisms: Vec<crate::inventory::mechanisms::MechanismStatus>,
     /// MX004: every credential the dump reveals (secrets as fingerprints).
     pub credentials: Vec<crate::inventory::credentials::Credential>,
+    /// The audit logs read beside the dump: window, request counts, every identity seen
+    /// (absent when no log was given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<crate::audit::AuditSummary>,
     /// Counts.
     pub summary: Summary,
 }

@@ -1,5 +1,4 @@
 //! Unit-test helpers for rule files: build objects from JSON, run one rule, read the results.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
 use crate::data::rule_meta::Scope;
 use crate::data::source::Source;

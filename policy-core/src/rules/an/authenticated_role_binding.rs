@@ -8,7 +8,9 @@ declare_rule! {
     /// gives them by default: discovery, `system:basic-user` (self reviews) and
     /// `system:public-info-viewer`. It is critical when the role can read Secrets, holds a
     /// wildcard, or is admin-equivalent. The role is judged by what it allows, so a default
-    /// role that was edited is still caught.
+    /// role that was edited is still caught. A role that only lets everyone `get` objects it
+    /// names (not Secrets), as Tekton publishes its version in one ConfigMap, is information
+    /// published on purpose: info.
     ///
     /// ## Why is this bad?
     /// These groups are added by the API server, not by anyone who manages users: every
@@ -36,7 +38,7 @@ declare_rule! {
         severity: Severity::High,
         mechanism: Mechanism::Anonymous,
         scope: Scope::Admit,
-        status: Preview("0.2.0"),
+        status: Stable("0.2.0"),
     }
 }
 
@@ -81,6 +83,19 @@ pub(crate) fn adds_nothing_to_authenticated(role: &Role<'_>) -> bool {
     role.rules.iter().all(within_defaults)
 }
 
+/// Whether a role only lets its holders `get` objects it names (`resourceNames`) other than
+/// Secrets: publishing a version or a CA bundle to every identity, not granting access.
+fn only_reads_named_objects(role: &Role<'_>) -> bool {
+    !role.rules.is_empty()
+        && role.rules.iter().all(|rule| {
+            rule.non_resource_urls.is_empty()
+                && !rule.resource_names.is_empty()
+                && !rule.has_wildcard()
+                && rule.verbs.iter().all(|v| v == "get")
+                && rule.resources.iter().all(|r| r != "secrets")
+        })
+}
+
 impl Check for AuthenticatedRoleBinding {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         if !cx.inv.has_rbac_objects() {
@@ -101,14 +116,20 @@ impl Check for AuthenticatedRoleBinding {
                 Some(ns) => format!(" in namespace `{ns}`"),
                 None => String::new(),
             };
-            out.push(super::population_grant(self, binding, role, &everyone, &place));
+            let mut finding = super::population_grant(self, binding, role, &everyone, &place);
+            if role.is_some_and(only_reads_named_objects) {
+                // Like kubeadm's `cluster-info` for anonymous users: information published to
+                // everyone on purpose (Tekton's `pipelines-info` version ConfigMap).
+                finding.message.push_str(": only named objects to read (published information)");
+                finding = finding.severity(Severity::Info);
+            }
+            out.push(finding);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{self, run, summary};
     use serde_json::{Value, json};

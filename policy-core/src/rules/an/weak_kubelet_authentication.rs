@@ -64,9 +64,19 @@ impl Check for WeakKubeletAuthentication {
             out.not_assessable(self, "no kubelet configuration in the dump", &KUBELET_HINT);
             return;
         }
+        let mut unread_configs = Vec::new();
         for view in views {
             let anonymous = view.anonymous();
-            if anonymous.enabled == Some(true) {
+            let webhook = view.webhook();
+            // A kubelet started with `--config` whose file is not in the dump: what the flags
+            // leave unset is in that file, so it is unknown, not the default.
+            let config_missing = view.config.is_none() && view.flags.iter().any(|(_, name, _)| name == "config");
+            if config_missing && [&anonymous, &webhook].iter().any(|s| s.shown.starts_with("unset")) {
+                unread_configs.push(format!("`{}`", view.object.display_name()));
+            }
+            let anonymous_known = !(config_missing && anonymous.shown.starts_with("unset"));
+            let webhook_known = !(config_missing && webhook.shown.starts_with("unset"));
+            if anonymous_known && anonymous.enabled == Some(true) {
                 out.push(
                     self.finding(
                         view.object,
@@ -75,8 +85,7 @@ impl Check for WeakKubeletAuthentication {
                     .evidence(Evidence::plain(anonymous.path, anonymous.shown)),
                 );
             }
-            let webhook = view.webhook();
-            if webhook.enabled == Some(false) {
+            if webhook_known && webhook.enabled == Some(false) {
                 out.push(
                     self.finding(
                         view.object,
@@ -90,15 +99,39 @@ impl Check for WeakKubeletAuthentication {
                 );
             }
         }
+        if !unread_configs.is_empty() {
+            let reason = format!(
+                "kubelet configuration file named by `--config` is not in the dump ({})",
+                unread_configs.join(", ")
+            );
+            out.not_assessable(self, reason, &KUBELET_HINT);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{config_map, run, summary};
     use serde_json::json;
+
+    #[test]
+    fn a_referenced_config_that_is_not_in_the_dump_is_not_assessable_never_a_pass() {
+        let info = |cmd: &str| {
+            json!({"apiVersion": "hostdata.kubescape.cloud/v1beta0", "kind": "KubeletInfo",
+                   "metadata": {"name": "node-1"}, "data": {"cmdLine": cmd}})
+        };
+        let (found, not_assessable) =
+            run(&WeakKubeletAuthentication, vec![info("/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml")]);
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(not_assessable, ["AN003"]);
+        // A flag given on the command line still decides, whatever the file says.
+        let (found, _) = run(
+            &WeakKubeletAuthentication,
+            vec![info("/usr/bin/kubelet --config=/var/lib/kubelet/config.yaml --anonymous-auth=true")],
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
 
     #[test]
     fn kubelet_config_document() {

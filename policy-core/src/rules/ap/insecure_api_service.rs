@@ -36,7 +36,7 @@ declare_rule! {
         severity: Severity::Low,
         mechanism: Mechanism::AuthenticatingProxy,
         scope: Scope::Admit,
-        status: Preview("0.2.0"),
+        status: Stable("0.2.0"),
     }
 }
 
@@ -64,7 +64,6 @@ impl Check for InsecureApiService {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{run, summary};
     use serde_json::{Value, json};

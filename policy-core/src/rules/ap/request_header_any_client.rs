@@ -69,7 +69,6 @@ impl Check for RequestHeaderAnyClient {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, config_map, run, summary};
     use serde_json::json;

@@ -141,7 +141,6 @@ fn is_bootstrap_group(group: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::bt::bootstrap_secret::fixtures::bootstrap_secret;
     use crate::rules::test_support::{run, summary};

@@ -10,7 +10,11 @@ declare_rule! {
     /// `kubectl certificate approve` (condition reason `KubectlApprove`, or a `kubectl`
     /// manager on the `approval` subresource) rather than by a controller such as
     /// kube-controller-manager's auto-approver (`AutoApproved`). Serving-certificate signers
-    /// are out of scope.
+    /// are out of scope. An administrator approving with kubectl and the controller's
+    /// auto-approval are the normal flow: info, a record. An approval by anything else (a
+    /// reason neither `KubectlApprove` nor `AutoApproved`, from neither kubectl nor the
+    /// controller) is low: someone other than a person or the approving controller decided.
+    /// Who approved is not in the object, so a self-approval shows only in the audit log.
     ///
     /// ## Why is this bad?
     /// Kubernetes keeps no register of the client certificates it signed: the CSR object is
@@ -36,11 +40,15 @@ declare_rule! {
     pub IssuedUserCertificate {
         code: "CC006",
         slug: "issued-user-certificate",
-        severity: Severity::Low,
+        severity: Severity::Info,
         mechanism: Mechanism::ClientCertificates,
         scope: Scope::Audit,
     }
 }
+
+/// Approval reasons of the normal flow: `kubectl certificate approve` and
+/// kube-controller-manager's CSR approving controller.
+const EXPECTED_REASONS: &[&str] = &["KubectlApprove", "AutoApproved"];
 
 impl Check for IssuedUserCertificate {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
@@ -78,8 +86,20 @@ impl Check for IssuedUserCertificate {
                 }
                 (None, false) => continue,
             };
+            // A person approving with kubectl, or the controller's own approver, is the normal
+            // flow (a record, info); any other approver is one to review.
+            let unexpected = !*manual && !reason.is_empty() && !EXPECTED_REASONS.contains(&reason.as_str());
+            let (severity, message) = if unexpected {
+                (
+                    Severity::Low,
+                    format!("{message}, by an approver that is neither a person nor the CSR approving controller"),
+                )
+            } else {
+                (Severity::Info, message)
+            };
             out.push(
                 self.finding(csr.object, message)
+                    .severity(severity)
                     .evidence(Evidence::plain("status.conditions[Approved].reason", reason.clone())),
             );
         }
@@ -87,7 +107,6 @@ impl Check for IssuedUserCertificate {
 }
 
 #[cfg(test)]
-#[expect(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use crate::rules::test_support::{run, summary};
@@ -128,10 +147,10 @@ mod tests {
                 (
                     "low".to_string(),
                     "CertificateSigningRequest/alice".to_string(),
-                    "client certificate for `alice` (groups `dev`) was approved (`ApprovedByPolicy`) and issued, valid until 2026-01-30".to_string()
+                    "client certificate for `alice` (groups `dev`) was approved (`ApprovedByPolicy`) and issued, valid until 2026-01-30, by an approver that is neither a person nor the CSR approving controller".to_string()
                 ),
                 (
-                    "low".to_string(),
+                    "info".to_string(),
                     "CertificateSigningRequest/node-manual".to_string(),
                     "certificate request for `system:node:n1` with signer `kubernetes.io/kube-apiserver-client-kubelet` was approved by hand".to_string()
                 ),

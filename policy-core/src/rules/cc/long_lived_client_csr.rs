@@ -77,7 +77,6 @@ impl Check for LongLivedClientCsr {
 }
 
 #[cfg(test)]
-#[expect(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use crate::inventory::x509::tests::{MALLORY_CSR_PEM, b64};

@@ -9,7 +9,10 @@ declare_rule! {
     /// Secret used as a user credential). Any unencrypted private key in a ConfigMap is
     /// flagged, at high severity, since ConfigMaps are not meant to keep secrets. Keys of
     /// serving certificates in tls Secrets are normal and not flagged; neither are
-    /// kubeconfig files given as input, which live outside the cluster.
+    /// kubeconfig files given as input, which live outside the cluster. The severity follows
+    /// what the key opens: high when its certificate is in `system:masters`, info when the
+    /// certificate has expired or is valid a day or less (about what a token gives), medium
+    /// otherwise.
     ///
     /// ## Why is this bad?
     /// A client key cannot carry a passphrase the API server could check: whoever reads it
@@ -42,6 +45,35 @@ declare_rule! {
     }
 }
 
+/// A day: a certificate valid no longer than this is about as short-lived as a token.
+const SHORT_LIVED: time::Duration = time::Duration::hours(24);
+
+/// The severity follows what the key opens: high for a `system:masters` certificate (or any key
+/// in a ConfigMap, readable far more widely), info for an expired certificate or one valid a day
+/// or less, medium otherwise. A key without its certificate opens what we cannot see: medium.
+fn what_it_opens(key: &FoundKey<'_>, in_config_map: bool, now: Option<time::OffsetDateTime>) -> (Severity, String) {
+    let Some(cert) = key.paired_with.first() else {
+        return (if in_config_map { Severity::High } else { Severity::Medium }, String::new());
+    };
+    if cert.organizations.iter().any(|o| o == "system:masters") {
+        return (Severity::High, ", and its certificate is in `system:masters`".to_string());
+    }
+    if now.is_some_and(|now| cert.not_after <= now) {
+        return (Severity::Info, ", but its certificate has expired".to_string());
+    }
+    let lifetime = cert.not_after - cert.not_before;
+    if lifetime <= SHORT_LIVED {
+        return (
+            Severity::Info,
+            format!(
+                ", but its certificate is valid only {}",
+                crate::util::human_duration(lifetime.whole_seconds().unsigned_abs())
+            ),
+        );
+    }
+    (if in_config_map { Severity::High } else { Severity::Medium }, String::new())
+}
+
 impl Check for StoredClientPrivateKey {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let certs = &cx.inv.certs;
@@ -58,8 +90,8 @@ impl Check for StoredClientPrivateKey {
                 continue;
             }
             let owner = key.paired_with.first().map(|c| format!(" of `{}`", c.common_name)).unwrap_or_default();
-            let message = format!("unencrypted private key{owner} is stored in `{}`", key.path);
-            let severity = if in_config_map { Severity::High } else { Severity::Medium };
+            let (severity, opens) = what_it_opens(key, in_config_map, cx.now);
+            let message = format!("unencrypted private key{owner} is stored in `{}`{opens}", key.path);
             let evidence = Evidence { path: key.path.clone(), value: key.key.fingerprint.clone(), redacted: true };
             out.push(self.finding(key.object, message).severity(severity).evidence(evidence));
         }
@@ -67,7 +99,6 @@ impl Check for StoredClientPrivateKey {
 }
 
 #[cfg(test)]
-#[expect(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use crate::inventory::x509::tests::{CA_PEM, EVE_MASTERS_PEM, KEY_PEM, b64};
@@ -95,9 +126,10 @@ mod tests {
         assert_eq!(
             summary(&found),
             vec![(
-                "medium".to_string(),
+                "high".to_string(),
                 "Secret/apps/eve-cert".to_string(),
-                "unencrypted private key of `eve` is stored in `data.tls.key`".to_string()
+                "unencrypted private key of `eve` is stored in `data.tls.key`, and its certificate is in `system:masters`"
+                    .to_string()
             )]
         );
         assert!(found[0].evidence[0].redacted && found[0].evidence[0].value.starts_with("fp1:"));

@@ -93,7 +93,6 @@ impl Check for SystemMastersCertificate {
 }
 
 #[cfg(test)]
-#[expect(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
     use crate::inventory::x509::tests::{CA_PEM, EVE_MASTERS_PEM, MALLORY_CSR_PEM, b64};

@@ -188,7 +188,7 @@ impl ImpersonationGrant {
 }
 
 /// A service account of `namespace` within `names` that holds more than `subject` already does.
-fn more_privileged_account(
+pub(crate) fn more_privileged_account(
     rbac: &Rbac<'_>,
     known: &BTreeMap<String, BTreeSet<String>>,
     namespace: &str,
@@ -208,7 +208,6 @@ fn more_privileged_account(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{binding, run, summary};
     use serde_json::{Value, json};

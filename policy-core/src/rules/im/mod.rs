@@ -2,3 +2,4 @@
 
 mod impersonation_grant;
 pub(crate) use impersonation_grant::ImpersonationGrant;
+pub(crate) use impersonation_grant::more_privileged_account;

@@ -8,6 +8,9 @@ declare_rule! {
     /// (`insecure-skip-tls-verify: true`) or talks to the API server over plain `http://`.
     /// It reads kubeconfig documents given as input and kubeconfigs stored in Secrets and
     /// ConfigMaps. An `http://` server on the loopback interface (`kubectl proxy`) is low.
+    /// In an authentication-webhook kubeconfig (its server a `…/authenticate` endpoint, given
+    /// to the API server with `--authentication-token-webhook-config-file`) it is the API
+    /// server that does not verify the webhook: critical, fixed with the webhook's own CA.
     ///
     /// ## Why is this bad?
     /// Without verification anyone on the network path can pose as the API server and
@@ -38,6 +41,17 @@ declare_rule! {
     }
 }
 
+/// Whether a kubeconfig cluster is a token-authentication webhook rather than an API server:
+/// its server is a `…/authenticate` endpoint, the path the Kubernetes documentation and the
+/// authenticators (aws-iam-authenticator, guard) use for `TokenReview`.
+fn is_authentication_webhook(server: &str) -> bool {
+    let without_query = server.split(['?', '#']).next().unwrap_or(server);
+    let after_scheme = without_query.split_once("://").map_or(without_query, |(_, rest)| rest);
+    after_scheme
+        .split_once('/')
+        .is_some_and(|(_, path)| path.trim_end_matches('/').to_ascii_lowercase().ends_with("authenticate"))
+}
+
 impl Check for InsecureKubeconfigCluster {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         for config in &cx.inv.certs.kubeconfigs {
@@ -45,7 +59,16 @@ impl Check for InsecureKubeconfigCluster {
             for cluster in &config.clusters {
                 let finding =
                     |message: String| self.finding_at(holder_ref(config.object), config.object.source.clone(), message);
-                if cluster.insecure_skip_tls_verify {
+                let webhook = cluster.server.as_deref().is_some_and(is_authentication_webhook);
+                if cluster.insecure_skip_tls_verify && webhook {
+                    let message = format!(
+                        "authentication webhook `{}` {} is called without TLS verification: whoever sits between the API server and it sees every bearer token and can answer \"authenticated\" for anyone; set `certificate-authority-data` to the webhook's own CA",
+                        cluster.name,
+                        which(config)
+                    );
+                    let path = format!("{prefix}{}.insecure-skip-tls-verify", cluster.path);
+                    out.push(finding(message).severity(Severity::Critical).evidence(Evidence::plain(path, "true")));
+                } else if cluster.insecure_skip_tls_verify {
                     let message = format!(
                         "cluster `{}` {} skips TLS verification of the API server",
                         cluster.name,
@@ -93,7 +116,8 @@ mod tests {
                 {"name": "prod", "cluster": {"server": "https://10.0.0.1:6443", "insecure-skip-tls-verify": true}},
                 {"name": "lab", "cluster": {"server": "http://lab.example:8080"}},
                 {"name": "proxy", "cluster": {"server": "http://127.0.0.1:8001"}},
-                {"name": "ok", "cluster": {"server": "https://k.example:6443"}}
+                {"name": "ok", "cluster": {"server": "https://k.example:6443"}},
+                {"name": "authn", "cluster": {"server": "https://127.0.0.1:21362/authenticate", "insecure-skip-tls-verify": true}}
             ]
         });
         let (found, _) = run(&InsecureKubeconfigCluster, vec![config]);
@@ -116,6 +140,11 @@ mod tests {
                     "Config/prod".to_string(),
                     "cluster `proxy` in the kubeconfig reaches the API server over plain http: `http://127.0.0.1:8001`"
                         .to_string()
+                ),
+                (
+                    "critical".to_string(),
+                    "Config/prod".to_string(),
+                    "authentication webhook `authn` in the kubeconfig is called without TLS verification: whoever sits between the API server and it sees every bearer token and can answer \"authenticated\" for anyone; set `certificate-authority-data` to the webhook's own CA".to_string()
                 ),
             ]
         );

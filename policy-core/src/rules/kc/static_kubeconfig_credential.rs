@@ -78,7 +78,6 @@ impl Check for StaticKubeconfigCredential {
 }
 
 #[cfg(test)]
-#[expect(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use crate::inventory::x509::tests::b64;

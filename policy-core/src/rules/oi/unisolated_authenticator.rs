@@ -1,4 +1,6 @@
-use crate::inventory::authenticators::{deployed, isolation_shortfalls};
+use crate::inventory::authenticators::{
+    NO_DEDICATED_NODES, deployed, isolation_shortfalls, serves_another_application,
+};
 use crate::rule::prelude::*;
 
 declare_rule! {
@@ -13,6 +15,14 @@ declare_rule! {
     /// its service account is shared with other applications or holds secret-reading, wildcard
     /// or admin-equivalent permissions through a generic role (`cluster-admin`, `admin`, `edit`)
     /// or a group. A role written for the product itself is what it needs and is not counted.
+    /// The product's own parts (its database or cache that it is configured to reach, its
+    /// operator, workloads of the same `part-of`/`instance`/release) are not other applications.
+    /// A manifest that sets no namespace is not in `default`: it is applied with `-n`, so its
+    /// namespace is taken from the bindings of the same manifest set (file or directory) that name its service account, or
+    /// left unset. Lacking dedicated nodes alone is a note (info), and so is identity software
+    /// that demonstrably serves another application's login only (its `part-of` label names an
+    /// application the dump runs, such as the dex bundled with Argo CD), unless the API
+    /// server's OIDC issuer points at it.
     /// At admission time only the object's own fields are judged.
     ///
     /// ## Why is this bad?
@@ -79,6 +89,15 @@ pub(crate) fn report_unisolated<R: Meta>(rule: &R, cx: &Context<'_, '_>, out: &m
                 whats.join("; ")
             ),
         );
+        // Shared nodes alone are a note; so is identity software that only logs users in to
+        // another application (Argo CD's dex): it vouches for no one to the API server.
+        let bundled = serves_another_application(cx.inv, &d);
+        if bundled {
+            finding.message.push_str(" (it serves another application's login, not Kubernetes)");
+        }
+        if bundled || whats == [NO_DEDICATED_NODES] {
+            finding = finding.severity(Severity::Info);
+        }
         for shortfall in shortfalls {
             finding = finding.evidence(shortfall.evidence);
         }
@@ -91,7 +110,6 @@ pub(crate) fn report_unisolated<R: Meta>(rule: &R, cx: &Context<'_, '_>, out: &m
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{objects, run, summary};
     use serde_json::{Value, json};

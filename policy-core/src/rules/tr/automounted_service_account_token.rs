@@ -9,13 +9,19 @@ declare_rule! {
     /// needing one. The Pod's `automountServiceAccountToken` decides; when the Pod leaves it
     /// unset, the service account's does; when both leave it unset, the token is mounted.
     ///
-    /// "Needs no token" means: it runs as the namespace's `default` service account, or as a
-    /// service account that no binding in the dump grants anything (when the dump holds RBAC
-    /// bindings at all). Grants every service account gets by default (discovery, the
+    /// "Needs no token" means: no binding in the dump grants its service account anything. For
+    /// the namespace's `default` account that holds in any dump (Kubernetes grants it nothing by
+    /// default, so at admission time and in a dump without RBAC it counts as needing no token;
+    /// a `default` account with grants is SA007's finding, not this one); for another account
+    /// only when the dump holds RBAC bindings at all. A manifest that sets no namespace is looked
+    /// up in the namespace its bindings name, not in `default`. Grants to everyone
+    /// (`system:authenticated`, every service account) say nothing about one workload's needs;
+    /// grants every service account gets by default (discovery, the
     /// issuer-discovery role) do not count. Static Pods never get a token; kube-system
     /// components on their own service accounts are left alone. At admission time only the
     /// object itself is known, so only workloads on the `default` service account are flagged.
-    /// Findings on a controller and the Pods it owns are reported once, on the controller.
+    /// Findings on a controller and the Pods it owns are reported once, on the controller, also
+    /// when the dump holds a Deployment and its Pods but not the ReplicaSet between them.
     ///
     /// ## Why is this bad?
     /// Every mounted token is a credential an attacker who gets code execution in the
@@ -58,12 +64,14 @@ fn needs_no_token(cx: &Context<'_, '_>, w: &Workload<'_>, group_grants: &mut Has
     if cx.mode == Scope::Admit {
         return default_sa.then(|| "the `default` service account holds no permissions by default".to_string());
     }
-    let namespace = if w.namespace.is_empty() { "default" } else { w.namespace };
-    let subject = Subject::service_account(namespace, w.service_account);
-    // Grants to the implicit groups are the same for every service account: look each group up
-    // once per check, not once per workload.
+    // A manifest without a namespace: its bindings say where it goes (not `default`).
+    let subject = Subject::service_account(w.namespace_in(cx.inv).unwrap_or("default"), w.service_account);
+    // Of the implicit groups only the namespace's own counts: what `system:authenticated` or
+    // every service account is granted says nothing about this workload's needs (and one
+    // install's grant to everyone must not change the verdict on another's workloads). Grants
+    // to a group are the same for every member: look each group up once per check.
     let uses_api = !cx.inv.rbac().grants_naming(&subject).is_empty()
-        || subject.implicit_groups().into_iter().any(|group| {
+        || subject.implicit_groups().into_iter().filter(|g| g.starts_with("system:serviceaccounts:")).any(|group| {
             *group_grants.entry(group).or_insert_with_key(|group| {
                 cx.inv.rbac().grants_naming(&Subject::group(group.as_str())).iter().any(|g| !g.is_default())
             })
@@ -74,11 +82,7 @@ fn needs_no_token(cx: &Context<'_, '_>, w: &Workload<'_>, group_grants: &mut Has
     // "granted nothing" is only a fact when the dump shows bindings at all.
     let bindings_shown = cx.inv.rbac().bindings().next().is_some();
     if default_sa {
-        return Some(if bindings_shown {
-            "the `default` service account is granted nothing".to_string()
-        } else {
-            "the `default` service account holds no permissions by default".to_string()
-        });
+        return Some("no binding in the dump grants the `default` service account anything".to_string());
     }
     bindings_shown.then(|| format!("service account `{}` is granted nothing", w.service_account))
 }
@@ -117,7 +121,6 @@ impl Check for AutomountedServiceAccountToken {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{objects, run, summary};
     use serde_json::{Value, json};
@@ -174,7 +177,7 @@ mod tests {
                 (
                     "low".to_string(),
                     "Deployment/shop/overrides-on".to_string(),
-                    "service-account token automounted but not used: the `default` service account is granted nothing"
+                    "service-account token automounted but not used: no binding in the dump grants the `default` service account anything"
                         .to_string()
                 ),
                 (

@@ -1,0 +1,105 @@
+//! Unrendered templates: a Helm chart, or a manifest meant for `envsubst`-style tools, scanned
+//! as it is. A value holding `{{ … }}` is not what the cluster would run, so the verdicts on that
+//! object would be about the template, not the install: the user is told so.
+
+use crate::input::{Diagnostic, Object};
+use crate::value::Value;
+
+/// Kinds whose whole content rules judge; elsewhere (ConfigMap data, alerting rules, CRDs) Go
+/// templates are ordinary content, so only the object's name and namespace are looked at.
+const JUDGED_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+    "ServiceAccount",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "APIService",
+    "CertificateSigningRequest",
+];
+
+/// One warning per object with an unrendered template in a judged value, naming the first.
+pub fn diagnostics(objects: &[Object]) -> Vec<Diagnostic> {
+    objects
+        .iter()
+        .filter_map(|o| {
+            let path = if JUDGED_KINDS.contains(&o.kind()) {
+                first_template(&o.value, &mut Vec::new())
+            } else {
+                ["name", "namespace"]
+                    .into_iter()
+                    .find(|key| o.str_at(&["metadata", key]).is_some_and(is_template))
+                    .map(|key| format!("metadata.{key}"))
+            }?;
+            Some(Diagnostic::warning(
+                &o.source.path,
+                o.source.line,
+                "unrendered-template",
+                format!(
+                    "`{path}` of `{}` is an unrendered template (`{{{{ … }}}}`): render it first (`helm template`, `kustomize build`) and scan the result",
+                    o.display_name()
+                ),
+            ))
+        })
+        .collect()
+}
+
+fn is_template(text: &str) -> bool {
+    text.find("{{").is_some_and(|start| text.get(start..).is_some_and(|rest| rest.contains("}}")))
+}
+
+/// The field path of the first string holding a template, depth first.
+fn first_template(value: &Value, path: &mut Vec<String>) -> Option<String> {
+    match value {
+        Value::String(_) => value.as_str().filter(|s| is_template(s)).map(|_| path.join(".")),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            let last = path.pop().unwrap_or_default();
+            path.push(format!("{last}[{i}]"));
+            let found = first_template(item, path);
+            path.pop();
+            path.push(last);
+            found
+        }),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            path.push(key.to_string());
+            let found = first_template(item, path);
+            path.pop();
+            found
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing, reason = "tests")]
+    use super::*;
+    use crate::rules::test_support::objects;
+    use serde_json::json;
+
+    #[test]
+    fn templates_in_judged_values_are_named_ordinary_go_templates_are_not() {
+        let objs = objects(vec![
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "shop"},
+                   "spec": {"template": {"spec": {"containers": [
+                       {"name": "web", "image": "nginx"},
+                       {"name": "proxy", "image": "{{ .Values.proxy.image }}"}]}}}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "alerts", "namespace": "mon"},
+                   "data": {"tmpl": "{{ .Labels.alertname }}"}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "{{ .Release.Namespace }}"}}),
+        ]);
+        let found = diagnostics(&objs);
+        let messages: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with(
+            "`spec.template.spec.containers[1].image` of `Deployment/shop/web` is an unrendered template"
+        ));
+        assert!(messages[1].starts_with("`metadata.namespace` of `ConfigMap/"), "{}", messages[1]);
+    }
+}
