@@ -10,6 +10,8 @@
 //! - `bootstrap`: bootstrap token Secrets, each group bound through as many bindings;
 //! - `legacy-tokens`: legacy ServiceAccount token Secrets, all readable through one role.
 //!
+//! `PATHOLOGICAL_SHAPES=csrs,bootstrap` runs only those shapes (to profile one).
+//!
 //! Time is this thread's CPU time (`/proc/thread-self/schedstat`, so the load of a shared
 //! machine matters little), the best of 3 runs at the small size and of 2 at the large one;
 //! sizes are interleaved (small, large, small, …) so both see the same machine. Not a timed
@@ -180,8 +182,9 @@ fn main() {
         "`cargo bench -p policy-core --bench pathological -- {small} {large}` (CPU time of `analyze`, best of 3 / 2)\n"
     );
     println!("| shape | {small} objects | {large} objects | time growth / input growth |\n|---|---:|---:|---:|");
+    let only = std::env::var("PATHOLOGICAL_SHAPES").unwrap_or_default();
     let mut superlinear = Vec::new();
-    for shape in SHAPES {
+    for shape in SHAPES.iter().filter(|s| only.is_empty() || only.split(',').any(|o| o == s.name)) {
         let small_bytes = dump((shape.make)(small));
         let large_bytes = dump((shape.make)(large));
         let (mut best_small, mut best_large) = (Duration::MAX, Duration::MAX);

@@ -680,24 +680,33 @@ pub struct Rbac<'a> {
     privileged: HashMap<Key, Vec<(Privilege, usize, usize)>>,
 }
 
+/// The default roles alone, aggregated and judged: what every input without a Role or
+/// ClusterRole gets, so worked out once per process (once per module instance in wasm: an
+/// admission request used to derive and aggregate them all again).
+static DEFAULTS_ALONE: std::sync::LazyLock<Vec<Role<'static>>> = std::sync::LazyLock::new(|| {
+    let mut rbac = Rbac::default();
+    rbac.add_defaults();
+    rbac.roles
+});
+
 impl<'a> Rbac<'a> {
     /// Index the RBAC objects of an inventory.
     pub fn build(inv: &super::Inventory<'a>) -> Self {
         let mut rbac = Self::default();
-        for kind in [RoleKind::ClusterRole, RoleKind::Role] {
-            for object in inv.of_kind(kind.as_str()) {
-                rbac.add_role(Role::from_object(object, kind));
+        let holds_roles =
+            [RoleKind::ClusterRole, RoleKind::Role].iter().any(|k| inv.of_kind(k.as_str()).next().is_some());
+        if holds_roles {
+            for kind in [RoleKind::ClusterRole, RoleKind::Role] {
+                for object in inv.of_kind(kind.as_str()) {
+                    rbac.add_role(Role::from_object(object, kind));
+                }
             }
-        }
-        for builtin in BUILTIN_ROLES {
-            let key = (builtin.kind, builtin.namespace.to_string(), builtin.name.to_string());
-            if !rbac.role_index.contains_key(&key) {
-                rbac.add_role(Role::from_builtin(builtin));
+            rbac.add_defaults();
+        } else {
+            // Every admission request for a binding, a Pod, a Secret…: the same default roles.
+            for role in DEFAULTS_ALONE.iter() {
+                rbac.add_role(role.clone());
             }
-        }
-        rbac.aggregate();
-        for role in &mut rbac.roles {
-            role.privilege = role.compute_privilege();
         }
         for kind in ["ClusterRoleBinding", "RoleBinding"] {
             for object in inv.of_kind(kind) {
@@ -708,6 +717,20 @@ impl<'a> Rbac<'a> {
             grants.sort_by_key(|g| std::cmp::Reverse(g.0));
         }
         rbac
+    }
+
+    /// The default roles the input does not hold, then aggregation and privileges.
+    fn add_defaults(&mut self) {
+        for builtin in BUILTIN_ROLES {
+            let key = (builtin.kind, builtin.namespace.to_string(), builtin.name.to_string());
+            if !self.role_index.contains_key(&key) {
+                self.add_role(Role::from_builtin(builtin));
+            }
+        }
+        self.aggregate();
+        for role in &mut self.roles {
+            role.privilege = role.compute_privilege();
+        }
     }
 
     fn add_role(&mut self, role: Role<'a>) {
@@ -1368,6 +1391,25 @@ mod tests {
         assert!(!top.allows("delete", "", "pods", None));
         assert_eq!(top.privilege(), Some(Privilege::ReadsSecrets));
         assert!(inv.rbac().role(RoleKind::ClusterRole, "", "a").unwrap().allows("get", "", "nodes", None));
+    }
+
+    #[test]
+    fn defaults_worked_out_once_are_those_derived_for_the_input() {
+        let objs = objects(vec![rolebinding(
+            "dev",
+            "devs",
+            "ClusterRole",
+            "edit",
+            json!([{"kind": "Group", "name": "devs"}]),
+        )]);
+        let inv = Inventory::new(&objs);
+        let mut derived = Rbac::default();
+        derived.add_defaults();
+        let cached = inv.rbac();
+        assert!(!derived.roles.is_empty());
+        assert_eq!(format!("{:?}", cached.roles), format!("{:?}", derived.roles));
+        assert_eq!(cached.role_index, derived.role_index);
+        assert!(cached.role(RoleKind::ClusterRole, "", "admin").is_some_and(|r| r.is_builtin()));
     }
 
     #[test]

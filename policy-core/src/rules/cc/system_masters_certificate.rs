@@ -48,7 +48,8 @@ impl Check for SystemMastersCertificate {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let certs = &cx.inv.certs;
         // One finding per object: a CSR's issued certificate says more than its request.
-        let mut flagged: Vec<*const Object> = Vec::new();
+        // A set: 40 000 issued certificates made a `Vec::contains` here quadratic.
+        let mut flagged: std::collections::HashSet<*const Object> = std::collections::HashSet::new();
         for found in &certs.certs {
             let cert = &found.cert;
             let usable = match found.role {
@@ -58,11 +59,10 @@ impl Check for SystemMastersCertificate {
             if !usable
                 || !cert.organizations.iter().any(|o| o == MASTERS)
                 || cx.now.is_some_and(|now| cert.expired_at(now))
-                || flagged.contains(&std::ptr::from_ref(found.object))
+                || !flagged.insert(std::ptr::from_ref(found.object))
             {
                 continue;
             }
-            flagged.push(std::ptr::from_ref(found.object));
             let message = format!(
                 "client certificate `{}` is in group `{MASTERS}` until {}",
                 cert.common_name,
