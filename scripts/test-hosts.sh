@@ -24,7 +24,6 @@ MAIN_CHECKOUT="$(dirname "$(git -C "$ROOT" rev-parse --path-format=absolute --gi
 KUBEWARDEN_TOOLS="${AUTHN_AUDIT_KUBEWARDEN_TOOLS:-$MAIN_CHECKOUT/../shared/tools/kubewarden}"
 
 ensure_rust_targets
-ensure_wasm_bindgen_cli
 ensure_npm_deps tests/hosts
 ensure_python_venv "$HOSTS_TARGET/venv" tests/hosts/requirements.txt
 

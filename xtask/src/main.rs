@@ -2,6 +2,7 @@
 //! `cargo xtask wasm …`, `cargo xtask viewer …`, `cargo xtask bench-memory [--quick]`. Plain Rust so they run wherever cargo does.
 
 mod bench_memory;
+mod bindgen;
 mod docs;
 mod new_rule;
 mod viewer;
@@ -55,4 +56,10 @@ fn main() -> ExitCode {
 pub(crate) fn root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` (relative to the workspace root) or `target/`.
+pub(crate) fn target_dir(root: &std::path::Path) -> PathBuf {
+    let dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    if dir.is_relative() { root.join(dir) } else { dir }
 }
