@@ -12,7 +12,8 @@ apt_install jq
 ensure_rust_targets
 ensure_npm_deps viewer
 
-cargo xtask viewer
+# xtask without its rule-registry tasks: the first run then compiles no native policy-core.
+cargo run --quiet --package xtask --no-default-features -- viewer
 echo "Open http://127.0.0.1:${PORT:-8080}/viewer/#sample=load for the built-in sample cluster's report,"
 echo "or http://127.0.0.1:${PORT:-8080}/viewer/ to drop your own dump."
 exec node tests/e2e/serve.mjs "${PORT:-8080}"

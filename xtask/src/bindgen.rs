@@ -12,6 +12,7 @@ pub(crate) enum Target {
     /// An ES module for browsers (`--target web`).
     Web,
     /// CommonJS for node (`--target nodejs`).
+    #[cfg_attr(not(feature = "registry"), expect(dead_code, reason = "only the npm package (`xtask wasm`) uses it"))]
     Nodejs,
 }
 

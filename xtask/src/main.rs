@@ -3,9 +3,12 @@
 
 mod bench_memory;
 mod bindgen;
+#[cfg(feature = "registry")]
 mod docs;
+#[cfg(feature = "registry")]
 mod new_rule;
 mod viewer;
+#[cfg(feature = "registry")]
 mod wasm;
 
 use std::path::PathBuf;
@@ -32,9 +35,16 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let result = match task.as_str() {
+        #[cfg(feature = "registry")]
         "docs" => docs::run(rest),
+        #[cfg(feature = "registry")]
         "new-rule" => new_rule::run(rest),
+        #[cfg(feature = "registry")]
         "wasm" => wasm::run(rest),
+        #[cfg(not(feature = "registry"))]
+        "docs" | "new-rule" | "wasm" => Err(format!(
+            "`{task}` reads the rule registry: run it as `cargo xtask {task}` (this xtask was built without it)"
+        )),
         "viewer" => viewer::run(rest),
         "bench-memory" => bench_memory::run(rest),
         "help" | "--help" | "-h" => {
