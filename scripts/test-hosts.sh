@@ -17,14 +17,16 @@ source scripts/tools.sh
 
 HOSTS_TARGET="$ROOT/target/hosts"
 HOSTS_MANIFEST="$ROOT/tests/hosts/rust/Cargo.toml"
-hosts_cargo() { CARGO_TARGET_DIR="$HOSTS_TARGET" cargo "$1" --manifest-path "$HOSTS_MANIFEST" "${@:2}"; }
+# Where cargo builds the host. .ci/run points it at a cache kept between CI runs: the host has its
+# own lock file, so wasmtime's ~10 cold minutes are paid once per machine, not once per clone.
+HOSTS_CARGO_TARGET="${AUTHN_AUDIT_HOSTS_CARGO_TARGET:-$HOSTS_TARGET}"
+hosts_cargo() { CARGO_TARGET_DIR="$HOSTS_CARGO_TARGET" cargo "$1" --manifest-path "$HOSTS_MANIFEST" "${@:2}"; }
 step() { printf '\n\033[1m[test-hosts]\033[0m %s\n' "$*" >&2; }
 # ../shared next to the main checkout (a git worktree elsewhere shares the main one's).
 MAIN_CHECKOUT="$(dirname "$(git -C "$ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || echo "$ROOT/.git")")"
 KUBEWARDEN_TOOLS="${AUTHN_AUDIT_KUBEWARDEN_TOOLS:-$MAIN_CHECKOUT/../shared/tools/kubewarden}"
 
 ensure_rust_targets
-ensure_wasm_bindgen_cli
 ensure_npm_deps tests/hosts
 ensure_python_venv "$HOSTS_TARGET/venv" tests/hosts/requirements.txt
 

@@ -18,6 +18,10 @@ ensure_rust_targets() {
   done
 }
 
+# Neither trunk nor wasm-bindgen-cli is needed by the build or the tests any more: `cargo xtask
+# viewer` and `cargo xtask wasm` run wasm-bindgen as a library. The two installers stay for
+# people who build the viewer with `trunk build --release` (Trunk.toml).
+
 # The wasm-bindgen version Cargo.lock resolved: the CLI must match it exactly.
 wasm_bindgen_lock_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$REPO_ROOT/Cargo.lock"
@@ -88,7 +92,7 @@ ensure_python_venv() {
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   case "${1:-all}" in
-    all) apt_install jq; ensure_rust_targets; ensure_wasm_bindgen_cli; ensure_trunk; ensure_chromium ;;
+    all) apt_install jq; ensure_rust_targets; ensure_chromium ;;
     *) "ensure_$1" "${@:2}" ;;
   esac
 fi

@@ -2,9 +2,13 @@
 //! `cargo xtask wasm …`, `cargo xtask viewer …`, `cargo xtask bench-memory [--quick]`. Plain Rust so they run wherever cargo does.
 
 mod bench_memory;
+mod bindgen;
+#[cfg(feature = "registry")]
 mod docs;
+#[cfg(feature = "registry")]
 mod new_rule;
 mod viewer;
+#[cfg(feature = "registry")]
 mod wasm;
 
 use std::path::PathBuf;
@@ -31,9 +35,16 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let result = match task.as_str() {
+        #[cfg(feature = "registry")]
         "docs" => docs::run(rest),
+        #[cfg(feature = "registry")]
         "new-rule" => new_rule::run(rest),
+        #[cfg(feature = "registry")]
         "wasm" => wasm::run(rest),
+        #[cfg(not(feature = "registry"))]
+        "docs" | "new-rule" | "wasm" => Err(format!(
+            "`{task}` reads the rule registry: run it as `cargo xtask {task}` (this xtask was built without it)"
+        )),
         "viewer" => viewer::run(rest),
         "bench-memory" => bench_memory::run(rest),
         "help" | "--help" | "-h" => {
@@ -55,4 +66,10 @@ fn main() -> ExitCode {
 pub(crate) fn root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` (relative to the workspace root) or `target/`.
+pub(crate) fn target_dir(root: &std::path::Path) -> PathBuf {
+    let dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    if dir.is_relative() { root.join(dir) } else { dir }
 }

@@ -1,16 +1,25 @@
-//! `cargo xtask viewer`: build the release viewer into `dist/viewer/` with Trunk.
+//! `cargo xtask viewer`: build the release viewer into `dist/viewer/`, without Trunk.
 //!
-//! Trunk compiles the Yew app and runs wasm-bindgen; its post-build hook calls back here
-//! (`viewer --finish`) to optimise the wasm with binaryen's `wasm-opt` (the npm package: Debian's
-//! binaryen cannot read current rustc output) and to wrap it in a module script, so the page
-//! starts without a single fetch under its `connect-src 'none'` policy.
+//! `index.html` describes the page the way Trunk reads it (`<link data-trunk …>` tags), and Trunk
+//! still builds it (`trunk build --release`, see `Trunk.toml`). This task does the same steps
+//! itself, so a fresh machine needs neither trunk nor wasm-bindgen-cli compiled first: cargo
+//! builds the `rel="rust"` crate for wasm32, wasm-bindgen runs as a library (`crate::bindgen`),
+//! the other tags' files are copied with Trunk's names and integrity hashes, and `finish`
+//! (also Trunk's post-build hook, `viewer --finish`) optimises the wasm with binaryen's
+//! `wasm-opt` (the npm package: Debian's binaryen cannot read current rustc output) and wraps
+//! it in a module script, so the page starts without a single fetch under its
+//! `connect-src 'none'` policy.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use sha2::{Digest, Sha384};
+
+use crate::bindgen;
+
 const USAGE: &str = "\
 usage: cargo xtask viewer [--dev]
-  (no flag)   release build into dist/viewer/ (needs trunk 0.21.14, wasm-bindgen-cli, and
+  (no flag)   release build into dist/viewer/ (needs the wasm32-unknown-unknown target and
               viewer/node_modules from `npm ci --prefix viewer`; scripts/tools.sh installs them)
   --dev       debug build, no wasm-opt (faster)
   --finish    Trunk's post-build hook (reads TRUNK_STAGING_DIR and TRUNK_PROFILE)";
@@ -18,6 +27,12 @@ usage: cargo xtask viewer [--dev]
 /// The files the page ships, for the size summary.
 const SHIPPED: &[&str] =
     &["index.html", "boot.js", "viewer.js", "viewer_bg.wasm.js", "worker.js", "embed.js", "style.css", "favicon.svg"];
+
+/// Trunk.toml's `public_url`: relative, so dist/viewer works from any folder of a docs site.
+const BASE: &str = "./";
+/// Trunk.toml's `pattern_script` with `{base}` filled in: boot.js starts the app (no inline
+/// script, which the CSP forbids).
+const BOOT_SCRIPT: &str = r#"<script type="module" src="./boot.js"></script>"#;
 
 /// Build the viewer (see the module docs).
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -37,22 +52,169 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
+/// What Trunk would do for index.html, into a staging folder that then replaces dist/viewer.
 fn build(release: bool) -> Result<(), String> {
     let root = crate::root();
-    let mut trunk = Command::new("trunk");
-    trunk.current_dir(&root).arg("build");
-    if release {
-        trunk.arg("--release");
-    }
-    let status =
-        trunk.status().map_err(|e| format!("cannot run trunk ({e}); install it with `scripts/tools.sh trunk`"))?;
-    if !status.success() {
-        return Err(format!("trunk build failed ({status})"));
-    }
+    let index = read_text(&root.join("index.html"))?;
+    let links = trunk_links(&index)?;
     let dist = root.join("dist/viewer");
+    let staging = root.join("dist/.viewer-staging");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|e| format!("cannot clear {}: {e}", staging.display()))?;
+    }
+    std::fs::create_dir_all(&staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+
+    let mut page = String::with_capacity(index.len());
+    let mut from = 0;
+    for link in &links {
+        page.push_str(index.get(from..link.start).unwrap_or(""));
+        page.push_str(&asset(&root, &staging, link, release)?);
+        from = link.end;
+    }
+    page.push_str(index.get(from..).unwrap_or(""));
+    write(&staging.join("index.html"), page.as_bytes())?;
+    finish(&staging, release)?;
+
+    if dist.exists() {
+        std::fs::remove_dir_all(&dist).map_err(|e| format!("cannot replace {}: {e}", dist.display()))?;
+    }
+    std::fs::rename(&staging, &dist).map_err(|e| format!("cannot move the build to {}: {e}", dist.display()))?;
     print_sizes(&dist);
     println!("viewer built into {}", dist.display());
     Ok(())
+}
+
+/// One `<link data-trunk …>` tag of index.html: its byte range and its attributes.
+#[derive(Debug)]
+struct TrunkLink {
+    start: usize,
+    end: usize,
+    attrs: Vec<(String, String)>,
+}
+
+impl TrunkLink {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    fn require(&self, name: &str) -> Result<&str, String> {
+        self.get(name).ok_or_else(|| format!("index.html: a `<link data-trunk>` tag has no `{name}`"))
+    }
+}
+
+/// Build or copy what one tag names into `out`; returns the HTML that replaces the tag, as
+/// Trunk writes it (so a Trunk build and this one give the same dist/viewer).
+fn asset(root: &Path, out: &Path, link: &TrunkLink, release: bool) -> Result<String, String> {
+    match link.require("rel")? {
+        "rust" => {
+            let manifest = root.join(link.require("href")?);
+            let bin = link.require("data-bin")?;
+            let profile = if release { link.get("data-cargo-profile-release").unwrap_or("release") } else { "dev" };
+            let wasm = cargo_build(root, &manifest, bin, profile)?;
+            bindgen::generate(&wasm, out, bindgen::Target::Web, bin, false)?;
+            Ok(BOOT_SCRIPT.to_string())
+        }
+        "css" => Ok(format!(
+            r#"<link rel="stylesheet" href="{BASE}{}" integrity="{}"/>"#,
+            copy(root, out, link)?,
+            sri(out, link)?
+        )),
+        "icon" => {
+            Ok(format!(r#"<link rel="icon" href="{BASE}{}" integrity="{}"/>"#, copy(root, out, link)?, sri(out, link)?))
+        }
+        "copy-file" => copy(root, out, link).map(|_| String::new()),
+        other => {
+            Err(format!("index.html: `<link data-trunk rel=\"{other}\">` is not supported by `cargo xtask viewer`"))
+        }
+    }
+}
+
+/// `cargo build` of the page's crate for the browser; returns the linked `.wasm`.
+fn cargo_build(root: &Path, manifest: &Path, bin: &str, profile: &str) -> Result<PathBuf, String> {
+    const TARGET: &str = "wasm32-unknown-unknown";
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args(["build", "--target", TARGET, "--profile", profile, "--bin", bin, "--manifest-path"])
+        .arg(manifest)
+        .status()
+        .map_err(|e| format!("cannot run cargo ({e})"))?;
+    if !status.success() {
+        return Err(format!("cargo build of the viewer failed ({status})"));
+    }
+    let folder = match profile {
+        "dev" | "test" => "debug",
+        "bench" => "release",
+        other => other,
+    };
+    Ok(crate::target_dir(root).join(TARGET).join(folder).join(format!("{bin}.wasm")))
+}
+
+/// Copy the tag's `href` into `out` under its own name; returns that name.
+fn copy(root: &Path, out: &Path, link: &TrunkLink) -> Result<String, String> {
+    let href = link.require("href")?;
+    let from = root.join(href);
+    let name =
+        from.file_name().and_then(|n| n.to_str()).ok_or_else(|| format!("index.html: `{href}` names no file"))?;
+    std::fs::copy(&from, out.join(name)).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+    Ok(name.to_string())
+}
+
+/// Subresource integrity of a copied file, as Trunk writes it (SHA-384, base64).
+fn sri(out: &Path, link: &TrunkLink) -> Result<String, String> {
+    let name = Path::new(link.require("href")?).file_name().ok_or("index.html: an `href` names no file")?;
+    let path = out.join(name);
+    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(format!("sha384-{}", base64(&Sha384::digest(&bytes))))
+}
+
+/// Every `<link … data-trunk …>` tag, in document order.
+fn trunk_links(html: &str) -> Result<Vec<TrunkLink>, String> {
+    let mut links = Vec::new();
+    let mut at = 0;
+    while let Some(offset) = html.get(at..).and_then(|rest| rest.find("<link")) {
+        let start = at + offset;
+        let Some(len) = html.get(start..).and_then(|tag| tag.find('>')) else {
+            return Err("index.html: a `<link` tag is not closed".to_string());
+        };
+        let end = start + len + 1;
+        let attrs = attributes(html.get(start + "<link".len()..end - 1).unwrap_or(""));
+        if attrs.iter().any(|(name, _)| name == "data-trunk") {
+            links.push(TrunkLink { start, end, attrs });
+        }
+        at = end;
+    }
+    Ok(links)
+}
+
+/// The attributes of a tag's inside: `name`, `name=value`, `name="value"` or `name='value'`.
+fn attributes(inside: &str) -> Vec<(String, String)> {
+    let mut attrs = Vec::new();
+    let mut chars = inside.trim_end_matches('/').chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let name: String = std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace() && *c != '=')).collect();
+        if name.is_empty() {
+            break;
+        }
+        let mut value = String::new();
+        if chars.next_if_eq(&'=').is_some() {
+            match chars.next_if(|c| *c == '"' || *c == '\'') {
+                Some(quote) => value.extend(std::iter::from_fn(|| chars.next().filter(|c| *c != quote))),
+                None => value.extend(std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace()))),
+            }
+        }
+        attrs.push((name, value));
+    }
+    attrs
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Post-build: optimise, embed the wasm as a module script, and check the page has no inline script.
@@ -160,6 +322,7 @@ fn gzip_size(path: &Path) -> Option<u64> {
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "a test fails loudly on what it did not expect")]
 mod tests {
     use super::*;
 
@@ -171,6 +334,54 @@ mod tests {
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
         assert_eq!(base64(&[0xff, 0xfe, 0x00]), "//4A");
+    }
+
+    #[test]
+    fn trunk_links_are_found_with_their_attributes_and_ranges() {
+        let html = "<head>\n  <link rel=\"x\">\n  <link data-trunk rel=\"rust\" href='viewer/Cargo.toml' data-bin=viewer data-wasm-no-import>\n  <link data-trunk rel=\"css\" href=\"a b.css\"/>\n</head>";
+        let links = trunk_links(html).unwrap();
+        assert_eq!(links.len(), 2, "the plain <link> is left alone");
+        let rust = &links[0];
+        assert_eq!(
+            html.get(rust.start..rust.end).unwrap(),
+            "<link data-trunk rel=\"rust\" href='viewer/Cargo.toml' data-bin=viewer data-wasm-no-import>"
+        );
+        assert_eq!(rust.get("href"), Some("viewer/Cargo.toml"));
+        assert_eq!(rust.get("data-bin"), Some("viewer"));
+        assert_eq!(rust.get("data-wasm-no-import"), Some(""));
+        assert_eq!(links[1].get("href"), Some("a b.css"));
+        assert!(trunk_links("<link data-trunk rel=\"css\"").is_err(), "an unclosed tag is an error");
+    }
+
+    /// The tags other than `rel="rust"` become what Trunk 0.21.14 writes (from its dist/viewer).
+    #[test]
+    fn static_assets_are_copied_and_tagged_as_trunk_does() {
+        let dir = std::env::temp_dir().join(format!("xtask-viewer-test-{}", std::process::id()));
+        let out = dir.join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(dir.join("style.css"), "body { color: red }\n").unwrap();
+        std::fs::write(dir.join("boot.js"), "import './viewer.js';\n").unwrap();
+        let html = "<link data-trunk rel=\"css\" href=\"style.css\">|<link data-trunk rel=\"icon\" href=\"style.css\">|<link data-trunk rel=\"copy-file\" href=\"boot.js\">";
+        let links = trunk_links(html).unwrap();
+        let tags: Vec<String> = links.iter().map(|l| asset(&dir, &out, l, true).unwrap()).collect();
+        // printf 'body { color: red }\n' | openssl dgst -sha384 -binary | base64
+        let sri = "sha384-lJPaNmsEF2H+9++xAFjRl6vkAKpT5r4h3UMLzkOckcSm0oVbYFaxkRIUanSbnzTN";
+        assert_eq!(tags[0], format!(r#"<link rel="stylesheet" href="./style.css" integrity="{sri}"/>"#));
+        assert_eq!(tags[1], format!(r#"<link rel="icon" href="./style.css" integrity="{sri}"/>"#));
+        assert_eq!(tags[2], "", "a copied file leaves no tag");
+        assert_eq!(std::fs::read_to_string(out.join("boot.js")).unwrap(), "import './viewer.js';\n");
+        let unknown = trunk_links("<link data-trunk rel=\"sass\" href=\"a.scss\">").unwrap();
+        assert!(asset(&dir, &out, &unknown[0], true).unwrap_err().contains("`<link data-trunk rel=\"sass\">`"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Trunk and this task must write the same page: Trunk.toml holds the same base and script.
+    #[test]
+    fn trunk_toml_agrees_with_the_constants() {
+        let toml = std::fs::read_to_string(crate::root().join("Trunk.toml")).unwrap();
+        assert!(toml.contains(&format!("public_url = \"{BASE}\"")));
+        assert!(toml.contains(&format!("pattern_script = '{}'", BOOT_SCRIPT.replace(BASE, "{base}"))));
+        assert!(toml.contains("filehash = false"), "the worker and boot.js import the plain names");
     }
 
     #[test]

@@ -12,13 +12,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use crate::bindgen;
 use walrus::{ConstExpr, Module, RawCustomSection, ValType, ir::Value};
 
 const USAGE: &str = "\
 usage: cargo xtask wasm [--out DIR]
   builds kubewarden.wasm, opa.wasm, npm/ and metadata.yml into dist/policy/ (or DIR);
-  needs the wasm32-unknown-unknown target and wasm-bindgen-cli matching Cargo.lock
-  (scripts/tools.sh installs both)";
+  needs the wasm32-unknown-unknown target (`scripts/tools.sh rust_targets` adds it);
+  wasm-bindgen runs as a library, so wasm-bindgen-cli is not needed";
 
 const TARGET: &str = "wasm32-unknown-unknown";
 const PROFILE: &str = "wasm";
@@ -80,9 +82,7 @@ fn build(root: &Path) -> Result<PathBuf, String> {
     if !status.success() {
         return Err(format!("cargo build of the wasm modules failed ({status})"));
     }
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let target_dir = if target_dir.is_relative() { root.join(target_dir) } else { target_dir };
-    Ok(target_dir.join(TARGET).join(PROFILE))
+    Ok(crate::target_dir(root).join(TARGET).join(PROFILE))
 }
 
 /// `metadata.yml` as the JSON Kubewarden reads from the custom section, with the protocol version
@@ -141,18 +141,8 @@ fn add_abi_globals(wasm: &[u8]) -> Result<Vec<u8>, String> {
 
 /// wasm-bindgen's web and node builds, plus the package manifest.
 fn npm(wasm: &Path, out: &Path) -> Result<(), String> {
-    for (target, dir) in [("web", "web"), ("nodejs", "node")] {
-        let status = Command::new("wasm-bindgen")
-            .args(["--target", target, "--out-name", NPM_NAME, "--out-dir"])
-            .arg(out.join(dir))
-            .arg(wasm)
-            .status()
-            .map_err(|e| {
-                format!("cannot run wasm-bindgen ({e}); install it with `scripts/tools.sh wasm_bindgen_cli`")
-            })?;
-        if !status.success() {
-            return Err(format!("wasm-bindgen --target {target} failed ({status})"));
-        }
+    for (target, dir) in [(bindgen::Target::Web, "web"), (bindgen::Target::Nodejs, "node")] {
+        bindgen::generate(wasm, &out.join(dir), target, NPM_NAME, true)?;
     }
     // The web build is an ES module: say so, or node would read it as CommonJS.
     write(&out.join("web/package.json"), b"{\"type\": \"module\"}\n")?;

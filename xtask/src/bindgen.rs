@@ -1,0 +1,35 @@
+//! wasm-bindgen through its library (`wasm-bindgen-cli-support`, pinned to Cargo.lock's
+//! wasm-bindgen), so neither the viewer nor the npm package needs wasm-bindgen-cli installed.
+//! The options are the CLI's defaults, so the output is the CLI's byte for byte.
+
+use std::path::Path;
+
+use wasm_bindgen_cli_support::Bindgen;
+
+/// The JavaScript flavour wasm-bindgen generates.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Target {
+    /// An ES module for browsers (`--target web`).
+    Web,
+    /// CommonJS for node (`--target nodejs`).
+    #[cfg_attr(not(feature = "registry"), expect(dead_code, reason = "only the npm package (`xtask wasm`) uses it"))]
+    Nodejs,
+}
+
+/// `wasm-bindgen --target T --out-name NAME --out-dir OUT [--no-typescript] WASM`.
+pub(crate) fn generate(wasm: &Path, out: &Path, target: Target, name: &str, typescript: bool) -> Result<(), String> {
+    let mut bindgen = Bindgen::new();
+    match target {
+        Target::Web => bindgen.web(true),
+        Target::Nodejs => bindgen.nodejs(true),
+    }
+    .map_err(|e| format!("wasm-bindgen: {e}"))?;
+    bindgen
+        .input_path(wasm)
+        .out_name(name)
+        .typescript(typescript)
+        // The CLI keeps the default path (`new URL('NAME_bg.wasm', import.meta.url)`); so do we.
+        .omit_default_module_path(false)
+        .generate(out)
+        .map_err(|e| format!("wasm-bindgen on {}: {e:#}", wasm.display()))
+}
