@@ -202,6 +202,8 @@ cmd_start() {
 
   log "starting kube-apiserver $K8S_VERSION on 127.0.0.1:$API_PORT"
   # The flags kubeadm 1.20 gives its kube-apiserver, on loopback (no kubelets, so no kubelet client).
+  # BoundServiceAccountTokenVolume (on by default from 1.21): Pods get a projected token, so the
+  # ServiceAccount admission does not wait for a token Secret that no controller-manager makes.
   nohup "$APISERVER" \
     --advertise-address=127.0.0.1 --bind-address=127.0.0.1 --secure-port="$API_PORT" --insecure-port=0 \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
@@ -215,6 +217,7 @@ cmd_start() {
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-cluster-ip-range=10.96.0.0/12 \
+    --feature-gates=BoundServiceAccountTokenVolume=true \
     --audit-policy-file="$STATE/audit-policy.yaml" --audit-log-path="$STATE/audit/audit.log" \
     --audit-log-maxage=1 --audit-log-maxbackup=1 --audit-log-maxsize=100 \
     >"$STATE/kube-apiserver.log" 2>&1 &

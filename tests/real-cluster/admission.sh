@@ -61,7 +61,12 @@ for file in "$fixtures"/*.json; do
   # A DELETE or a review without an object is not something kubectl create can send.
   [ "$operation" = CREATE ] && [ -n "$object" ] || continue
   namespace="$(jq -r '.metadata.namespace // empty' <<<"$object")"
-  [ -z "$namespace" ] || kubectl create namespace "$namespace" >/dev/null 2>&1 || true
+  if [ -n "$namespace" ]; then
+    # With no kube-controller-manager, a namespace gets no `default` ServiceAccount by itself, and
+    # the ServiceAccount admission plugin refuses Pods without one.
+    kubectl create namespace "$namespace" >/dev/null 2>&1 || true
+    kubectl -n "$namespace" create serviceaccount default >/dev/null 2>&1 || true
+  fi
   allowed="$(jq -r --arg n "$name" '.[$n].allowed' "$fixtures/expected.json")"
   deny="$(jq -r --arg n "$name" '.[$n].deny | join(" ")' "$fixtures/expected.json")"
   set +e
@@ -71,8 +76,26 @@ for file in "$fixtures"/*.json; do
   status=$?
   set -e
   printf '$ kubectl create -f %s.yaml\n%s\n\n' "$name" "$said" >>"$transcript"
-  if [ "$allowed" = true ]; then
-    [ "$status" = 0 ] && say "ok: $name admitted" || fail "$name refused: $said"
+  # Twins share names: remove what was admitted before the next one comes.
+  [ "$status" != 0 ] || kubectl delete --wait=false -f - <<<"$object" >/dev/null 2>&1 || true
+  if [ "$name" = ok_csr_short_lived ]; then
+    # KNOWN on 1.20: `spec.expirationSeconds` exists from 1.22 on; this server drops it, so the
+    # webhook sees a CSR without a lifetime and CC003 refuses it (see the report: open).
+    [[ "$said" == *'denied the request: CC003: '* ]] && say "known (1.20 drops expirationSeconds): $name refused by CC003" ||
+      fail "$name: expected CC003 on 1.20, got: $said"
+  elif [ "$allowed" = true ]; then
+    if [ "$status" = 0 ]; then
+      say "ok: $name admitted"
+    elif [[ "$said" == *'(AlreadyExists)'* ]]; then
+      # Storage runs after admission: the webhook admitted it, the server already holds one
+      # (system:public-info-viewer is its own bootstrap binding).
+      say "ok: $name admitted by the webhook (the server already holds an object of that name)"
+    else
+      fail "$name refused: $said"
+    fi
+  elif [[ "$said" == *'use of kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed'* ]]; then
+    # The server's own CertificateSubjectRestriction admission (1.19+) runs before the webhook.
+    say "ok: $name refused by the server itself (CertificateSubjectRestriction) before the webhook"
   else
     missing=""
     for code in $deny; do [[ "$said" == *"$code: "* ]] || missing="$missing $code"; done
@@ -90,8 +113,10 @@ for case in malformed oversized; do
   if [ "$case" = malformed ]; then
     printf '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","object":' >"$OUT/$case.json"
   else
-    jq -c --arg pad "$(head -c 4000000 /dev/zero | tr '\0' a)" '.request.object.metadata.annotations.pad = $pad' \
+    head -c 4000000 /dev/zero | tr '\0' a >"$OUT/pad.txt"
+    jq -c --rawfile pad "$OUT/pad.txt" '.request.object.metadata.annotations.pad = $pad' \
       "$fixtures/ok_rolebinding_user.json" >"$OUT/$case.json"
+    rm -f "$OUT/pad.txt"
   fi
   answer="$(curl -s -o "$OUT/$case.answer" -w '%{http_code}' --cacert "$PKI/ca.crt" -H 'content-type: application/json' \
     --data-binary @"$OUT/$case.json" "https://127.0.0.1:$WEBHOOK_PORT/validate/authn-audit" || true)"
