@@ -286,6 +286,22 @@ cmd_populate() {
   log "populating through kubectl"
   admin create namespace team-a
 
+  # What `kubeadm init` uploads: its ClusterConfiguration, with the server's version and the flags
+  # given beyond kubeadm's own (the dump's only record of how the API server runs).
+  admin -n kube-system create configmap kubeadm-config --from-literal=ClusterConfiguration="apiVersion: kubeadm.k8s.io/v1beta2
+kind: ClusterConfiguration
+kubernetesVersion: v$K8S_VERSION
+clusterName: authn-audit-e2e
+controlPlaneEndpoint: 127.0.0.1:$API_PORT
+networking:
+  serviceSubnet: 10.96.0.0/12
+apiServer:
+  extraArgs:
+    audit-policy-file: $STATE/audit-policy.yaml
+    audit-log-path: $STATE/audit/audit.log
+    feature-gates: BoundServiceAccountTokenVolume=true
+"
+
   # A privileged ServiceAccount with a legacy (non-expiring) token Secret.
   admin -n team-a create serviceaccount ci-deployer
   admin create clusterrolebinding ci-deployer-admin --clusterrole=cluster-admin --serviceaccount=team-a:ci-deployer

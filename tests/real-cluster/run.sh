@@ -104,7 +104,7 @@ done
 
 # The server's own objects (bootstrap RBAC, system namespaces) give nothing above info: every
 # finding above info is on an object `populate` planted.
-PLANTED='["ci-deployer","ci-deployer-token","ci-deployer-admin","anonymous-view","bootstrap-token-abcdef",
+PLANTED='["kubeadm-config","ci-deployer","ci-deployer-token","ci-deployer-admin","anonymous-view","bootstrap-token-abcdef",
   "kubeadm:node-autoapprove-bootstrap","alice","break-glass-kubeconfig","impersonator","helpdesk-impersonator",
   "csr-approver","csr-approvers","default-edit","web","auditor","auditors"]'
 above_info="$(jq -r --argjson planted "$PLANTED" '.findings[] | select(.severity != "info")
