@@ -3,6 +3,7 @@
 //!
 //! Installed or copied as `kubectl-authn_audit`, it is a kubectl plugin: `kubectl authn-audit scan …`.
 
+mod audit_logs;
 mod cluster;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -230,12 +231,13 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     if settings.now.is_none() {
         settings.now = Some(OffsetDateTime::now_utc());
     }
-    let unknown = settings.unknown_selectors();
+    let unknown = policy_core::registry::unknown_selectors(&settings);
     if !unknown.is_empty() {
         return Err(Fatal(format!("unknown rule code or family `{}` (see `authn-audit rules`)", unknown.join("`, `"))));
     }
 
-    let mut read = read_inputs(&args.paths, &settings.limits, Duration::from_secs(args.pipe_timeout));
+    let (audit, paths) = audit_logs::stream(&args.paths);
+    let mut read = read_inputs(&paths, &settings.limits, Duration::from_secs(args.pipe_timeout));
     if args.cluster {
         let target = cluster::Target { kubeconfig: args.kubeconfig.clone(), context: args.context.clone() };
         let used: u64 = read.files.iter().map(|(_, bytes)| bytes.len() as u64).sum();
@@ -246,7 +248,7 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     }
     let inputs: Vec<InputFile<'_>> =
         read.files.iter().map(|(name, bytes)| InputFile { name: name.as_str(), bytes: bytes.as_slice() }).collect();
-    let report = policy_core::analyze_with_unread(&inputs, &read.unread, &settings, &mut |_| {});
+    let report = policy_core::analyze_with_audit(&inputs, &read.unread, audit, &settings, &mut |_| {});
 
     // Every problem on stderr too, located: unread inputs, diagnostics, inputs with no object.
     for input in &report.inputs {

@@ -1,8 +1,8 @@
 //! What a user can tune: rule selection, severities, lifetimes, the evaluation instant, limits.
 
-use crate::input::Limits;
-use crate::report::Severity;
-use crate::rule::{RuleMeta, RuleStatus};
+use crate::data::limits::Limits;
+use crate::data::rule_meta::{RuleMeta, RuleStatus};
+use crate::data::severity::Severity;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -81,25 +81,19 @@ impl Settings {
         }
     }
 
+    /// Every selector and override key, for [`crate::registry::unknown_selectors`].
+    pub fn selectors(&self) -> impl Iterator<Item = &String> {
+        self.select.iter().chain(&self.ignore).chain(self.severity_overrides.keys())
+    }
+
     /// The severity a rule's findings get: the override, or the finding's own.
     pub fn severity_for(&self, code: &str, found: Severity) -> Severity {
         self.severity_overrides.get(code).copied().unwrap_or(found)
     }
-
-    /// Codes in selectors that match no rule: a typo the user should hear about.
-    pub fn unknown_selectors(&self) -> Vec<String> {
-        self.select
-            .iter()
-            .chain(&self.ignore)
-            .chain(self.severity_overrides.keys())
-            .filter(|s| !crate::registry::ALL.iter().any(|r| matches(s, r.meta().code)))
-            .cloned()
-            .collect()
-    }
 }
 
 /// `SA` matches `SA003`; `SA003` matches only itself; `ALL` matches everything.
-fn matches(selector: &str, code: &str) -> bool {
+pub fn matches(selector: &str, code: &str) -> bool {
     let selector = selector.trim();
     selector.eq_ignore_ascii_case("ALL")
         || (!selector.is_empty()
@@ -125,8 +119,8 @@ mod tests {
             code,
             slug: "x",
             severity: Severity::Low,
-            mechanism: crate::report::Mechanism::General,
-            scope: crate::rule::Scope::Audit,
+            mechanism: crate::data::mechanism::Mechanism::General,
+            scope: crate::data::rule_meta::Scope::Audit,
             status,
             docs: "",
             file: "",

@@ -122,20 +122,11 @@ fn invalid_utf8_and_binary_input() {
 
 fn fixture_and_corpus_files() -> Vec<(String, Vec<u8>)> {
     let base = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut paths: Vec<PathBuf> = Vec::new();
-    let mut dirs = vec![base.join("../../shared/corpus"), base.join("fixtures/input")];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e != "md") {
-                paths.push(path);
-            }
-        }
-    }
+    let dirs = [authn_audit_tests::shared("corpus"), Some(base.join("fixtures/input"))];
+    let mut paths: Vec<PathBuf> = dirs.iter().flatten().flat_map(|d| authn_audit_tests::files_under(d)).collect();
+    paths.retain(|p| p.extension().is_some_and(|e| e != "md"));
     paths.sort();
-    paths.into_iter().map(|p| (p.to_string_lossy().to_string(), std::fs::read(&p).unwrap())).collect()
+    paths.into_iter().map(|p| (p.to_string_lossy().to_string(), authn_audit_tests::read(&p))).collect()
 }
 
 #[test]

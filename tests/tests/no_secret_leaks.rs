@@ -27,19 +27,9 @@ const MIN_SECRET_LEN: usize = 8;
 
 fn inputs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    let mut stack = vec![root.join("fixtures"), root.join("../examples"), root.join("../../shared/corpus")];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| ["yaml", "yml", "json", "csv"].contains(&e.to_str().unwrap())) {
-                files.push(path);
-            }
-        }
-    }
+    let dirs = [Some(root.join("fixtures")), Some(root.join("../examples")), authn_audit_tests::shared("corpus")];
+    let mut files: Vec<PathBuf> = dirs.iter().flatten().flat_map(|d| authn_audit_tests::files_under(d)).collect();
+    files.retain(|p| p.extension().is_some_and(|e| ["yaml", "yml", "json", "csv"].contains(&e.to_str().unwrap())));
     files.sort();
     files
 }

@@ -5,20 +5,10 @@
 
 use policy_core::{InputFile, Report, Settings};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
-}
 
 /// Run the given codes over one corpus file; `None` (skip, loudly) where the corpus is absent.
 fn scan(path: &str, codes: &[&str]) -> Option<Report> {
-    let full = corpus().join(path);
-    if !corpus().exists() {
-        eprintln!("skipping: {} not present", corpus().display());
-        return None;
-    }
-    let bytes = std::fs::read(&full).unwrap();
+    let bytes = authn_audit_tests::read(&authn_audit_tests::shared("corpus")?.join(path));
     let settings = Settings {
         select: codes.iter().map(|c| (*c).to_string()).collect(),
         now: Some(time::macros::datetime!(2025-11-28 12:00:00 UTC)),

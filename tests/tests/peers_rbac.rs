@@ -8,23 +8,13 @@ use policy_core::inventory::Inventory;
 use policy_core::inventory::rbac::{RoleKind, SECRET_READ_VERBS};
 use policy_core::{Report, Settings};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 /// The rules of RBAC reach: they are the ones overlapping these peer checks.
 const RBAC_CODES: &[&str] = &["AN002", "BT003", "BT005", "SA002", "SA003", "TR003"];
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
-}
-
-/// The corpus is shared with the design folder; skip (loudly) where it is absent.
+/// The peers' files, or `None` (skip) where the shared corpus is absent.
 fn read(paths: &[&str]) -> Option<Vec<(String, Vec<u8>)>> {
-    let root = corpus();
-    if !root.exists() {
-        eprintln!("skipping: {} not present", root.display());
-        return None;
-    }
-    Some(paths.iter().map(|p| ((*p).to_string(), std::fs::read(root.join(p)).unwrap())).collect())
+    authn_audit_tests::shared_files("corpus", paths)
 }
 
 fn scan(files: &[(String, Vec<u8>)]) -> Report {

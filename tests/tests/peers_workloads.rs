@@ -7,23 +7,13 @@
 
 use policy_core::{InputFile, Report, Settings};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 /// Our rules that overlap these peer checks.
 const WORKLOAD_CODES: &[&str] = &["SA001", "SA004", "SA005", "TR001", "TR004"];
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/peers")
-}
-
-/// The corpus lives beside the repository; skip (loudly) where it is absent.
+/// The peers' files, or `None` (skip) where the shared corpus is absent.
 fn read(paths: &[&str]) -> Option<Vec<(String, Vec<u8>)>> {
-    let root = corpus();
-    if !root.exists() {
-        eprintln!("skipping: {} not present", root.display());
-        return None;
-    }
-    Some(paths.iter().map(|p| ((*p).to_string(), std::fs::read(root.join(p)).unwrap())).collect())
+    authn_audit_tests::shared_files("corpus/peers", paths)
 }
 
 fn scan(files: &[(String, Vec<u8>)]) -> Report {

@@ -227,7 +227,6 @@ pub(crate) fn with_rules_table(readme: &str, table: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
 

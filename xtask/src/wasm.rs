@@ -228,7 +228,6 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 #[cfg(test)]
-#[expect(clippy::indexing_slicing, reason = "a missing key reads as null and fails the assertion")]
 mod tests {
     use super::*;
 

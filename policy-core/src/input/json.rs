@@ -486,7 +486,6 @@ pub(super) fn locate(text: &str, path: &[Seg<'_>]) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use serde_json::json;
 

@@ -188,7 +188,6 @@ pub(super) fn parse(name: &str, text: &str) -> (Value, Vec<Problem>) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
 
     #[test]

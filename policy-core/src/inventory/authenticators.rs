@@ -2,11 +2,12 @@
 //! image name, what mechanism each serves, whether it is isolated from general workloads, how
 //! long the ID tokens it issues live, and whether it reaches the API server without TLS checks.
 
+use crate::data::evidence::Evidence;
+use crate::data::mechanism::Mechanism;
 use crate::input::Object;
 use crate::inventory::Inventory;
 use crate::inventory::rbac::{Subject, SubjectKind};
 use crate::inventory::workloads::{self, Workload};
-use crate::report::{Evidence, Mechanism};
 use crate::value::Value;
 
 /// What a product does for Kubernetes authentication.
@@ -168,7 +169,7 @@ const GENERAL_NAMESPACES: &[&str] = &["", "default"];
 /// namespaces, privileged containers, added capabilities; host networking is accepted on
 /// dedicated control-plane nodes, where webhook authenticators must listen next to the API
 /// server); its service account is shared with other applications, or holds privileged
-/// permissions through a generic role or a group ([`broad_grants`]).
+/// permissions through a generic role or a group.
 /// In admission mode only the object itself is known, so only its own fields count.
 pub fn isolation_shortfalls(inv: &Inventory<'_>, deployed: &Deployed<'_, '_>, admit: bool) -> Vec<Shortfall> {
     let w = deployed.workload;
@@ -382,7 +383,7 @@ pub struct InsecureApiConnection {
     /// Where: a field of the workload, or of a mounted ConfigMap/Secret (named in `holder`).
     pub evidence: Evidence,
     /// The ConfigMap/Secret holding a kubeconfig, when the problem is there.
-    pub holder: Option<crate::report::ObjectRef>,
+    pub holder: Option<crate::data::object_ref::ObjectRef>,
 }
 
 /// How `deployed` reaches the API server without TLS verification: flags and environment
@@ -406,8 +407,8 @@ pub fn insecure_api_connections(inv: &Inventory<'_>, deployed: &Deployed<'_, '_>
                 }
             }
         }
-        for (name, value, path) in &container.env {
-            settings.push((name.to_ascii_lowercase().replace('_', "-"), (*value).to_string(), path.clone()));
+        for (name, value, path) in container.env() {
+            settings.push((name.to_ascii_lowercase().replace('_', "-"), value.to_string(), path));
         }
     }
     let talks_to_api = match deployed.product.api {
@@ -492,10 +493,9 @@ fn api_server_url(value: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
+    use crate::data::source::Source;
     use crate::input::Origin;
-    use crate::report::Source;
     use serde_json::{Value, json};
 
     fn objects(values: Vec<Value>) -> Vec<Object> {

@@ -1297,12 +1297,11 @@ static DEFAULT_BINDINGS: &[DefaultBinding] = &[
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
 
     use super::*;
+    use crate::data::source::Source;
     use crate::input::Origin;
     use crate::inventory::Inventory;
-    use crate::report::Source;
     use serde_json::{Value, json};
 
     pub(crate) fn objects(values: Vec<Value>) -> Vec<Object> {

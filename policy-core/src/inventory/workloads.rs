@@ -5,9 +5,9 @@
 //! that controller, following `ownerReferences` up to the topmost owner present: findings are
 //! reported once, on the Deployment, with its ReplicaSets and Pods listed as related objects.
 
+use crate::data::object_ref::ObjectRef;
 use crate::input::Object;
 use crate::inventory::Inventory;
-use crate::report::ObjectRef;
 use crate::value::Value;
 use base64::Engine as _;
 use std::collections::{BTreeSet, HashMap};
@@ -118,7 +118,7 @@ pub struct ConfigVolume {
 }
 
 /// One container (init and ephemeral containers included).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Container<'a> {
     /// `name`.
     pub name: &'a str,
@@ -128,8 +128,20 @@ pub struct Container<'a> {
     pub path: String,
     /// `command` then `args`, each with its field path.
     pub argv: Vec<(String, &'a str)>,
-    /// `env` entries with literal values: name, value, field path.
-    pub env: Vec<(&'a str, &'a str, String)>,
+    /// The `env` list as written; read it through [`Container::env`].
+    env_list: &'a [Value],
+}
+
+impl<'a> Container<'a> {
+    /// `env` entries with literal values: name, value, field path. Read from the object on
+    /// demand: a Pod may list a million variables, and no copy of them is kept.
+    pub fn env(&self) -> impl Iterator<Item = (&'a str, &'a str, String)> + '_ {
+        self.env_list.iter().enumerate().filter_map(|(i, e)| {
+            let name = e.get("name").and_then(Value::as_str)?;
+            let value = e.get("value").and_then(Value::as_str)?;
+            Some((name, value, format!("{}.env[{i}].value", self.path)))
+        })
+    }
 }
 
 /// Where the scheduler may put the workload's Pods.
@@ -456,24 +468,13 @@ fn containers_of<'a>(spec: &'a Value, spec_path: &str) -> Vec<Container<'a>> {
                     }
                 }
             }
-            let env = c
-                .get("env")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-                .filter_map(|(i, e)| {
-                    let name = e.get("name").and_then(Value::as_str)?;
-                    let value = e.get("value").and_then(Value::as_str)?;
-                    Some((name, value, format!("{path}.env[{i}].value")))
-                })
-                .collect();
+            let env_list = c.get("env").and_then(Value::as_array).unwrap_or_default();
             Container {
                 name: c.get("name").and_then(Value::as_str).unwrap_or(""),
                 image: c.get("image").and_then(Value::as_str).unwrap_or(""),
                 path,
                 argv,
-                env,
+                env_list,
             }
         })
         .collect()
@@ -626,8 +627,11 @@ fn privileges_of(spec: &Value, spec_path: &str) -> Vec<Privilege> {
     out
 }
 
-/// A Secret's value for `key`: `stringData` (as written in manifests) wins over base64 `data`.
-/// `None` when the key is absent or its base64 does not decode.
+/// A Secret's value for `key` as the API server keeps it: every reader of Secret values goes
+/// through here, so no two rules read one Secret differently. The API server merges `stringData`
+/// into `data` on write, "overwriting any existing values" (Secret v1 API reference, field
+/// `stringData`), so when a manifest holds the key in both, `stringData` wins. `None` when the key
+/// is absent or its base64 does not decode (a diagnostic of the certificate scan).
 pub fn secret_value(secret: &Object, key: &str) -> Option<Vec<u8>> {
     if let Some(text) = secret.str_at(&["stringData", key]) {
         return Some(text.as_bytes().to_vec());
@@ -657,10 +661,9 @@ pub fn config_text(object: &Object, key: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
+    use crate::data::source::Source;
     use crate::input::Origin;
-    use crate::report::Source;
     use serde_json::{Value, json};
 
     fn objects(values: Vec<Value>) -> Vec<Object> {
@@ -812,7 +815,10 @@ mod tests {
         assert_eq!(secrets, BTreeSet::from(["env-secret", "all-keys", "projected-secret", "vol-secret"]));
         assert_eq!(w.reading_secret("shop", "vol-secret").count(), 1);
         assert_eq!(w.reading_secret("other", "vol-secret").count(), 0);
-        assert_eq!(p.containers[0].env, vec![("MODE", "prod", "spec.containers[0].env[1].value".to_string())]);
+        assert_eq!(
+            p.containers[0].env().collect::<Vec<_>>(),
+            vec![("MODE", "prod", "spec.containers[0].env[1].value".to_string())]
+        );
     }
 
     #[test]
@@ -893,6 +899,9 @@ mod tests {
         assert_eq!(secret_value(s, "a"), Some(b"hello".to_vec()));
         assert_eq!(secret_value(s, "b"), Some(b"plain".to_vec()));
         assert_eq!(secret_value(s, "bad"), None);
+        let both = objects(vec![json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                   "data": {"k": "ZnJvbS1kYXRh"}, "stringData": {"k": "from-string-data"}})]);
+        assert_eq!(secret_value(&both[0], "k"), Some(b"from-string-data".to_vec()), "stringData wins, as on write");
         assert_eq!(data_keys(s), BTreeSet::from(["a", "b", "bad"]));
     }
 }

@@ -2,8 +2,8 @@
 //! Whether to colour is the caller's decision (TTY, `NO_COLOR`): this module reads no environment.
 
 use super::{Coverage, by_severity, count, input_note, one_line};
-use crate::report::Severity;
-use crate::{Finding, Report};
+use crate::data::severity::Severity;
+use crate::report::{Finding, Report};
 use std::fmt::Write as _;
 
 /// ANSI styling that is a no-op when colour is off.
@@ -129,11 +129,10 @@ fn plural(n: usize) -> &'static str {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
+    use crate::data::input_summary::{InputStatus, InputSummary};
     use crate::render::sample;
-    use crate::report::{InputStatus, InputSummary};
 
     #[test]
     fn plain_text_is_ruff_like() {

@@ -170,7 +170,6 @@ fn longest_run(chars: &[char], step: impl Fn(char, char) -> bool) -> usize {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
 
     fn kinds(token: &str, min: usize) -> Vec<String> {

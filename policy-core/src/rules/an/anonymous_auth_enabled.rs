@@ -66,14 +66,11 @@ impl Check for AnonymousAuthEnabled {
         let flags = &cx.inv.apiserver;
         match flags.get("anonymous-auth") {
             Some(flag) if flag.value.trim() == "false" => {}
-            Some(flag) => out.push(
-                self.finding_at(
-                    flag.object.clone(),
-                    flag.source.clone(),
-                    format!("kube-apiserver serves anonymous requests: `--anonymous-auth={}`", flag.value),
-                )
-                .evidence(flag.evidence("anonymous-auth")),
-            ),
+            Some(flag) => out.push(self.flag_finding(
+                flag,
+                "anonymous-auth",
+                format!("kube-apiserver serves anonymous requests: `--anonymous-auth={}`", flag.value),
+            )),
             None => match flags.origin().filter(|_| flags.is_visible()) {
                 Some((object, source)) => out.push(
                     self.finding_at(
@@ -83,7 +80,7 @@ impl Check for AnonymousAuthEnabled {
                     )
                     .evidence(Evidence::plain("--anonymous-auth", "unset (default: true)")),
                 ),
-                None => out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT),
+                None => out.control_plane_not_visible(self),
             },
         }
     }
@@ -91,7 +88,6 @@ impl Check for AnonymousAuthEnabled {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run, summary};
     use serde_json::json;

@@ -62,7 +62,6 @@ impl Check for AnonymousRoleBinding {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{run, summary};
     use serde_json::{Value, json};
@@ -142,10 +141,11 @@ mod tests {
 
     #[test]
     fn at_admission_the_binding_alone_is_judged_from_its_role_name() {
-        let settings = crate::Settings { select: vec!["AN002".into()], ..crate::Settings::default() };
+        let settings =
+            crate::settings::Settings { select: vec!["AN002".into()], ..crate::settings::Settings::default() };
         let admit = |role: &str| {
             let request = json!({"operation": "CREATE", "object": crb("b", role, unauthenticated())});
-            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::engine::admit(&request.into(), &settings, &crate::engine::AdmitSettings::default()).unwrap()
         };
         let edit = admit("edit");
         assert!(!edit.allowed);

@@ -108,7 +108,6 @@ impl Check for AuthenticatedRoleBinding {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{self, run, summary};
     use serde_json::{Value, json};
@@ -192,11 +191,12 @@ mod tests {
 
     #[test]
     fn at_admission_the_binding_alone_is_judged_from_its_role_name() {
-        let settings = crate::Settings { select: vec!["AN004".into()], ..crate::Settings::default() };
+        let settings =
+            crate::settings::Settings { select: vec!["AN004".into()], ..crate::settings::Settings::default() };
         let admit = |role: &str| {
             let request = json!({"operation": "CREATE",
                 "object": binding("ClusterRoleBinding", None, "b", role, "system:authenticated")});
-            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::engine::admit(&request.into(), &settings, &crate::engine::AdmitSettings::default()).unwrap()
         };
         assert_eq!(admit("edit").findings[0].severity, Severity::Critical);
         assert!(admit("system:discovery").allowed);

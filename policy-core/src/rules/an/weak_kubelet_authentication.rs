@@ -95,7 +95,6 @@ impl Check for WeakKubeletAuthentication {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{config_map, run, summary};
     use serde_json::json;

@@ -74,7 +74,6 @@ impl Check for InsecureProxyConnection {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{run, summary};
     use serde_json::{Value, json};

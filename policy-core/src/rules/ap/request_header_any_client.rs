@@ -47,7 +47,7 @@ impl Check for RequestHeaderAnyClient {
                 out.not_assessable(
                     self,
                     "control plane and extension-apiserver-authentication not visible",
-                    &[EXTENSION_AUTH_HINT, crate::rules::CONTROL_PLANE_HINT[0]],
+                    &[EXTENSION_AUTH_HINT, crate::inventory::flags::CONTROL_PLANE_HINT[0]],
                 );
                 return;
             }
@@ -69,7 +69,6 @@ impl Check for RequestHeaderAnyClient {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, config_map, run, summary};
     use serde_json::json;

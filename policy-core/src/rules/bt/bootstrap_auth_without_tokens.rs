@@ -43,7 +43,7 @@ impl Check for BootstrapAuthWithoutTokens {
         let flags = &cx.inv.apiserver;
         let Some(flag) = flags.get("enable-bootstrap-token-auth") else {
             if !flags.is_visible() {
-                out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+                out.control_plane_not_visible(self);
             }
             return;
         };
@@ -63,14 +63,11 @@ impl Check for BootstrapAuthWithoutTokens {
         if secrets.iter().any(|s| is_usable_token(s, now)) {
             return;
         }
-        out.push(
-            self.finding_at(
-                flag.object.clone(),
-                flag.source.clone(),
-                "bootstrap token authentication is on but kube-system holds no usable bootstrap token",
-            )
-            .evidence(flag.evidence("enable-bootstrap-token-auth")),
-        );
+        out.push(self.flag_finding(
+            flag,
+            "enable-bootstrap-token-auth",
+            "bootstrap token authentication is on but kube-system holds no usable bootstrap token",
+        ));
     }
 }
 
@@ -92,7 +89,6 @@ fn is_usable_token(secret: &Object, now: OffsetDateTime) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run, summary};
     use serde_json::json;

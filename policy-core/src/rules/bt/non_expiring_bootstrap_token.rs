@@ -68,7 +68,6 @@ impl Check for NonExpiringBootstrapToken {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::bt::bootstrap_secret::fixtures::bootstrap_secret;
     use crate::rules::test_support::{run, summary};

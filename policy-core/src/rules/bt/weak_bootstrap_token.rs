@@ -88,7 +88,6 @@ impl Check for WeakBootstrapToken {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
     use super::*;
     use crate::rules::bt::bootstrap_secret::fixtures::bootstrap_secret;
     use crate::rules::test_support::run;

@@ -87,14 +87,13 @@ impl Check for IssuedUserCertificate {
 }
 
 #[cfg(test)]
-#[expect(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use crate::rules::test_support::{run, summary};
     use serde_json::{Value, json};
 
     fn b64(pem: &str) -> String {
-        crate::inventory::certs::tests::b64(pem)
+        crate::inventory::x509::tests::b64(pem)
     }
 
     fn csr(name: &str, signer: &str, reason: &str, cert: Option<&str>) -> Value {

@@ -77,7 +77,6 @@ impl Check for LongClusterSigningDuration {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{controller_manager_pod, run, summary};
     use serde_json::json;

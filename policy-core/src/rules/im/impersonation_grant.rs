@@ -208,7 +208,6 @@ fn more_privileged_account(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{binding, run, summary};
     use serde_json::{Value, json};
@@ -317,10 +316,11 @@ mod tests {
 
     #[test]
     fn at_admission_the_role_itself_is_judged() {
-        let settings = crate::Settings { select: vec!["IM001".into()], ..crate::Settings::default() };
+        let settings =
+            crate::settings::Settings { select: vec!["IM001".into()], ..crate::settings::Settings::default() };
         let admit = |object: Value| {
             let request = json!({"operation": "CREATE", "object": object});
-            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::engine::admit(&request.into(), &settings, &crate::engine::AdmitSettings::default()).unwrap()
         };
         let groups = admit(cluster_role(
             "g",

@@ -78,10 +78,9 @@ impl Check for StaticKubeconfigCredential {
 }
 
 #[cfg(test)]
-#[expect(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
-    use crate::inventory::certs::tests::b64;
+    use crate::inventory::x509::tests::b64;
     use crate::rules::test_support::{run, summary};
     use serde_json::json;
 

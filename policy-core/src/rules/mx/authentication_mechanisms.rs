@@ -99,7 +99,6 @@ impl RelatedMechanism for crate::report::Finding {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run};
 

@@ -44,7 +44,7 @@ impl Check for TooManyUserMechanisms {
         if enabled.len() <= max {
             let undecided = statuses.iter().any(|s| s.state == State::Unknown);
             if undecided && !cx.inv.apiserver.is_visible() {
-                out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+                out.control_plane_not_visible(self);
             }
             return;
         }
@@ -71,7 +71,6 @@ impl Check for TooManyUserMechanisms {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run, run_with, summary};
     use crate::settings::Settings;

@@ -35,7 +35,7 @@ impl Check for InsecureOidcIssuerUrl {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let authenticators = jwt_authenticators(cx.inv);
         if authenticators.is_empty() && !cx.inv.apiserver.is_visible() && authentication_configs(cx.inv).is_empty() {
-            out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+            out.control_plane_not_visible(self);
             return;
         }
         for jwt in authenticators {
@@ -57,7 +57,6 @@ impl Check for InsecureOidcIssuerUrl {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run, summary};
     use serde_json::json;

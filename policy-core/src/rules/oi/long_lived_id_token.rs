@@ -81,7 +81,6 @@ impl Check for LongLivedIdToken {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{run, summary};
     use serde_json::json;

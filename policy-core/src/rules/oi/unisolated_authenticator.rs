@@ -91,7 +91,6 @@ pub(crate) fn report_unisolated<R: Meta>(rule: &R, cx: &Context<'_, '_>, out: &m
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{objects, run, summary};
     use serde_json::{Value, json};

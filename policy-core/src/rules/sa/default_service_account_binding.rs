@@ -99,7 +99,6 @@ fn automount_off(inv: &Inventory<'_>, namespace: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{self, run, summary};
     use serde_json::{Value, json};

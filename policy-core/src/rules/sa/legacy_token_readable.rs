@@ -136,7 +136,6 @@ fn collect<'r>(reaches: &mut Vec<Reach<'r>>, accesses: Vec<Access<'r>>, tokens: 
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{binding, run, summary};
     use serde_json::{Value, json};

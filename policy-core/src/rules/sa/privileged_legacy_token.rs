@@ -85,7 +85,6 @@ impl Check for PrivilegedLegacyToken {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{binding, run, summary};
     use serde_json::{Value, json};

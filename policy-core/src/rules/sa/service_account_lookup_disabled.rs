@@ -36,17 +36,14 @@ impl Check for ServiceAccountLookupDisabled {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let flags = &cx.inv.apiserver;
         match flags.get("service-account-lookup") {
-            Some(flag) if flag.value.trim() == "false" => out.push(
-                self.finding_at(
-                    flag.object.clone(),
-                    flag.source.clone(),
-                    "deleted service-account tokens stay valid: `--service-account-lookup=false`",
-                )
-                .evidence(flag.evidence("service-account-lookup")),
-            ),
+            Some(flag) if flag.value.trim() == "false" => out.push(self.flag_finding(
+                flag,
+                "service-account-lookup",
+                "deleted service-account tokens stay valid: `--service-account-lookup=false`",
+            )),
             Some(_) => {}
             None if !flags.is_visible() => {
-                out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+                out.control_plane_not_visible(self);
             }
             None => {}
         }
@@ -55,7 +52,6 @@ impl Check for ServiceAccountLookupDisabled {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run, summary};
 

@@ -38,23 +38,19 @@ impl Check for BasicAuthFile {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let flags = &cx.inv.apiserver;
         if let Some(flag) = flags.get("basic-auth-file") {
-            out.push(
-                self.finding_at(
-                    flag.object.clone(),
-                    flag.source.clone(),
-                    format!("kube-apiserver reads passwords from `{}`", flag.value),
-                )
-                .evidence(flag.evidence("basic-auth-file")),
-            );
+            out.push(self.flag_finding(
+                flag,
+                "basic-auth-file",
+                format!("kube-apiserver reads passwords from `{}`", flag.value),
+            ));
         } else if !flags.is_visible() {
-            out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+            out.control_plane_not_visible(self);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run};
 

@@ -81,7 +81,6 @@ fn groups(row: &Value) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{run, summary};
     use serde_json::{Value, json};

@@ -117,7 +117,6 @@ impl Check for AutomountedServiceAccountToken {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{objects, run, summary};
     use serde_json::{Value, json};

@@ -72,7 +72,6 @@ impl Check for LongLivedProjectedToken {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{run, run_with, summary};
     use crate::settings::Settings;

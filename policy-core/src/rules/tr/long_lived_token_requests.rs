@@ -47,7 +47,7 @@ impl Check for LongLivedTokenRequests {
         let max = flags.get("service-account-max-token-expiration");
         let extend = flags.get("service-account-extend-token-expiration");
         if origin.is_none() && max.is_none() && extend.is_none() {
-            out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+            out.control_plane_not_visible(self);
             return;
         }
         match max {
@@ -55,17 +55,11 @@ impl Check for LongLivedTokenRequests {
                 if let Some(secs) = crate::util::parse_duration(&flag.value)
                     && secs > MAX_TOKEN_EXPIRATION_SECONDS
                 {
-                    out.push(
-                        self.finding_at(
-                            flag.object.clone(),
-                            flag.source.clone(),
-                            format!(
-                                "service-account tokens may live `{}`: `--service-account-max-token-expiration` is over 24h",
-                                crate::util::human_duration(secs)
-                            ),
-                        )
-                        .evidence(flag.evidence("service-account-max-token-expiration")),
+                    let message = format!(
+                        "service-account tokens may live `{}`: `--service-account-max-token-expiration` is over 24h",
+                        crate::util::human_duration(secs)
                     );
+                    out.push(self.flag_finding(flag, "service-account-max-token-expiration", message));
                 }
             }
             None => {
@@ -83,14 +77,11 @@ impl Check for LongLivedTokenRequests {
         }
         match extend {
             Some(flag) if flag.value.trim() == "false" => {}
-            Some(flag) => out.push(
-                self.finding_at(
-                    flag.object.clone(),
-                    flag.source.clone(),
-                    "tokens mounted into Pods are extended to a year: `--service-account-extend-token-expiration` is on",
-                )
-                .evidence(flag.evidence("service-account-extend-token-expiration")),
-            ),
+            Some(flag) => out.push(self.flag_finding(
+                flag,
+                "service-account-extend-token-expiration",
+                "tokens mounted into Pods are extended to a year: `--service-account-extend-token-expiration` is on",
+            )),
             None => {
                 if let Some((object, source)) = origin {
                     out.push(
@@ -109,7 +100,6 @@ impl Check for LongLivedTokenRequests {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run};
 

@@ -156,7 +156,6 @@ pub(crate) fn known_accounts(inv: &Inventory<'_>) -> BTreeMap<String, BTreeSet<S
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{run, summary};
     use serde_json::{Value, json};
@@ -270,10 +269,11 @@ mod tests {
 
     #[test]
     fn at_admission_the_role_itself_is_judged() {
-        let settings = crate::Settings { select: vec!["TR003".into()], ..crate::Settings::default() };
+        let settings =
+            crate::settings::Settings { select: vec!["TR003".into()], ..crate::settings::Settings::default() };
         let admit = |object: Value| {
             let request = json!({"operation": "CREATE", "object": object});
-            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::engine::admit(&request.into(), &settings, &crate::engine::AdmitSettings::default()).unwrap()
         };
         let cluster = admit(minting("ClusterRole", None, "token-minter", None));
         assert_eq!(cluster.findings.len(), 1);

@@ -41,7 +41,7 @@ impl Check for LongWebhookCacheTtl {
         let webhook = flags.get("authentication-token-webhook-config-file").is_some_and(|f| !f.value.trim().is_empty());
         if !webhook {
             if !flags.is_visible() {
-                out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+                out.control_plane_not_visible(self);
             }
             return;
         }
@@ -50,25 +50,21 @@ impl Check for LongWebhookCacheTtl {
         let Some(ttl) = crate::util::parse_duration(&flag.value) else { return };
         let max = cx.settings.max_webhook_cache_ttl_seconds;
         if ttl > max {
-            out.push(
-                self.finding_at(
-                    flag.object.clone(),
-                    flag.source.clone(),
-                    format!(
-                        "revoked tokens stay valid for `{}`: the webhook cache TTL is over `{}`",
-                        crate::util::human_duration(ttl),
-                        crate::util::human_duration(max)
-                    ),
-                )
-                .evidence(flag.evidence("authentication-token-webhook-cache-ttl")),
-            );
+            out.push(self.flag_finding(
+                flag,
+                "authentication-token-webhook-cache-ttl",
+                format!(
+                    "revoked tokens stay valid for `{}`: the webhook cache TTL is over `{}`",
+                    crate::util::human_duration(ttl),
+                    crate::util::human_duration(max)
+                ),
+            ));
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run, run_with, summary};
     use crate::settings::Settings;

@@ -58,7 +58,7 @@ impl Check for WebhookTokenAuthentication {
             }
             Some(_) => {}
             None if !flags.is_visible() => {
-                out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+                out.control_plane_not_visible(self);
             }
             None => {}
         }
@@ -67,7 +67,6 @@ impl Check for WebhookTokenAuthentication {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::rules::test_support::{apiserver_pod, run, summary};
 
