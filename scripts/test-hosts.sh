@@ -4,7 +4,7 @@
 #   - Rust: wapc + wasmtime-provider (kwctl's engine crates) and the wasmparser shape checks;
 #   - node: @wapc/host, @open-policy-agent/opa-wasm, the npm package (node and web builds), tsc;
 #   - Python: opa-wasmtime;
-#   - kwctl 1.35.0, Kubewarden's own evaluator: kubewarden.wasm (waPC) and opa.wasm (gatekeeper mode),
+#   - kwctl 1.35.0, Kubewarden's own evaluator: kubewarden.wasm (waPC), opa.wasm (opa mode) and gatekeeper.wasm,
 #     offline, from the prebuilt copy in ../shared/tools/kubewarden (AUTHN_AUDIT_KUBEWARDEN_TOOLS
 #     overrides). Without it the suite fails under CI=true and is skipped, loudly, elsewhere.
 # Every suite runs even when an earlier one fails; the exit status is non-zero if any failed.
@@ -45,7 +45,7 @@ step "node: @wapc/host, @open-policy-agent/opa-wasm, npm package, tsc"
 (cd tests/hosts && node --test js/*.test.mjs) || failed+=("node")
 step "python: opa-wasmtime"
 "$HOSTS_TARGET/venv/bin/python" tests/hosts/python/test_opa_wasmtime.py || failed+=("python")
-step "kwctl: kubewarden.wasm (waPC) and opa.wasm (gatekeeper mode) in Kubewarden's evaluator"
+step "kwctl: kubewarden.wasm (waPC), opa.wasm (opa mode), gatekeeper.wasm (gatekeeper mode) in Kubewarden's evaluator"
 if [ -x "$KUBEWARDEN_TOOLS/kwctl" ]; then
   (cd tests/hosts && KWCTL="$KUBEWARDEN_TOOLS/kwctl" \
     KWCTL_TRUST_CONFIG="$KUBEWARDEN_TOOLS/sigstore-client-trust-config.json" node --test js/kwctl.mjs) \

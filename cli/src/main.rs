@@ -4,6 +4,7 @@
 //! Installed or copied as `kubectl-authn_audit`, it is a kubectl plugin: `kubectl authn-audit scan …`.
 
 mod audit_logs;
+mod cluster;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use policy_core::render::{self, Format};
@@ -52,8 +53,18 @@ enum Command {
 struct ScanArgs {
     /// Files or directories to scan (directories: every .yaml, .yml, .json and .csv below);
     /// `-` reads standard input.
-    #[arg(value_name = "PATH|-", required = true)]
+    #[arg(value_name = "PATH|-", required_unless_present = "cluster")]
     paths: Vec<PathBuf>,
+    /// Scan the live cluster: `kubectl get` of every resource the rules read, held in memory
+    /// only (nothing is written to disk); PATHs given too are scanned with it.
+    #[arg(long)]
+    cluster: bool,
+    /// The kubeconfig context to scan (kubectl's `--context`); default: the current one.
+    #[arg(long, value_name = "NAME", requires = "cluster")]
+    context: Option<String>,
+    /// The kubeconfig kubectl reads (kubectl's `--kubeconfig`); default: kubectl's own choice.
+    #[arg(long, value_name = "FILE", requires = "cluster")]
+    kubeconfig: Option<PathBuf>,
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Text)]
     format: OutputFormat,
@@ -226,7 +237,15 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     }
 
     let (audit, paths) = audit_logs::stream(&args.paths);
-    let read = read_inputs(&paths, &settings.limits, Duration::from_secs(args.pipe_timeout));
+    let mut read = read_inputs(&paths, &settings.limits, Duration::from_secs(args.pipe_timeout));
+    if args.cluster {
+        let target = cluster::Target { kubeconfig: args.kubeconfig.clone(), context: args.context.clone() };
+        let used: u64 = read.files.iter().map(|(_, bytes)| bytes.len() as u64).sum();
+        let live = cluster::read(&target, settings.limits.max_total_bytes.saturating_sub(used), &settings.limits)
+            .map_err(Fatal)?;
+        read.files.extend(live.files);
+        read.unread.extend(live.unread);
+    }
     let inputs: Vec<InputFile<'_>> =
         read.files.iter().map(|(name, bytes)| InputFile { name: name.as_str(), bytes: bytes.as_slice() }).collect();
     let report = policy_core::analyze_with_audit(&inputs, &read.unread, audit, &settings, &mut |_| {});

@@ -1,13 +1,19 @@
 //! What the OPA Wasm ABI module evaluates: two entrypoints over JSON values, Rego-style results.
 //!
-//! - `authn_audit/violation` (id 0, the one Kubewarden's `gatekeeper` mode and Gatekeeper-style
-//!   callers use): input `{review: AdmissionRequest, parameters: settings}` → the set of
-//!   violations `[{msg, details}]`, one per rejecting finding; empty means allowed.
-//! - `authn_audit/main` (id 1, Kubewarden's `opa` mode): input `{request: AdmissionRequest}`,
-//!   data = settings → `{response: {allowed, status, warnings, auditAnnotations}}`.
+//! - `authn_audit/violation` (id 0): input `{review: AdmissionRequest, parameters: settings}` (the
+//!   Gatekeeper contract) → the set of violations `[{msg, details}]`, one per rejecting finding;
+//!   empty means allowed.
+//! - `authn_audit/main` (id 1): input `{request: AdmissionRequest}` (an AdmissionReview, the OPA
+//!   contract), data = settings → `{response: {allowed, status, warnings, auditAnnotations}}`.
+//!
+//! Kubewarden's Rego engine (burrego) evaluates entrypoint 0 in both its `gatekeeper` and its `opa`
+//! execution modes and tells them apart only by the input it builds, so entrypoint 0 answers each
+//! contract by the input's shape: `review` → violations, `request` without `review` → response.
+//! The input's shape is the host's, never the requester's (the object sits inside it).
 //!
 //! Undefined or malformed input is an error, which the module turns into `opa_abort`: a host never
-//! sees "no violations" for a request that was not evaluated.
+//! sees "no violations" for a request that was not evaluated. Hosts whose `opa_abort` returns
+//! (burrego only logs it) get [`fail_closed`] instead of a trap.
 
 use crate::kubewarden::{REJECT_ANNOTATION, WARN_ANNOTATION, decision_codes};
 use crate::settings::PolicySettings;
@@ -30,11 +36,31 @@ pub fn entrypoints() -> Value {
 /// The result set of an evaluation: `[{"result": value}]`, or `[]` for an unknown entrypoint.
 pub fn result_set(entrypoint: i32, input: Option<&Value>, data: Option<&Value>) -> Result<Value, String> {
     let result = match entrypoint {
+        0 if is_admission_review(input) => response(input, data)?,
         0 => violations(input)?,
         1 => response(input, data)?,
         _ => return Ok(json!([])),
     };
     Ok(json!([{ "result": result }]))
+}
+
+/// The OPA contract's input: an AdmissionReview (`request`), not Gatekeeper's `{review, parameters}`.
+fn is_admission_review(input: Option<&Value>) -> bool {
+    input.and_then(Value::as_object).is_some_and(|map| map.contains_key("request") && !map.contains_key("review"))
+}
+
+/// What an evaluation that failed with `message` answers when the host's `opa_abort` returns:
+/// a rejection in the contract the input asked for (a denied response, or one violation), so that
+/// no host can read a failed evaluation as an admission.
+pub fn fail_closed(entrypoint: i32, input: Option<&Value>, message: &str) -> Value {
+    let message = format!("the request could not be evaluated: {message}");
+    let result = if entrypoint == 1 || (entrypoint == 0 && is_admission_review(input)) {
+        let uid = input.and_then(|i| i.pointer("/request/uid")).cloned().unwrap_or_else(|| json!(""));
+        json!({"response": {"uid": uid, "allowed": false, "status": {"message": message, "code": 400}}})
+    } else {
+        json!([{ "msg": message }])
+    };
+    json!([{ "result": result }])
 }
 
 fn field<'a>(input: Option<&'a Value>, key: &str) -> Result<&'a Value, String> {
@@ -68,6 +94,9 @@ fn response(input: Option<&Value>, data: Option<&Value>) -> Result<Value, String
     };
     let decision = settings.decide(request)?;
     let mut response = Map::new();
+    // An AdmissionReview response names the request it answers (Kubewarden's `opa` mode requires it).
+    let uid = field(input, "request")?.get("uid").cloned().unwrap_or_else(|| json!(""));
+    response.insert("uid".to_string(), uid);
     response.insert("allowed".to_string(), json!(decision.allowed));
     if let Some(message) = &decision.message {
         response.insert("status".to_string(), json!({"message": message, "code": 403}));
@@ -150,8 +179,47 @@ mod tests {
         assert_eq!(result_set(0, Some(&input), None), Ok(json!([{"result": []}])));
         let input = json!({"request": configmap_request()});
         let data = json!({"exemptNamespaces": ["x"], "kubernetes": {"namespaces": []}});
-        assert_eq!(result_set(1, Some(&input), Some(&data)), Ok(json!([{"result": {"response": {"allowed": true}}}])));
-        assert_eq!(result_set(1, Some(&input), None), Ok(json!([{"result": {"response": {"allowed": true}}}])));
+        let allowed = json!([{"result": {"response": {"uid": "u1", "allowed": true}}}]);
+        assert_eq!(result_set(1, Some(&input), Some(&data)), Ok(allowed.clone()));
+        assert_eq!(result_set(1, Some(&input), None), Ok(allowed));
+    }
+
+    #[test]
+    fn entrypoint_zero_answers_kubewarden_opa_mode_with_a_response() {
+        // burrego's `opa` mode: entrypoint 0, a synthetic AdmissionReview, settings as data.
+        let review = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                            "request": configmap_request()});
+        let allowed = json!([{"result": {"response": {"uid": "u1", "allowed": true}}}]);
+        assert_eq!(result_set(0, Some(&review), Some(&json!({}))), Ok(allowed.clone()));
+        assert_eq!(result_set(1, Some(&review), Some(&json!({}))), Ok(allowed));
+        let token = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request":
+            {"uid": "u2", "operation": "CREATE", "namespace": "default", "object": {"apiVersion": "v1",
+             "kind": "Secret", "type": "kubernetes.io/service-account-token", "metadata": {"name": "t",
+             "namespace": "default", "annotations": {"kubernetes.io/service-account.name": "default"}}}}});
+        let denied = result_set(0, Some(&token), None).unwrap_or_default();
+        assert_eq!(denied.pointer("/0/result/response/allowed"), Some(&json!(false)), "{denied}");
+        // Gatekeeper's shape still gets the violation list, even when it also carries `request`.
+        let gatekeeper = json!({"review": configmap_request(), "parameters": {}, "request": {}});
+        assert_eq!(result_set(0, Some(&gatekeeper), None), Ok(json!([{"result": []}])));
+    }
+
+    #[test]
+    fn a_failed_evaluation_fails_closed_in_the_contract_asked_for() {
+        let review = json!({"request": {"operation": "CREATE"}});
+        let failed = fail_closed(0, Some(&review), "admission request has no `object`");
+        assert_eq!(failed.pointer("/0/result/response/allowed"), Some(&json!(false)));
+        assert_eq!(
+            failed.pointer("/0/result/response/status/message"),
+            Some(&json!("the request could not be evaluated: admission request has no `object`"))
+        );
+        for input in [None, Some(json!({"review": 1})), Some(json!("x"))] {
+            let failed = fail_closed(0, input.as_ref(), "input is undefined");
+            assert_eq!(
+                failed.pointer("/0/result/0/msg"),
+                Some(&json!("the request could not be evaluated: input is undefined"))
+            );
+        }
+        assert!(fail_closed(1, None, "x").pointer("/0/result/response/allowed") == Some(&json!(false)));
     }
 
     #[test]

@@ -4,7 +4,11 @@
 //!   custom section (JSON), as `kwctl annotate` does;
 //! - `opa.wasm`: the OPA ABI module, with the `opa_wasm_abi_version` (1) and
 //!   `opa_wasm_abi_minor_version` (2) globals added after linking (stable Rust cannot export a
-//!   valued global);
+//!   valued global), and the same Kubewarden metadata with `executionMode: opa`;
+//! - `gatekeeper.wasm`: the very same module with `executionMode: gatekeeper`. Kubewarden takes the
+//!   mode from the metadata (policy-server has no other way to be told, and `kwctl run` refuses a
+//!   `--execution-mode` that contradicts it), so each Rego mode gets its own annotated copy; the
+//!   module answers both contracts (see `policy_wasm::opa`);
 //! - `npm/`: the wasm-bindgen package, `web/` (ES module, `init()` first) and `node/` (CommonJS);
 //! - `metadata.yml`: the Kubewarden metadata as written.
 //!
@@ -18,7 +22,7 @@ use walrus::{ConstExpr, Module, RawCustomSection, ValType, ir::Value};
 
 const USAGE: &str = "\
 usage: cargo xtask wasm [--out DIR]
-  builds kubewarden.wasm, opa.wasm, npm/ and metadata.yml into dist/policy/ (or DIR);
+  builds kubewarden.wasm, opa.wasm, gatekeeper.wasm, npm/ and metadata.yml into dist/policy/ (or DIR);
   needs the wasm32-unknown-unknown target (`scripts/tools.sh rust_targets` adds it);
   wasm-bindgen runs as a library, so wasm-bindgen-cli is not needed";
 
@@ -30,6 +34,8 @@ const OPA_ABI: (i32, i32) = (1, 2);
 /// Kubewarden's burrego gives the OPA module exactly this many pages.
 const OPA_MAX_INITIAL_PAGES: u64 = 5;
 const NPM_NAME: &str = "authn_audit";
+/// The OPA module's artifacts, one per Kubewarden Rego execution mode.
+const REGO_MODES: [(&str, &str); 2] = [("opa.wasm", "opa"), ("gatekeeper.wasm", "gatekeeper")];
 
 /// Build everything (see the module docs).
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -54,11 +60,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     write(&out.join("metadata.yml"), metadata_text.as_bytes())?;
 
     let opa = add_abi_globals(&read(&built.join("policy_wasm_opa.wasm"))?)?;
-    write(&out.join("opa.wasm"), &opa)?;
+    for (file, mode) in REGO_MODES {
+        write(&out.join(file), &with_metadata(parse(&opa)?, &in_mode(&metadata, mode))?)?;
+    }
 
     npm(&built.join("policy_wasm_js.wasm"), &out.join("npm"))?;
 
-    for file in ["kubewarden.wasm", "opa.wasm", "npm/web/authn_audit_bg.wasm", "npm/node/authn_audit_bg.wasm"] {
+    for file in [
+        "kubewarden.wasm",
+        "opa.wasm",
+        "gatekeeper.wasm",
+        "npm/web/authn_audit_bg.wasm",
+        "npm/node/authn_audit_bg.wasm",
+    ] {
         let path = out.join(file);
         let raw = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         println!("{file:32} {:>8} bytes  {:>8} gzip", raw, gzip_size(&path).map_or("?".to_string(), |n| n.to_string()));
@@ -110,13 +124,27 @@ fn parse(wasm: &[u8]) -> Result<Module, String> {
 
 /// Embed the Kubewarden metadata; refuse a module kwctl would take for a Rego policy.
 fn annotate(wasm: &[u8], metadata: &serde_json::Value) -> Result<Vec<u8>, String> {
-    let mut module = parse(wasm)?;
+    let module = parse(wasm)?;
     if let Some(export) = module.exports.iter().find(|e| e.name.starts_with("opa_")) {
         return Err(format!("kubewarden.wasm exports `{}`: kwctl would run it as Rego", export.name));
     }
+    with_metadata(module, metadata)
+}
+
+/// The module with the metadata in its `io.kubewarden.metadata` section, as `kwctl annotate` writes it.
+fn with_metadata(mut module: Module, metadata: &serde_json::Value) -> Result<Vec<u8>, String> {
     let data = serde_json::to_vec(metadata).map_err(|e| e.to_string())?;
     module.customs.add(RawCustomSection { name: KUBEWARDEN_SECTION.to_string(), data });
     Ok(module.emit_wasm())
+}
+
+/// The waPC metadata for one of Kubewarden's Rego execution modes.
+fn in_mode(metadata: &serde_json::Value, mode: &str) -> serde_json::Value {
+    let mut metadata = metadata.clone();
+    if let Some(map) = metadata.as_object_mut() {
+        map.insert("executionMode".to_string(), mode.into());
+    }
+    metadata
 }
 
 /// Export the ABI version globals every OPA SDK reads, and check the memory import fits burrego.
@@ -211,6 +239,16 @@ mod tests {
         for kind in ["secrets", "pods", "certificatesigningrequests", "rolebindings", "clusterrolebindings"] {
             assert!(resources.contains(&kind), "metadata rules miss `{kind}`");
         }
+    }
+
+    #[test]
+    fn each_rego_artifact_carries_its_own_execution_mode() {
+        let metadata = serde_json::json!({"executionMode": "kubewarden-wapc", "mutating": false});
+        let modes: Vec<_> =
+            REGO_MODES.iter().map(|(_, mode)| in_mode(&metadata, mode)["executionMode"].clone()).collect();
+        assert_eq!(modes, ["opa", "gatekeeper"]);
+        assert_eq!(in_mode(&metadata, "opa")["mutating"], false);
+        assert_eq!(metadata["executionMode"], "kubewarden-wapc", "the waPC metadata is left as it was");
     }
 
     #[test]

@@ -17,8 +17,9 @@ const PAGE: usize = 65_536;
 unsafe extern "C" {
     /// First byte after the data segment and the stack (linker-provided).
     static __heap_base: u8;
-    /// Host import: throw an evaluation error with a NUL-terminated message.
-    fn opa_abort(message: *const u8) -> !;
+    /// Host import: throw an evaluation error with a NUL-terminated message. OPA's SDKs throw;
+    /// Kubewarden's burrego only logs it and returns, so it is declared as returning.
+    fn opa_abort(message: *const u8);
 }
 
 /// Top of the heap; 0 until the first allocation.
@@ -96,11 +97,19 @@ fn enter() {
     }
 }
 
-fn abort(message: &str) -> ! {
+/// Report an error to the host. Returns only on hosts that do not throw; the caller then answers
+/// something that rejects (see `opa::fail_closed`) or, where no answer can be given, traps.
+fn abort(message: &str) {
     let mut bytes = message.as_bytes().to_vec();
     bytes.push(0);
-    // SAFETY: a NUL-terminated string that outlives the call (the host throws).
+    // SAFETY: a NUL-terminated string that outlives the call.
     unsafe { opa_abort(bytes.as_ptr()) }
+}
+
+/// `abort` where the ABI leaves no value to answer with (allocation failure, a null context).
+fn abort_here(message: &str) -> ! {
+    abort(message);
+    core::arch::wasm32::unreachable()
 }
 
 fn leak(value: Value) -> *mut Value {
@@ -147,7 +156,7 @@ pub extern "C" fn opa_malloc(size: usize) -> *mut u8 {
     enter();
     let block = bump(size, 8);
     if block.is_null() {
-        abort("out of memory");
+        abort_here("out of memory");
     }
     block
 }
@@ -254,7 +263,7 @@ unsafe fn ctx<'a>(ctx: *mut Ctx) -> &'a mut Ctx {
     // SAFETY: see above.
     match unsafe { ctx.as_mut() } {
         Some(ctx) => ctx,
-        None => abort("null evaluation context"),
+        None => abort_here("null evaluation context"),
     }
 }
 
@@ -293,7 +302,10 @@ pub unsafe extern "C" fn opa_eval_ctx_get_result(c: *mut Ctx) -> *mut Value {
 fn evaluate(entrypoint: i32, input: Option<&Value>, data: Option<&Value>) -> Value {
     match opa::result_set(entrypoint, input, data) {
         Ok(result) => result,
-        Err(message) => abort(&message),
+        Err(message) => {
+            abort(&message);
+            opa::fail_closed(entrypoint, input, &message)
+        }
     }
 }
 
@@ -334,7 +346,11 @@ pub unsafe extern "C" fn opa_eval(
         // SAFETY: guaranteed by the host.
         _ => match opa::parse_json(unsafe { bytes(input_addr, input_len) }) {
             Some(input) => Some(input),
-            None => abort("input is not valid JSON"),
+            None => {
+                let message = "input is not valid JSON";
+                abort(message);
+                return dump(&opa::fail_closed(entrypoint, None, message));
+            }
         },
     };
     // SAFETY: guaranteed by the host.

@@ -1,6 +1,7 @@
 // kwctl, Kubewarden's own evaluator (the policy-evaluator crate policy-server runs): every fixture under
-// every settings profile, kubewarden.wasm in waPC mode and opa.wasm in `gatekeeper` mode, must decide
-// exactly as native policy-core. Not a `*.test.mjs`: it needs the prebuilt kwctl, so scripts/test-hosts.sh
+// every settings profile, kubewarden.wasm in waPC mode, opa.wasm in `opa` mode and gatekeeper.wasm in
+// `gatekeeper` mode (each mode named by the artifact's own metadata), must decide exactly as native
+// policy-core. Not a `*.test.mjs`: it needs the prebuilt kwctl, so scripts/test-hosts.sh
 // runs it as its own suite: `KWCTL=…/kwctl KWCTL_TRUST_CONFIG=…/sigstore-client-trust-config.json node --test js/kwctl.mjs`.
 // Offline: a throw-away HOME and XDG dirs, a local Sigstore trust root, and proxies that lead nowhere.
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import {
-  assertExpected, assertSame, dist, errorVerdict, fixtureDir, fixtures, fromAdmissionResponse, native,
+  assertExpected, assertSame, dist, errorVerdict, expected, fixtureDir, fixtures, fromAdmissionResponse, native,
 } from './common.mjs';
 
 const kwctl = process.env.KWCTL;
@@ -25,16 +26,17 @@ const env = {
   XDG_DATA_HOME: path.join(home, '.local/share'), XDG_CACHE_HOME: path.join(home, '.cache'),
   HTTP_PROXY: dead, HTTPS_PROXY: dead, http_proxy: dead, https_proxy: dead, NO_PROXY: '', no_proxy: '',
 };
-// The waPC module runs in the mode its metadata names (kwctl 1.35 refuses `--execution-mode kubewarden`:
-// "Unknown policy execution mode"); the OPA module's violation entrypoint in Kubewarden's Gatekeeper mode.
+// Every module runs in the mode its metadata names, as policy-server would run it (kwctl 1.35 refuses
+// `--execution-mode kubewarden`, and a mode that contradicts the metadata).
 const modules = {
-  waPC: { wasm: path.join(dist, 'kubewarden.wasm'), args: [] },
-  gatekeeper: { wasm: path.join(dist, 'opa.wasm'), args: ['--execution-mode', 'gatekeeper'] },
+  waPC: { wasm: path.join(dist, 'kubewarden.wasm'), mode: 'kubewarden-wapc' },
+  opa: { wasm: path.join(dist, 'opa.wasm'), mode: 'opa' },
+  gatekeeper: { wasm: path.join(dist, 'gatekeeper.wasm'), mode: 'gatekeeper' },
 };
 
 /** `kwctl run` of one fixture; the AdmissionResponse it prints on stdout. */
 function run(mode, name, settings) {
-  const args = ['run', ...modules[mode].args, '--sigstore-trust-config', trustConfig,
+  const args = ['run', '--sigstore-trust-config', trustConfig,
     '--request-path', path.join(fixtureDir, `${name}.json`), '--settings-json', JSON.stringify(settings),
     `file://${modules[mode].wasm}`];
   const stdout = execFileSync(kwctl, args, { cwd: home, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -62,6 +64,14 @@ test('kwctl is the Kubewarden 1.35 evaluator', () => {
   assert.match(version, /^kwctl 1\.35\./m);
 });
 
+test('kwctl inspect reads every artifact\'s metadata, each naming its execution mode', () => {
+  for (const [name, { wasm, mode }] of Object.entries(modules)) {
+    const yaml = execFileSync(kwctl, ['inspect', '--output', 'yaml', `file://${wasm}`], { cwd: home, env, encoding: 'utf8' });
+    assert.match(yaml, new RegExp(`executionMode: ${mode}\\b`), `${name}: ${yaml}`);
+    assert.match(yaml, /io\.kubewarden\.policy\.title: authn-audit/, name);
+  }
+});
+
 for (const mode of Object.keys(modules)) {
   for (const [profile, settings] of Object.entries(native.profiles)) {
     test(`${mode} mode: every fixture matches native policy-core (${profile} settings)`, () => {
@@ -72,8 +82,11 @@ for (const mode of Object.keys(modules)) {
         if (mode === 'waPC') {
           assertSame(got, want, where);
         } else if (want.error !== null) {
-          // burrego reports the module's abort as a bare trap: the reason is lost, the rejection is not.
-          assert.ok(got.allowed === null && got.error, `${where}: must fail closed, got ${JSON.stringify(got)}`);
+          // burrego's opa_abort only logs: the module answers a rejection that says why, never a trap.
+          assert.equal(got.allowed, false, `${where}: must fail closed, got ${JSON.stringify(got)}`);
+          assert.match(got.message ?? '', /^the request could not be evaluated: /, where);
+        } else if (mode === 'opa') {
+          assertSame(got, want, where);
         } else {
           assert.deepEqual({ ...got, deny: [], warn: [], warnings: [] }, asGatekeeper(want), where);
         }
@@ -84,7 +97,10 @@ for (const mode of Object.keys(modules)) {
   test(`${mode} mode: every fixture gives its expected codes`, () => {
     for (const [name] of fixtures) {
       const got = verdict(run(mode, name, {}));
-      if (mode === 'waPC') {
+      if (mode !== 'waPC' && expected[name].error) {
+        // The Rego modes answer a failed evaluation with a rejection that says why (see above).
+        assert.equal(got.allowed, false, `${name}: must fail closed`);
+      } else if (mode !== 'gatekeeper') {
         assertExpected(got, name);
       } else {
         // No audit annotations in this mode: the codes are the violations' prefixes.

@@ -12,7 +12,10 @@ declare_rule! {
     /// Kubelet client requests (`kube-apiserver-client-kubelet`) rotate on their own and are
     /// not flagged; neither are denied or failed requests. When kube-controller-manager's
     /// `--cluster-signing-duration` is visible and within the limit, a missing
-    /// `expirationSeconds` is harmless and not flagged.
+    /// `expirationSeconds` is harmless and not flagged. `expirationSeconds` exists from
+    /// Kubernetes 1.22: when the dump shows an older API server (kubeadm's
+    /// `kubernetesVersion`, or the kube-apiserver Pod's image tag), which drops the field, the
+    /// finding says that only `--cluster-signing-duration` can bound the lifetime there.
     ///
     /// ## Why is this bad?
     /// Without `expirationSeconds` the certificate lives as long as the signer's default,
@@ -52,6 +55,7 @@ impl Check for LongLivedClientCsr {
             .into_iter()
             .find_map(|name| cx.inv.controller_manager.get(name))
             .and_then(|flag| parse_duration(&flag.value));
+        let before_expiration_seconds = server_minor(cx).filter(|minor| *minor < EXPIRATION_SECONDS_SINCE);
         for csr in &cx.inv.certs.csrs {
             if !csr.for_client_signer() || matches!(csr.approval, Approval::Denied | Approval::Failed) {
                 continue;
@@ -59,10 +63,18 @@ impl Check for LongLivedClientCsr {
             let who = csr.request.as_ref().map_or_else(|| csr.object.name().to_string(), |r| r.common_name.clone());
             let message = match csr.expiration_seconds {
                 None if signing_duration.is_some_and(|d| d <= max) => continue,
-                None => format!(
-                    "certificate request for `{who}` sets no `spec.expirationSeconds`: signer `{}` issues it for its default lifetime",
-                    csr.signer
-                ),
+                None => match before_expiration_seconds {
+                    Some(minor) => format!(
+                        "certificate request for `{who}` gets the default lifetime of signer `{}`: Kubernetes 1.{minor} \
+                         has no `spec.expirationSeconds` (it exists from 1.{EXPIRATION_SECONDS_SINCE}), so only \
+                         `--cluster-signing-duration` bounds it",
+                        csr.signer
+                    ),
+                    None => format!(
+                        "certificate request for `{who}` sets no `spec.expirationSeconds`: signer `{}` issues it for its default lifetime",
+                        csr.signer
+                    ),
+                },
                 Some(secs) if secs.min(signing_duration.unwrap_or(u64::MAX)) > max => format!(
                     "certificate request for `{who}` asks for `{}` (allowed `{}`)",
                     human_duration(secs),
@@ -74,6 +86,37 @@ impl Check for LongLivedClientCsr {
             out.push(self.finding(csr.object, message).evidence(Evidence::plain("spec.expirationSeconds", value)));
         }
     }
+}
+
+/// The minor version from which CSRs carry `spec.expirationSeconds`.
+const EXPIRATION_SECONDS_SINCE: u32 = 22;
+
+/// The API server's minor version when the dump shows it: kubeadm's `kubernetesVersion` (a
+/// ClusterConfiguration, or the `kubeadm-config` ConfigMap), else a kube-apiserver Pod's image tag.
+fn server_minor(cx: &Context<'_, '_>) -> Option<u32> {
+    let kubeadm = cx
+        .inv
+        .of_kind("ConfigMap")
+        .filter(|o| o.name() == "kubeadm-config")
+        .filter_map(|o| crate::input::parse_yaml_value(o.str_at(&["data", "ClusterConfiguration"])?).ok())
+        .chain(cx.inv.of_kind("ClusterConfiguration").map(|o| o.value.clone()))
+        .find_map(|config| minor_of(config.get("kubernetesVersion")?.as_str()?));
+    kubeadm.or_else(|| {
+        cx.inv.of_kind("Pod").find_map(|pod| {
+            let containers = pod.value.get("spec")?.get("containers")?.as_array()?;
+            containers.iter().find_map(|c| {
+                let (name, tag) = c.get("image")?.as_str()?.rsplit_once(':')?;
+                name.ends_with("/kube-apiserver").then(|| minor_of(tag))?
+            })
+        })
+    })
+}
+
+/// `v1.20.2` → 20.
+fn minor_of(version: &str) -> Option<u32> {
+    let mut parts = version.strip_prefix('v').unwrap_or(version).split('.');
+    (parts.next()? == "1").then_some(())?;
+    parts.next()?.parse().ok()
 }
 
 #[cfg(test)]
@@ -118,6 +161,35 @@ mod tests {
         assert_eq!(
             found.iter().map(|f| f.message.as_str()).nth(1),
             Some("certificate request for `mallory` asks for `30d` (allowed `1d`)")
+        );
+    }
+
+    #[test]
+    fn before_1_22_the_finding_does_not_demand_expiration_seconds() {
+        let kubeadm = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "kubeadm-config", "namespace": "kube-system"},
+            "data": {"ClusterConfiguration": "apiVersion: kubeadm.k8s.io/v1beta2\nkind: ClusterConfiguration\nkubernetesVersion: v1.20.2\n"}});
+        let (found, _) =
+            run(&LongLivedClientCsr, vec![kubeadm, csr("none", Some("kubernetes.io/kube-apiserver-client"), None)]);
+        assert_eq!(
+            found.iter().map(|f| f.message.as_str()).collect::<Vec<_>>(),
+            [
+                "certificate request for `mallory` gets the default lifetime of signer `kubernetes.io/kube-apiserver-client`: \
+              Kubernetes 1.20 has no `spec.expirationSeconds` (it exists from 1.22), so only `--cluster-signing-duration` bounds it"
+            ]
+        );
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kube-apiserver-cp", "namespace": "kube-system"},
+            "spec": {"containers": [{"name": "kube-apiserver", "image": "registry.k8s.io/kube-apiserver:v1.30.6"}]}});
+        let (found, _) =
+            run(&LongLivedClientCsr, vec![pod, csr("none", Some("kubernetes.io/kube-apiserver-client"), None)]);
+        assert!(
+            found[0].message.contains("sets no `spec.expirationSeconds`"),
+            "1.30 has the field: {}",
+            found[0].message
+        );
+        assert_eq!(
+            (minor_of("v1.21.0"), minor_of("1.9"), minor_of("v2.0.0"), minor_of("latest")),
+            (Some(21), Some(9), None, None)
         );
     }
 
