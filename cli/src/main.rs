@@ -3,10 +3,12 @@
 //!
 //! Installed or copied as `kubectl-authn_audit`, it is a kubectl plugin: `kubectl authn-audit scan …`.
 
+mod config;
+
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use policy_core::render::{self, Format};
 use policy_core::report::{InputStatus, InputSummary, NO_OBJECTS};
-use policy_core::{InputFile, Limits, Settings, Severity, registry};
+use policy_core::{InputFile, Limits, Severity, registry};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{ErrorKind, IsTerminal, Read, Write};
@@ -39,7 +41,7 @@ struct Cli {
 enum Command {
     /// Analyse dumps (`kubectl get … -o yaml|json`, kubeconfigs, manifests) and report findings.
     #[command(after_help = EXIT_CODES)]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List every rule: code, severity, scope, mechanism, slug and title.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -68,12 +70,31 @@ struct ScanArgs {
     /// Skip these rule codes or families, comma-separated.
     #[arg(long, value_name = "CODES", value_delimiter = ',')]
     ignore: Vec<String>,
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::High)]
-    fail_on: FailOn,
-    /// Settings as JSON (select, ignore, severityOverrides, lifetimes, limits…); flags win.
-    #[arg(long, value_name = "FILE.json")]
+    /// Exit 1 when a finding that counts (not suppressed; with --baseline, new) is at or above
+    /// this severity [default: high, or the config file's `failOn`].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<FailOn>,
+    /// Settings file, YAML or JSON, in the config file's language; flags win.
+    #[arg(long, value_name = "FILE")]
     settings: Option<PathBuf>,
+    /// Config file (YAML or JSON: settings, `suppressions`, `failOn`…) [default:
+    /// `.authn-audit.yaml` in the working directory or the repository root].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Read no config file, not even `.authn-audit.yaml`.
+    #[arg(long)]
+    no_config: bool,
+    /// A previous `--format json` report: each finding is marked new or unchanged, the gone
+    /// ones fixed, and --fail-on applies to new findings only.
+    #[arg(long, value_name = "OLD.json")]
+    baseline: Option<PathBuf>,
+    /// Report only objects in these namespaces (repeatable, globs: `team-*`); cluster-scoped
+    /// objects are always reported.
+    #[arg(long = "namespace", short = 'n', value_name = "GLOB")]
+    namespaces: Vec<String>,
+    /// Never report objects in these namespaces (repeatable, globs).
+    #[arg(long = "exclude-namespace", value_name = "GLOB")]
+    exclude_namespaces: Vec<String>,
     /// Colour the text format: auto = when writing to a terminal and NO_COLOR is not set.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
@@ -193,21 +214,33 @@ fn run(args: Vec<OsString>) -> ExitCode {
 }
 
 fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
-    let mut settings = match &args.settings {
-        Some(path) => {
-            let bytes =
-                read_bounded(path, MAX_SETTINGS_BYTES, Duration::from_secs(args.pipe_timeout)).map_err(|problem| {
-                    let why = match problem {
-                        Unread::Failed(_, message) => message,
-                        Unread::TooLarge { .. } => format!("more than {MAX_SETTINGS_BYTES} bytes"),
-                    };
-                    Fatal(format!("{}: cannot read settings: {why}", path.display()))
-                })?;
-            serde_json::from_slice::<Settings>(&bytes)
-                .map_err(|e| Fatal(format!("{}:{}: invalid settings: {e}", path.display(), e.line())))?
-        }
-        None => Settings::default(),
+    let timeout = Duration::from_secs(args.pipe_timeout);
+    let config_path = match (&args.config, args.no_config) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => None,
+        (None, false) => std::env::current_dir().ok().and_then(|cwd| config::discover(&cwd)),
     };
+    // The config file first, then a settings file over it, then the flags.
+    let mut file_config = match &config_path {
+        Some(path) => load_config(path, timeout)?,
+        None => config::Config::default(),
+    };
+    if let Some(path) = &args.settings {
+        let over = load_config(path, timeout)?;
+        file_config.settings = over.settings;
+        file_config.fail_on = over.fail_on.or(file_config.fail_on);
+        file_config.min_severity = over.min_severity.or(file_config.min_severity);
+    }
+    let fail_on = match (args.fail_on, &file_config.fail_on) {
+        (Some(flag), _) => flag,
+        (None, Some(name)) => FailOn::from_str(name, true).map_err(|_| {
+            Fatal(format!("`failOn: {name}` is no severity (info, low, medium, high, critical, never)"))
+        })?,
+        (None, None) => FailOn::High,
+    };
+    let mut settings = file_config.settings;
+    settings.namespaces.extend(args.namespaces.iter().map(|s| s.trim().to_string()));
+    settings.exclude_namespaces.extend(args.exclude_namespaces.iter().map(|s| s.trim().to_string()));
     if !args.select.is_empty() {
         settings.select = args.select.iter().map(|s| s.trim().to_string()).collect();
     }
@@ -226,7 +259,21 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     let read = read_inputs(&args.paths, &settings.limits, Duration::from_secs(args.pipe_timeout));
     let inputs: Vec<InputFile<'_>> =
         read.files.iter().map(|(name, bytes)| InputFile { name: name.as_str(), bytes: bytes.as_slice() }).collect();
-    let report = policy_core::analyze_with_unread(&inputs, &read.unread, &settings, &mut |_| {});
+    let mut report = policy_core::analyze_with_unread(&inputs, &read.unread, &settings, &mut |_| {});
+    if let Some(path) = &args.baseline {
+        let bytes = read_bounded(path, settings.limits.max_total_bytes, timeout).map_err(|problem| {
+            Fatal(format!("{}: cannot read the baseline: {}", path.display(), unread_reason(problem)))
+        })?;
+        policy_core::report::baseline::compare(&mut report, &bytes)
+            .map_err(|why| Fatal(format!("{}: not a baseline: {why}", path.display())))?;
+    }
+    for stale in &report.stale_suppressions {
+        let file = config_path.as_ref().map_or("settings".to_string(), |p| p.display().to_string());
+        eprintln!(
+            "{file}: warning: stale-suppression: `{}` for `{}` matches no finding: fix or remove it",
+            stale.origin, stale.rule
+        );
+    }
 
     // Every problem on stderr too, located: unread inputs, diagnostics, inputs with no object.
     for input in &report.inputs {
@@ -261,8 +308,27 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     if !report.is_complete() {
         return Ok(2);
     }
-    let failing = args.fail_on.severity().is_some_and(|sev| report.at_least(sev).next().is_some());
+    let failing = fail_on.severity().is_some_and(|sev| report.failing(sev).next().is_some());
     Ok(u8::from(failing))
+}
+
+/// Read and parse a config or settings file, YAML or JSON.
+fn load_config(path: &Path, timeout: Duration) -> Result<config::Config, Fatal> {
+    let bytes = read_bounded(path, MAX_SETTINGS_BYTES, timeout)
+        .map_err(|problem| Fatal(format!("{}: cannot read settings: {}", path.display(), unread_reason(problem))))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| Fatal(format!("{}: invalid settings: not UTF-8 text", path.display())))?;
+    config::parse(&text).map_err(|(line, why)| {
+        let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+        Fatal(format!("{}{at}: invalid settings: {why}", path.display()))
+    })
+}
+
+fn unread_reason(problem: Unread) -> String {
+    match problem {
+        Unread::Failed(_, message) => message,
+        Unread::TooLarge { bytes, .. } => format!("more than {} bytes", bytes.saturating_sub(1)),
+    }
 }
 
 /// The settings file is a few hundred bytes; this is only a guard against a device or a pipe.

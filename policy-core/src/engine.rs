@@ -3,7 +3,7 @@
 use crate::input::{self, InputFile, Object, Origin};
 use crate::inventory::Inventory;
 use crate::registry;
-use crate::report::{Finding, InputSummary, Report, Source, Summary, Tool};
+use crate::report::{Finding, InputSummary, Report, Source, Summary, Tool, suppression};
 use crate::rule::{Context, Findings, Scope};
 use crate::settings::Settings;
 use crate::value::Value;
@@ -12,11 +12,12 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-/// Per-object opt-out in audits: `authn-audit.dev/ignore: "SA001,TR004"` on the object's annotations.
+/// Per-object acceptance in audits: `authn-audit.dev/ignore: "SA001,TR004: reason"` on the
+/// object's annotations (or its pod template's).
 ///
 /// Honoured only by [`analyze`]: at admission the object is the requester's, so an annotation on it
 /// must not relax the policy owner's decision; [`admit`] exempts only through its settings.
-pub const IGNORE_ANNOTATION: &str = "authn-audit.dev/ignore";
+pub use crate::report::suppression::IGNORE_ANNOTATION;
 
 /// Analyse whole dumps: load, index, run every enabled rule, build the report.
 ///
@@ -98,6 +99,11 @@ pub fn analyze_with_unread(
         progress(state);
     });
     let mut findings = out.found;
+    findings.retain(|f| suppression::in_scope(&f.object, &settings.namespaces, &settings.exclude_namespaces));
+    for finding in &mut findings {
+        finding.id = crate::report::baseline::finding_id(finding);
+    }
+    let stale_suppressions = suppression::apply(&mut findings, &settings.suppressions, now.date());
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -115,6 +121,8 @@ pub fn analyze_with_unread(
         mechanisms: crate::inventory::mechanisms::assess(&inv),
         credentials: crate::inventory::credentials::collect(&inv, now),
         summary,
+        stale_suppressions,
+        fixed: Vec::new(),
     }
 }
 
@@ -135,7 +143,9 @@ fn run(
         on_rule(done + 1);
     }
     if mode == Scope::Audit {
-        out.found.retain(|f| !ignored_by_annotation(inv, f));
+        for finding in &mut out.found {
+            finding.suppression = suppressed_by_annotation(inv, finding);
+        }
     }
     for finding in &mut out.found {
         finding.severity = settings.severity_for(&finding.code, finding.severity);
@@ -143,16 +153,27 @@ fn run(
     out
 }
 
-fn ignored_by_annotation(inv: &Inventory<'_>, finding: &Finding) -> bool {
+/// The acceptance the finding's object writes on itself: its own annotation, or its pod
+/// template's (a Deployment's `spec.template`, a CronJob's `spec.jobTemplate.spec.template`), so
+/// the annotation a workload's author puts on the pods also covers the workload.
+fn suppressed_by_annotation(inv: &Inventory<'_>, finding: &Finding) -> Option<crate::report::Suppression> {
     let o = &finding.object;
-    inv.get(&o.kind, o.namespace.as_deref().unwrap_or(""), &o.name)
-        .and_then(|obj| obj.annotation(IGNORE_ANNOTATION))
-        .is_some_and(|codes| codes.split(',').any(|c| c.trim() == finding.code))
+    let object = inv.get(&o.kind, o.namespace.as_deref().unwrap_or(""), &o.name)?;
+    let template =
+        |path: &[&str]| object.at(path).and_then(|a| a.get(IGNORE_ANNOTATION)).and_then(crate::value::Value::as_str);
+    [
+        object.annotation(IGNORE_ANNOTATION),
+        template(&["spec", "template", "metadata", "annotations"]),
+        template(&["spec", "jobTemplate", "spec", "template", "metadata", "annotations"]),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|value| suppression::from_annotation(value, finding))
 }
 
 fn summarize(findings: &[Finding], objects: usize, inputs: &[crate::report::InputSummary]) -> Summary {
     let mut summary = Summary {
-        findings: findings.len(),
+        findings: findings.iter().filter(|f| f.counts()).count(),
         objects,
         diagnostics: inputs.iter().map(|i| i.diagnostics.len()).sum(),
         ..Summary::default()
@@ -161,6 +182,10 @@ fn summarize(findings: &[Finding], objects: usize, inputs: &[crate::report::Inpu
         summary.by_severity.insert(severity, 0);
     }
     for finding in findings {
+        if finding.is_suppressed() {
+            summary.suppressed += 1;
+            continue;
+        }
         *summary.by_severity.entry(finding.severity).or_default() += 1;
         *summary.by_mechanism.entry(finding.mechanism).or_default() += 1;
     }
@@ -296,7 +321,18 @@ mod tests {
         let inputs = texts.each_ref().map(|t| InputFile { name: "dump.json", bytes: t.as_bytes() });
         let report = analyze(&inputs, &Settings { select: vec!["SA001".into(), "CC".into()], ..Settings::default() });
         assert_eq!(report.summary.objects, 2);
-        assert_eq!(report.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(), Vec::<&str>::new());
+        // Suppressed, not dropped: listed with their in-source suppression, not counted.
+        let mut codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+        codes.sort_unstable();
+        assert_eq!(codes, ["CC001", "CC003", "SA001"]);
+        assert!(report.findings.iter().all(|f| f.is_suppressed()));
+        assert!(
+            report
+                .findings
+                .iter()
+                .all(|f| f.suppression.as_ref().is_some_and(|s| s.kind == crate::report::SuppressionKind::InSource))
+        );
+        assert_eq!((report.summary.findings, report.summary.suppressed), (0, 3));
         // Without the annotations the same objects are reported: the annotation is what hid them.
         let bare = self_exempt_objects().map(|mut o| {
             if let Some(annotations) = o.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
@@ -309,6 +345,50 @@ mod tests {
         let mut codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
         codes.sort_unstable();
         assert_eq!(codes, ["CC001", "CC003", "SA001"]);
+    }
+
+    #[test]
+    fn a_pod_template_annotation_covers_its_workload() {
+        let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"template": {"metadata": {"annotations": {IGNORE_ANNOTATION: "TR: reviewed by platform"}},
+                "spec": {"automountServiceAccountToken": true, "containers": [{"name": "c", "image": "x"}]}}}});
+        let text = deployment.to_string();
+        let with = analyze(&[InputFile { name: "d.json", bytes: text.as_bytes() }], &Settings::default());
+        let bare_text = text.replace(IGNORE_ANNOTATION, "other");
+        let bare = analyze(&[InputFile { name: "d.json", bytes: bare_text.as_bytes() }], &Settings::default());
+        let tr = |r: &Report| r.findings.iter().filter(|f| f.code.starts_with("TR")).cloned().collect::<Vec<_>>();
+        assert!(!tr(&bare).is_empty(), "the workload has a TR finding to accept");
+        assert!(tr(&bare).iter().all(|f| f.counts()));
+        assert_eq!(tr(&with).len(), tr(&bare).len(), "kept, not dropped");
+        for f in tr(&with) {
+            assert_eq!(f.suppression.map(|s| s.justification), Some("reviewed by platform".to_string()));
+        }
+    }
+
+    #[test]
+    fn ids_survive_reordering_and_reformatting() {
+        let [secret, csr] = self_exempt_objects();
+        let (a, b) = (secret.to_string(), csr.to_string());
+        let pretty = serde_json::to_string_pretty(&secret).unwrap_or_default();
+        let one = analyze(
+            &[InputFile { name: "x.json", bytes: a.as_bytes() }, InputFile { name: "y.json", bytes: b.as_bytes() }],
+            &Settings::default(),
+        );
+        let two = analyze(
+            &[
+                InputFile { name: "x.json", bytes: b.as_bytes() },
+                InputFile { name: "y.json", bytes: pretty.as_bytes() },
+            ],
+            &Settings::default(),
+        );
+        let ids = |r: &Report| {
+            let mut ids: Vec<String> = r.findings.iter().map(|f| f.id.clone()).collect();
+            ids.sort();
+            ids
+        };
+        assert!(!ids(&one).is_empty() && ids(&one).iter().all(|id| id.len() == 32));
+        assert_eq!(ids(&one), ids(&two));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! What a user can tune: rule selection, severities, lifetimes, the evaluation instant, limits.
 
 use crate::input::Limits;
-use crate::report::Severity;
+use crate::report::{Severity, SuppressionRule};
 use crate::rule::{RuleMeta, RuleStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -37,6 +37,13 @@ pub struct Settings {
     pub allowed_legacy_tokens: Vec<String>,
     /// Input caps.
     pub limits: Limits,
+    /// Accepted findings, each with a mandatory reason (audits only).
+    pub suppressions: Vec<SuppressionRule>,
+    /// Report only objects in these namespaces (globs); empty means all. Cluster-scoped
+    /// objects are always reported (audits only).
+    pub namespaces: Vec<String>,
+    /// Never report objects in these namespaces (globs; audits only).
+    pub exclude_namespaces: Vec<String>,
 }
 
 impl Default for Settings {
@@ -54,6 +61,9 @@ impl Default for Settings {
             max_user_mechanisms: 2,
             allowed_legacy_tokens: Vec::new(),
             limits: Limits::default(),
+            suppressions: Vec::new(),
+            namespaces: Vec::new(),
+            exclude_namespaces: Vec::new(),
         }
     }
 }
@@ -92,13 +102,47 @@ impl Settings {
             .iter()
             .chain(&self.ignore)
             .chain(self.severity_overrides.keys())
+            .chain(self.suppressions.iter().map(|s| &s.rule))
             .filter(|s| !crate::registry::ALL.iter().any(|r| matches(s, r.meta().code)))
             .cloned()
             .collect()
     }
 }
 
+/// Keys of the admission policy's settings (Kubewarden, OPA, npm) that audits do not read.
+pub const ADMISSION_ONLY_KEYS: [&str; 4] = ["exemptNamespaces", "exemptUsers", "exemptGroups", "rejectAt"];
+
+/// Keys of audits (the CLI, its config file, the viewer) that the admission policy does not read.
+pub const AUDIT_ONLY_KEYS: [&str; 11] = [
+    "preview",
+    "now",
+    "maxIdTokenLifetimeSeconds",
+    "maxWebhookCacheTtlSeconds",
+    "maxUserMechanisms",
+    "limits",
+    "suppressions",
+    "namespaces",
+    "excludeNamespaces",
+    "failOn",
+    "minSeverity",
+];
+
+/// Where a key of the one settings language applies, for the error that refuses it elsewhere.
+pub fn where_key_applies(key: &str) -> &'static str {
+    if ADMISSION_ONLY_KEYS.contains(&key) {
+        "applies to the admission policy's settings (Kubewarden, OPA, npm)"
+    } else if AUDIT_ONLY_KEYS.contains(&key) {
+        "applies to audits (the CLI, its `.authn-audit.yaml`, the viewer)"
+    } else {
+        "is no settings key"
+    }
+}
+
 /// `SA` matches `SA003`; `SA003` matches only itself; `ALL` matches everything.
+pub(crate) fn selector_matches(selector: &str, code: &str) -> bool {
+    matches(selector, code)
+}
+
 fn matches(selector: &str, code: &str) -> bool {
     let selector = selector.trim();
     selector.eq_ignore_ascii_case("ALL")

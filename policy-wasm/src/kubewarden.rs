@@ -176,6 +176,9 @@ mod tests {
             remediation: String::new(),
             docs: String::new(),
             related: Vec::new(),
+            id: String::new(),
+            suppression: None,
+            baseline: None,
         }
     }
 

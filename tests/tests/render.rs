@@ -10,6 +10,7 @@ use policy_core::inventory::credentials::{Credential, CredentialKind};
 use policy_core::inventory::mechanisms::{MechanismEvidence, MechanismStatus, State};
 use policy_core::render::{self, Format};
 use policy_core::report::{Evidence, InputStatus, InputSummary, Mechanism, NotAssessable, ObjectRef, Source};
+use policy_core::report::{Suppression, SuppressionKind, SuppressionStatus};
 use policy_core::{InputFile, Report, Settings, Severity};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -92,7 +93,49 @@ fn full_report() -> Report {
     .related(ObjectRef { namespace: None, kind: "ClusterRoleBinding".into(), ..secret.clone() })
     .severity(Severity::Critical);
     finding.source.line = 0;
+    finding.id = policy_core::report::baseline::finding_id(&finding);
+    finding.baseline = Some(policy_core::report::BaselineState::New);
     report.findings.insert(0, finding);
+    // Suppressed findings of both kinds, an expired one, a stale entry and a fixed finding: the
+    // schemas (ours and SARIF's) see every branch of suppressions and baselines.
+    for (i, (kind, status)) in [
+        (SuppressionKind::External, SuppressionStatus::Accepted),
+        (SuppressionKind::InSource, SuppressionStatus::Accepted),
+        (SuppressionKind::External, SuppressionStatus::Expired),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut accepted = report.findings[1 + i].clone();
+        accepted.suppression = Some(Suppression {
+            kind,
+            status,
+            justification: "rotated by the CI every day".into(),
+            owner: (kind == SuppressionKind::External).then(|| "platform-team".into()),
+            expires: (kind == SuppressionKind::External).then(|| "2025-11-01".into()),
+            origin: if kind == SuppressionKind::External {
+                "suppressions[0]".into()
+            } else {
+                "authn-audit.dev/ignore".into()
+            },
+        });
+        accepted.baseline = Some(policy_core::report::BaselineState::Unchanged);
+        report.findings[1 + i] = accepted;
+    }
+    report.summary.suppressed = 2;
+    report.summary.baseline = Some(policy_core::report::BaselineCounts { new: 1, unchanged: 3, fixed: 1 });
+    report.stale_suppressions.push(policy_core::report::StaleSuppression {
+        origin: "suppressions[1]".into(),
+        rule: "BT001".into(),
+        reason: "no bootstrap tokens here".into(),
+    });
+    report.fixed.push(policy_core::report::FixedFinding {
+        id: "a1b2c3d4e5f60718293a4b5c6d7e8f90".into(),
+        code: "SA001".into(),
+        severity: Severity::High,
+        object: secret.clone(),
+        message: "legacy token `ci/old-token` never expires".into(),
+    });
     report.not_assessable.push(NotAssessable {
         code: "ST001".into(),
         slug: "token-auth-file".into(),
@@ -335,6 +378,22 @@ fn full_report_sarif_locations_and_notifications() {
         "input has more than 1048576 bytes but only 1048576 of the 268435456-byte limit remain; the input is skipped (raise `limits.maxTotalBytes` to read it)"
     );
     assert!(notes.iter().any(|n| n["level"] == "note" && n["associatedRule"]["id"] == "ST001"));
+    // Suppressions as SARIF says them, with the justification; the id is the fingerprint.
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    for (i, finding) in report.findings.iter().enumerate() {
+        assert_eq!(results[i]["partialFingerprints"]["authnAuditFinding/v1"], finding.id.as_str());
+    }
+    let kinds: Vec<(&str, &str)> = results[1..4]
+        .iter()
+        .map(|r| (r["suppressions"][0]["kind"].as_str().unwrap(), r["suppressions"][0]["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("external", "accepted"), ("inSource", "accepted"), ("external", "rejected")]);
+    assert_eq!(results[1]["suppressions"][0]["justification"], "rotated by the CI every day");
+    assert_eq!(
+        (results[0]["baselineState"].as_str(), results[1]["baselineState"].as_str()),
+        (Some("new"), Some("unchanged"))
+    );
+    assert!(notes.iter().any(|n| n["level"] == "warning" && n["descriptor"]["id"] == "stale-suppression"));
 }
 
 /// Secret values of the sample: Secret `data` entries that hold tokens, passwords, kubeconfigs and

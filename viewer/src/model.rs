@@ -1069,6 +1069,9 @@ mod tests {
             remediation: "fix it".into(),
             docs: String::new(),
             related: vec![],
+            id: String::new(),
+            suppression: None,
+            baseline: None,
         }
     }
 
@@ -1220,6 +1223,8 @@ mod tests {
             mechanisms: vec![],
             credentials: vec![],
             summary: policy_core::report::Summary::default(),
+            stale_suppressions: vec![],
+            fixed: vec![],
         }
     }
 

@@ -1,7 +1,7 @@
 //! One self-contained HTML page: inline CSS, no script, no external resource; printable, light
 //! and dark through `prefers-color-scheme`. The viewer's "export HTML" uses it as it is.
 
-use super::{Coverage, by_severity, code_spans, docs_url, input_note};
+use super::{Coverage, by_severity, code_spans, counted, docs_url, input_note, stale_message, suppressed};
 use crate::inventory::mechanisms::State;
 use crate::report::{Evidence, Severity};
 use crate::{Finding, Report};
@@ -167,15 +167,25 @@ pub fn html(report: &Report) -> String {
     }
 
     out.push_str("<section class=\"cards\" aria-label=\"Summary\">\n");
-    let _ = writeln!(out, "<div class=\"card\"><b>{}</b>findings</div>", report.findings.len());
+    let _ = writeln!(out, "<div class=\"card\"><b>{}</b>findings</div>", counted(report));
     for severity in Severity::ALL.into_iter().rev() {
-        let n = report.findings.iter().filter(|f| f.severity == severity).count();
+        let n = report.findings.iter().filter(|f| f.severity == severity && f.counts()).count();
         let _ = writeln!(out, "<div class=\"card sev-{severity}\"><b>{n}</b>{severity}</div>");
+    }
+    if report.summary.suppressed > 0 {
+        let _ = writeln!(out, "<div class=\"card\"><b>{}</b>suppressed</div>", report.summary.suppressed);
+    }
+    if let Some(b) = report.summary.baseline {
+        let _ = writeln!(
+            out,
+            "<div class=\"card\"><b>{}</b>new</div><div class=\"card\"><b>{}</b>unchanged</div><div class=\"card\"><b>{}</b>fixed</div>",
+            b.new, b.unchanged, b.fixed
+        );
     }
     out.push_str("</section>\n");
 
     out.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
-    if report.findings.is_empty() {
+    if counted(report) == 0 {
         let _ = writeln!(out, "<p>{}.</p>", esc(coverage.no_findings()));
     }
     for (severity, findings) in by_severity(report) {
@@ -185,6 +195,43 @@ pub fn html(report: &Report) -> String {
         }
     }
     out.push_str("</section>\n");
+
+    let suppressed = suppressed(report);
+    if !suppressed.is_empty() {
+        out.push_str(
+            "<section id=\"suppressed\">\n<h2>Suppressed</h2>\n<p>Accepted findings: listed, not counted.</p>\n",
+        );
+        out.push_str(
+            "<table>\n<thead><tr><th>Rule</th><th>Object</th><th>Message</th><th>Reason</th></tr></thead>\n<tbody>\n",
+        );
+        for f in suppressed {
+            let why = f.suppression.as_ref().map(|s| s.justification.as_str()).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "<tr><td><b>{}</b></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                esc(&f.code),
+                esc(&f.object.to_string()),
+                inline(&f.message),
+                esc(why)
+            );
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+    }
+    if !report.stale_suppressions.is_empty() || !report.fixed.is_empty() {
+        out.push_str("<section id=\"suppression-notes\">\n<ul>\n");
+        for stale in &report.stale_suppressions {
+            let _ = writeln!(out, "<li class=\"warning\">{}</li>", inline(&stale_message(stale)));
+        }
+        for fixed in &report.fixed {
+            let _ = writeln!(
+                out,
+                "<li>fixed since the baseline: {} <code>{}</code></li>",
+                esc(&fixed.code),
+                esc(&fixed.object.to_string())
+            );
+        }
+        out.push_str("</ul>\n</section>\n");
+    }
 
     if !report.not_assessable.is_empty() {
         out.push_str("<section id=\"not-assessable\">\n<h2>Not assessable</h2>\n");

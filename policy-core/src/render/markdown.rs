@@ -5,7 +5,7 @@
 //! backslash (so `<script>` or `*x*` stay literal); code spans get a fence longer than any
 //! backtick run inside; `|` is escaped in table cells, where it would end the cell.
 
-use super::{Coverage, by_severity, code_spans, docs_url, input_note, one_line};
+use super::{Coverage, by_severity, code_spans, counted, docs_url, input_note, one_line, stale_message, suppressed};
 use crate::inventory::mechanisms::State;
 use crate::report::Evidence;
 use crate::{Report, Severity};
@@ -84,13 +84,24 @@ pub fn markdown(report: &Report) -> String {
 
     out.push_str("## Summary\n\n| Severity | Findings |\n|---|---:|\n");
     for severity in Severity::ALL.into_iter().rev() {
-        let n = report.findings.iter().filter(|f| f.severity == severity).count();
+        let n = report.findings.iter().filter(|f| f.severity == severity && f.counts()).count();
         let _ = writeln!(out, "| {severity} | {n} |");
     }
-    let _ = writeln!(out, "| **total** | **{}** |\n", report.findings.len());
+    let _ = writeln!(out, "| **total** | **{}** |", counted(report));
+    if report.summary.suppressed > 0 {
+        let _ = writeln!(out, "| suppressed (not counted) | {} |", report.summary.suppressed);
+    }
+    if let Some(b) = report.summary.baseline {
+        let _ = writeln!(
+            out,
+            "| baseline: new | {} |\n| baseline: unchanged | {} |\n| baseline: fixed | {} |",
+            b.new, b.unchanged, b.fixed
+        );
+    }
+    out.push('\n');
 
     out.push_str("## Findings\n\n");
-    if report.findings.is_empty() {
+    if counted(report) == 0 {
         let _ = writeln!(out, "{}.\n", esc(coverage.no_findings()));
     }
     for (severity, findings) in by_severity(report) {
@@ -109,6 +120,45 @@ pub fn markdown(report: &Report) -> String {
                 code(&format!("{}:{}", f.source.path, f.source.line), true),
                 inline(&f.message, true),
                 ev.join("<br>"),
+            );
+        }
+        out.push('\n');
+    }
+
+    let suppressed = suppressed(report);
+    if !suppressed.is_empty() {
+        out.push_str("## Suppressed\n\nAccepted findings: listed, not counted.\n\n| Rule | Object | Message | Reason | Where |\n|---|---|---|---|---|\n");
+        for f in suppressed {
+            let (why, origin) =
+                f.suppression.as_ref().map(|s| (s.justification.as_str(), s.origin.as_str())).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                esc(&f.code),
+                code(&f.object.to_string(), true),
+                inline(&f.message, true),
+                inline(why, true),
+                code(origin, true)
+            );
+        }
+        out.push('\n');
+    }
+    if !report.stale_suppressions.is_empty() {
+        out.push_str("## Stale suppressions\n\n");
+        for stale in &report.stale_suppressions {
+            let _ = writeln!(out, "- {}", inline(&stale_message(stale), false));
+        }
+        out.push('\n');
+    }
+    if !report.fixed.is_empty() {
+        out.push_str("## Fixed since the baseline\n\n");
+        for fixed in &report.fixed {
+            let _ = writeln!(
+                out,
+                "- {} {}: {}",
+                esc(&fixed.code),
+                code(&fixed.object.to_string(), false),
+                inline(&fixed.message, false)
             );
         }
         out.push('\n');

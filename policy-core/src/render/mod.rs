@@ -115,12 +115,31 @@ pub(crate) fn code_spans(message: &str) -> Vec<(bool, &str)> {
     parts
 }
 
-/// Findings of one severity, in report order, worst severity first; empty groups skipped.
+/// The findings accepted by a suppression that holds, in report order: every report lists them
+/// in a section of their own.
+pub(crate) fn suppressed(report: &Report) -> Vec<&crate::Finding> {
+    report.findings.iter().filter(|f| f.is_suppressed()).collect()
+}
+
+/// How many findings count (are not accepted by a suppression that holds).
+pub(crate) fn counted(report: &Report) -> usize {
+    report.findings.iter().filter(|f| f.counts()).count()
+}
+
+/// A stale suppression entry as a warning, in our message style.
+pub(crate) fn stale_message(stale: &crate::report::StaleSuppression) -> String {
+    format!(
+        "suppression `{}` for `{}` matches no finding: fix or remove it ({})",
+        stale.origin, stale.rule, stale.reason
+    )
+}
+
+/// Counted findings of one severity, in report order, worst severity first; empty groups skipped.
 pub(crate) fn by_severity(report: &Report) -> Vec<(crate::Severity, Vec<&crate::Finding>)> {
     crate::Severity::ALL
         .into_iter()
         .rev()
-        .map(|sev| (sev, report.findings.iter().filter(|f| f.severity == sev).collect::<Vec<_>>()))
+        .map(|sev| (sev, report.findings.iter().filter(|f| f.severity == sev && f.counts()).collect::<Vec<_>>()))
         .filter(|(_, findings)| !findings.is_empty())
         .collect()
 }
@@ -286,6 +305,9 @@ pub(crate) mod sample {
             remediation: "delete the Secret and use TokenRequest".to_string(),
             docs: format!("docs/rules/{code}-{}-slug.md", code.to_lowercase()),
             related: Vec::new(),
+            id: String::new(),
+            suppression: None,
+            baseline: None,
         }
     }
 
@@ -357,6 +379,8 @@ pub(crate) mod sample {
                 path: "data.token".to_string(),
             }],
             summary,
+            stale_suppressions: Vec::new(),
+            fixed: Vec::new(),
         }
     }
 }

@@ -2,7 +2,9 @@
 //! diagnostics and not-assessable rules as tool notifications.
 
 use super::docs_url;
-use crate::report::{Finding, InputStatus, InputSummary, ObjectRef, Severity, Source};
+use crate::report::{
+    BaselineState, Finding, InputStatus, InputSummary, ObjectRef, Severity, Source, Suppression, SuppressionKind,
+};
 use crate::rule::{RuleMeta, RuleStatus};
 use crate::{Report, registry};
 use serde_json::{Map, Value, json};
@@ -61,8 +63,20 @@ pub fn sarif(report: &Report) -> String {
                     "related": finding.related,
                 },
             });
-            if let (Some(index), Some(map)) = (rule_index(&finding.code), result.as_object_mut()) {
-                map.insert("ruleIndex".to_string(), json!(index));
+            if let Some(map) = result.as_object_mut() {
+                if let Some(index) = rule_index(&finding.code) {
+                    map.insert("ruleIndex".to_string(), json!(index));
+                }
+                if let Some(suppression) = &finding.suppression {
+                    map.insert("suppressions".to_string(), json!([suppression_object(suppression)]));
+                }
+                if let Some(state) = finding.baseline {
+                    let state = match state {
+                        BaselineState::New => "new",
+                        BaselineState::Unchanged => "unchanged",
+                    };
+                    map.insert("baselineState".to_string(), json!(state));
+                }
             }
             result
         })
@@ -93,6 +107,13 @@ pub fn sarif(report: &Report) -> String {
             "message": { "text": crate::report::NO_OBJECTS },
             "descriptor": { "id": "no-objects" },
             "locations": [location(&Source { path: input.path.as_str().into(), line: 0 }, artifact_index(&input.path), None)],
+        })
+    }));
+    notifications.extend(report.stale_suppressions.iter().map(|stale| {
+        json!({
+            "level": "warning",
+            "message": { "text": super::stale_message(stale) },
+            "descriptor": { "id": "stale-suppression" },
         })
     }));
     notifications.extend(report.not_assessable.iter().map(|na| {
@@ -139,6 +160,30 @@ pub fn sarif(report: &Report) -> String {
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
     out
+}
+
+/// A suppression as SARIF says it: `external` for the config file, `inSource` for the
+/// annotation; an expired one is `rejected`, so code scanning shows the alert again.
+fn suppression_object(suppression: &Suppression) -> Value {
+    let kind = match suppression.kind {
+        SuppressionKind::External => "external",
+        SuppressionKind::InSource => "inSource",
+    };
+    let status = if suppression.holds() { "accepted" } else { "rejected" };
+    let mut properties = Map::new();
+    properties.insert("origin".to_string(), json!(suppression.origin));
+    if let Some(owner) = &suppression.owner {
+        properties.insert("owner".to_string(), json!(owner));
+    }
+    if let Some(expires) = &suppression.expires {
+        properties.insert("expires".to_string(), json!(expires));
+    }
+    json!({
+        "kind": kind,
+        "status": status,
+        "justification": suppression.justification,
+        "properties": properties,
+    })
 }
 
 /// SARIF has three result levels: high and critical are errors, medium a warning, the rest notes.
@@ -204,17 +249,8 @@ fn location(source: &Source, artifact: Option<usize>, object: Option<&ObjectRef>
     Value::Object(location)
 }
 
-/// A stable identity for a finding across scans: rule, object and evidence paths, not the line
-/// (which moves when the dump changes) nor the message (which may hold dates).
 fn fingerprint(finding: &Finding) -> String {
-    let o = &finding.object;
-    let mut key = format!("{}\0{}\0{}\0{}", finding.code, o.kind, o.namespace.as_deref().unwrap_or(""), o.name);
-    for evidence in &finding.evidence {
-        key.push('\0');
-        key.push_str(&evidence.path);
-    }
-    let hex = crate::util::sha256_hex(key.as_bytes());
-    hex.get(..32).unwrap_or(&hex).to_string()
+    crate::report::baseline::finding_id(finding)
 }
 
 /// A file name as a URI reference: `/` separators, everything outside RFC 3986's unreserved

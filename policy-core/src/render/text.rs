@@ -1,7 +1,7 @@
 //! Terminal text, ruff-like: `path:line: CODE severity message`, then indented detail lines.
 //! Whether to colour is the caller's decision (TTY, `NO_COLOR`): this module reads no environment.
 
-use super::{Coverage, by_severity, count, input_note, one_line};
+use super::{Coverage, by_severity, count, counted, input_note, one_line, stale_message, suppressed};
 use crate::report::Severity;
 use crate::{Finding, Report};
 use std::fmt::Write as _;
@@ -32,8 +32,40 @@ impl Paint {
 pub fn text(report: &Report, color: bool) -> String {
     let paint = Paint(color);
     let mut out = String::new();
-    for finding in &report.findings {
+    for finding in report.findings.iter().filter(|f| f.counts()) {
         write_finding(&mut out, paint, finding);
+    }
+    let suppressed = suppressed(report);
+    if !suppressed.is_empty() {
+        let _ = writeln!(out, "{}", paint.paint("1", "Suppressed (accepted, not counted):"));
+        for f in suppressed {
+            let why = f.suppression.as_ref().map(|s| one_line(&s.justification)).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}:{}: {} {} {}\n    reason: {why}",
+                one_line(&f.source.path),
+                f.source.line,
+                f.code,
+                one_line(&f.object.to_string()),
+                one_line(&f.message)
+            );
+        }
+        out.push('\n');
+    }
+    if !report.stale_suppressions.is_empty() {
+        let _ = writeln!(out, "{}", paint.paint("1;33", "Stale suppressions:"));
+        for stale in &report.stale_suppressions {
+            let _ = writeln!(out, "  {}", one_line(&stale_message(stale)));
+        }
+        out.push('\n');
+    }
+    if !report.fixed.is_empty() {
+        let _ = writeln!(out, "{}", paint.paint("1;32", "Fixed since the baseline:"));
+        for fixed in &report.fixed {
+            let _ =
+                writeln!(out, "  {} {} {}", fixed.code, one_line(&fixed.object.to_string()), one_line(&fixed.message));
+        }
+        out.push('\n');
     }
     if !report.not_assessable.is_empty() {
         let _ = writeln!(out, "{}", paint.paint("1", "Not assessable from this input:"));
@@ -107,8 +139,15 @@ fn summary_line(report: &Report, paint: Paint) -> String {
     if not_whole > 0 {
         diagnostics.push_str(&format!(", {} not analysed whole", count(not_whole, "input")));
     }
+    let n = counted(report);
+    if report.summary.suppressed > 0 {
+        diagnostics.push_str(&format!(", {} suppressed", report.summary.suppressed));
+    }
+    if let Some(b) = report.summary.baseline {
+        diagnostics.push_str(&format!("; baseline: {} new, {} unchanged, {} fixed", b.new, b.unchanged, b.fixed));
+    }
     let coverage = Coverage::of(report);
-    if report.findings.is_empty() {
+    if n == 0 {
         let sgr = if coverage == Coverage::All { "1;32" } else { "1;33" };
         return format!("{} ({scope}{diagnostics})", paint.paint(sgr, coverage.no_findings()));
     }
@@ -116,7 +155,6 @@ fn summary_line(report: &Report, paint: Paint) -> String {
         .into_iter()
         .map(|(severity, findings)| format!("{} {}", findings.len(), paint.severity(severity)))
         .collect();
-    let n = report.findings.len();
     format!(
         "{}: {} ({scope}{diagnostics})",
         paint.paint("1", &format!("Found {n} finding{}", plural(n))),

@@ -6,6 +6,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub mod baseline;
+pub mod suppression;
+
+pub use baseline::{BaselineCounts, BaselineState, FixedFinding};
+pub use suppression::{StaleSuppression, Suppression, SuppressionKind, SuppressionRule, SuppressionStatus};
+
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -224,6 +230,10 @@ pub const MAX_RELATED: usize = 20;
 /// A rule's verdict on one object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
+    /// A stable identity across scans (the SARIF `partialFingerprints` value): rule, object and
+    /// evidence paths, so reformatting, reordering or unrelated changes to the dump keep it.
+    #[serde(default)]
+    pub id: String,
     /// Rule code, e.g. `SA001`.
     pub code: String,
     /// Rule slug, e.g. `legacy-token-secret`.
@@ -248,12 +258,19 @@ pub struct Finding {
     /// Other objects involved (e.g. the Pods a flagged Deployment owns, the binding that grants).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<ObjectRef>,
+    /// How the finding was accepted, when it was (it then stays listed but does not count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
+    /// Compared with a baseline report: new or unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
 }
 
 impl Finding {
     /// A finding with the rule's defaults; refine it with the builder methods.
     pub fn new(meta: &RuleMeta, object: ObjectRef, source: Source, message: String) -> Self {
         Self {
+            id: String::new(),
             code: meta.code.to_string(),
             slug: meta.slug.to_string(),
             severity: meta.severity,
@@ -265,7 +282,19 @@ impl Finding {
             remediation: default_remediation(meta),
             docs: meta.docs_path(),
             related: Vec::new(),
+            suppression: None,
+            baseline: None,
         }
+    }
+
+    /// Whether the finding counts: not accepted by a suppression that holds.
+    pub fn counts(&self) -> bool {
+        self.suppression.as_ref().is_none_or(|s| !s.holds())
+    }
+
+    /// Whether it is accepted by a suppression that holds.
+    pub fn is_suppressed(&self) -> bool {
+        !self.counts()
     }
 
     /// Add a piece of evidence.
@@ -481,12 +510,18 @@ impl InputSummary {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
-    /// Number of findings.
+    /// Number of findings that count (suppressed ones are in `suppressed`).
     pub findings: usize,
-    /// Findings per severity (every severity present, zeros included).
+    /// Counted findings per severity (every severity present, zeros included).
     pub by_severity: BTreeMap<Severity, usize>,
-    /// Findings per mechanism.
+    /// Counted findings per mechanism.
     pub by_mechanism: BTreeMap<Mechanism, usize>,
+    /// Findings accepted by a suppression that holds: listed, not counted.
+    #[serde(default)]
+    pub suppressed: usize,
+    /// New, unchanged and fixed findings, when compared with a baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineCounts>,
     /// Objects analysed.
     pub objects: usize,
     /// Input diagnostics.
@@ -522,6 +557,12 @@ pub struct Report {
     pub credentials: Vec<crate::inventory::credentials::Credential>,
     /// Counts.
     pub summary: Summary,
+    /// Suppression entries of the settings that matched no finding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale_suppressions: Vec<StaleSuppression>,
+    /// Findings of the baseline report that this scan no longer has.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed: Vec<FixedFinding>,
 }
 
 impl Report {
@@ -539,6 +580,12 @@ impl Report {
     /// Findings at or above a severity.
     pub fn at_least(&self, severity: Severity) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(move |f| f.severity >= severity)
+    }
+
+    /// The findings that fail a `--fail-on` threshold: at or above it, not suppressed, and not
+    /// already in the baseline.
+    pub fn failing(&self, severity: Severity) -> impl Iterator<Item = &Finding> {
+        self.at_least(severity).filter(|f| f.counts() && f.baseline != Some(BaselineState::Unchanged))
     }
 }
 
