@@ -92,6 +92,13 @@ struct ScanArgs {
     /// objects are always reported.
     #[arg(long = "namespace", short = 'n', value_name = "GLOB")]
     namespaces: Vec<String>,
+    /// Show info findings in the text report too.
+    #[arg(long, short = 'v')]
+    verbose: bool,
+    /// Show only findings at or above this severity (every format; all are still analysed,
+    /// counted and judged by --fail-on) [default: the config file's `minSeverity`].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    min_severity: Option<ShownSeverity>,
     /// Never report objects in these namespaces (repeatable, globs).
     #[arg(long = "exclude-namespace", value_name = "GLOB")]
     exclude_namespaces: Vec<String>,
@@ -169,6 +176,27 @@ impl FailOn {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ShownSeverity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<ShownSeverity> for Severity {
+    fn from(shown: ShownSeverity) -> Self {
+        match shown {
+            ShownSeverity::Info => Severity::Info,
+            ShownSeverity::Low => Severity::Low,
+            ShownSeverity::Medium => Severity::Medium,
+            ShownSeverity::High => Severity::High,
+            ShownSeverity::Critical => Severity::Critical,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ColorWhen {
     Auto,
     Always,
@@ -238,6 +266,13 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
         })?,
         (None, None) => FailOn::High,
     };
+    let min_severity: Option<Severity> = match (args.min_severity, &file_config.min_severity) {
+        (Some(flag), _) => Some(flag.into()),
+        (None, Some(name)) => Some(Severity::parse(name).ok_or_else(|| {
+            Fatal(format!("`minSeverity: {name}` is no severity (info, low, medium, high, critical)"))
+        })?),
+        (None, None) => None,
+    };
     let mut settings = file_config.settings;
     settings.namespaces.extend(args.namespaces.iter().map(|s| s.trim().to_string()));
     settings.exclude_namespaces.extend(args.exclude_namespaces.iter().map(|s| s.trim().to_string()));
@@ -297,7 +332,20 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let rendered = render::render(&report, args.format.into(), color);
+    // Judged before anything is hidden: --min-severity changes what is shown, not the verdict.
+    let failing = fail_on.severity().is_some_and(|sev| report.failing(sev).next().is_some());
+    let rendered = match args.format {
+        OutputFormat::Text => render::text_with(
+            &report,
+            render::TextOptions { color, width: terminal_width(), verbose: args.verbose, min_severity },
+        ),
+        format => {
+            if let Some(min) = min_severity {
+                report.findings.retain(|f| f.severity >= min);
+            }
+            render::render(&report, format.into(), color)
+        }
+    };
     match &args.output {
         Some(path) => std::fs::write(path, rendered)
             .map_err(|e| Fatal(format!("{}: cannot write the report: {}", path.display(), reason(&e))))?,
@@ -308,8 +356,12 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     if !report.is_complete() {
         return Ok(2);
     }
-    let failing = fail_on.severity().is_some_and(|sev| report.failing(sev).next().is_some());
     Ok(u8::from(failing))
+}
+
+/// The width text is wrapped to: `COLUMNS` when the shell exports it, else 100.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()).filter(|w| *w > 0).unwrap_or(100)
 }
 
 /// Read and parse a config or settings file, YAML or JSON.
@@ -564,8 +616,12 @@ fn rules(args: &RulesArgs) -> Result<u8, Fatal> {
                 "{:<6} {:<8} {:<5} {:<22} {:<slug_width$} TITLE\n",
                 "CODE", "SEVERITY", "SCOPE", "MECHANISM", "SLUG"
             );
+            // Titles wrap under their column, within the terminal's width.
+            let indent = 6 + 1 + 8 + 1 + 5 + 1 + 22 + 1 + slug_width + 1;
+            let title_width = terminal_width().saturating_sub(indent).max(30);
             for m in &metas {
                 let scope = if m.admits() { "admit" } else { "audit" };
+                let mut lines = wrap(&m.title(), title_width).into_iter();
                 out.push_str(&format!(
                     "{:<6} {:<8} {:<5} {:<22} {:<slug_width$} {}\n",
                     m.code,
@@ -573,14 +629,32 @@ fn rules(args: &RulesArgs) -> Result<u8, Fatal> {
                     scope,
                     m.mechanism.as_str(),
                     m.slug,
-                    m.title()
+                    lines.next().unwrap_or_default()
                 ));
+                for line in lines {
+                    out.push_str(&format!("{:indent$}{line}\n", ""));
+                }
             }
             out
         }
     };
     write_stdout(&out)?;
     Ok(0)
+}
+
+/// Words into lines of at most `width` characters (a longer word gets a line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 fn explain(args: &ExplainArgs) -> Result<u8, Fatal> {

@@ -215,3 +215,32 @@ fn the_config_file_is_found_in_the_working_directory() {
         .unwrap();
     assert_eq!(code(&out), 1, "--no-config reads none");
 }
+
+#[test]
+fn min_severity_and_verbose_change_what_is_shown_not_the_verdict() {
+    let dir = Scratch::new("shown");
+    let dump = dir.file("apiserver.json", APISERVER);
+    let dump = dump.to_str().unwrap();
+    let text = |extra: &[&str]| {
+        let mut args = vec!["scan", dump, "--now", NOW, "--no-config"];
+        args.extend_from_slice(extra);
+        let out = run(&args);
+        (code(&out), stdout(&out).split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    let (status, default) = text(&[]);
+    assert_eq!(status, 1);
+    assert!(default.contains("of info severity (show them with -v) not shown"), "{default}");
+    let (_, verbose) = text(&["-v"]);
+    assert!(!verbose.contains("not shown") && verbose.contains(" info "), "{verbose}");
+    let (status, critical) = text(&["--min-severity", "critical"]);
+    assert_eq!(status, 1, "the high finding still fails");
+    assert!(critical.contains("below `critical` not shown") && !critical.contains("Findings by rule"), "{critical}");
+    let (_, all, _) = scan_json(&[dump]);
+    let (status, high, _) = scan_json(&[dump, "--min-severity", "high"]);
+    assert_eq!(status, 1);
+    assert!(
+        high["findings"].as_array().unwrap().iter().all(|f| f["severity"] == "high" || f["severity"] == "critical")
+    );
+    assert!(high["findings"].as_array().unwrap().len() < all["findings"].as_array().unwrap().len());
+    assert_eq!(high["summary"], all["summary"], "the counts are of the analysis");
+}

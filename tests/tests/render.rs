@@ -489,13 +489,33 @@ fn golden_reports_of_the_examples() {
 fn golden_text_report_is_located_and_plain() {
     let text = std::fs::read_to_string(root().join("tests/golden/examples.txt")).unwrap();
     assert!(!text.contains('\x1b'));
-    let summary = text.lines().last().unwrap();
-    assert!(summary.starts_with("Found ") || summary.starts_with("No findings"), "{summary}");
-    for line in text.lines().filter(|l| l.starts_with("examples/")) {
-        let (location, rest) = line.split_once(": ").unwrap();
-        let (_, line_no) = location.rsplit_once(':').unwrap();
-        assert!(line_no.parse::<u32>().unwrap() >= 1, "{line}");
-        let code = rest.split(' ').next().unwrap();
-        assert!(policy_core::registry::find(code).is_some(), "{line}");
+    let lines: Vec<&str> = text.lines().collect();
+    // The summary first, the total again at the end.
+    assert!(lines[0].starts_with("authn-audit "), "{}", lines[0]);
+    assert!(lines[1].starts_with("Found "), "{}", lines[1]);
+    assert!(text.contains("\nTop risks:\n") && text.contains("\nFindings by rule\n"));
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("(show them with -v) not shown"), "info findings stay out by default");
+    // Each rule once, under one header with one remediation; each object located under it.
+    let mut headers = Vec::new();
+    for line in &lines {
+        if let Some(code) =
+            line.split(' ').next().filter(|c| policy_core::registry::find(c).is_some() && !line.starts_with(' '))
+        {
+            headers.push(code.to_string());
+        }
+        if let Some(rest) = line.strip_prefix("  examples/") {
+            let (location, _) = rest.split_once(' ').unwrap();
+            let (_, line_no) = location.rsplit_once(':').unwrap();
+            assert!(line_no.parse::<u32>().unwrap() >= 1, "{line}");
+        }
+        assert!(
+            line.chars().count() <= 100 || line.split(' ').any(|w| w.chars().count() > 60),
+            "within 100 columns: {line}"
+        );
     }
+    let mut unique = headers.clone();
+    unique.dedup();
+    assert_eq!(headers, unique, "one group per rule");
+    assert!(!headers.is_empty());
 }

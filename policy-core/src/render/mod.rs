@@ -13,7 +13,7 @@ mod text;
 pub use html::html;
 pub use markdown::markdown;
 pub use sarif::sarif;
-pub use text::text;
+pub use text::{TextOptions, text, text_with};
 
 use crate::Report;
 
