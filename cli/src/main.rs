@@ -50,8 +50,9 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct ScanArgs {
-    /// Files or directories to scan (directories: every .yaml, .yml, .json and .csv below);
-    /// `-` reads standard input.
+    /// Files or directories to scan (directories: every .yaml, .yml, .json and .csv below, and
+    /// any other file whose content is Kubernetes YAML/JSON, a kubeconfig or a token CSV;
+    /// hidden directories skipped); `-` reads standard input.
     #[arg(value_name = "PATH|-", required = true)]
     paths: Vec<PathBuf>,
     /// Output format.
@@ -423,7 +424,7 @@ fn read_inputs(paths: &[PathBuf], limits: &Limits, pipe_timeout: Duration) -> Re
                 let before = found.len();
                 walk(path, &mut found, &mut read.unread);
                 if found.len() == before {
-                    let message = "no .yaml, .yml, .json or .csv file in this directory";
+                    let message = "no dump in this directory (no .yaml, .yml, .json or .csv file, nor one whose content is Kubernetes YAML, JSON, a kubeconfig or a token file)";
                     read.unread.push(InputSummary::unreadable(&path.display().to_string(), "read-error", message));
                 }
             }
@@ -563,17 +564,29 @@ fn walk(dir: &Path, found: &mut Vec<(String, Option<PathBuf>)>, unread: &mut Vec
     for path in entries {
         let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
         if meta.is_dir() {
-            walk(&path, found, unread);
-        } else if is_dump(&path) && (meta.is_file() || path.is_file()) {
+            // `.git` and other hidden trees hold no dump, and sniffing them would cost a read each.
+            if !path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+                walk(&path, found, unread);
+            }
+        } else if (meta.is_file() || path.is_file()) && worth_reading(&path) {
             found.push((path.display().to_string(), Some(path)));
         }
     }
 }
 
-fn is_dump(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| ["yaml", "yml", "json", "csv"].iter().any(|ok| e.eq_ignore_ascii_case(ok)))
+/// How much of a file without a dump's extension is read to judge its content.
+const SNIFF_BYTES: u64 = 8 << 10;
+
+/// A dump by extension, or a file whose first bytes show Kubernetes content (a kubeconfig named
+/// `config` or `admin.conf`, a dump or token file without an extension).
+fn worth_reading(path: &Path) -> bool {
+    let name = path.display().to_string();
+    if policy_core::input::worth_reading(&name, b"") {
+        return true;
+    }
+    let mut head = Vec::new();
+    File::open(path).and_then(|f| f.take(SNIFF_BYTES).read_to_end(&mut head)).is_ok()
+        && policy_core::input::worth_reading(&name, &head)
 }
 
 /// One catalogue entry as `authn-audit rules --format json` prints it.

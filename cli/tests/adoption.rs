@@ -244,3 +244,47 @@ fn min_severity_and_verbose_change_what_is_shown_not_the_verdict() {
     assert!(high["findings"].as_array().unwrap().len() < all["findings"].as_array().unwrap().len());
     assert_eq!(high["summary"], all["summary"], "the counts are of the analysis");
 }
+
+#[test]
+fn directories_are_sniffed_and_copies_of_an_object_merged() {
+    let dir = Scratch::new("sniff");
+    // The same legacy token as JSON, as YAML without an extension, and in a per-namespace file.
+    dir.file("cluster.json", &legacy_token("ci", "t"));
+    dir.file("dump", &format!("apiVersion: v1\nkind: List\nitems:\n- {}\n", legacy_token("ci", "t")));
+    dir.file("ns/ci.yaml", &legacy_token("ci", "t"));
+    // A kubeconfig named as kubectl names it, and one with kubeadm's name.
+    let kubeconfig =
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://10.0.0.1:8080\n";
+    dir.file("home/.kube/config", kubeconfig);
+    dir.file("etc/admin.conf", kubeconfig);
+    dir.file("etc/nginx.conf", "server { listen 80; }\n");
+    dir.file("README", "notes about the cluster\n");
+    let out = run(&["scan", dir.0.to_str().unwrap(), "--now", NOW, "--no-config", "-f", "json", "--fail-on", "never"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = json(&out);
+    let root = dir.0.to_str().unwrap();
+    let inputs: Vec<String> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap().strip_prefix(root).unwrap().to_string())
+        .collect();
+    assert_eq!(
+        inputs,
+        ["/cluster.json", "/dump", "/etc/admin.conf", "/ns/ci.yaml"],
+        "hidden .kube skipped, nginx.conf and README not Kubernetes"
+    );
+    let sa001: Vec<&Value> = report["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "SA001").collect();
+    assert_eq!(sa001.len(), 1, "one object, one finding");
+    let also: Vec<&str> = sa001[0]["alsoIn"].as_array().unwrap().iter().map(|s| s["path"].as_str().unwrap()).collect();
+    assert_eq!(also.len(), 2, "{also:?}");
+    assert!(also.iter().any(|p| p.ends_with("/dump")) && also.iter().any(|p| p.ends_with("/ns/ci.yaml")));
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["source"]["path"].as_str().unwrap().ends_with("admin.conf")),
+        "the kubeconfig is analysed"
+    );
+}

@@ -82,7 +82,8 @@ pub fn analyze_with_unread(
         progress(state);
     });
     let mut summaries = loaded.inputs;
-    let inv = Inventory::new(&loaded.objects);
+    let (objects, copies) = merge_copies(loaded.objects);
+    let inv = Inventory::new(&objects);
     for diagnostic in &inv.diagnostics {
         if let Some(summary) = summaries.iter_mut().find(|s| *s.path == *diagnostic.source.path) {
             summary.diagnostics.push(diagnostic.clone());
@@ -111,7 +112,13 @@ pub fn analyze_with_unread(
             .then_with(|| a.source.cmp(&b.source))
             .then_with(|| a.object.cmp(&b.object))
     });
-    let summary = summarize(&findings, loaded.objects.len(), &summaries);
+    for finding in &mut findings {
+        let o = &finding.object;
+        if let Some(sources) = copies.get(&(o.kind.clone(), o.namespace.clone().unwrap_or_default(), o.name.clone())) {
+            finding.also_in = sources.clone();
+        }
+    }
+    let summary = summarize(&findings, objects.len(), &summaries);
     Report {
         tool: Tool { name: TOOL_NAME.to_string(), version: TOOL_VERSION.to_string() },
         evaluated_at: now.format(&Rfc3339).unwrap_or_default(),
@@ -124,6 +131,46 @@ pub fn analyze_with_unread(
         stale_suppressions,
         fixed: Vec::new(),
     }
+}
+
+/// Where else each merged object was seen, by (kind, namespace, name).
+type Copies = std::collections::BTreeMap<(String, String, String), Vec<Source>>;
+
+/// The same object seen in several inputs (a cluster dumped as YAML and as JSON, or whole and per
+/// namespace) is analysed once: the first copy in input order is kept, and the sources of the
+/// others are returned so its findings can list them. Copies are the same object when kind,
+/// namespace and name match and either their `uid`s match or their contents are equal; objects
+/// without a name (kubeconfigs, token files) are never merged.
+fn merge_copies(objects: Vec<Object>) -> (Vec<Object>, Copies) {
+    let mut kept: Vec<Object> = Vec::with_capacity(objects.len());
+    let mut first: std::collections::HashMap<(String, String, String), Vec<usize>> = std::collections::HashMap::new();
+    let mut copies = Copies::new();
+    for object in objects {
+        if object.name().is_empty() || object.kind().is_empty() {
+            kept.push(object);
+            continue;
+        }
+        let key = (object.kind().to_string(), object.namespace().unwrap_or("").to_string(), object.name().to_string());
+        let uid = |o: &Object| {
+            o.at(&["metadata", "uid"]).and_then(Value::as_str).filter(|u| !u.is_empty()).map(str::to_string)
+        };
+        let same = first.get(&key).and_then(|indexes| {
+            indexes.iter().copied().find(|&i| {
+                kept.get(i).is_some_and(|k| match (uid(k), uid(&object)) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => k.value == object.value,
+                })
+            })
+        });
+        match same {
+            Some(_) => copies.entry(key).or_default().push(object.source.clone()),
+            None => {
+                first.entry(key).or_default().push(kept.len());
+                kept.push(object);
+            }
+        }
+    }
+    (kept, copies)
 }
 
 /// Run the enabled rules of a scope over an inventory, applying overrides and, in audits, the
@@ -364,6 +411,27 @@ mod tests {
         for f in tr(&with) {
             assert_eq!(f.suppression.map(|s| s.justification), Some("reviewed by platform".to_string()));
         }
+    }
+
+    #[test]
+    fn copies_merge_only_when_they_are_the_same_object() {
+        let secret = |uid: &str, sa: &str| {
+            json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+                "metadata": {"name": "t", "namespace": "ci", "uid": uid,
+                    "annotations": {"kubernetes.io/service-account.name": sa}}})
+            .to_string()
+        };
+        let count = |texts: &[String]| {
+            let names = ["a.json", "b.json", "c.json"];
+            let inputs: Vec<InputFile<'_>> =
+                texts.iter().zip(names).map(|(t, name)| InputFile { name, bytes: t.as_bytes() }).collect();
+            let report = analyze(&inputs, &Settings { select: vec!["SA001".into()], ..Settings::default() });
+            (report.summary.objects, report.findings.len(), report.findings.first().map(|f| f.also_in.len()))
+        };
+        assert_eq!(count(&[secret("1", "x"), secret("1", "x"), secret("1", "x")]), (1, 1, Some(2)));
+        assert_eq!(count(&[secret("1", "x"), secret("2", "x")]), (2, 2, Some(0)), "another uid: another object");
+        assert_eq!(count(&[secret("", "x"), secret("", "y")]).0, 2, "without uids, only equal contents merge");
+        assert_eq!(count(&[secret("", "x"), secret("", "x")]).0, 1);
     }
 
     #[test]

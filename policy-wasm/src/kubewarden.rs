@@ -178,6 +178,7 @@ mod tests {
             related: Vec::new(),
             id: String::new(),
             suppression: None,
+            also_in: Vec::new(),
             baseline: None,
         }
     }

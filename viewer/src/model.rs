@@ -1071,6 +1071,7 @@ mod tests {
             related: vec![],
             id: String::new(),
             suppression: None,
+            also_in: Vec::new(),
             baseline: None,
         }
     }

@@ -307,6 +307,7 @@ pub(crate) mod sample {
             related: Vec::new(),
             id: String::new(),
             suppression: None,
+            also_in: Vec::new(),
             baseline: None,
         }
     }

@@ -224,6 +224,10 @@ fn write_group(out: &mut String, group: &Group<'_>, paint: Paint, width: usize) 
             let related: Vec<String> = f.related.iter().map(|o| one_line(&o.to_string())).collect();
             push_wrapped(out, &format!("related {}", related.join(", ")), "      ", "        ", width);
         }
+        if !f.also_in.is_empty() {
+            let sources: Vec<String> = f.also_in.iter().map(|s| format!("{}:{}", one_line(&s.path), s.line)).collect();
+            push_wrapped(out, &format!("also in {}", sources.join(", ")), "      ", "        ", width);
+        }
     }
     // One remediation per rule: the rule's own, or each distinct one its findings give.
     let mut fixes: Vec<&str> = Vec::new();

@@ -261,6 +261,9 @@ pub struct Finding {
     /// How the finding was accepted, when it was (it then stays listed but does not count).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppression: Option<Suppression>,
+    /// Other inputs that hold the same object (it was analysed once).
+    #[serde(default, rename = "alsoIn", skip_serializing_if = "Vec::is_empty")]
+    pub also_in: Vec<Source>,
     /// Compared with a baseline report: new or unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineState>,
@@ -283,6 +286,7 @@ impl Finding {
             docs: meta.docs_path(),
             related: Vec::new(),
             suppression: None,
+            also_in: Vec::new(),
             baseline: None,
         }
     }
