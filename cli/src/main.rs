@@ -287,7 +287,7 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     if settings.now.is_none() {
         settings.now = Some(OffsetDateTime::now_utc());
     }
-    let unknown = settings.unknown_selectors();
+    let unknown = policy_core::registry::unknown_selectors(&settings);
     if !unknown.is_empty() {
         return Err(Fatal(format!("unknown rule code or family `{}` (see `authn-audit rules`)", unknown.join("`, `"))));
     }

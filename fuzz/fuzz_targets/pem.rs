@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use policy_core::inventory::certs::{CertInfo, CsrInfo, PemItem, certificates, parse_pem};
+use policy_core::inventory::x509::{CertInfo, CsrInfo, PemItem, certificates, parse_pem};
 
 fn exercise(cert: &CertInfo) {
     let now = time::OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);

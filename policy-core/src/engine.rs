@@ -1,13 +1,16 @@
 //! Running the rules: a whole dump ([`analyze`]) or one admission request ([`admit`]).
 
+use crate::data::input_summary::InputSummary;
+use crate::data::rule_meta::{RuleMeta, Scope};
+use crate::data::severity::Severity;
+use crate::data::source::Source;
 use crate::input::{self, InputFile, Object, Origin};
 use crate::inventory::Inventory;
 use crate::registry;
-use crate::report::{Finding, InputSummary, Report, Source, Summary, Tool, suppression};
-use crate::rule::{Context, Findings, Scope};
+use crate::report::{Finding, Report, Summary, TOOL_NAME, TOOL_VERSION, Tool, suppression};
+use crate::rule::{Context, Findings};
 use crate::settings::Settings;
 use crate::value::Value;
-use crate::{Severity, TOOL_NAME, TOOL_VERSION};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -186,7 +189,9 @@ fn run(
     let mut out = Findings::default();
     let enabled = registry::ALL.iter().filter(|r| settings.enables(r.meta()));
     for (done, rule) in enabled.filter(|r| mode == Scope::Audit || r.meta().admits()).enumerate() {
+        let first = out.found.len();
         rule.check(&cx, &mut out);
+        fill_default_remediation(rule.meta(), out.found.get_mut(first..).unwrap_or_default());
         on_rule(done + 1);
     }
     if mode == Scope::Audit {
@@ -198,6 +203,15 @@ fn run(
         finding.severity = settings.severity_for(&finding.code, finding.severity);
     }
     out
+}
+
+/// Give the findings a rule just pushed that set no remediation of their own the rule's default,
+/// derived once (see [`Finding::new`]).
+fn fill_default_remediation(meta: &RuleMeta, found: &mut [Finding]) {
+    let mut default = None;
+    for finding in found.iter_mut().filter(|f| f.remediation.is_empty()) {
+        finding.remediation = default.get_or_insert_with(|| meta.remediation()).clone();
+    }
 }
 
 /// The acceptance the finding's object writes on itself: its own annotation, or its pod
@@ -218,7 +232,7 @@ fn suppressed_by_annotation(inv: &Inventory<'_>, finding: &Finding) -> Option<cr
     .find_map(|value| suppression::from_annotation(value, finding))
 }
 
-fn summarize(findings: &[Finding], objects: usize, inputs: &[crate::report::InputSummary]) -> Summary {
+fn summarize(findings: &[Finding], objects: usize, inputs: &[InputSummary]) -> Summary {
     let mut summary = Summary {
         findings: findings.iter().filter(|f| f.counts()).count(),
         objects,
@@ -251,6 +265,23 @@ pub struct AdmitDecision {
     pub findings: Vec<Finding>,
     /// Findings below the rejection threshold, as `CODE: message` warnings.
     pub warnings: Vec<String>,
+    /// The threshold it was decided with ([`AdmitSettings::reject_at`]).
+    #[serde(skip)]
+    pub reject_at: Severity,
+}
+
+impl AdmitDecision {
+    /// The findings that reject the request: at or above the threshold. Every adapter (the
+    /// message here, Kubewarden's and OPA's annotations and violations) splits through this and
+    /// [`AdmitDecision::warning`], so they cannot disagree.
+    pub fn rejecting(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity >= self.reject_at)
+    }
+
+    /// The findings below the threshold: warnings only.
+    pub fn warning(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.severity < self.reject_at)
+    }
 }
 
 /// Admission settings beyond the shared [`Settings`].
@@ -283,7 +314,13 @@ impl Default for AdmitSettings {
 /// Deletions and exempt requests are allowed. A request without an `object` is an error: the
 /// caller must fail closed.
 pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Result<AdmitDecision, String> {
-    let allow = || AdmitDecision { allowed: true, message: None, findings: Vec::new(), warnings: Vec::new() };
+    let allow = || AdmitDecision {
+        allowed: true,
+        message: None,
+        findings: Vec::new(),
+        warnings: Vec::new(),
+        reject_at: admit.reject_at,
+    };
     if request.get("operation").and_then(Value::as_str) == Some("DELETE") {
         return Ok(allow());
     }
@@ -318,18 +355,19 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
     let inv = Inventory::new(&objects);
     let mut findings = run(&inv, settings, settings.now, Scope::Admit, &mut |_| {}).found;
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.code.cmp(&b.code)));
-    let (rejecting, warning): (Vec<&Finding>, Vec<&Finding>) =
-        findings.iter().partition(|f| f.severity >= admit.reject_at);
-    let message = (!rejecting.is_empty())
-        .then(|| rejecting.iter().map(|f| format!("{}: {}", f.code, f.message)).collect::<Vec<_>>().join("; "));
-    let warnings = warning.iter().map(|f| format!("{}: {}", f.code, f.message)).collect();
-    Ok(AdmitDecision { allowed: rejecting.is_empty(), message, findings, warnings })
+    let mut decision = AdmitDecision { findings, ..allow() };
+    let line = |f: &Finding| format!("{}: {}", f.code, f.message);
+    let rejecting: Vec<String> = decision.rejecting().map(line).collect();
+    decision.warnings = decision.warning().map(line).collect();
+    decision.allowed = rejecting.is_empty();
+    decision.message = (!rejecting.is_empty()).then(|| rejecting.join("; "));
+    Ok(decision)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::certs::tests::{MALLORY_CSR_PEM, b64};
+    use crate::inventory::x509::tests::{MALLORY_CSR_PEM, b64};
     use serde_json::{Value, json};
 
     /// A legacy token Secret and a CSR for `system:masters` with no expiry, each exempting itself

@@ -8,6 +8,7 @@
 //! request, [`registry::ALL`] for the catalogue, [`Settings`] and the report types.
 #![deny(missing_docs)]
 
+pub mod data;
 pub mod input;
 pub mod inventory;
 pub mod registry;
@@ -21,13 +22,10 @@ pub mod value;
 
 mod engine;
 
+pub use data::limits::Limits;
+pub use data::rule_meta::RuleMeta;
+pub use data::severity::Severity;
 pub use engine::{AdmitDecision, AdmitSettings, Progress, admit, analyze, analyze_with_progress, analyze_with_unread};
-pub use input::{InputFile, Limits};
-pub use report::{Finding, Report, Severity};
-pub use rule::RuleMeta;
+pub use input::InputFile;
+pub use report::{Finding, Report, TOOL_NAME, TOOL_VERSION};
 pub use settings::Settings;
-
-/// The tool's name as it appears in reports.
-pub const TOOL_NAME: &str = "authn-audit";
-/// The tool's version, from Cargo.
-pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

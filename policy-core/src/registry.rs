@@ -2,6 +2,7 @@
 
 use crate::rule::Rule;
 use crate::rules::*;
+use crate::settings::{Settings, matches};
 
 /// Every rule, sorted by code.
 pub static ALL: &[&dyn Rule] = &[
@@ -67,4 +68,10 @@ pub static RETIRED: &[(&str, &str, Option<&str>)] = &[];
 /// A rule by code (case-insensitive).
 pub fn find(code: &str) -> Option<&'static dyn Rule> {
     ALL.iter().copied().find(|r| r.meta().code.eq_ignore_ascii_case(code))
+}
+
+/// Codes in the settings' selectors and overrides that match no rule: a typo the user should hear
+/// about.
+pub fn unknown_selectors(settings: &Settings) -> Vec<String> {
+    settings.selectors().filter(|s| !ALL.iter().any(|r| matches(s, r.meta().code))).cloned().collect()
 }

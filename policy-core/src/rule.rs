@@ -4,95 +4,17 @@
 //! mechanism, scope, optionally status) and implements [`Check`] by hand. The registry lists
 //! the unit structs.
 
+use crate::data::object_ref::ObjectRef;
+use crate::data::source::Source;
 use crate::input::Object;
 use crate::inventory::Inventory;
-use crate::report::{Finding, Mechanism, NotAssessable, ObjectRef, Severity, Source};
+use crate::report::{Finding, NotAssessable};
 use crate::settings::Settings;
 use time::OffsetDateTime;
 
-/// Where a rule can run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Scope {
-    /// Needs the whole dump (cross-object questions).
-    Audit,
-    /// Decidable from one object, so it also runs at admission time.
-    Admit,
-}
-
-/// The life stage of a rule, as in ruff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "stage", content = "since", rename_all = "lowercase")]
-pub enum RuleStatus {
-    /// Off by default; opt in by selecting its exact code, or with the `preview` setting.
-    Preview(&'static str),
-    /// On by default.
-    Stable(&'static str),
-}
-
-/// Everything known about a rule except its check: the catalogue entry.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct RuleMeta {
-    /// Stable code: family + three digits (`SA003`).
-    pub code: &'static str,
-    /// Kebab-case name of the dangerous pattern (`legacy-token-secret`).
-    pub slug: &'static str,
-    /// Default severity (settings may override).
-    pub severity: Severity,
-    /// The guide section the rule implements.
-    pub mechanism: Mechanism,
-    /// Audit only, or audit and admission.
-    pub scope: Scope,
-    /// Preview or stable, and since which version.
-    pub status: RuleStatus,
-    /// Markdown docs: `## What it does`, `## Why is this bad?`, `## Example`, `## How to fix`.
-    pub docs: &'static str,
-    /// Source file of the declaration, for "view source" links.
-    pub file: &'static str,
-    /// Line of the declaration.
-    pub line: u32,
-}
-
-impl RuleMeta {
-    /// The docs as Markdown: the `///` lines with their one leading space removed.
-    pub fn markdown(&self) -> String {
-        self.docs.lines().map(|line| line.strip_prefix(' ').unwrap_or(line)).collect::<Vec<_>>().join("\n")
-    }
-
-    /// One docs section's text (without its heading), trimmed; empty when absent.
-    pub fn section(&self, heading: &str) -> String {
-        let docs = self.markdown();
-        let marker = format!("## {heading}\n");
-        let Some(start) = docs.find(&marker) else { return String::new() };
-        let body = docs.get(start + marker.len()..).unwrap_or("");
-        let end = body.find("\n## ").unwrap_or(body.len());
-        body.get(..end).unwrap_or("").trim().to_string()
-    }
-
-    /// The first sentence of "What it does": the rule's title.
-    pub fn title(&self) -> String {
-        let what = self.section("What it does").replace('\n', " ");
-        let end = what.find(". ").map_or(what.len(), |i| i + 1);
-        what.get(..end).unwrap_or(&what).trim_end_matches('.').to_string()
-    }
-
-    /// The "How to fix" section as one paragraph: the default remediation of a finding.
-    pub fn remediation(&self) -> String {
-        let fix = self.section("How to fix");
-        let first = fix.split("\n\n").next().unwrap_or("");
-        first.split_whitespace().collect::<Vec<_>>().join(" ")
-    }
-
-    /// Path of the generated docs page, relative to the repository root.
-    pub fn docs_path(&self) -> String {
-        format!("docs/rules/{}-{}.md", self.code, self.slug)
-    }
-
-    /// Whether the rule runs at admission time.
-    pub fn admits(&self) -> bool {
-        self.scope == Scope::Admit
-    }
-}
+// The catalogue entry is plain data (settings and reports read it too); named here as well for
+// `declare_rule!` and for the crates that list rules (`policy_core::rule::RuleStatus`).
+pub use crate::data::rule_meta::{RuleMeta, RuleStatus, Scope};
 
 /// The metadata half of a rule; implemented by [`declare_rule!`](crate::declare_rule).
 pub trait Meta {
@@ -169,18 +91,21 @@ impl<T: Meta + Check + Sync + Send> Rule for T {}
 
 /// Everything a rule file needs, in one import.
 pub mod prelude {
-    pub use super::{Check, Context, Findings, Meta, Scope};
+    pub use super::{Check, Context, Findings, Meta};
+    pub use crate::data::evidence::Evidence;
+    pub use crate::data::mechanism::Mechanism;
+    pub use crate::data::rule_meta::Scope;
+    pub use crate::data::severity::Severity;
     pub use crate::declare_rule;
     pub use crate::input::Object;
     pub use crate::inventory::Inventory;
-    pub use crate::report::{Evidence, Mechanism, Severity};
 }
 
 /// Declare a rule: docs (the `///` lines), metadata, and the unit struct.
 ///
 /// The `///` lines arrive as `#[doc = "..."]` attributes; each keeps the space after `///`,
 /// which the docs accessors strip. `status: Preview("0.2.0")` makes a rule opt-in (see
-/// [`Settings::enables`](crate::Settings::enables)); without it a rule is `Stable("0.1.0")`,
+/// [`Settings::enables`](crate::settings::Settings::enables)); without it a rule is `Stable("0.1.0")`,
 /// the release every rule declared before statuses existed shipped in.
 #[macro_export]
 macro_rules! declare_rule {
@@ -222,14 +147,14 @@ macro_rules! declare_rule {
         $vis struct $name;
 
         impl $crate::rule::Meta for $name {
-            fn meta(&self) -> &'static $crate::rule::RuleMeta {
-                static META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
+            fn meta(&self) -> &'static $crate::data::rule_meta::RuleMeta {
+                static META: $crate::data::rule_meta::RuleMeta = $crate::data::rule_meta::RuleMeta {
                     code: $code,
                     slug: $slug,
                     severity: $severity,
                     mechanism: $mechanism,
                     scope: $scope,
-                    status: $crate::rule::RuleStatus::$stage($since),
+                    status: $crate::data::rule_meta::RuleStatus::$stage($since),
                     docs: concat!($($doc, "\n"),*),
                     file: file!(),
                     line: line!(),
@@ -244,11 +169,19 @@ macro_rules! declare_rule {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
-    use crate::report::Evidence;
+    use crate::data::evidence::Evidence;
+    use crate::data::mechanism::Mechanism;
+    use crate::data::severity::Severity;
+
+    crate::declare_rule! {
+        /// ## What it does
+        /// A rule of this test only.
+        TestRule { code: "XX001", slug: "test-rule", severity: Severity::Low, mechanism: Mechanism::General, scope: Scope::Audit }
+    }
 
     #[test]
     fn the_collector_redacts_whatever_a_rule_pushes() {
-        let meta = crate::registry::ALL[0].meta();
+        let meta = TestRule.meta();
         let object = ObjectRef { kind: "Secret".into(), name: "token=s3cr3t-name".into(), ..ObjectRef::default() };
         let finding = Finding::new(meta, object, Source::default(), "issuer `https://u:s3cr3t-pass@idp`".to_string())
             // Built by hand, not through `Evidence::plain`.

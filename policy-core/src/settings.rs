@@ -1,8 +1,9 @@
 //! What a user can tune: rule selection, severities, lifetimes, the evaluation instant, limits.
 
-use crate::input::Limits;
-use crate::report::{Severity, SuppressionRule};
-use crate::rule::{RuleMeta, RuleStatus};
+use crate::data::limits::Limits;
+use crate::data::rule_meta::{RuleMeta, RuleStatus};
+use crate::data::severity::Severity;
+use crate::data::suppression_rule::SuppressionRule;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -91,21 +92,18 @@ impl Settings {
         }
     }
 
-    /// The severity a rule's findings get: the override, or the finding's own.
-    pub fn severity_for(&self, code: &str, found: Severity) -> Severity {
-        self.severity_overrides.get(code).copied().unwrap_or(found)
-    }
-
-    /// Codes in selectors that match no rule: a typo the user should hear about.
-    pub fn unknown_selectors(&self) -> Vec<String> {
+    /// Every selector and override key, for [`crate::registry::unknown_selectors`].
+    pub fn selectors(&self) -> impl Iterator<Item = &String> {
         self.select
             .iter()
             .chain(&self.ignore)
             .chain(self.severity_overrides.keys())
             .chain(self.suppressions.iter().map(|s| &s.rule))
-            .filter(|s| !crate::registry::ALL.iter().any(|r| matches(s, r.meta().code)))
-            .cloned()
-            .collect()
+    }
+
+    /// The severity a rule's findings get: the override, or the finding's own.
+    pub fn severity_for(&self, code: &str, found: Severity) -> Severity {
+        self.severity_overrides.get(code).copied().unwrap_or(found)
     }
 }
 
@@ -139,11 +137,7 @@ pub fn where_key_applies(key: &str) -> &'static str {
 }
 
 /// `SA` matches `SA003`; `SA003` matches only itself; `ALL` matches everything.
-pub(crate) fn selector_matches(selector: &str, code: &str) -> bool {
-    matches(selector, code)
-}
-
-fn matches(selector: &str, code: &str) -> bool {
+pub fn matches(selector: &str, code: &str) -> bool {
     let selector = selector.trim();
     selector.eq_ignore_ascii_case("ALL")
         || (!selector.is_empty()
@@ -169,8 +163,8 @@ mod tests {
             code,
             slug: "x",
             severity: Severity::Low,
-            mechanism: crate::report::Mechanism::General,
-            scope: crate::rule::Scope::Audit,
+            mechanism: crate::data::mechanism::Mechanism::General,
+            scope: crate::data::rule_meta::Scope::Audit,
             status,
             docs: "",
             file: "",

@@ -17,6 +17,28 @@ pub fn at<'v>(value: &'v Value, path: &[&str]) -> Option<&'v Value> {
     path.iter().try_fold(value, |v, key| v.get(*key))
 }
 
+/// A message cut into plain text and `code` spans: `(true, "x")` is a span written `` `x` ``.
+/// An unmatched backtick stays in the plain text. Messages write user values this way; every
+/// renderer, the viewer's included, cuts them here so they show the same spans.
+pub fn code_spans(message: &str) -> Vec<(bool, &str)> {
+    let mut parts = Vec::new();
+    let mut rest = message;
+    while let Some(open) = rest.find('`') {
+        let after = rest.get(open + 1..).unwrap_or("");
+        let Some(close) = after.find('`') else { break };
+        let before = rest.get(..open).unwrap_or("");
+        if !before.is_empty() {
+            parts.push((false, before));
+        }
+        parts.push((true, after.get(..close).unwrap_or("")));
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    if !rest.is_empty() {
+        parts.push((false, rest));
+    }
+    parts
+}
+
 /// Parse a Go duration (`24h0m0s`, `8760h`, `1h30m`, `90s`, `500ms`) or a bare number of seconds.
 /// Returns whole seconds.
 pub fn parse_duration(text: &str) -> Option<u64> {
@@ -73,6 +95,14 @@ pub fn human_duration(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_spans_split_and_keep_unmatched_backticks() {
+        assert_eq!(code_spans("a `b` c"), vec![(false, "a "), (true, "b"), (false, " c")]);
+        assert_eq!(code_spans("`x``y`"), vec![(true, "x"), (true, "y")]);
+        assert_eq!(code_spans("odd ` tick"), vec![(false, "odd ` tick")]);
+        assert_eq!(code_spans(""), Vec::<(bool, &str)>::new());
+    }
 
     #[test]
     fn go_durations() {

@@ -44,7 +44,7 @@ pub fn audit(files: &Value, settings: &Value, now: Option<OffsetDateTime>) -> Va
             Err(e) => return failure(crate::json_error("invalid settings", &e)),
         },
     };
-    let unknown = settings.unknown_selectors();
+    let unknown = policy_core::registry::unknown_selectors(&settings);
     if !unknown.is_empty() {
         return failure(format!("unknown rule codes in settings: `{}`", unknown.join("`, `")));
     }

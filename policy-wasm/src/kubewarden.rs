@@ -2,7 +2,7 @@
 //! `bytes -> bytes` functions, with the JSON shapes of `kubewarden-policy-sdk` 0.17.
 
 use crate::settings::PolicySettings;
-use policy_core::{AdmitDecision, Finding, Severity};
+use policy_core::{AdmitDecision, Finding};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -41,9 +41,9 @@ pub struct ValidationResponse {
 }
 
 impl ValidationResponse {
-    /// The SDK response for a decision made with `reject_at` as threshold.
-    pub fn new(decision: &AdmitDecision, reject_at: Severity) -> Self {
-        let (reject, warn) = decision_codes(decision, reject_at);
+    /// The SDK response for a decision.
+    pub fn new(decision: &AdmitDecision) -> Self {
+        let (reject, warn) = decision_codes(decision);
         let annotations: BTreeMap<String, String> = [(REJECT_ANNOTATION, reject), (WARN_ANNOTATION, warn)]
             .into_iter()
             .filter(|(_, codes)| !codes.is_empty())
@@ -61,10 +61,9 @@ impl ValidationResponse {
 }
 
 /// The codes that rejected and the codes that warned, each as a sorted comma-separated list.
-pub fn decision_codes(decision: &AdmitDecision, reject_at: Severity) -> (String, String) {
-    let (reject, warn): (Vec<&Finding>, Vec<&Finding>) =
-        decision.findings.iter().partition(|f| f.severity >= reject_at);
-    (crate::code_list(reject.iter().map(|f| f.code.as_str())), crate::code_list(warn.iter().map(|f| f.code.as_str())))
+pub fn decision_codes(decision: &AdmitDecision) -> (String, String) {
+    let codes = |findings: &mut dyn Iterator<Item = &Finding>| crate::code_list(findings.map(|f| f.code.as_str()));
+    (codes(&mut decision.rejecting()), codes(&mut decision.warning()))
 }
 
 /// `protocol_version`: the JSON string `"v1"`.
@@ -89,12 +88,13 @@ pub fn validate(payload: &[u8]) -> Result<Vec<u8>, String> {
     let settings = PolicySettings::from_value(&vr.settings)?;
     let request = crate::admission_request(&vr.request)?;
     let decision = settings.decide(request)?;
-    serde_json::to_vec(&ValidationResponse::new(&decision, settings.reject_at)).map_err(|e| e.to_string())
+    serde_json::to_vec(&ValidationResponse::new(&decision)).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use policy_core::Severity;
     use serde_json::json;
 
     fn response(payload: &Value) -> ValidationResponse {
@@ -196,17 +196,17 @@ mod tests {
                 finding("TR004", Severity::Low),
             ],
             warnings: vec!["AN002: m".to_string(), "TR004: m".to_string()],
+            reject_at: Severity::High,
         };
-        assert_eq!(
-            decision_codes(&decision, Severity::High),
-            ("AN002,CC001,CC004".to_string(), "AN002,TR004".to_string())
-        );
-        let r = ValidationResponse::new(&decision, Severity::Critical);
+        assert_eq!(decision_codes(&decision), ("AN002,CC001,CC004".to_string(), "AN002,TR004".to_string()));
+        let r = ValidationResponse::new(&decision);
         assert!(!r.accepted);
         assert_eq!(r.message.as_deref(), Some("CC001: m; CC004: m"));
         assert_eq!(r.warnings, Some(vec!["AN002: m".to_string(), "TR004: m".to_string()]));
         let annotations = r.audit_annotations.unwrap_or_default();
-        assert_eq!(annotations.get(REJECT_ANNOTATION).map(String::as_str), Some("CC001"));
-        assert_eq!(annotations.get(WARN_ANNOTATION).map(String::as_str), Some("AN002,CC004,TR004"));
+        assert_eq!(annotations.get(REJECT_ANNOTATION).map(String::as_str), Some("AN002,CC001,CC004"));
+        assert_eq!(annotations.get(WARN_ANNOTATION).map(String::as_str), Some("AN002,TR004"));
+        let stricter = AdmitDecision { reject_at: Severity::Critical, ..decision };
+        assert_eq!(decision_codes(&stricter), ("CC001".to_string(), "AN002,CC004,TR004".to_string()));
     }
 }

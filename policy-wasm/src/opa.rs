@@ -50,8 +50,9 @@ fn violations(input: Option<&Value>) -> Result<Value, String> {
     let parameters = input.and_then(|i| i.get("parameters")).unwrap_or(&Value::Null);
     let settings = PolicySettings::from_value(parameters)?;
     let decision = settings.decide(request)?;
-    let rejecting = decision.findings.iter().filter(|f| f.severity >= settings.reject_at);
-    Ok(Value::Array(rejecting.map(|f| json!({"msg": format!("{}: {}", f.code, f.message), "details": f})).collect()))
+    Ok(Value::Array(
+        decision.rejecting().map(|f| json!({"msg": format!("{}: {}", f.code, f.message), "details": f})).collect(),
+    ))
 }
 
 fn response(input: Option<&Value>, data: Option<&Value>) -> Result<Value, String> {
@@ -74,7 +75,7 @@ fn response(input: Option<&Value>, data: Option<&Value>) -> Result<Value, String
     if !decision.warnings.is_empty() {
         response.insert("warnings".to_string(), json!(decision.warnings));
     }
-    let (reject, warn) = decision_codes(&decision, settings.reject_at);
+    let (reject, warn) = decision_codes(&decision);
     let annotations: Map<String, Value> = [(REJECT_ANNOTATION, reject), (WARN_ANNOTATION, warn)]
         .into_iter()
         .filter(|(_, codes)| !codes.is_empty())

@@ -100,7 +100,7 @@ impl PolicySettings {
                 return Err(format!("`{field}` must be above 0"));
             }
         }
-        let unknown = self.core().unknown_selectors();
+        let unknown = policy_core::registry::unknown_selectors(&self.core());
         if !unknown.is_empty() {
             return Err(format!("unknown rule codes in settings: `{}`", unknown.join("`, `")));
         }

@@ -82,12 +82,14 @@ fn full_report() -> Report {
         name: "ci-deployer-token".into(),
     };
     let source = Source { path: "examples/sample-cluster.yaml".into(), line: 7 };
+    let meta = policy_core::registry::ALL[0].meta();
     let mut finding = policy_core::Finding::new(
-        policy_core::registry::ALL[0].meta(),
+        meta,
         secret.clone(),
         source.clone(),
         "legacy token `ci/ci-deployer-token` never expires".into(),
     )
+    .remediation(meta.remediation())
     .evidence(Evidence::secret("data.token", b"not-a-real-token"))
     .evidence(Evidence::plain("type", "kubernetes.io/service-account-token"))
     .related(ObjectRef { namespace: None, kind: "ClusterRoleBinding".into(), ..secret.clone() })

@@ -4,7 +4,8 @@
 use super::lines::{DocLines, LineMap, Seg};
 use super::yaml::{self, Budget, Caps, HARD_MAX_DEPTH, Problem};
 use super::{Diagnostic, InputFile, Level, Limits, Loaded, Object, Origin, json, token_csv};
-use crate::report::{InputSummary, Source};
+use crate::data::input_summary::InputSummary;
+use crate::data::source::Source;
 use crate::value::{Map, Value};
 use base64::Engine as _;
 use std::borrow::Cow;

@@ -5,9 +5,16 @@
 //! AuthenticationConfiguration documents, static token CSV files. Every object remembers its file
 //! and line. Bad input becomes a [`Diagnostic`]; the rest of the input is still loaded.
 
-use crate::report::Source;
+use crate::data::input_summary::InputSummary;
+use crate::data::object_ref::ObjectRef;
+use crate::data::source::Source;
 use crate::value::Value;
 use serde::{Deserialize, Serialize};
+
+// Named here too for the crates that load inputs (`policy_core::input::Limits`); inside
+// policy-core, import them from `crate::data`.
+pub use crate::data::diagnostic::{Diagnostic, Level};
+pub use crate::data::limits::Limits;
 
 /// One input: a name (file path, `-` for stdin) and its bytes.
 #[derive(Debug, Clone, Copy)]
@@ -16,87 +23,6 @@ pub struct InputFile<'a> {
     pub name: &'a str,
     /// The raw content.
     pub bytes: &'a [u8],
-}
-
-/// Caps that keep any input from exhausting memory or time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Limits {
-    /// Total bytes over all inputs (default 256 MiB).
-    pub max_total_bytes: u64,
-    /// Maximum nesting depth of any document (default 128).
-    pub max_depth: u32,
-    /// Maximum nodes copied by YAML alias expansion, per document (default 100 000).
-    pub max_alias_nodes: u64,
-    /// Maximum documents per input (default 1 000 000).
-    pub max_documents: u32,
-    /// Memory the values read from an input may take, per byte of that input, plus 16 MiB
-    /// (default 4). Charged while values are built, every copy a YAML alias makes included:
-    /// what would exceed it is skipped with `memory-limit` or `alias-limit`.
-    pub max_expansion: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_total_bytes: 256 << 20,
-            max_depth: 128,
-            max_alias_nodes: 100_000,
-            max_documents: 1_000_000,
-            max_expansion: 4,
-        }
-    }
-}
-
-/// How serious a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// Part of the input could not be read.
-    Error,
-    /// Read, but something looks off (e.g. not a Kubernetes object).
-    Warning,
-}
-
-/// A located problem with the input. Never contains a secret value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Diagnostic {
-    /// File and line.
-    pub source: Source,
-    /// Error or warning.
-    pub level: Level,
-    /// Stable kebab-case id of the problem, e.g. `yaml-syntax`, `alias-limit`.
-    pub code: String,
-    /// What was wrong and what was expected, in one line.
-    pub message: String,
-}
-
-impl Diagnostic {
-    /// An error at `path:line`.
-    pub fn error(path: &str, line: u32, code: &str, message: impl Into<String>) -> Self {
-        Self::new(Level::Error, path, line, code, message)
-    }
-
-    /// A warning at `path:line`.
-    pub fn warning(path: &str, line: u32, code: &str, message: impl Into<String>) -> Self {
-        Self::new(Level::Warning, path, line, code, message)
-    }
-
-    /// Every diagnostic is built here: a message that quotes the input has its secrets redacted.
-    fn new(level: Level, path: &str, line: u32, code: &str, message: impl Into<String>) -> Self {
-        let message = crate::util::redact::string(message.into());
-        Self { source: Source { path: path.into(), line }, level, code: code.to_string(), message }
-    }
-}
-
-impl std::fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Line 0 is the input as a whole (e.g. a file that could not be opened).
-        match self.source.line {
-            0 => write!(f, "{}: {}: {}", self.source.path, self.code, self.message),
-            line => write!(f, "{}:{line}: {}: {}", self.source.path, self.code, self.message),
-        }
-    }
 }
 
 /// How an object was found in its file.
@@ -187,13 +113,26 @@ impl Object {
     }
 }
 
+impl Object {
+    /// The finding-facing reference to this object.
+    pub fn object_ref(&self) -> ObjectRef {
+        ObjectRef {
+            api_version: self.api_version().to_string(),
+            kind: self.kind().to_string(),
+            namespace: self.namespace().map(str::to_string),
+            name: self.name().to_string(),
+        }
+        .redacted()
+    }
+}
+
 /// Everything read from all inputs.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
     /// Objects in input order (inputs sorted by name: see [`load`]).
     pub objects: Vec<Object>,
     /// One summary per input, with its diagnostics, sorted by name.
-    pub inputs: Vec<crate::report::InputSummary>,
+    pub inputs: Vec<InputSummary>,
 }
 
 /// Load every input, merging them into one cluster view. Inputs are read in order of their
@@ -245,15 +184,3 @@ mod lines;
 mod loader;
 mod token_csv;
 mod yaml;
-
-#[cfg(test)]
-mod diagnostic_tests {
-    use super::*;
-
-    #[test]
-    fn diagnostics_never_quote_a_secret() {
-        let d = Diagnostic::error("dump.yaml", 3, "yaml-syntax", "near `password: hunter2` in `http://u:pw@h`");
-        assert_eq!(d.message, "near `password: REDACTED` in `http://REDACTED@h`");
-        assert_eq!(d.to_string(), "dump.yaml:3: yaml-syntax: near `password: REDACTED` in `http://REDACTED@h`");
-    }
-}

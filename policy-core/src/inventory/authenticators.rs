@@ -2,11 +2,12 @@
 //! image name, what mechanism each serves, whether it is isolated from general workloads, how
 //! long the ID tokens it issues live, and whether it reaches the API server without TLS checks.
 
+use crate::data::evidence::Evidence;
+use crate::data::mechanism::Mechanism;
 use crate::input::Object;
 use crate::inventory::Inventory;
 use crate::inventory::rbac::{Subject, SubjectKind};
 use crate::inventory::workloads::{self, Workload};
-use crate::report::{Evidence, Mechanism};
 use crate::value::Value;
 
 /// What a product does for Kubernetes authentication.
@@ -382,7 +383,7 @@ pub struct InsecureApiConnection {
     /// Where: a field of the workload, or of a mounted ConfigMap/Secret (named in `holder`).
     pub evidence: Evidence,
     /// The ConfigMap/Secret holding a kubeconfig, when the problem is there.
-    pub holder: Option<crate::report::ObjectRef>,
+    pub holder: Option<crate::data::object_ref::ObjectRef>,
 }
 
 /// How `deployed` reaches the API server without TLS verification: flags and environment
@@ -494,8 +495,8 @@ fn api_server_url(value: &str) -> Option<&str> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
+    use crate::data::source::Source;
     use crate::input::Origin;
-    use crate::report::Source;
     use serde_json::{Value, json};
 
     fn objects(values: Vec<Value>) -> Vec<Object> {

@@ -6,10 +6,13 @@
 //! Views are computed on demand from the inventory; decoding problems come back as diagnostics
 //! from [`diagnostics`], which the inventory collects once.
 
-use crate::input::{Diagnostic, Object};
+use crate::data::diagnostic::Diagnostic;
+use crate::data::evidence::Evidence;
+use crate::data::object_ref::ObjectRef;
+use crate::data::source::Source;
+use crate::input::Object;
 use crate::inventory::Inventory;
 use crate::inventory::flags::{command_line_words, container_words, parse_flags};
-use crate::report::{Evidence, ObjectRef, Source};
 use crate::value::Value;
 use base64::Engine as _;
 
@@ -548,9 +551,9 @@ pub struct JwtAuthenticator<'a> {
     /// Flags or structured configuration.
     pub form: JwtForm,
     /// The object that configured it.
-    pub object: crate::report::ObjectRef,
+    pub object: crate::data::object_ref::ObjectRef,
     /// Where that object starts.
-    pub source: crate::report::Source,
+    pub source: crate::data::source::Source,
     /// The `AuthenticationConfiguration` (structured form only).
     pub config: Option<&'a Object>,
     /// The issuer URL.
@@ -711,8 +714,8 @@ pub fn jwt_authenticators<'a>(inv: &Inventory<'a>) -> Vec<JwtAuthenticator<'a>> 
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
+    use crate::data::source::Source;
     use crate::input::Origin;
-    use crate::report::Source;
     use serde_json::{Value, json};
 
     fn objects(values: Vec<Value>) -> Vec<Object> {

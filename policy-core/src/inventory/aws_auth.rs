@@ -5,7 +5,8 @@
 //! authenticator does), aws-iam-authenticator's own `config.yaml` (`server.mapUsers` /
 //! `server.mapRoles`), and `IAMIdentityMapping` objects. Malformed maps are diagnostics.
 
-use crate::input::{Diagnostic, Object};
+use crate::data::diagnostic::Diagnostic;
+use crate::input::Object;
 use crate::value::Value;
 
 /// Whether a mapping names an IAM user or an IAM role.
@@ -226,7 +227,7 @@ mod tests {
         for (name, text, expected) in files {
             let loaded = crate::input::load(
                 &[crate::input::InputFile { name, bytes: text.as_bytes() }],
-                &crate::Limits::default(),
+                &crate::data::limits::Limits::default(),
             );
             let (mappings, diagnostics) = collect(&loaded.objects);
             assert_eq!(diagnostics.len(), expected.len(), "{name}: {diagnostics:?}");

@@ -2,10 +2,12 @@
 //! Secret material never appears: tokens and keys are identified by a fingerprint that cannot
 //! give them back, and guessable ones by none ([`crate::util::fingerprint`]).
 
+use crate::data::object_ref::ObjectRef;
+use crate::data::source::Source;
 use crate::input::Object;
 use crate::inventory::certs::Approval;
 use crate::inventory::kubeconfig::{Kubeconfig, User, holder_ref};
-use crate::report::{ObjectRef, Source};
+use crate::inventory::workloads::secret_value;
 use crate::util::fingerprint;
 use crate::value::Value;
 use serde::{Deserialize, Serialize};
@@ -176,14 +178,6 @@ fn rfc3339(at: time::OffsetDateTime) -> Option<String> {
     at.format(&time::format_description::well_known::Rfc3339).ok()
 }
 
-/// A Secret value: `data` (base64) or `stringData`. Undecodable values are already diagnostics.
-pub fn secret_value(secret: &Object, key: &str) -> Option<Vec<u8>> {
-    if let Some(encoded) = secret.str_at(&["data", key]) {
-        return crate::inventory::certs::decode_base64(encoded).ok();
-    }
-    secret.str_at(&["stringData", key]).map(|s| s.as_bytes().to_vec())
-}
-
 fn legacy_token(secret: &Object) -> Credential {
     let namespace = secret.namespace().unwrap_or("default");
     let account = secret.annotation("kubernetes.io/service-account.name").filter(|a| !a.is_empty()).unwrap_or("?");
@@ -285,4 +279,28 @@ fn kubeconfig_user(config: &Kubeconfig<'_>, user: &User) -> Option<Credential> {
         source: config.object.source.clone(),
         path,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+    use super::*;
+    use crate::data::source::Source;
+    use crate::input::Origin;
+    use crate::inventory::Inventory;
+
+    #[test]
+    fn a_token_in_both_data_and_string_data_is_the_string_data_one() {
+        // The API server merges `stringData` over `data` on write, so that is the token in use.
+        let secret = serde_json::json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+            "metadata": {"name": "t", "namespace": "ci", "annotations": {"kubernetes.io/service-account.name": "deployer"}},
+            "data": {"token": "UW0zWHI3cEwydks5c1Q0d1o4eU4xY0Q2aEo1ZkcwYUU="}, "stringData": {"token": "6tw6wnqgp5z0wb77Tq8Vx2Lk9Rm4Pz1Y"}});
+        let objects = [Object::new(secret, Source::default(), Origin::Document)];
+        let inv = Inventory::new(&objects);
+        let found = collect(&inv, time::OffsetDateTime::UNIX_EPOCH);
+        let token = found.iter().find(|c| c.kind == CredentialKind::ServiceAccountToken).unwrap();
+        assert!(token.fingerprint.starts_with("fp1:"), "{}", token.fingerprint);
+        assert_eq!(token.fingerprint, fingerprint::of_secret(b"6tw6wnqgp5z0wb77Tq8Vx2Lk9Rm4Pz1Y"));
+        assert_ne!(token.fingerprint, fingerprint::of_secret(b"Qm3Xr7pL2vK9sT4wZ8yN1cD6hJ5fG0aE"));
+    }
 }

@@ -14,9 +14,11 @@
 //! fills in defaults of its own), so it is a *partial* source: its values count, but it does not
 //! make the component visible by itself.
 
-use crate::input::{Diagnostic, Object};
+use crate::data::diagnostic::Diagnostic;
+use crate::data::object_ref::ObjectRef;
+use crate::data::source::Source;
+use crate::input::Object;
 use crate::inventory::Inventory;
-use crate::report::{ObjectRef, Source};
 use crate::value::Value;
 use std::collections::BTreeMap;
 
@@ -64,13 +66,13 @@ pub struct FlagValue {
 
 impl FlagValue {
     /// The value as evidence: `--name=value`, marked when it is kubeadm's default.
-    pub fn evidence(&self, name: &str) -> crate::report::Evidence {
+    pub fn evidence(&self, name: &str) -> crate::data::evidence::Evidence {
         let shown = if self.defaulted {
             format!("--{name}={} (kubeadm default)", self.value)
         } else {
             format!("--{name}={}", self.value)
         };
-        crate::report::Evidence::plain(self.path.clone(), shown)
+        crate::data::evidence::Evidence::plain(self.path.clone(), shown)
     }
 }
 
@@ -85,6 +87,12 @@ pub struct Flags {
     pub partial: Vec<ObjectRef>,
     locations: Vec<(ObjectRef, Source)>,
 }
+
+/// What to add to a dump so flag rules can judge the control plane.
+pub const CONTROL_PLANE_HINT: [&str; 2] = [
+    "the kube-apiserver static Pod: kubectl get pods -n kube-system -l component=kube-apiserver -o yaml",
+    "the kubeadm-config ConfigMap: kubectl get configmap kubeadm-config -n kube-system -o yaml",
+];
 
 impl Flags {
     /// Whether the dump shows this component at all. When it does not, flag rules are

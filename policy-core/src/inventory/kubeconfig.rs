@@ -6,9 +6,9 @@
 //! to their label and fingerprint. A legacy service-account token is recognised from its JWT
 //! claims (read, never verified) so that its service account can be named.
 
-use super::certs::{self, CertInfo, KeyInfo, PemItem};
+use super::x509::{self, CertInfo, KeyInfo, PemItem};
+use crate::data::object_ref::ObjectRef;
 use crate::input::Object;
-use crate::report::ObjectRef;
 use crate::util::fingerprint;
 use crate::value::Value;
 use base64::Engine as _;
@@ -152,9 +152,9 @@ fn cluster(i: usize, entry: &Value, problems: &mut Vec<Problem>) -> Cluster {
     let mut ca = Vec::new();
     if let Some(data) = text(map, "certificate-authority-data") {
         let field = format!("{path}.certificate-authority-data");
-        match certs::decode_base64(&data) {
+        match x509::decode_base64(&data) {
             Ok(bytes) => {
-                let (found, trouble) = certs::certificates(&bytes);
+                let (found, trouble) = x509::certificates(&bytes);
                 ca = found;
                 problems.extend(trouble.into_iter().map(|t| (field.clone(), t, "PEM CA certificates".to_string())));
             }
@@ -179,9 +179,9 @@ fn user(i: usize, entry: &Value, problems: &mut Vec<Problem>) -> User {
     let mut client_certs = Vec::new();
     if let Some(data) = text(map, "client-certificate-data") {
         let field = format!("{path}.client-certificate-data");
-        match certs::decode_base64(&data) {
+        match x509::decode_base64(&data) {
             Ok(bytes) => {
-                let (found, trouble) = certs::certificates(&bytes);
+                let (found, trouble) = x509::certificates(&bytes);
                 client_certs = found;
                 problems.extend(trouble.into_iter().map(|t| (field.clone(), t, "PEM certificates".to_string())));
             }
@@ -191,9 +191,9 @@ fn user(i: usize, entry: &Value, problems: &mut Vec<Problem>) -> User {
     let mut client_key = None;
     if let Some(data) = text(map, "client-key-data") {
         let field = format!("{path}.client-key-data");
-        match certs::decode_base64(&data) {
+        match x509::decode_base64(&data) {
             Ok(bytes) => {
-                let (items, _) = certs::parse_pem(&String::from_utf8_lossy(&bytes));
+                let (items, _) = x509::parse_pem(&String::from_utf8_lossy(&bytes));
                 client_key = items.into_iter().find_map(|item| match item {
                     PemItem::PrivateKey(key) => Some(key),
                     _ => None,
@@ -249,7 +249,8 @@ pub fn token(token: &str) -> Token {
 #[expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
-    use crate::inventory::certs::tests::{CA_PEM, EVE_MASTERS_PEM, KEY_PEM, b64, object};
+    use crate::inventory::certs::tests::object;
+    use crate::inventory::x509::tests::{CA_PEM, EVE_MASTERS_PEM, KEY_PEM, b64};
 
     fn jwt(claims: &str) -> String {
         let enc = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s.as_bytes());

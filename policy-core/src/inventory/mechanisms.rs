@@ -1,5 +1,9 @@
 //! MX001's data: each authentication mechanism of the guide, enabled, disabled or unknown.
 
+use crate::data::evidence::Evidence;
+use crate::data::mechanism::Mechanism;
+use crate::data::object_ref::ObjectRef;
+use crate::data::source::Source;
 use crate::input::Object;
 use crate::inventory::Inventory;
 use crate::inventory::authn_config::{
@@ -7,7 +11,6 @@ use crate::inventory::authn_config::{
     jwt_authenticators, request_header,
 };
 use crate::inventory::flags::{FlagValue, Flags};
-use crate::report::{Evidence, Mechanism, ObjectRef, Source};
 use serde::{Deserialize, Serialize};
 
 /// Whether a mechanism is on, as far as the dump shows.
@@ -52,7 +55,7 @@ pub struct MechanismEvidence {
 pub const AGGREGATOR_PROXY_NAMES: [&str; 2] = ["front-proxy-client", "aggregator"];
 
 /// The hint for mechanisms decided by kube-apiserver flags.
-const FLAGS_HINT: &str = crate::rules::CONTROL_PLANE_HINT[0];
+const FLAGS_HINT: &str = crate::inventory::flags::CONTROL_PLANE_HINT[0];
 
 impl MechanismStatus {
     fn new(mechanism: Mechanism, state: State, evidence: Vec<MechanismEvidence>) -> Self {

@@ -13,8 +13,10 @@ pub mod kubeconfig;
 pub mod mechanisms;
 pub mod rbac;
 pub mod workloads;
+pub mod x509;
 
-use crate::input::{Diagnostic, Object};
+use crate::data::diagnostic::Diagnostic;
+use crate::input::Object;
 use std::collections::HashMap;
 
 /// Everything loaded, indexed, plus the derived views rules need.

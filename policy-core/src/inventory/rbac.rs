@@ -1300,9 +1300,9 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
 
     use super::*;
+    use crate::data::source::Source;
     use crate::input::Origin;
     use crate::inventory::Inventory;
-    use crate::report::Source;
     use serde_json::{Value, json};
 
     pub(crate) fn objects(values: Vec<Value>) -> Vec<Object> {

@@ -5,9 +5,9 @@
 //! that controller, following `ownerReferences` up to the topmost owner present: findings are
 //! reported once, on the Deployment, with its ReplicaSets and Pods listed as related objects.
 
+use crate::data::object_ref::ObjectRef;
 use crate::input::Object;
 use crate::inventory::Inventory;
-use crate::report::ObjectRef;
 use crate::value::Value;
 use base64::Engine as _;
 use std::collections::{BTreeSet, HashMap};
@@ -626,8 +626,11 @@ fn privileges_of(spec: &Value, spec_path: &str) -> Vec<Privilege> {
     out
 }
 
-/// A Secret's value for `key`: `stringData` (as written in manifests) wins over base64 `data`.
-/// `None` when the key is absent or its base64 does not decode.
+/// A Secret's value for `key` as the API server keeps it: every reader of Secret values goes
+/// through here, so no two rules read one Secret differently. The API server merges `stringData`
+/// into `data` on write, "overwriting any existing values" (Secret v1 API reference, field
+/// `stringData`), so when a manifest holds the key in both, `stringData` wins. `None` when the key
+/// is absent or its base64 does not decode (a diagnostic of the certificate scan).
 pub fn secret_value(secret: &Object, key: &str) -> Option<Vec<u8>> {
     if let Some(text) = secret.str_at(&["stringData", key]) {
         return Some(text.as_bytes().to_vec());
@@ -659,8 +662,8 @@ pub fn config_text(object: &Object, key: &str) -> Option<String> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
+    use crate::data::source::Source;
     use crate::input::Origin;
-    use crate::report::Source;
     use serde_json::{Value, json};
 
     fn objects(values: Vec<Value>) -> Vec<Object> {
@@ -893,6 +896,9 @@ mod tests {
         assert_eq!(secret_value(s, "a"), Some(b"hello".to_vec()));
         assert_eq!(secret_value(s, "b"), Some(b"plain".to_vec()));
         assert_eq!(secret_value(s, "bad"), None);
+        let both = objects(vec![json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                   "data": {"k": "ZnJvbS1kYXRh"}, "stringData": {"k": "from-string-data"}})]);
+        assert_eq!(secret_value(&both[0], "k"), Some(b"from-string-data".to_vec()), "stringData wins, as on write");
         assert_eq!(data_keys(s), BTreeSet::from(["a", "b", "bad"]));
     }
 }

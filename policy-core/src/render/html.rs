@@ -1,10 +1,12 @@
 //! One self-contained HTML page: inline CSS, no script, no external resource; printable, light
 //! and dark through `prefers-color-scheme`. The viewer's "export HTML" uses it as it is.
 
-use super::{Coverage, by_severity, code_spans, counted, docs_url, input_note, stale_message, suppressed};
+use super::{Coverage, by_severity, counted, docs_url, input_note, stale_message, suppressed};
+use crate::data::evidence::Evidence;
+use crate::data::severity::Severity;
 use crate::inventory::mechanisms::State;
-use crate::report::{Evidence, Severity};
-use crate::{Finding, Report};
+use crate::report::{Finding, Report};
+use crate::util::code_spans;
 use std::fmt::Write as _;
 
 const STYLE: &str = r#"
@@ -328,8 +330,8 @@ pub fn html(report: &Report) -> String {
         );
         for d in diagnostics {
             let level = match d.level {
-                crate::input::Level::Error => "error",
-                crate::input::Level::Warning => "warning",
+                crate::data::diagnostic::Level::Error => "error",
+                crate::data::diagnostic::Level::Warning => "warning",
             };
             let _ = writeln!(
                 out,
@@ -401,7 +403,7 @@ mod tests {
         report.findings.clear();
         report.summary.objects = 0;
         report.inputs[0].objects = 0;
-        report.inputs[0].status = crate::report::InputStatus::NoObjects;
+        report.inputs[0].status = crate::data::input_summary::InputStatus::NoObjects;
         let out = html(&report);
         assert!(!out.contains("No findings"), "{out}");
         assert!(out.contains("<p>No Kubernetes object could be read from the inputs: nothing was analysed.</p>"));

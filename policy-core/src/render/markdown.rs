@@ -5,10 +5,12 @@
 //! backslash (so `<script>` or `*x*` stay literal); code spans get a fence longer than any
 //! backtick run inside; `|` is escaped in table cells, where it would end the cell.
 
-use super::{Coverage, by_severity, code_spans, counted, docs_url, input_note, one_line, stale_message, suppressed};
+use super::{Coverage, by_severity, counted, docs_url, input_note, one_line, stale_message, suppressed};
+use crate::data::evidence::Evidence;
+use crate::data::severity::Severity;
 use crate::inventory::mechanisms::State;
-use crate::report::Evidence;
-use crate::{Report, Severity};
+use crate::report::Report;
+use crate::util::code_spans;
 use std::fmt::Write as _;
 
 const PUNCTUATION: &str = "\\`*_[]<>#|~&!$";
@@ -254,8 +256,8 @@ pub fn markdown(report: &Report) -> String {
         out.push_str("## Input diagnostics\n\n| Location | Level | Code | Message |\n|---|---|---|---|\n");
         for d in diagnostics {
             let level = match d.level {
-                crate::input::Level::Error => "error",
-                crate::input::Level::Warning => "warning",
+                crate::data::diagnostic::Level::Error => "error",
+                crate::data::diagnostic::Level::Warning => "warning",
             };
             let _ = writeln!(
                 out,
@@ -326,7 +328,7 @@ mod tests {
         report.findings.clear();
         report.summary.objects = 0;
         report.inputs[0].objects = 0;
-        report.inputs[0].status = crate::report::InputStatus::NoObjects;
+        report.inputs[0].status = crate::data::input_summary::InputStatus::NoObjects;
         let out = markdown(&report);
         assert!(!out.contains("No findings"), "{out}");
         assert!(
@@ -336,7 +338,7 @@ mod tests {
             out.contains("## Findings\n\nNo Kubernetes object could be read from the inputs: nothing was analysed.\n")
         );
         assert!(out.contains("| **no Kubernetes object**: nothing of it was analysed; the first problem is at line 99 (yaml-syntax) |"), "{out}");
-        report.inputs[0].status = crate::report::InputStatus::Analysed;
+        report.inputs[0].status = crate::data::input_summary::InputStatus::Analysed;
         report.inputs[0].objects = 12;
         report.summary.objects = 12;
         assert!(markdown(&report).contains("## Findings\n\nNo findings.\n"));

@@ -15,7 +15,7 @@ pub use markdown::markdown;
 pub use sarif::sarif;
 pub use text::{TextOptions, text, text_with};
 
-use crate::Report;
+use crate::report::Report;
 
 /// An output format of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -94,30 +94,9 @@ pub fn docs_url(path: &str) -> String {
     format!("{REPOSITORY_URL}/blob/main/{path}")
 }
 
-/// A message cut into plain text and `code` spans: `(true, "x")` is a span written `` `x` ``.
-/// An unmatched backtick stays in the plain text.
-pub(crate) fn code_spans(message: &str) -> Vec<(bool, &str)> {
-    let mut parts = Vec::new();
-    let mut rest = message;
-    while let Some(open) = rest.find('`') {
-        let after = rest.get(open + 1..).unwrap_or("");
-        let Some(close) = after.find('`') else { break };
-        let before = rest.get(..open).unwrap_or("");
-        if !before.is_empty() {
-            parts.push((false, before));
-        }
-        parts.push((true, after.get(..close).unwrap_or("")));
-        rest = after.get(close + 1..).unwrap_or("");
-    }
-    if !rest.is_empty() {
-        parts.push((false, rest));
-    }
-    parts
-}
-
 /// The findings accepted by a suppression that holds, in report order: every report lists them
 /// in a section of their own.
-pub(crate) fn suppressed(report: &Report) -> Vec<&crate::Finding> {
+pub(crate) fn suppressed(report: &Report) -> Vec<&crate::report::Finding> {
     report.findings.iter().filter(|f| f.is_suppressed()).collect()
 }
 
@@ -135,8 +114,8 @@ pub(crate) fn stale_message(stale: &crate::report::StaleSuppression) -> String {
 }
 
 /// Counted findings of one severity, in report order, worst severity first; empty groups skipped.
-pub(crate) fn by_severity(report: &Report) -> Vec<(crate::Severity, Vec<&crate::Finding>)> {
-    crate::Severity::ALL
+pub(crate) fn by_severity(report: &Report) -> Vec<(crate::data::severity::Severity, Vec<&crate::report::Finding>)> {
+    crate::data::severity::Severity::ALL
         .into_iter()
         .rev()
         .map(|sev| (sev, report.findings.iter().filter(|f| f.severity == sev && f.counts()).collect::<Vec<_>>()))
@@ -195,9 +174,10 @@ pub(crate) fn count(n: usize, noun: &str) -> String {
 }
 
 /// Why an input was not analysed whole, in one line in our message style; `None` when it was.
-pub(crate) fn input_note(input: &crate::report::InputSummary) -> Option<String> {
-    use crate::report::InputStatus;
-    let errors: Vec<_> = input.diagnostics.iter().filter(|d| d.level == crate::input::Level::Error).collect();
+pub(crate) fn input_note(input: &crate::data::input_summary::InputSummary) -> Option<String> {
+    use crate::data::input_summary::InputStatus;
+    let errors: Vec<_> =
+        input.diagnostics.iter().filter(|d| d.level == crate::data::diagnostic::Level::Error).collect();
     let first = errors.first().copied().or(input.diagnostics.first());
     Some(match input.status {
         InputStatus::Analysed => return None,
@@ -278,7 +258,7 @@ pub(crate) fn one_line(text: &str) -> String {
 pub(crate) mod sample {
     //! A small hand-made report with hostile values, shared by the renderers' unit tests.
 
-    use crate::input::Diagnostic;
+    use crate::data::diagnostic::Diagnostic;
     use crate::inventory::credentials::{Credential, CredentialKind};
     use crate::inventory::mechanisms::{MechanismEvidence, MechanismStatus, State};
     use crate::report::*;
@@ -423,14 +403,6 @@ mod tests {
     fn docs_links_are_absolute() {
         assert!(REPOSITORY_URL.starts_with("https://"), "set `repository` in Cargo.toml: {REPOSITORY_URL:?}");
         assert_eq!(docs_url("docs/rules/X.md"), format!("{REPOSITORY_URL}/blob/main/docs/rules/X.md"));
-    }
-
-    #[test]
-    fn code_spans_split_and_keep_unmatched_backticks() {
-        assert_eq!(code_spans("a `b` c"), vec![(false, "a "), (true, "b"), (false, " c")]);
-        assert_eq!(code_spans("`x``y`"), vec![(true, "x"), (true, "y")]);
-        assert_eq!(code_spans("odd ` tick"), vec![(false, "odd ` tick")]);
-        assert_eq!(code_spans(""), Vec::<(bool, &str)>::new());
     }
 
     #[test]

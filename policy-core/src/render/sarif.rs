@@ -2,11 +2,15 @@
 //! diagnostics and not-assessable rules as tool notifications.
 
 use super::docs_url;
-use crate::report::{
-    BaselineState, Finding, InputStatus, InputSummary, ObjectRef, Severity, Source, Suppression, SuppressionKind,
-};
-use crate::rule::{RuleMeta, RuleStatus};
-use crate::{Report, registry};
+use crate::data::input_summary::{InputStatus, InputSummary};
+use crate::data::object_ref::ObjectRef;
+use crate::data::rule_meta::{RuleMeta, RuleStatus};
+use crate::data::severity::Severity;
+use crate::data::source::Source;
+use crate::registry;
+use crate::report::Finding;
+use crate::report::Report;
+use crate::report::{BaselineState, Suppression, SuppressionKind};
 use serde_json::{Map, Value, json};
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -94,8 +98,8 @@ pub fn sarif(report: &Report) -> String {
         .map(|d| {
             json!({
                 "level": match d.level {
-                    crate::input::Level::Error => "error",
-                    crate::input::Level::Warning => "warning",
+                    crate::data::diagnostic::Level::Error => "error",
+                    crate::data::diagnostic::Level::Warning => "warning",
                 },
                 "message": { "text": d.message },
                 "descriptor": { "id": d.code },
@@ -109,7 +113,7 @@ pub fn sarif(report: &Report) -> String {
     notifications.extend(report.inputs.iter().filter(unexplained).map(|input| {
         json!({
             "level": "error",
-            "message": { "text": crate::report::NO_OBJECTS },
+            "message": { "text": crate::data::input_summary::NO_OBJECTS },
             "descriptor": { "id": "no-objects" },
             "locations": [location(&Source { path: input.path.as_str().into(), line: 0 }, artifact_index(&input.path), None)],
         })
@@ -211,7 +215,7 @@ fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-fn rule_descriptor(meta: &crate::RuleMeta) -> Value {
+fn rule_descriptor(meta: &crate::data::rule_meta::RuleMeta) -> Value {
     let what = meta.section("What it does").split_whitespace().collect::<Vec<_>>().join(" ");
     json!({
         "id": meta.code,
@@ -333,11 +337,13 @@ mod tests {
     #[test]
     fn a_preview_rule_is_listed_only_when_it_reports() {
         let dump = b"apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, namespace: shop}\nroleRef: {kind: ClusterRole, name: edit}\nsubjects: [{kind: ServiceAccount, name: default}]\n";
-        let inputs = [crate::InputFile { name: "dump.yaml", bytes: dump }];
+        let inputs = [crate::input::InputFile { name: "dump.yaml", bytes: dump }];
         let rules_of = |select: &[&str]| {
-            let settings =
-                crate::Settings { select: select.iter().map(|s| (*s).to_string()).collect(), ..Default::default() };
-            let log: Value = serde_json::from_str(&sarif(&crate::analyze(&inputs, &settings))).unwrap();
+            let settings = crate::settings::Settings {
+                select: select.iter().map(|s| (*s).to_string()).collect(),
+                ..Default::default()
+            };
+            let log: Value = serde_json::from_str(&sarif(&crate::engine::analyze(&inputs, &settings))).unwrap();
             let ids: Vec<String> = log["runs"][0]["tool"]["driver"]["rules"]
                 .as_array()
                 .unwrap()
@@ -381,12 +387,12 @@ mod tests {
         let log: Value = serde_json::from_str(&sarif(&report)).unwrap();
         assert_eq!(log["runs"][0]["invocations"][0]["executionSuccessful"], true);
 
-        report.inputs.push(crate::report::InputSummary::unreadable(
+        report.inputs.push(crate::data::input_summary::InputSummary::unreadable(
             "gone.yaml",
             "read-error",
             "no such file or directory",
         ));
-        report.inputs.push(crate::report::InputSummary {
+        report.inputs.push(crate::data::input_summary::InputSummary {
             path: "empty.yaml".into(),
             status: InputStatus::NoObjects,
             ..Default::default()

@@ -3,8 +3,8 @@
 //! Whether to colour is the caller's decision (TTY, `NO_COLOR`): this module reads no environment.
 
 use super::{Coverage, by_severity, count, counted, input_note, one_line, stale_message, suppressed};
-use crate::report::Severity;
-use crate::{Finding, Report};
+use crate::data::severity::Severity;
+use crate::report::{Finding, Report};
 use std::fmt::Write as _;
 
 /// ANSI styling that is a no-op when colour is off.
@@ -377,8 +377,8 @@ fn plural(n: usize) -> &'static str {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice, reason = "tests")]
 mod tests {
     use super::*;
+    use crate::data::input_summary::{InputStatus, InputSummary};
     use crate::render::sample;
-    use crate::report::{InputStatus, InputSummary};
 
     /// A line with its wrapping undone.
     fn flat(text: &str) -> String {

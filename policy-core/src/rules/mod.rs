@@ -15,9 +15,3 @@ pub mod st;
 pub(crate) mod test_support;
 pub mod tr;
 pub mod wh;
-
-/// What to add to a dump so flag rules can judge the control plane.
-pub const CONTROL_PLANE_HINT: [&str; 2] = [
-    "the kube-apiserver static Pod: kubectl get pods -n kube-system -l component=kube-apiserver -o yaml",
-    "the kubeadm-config ConfigMap: kubectl get configmap kubeadm-config -n kube-system -o yaml",
-];

@@ -1,10 +1,12 @@
 //! Unit-test helpers for rule files: build objects from JSON, run one rule, read the results.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
 
+use crate::data::rule_meta::Scope;
+use crate::data::source::Source;
 use crate::input::{Object, Origin};
 use crate::inventory::Inventory;
-use crate::report::{Finding, Source};
-use crate::rule::{Check, Context, Findings, Scope};
+use crate::report::Finding;
+use crate::rule::{Check, Context, Findings};
 use crate::settings::Settings;
 use serde_json::{Value, json};
 

@@ -1,8 +1,8 @@
 //! Secret values inside text shown to users, replaced by [`REDACTED`].
 //!
 //! Every message, evidence value and diagnostic passes through here when it is built (the
-//! [`Finding`](crate::report::Finding) collector, [`Evidence::plain`](crate::report::Evidence::plain),
-//! [`Diagnostic`](crate::input::Diagnostic)), so a rule that echoes an input value cannot leak the
+//! [`Finding`](crate::report::Finding) collector, [`Evidence::plain`](crate::data::evidence::Evidence::plain),
+//! [`Diagnostic`](crate::data::diagnostic::Diagnostic)), so a rule that echoes an input value cannot leak the
 //! secrets it may hold. Two shapes are recognised anywhere in a text:
 //!
 //! - the userinfo of a URL (`https://user:password@host` → `https://REDACTED@host`): the user

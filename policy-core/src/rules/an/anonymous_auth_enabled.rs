@@ -83,7 +83,9 @@ impl Check for AnonymousAuthEnabled {
                     )
                     .evidence(Evidence::plain("--anonymous-auth", "unset (default: true)")),
                 ),
-                None => out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT),
+                None => {
+                    out.not_assessable(self, "control plane not visible", &crate::inventory::flags::CONTROL_PLANE_HINT)
+                }
             },
         }
     }

@@ -142,10 +142,11 @@ mod tests {
 
     #[test]
     fn at_admission_the_binding_alone_is_judged_from_its_role_name() {
-        let settings = crate::Settings { select: vec!["AN002".into()], ..crate::Settings::default() };
+        let settings =
+            crate::settings::Settings { select: vec!["AN002".into()], ..crate::settings::Settings::default() };
         let admit = |role: &str| {
             let request = json!({"operation": "CREATE", "object": crb("b", role, unauthenticated())});
-            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::engine::admit(&request.into(), &settings, &crate::engine::AdmitSettings::default()).unwrap()
         };
         let edit = admit("edit");
         assert!(!edit.allowed);

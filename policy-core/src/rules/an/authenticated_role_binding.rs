@@ -192,11 +192,12 @@ mod tests {
 
     #[test]
     fn at_admission_the_binding_alone_is_judged_from_its_role_name() {
-        let settings = crate::Settings { select: vec!["AN004".into()], ..crate::Settings::default() };
+        let settings =
+            crate::settings::Settings { select: vec!["AN004".into()], ..crate::settings::Settings::default() };
         let admit = |role: &str| {
             let request = json!({"operation": "CREATE",
                 "object": binding("ClusterRoleBinding", None, "b", role, "system:authenticated")});
-            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::engine::admit(&request.into(), &settings, &crate::engine::AdmitSettings::default()).unwrap()
         };
         assert_eq!(admit("edit").findings[0].severity, Severity::Critical);
         assert!(admit("system:discovery").allowed);

@@ -106,10 +106,12 @@ mod tests {
 
     #[test]
     fn admission_rejects_nothing_but_reports_it() {
-        let settings = crate::Settings { select: vec!["AP005".into()], ..crate::Settings::default() };
+        let settings =
+            crate::settings::Settings { select: vec!["AP005".into()], ..crate::settings::Settings::default() };
         let request = json!({"operation": "CREATE", "object": api_service(
             "v1.x.example.com", json!({"service": {"name": "x", "namespace": "x"}, "insecureSkipTLSVerify": true}))});
-        let response = crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap();
+        let response =
+            crate::engine::admit(&request.into(), &settings, &crate::engine::AdmitSettings::default()).unwrap();
         assert_eq!(response.findings.len(), 1);
         assert_eq!(response.findings[0].code, "AP005");
     }

@@ -44,7 +44,7 @@ impl Check for RequestHeaderIdentityHeaders {
                 out.not_assessable(
                     self,
                     "control plane and extension-apiserver-authentication not visible",
-                    &[EXTENSION_AUTH_HINT, crate::rules::CONTROL_PLANE_HINT[0]],
+                    &[EXTENSION_AUTH_HINT, crate::inventory::flags::CONTROL_PLANE_HINT[0]],
                 );
                 return;
             }

@@ -81,7 +81,7 @@ impl Check for SharedRequestHeaderCa {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::certs::tests::CA_PEM;
+    use crate::inventory::x509::tests::CA_PEM;
     use crate::rules::test_support::{config_map, run, summary};
     use serde_json::json;
 

@@ -43,7 +43,7 @@ impl Check for BootstrapAuthWithoutTokens {
         let flags = &cx.inv.apiserver;
         let Some(flag) = flags.get("enable-bootstrap-token-auth") else {
             if !flags.is_visible() {
-                out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+                out.not_assessable(self, "control plane not visible", &crate::inventory::flags::CONTROL_PLANE_HINT);
             }
             return;
         };

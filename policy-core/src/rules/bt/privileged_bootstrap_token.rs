@@ -188,9 +188,11 @@ mod tests {
         elsewhere["metadata"]["namespace"] = json!("default");
         let (found, _) = run(&PrivilegedBootstrapToken, vec![elsewhere]);
         assert!(found.is_empty());
-        let settings = crate::Settings { select: vec!["BT003".into()], ..crate::Settings::default() };
+        let settings =
+            crate::settings::Settings { select: vec!["BT003".into()], ..crate::settings::Settings::default() };
         let request = json!({"operation": "CREATE", "namespace": "kube-system", "object": with_groups("abcdef", "system:masters")});
-        let decision = crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap();
+        let decision =
+            crate::engine::admit(&request.into(), &settings, &crate::engine::AdmitSettings::default()).unwrap();
         assert!(!decision.allowed);
         assert_eq!(decision.findings[0].code, "BT003");
     }

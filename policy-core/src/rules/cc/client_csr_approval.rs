@@ -249,10 +249,11 @@ mod tests {
 
     #[test]
     fn at_admission_the_cluster_role_is_judged() {
-        let settings = crate::Settings { select: vec!["CC008".into()], ..crate::Settings::default() };
+        let settings =
+            crate::settings::Settings { select: vec!["CC008".into()], ..crate::settings::Settings::default() };
         let admit = |object: Value| {
             let request = json!({"operation": "CREATE", "object": object});
-            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::engine::admit(&request.into(), &settings, &crate::engine::AdmitSettings::default()).unwrap()
         };
         let approver = admit(cluster_role("a", json!([approval(), signer(None)])));
         assert_eq!(approver.findings.len(), 1);

@@ -94,7 +94,7 @@ mod tests {
     use serde_json::{Value, json};
 
     fn b64(pem: &str) -> String {
-        crate::inventory::certs::tests::b64(pem)
+        crate::inventory::x509::tests::b64(pem)
     }
 
     fn csr(name: &str, signer: &str, reason: &str, cert: Option<&str>) -> Value {

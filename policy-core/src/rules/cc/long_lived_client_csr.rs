@@ -80,7 +80,7 @@ impl Check for LongLivedClientCsr {
 #[expect(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
-    use crate::inventory::certs::tests::{MALLORY_CSR_PEM, b64};
+    use crate::inventory::x509::tests::{MALLORY_CSR_PEM, b64};
     use crate::rules::test_support::{controller_manager_pod, run, summary};
     use serde_json::{Value, json};
 

@@ -80,7 +80,7 @@ impl Check for LongLivedUserCertificate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::certs::tests::{EVE_MASTERS_PEM, b64};
+    use crate::inventory::x509::tests::{EVE_MASTERS_PEM, b64};
     use crate::rules::test_support::{run, run_with, summary};
     use crate::settings::Settings;
     use serde_json::json;

@@ -82,7 +82,7 @@ impl Check for ReservedIdentityCsr {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::certs::tests::{MALLORY_CSR_PEM, b64};
+    use crate::inventory::x509::tests::{MALLORY_CSR_PEM, b64};
     use crate::rules::test_support::{run, summary};
     use serde_json::json;
 

@@ -70,7 +70,7 @@ impl Check for StoredClientPrivateKey {
 #[expect(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
-    use crate::inventory::certs::tests::{CA_PEM, EVE_MASTERS_PEM, KEY_PEM, b64};
+    use crate::inventory::x509::tests::{CA_PEM, EVE_MASTERS_PEM, KEY_PEM, b64};
     use crate::rules::test_support::{config_map, run, summary};
     use serde_json::json;
 

@@ -96,7 +96,7 @@ impl Check for SystemMastersCertificate {
 #[expect(clippy::indexing_slicing, clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
-    use crate::inventory::certs::tests::{CA_PEM, EVE_MASTERS_PEM, MALLORY_CSR_PEM, b64};
+    use crate::inventory::x509::tests::{CA_PEM, EVE_MASTERS_PEM, MALLORY_CSR_PEM, b64};
     use crate::rules::test_support::{run, summary};
     use serde_json::json;
 
@@ -143,9 +143,11 @@ mod tests {
 
     #[test]
     fn admission_rejects_a_system_masters_request() {
-        let settings = crate::Settings { select: vec!["CC001".to_string()], ..crate::Settings::default() };
+        let settings =
+            crate::settings::Settings { select: vec!["CC001".to_string()], ..crate::settings::Settings::default() };
         let request = json!({"operation": "CREATE", "object": csr("mallory", MALLORY_CSR_PEM, json!([]), None)});
-        let decision = crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap();
+        let decision =
+            crate::engine::admit(&request.into(), &settings, &crate::engine::AdmitSettings::default()).unwrap();
         assert!(!decision.allowed);
         assert!(decision.message.unwrap_or_default().starts_with("CC001: certificate request for `mallory`"));
     }

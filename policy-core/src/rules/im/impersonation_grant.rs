@@ -317,10 +317,11 @@ mod tests {
 
     #[test]
     fn at_admission_the_role_itself_is_judged() {
-        let settings = crate::Settings { select: vec!["IM001".into()], ..crate::Settings::default() };
+        let settings =
+            crate::settings::Settings { select: vec!["IM001".into()], ..crate::settings::Settings::default() };
         let admit = |object: Value| {
             let request = json!({"operation": "CREATE", "object": object});
-            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::engine::admit(&request.into(), &settings, &crate::engine::AdmitSettings::default()).unwrap()
         };
         let groups = admit(cluster_role(
             "g",

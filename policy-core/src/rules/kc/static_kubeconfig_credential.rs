@@ -81,7 +81,7 @@ impl Check for StaticKubeconfigCredential {
 #[expect(clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
-    use crate::inventory::certs::tests::b64;
+    use crate::inventory::x509::tests::b64;
     use crate::rules::test_support::{run, summary};
     use serde_json::json;
 

@@ -92,7 +92,7 @@ fn describe(c: &Credential) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::certs::tests::b64;
+    use crate::inventory::x509::tests::b64;
     use crate::rules::test_support::{run, summary};
     use serde_json::json;
 

@@ -1,7 +1,7 @@
-use crate::inventory::credentials::secret_value;
+use crate::data::mechanism::Mechanism as M;
 use crate::inventory::kubeconfig::holder_ref;
 use crate::inventory::mechanisms::{self, State};
-use crate::report::Mechanism as M;
+use crate::inventory::workloads::secret_value;
 use crate::rule::prelude::*;
 use crate::util::fingerprint;
 
@@ -128,7 +128,7 @@ impl Check for InternalUserCredentials {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::certs::tests::b64;
+    use crate::inventory::x509::tests::b64;
     use crate::rules::test_support::{apiserver_pod, run, summary};
     use serde_json::{Value, json};
 

@@ -44,7 +44,7 @@ impl Check for TooManyUserMechanisms {
         if enabled.len() <= max {
             let undecided = statuses.iter().any(|s| s.state == State::Unknown);
             if undecided && !cx.inv.apiserver.is_visible() {
-                out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+                out.not_assessable(self, "control plane not visible", &crate::inventory::flags::CONTROL_PLANE_HINT);
             }
             return;
         }

@@ -37,7 +37,7 @@ impl Check for UnprefixedOidcGroups {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let authenticators = jwt_authenticators(cx.inv);
         if authenticators.is_empty() && !cx.inv.apiserver.is_visible() && authentication_configs(cx.inv).is_empty() {
-            out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+            out.not_assessable(self, "control plane not visible", &crate::inventory::flags::CONTROL_PLANE_HINT);
             return;
         }
         for jwt in authenticators {

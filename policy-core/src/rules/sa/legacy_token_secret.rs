@@ -92,7 +92,8 @@ mod tests {
     #[test]
     fn admission_refuses_creating_one() {
         let request = json!({"operation": "CREATE", "namespace": "ci", "object": token("ci", "build-robot-secret")});
-        let decision = crate::admit(&request.into(), &Settings::default(), &crate::AdmitSettings::default()).ok();
+        let decision =
+            crate::engine::admit(&request.into(), &Settings::default(), &crate::engine::AdmitSettings::default()).ok();
         assert_eq!(decision.as_ref().map(|d| d.allowed), Some(false));
         let message = decision.and_then(|d| d.message).unwrap_or_default();
         assert!(

@@ -46,7 +46,7 @@ impl Check for ServiceAccountLookupDisabled {
             ),
             Some(_) => {}
             None if !flags.is_visible() => {
-                out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+                out.not_assessable(self, "control plane not visible", &crate::inventory::flags::CONTROL_PLANE_HINT);
             }
             None => {}
         }

@@ -47,7 +47,7 @@ impl Check for BasicAuthFile {
                 .evidence(flag.evidence("basic-auth-file")),
             );
         } else if !flags.is_visible() {
-            out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+            out.not_assessable(self, "control plane not visible", &crate::inventory::flags::CONTROL_PLANE_HINT);
         }
     }
 }

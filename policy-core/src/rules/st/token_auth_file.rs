@@ -36,7 +36,7 @@ impl Check for TokenAuthFile {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let flags = &cx.inv.apiserver;
         if !flags.is_visible() {
-            out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+            out.not_assessable(self, "control plane not visible", &crate::inventory::flags::CONTROL_PLANE_HINT);
             return;
         }
         if let Some(flag) = flags.get("token-auth-file") {

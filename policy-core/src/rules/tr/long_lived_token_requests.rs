@@ -47,7 +47,7 @@ impl Check for LongLivedTokenRequests {
         let max = flags.get("service-account-max-token-expiration");
         let extend = flags.get("service-account-extend-token-expiration");
         if origin.is_none() && max.is_none() && extend.is_none() {
-            out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+            out.not_assessable(self, "control plane not visible", &crate::inventory::flags::CONTROL_PLANE_HINT);
             return;
         }
         match max {

@@ -270,10 +270,11 @@ mod tests {
 
     #[test]
     fn at_admission_the_role_itself_is_judged() {
-        let settings = crate::Settings { select: vec!["TR003".into()], ..crate::Settings::default() };
+        let settings =
+            crate::settings::Settings { select: vec!["TR003".into()], ..crate::settings::Settings::default() };
         let admit = |object: Value| {
             let request = json!({"operation": "CREATE", "object": object});
-            crate::admit(&request.into(), &settings, &crate::AdmitSettings::default()).unwrap()
+            crate::engine::admit(&request.into(), &settings, &crate::engine::AdmitSettings::default()).unwrap()
         };
         let cluster = admit(minting("ClusterRole", None, "token-minter", None));
         assert_eq!(cluster.findings.len(), 1);

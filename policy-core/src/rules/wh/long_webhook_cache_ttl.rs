@@ -41,7 +41,7 @@ impl Check for LongWebhookCacheTtl {
         let webhook = flags.get("authentication-token-webhook-config-file").is_some_and(|f| !f.value.trim().is_empty());
         if !webhook {
             if !flags.is_visible() {
-                out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+                out.not_assessable(self, "control plane not visible", &crate::inventory::flags::CONTROL_PLANE_HINT);
             }
             return;
         }

@@ -58,7 +58,7 @@ impl Check for WebhookTokenAuthentication {
             }
             Some(_) => {}
             None if !flags.is_visible() => {
-                out.not_assessable(self, "control plane not visible", &crate::rules::CONTROL_PLANE_HINT);
+                out.not_assessable(self, "control plane not visible", &crate::inventory::flags::CONTROL_PLANE_HINT);
             }
             None => {}
         }

@@ -100,11 +100,11 @@ pub fn codes(list: Option<&str>) -> Vec<String> {
 pub fn native(review: &Value, settings: &Value) -> Verdict {
     let decided = PolicySettings::from_value(settings).and_then(|s| {
         let request = policy_wasm::admission_request(review)?;
-        Ok((s.decide(request)?, s.reject_at))
+        s.decide(request)
     });
     match decided {
-        Ok((decision, reject_at)) => {
-            let (deny, warn) = policy_wasm::kubewarden::decision_codes(&decision, reject_at);
+        Ok(decision) => {
+            let (deny, warn) = policy_wasm::kubewarden::decision_codes(&decision);
             Verdict {
                 allowed: Some(decision.allowed),
                 message: decision.message,
