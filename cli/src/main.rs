@@ -46,6 +46,15 @@ enum Command {
     Rules(RulesArgs),
     /// Show a rule's documentation.
     Explain(ExplainArgs),
+    /// Print a shell completion script: `authn-audit completions bash > /etc/bash_completion.d/authn-audit`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -232,6 +241,7 @@ fn run(args: Vec<OsString>) -> ExitCode {
         Command::Scan(args) => scan(&args),
         Command::Rules(args) => rules(&args),
         Command::Explain(args) => explain(&args),
+        Command::Completions(args) => completions(&args, as_plugin),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -652,6 +662,15 @@ fn rules(args: &RulesArgs) -> Result<u8, Fatal> {
         }
     };
     write_stdout(&out)?;
+    Ok(0)
+}
+
+fn completions(args: &CompletionsArgs, as_plugin: bool) -> Result<u8, Fatal> {
+    let mut command = Cli::command();
+    let name = if as_plugin { KUBECTL_PLUGIN } else { "authn-audit" };
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, name, &mut script);
+    write_stdout(&String::from_utf8_lossy(&script))?;
     Ok(0)
 }
 

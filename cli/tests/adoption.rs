@@ -288,3 +288,27 @@ fn directories_are_sniffed_and_copies_of_an_object_merged() {
         "the kubeconfig is analysed"
     );
 }
+
+#[test]
+fn completions_for_every_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef authn-audit"),
+        ("fish", "complete -c authn-audit"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[authn-audit]"),
+    ] {
+        let out = run(&["completions", shell]);
+        assert_eq!(code(&out), 0, "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        assert!(script.contains(marker), "{shell}: {script}");
+        for word in ["scan", "baseline", "min-severity", "exclude-namespace", "explain"] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+    }
+    // bash checks the script it is given, when there is a bash.
+    if let Ok(status) = Command::new("bash").arg("-n").arg("-c").arg(stdout(&run(&["completions", "bash"]))).status() {
+        assert!(status.success(), "bash -n rejects the completion script");
+    }
+    assert_eq!(code(&run(&["completions", "tcsh"])), 2);
+}
