@@ -4,6 +4,7 @@
 //! Installed or copied as `kubectl-authn_audit`, it is a kubectl plugin: `kubectl authn-audit scan …`.
 
 mod config;
+mod junit;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use policy_core::render::{self, Format};
@@ -141,16 +142,20 @@ enum OutputFormat {
     Sarif,
     Markdown,
     Html,
+    /// JUnit XML, for GitLab, Jenkins and other CI test reports.
+    Junit,
 }
 
-impl From<OutputFormat> for Format {
-    fn from(format: OutputFormat) -> Self {
-        match format {
-            OutputFormat::Text => Format::Text,
-            OutputFormat::Json => Format::Json,
-            OutputFormat::Sarif => Format::Sarif,
-            OutputFormat::Markdown => Format::Markdown,
-            OutputFormat::Html => Format::Html,
+impl OutputFormat {
+    /// The policy-core renderer of this format; `None` for the one the CLI renders itself.
+    fn core(self) -> Option<Format> {
+        match self {
+            OutputFormat::Text => Some(Format::Text),
+            OutputFormat::Json => Some(Format::Json),
+            OutputFormat::Sarif => Some(Format::Sarif),
+            OutputFormat::Markdown => Some(Format::Markdown),
+            OutputFormat::Html => Some(Format::Html),
+            OutputFormat::Junit => None,
         }
     }
 }
@@ -350,11 +355,23 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
             &report,
             render::TextOptions { color, width: terminal_width(), verbose: args.verbose, min_severity },
         ),
+        OutputFormat::Junit => {
+            let rules: Vec<(&str, &str)> = registry::ALL
+                .iter()
+                .map(|r| r.meta())
+                .filter(|m| settings.enables(m))
+                .map(|m| (m.code, m.slug))
+                .collect();
+            if let Some(min) = min_severity {
+                report.findings.retain(|f| f.severity >= min);
+            }
+            junit::junit(&report, &rules)
+        }
         format => {
             if let Some(min) = min_severity {
                 report.findings.retain(|f| f.severity >= min);
             }
-            render::render(&report, format.into(), color)
+            render::render(&report, format.core().unwrap_or(Format::Json), color)
         }
     };
     match &args.output {
