@@ -103,6 +103,10 @@ struct ScanArgs {
     /// objects are always reported.
     #[arg(long = "namespace", short = 'n', value_name = "GLOB")]
     namespaces: Vec<String>,
+    /// Point rule links at docs a team hosts: `BASE/rules/CODE-slug.md` (the repository's `docs/`
+    /// published at BASE); without it, Markdown and HTML reports link to the rule docs they carry.
+    #[arg(long, value_name = "BASE")]
+    docs_url: Option<String>,
     /// Show info findings in the text report too.
     #[arg(long, short = 'v')]
     verbose: bool,
@@ -371,7 +375,8 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
             if let Some(min) = min_severity {
                 report.findings.retain(|f| f.severity >= min);
             }
-            render::render(&report, format.core().unwrap_or(Format::Json), color)
+            let links = render::Links { docs_base: args.docs_url.as_deref() };
+            render::render_with(&report, format.core().unwrap_or(Format::Json), color, links)
         }
     };
     match &args.output {
@@ -722,12 +727,11 @@ fn explain(args: &ExplainArgs) -> Result<u8, Fatal> {
     };
     let scope = if m.admits() { "audit and admission" } else { "audit" };
     let out = format!(
-        "# {} {}\n\nSeverity: {} · Mechanism: {} · Scope: {scope} · Status: {stage} since {since}\nDocs: {}\n\n{}\n",
+        "# {} {}\n\nSeverity: {} · Mechanism: {} · Scope: {scope} · Status: {stage} since {since}\n\n{}\n",
         m.code,
         m.slug,
         m.severity,
         m.mechanism.label(),
-        m.docs_path(),
         m.markdown().trim_end()
     );
     write_stdout(&out)?;

@@ -312,3 +312,30 @@ fn completions_for_every_shell() {
     }
     assert_eq!(code(&run(&["completions", "tcsh"])), 2);
 }
+
+#[test]
+fn links_lead_somewhere() {
+    let dir = Scratch::new("links");
+    let dump = dir.file("apiserver.json", APISERVER);
+    let dump = dump.to_str().unwrap();
+    for format in ["markdown", "html", "sarif", "json", "text", "junit"] {
+        let out = stdout(&run(&["scan", dump, "--now", NOW, "--no-config", "-f", format]));
+        assert!(!out.contains("example.invalid"), "{format} links to a host that does not exist");
+    }
+    // Without hosted docs, the reports link to the rule docs they carry.
+    let md = stdout(&run(&["scan", dump, "--now", NOW, "--no-config", "-f", "markdown"]));
+    assert!(md.contains("](#rule-st001)") && md.contains("### <a id=\"rule-st001\"></a>ST001 token-auth-file"), "{md}");
+    let html = stdout(&run(&["scan", dump, "--now", NOW, "--no-config", "-f", "html"]));
+    assert!(html.contains("href=\"#rule-st001\"") && html.contains("<article id=\"rule-st001\">"));
+    // With --docs-url, to the team's docs.
+    let base = "https://docs.corp.test/authn-audit";
+    let md = stdout(&run(&["scan", dump, "--now", NOW, "--no-config", "-f", "markdown", "--docs-url", base]));
+    assert!(md.contains("](https://docs.corp.test/authn-audit/rules/ST001-token-auth-file.md)"), "{md}");
+    let sarif = json(&run(&["scan", dump, "--now", NOW, "--no-config", "-f", "sarif", "--docs-url", base]));
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let st001 = rules.iter().find(|r| r["id"] == "ST001").unwrap();
+    assert_eq!(st001["helpUri"], format!("{base}/rules/ST001-token-auth-file.md"));
+    // explain shows the page itself, not where it sits in a source tree.
+    let page = stdout(&run(&["explain", "ST001"]));
+    assert!(!page.contains("docs/rules/") && page.contains("## How to fix"), "{page}");
+}

@@ -434,7 +434,15 @@ fn no_output_format_shows_a_secret_of_the_sample() {
     assert!(secrets.iter().any(|s| s == "0123456789abcdef"), "bootstrap token secret found");
     let report = full_report();
     for format in Format::ALL {
+        // The rule docs Markdown and HTML carry are the catalogue's static text (BT004 quotes the
+        // well-known weak token the sample also uses), cut as SARIF's catalogue is below.
         let mut out = render::render(&report, format, true);
+        if let Some(start) = out.find("\n## Rules\n") {
+            out.truncate(start);
+        }
+        if let (Some(start), Some(end)) = (out.find("<section id=\"rules\">"), out.find("<footer>")) {
+            out.replace_range(start..end, "");
+        }
         if format == Format::Sarif {
             // The rule catalogue (`tool.driver.rules`) quotes the docs' examples, which use the
             // same well-known weak bootstrap token as the sample; only the results must be clean.

@@ -5,7 +5,9 @@
 //! backslash (so `<script>` or `*x*` stay literal); code spans get a fence longer than any
 //! backtick run inside; `|` is escaped in table cells, where it would end the cell.
 
-use super::{Coverage, by_severity, counted, docs_url, input_note, one_line, stale_message, suppressed};
+use super::{
+    Coverage, Links, by_severity, counted, input_note, one_line, rule_anchor, rules_referred, stale_message, suppressed,
+};
 use crate::data::evidence::Evidence;
 use crate::data::severity::Severity;
 use crate::inventory::mechanisms::State;
@@ -62,6 +64,11 @@ fn title_case(severity: Severity) -> &'static str {
 
 /// The report as a Markdown document.
 pub fn markdown(report: &Report) -> String {
+    markdown_with(report, Links::default())
+}
+
+/// [`markdown`], with rule links led where `links` says; the rules' docs are in the page either way.
+pub fn markdown_with(report: &Report, links: Links<'_>) -> String {
     let mut out = String::new();
     let s = &report.summary;
     let _ = writeln!(out, "# {} report\n", esc(&report.tool.name));
@@ -116,7 +123,7 @@ pub fn markdown(report: &Report) -> String {
                 out,
                 "| [{}]({}) {} | {} | {} | {} | {} |",
                 esc(&f.code),
-                docs_url(&f.docs),
+                links.rule(&f.code, &f.docs),
                 esc(&f.slug),
                 code(&f.object.to_string(), true),
                 code(&format!("{}:{}", f.source.path, f.source.line), true),
@@ -177,7 +184,14 @@ pub fn markdown(report: &Report) -> String {
     if !fixes.is_empty() {
         out.push_str("## How to fix\n\n");
         for (code_, slug, docs, fix) in fixes {
-            let _ = writeln!(out, "- **[{} {}]({})**: {}", esc(code_), esc(slug), docs_url(docs), inline(fix, false));
+            let _ = writeln!(
+                out,
+                "- **[{} {}]({})**: {}",
+                esc(code_),
+                esc(slug),
+                links.rule(code_, docs),
+                inline(fix, false)
+            );
         }
         out.push('\n');
     }
@@ -287,6 +301,23 @@ pub fn markdown(report: &Report) -> String {
             i.objects,
             i.diagnostics.len()
         );
+    }
+    let rules = rules_referred(report);
+    if !rules.is_empty() {
+        out.push_str("\n## Rules\n");
+        for meta in rules {
+            let what = meta.section("What it does").split_whitespace().collect::<Vec<_>>().join(" ");
+            let _ = write!(
+                out,
+                "\n### <a id=\"{}\"></a>{} {}\n\n{}\n\n**How to fix:** {}\n\nGuide: {}\n",
+                rule_anchor(meta.code),
+                esc(meta.code),
+                esc(meta.slug),
+                inline(&what, false),
+                inline(&meta.remediation(), false),
+                esc(meta.mechanism.guide_section())
+            );
+        }
     }
     out
 }

@@ -1,7 +1,7 @@
 //! SARIF 2.1.0: the rule catalogue as `tool.driver.rules`, findings as results, input
 //! diagnostics and not-assessable rules as tool notifications.
 
-use super::docs_url;
+use super::Links;
 use crate::data::input_summary::{InputStatus, InputSummary};
 use crate::data::object_ref::ObjectRef;
 use crate::data::rule_meta::{RuleMeta, RuleStatus};
@@ -19,6 +19,11 @@ const FINGERPRINT_KEY: &str = "authnAuditFinding/v1";
 
 /// The report as a SARIF 2.1.0 log with one run, pretty-printed and newline-terminated.
 pub fn sarif(report: &Report) -> String {
+    sarif_with(report, Links::default())
+}
+
+/// [`sarif`]; with hosted docs (`links.docs_base`), rules and the tool also carry their URLs.
+pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
     // The stable catalogue, plus the preview rules this report speaks of: a preview rule that
     // was not opted into leaves the log (and every `ruleIndex`) as it would be without it.
     let mentioned = |code: &str| {
@@ -148,7 +153,6 @@ pub fn sarif(report: &Report) -> String {
                     "name": report.tool.name,
                     "version": report.tool.version,
                     "semanticVersion": report.tool.version,
-                    "informationUri": super::REPOSITORY_URL,
                     "rules": rules,
                 }
             },
@@ -166,6 +170,19 @@ pub fn sarif(report: &Report) -> String {
             },
         }]
     });
+    let mut log = log;
+    if let Some(base) = links.docs_base
+        && let Some(driver) = log.pointer_mut("/runs/0/tool/driver").and_then(Value::as_object_mut)
+    {
+        driver.insert("informationUri".to_string(), json!(base));
+        if let Some(rules) = driver.get_mut("rules").and_then(Value::as_array_mut) {
+            for (rule, meta) in rules.iter_mut().zip(&catalogue) {
+                if let (Some(map), Some(uri)) = (rule.as_object_mut(), links.hosted(&meta.docs_path())) {
+                    map.insert("helpUri".to_string(), json!(uri));
+                }
+            }
+        }
+    }
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
     out
@@ -222,8 +239,8 @@ fn rule_descriptor(meta: &crate::data::rule_meta::RuleMeta) -> Value {
         "name": meta.slug,
         "shortDescription": { "text": meta.title() },
         "fullDescription": { "text": what },
-        "help": { "text": meta.remediation(), "markdown": meta.markdown() },
-        "helpUri": docs_url(&meta.docs_path()),
+        // The whole rule page, so code scanning shows it without a link to follow.
+        "help": { "text": meta.markdown(), "markdown": meta.markdown() },
         "defaultConfiguration": { "level": level(meta.severity) },
         "properties": {
             "tags": ["security", "kubernetes", "authentication", meta.mechanism.as_str()],
@@ -329,8 +346,18 @@ mod tests {
         let st001 = rules.iter().find(|r| r["id"] == "ST001").unwrap();
         assert_eq!(st001["name"], "token-auth-file");
         assert_eq!(st001["defaultConfiguration"]["level"], "error");
-        assert!(st001["helpUri"].as_str().unwrap().ends_with("docs/rules/ST001-token-auth-file.md"));
+        assert!(st001.get("helpUri").is_none(), "no link to a host that may not exist");
         assert!(st001["help"]["markdown"].as_str().unwrap().contains("## How to fix"));
+        assert!(st001["help"]["text"].as_str().unwrap().contains("## What it does"), "the whole page");
+        let hosted: Value = serde_json::from_str(&sarif_with(
+            &sample::report(),
+            Links { docs_base: Some("https://docs.corp.test/authn-audit") },
+        ))
+        .unwrap();
+        let driver = &hosted["runs"][0]["tool"]["driver"];
+        assert_eq!(driver["informationUri"], "https://docs.corp.test/authn-audit");
+        let st001 = driver["rules"].as_array().unwrap().iter().find(|r| r["id"] == "ST001").unwrap();
+        assert_eq!(st001["helpUri"], "https://docs.corp.test/authn-audit/rules/ST001-token-auth-file.md");
         assert_eq!(st001["properties"]["security-severity"], "8.0");
     }
 
