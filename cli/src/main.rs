@@ -49,6 +49,15 @@ enum Command {
     Explain(ExplainArgs),
     /// Print a shell completion script: `authn-audit completions bash > /etc/bash_completion.d/authn-audit`.
     Completions(CompletionsArgs),
+    /// Print a man page (roff): the tool's, or a subcommand's; `cargo xtask man` writes them to docs/man/.
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+struct ManArgs {
+    /// The subcommand (`scan`, `rules`, `explain`, `completions`); none: the tool's page.
+    subcommand: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -251,6 +260,7 @@ fn run(args: Vec<OsString>) -> ExitCode {
         Command::Rules(args) => rules(&args),
         Command::Explain(args) => explain(&args),
         Command::Completions(args) => completions(&args, as_plugin),
+        Command::Man(args) => man(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -693,6 +703,25 @@ fn completions(args: &CompletionsArgs, as_plugin: bool) -> Result<u8, Fatal> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, name, &mut script);
     write_stdout(&String::from_utf8_lossy(&script))?;
+    Ok(0)
+}
+
+fn man(args: &ManArgs) -> Result<u8, Fatal> {
+    let mut command = Cli::command();
+    command.build();
+    if let Some(name) = &args.subcommand {
+        let sub = command
+            .find_subcommand(name)
+            .filter(|s| !s.is_hide_set())
+            .cloned()
+            .ok_or_else(|| Fatal(format!("no subcommand `{name}`")))?;
+        command = sub;
+    }
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command)
+        .render(&mut page)
+        .map_err(|e| Fatal(format!("cannot render the man page: {}", reason(&e))))?;
+    write_stdout(&String::from_utf8_lossy(&page))?;
     Ok(0)
 }
 

@@ -147,3 +147,28 @@ fn the_krew_template_and_the_containerfile() {
     let user = containerfile.lines().find_map(|l| l.strip_prefix("USER ")).unwrap();
     assert!(!user.starts_with('0') && !user.starts_with("root"), "non-root: {user}");
 }
+
+#[test]
+fn the_man_pages_are_current() {
+    for (file, subcommand) in [
+        ("authn-audit.1", None),
+        ("authn-audit-scan.1", Some("scan")),
+        ("authn-audit-rules.1", Some("rules")),
+        ("authn-audit-explain.1", Some("explain")),
+        ("authn-audit-completions.1", Some("completions")),
+    ] {
+        let mut args = vec!["man"];
+        args.extend(subcommand);
+        let out = run(&args);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let page = stdout(&out);
+        assert!(page.contains(".TH authn-audit"), "{page}");
+        let checked_in = std::fs::read_to_string(root().join("docs/man").join(file)).unwrap_or_default();
+        assert!(checked_in == page, "docs/man/{file} is out of date: run `cargo xtask man`");
+    }
+    let scan = stdout(&run(&["man", "scan"]));
+    for flag in ["baseline", "min\\-severity", "exclude\\-namespace", "docs\\-url"] {
+        assert!(scan.contains(flag), "the scan page documents {flag}");
+    }
+    assert_eq!(code(&run(&["man", "nope"])), 2);
+}

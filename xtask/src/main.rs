@@ -3,6 +3,7 @@
 
 mod bench_memory;
 mod docs;
+mod man;
 mod new_rule;
 mod viewer;
 mod wasm;
@@ -18,6 +19,7 @@ tasks:
                                  --check fails (exit 1) when a generated file is stale
   new-rule CODE slug [--severity S] [--mechanism M] [--scope audit|admit]
                                  scaffold a rule file, its registry line and fixtures
+  man [--check]                  write (or check) docs/authn-audit.1 from the CLI's definition
   wasm [args]                    build the policy-engine wasm modules
   viewer [args]                  build the viewer
   bench-memory [--quick] [--no-build]
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
     };
     let result = match task.as_str() {
         "docs" => docs::run(rest),
+        "man" => man::run(rest),
         "new-rule" => new_rule::run(rest),
         "wasm" => wasm::run(rest),
         "viewer" => viewer::run(rest),
