@@ -5,11 +5,13 @@
 
 mod audit_logs;
 mod cluster;
+mod config;
+mod junit;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use policy_core::render::{self, Format};
 use policy_core::report::{InputStatus, InputSummary, NO_OBJECTS};
-use policy_core::{InputFile, Limits, Settings, Severity, registry};
+use policy_core::{InputFile, Limits, Severity, registry};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{ErrorKind, IsTerminal, Read, Write};
@@ -42,17 +44,36 @@ struct Cli {
 enum Command {
     /// Analyse dumps (`kubectl get … -o yaml|json`, kubeconfigs, manifests) and report findings.
     #[command(after_help = EXIT_CODES)]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List every rule: code, severity, scope, mechanism, slug and title.
     Rules(RulesArgs),
     /// Show a rule's documentation.
     Explain(ExplainArgs),
+    /// Print a shell completion script: `authn-audit completions bash > /etc/bash_completion.d/authn-audit`.
+    Completions(CompletionsArgs),
+    /// Print a man page (roff): the tool's, or a subcommand's; `cargo xtask man` writes them to docs/man/.
+    #[command(hide = true)]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+struct ManArgs {
+    /// The subcommand (`scan`, `rules`, `explain`, `completions`); none: the tool's page.
+    subcommand: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
 struct ScanArgs {
-    /// Files or directories to scan (directories: every .yaml, .yml, .json and .csv below);
-    /// `-` reads standard input.
+    /// Files or directories to scan (directories: every .yaml, .yml, .json and .csv below, and
+    /// any other file whose content is Kubernetes YAML/JSON, a kubeconfig or a token CSV;
+    /// hidden directories skipped); `-` reads standard input.
     #[arg(value_name = "PATH|-", required_unless_present = "cluster")]
     paths: Vec<PathBuf>,
     /// Scan the live cluster: `kubectl get` of every resource the rules read, held in memory
@@ -81,12 +102,42 @@ struct ScanArgs {
     /// Skip these rule codes or families, comma-separated.
     #[arg(long, value_name = "CODES", value_delimiter = ',')]
     ignore: Vec<String>,
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::High)]
-    fail_on: FailOn,
-    /// Settings as JSON (select, ignore, severityOverrides, lifetimes, limits…); flags win.
-    #[arg(long, value_name = "FILE.json")]
+    /// Exit 1 when a finding that counts (not suppressed; with --baseline, new) is at or above
+    /// this severity [default: high, or the config file's `failOn`].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<FailOn>,
+    /// Settings file, YAML or JSON, in the config file's language; flags win.
+    #[arg(long, value_name = "FILE")]
     settings: Option<PathBuf>,
+    /// Config file (YAML or JSON: settings, `suppressions`, `failOn`…) [default:
+    /// `.authn-audit.yaml` in the working directory or the repository root].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Read no config file, not even `.authn-audit.yaml`.
+    #[arg(long)]
+    no_config: bool,
+    /// A previous `--format json` report: each finding is marked new or unchanged, the gone
+    /// ones fixed, and --fail-on applies to new findings only.
+    #[arg(long, value_name = "OLD.json")]
+    baseline: Option<PathBuf>,
+    /// Report only objects in these namespaces (repeatable, globs: `team-*`); cluster-scoped
+    /// objects are always reported.
+    #[arg(long = "namespace", short = 'n', value_name = "GLOB")]
+    namespaces: Vec<String>,
+    /// Point rule links at docs a team hosts: `BASE/rules/CODE-slug.md` (the repository's `docs/`
+    /// published at BASE); without it, Markdown and HTML reports link to the rule docs they carry.
+    #[arg(long, value_name = "BASE")]
+    docs_url: Option<String>,
+    /// Show info findings in the text report too.
+    #[arg(long, short = 'v')]
+    verbose: bool,
+    /// Show only findings at or above this severity (every format; all are still analysed,
+    /// counted and judged by --fail-on) [default: the config file's `minSeverity`].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    min_severity: Option<ShownSeverity>,
+    /// Never report objects in these namespaces (repeatable, globs).
+    #[arg(long = "exclude-namespace", value_name = "GLOB")]
+    exclude_namespaces: Vec<String>,
     /// Colour the text format: auto = when writing to a terminal and NO_COLOR is not set.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
@@ -116,16 +167,20 @@ enum OutputFormat {
     Sarif,
     Markdown,
     Html,
+    /// JUnit XML, for GitLab, Jenkins and other CI test reports.
+    Junit,
 }
 
-impl From<OutputFormat> for Format {
-    fn from(format: OutputFormat) -> Self {
-        match format {
-            OutputFormat::Text => Format::Text,
-            OutputFormat::Json => Format::Json,
-            OutputFormat::Sarif => Format::Sarif,
-            OutputFormat::Markdown => Format::Markdown,
-            OutputFormat::Html => Format::Html,
+impl OutputFormat {
+    /// The policy-core renderer of this format; `None` for the one the CLI renders itself.
+    fn core(self) -> Option<Format> {
+        match self {
+            OutputFormat::Text => Some(Format::Text),
+            OutputFormat::Json => Some(Format::Json),
+            OutputFormat::Sarif => Some(Format::Sarif),
+            OutputFormat::Markdown => Some(Format::Markdown),
+            OutputFormat::Html => Some(Format::Html),
+            OutputFormat::Junit => None,
         }
     }
 }
@@ -156,6 +211,27 @@ impl FailOn {
             Self::High => Some(Severity::High),
             Self::Critical => Some(Severity::Critical),
             Self::Never => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ShownSeverity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<ShownSeverity> for Severity {
+    fn from(shown: ShownSeverity) -> Self {
+        match shown {
+            ShownSeverity::Info => Severity::Info,
+            ShownSeverity::Low => Severity::Low,
+            ShownSeverity::Medium => Severity::Medium,
+            ShownSeverity::High => Severity::High,
+            ShownSeverity::Critical => Severity::Critical,
         }
     }
 }
@@ -195,6 +271,8 @@ fn run(args: Vec<OsString>) -> ExitCode {
         Command::Scan(args) => scan(&args),
         Command::Rules(args) => rules(&args),
         Command::Explain(args) => explain(&args),
+        Command::Completions(args) => completions(&args, as_plugin),
+        Command::Man(args) => man(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -206,21 +284,40 @@ fn run(args: Vec<OsString>) -> ExitCode {
 }
 
 fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
-    let mut settings = match &args.settings {
-        Some(path) => {
-            let bytes =
-                read_bounded(path, MAX_SETTINGS_BYTES, Duration::from_secs(args.pipe_timeout)).map_err(|problem| {
-                    let why = match problem {
-                        Unread::Failed(_, message) => message,
-                        Unread::TooLarge { .. } => format!("more than {MAX_SETTINGS_BYTES} bytes"),
-                    };
-                    Fatal(format!("{}: cannot read settings: {why}", path.display()))
-                })?;
-            serde_json::from_slice::<Settings>(&bytes)
-                .map_err(|e| Fatal(format!("{}:{}: invalid settings: {e}", path.display(), e.line())))?
-        }
-        None => Settings::default(),
+    let timeout = Duration::from_secs(args.pipe_timeout);
+    let config_path = match (&args.config, args.no_config) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => None,
+        (None, false) => std::env::current_dir().ok().and_then(|cwd| config::discover(&cwd)),
     };
+    // The config file first, then a settings file over it, then the flags.
+    let mut file_config = match &config_path {
+        Some(path) => load_config(path, timeout)?,
+        None => config::Config::default(),
+    };
+    if let Some(path) = &args.settings {
+        let over = load_config(path, timeout)?;
+        file_config.settings = over.settings;
+        file_config.fail_on = over.fail_on.or(file_config.fail_on);
+        file_config.min_severity = over.min_severity.or(file_config.min_severity);
+    }
+    let fail_on = match (args.fail_on, &file_config.fail_on) {
+        (Some(flag), _) => flag,
+        (None, Some(name)) => FailOn::from_str(name, true).map_err(|_| {
+            Fatal(format!("`failOn: {name}` is no severity (info, low, medium, high, critical, never)"))
+        })?,
+        (None, None) => FailOn::High,
+    };
+    let min_severity: Option<Severity> = match (args.min_severity, &file_config.min_severity) {
+        (Some(flag), _) => Some(flag.into()),
+        (None, Some(name)) => Some(Severity::parse(name).ok_or_else(|| {
+            Fatal(format!("`minSeverity: {name}` is no severity (info, low, medium, high, critical)"))
+        })?),
+        (None, None) => None,
+    };
+    let mut settings = file_config.settings;
+    settings.namespaces.extend(args.namespaces.iter().map(|s| s.trim().to_string()));
+    settings.exclude_namespaces.extend(args.exclude_namespaces.iter().map(|s| s.trim().to_string()));
     if !args.select.is_empty() {
         settings.select = args.select.iter().map(|s| s.trim().to_string()).collect();
     }
@@ -248,7 +345,21 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     }
     let inputs: Vec<InputFile<'_>> =
         read.files.iter().map(|(name, bytes)| InputFile { name: name.as_str(), bytes: bytes.as_slice() }).collect();
-    let report = policy_core::analyze_with_audit(&inputs, &read.unread, audit, &settings, &mut |_| {});
+    let mut report = policy_core::analyze_with_audit(&inputs, &read.unread, audit, &settings, &mut |_| {});
+    if let Some(path) = &args.baseline {
+        let bytes = read_bounded(path, settings.limits.max_total_bytes, timeout).map_err(|problem| {
+            Fatal(format!("{}: cannot read the baseline: {}", path.display(), unread_reason(problem)))
+        })?;
+        policy_core::report::baseline::compare(&mut report, &bytes)
+            .map_err(|why| Fatal(format!("{}: not a baseline: {why}", path.display())))?;
+    }
+    for stale in &report.stale_suppressions {
+        let file = config_path.as_ref().map_or("settings".to_string(), |p| p.display().to_string());
+        eprintln!(
+            "{file}: warning: stale-suppression: `{}` for `{}` matches no finding: fix or remove it",
+            stale.origin, stale.rule
+        );
+    }
 
     // Every problem on stderr too, located: unread inputs, diagnostics, inputs with no object.
     for input in &report.inputs {
@@ -272,7 +383,33 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let rendered = render::render(&report, args.format.into(), color);
+    // Judged before anything is hidden: --min-severity changes what is shown, not the verdict.
+    let failing = fail_on.severity().is_some_and(|sev| report.failing(sev).next().is_some());
+    let rendered = match args.format {
+        OutputFormat::Text => render::text_with(
+            &report,
+            render::TextOptions { color, width: terminal_width(), verbose: args.verbose, min_severity },
+        ),
+        OutputFormat::Junit => {
+            let rules: Vec<(&str, &str)> = registry::ALL
+                .iter()
+                .map(|r| r.meta())
+                .filter(|m| settings.enables(m))
+                .map(|m| (m.code, m.slug))
+                .collect();
+            if let Some(min) = min_severity {
+                report.findings.retain(|f| f.severity >= min);
+            }
+            junit::junit(&report, &rules)
+        }
+        format => {
+            if let Some(min) = min_severity {
+                report.findings.retain(|f| f.severity >= min);
+            }
+            let links = render::Links { docs_base: args.docs_url.as_deref() };
+            render::render_with(&report, format.core().unwrap_or(Format::Json), color, links)
+        }
+    };
     match &args.output {
         Some(path) => std::fs::write(path, rendered)
             .map_err(|e| Fatal(format!("{}: cannot write the report: {}", path.display(), reason(&e))))?,
@@ -283,8 +420,31 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     if !report.is_complete() {
         return Ok(2);
     }
-    let failing = args.fail_on.severity().is_some_and(|sev| report.at_least(sev).next().is_some());
     Ok(u8::from(failing))
+}
+
+/// The width text is wrapped to: `COLUMNS` when the shell exports it, else 100.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()).filter(|w| *w > 0).unwrap_or(100)
+}
+
+/// Read and parse a config or settings file, YAML or JSON.
+fn load_config(path: &Path, timeout: Duration) -> Result<config::Config, Fatal> {
+    let bytes = read_bounded(path, MAX_SETTINGS_BYTES, timeout)
+        .map_err(|problem| Fatal(format!("{}: cannot read settings: {}", path.display(), unread_reason(problem))))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| Fatal(format!("{}: invalid settings: not UTF-8 text", path.display())))?;
+    config::parse(&text).map_err(|(line, why)| {
+        let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+        Fatal(format!("{}{at}: invalid settings: {why}", path.display()))
+    })
+}
+
+fn unread_reason(problem: Unread) -> String {
+    match problem {
+        Unread::Failed(_, message) => message,
+        Unread::TooLarge { bytes, .. } => format!("more than {} bytes", bytes.saturating_sub(1)),
+    }
 }
 
 /// The settings file is a few hundred bytes; this is only a guard against a device or a pipe.
@@ -327,7 +487,7 @@ fn read_inputs(paths: &[PathBuf], limits: &Limits, pipe_timeout: Duration) -> Re
                 let before = found.len();
                 walk(path, &mut found, &mut read.unread);
                 if found.len() == before {
-                    let message = "no .yaml, .yml, .json or .csv file in this directory";
+                    let message = "no dump in this directory (no .yaml, .yml, .json or .csv file, nor one whose content is Kubernetes YAML, JSON, a kubeconfig or a token file)";
                     read.unread.push(InputSummary::unreadable(&path.display().to_string(), "read-error", message));
                 }
             }
@@ -467,17 +627,29 @@ fn walk(dir: &Path, found: &mut Vec<(String, Option<PathBuf>)>, unread: &mut Vec
     for path in entries {
         let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
         if meta.is_dir() {
-            walk(&path, found, unread);
-        } else if is_dump(&path) && (meta.is_file() || path.is_file()) {
+            // `.git` and other hidden trees hold no dump, and sniffing them would cost a read each.
+            if !path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+                walk(&path, found, unread);
+            }
+        } else if (meta.is_file() || path.is_file()) && worth_reading(&path) {
             found.push((path.display().to_string(), Some(path)));
         }
     }
 }
 
-fn is_dump(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| ["yaml", "yml", "json", "csv"].iter().any(|ok| e.eq_ignore_ascii_case(ok)))
+/// How much of a file without a dump's extension is read to judge its content.
+const SNIFF_BYTES: u64 = 8 << 10;
+
+/// A dump by extension, or a file whose first bytes show Kubernetes content (a kubeconfig named
+/// `config` or `admin.conf`, a dump or token file without an extension).
+fn worth_reading(path: &Path) -> bool {
+    let name = path.display().to_string();
+    if policy_core::input::worth_reading(&name, b"") {
+        return true;
+    }
+    let mut head = Vec::new();
+    File::open(path).and_then(|f| f.take(SNIFF_BYTES).read_to_end(&mut head)).is_ok()
+        && policy_core::input::worth_reading(&name, &head)
 }
 
 /// One catalogue entry as `authn-audit rules --format json` prints it.
@@ -520,8 +692,12 @@ fn rules(args: &RulesArgs) -> Result<u8, Fatal> {
                 "{:<6} {:<8} {:<5} {:<22} {:<slug_width$} TITLE\n",
                 "CODE", "SEVERITY", "SCOPE", "MECHANISM", "SLUG"
             );
+            // Titles wrap under their column, within the terminal's width.
+            let indent = 6 + 1 + 8 + 1 + 5 + 1 + 22 + 1 + slug_width + 1;
+            let title_width = terminal_width().saturating_sub(indent).max(30);
             for m in &metas {
                 let scope = if m.admits() { "admit" } else { "audit" };
+                let mut lines = wrap(&m.title(), title_width).into_iter();
                 out.push_str(&format!(
                     "{:<6} {:<8} {:<5} {:<22} {:<slug_width$} {}\n",
                     m.code,
@@ -529,14 +705,60 @@ fn rules(args: &RulesArgs) -> Result<u8, Fatal> {
                     scope,
                     m.mechanism.as_str(),
                     m.slug,
-                    m.title()
+                    lines.next().unwrap_or_default()
                 ));
+                for line in lines {
+                    out.push_str(&format!("{:indent$}{line}\n", ""));
+                }
             }
             out
         }
     };
     write_stdout(&out)?;
     Ok(0)
+}
+
+fn completions(args: &CompletionsArgs, as_plugin: bool) -> Result<u8, Fatal> {
+    let mut command = Cli::command();
+    let name = if as_plugin { KUBECTL_PLUGIN } else { "authn-audit" };
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, name, &mut script);
+    write_stdout(&String::from_utf8_lossy(&script))?;
+    Ok(0)
+}
+
+fn man(args: &ManArgs) -> Result<u8, Fatal> {
+    let mut command = Cli::command();
+    command.build();
+    if let Some(name) = &args.subcommand {
+        let sub = command
+            .find_subcommand(name)
+            .filter(|s| !s.is_hide_set())
+            .cloned()
+            .ok_or_else(|| Fatal(format!("no subcommand `{name}`")))?;
+        command = sub;
+    }
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command)
+        .render(&mut page)
+        .map_err(|e| Fatal(format!("cannot render the man page: {}", reason(&e))))?;
+    write_stdout(&String::from_utf8_lossy(&page))?;
+    Ok(0)
+}
+
+/// Words into lines of at most `width` characters (a longer word gets a line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
 }
 
 fn explain(args: &ExplainArgs) -> Result<u8, Fatal> {
@@ -555,12 +777,11 @@ fn explain(args: &ExplainArgs) -> Result<u8, Fatal> {
     };
     let scope = if m.admits() { "audit and admission" } else { "audit" };
     let out = format!(
-        "# {} {}\n\nSeverity: {} · Mechanism: {} · Scope: {scope} · Status: {stage} since {since}\nDocs: {}\n\n{}\n",
+        "# {} {}\n\nSeverity: {} · Mechanism: {} · Scope: {scope} · Status: {stage} since {since}\n\n{}\n",
         m.code,
         m.slug,
         m.severity,
         m.mechanism.label(),
-        m.docs_path(),
         m.markdown().trim_end()
     );
     write_stdout(&out)?;

@@ -8,7 +8,7 @@ use crate::data::source::Source;
 use crate::input::{self, InputFile, Object, Origin};
 use crate::inventory::Inventory;
 use crate::registry;
-use crate::report::{Finding, Report, Summary, TOOL_NAME, TOOL_VERSION, Tool};
+use crate::report::{Finding, Report, Summary, TOOL_NAME, TOOL_VERSION, Tool, suppression};
 use crate::rule::{Context, Findings};
 use crate::settings::Settings;
 use crate::value::Value;
@@ -17,11 +17,12 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-/// Per-object opt-out in audits: `authn-audit.dev/ignore: "SA001,TR004"` on the object's annotations.
+/// Per-object acceptance in audits: `authn-audit.dev/ignore: "SA001,TR004: reason"` on the
+/// object's annotations (or its pod template's).
 ///
 /// Honoured only by [`analyze`]: at admission the object is the requester's, so an annotation on it
 /// must not relax the policy owner's decision; [`admit`] exempts only through its settings.
-pub const IGNORE_ANNOTATION: &str = "authn-audit.dev/ignore";
+pub use crate::report::suppression::IGNORE_ANNOTATION;
 
 /// Analyse whole dumps: load, index, run every enabled rule, build the report.
 ///
@@ -108,7 +109,7 @@ pub fn analyze_with_audit(
         progress(state);
     });
     let mut summaries = loaded.inputs;
-    let objects = without_identical_copies(loaded.objects, inputs.len());
+    let (objects, copies) = merge_copies(loaded.objects, inputs.len());
     let mut inv = Inventory::new(&objects);
     inv.audit = audit;
     for diagnostic in &inv.diagnostics {
@@ -128,6 +129,11 @@ pub fn analyze_with_audit(
         progress(state);
     });
     let mut findings = out.found;
+    findings.retain(|f| suppression::in_scope(&f.object, &settings.namespaces, &settings.exclude_namespaces));
+    for finding in &mut findings {
+        finding.id = crate::report::baseline::finding_id(finding);
+    }
+    let stale_suppressions = suppression::apply(&mut findings, &settings.suppressions, now.date());
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -135,6 +141,12 @@ pub fn analyze_with_audit(
             .then_with(|| a.source.cmp(&b.source))
             .then_with(|| a.object.cmp(&b.object))
     });
+    for finding in &mut findings {
+        let o = &finding.object;
+        if let Some(sources) = copies.get(&(o.kind.clone(), o.namespace.clone().unwrap_or_default(), o.name.clone())) {
+            finding.also_in = sources.clone();
+        }
+    }
     let summary = summarize(&findings, objects.len(), &summaries);
     Report {
         tool: Tool { name: TOOL_NAME.to_string(), version: TOOL_VERSION.to_string() },
@@ -150,30 +162,67 @@ pub fn analyze_with_audit(
         },
         audit: inv.audit.summary(),
         summary,
+        stale_suppressions,
+        fixed: Vec::new(),
     }
 }
 
-/// The same object in two inputs (a manifest in two files, a dump taken twice) is one object
-/// of the cluster: later identical copies are dropped, so it is reported once. Copies that
-/// differ are kept: the dump disagrees with itself, and each is judged. One input cannot hold
-/// a copy from another, so a single input is left as it is; the index holds one hash per
-/// object, not its strings, to keep a huge dump's memory flat.
-fn without_identical_copies(objects: Vec<Object>, inputs: usize) -> Vec<Object> {
+/// Where else each merged object was seen, by (kind, namespace, name).
+type Copies = std::collections::BTreeMap<(String, String, String), Vec<Source>>;
+
+/// The same object seen in several inputs (a cluster dumped as YAML and as JSON, or whole and per
+/// namespace, a manifest in two files) is one object of the cluster, analysed once: the first copy
+/// in input order is kept, and the sources of the others are returned so its findings can list
+/// them. Copies are the same object when kind, namespace and name match and either their `uid`s
+/// match or their contents are equal; copies that differ are kept (the inputs disagree, and each
+/// is judged). Objects without a name (kubeconfigs, token files) are never merged, and a single
+/// input is left as it is. The index holds one hash per object, not its strings, so a huge dump's
+/// memory stays flat.
+fn merge_copies(objects: Vec<Object>, inputs: usize) -> (Vec<Object>, Copies) {
     use std::hash::BuildHasher;
+    let mut copies = Copies::new();
     if inputs < 2 {
-        return objects;
+        return (objects, copies);
     }
     let hasher = std::collections::hash_map::RandomState::new();
-    let mut first: HashMap<u64, usize> = HashMap::with_capacity(objects.len());
-    let mut keep = Vec::with_capacity(objects.len());
-    for (i, o) in objects.iter().enumerate() {
-        let key = hasher.hash_one((o.api_version(), o.kind(), o.namespace().unwrap_or(""), o.name()));
-        let twin = *first.entry(key).or_insert(i);
-        let copy = twin != i && objects.get(twin).is_some_and(|t| t.value == o.value && t.source.path != o.source.path);
-        keep.push(!copy);
+    let mut first: HashMap<u64, Vec<usize>> = HashMap::with_capacity(objects.len());
+    let mut kept: Vec<Object> = Vec::with_capacity(objects.len());
+    for object in objects {
+        if object.name().is_empty() || object.kind().is_empty() {
+            kept.push(object);
+            continue;
+        }
+        let key = hasher.hash_one((object.kind(), object.namespace().unwrap_or(""), object.name()));
+        let same = first
+            .get(&key)
+            .and_then(|indexes| indexes.iter().copied().find(|&i| kept.get(i).is_some_and(|k| same_object(k, &object))));
+        match same {
+            Some(_) => copies
+                .entry((object.kind().to_string(), object.namespace().unwrap_or("").to_string(), object.name().to_string()))
+                .or_default()
+                .push(object.source.clone()),
+            None => {
+                first.entry(key).or_default().push(kept.len());
+                kept.push(object);
+            }
+        }
     }
-    drop(first);
-    objects.into_iter().zip(keep).filter_map(|(o, keep)| keep.then_some(o)).collect()
+    (kept, copies)
+}
+
+/// Two copies of one object: the same kind, namespace and name, and the same `uid` or, where
+/// either has none, the same content.
+fn same_object(a: &Object, b: &Object) -> bool {
+    fn uid(o: &Object) -> Option<&str> {
+        o.at(&["metadata", "uid"]).and_then(Value::as_str).filter(|u| !u.is_empty())
+    }
+    a.kind() == b.kind()
+        && a.namespace() == b.namespace()
+        && a.name() == b.name()
+        && match (uid(a), uid(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => a.value == b.value,
+        }
 }
 
 /// Run the enabled rules of a scope over an inventory, applying overrides and, in audits, the
@@ -195,7 +244,9 @@ fn run(
         on_rule(done + 1);
     }
     if mode == Scope::Audit {
-        out.found.retain(|f| !ignored_by_annotation(inv, f));
+        for finding in &mut out.found {
+            finding.suppression = suppressed_by_annotation(inv, finding);
+        }
     }
     for finding in &mut out.found {
         finding.severity = settings.severity_for(&finding.code, finding.severity);
@@ -212,16 +263,27 @@ fn fill_default_remediation(meta: &RuleMeta, found: &mut [Finding]) {
     }
 }
 
-fn ignored_by_annotation(inv: &Inventory<'_>, finding: &Finding) -> bool {
+/// The acceptance the finding's object writes on itself: its own annotation, or its pod
+/// template's (a Deployment's `spec.template`, a CronJob's `spec.jobTemplate.spec.template`), so
+/// the annotation a workload's author puts on the pods also covers the workload.
+fn suppressed_by_annotation(inv: &Inventory<'_>, finding: &Finding) -> Option<crate::report::Suppression> {
     let o = &finding.object;
-    inv.get(&o.kind, o.namespace.as_deref().unwrap_or(""), &o.name)
-        .and_then(|obj| obj.annotation(IGNORE_ANNOTATION))
-        .is_some_and(|codes| codes.split(',').any(|c| c.trim() == finding.code))
+    let object = inv.get(&o.kind, o.namespace.as_deref().unwrap_or(""), &o.name)?;
+    let template =
+        |path: &[&str]| object.at(path).and_then(|a| a.get(IGNORE_ANNOTATION)).and_then(crate::value::Value::as_str);
+    [
+        object.annotation(IGNORE_ANNOTATION),
+        template(&["spec", "template", "metadata", "annotations"]),
+        template(&["spec", "jobTemplate", "spec", "template", "metadata", "annotations"]),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|value| suppression::from_annotation(value, finding))
 }
 
 fn summarize(findings: &[Finding], objects: usize, inputs: &[InputSummary]) -> Summary {
     let mut summary = Summary {
-        findings: findings.len(),
+        findings: findings.iter().filter(|f| f.counts()).count(),
         objects,
         diagnostics: inputs.iter().map(|i| i.diagnostics.len()).sum(),
         ..Summary::default()
@@ -230,6 +292,10 @@ fn summarize(findings: &[Finding], objects: usize, inputs: &[InputSummary]) -> S
         summary.by_severity.insert(severity, 0);
     }
     for finding in findings {
+        if finding.is_suppressed() {
+            summary.suppressed += 1;
+            continue;
+        }
         *summary.by_severity.entry(finding.severity).or_default() += 1;
         *summary.by_mechanism.entry(finding.mechanism).or_default() += 1;
     }
@@ -389,7 +455,18 @@ mod tests {
         let inputs = texts.each_ref().map(|t| InputFile { name: "dump.json", bytes: t.as_bytes() });
         let report = analyze(&inputs, &Settings { select: vec!["SA001".into(), "CC".into()], ..Settings::default() });
         assert_eq!(report.summary.objects, 2);
-        assert_eq!(report.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(), Vec::<&str>::new());
+        // Suppressed, not dropped: listed with their in-source suppression, not counted.
+        let mut codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+        codes.sort_unstable();
+        assert_eq!(codes, ["CC001", "CC003", "SA001"]);
+        assert!(report.findings.iter().all(|f| f.is_suppressed()));
+        assert!(
+            report
+                .findings
+                .iter()
+                .all(|f| f.suppression.as_ref().is_some_and(|s| s.kind == crate::report::SuppressionKind::InSource))
+        );
+        assert_eq!((report.summary.findings, report.summary.suppressed), (0, 3));
         // Without the annotations the same objects are reported: the annotation is what hid them.
         let bare = self_exempt_objects().map(|mut o| {
             if let Some(annotations) = o.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
@@ -402,6 +479,71 @@ mod tests {
         let mut codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
         codes.sort_unstable();
         assert_eq!(codes, ["CC001", "CC003", "SA001"]);
+    }
+
+    #[test]
+    fn a_pod_template_annotation_covers_its_workload() {
+        let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"template": {"metadata": {"annotations": {IGNORE_ANNOTATION: "TR: reviewed by platform"}},
+                "spec": {"automountServiceAccountToken": true, "containers": [{"name": "c", "image": "x"}]}}}});
+        let text = deployment.to_string();
+        let with = analyze(&[InputFile { name: "d.json", bytes: text.as_bytes() }], &Settings::default());
+        let bare_text = text.replace(IGNORE_ANNOTATION, "other");
+        let bare = analyze(&[InputFile { name: "d.json", bytes: bare_text.as_bytes() }], &Settings::default());
+        let tr = |r: &Report| r.findings.iter().filter(|f| f.code.starts_with("TR")).cloned().collect::<Vec<_>>();
+        assert!(!tr(&bare).is_empty(), "the workload has a TR finding to accept");
+        assert!(tr(&bare).iter().all(|f| f.counts()));
+        assert_eq!(tr(&with).len(), tr(&bare).len(), "kept, not dropped");
+        for f in tr(&with) {
+            assert_eq!(f.suppression.map(|s| s.justification), Some("reviewed by platform".to_string()));
+        }
+    }
+
+    #[test]
+    fn copies_merge_only_when_they_are_the_same_object() {
+        let secret = |uid: &str, sa: &str| {
+            json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+                "metadata": {"name": "t", "namespace": "ci", "uid": uid,
+                    "annotations": {"kubernetes.io/service-account.name": sa}}})
+            .to_string()
+        };
+        let count = |texts: &[String]| {
+            let names = ["a.json", "b.json", "c.json"];
+            let inputs: Vec<InputFile<'_>> =
+                texts.iter().zip(names).map(|(t, name)| InputFile { name, bytes: t.as_bytes() }).collect();
+            let report = analyze(&inputs, &Settings { select: vec!["SA001".into()], ..Settings::default() });
+            (report.summary.objects, report.findings.len(), report.findings.first().map(|f| f.also_in.len()))
+        };
+        assert_eq!(count(&[secret("1", "x"), secret("1", "x"), secret("1", "x")]), (1, 1, Some(2)));
+        assert_eq!(count(&[secret("1", "x"), secret("2", "x")]), (2, 2, Some(0)), "another uid: another object");
+        assert_eq!(count(&[secret("", "x"), secret("", "y")]).0, 2, "without uids, only equal contents merge");
+        assert_eq!(count(&[secret("", "x"), secret("", "x")]).0, 1);
+    }
+
+    #[test]
+    fn ids_survive_reordering_and_reformatting() {
+        let [secret, csr] = self_exempt_objects();
+        let (a, b) = (secret.to_string(), csr.to_string());
+        let pretty = serde_json::to_string_pretty(&secret).unwrap_or_default();
+        let one = analyze(
+            &[InputFile { name: "x.json", bytes: a.as_bytes() }, InputFile { name: "y.json", bytes: b.as_bytes() }],
+            &Settings::default(),
+        );
+        let two = analyze(
+            &[
+                InputFile { name: "x.json", bytes: b.as_bytes() },
+                InputFile { name: "y.json", bytes: pretty.as_bytes() },
+            ],
+            &Settings::default(),
+        );
+        let ids = |r: &Report| {
+            let mut ids: Vec<String> = r.findings.iter().map(|f| f.id.clone()).collect();
+            ids.sort();
+            ids
+        };
+        assert!(!ids(&one).is_empty() && ids(&one).iter().all(|id| id.len() == 32));
+        assert_eq!(ids(&one), ids(&two));
     }
 
     #[test]

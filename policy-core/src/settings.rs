@@ -3,6 +3,7 @@
 use crate::data::limits::Limits;
 use crate::data::rule_meta::{RuleMeta, RuleStatus};
 use crate::data::severity::Severity;
+use crate::data::suppression_rule::SuppressionRule;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -37,6 +38,13 @@ pub struct Settings {
     pub allowed_legacy_tokens: Vec<String>,
     /// Input caps.
     pub limits: Limits,
+    /// Accepted findings, each with a mandatory reason (audits only).
+    pub suppressions: Vec<SuppressionRule>,
+    /// Report only objects in these namespaces (globs); empty means all. Cluster-scoped
+    /// objects are always reported (audits only).
+    pub namespaces: Vec<String>,
+    /// Never report objects in these namespaces (globs; audits only).
+    pub exclude_namespaces: Vec<String>,
 }
 
 impl Default for Settings {
@@ -54,6 +62,9 @@ impl Default for Settings {
             max_user_mechanisms: 2,
             allowed_legacy_tokens: Vec::new(),
             limits: Limits::default(),
+            suppressions: Vec::new(),
+            namespaces: Vec::new(),
+            exclude_namespaces: Vec::new(),
         }
     }
 }
@@ -86,7 +97,11 @@ impl Settings {
 
     /// Every selector and override key, for [`crate::registry::unknown_selectors`].
     pub fn selectors(&self) -> impl Iterator<Item = &String> {
-        self.select.iter().chain(&self.ignore).chain(self.severity_overrides.keys())
+        self.select
+            .iter()
+            .chain(&self.ignore)
+            .chain(self.severity_overrides.keys())
+            .chain(self.suppressions.iter().map(|s| &s.rule))
     }
 
     /// The severity a rule's findings get: the override, or the finding's own.
@@ -98,6 +113,35 @@ impl Settings {
 /// Whether `selector` is a compliance reference (`cis-3.1.1`, `cis-5.1`) the rule automates.
 fn names_reference(selector: &str, rule: &RuleMeta) -> bool {
     rule.references().iter().any(|r| crate::data::compliance::selects(selector, r))
+}
+
+/// Keys of the admission policy's settings (Kubewarden, OPA, npm) that audits do not read.
+pub const ADMISSION_ONLY_KEYS: [&str; 4] = ["exemptNamespaces", "exemptUsers", "exemptGroups", "rejectAt"];
+
+/// Keys of audits (the CLI, its config file, the viewer) that the admission policy does not read.
+pub const AUDIT_ONLY_KEYS: [&str; 11] = [
+    "preview",
+    "now",
+    "maxIdTokenLifetimeSeconds",
+    "maxWebhookCacheTtlSeconds",
+    "maxUserMechanisms",
+    "limits",
+    "suppressions",
+    "namespaces",
+    "excludeNamespaces",
+    "failOn",
+    "minSeverity",
+];
+
+/// Where a key of the one settings language applies, for the error that refuses it elsewhere.
+pub fn where_key_applies(key: &str) -> &'static str {
+    if ADMISSION_ONLY_KEYS.contains(&key) {
+        "applies to the admission policy's settings (Kubewarden, OPA, npm)"
+    } else if AUDIT_ONLY_KEYS.contains(&key) {
+        "applies to audits (the CLI, its `.authn-audit.yaml`, the viewer)"
+    } else {
+        "is no settings key"
+    }
 }
 
 /// `SA` matches `SA003`; `SA003` matches only itself; `ALL` matches everything.

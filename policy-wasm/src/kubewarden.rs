@@ -177,6 +177,10 @@ mod tests {
             docs: String::new(),
             related: Vec::new(),
             references: Vec::new(),
+            id: String::new(),
+            suppression: None,
+            also_in: Vec::new(),
+            baseline: None,
         }
     }
 

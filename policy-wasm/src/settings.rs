@@ -1,6 +1,7 @@
 //! Admission settings as a policy engine passes them (Kubewarden policy settings, OPA data or
 //! Gatekeeper parameters, the npm `settings` argument): JSON, camelCase, unknown keys refused.
 
+use policy_core::settings::{AUDIT_ONLY_KEYS, where_key_applies};
 use policy_core::{AdmitSettings, Settings, Severity};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -55,6 +56,12 @@ impl PolicySettings {
     pub fn from_value(value: &Value) -> Result<Self, String> {
         let settings = match value {
             Value::Null => Self::default(),
+            Value::Object(map) if let Some(key) = map.keys().find(|k| AUDIT_ONLY_KEYS.contains(&k.as_str())) => {
+                return Err(format!(
+                    "invalid settings: `{key}` {}; the admission policy does not read it",
+                    where_key_applies(key)
+                ));
+            }
             value => Self::deserialize(value).map_err(|e| crate::json_error("invalid settings", &e))?,
         };
         settings.validate()?;
@@ -200,5 +207,12 @@ mod tests {
         assert!(err(json!({"allowedLegacyTokens": ["no-namespace"]})).contains("`no-namespace`"));
         assert!(err(json!([1])).starts_with("invalid settings"));
         assert!(PolicySettings::from_slice(b"{").is_err());
+        // One settings language: an audit key here says where it applies.
+        let audit = err(json!({"suppressions": []}));
+        assert!(
+            audit.contains("`suppressions` applies to audits") && audit.contains("admission policy does not read it"),
+            "{audit}"
+        );
+        assert!(err(json!({"namespaces": ["x"]})).contains("applies to audits"));
     }
 }

@@ -5,6 +5,7 @@ mod bench_memory;
 mod bindgen;
 #[cfg(feature = "registry")]
 mod docs;
+mod man;
 #[cfg(feature = "registry")]
 mod new_rule;
 mod viewer;
@@ -22,6 +23,7 @@ tasks:
                                  --check fails (exit 1) when a generated file is stale
   new-rule CODE slug [--severity S] [--mechanism M] [--scope audit|admit]
                                  scaffold a rule file, its registry line and fixtures
+  man [--check]                  write (or check) docs/authn-audit.1 from the CLI's definition
   wasm [args]                    build the policy-engine wasm modules
   viewer [args]                  build the viewer
   bench-memory [--quick] [--no-build]
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
     let result = match task.as_str() {
         #[cfg(feature = "registry")]
         "docs" => docs::run(rest),
+        "man" => man::run(rest),
         #[cfg(feature = "registry")]
         "new-rule" => new_rule::run(rest),
         #[cfg(feature = "registry")]

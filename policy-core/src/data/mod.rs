@@ -14,3 +14,4 @@ pub mod object_ref;
 pub mod rule_meta;
 pub mod severity;
 pub mod source;
+pub mod suppression_rule;

@@ -152,6 +152,33 @@ pub fn parse_yaml_value(text: &str) -> Result<Value, String> {
     loader::parse_embedded(text, &Limits::default())
 }
 
+/// Whether a file found in a directory walk is worth reading as an input, from its name and its
+/// first bytes: a dump by extension (`.yaml`, `.yml`, `.json`, `.csv`), else by content whatever
+/// its name (a kubeconfig called `config`, `admin.conf` or `x.kubeconfig`, a dump without an
+/// extension): YAML or JSON holding a Kubernetes object or a kubeconfig, or a static token CSV.
+/// Binary files never are.
+pub fn worth_reading(name: &str, head: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let base = lower.rsplit(['/', '\\']).next().unwrap_or(&lower);
+    if [".yaml", ".yml", ".json", ".csv"].iter().any(|e| base.ends_with(e)) {
+        return true;
+    }
+    if head.contains(&0) {
+        return false;
+    }
+    // The head may end inside a character: judge the valid part.
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(head.get(..e.valid_up_to()).unwrap_or_default()).unwrap_or_default(),
+    };
+    // A file without a dump's extension is read only when it shows Kubernetes content: one
+    // that is not (a `nginx.conf`, a `package.json`) would be reported as holding no object.
+    let yaml_object = text.lines().any(|l| ["apiVersion:", "kind:", "clusters:"].iter().any(|key| l.starts_with(key)));
+    let json_object = json::looks_like_json(text)
+        && ["\"apiVersion\"", "\"kind\"", "\"clusters\""].iter().any(|key| text.contains(key));
+    yaml_object || json_object || (!text.trim().is_empty() && token_csv::is_token_file("", text))
+}
+
 mod json;
 mod lines;
 mod loader;

@@ -1,7 +1,9 @@
 //! One self-contained HTML page: inline CSS, no script, no external resource; printable, light
 //! and dark through `prefers-color-scheme`. The viewer's "export HTML" uses it as it is.
 
-use super::{Coverage, by_severity, docs_url, input_note};
+use super::{
+    Coverage, Links, by_severity, counted, input_note, rule_anchor, rules_referred, stale_message, suppressed,
+};
 use crate::data::evidence::Evidence;
 use crate::data::severity::Severity;
 use crate::inventory::mechanisms::State;
@@ -113,13 +115,13 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-fn write_finding(out: &mut String, f: &Finding) {
+fn write_finding(out: &mut String, f: &Finding, links: Links<'_>) {
     let sev = f.severity.as_str();
     let _ = writeln!(out, "<article class=\"finding sev-{sev}\">");
     let _ = writeln!(
         out,
         "<header><span class=\"badge\">{sev}</span> <a href=\"{}\"><b>{}</b></a> <span class=\"muted\">{}</span></header>",
-        esc(&docs_url(&f.docs)),
+        esc(&links.rule(&f.code, &f.docs)),
         esc(&f.code),
         esc(&f.slug)
     );
@@ -141,6 +143,11 @@ fn write_finding(out: &mut String, f: &Finding) {
 
 /// The report as one HTML document.
 pub fn html(report: &Report) -> String {
+    html_with(report, Links::default())
+}
+
+/// [`html`], with rule links led where `links` says; the rules' docs are in the page either way.
+pub fn html_with(report: &Report, links: Links<'_>) -> String {
     let mut out = String::new();
     let s = &report.summary;
     let title = format!("{} report", report.tool.name);
@@ -169,24 +176,71 @@ pub fn html(report: &Report) -> String {
     }
 
     out.push_str("<section class=\"cards\" aria-label=\"Summary\">\n");
-    let _ = writeln!(out, "<div class=\"card\"><b>{}</b>findings</div>", report.findings.len());
+    let _ = writeln!(out, "<div class=\"card\"><b>{}</b>findings</div>", counted(report));
     for severity in Severity::ALL.into_iter().rev() {
-        let n = report.findings.iter().filter(|f| f.severity == severity).count();
+        let n = report.findings.iter().filter(|f| f.severity == severity && f.counts()).count();
         let _ = writeln!(out, "<div class=\"card sev-{severity}\"><b>{n}</b>{severity}</div>");
+    }
+    if report.summary.suppressed > 0 {
+        let _ = writeln!(out, "<div class=\"card\"><b>{}</b>suppressed</div>", report.summary.suppressed);
+    }
+    if let Some(b) = report.summary.baseline {
+        let _ = writeln!(
+            out,
+            "<div class=\"card\"><b>{}</b>new</div><div class=\"card\"><b>{}</b>unchanged</div><div class=\"card\"><b>{}</b>fixed</div>",
+            b.new, b.unchanged, b.fixed
+        );
     }
     out.push_str("</section>\n");
 
     out.push_str("<section id=\"findings\">\n<h2>Findings</h2>\n");
-    if report.findings.is_empty() {
+    if counted(report) == 0 {
         let _ = writeln!(out, "<p>{}.</p>", esc(coverage.no_findings()));
     }
     for (severity, findings) in by_severity(report) {
         let _ = writeln!(out, "<h3 class=\"sev-{severity}\">{} ({})</h3>", title_case(severity), findings.len());
         for f in findings {
-            write_finding(&mut out, f);
+            write_finding(&mut out, f, links);
         }
     }
     out.push_str("</section>\n");
+
+    let suppressed = suppressed(report);
+    if !suppressed.is_empty() {
+        out.push_str(
+            "<section id=\"suppressed\">\n<h2>Suppressed</h2>\n<p>Accepted findings: listed, not counted.</p>\n",
+        );
+        out.push_str(
+            "<table>\n<thead><tr><th>Rule</th><th>Object</th><th>Message</th><th>Reason</th></tr></thead>\n<tbody>\n",
+        );
+        for f in suppressed {
+            let why = f.suppression.as_ref().map(|s| s.justification.as_str()).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "<tr><td><b>{}</b></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                esc(&f.code),
+                esc(&f.object.to_string()),
+                inline(&f.message),
+                esc(why)
+            );
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+    }
+    if !report.stale_suppressions.is_empty() || !report.fixed.is_empty() {
+        out.push_str("<section id=\"suppression-notes\">\n<ul>\n");
+        for stale in &report.stale_suppressions {
+            let _ = writeln!(out, "<li class=\"warning\">{}</li>", inline(&stale_message(stale)));
+        }
+        for fixed in &report.fixed {
+            let _ = writeln!(
+                out,
+                "<li>fixed since the baseline: {} <code>{}</code></li>",
+                esc(&fixed.code),
+                esc(&fixed.object.to_string())
+            );
+        }
+        out.push_str("</ul>\n</section>\n");
+    }
 
     if !report.not_assessable.is_empty() {
         out.push_str("<section id=\"not-assessable\">\n<h2>Not assessable</h2>\n");
@@ -317,6 +371,23 @@ pub fn html(report: &Report) -> String {
         );
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
+    let rules = rules_referred(report);
+    if !rules.is_empty() {
+        out.push_str("<section id=\"rules\">\n<h2>Rules</h2>\n");
+        for meta in rules {
+            let _ = writeln!(
+                out,
+                "<article id=\"{}\"><h3>{} {}</h3>\n<p>{}</p>\n<p><b>How to fix:</b> {}</p>\n<p class=\"muted\">Guide: {}</p></article>",
+                rule_anchor(meta.code),
+                esc(meta.code),
+                esc(meta.slug),
+                inline(&meta.section("What it does").split_whitespace().collect::<Vec<_>>().join(" ")),
+                inline(&meta.remediation()),
+                esc(meta.mechanism.guide_section())
+            );
+        }
+        out.push_str("</section>\n");
+    }
     let _ = writeln!(
         out,
         "<footer>Generated by {} {}. Secret values are never included: tokens and keys appear only as SHA-256 fingerprints.</footer>\n</body>\n</html>",

@@ -5,7 +5,9 @@
 //! backslash (so `<script>` or `*x*` stay literal); code spans get a fence longer than any
 //! backtick run inside; `|` is escaped in table cells, where it would end the cell.
 
-use super::{Coverage, by_severity, docs_url, input_note, one_line};
+use super::{
+    Coverage, Links, by_severity, counted, input_note, one_line, rule_anchor, rules_referred, stale_message, suppressed,
+};
 use crate::data::evidence::Evidence;
 use crate::data::severity::Severity;
 use crate::inventory::mechanisms::State;
@@ -62,6 +64,11 @@ fn title_case(severity: Severity) -> &'static str {
 
 /// The report as a Markdown document.
 pub fn markdown(report: &Report) -> String {
+    markdown_with(report, Links::default())
+}
+
+/// [`markdown`], with rule links led where `links` says; the rules' docs are in the page either way.
+pub fn markdown_with(report: &Report, links: Links<'_>) -> String {
     let mut out = String::new();
     let s = &report.summary;
     let _ = writeln!(out, "# {} report\n", esc(&report.tool.name));
@@ -86,13 +93,24 @@ pub fn markdown(report: &Report) -> String {
 
     out.push_str("## Summary\n\n| Severity | Findings |\n|---|---:|\n");
     for severity in Severity::ALL.into_iter().rev() {
-        let n = report.findings.iter().filter(|f| f.severity == severity).count();
+        let n = report.findings.iter().filter(|f| f.severity == severity && f.counts()).count();
         let _ = writeln!(out, "| {severity} | {n} |");
     }
-    let _ = writeln!(out, "| **total** | **{}** |\n", report.findings.len());
+    let _ = writeln!(out, "| **total** | **{}** |", counted(report));
+    if report.summary.suppressed > 0 {
+        let _ = writeln!(out, "| suppressed (not counted) | {} |", report.summary.suppressed);
+    }
+    if let Some(b) = report.summary.baseline {
+        let _ = writeln!(
+            out,
+            "| baseline: new | {} |\n| baseline: unchanged | {} |\n| baseline: fixed | {} |",
+            b.new, b.unchanged, b.fixed
+        );
+    }
+    out.push('\n');
 
     out.push_str("## Findings\n\n");
-    if report.findings.is_empty() {
+    if counted(report) == 0 {
         let _ = writeln!(out, "{}.\n", esc(coverage.no_findings()));
     }
     for (severity, findings) in by_severity(report) {
@@ -105,12 +123,51 @@ pub fn markdown(report: &Report) -> String {
                 out,
                 "| [{}]({}) {} | {} | {} | {} | {} |",
                 esc(&f.code),
-                docs_url(&f.docs),
+                links.rule(&f.code, &f.docs),
                 esc(&f.slug),
                 code(&f.object.to_string(), true),
                 code(&format!("{}:{}", f.source.path, f.source.line), true),
                 inline(&f.message, true),
                 ev.join("<br>"),
+            );
+        }
+        out.push('\n');
+    }
+
+    let suppressed = suppressed(report);
+    if !suppressed.is_empty() {
+        out.push_str("## Suppressed\n\nAccepted findings: listed, not counted.\n\n| Rule | Object | Message | Reason | Where |\n|---|---|---|---|---|\n");
+        for f in suppressed {
+            let (why, origin) =
+                f.suppression.as_ref().map(|s| (s.justification.as_str(), s.origin.as_str())).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                esc(&f.code),
+                code(&f.object.to_string(), true),
+                inline(&f.message, true),
+                inline(why, true),
+                code(origin, true)
+            );
+        }
+        out.push('\n');
+    }
+    if !report.stale_suppressions.is_empty() {
+        out.push_str("## Stale suppressions\n\n");
+        for stale in &report.stale_suppressions {
+            let _ = writeln!(out, "- {}", inline(&stale_message(stale), false));
+        }
+        out.push('\n');
+    }
+    if !report.fixed.is_empty() {
+        out.push_str("## Fixed since the baseline\n\n");
+        for fixed in &report.fixed {
+            let _ = writeln!(
+                out,
+                "- {} {}: {}",
+                esc(&fixed.code),
+                code(&fixed.object.to_string(), false),
+                inline(&fixed.message, false)
             );
         }
         out.push('\n');
@@ -127,7 +184,14 @@ pub fn markdown(report: &Report) -> String {
     if !fixes.is_empty() {
         out.push_str("## How to fix\n\n");
         for (code_, slug, docs, fix) in fixes {
-            let _ = writeln!(out, "- **[{} {}]({})**: {}", esc(code_), esc(slug), docs_url(docs), inline(fix, false));
+            let _ = writeln!(
+                out,
+                "- **[{} {}]({})**: {}",
+                esc(code_),
+                esc(slug),
+                links.rule(code_, docs),
+                inline(fix, false)
+            );
         }
         out.push('\n');
     }
@@ -237,6 +301,23 @@ pub fn markdown(report: &Report) -> String {
             i.objects,
             i.diagnostics.len()
         );
+    }
+    let rules = rules_referred(report);
+    if !rules.is_empty() {
+        out.push_str("\n## Rules\n");
+        for meta in rules {
+            let what = meta.section("What it does").split_whitespace().collect::<Vec<_>>().join(" ");
+            let _ = write!(
+                out,
+                "\n### <a id=\"{}\"></a>{} {}\n\n{}\n\n**How to fix:** {}\n\nGuide: {}\n",
+                rule_anchor(meta.code),
+                esc(meta.code),
+                esc(meta.slug),
+                inline(&what, false),
+                inline(&meta.remediation(), false),
+                esc(meta.mechanism.guide_section())
+            );
+        }
     }
     out
 }

@@ -10,10 +10,10 @@ mod markdown;
 mod sarif;
 mod text;
 
-pub use html::html;
-pub use markdown::markdown;
-pub use sarif::sarif;
-pub use text::text;
+pub use html::{html, html_with};
+pub use markdown::{markdown, markdown_with};
+pub use sarif::{sarif, sarif_with};
+pub use text::{TextOptions, text, text_with};
 
 use crate::report::Report;
 
@@ -70,13 +70,59 @@ impl Format {
 
 /// Render a report in any format; `color` only matters for [`Format::Text`].
 pub fn render(report: &Report, format: Format, color: bool) -> String {
+    render_with(report, format, color, Links::default())
+}
+
+/// [`render`], with rule links led where `links` says.
+pub fn render_with(report: &Report, format: Format, color: bool, links: Links<'_>) -> String {
     match format {
         Format::Text => text(report, color),
         Format::Json => json(report),
-        Format::Sarif => sarif(report),
-        Format::Markdown => markdown(report),
-        Format::Html => html(report),
+        Format::Sarif => sarif_with(report, links),
+        Format::Markdown => markdown_with(report, links),
+        Format::Html => html_with(report, links),
     }
+}
+
+/// Where a report's rule links lead. With `docs_base` (the CLI's `--docs-url`), to the docs a
+/// team hosts: `BASE/rules/ST001-token-auth-file.md` for `docs/rules/…`. Without, to the rule's
+/// section inside the same report (Markdown and HTML carry the docs they refer to; SARIF carries
+/// each rule's page in `help`), so no output links to a host that may not exist.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Links<'a> {
+    /// The URL the repository's `docs/` directory is published at.
+    pub docs_base: Option<&'a str>,
+}
+
+impl Links<'_> {
+    /// The link of a rule's page (`docs` is the finding's `docs`, relative to the repository).
+    pub fn rule(&self, code: &str, docs: &str) -> String {
+        match self.docs_base {
+            Some(base) => format!("{}/{}", base.trim_end_matches('/'), docs.strip_prefix("docs/").unwrap_or(docs)),
+            None => format!("#{}", rule_anchor(code)),
+        }
+    }
+
+    /// The absolute URL of a rule's page, when docs are hosted.
+    pub fn hosted(&self, docs: &str) -> Option<String> {
+        self.docs_base.map(|_| self.rule("", docs))
+    }
+}
+
+/// The id of a rule's section in a Markdown or HTML report.
+pub(crate) fn rule_anchor(code: &str) -> String {
+    format!("rule-{}", code.to_ascii_lowercase())
+}
+
+/// The rules a report speaks of (findings, then not-assessable), each once, in catalogue order.
+pub(crate) fn rules_referred(report: &Report) -> Vec<&'static crate::data::rule_meta::RuleMeta> {
+    crate::registry::ALL
+        .iter()
+        .map(|r| r.meta())
+        .filter(|m| {
+            report.findings.iter().any(|f| f.code == m.code) || report.not_assessable.iter().any(|n| n.code == m.code)
+        })
+        .collect()
 }
 
 /// The report as pretty JSON (the stable format of `schema/report.schema.json`), newline-terminated.
@@ -86,20 +132,31 @@ pub fn json(report: &Report) -> String {
     out
 }
 
-/// Where the project's sources and docs are published.
-pub const REPOSITORY_URL: &str = env!("CARGO_PKG_REPOSITORY");
-
-/// The absolute URL of a repository file such as a rule's `docs/rules/…` page.
-pub fn docs_url(path: &str) -> String {
-    format!("{REPOSITORY_URL}/blob/main/{path}")
+/// The findings accepted by a suppression that holds, in report order: every report lists them
+/// in a section of their own.
+pub(crate) fn suppressed(report: &Report) -> Vec<&crate::report::Finding> {
+    report.findings.iter().filter(|f| f.is_suppressed()).collect()
 }
 
-/// Findings of one severity, in report order, worst severity first; empty groups skipped.
+/// How many findings count (are not accepted by a suppression that holds).
+pub(crate) fn counted(report: &Report) -> usize {
+    report.findings.iter().filter(|f| f.counts()).count()
+}
+
+/// A stale suppression entry as a warning, in our message style.
+pub(crate) fn stale_message(stale: &crate::report::StaleSuppression) -> String {
+    format!(
+        "suppression `{}` for `{}` matches no finding: fix or remove it ({})",
+        stale.origin, stale.rule, stale.reason
+    )
+}
+
+/// Counted findings of one severity, in report order, worst severity first; empty groups skipped.
 pub(crate) fn by_severity(report: &Report) -> Vec<(crate::data::severity::Severity, Vec<&crate::report::Finding>)> {
     crate::data::severity::Severity::ALL
         .into_iter()
         .rev()
-        .map(|sev| (sev, report.findings.iter().filter(|f| f.severity == sev).collect::<Vec<_>>()))
+        .map(|sev| (sev, report.findings.iter().filter(|f| f.severity == sev && f.counts()).collect::<Vec<_>>()))
         .filter(|(_, findings)| !findings.is_empty())
         .collect()
 }
@@ -267,6 +324,10 @@ pub(crate) mod sample {
             docs: format!("docs/rules/{code}-{}-slug.md", code.to_lowercase()),
             related: Vec::new(),
             references: Vec::new(),
+            id: String::new(),
+            suppression: None,
+            also_in: Vec::new(),
+            baseline: None,
         }
     }
 
@@ -340,6 +401,8 @@ pub(crate) mod sample {
             }],
             audit: None,
             summary,
+            stale_suppressions: Vec::new(),
+            fixed: Vec::new(),
         }
     }
 }
@@ -378,9 +441,16 @@ mod tests {
     }
 
     #[test]
-    fn docs_links_are_absolute() {
-        assert!(REPOSITORY_URL.starts_with("https://"), "set `repository` in Cargo.toml: {REPOSITORY_URL:?}");
-        assert_eq!(docs_url("docs/rules/X.md"), format!("{REPOSITORY_URL}/blob/main/docs/rules/X.md"));
+    fn links_lead_inside_the_report_or_to_hosted_docs() {
+        let inside = Links::default();
+        assert_eq!(inside.rule("ST001", "docs/rules/ST001-token-auth-file.md"), "#rule-st001");
+        assert_eq!(inside.hosted("docs/rules/X.md"), None);
+        let hosted = Links { docs_base: Some("https://docs.corp.test/authn-audit/") };
+        assert_eq!(hosted.rule("ST001", "docs/rules/X.md"), "https://docs.corp.test/authn-audit/rules/X.md");
+        for format in Format::ALL {
+            let out = render(&sample::report(), format, false);
+            assert!(!out.contains("example.invalid"), "{}: links to a host that does not exist", format.as_str());
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! SARIF 2.1.0: the rule catalogue as `tool.driver.rules`, findings as results, input
 //! diagnostics and not-assessable rules as tool notifications.
 
-use super::docs_url;
+use super::Links;
 use crate::data::input_summary::{InputStatus, InputSummary};
 use crate::data::object_ref::ObjectRef;
 use crate::data::rule_meta::{RuleMeta, RuleStatus};
@@ -10,6 +10,7 @@ use crate::data::source::Source;
 use crate::registry;
 use crate::report::Finding;
 use crate::report::Report;
+use crate::report::{BaselineState, Suppression, SuppressionKind};
 use serde_json::{Map, Value, json};
 
 const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -18,6 +19,11 @@ const FINGERPRINT_KEY: &str = "authnAuditFinding/v1";
 
 /// The report as a SARIF 2.1.0 log with one run, pretty-printed and newline-terminated.
 pub fn sarif(report: &Report) -> String {
+    sarif_with(report, Links::default())
+}
+
+/// [`sarif`]; with hosted docs (`links.docs_base`), rules and the tool also carry their URLs.
+pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
     // The stable catalogue, plus the preview rules this report speaks of: a preview rule that
     // was not opted into leaves the log (and every `ruleIndex`) as it would be without it.
     let mentioned = |code: &str| {
@@ -66,8 +72,25 @@ pub fn sarif(report: &Report) -> String {
                     "related": finding.related,
                 },
             });
-            if let (Some(index), Some(map)) = (rule_index(&finding.code), result.as_object_mut()) {
-                map.insert("ruleIndex".to_string(), json!(index));
+            if let Some(map) = result.as_object_mut() {
+                if let Some(index) = rule_index(&finding.code) {
+                    map.insert("ruleIndex".to_string(), json!(index));
+                }
+                if !finding.also_in.is_empty()
+                    && let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut)
+                {
+                    properties.insert("alsoIn".to_string(), json!(finding.also_in));
+                }
+                if let Some(suppression) = &finding.suppression {
+                    map.insert("suppressions".to_string(), json!([suppression_object(suppression)]));
+                }
+                if let Some(state) = finding.baseline {
+                    let state = match state {
+                        BaselineState::New => "new",
+                        BaselineState::Unchanged => "unchanged",
+                    };
+                    map.insert("baselineState".to_string(), json!(state));
+                }
             }
             result
         })
@@ -100,6 +123,13 @@ pub fn sarif(report: &Report) -> String {
             "locations": [location(&Source { path: input.path.as_str().into(), line: 0 }, artifact_index(&input.path), None)],
         })
     }));
+    notifications.extend(report.stale_suppressions.iter().map(|stale| {
+        json!({
+            "level": "warning",
+            "message": { "text": super::stale_message(stale) },
+            "descriptor": { "id": "stale-suppression" },
+        })
+    }));
     notifications.extend(report.not_assessable.iter().map(|na| {
         let mut text = format!("{} {} not assessable: {}", na.code, na.slug, na.reason);
         if !na.add.is_empty() {
@@ -123,7 +153,6 @@ pub fn sarif(report: &Report) -> String {
                     "name": report.tool.name,
                     "version": report.tool.version,
                     "semanticVersion": report.tool.version,
-                    "informationUri": super::REPOSITORY_URL,
                     "rules": rules,
                 }
             },
@@ -152,9 +181,45 @@ pub fn sarif(report: &Report) -> String {
                     "identities": audit.identities.len() }),
         );
     }
+    if let Some(base) = links.docs_base
+        && let Some(driver) = log.pointer_mut("/runs/0/tool/driver").and_then(Value::as_object_mut)
+    {
+        driver.insert("informationUri".to_string(), json!(base));
+        if let Some(rules) = driver.get_mut("rules").and_then(Value::as_array_mut) {
+            for (rule, meta) in rules.iter_mut().zip(&catalogue) {
+                if let (Some(map), Some(uri)) = (rule.as_object_mut(), links.hosted(&meta.docs_path())) {
+                    map.insert("helpUri".to_string(), json!(uri));
+                }
+            }
+        }
+    }
     let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
     out.push('\n');
     out
+}
+
+/// A suppression as SARIF says it: `external` for the config file, `inSource` for the
+/// annotation; an expired one is `rejected`, so code scanning shows the alert again.
+fn suppression_object(suppression: &Suppression) -> Value {
+    let kind = match suppression.kind {
+        SuppressionKind::External => "external",
+        SuppressionKind::InSource => "inSource",
+    };
+    let status = if suppression.holds() { "accepted" } else { "rejected" };
+    let mut properties = Map::new();
+    properties.insert("origin".to_string(), json!(suppression.origin));
+    if let Some(owner) = &suppression.owner {
+        properties.insert("owner".to_string(), json!(owner));
+    }
+    if let Some(expires) = &suppression.expires {
+        properties.insert("expires".to_string(), json!(expires));
+    }
+    json!({
+        "kind": kind,
+        "status": status,
+        "justification": suppression.justification,
+        "properties": properties,
+    })
 }
 
 /// SARIF has three result levels: high and critical are errors, medium a warning, the rest notes.
@@ -189,8 +254,8 @@ fn rule_descriptor(meta: &crate::data::rule_meta::RuleMeta) -> Value {
         "name": meta.slug,
         "shortDescription": { "text": meta.title() },
         "fullDescription": { "text": what },
-        "help": { "text": meta.remediation(), "markdown": meta.markdown() },
-        "helpUri": docs_url(&meta.docs_path()),
+        // The whole rule page, so code scanning shows it without a link to follow.
+        "help": { "text": meta.markdown(), "markdown": meta.markdown() },
         "defaultConfiguration": { "level": level(meta.severity) },
         "properties": {
             "tags": tags,
@@ -225,17 +290,8 @@ fn location(source: &Source, artifact: Option<usize>, object: Option<&ObjectRef>
     Value::Object(location)
 }
 
-/// A stable identity for a finding across scans: rule, object and evidence paths, not the line
-/// (which moves when the dump changes) nor the message (which may hold dates).
 fn fingerprint(finding: &Finding) -> String {
-    let o = &finding.object;
-    let mut key = format!("{}\0{}\0{}\0{}", finding.code, o.kind, o.namespace.as_deref().unwrap_or(""), o.name);
-    for evidence in &finding.evidence {
-        key.push('\0');
-        key.push_str(&evidence.path);
-    }
-    let hex = crate::util::sha256_hex(key.as_bytes());
-    hex.get(..32).unwrap_or(&hex).to_string()
+    crate::report::baseline::finding_id(finding)
 }
 
 /// A file name as a URI reference: `/` separators, everything outside RFC 3986's unreserved
@@ -304,8 +360,18 @@ mod tests {
         let st001 = rules.iter().find(|r| r["id"] == "ST001").unwrap();
         assert_eq!(st001["name"], "token-auth-file");
         assert_eq!(st001["defaultConfiguration"]["level"], "error");
-        assert!(st001["helpUri"].as_str().unwrap().ends_with("docs/rules/ST001-token-auth-file.md"));
+        assert!(st001.get("helpUri").is_none(), "no link to a host that may not exist");
         assert!(st001["help"]["markdown"].as_str().unwrap().contains("## How to fix"));
+        assert!(st001["help"]["text"].as_str().unwrap().contains("## What it does"), "the whole page");
+        let hosted: Value = serde_json::from_str(&sarif_with(
+            &sample::report(),
+            Links { docs_base: Some("https://docs.corp.test/authn-audit") },
+        ))
+        .unwrap();
+        let driver = &hosted["runs"][0]["tool"]["driver"];
+        assert_eq!(driver["informationUri"], "https://docs.corp.test/authn-audit");
+        let st001 = driver["rules"].as_array().unwrap().iter().find(|r| r["id"] == "ST001").unwrap();
+        assert_eq!(st001["helpUri"], "https://docs.corp.test/authn-audit/rules/ST001-token-auth-file.md");
         assert_eq!(st001["properties"]["security-severity"], "8.0");
     }
 

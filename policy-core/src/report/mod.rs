@@ -14,12 +14,22 @@ pub use crate::data::object_ref::ObjectRef;
 pub use crate::data::severity::Severity;
 pub use crate::data::source::Source;
 
+pub mod baseline;
+pub mod suppression;
+
+pub use baseline::{BaselineCounts, BaselineState, FixedFinding};
+pub use suppression::{StaleSuppression, Suppression, SuppressionKind, SuppressionRule, SuppressionStatus};
+
 /// How many related objects a finding lists at most.
 pub const MAX_RELATED: usize = 20;
 
 /// A rule's verdict on one object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
+    /// A stable identity across scans (the SARIF `partialFingerprints` value): rule, object and
+    /// evidence paths, so reformatting, reordering or unrelated changes to the dump keep it.
+    #[serde(default)]
+    pub id: String,
     /// Rule code, e.g. `SA001`.
     pub code: String,
     /// Rule slug, e.g. `legacy-token-secret`.
@@ -47,6 +57,15 @@ pub struct Finding {
     /// The CIS Benchmark and NSA/CISA items the rule automates (`cis-3.1.1`); absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
+    /// How the finding was accepted, when it was (it then stays listed but does not count).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
+    /// Other inputs that hold the same object (it was analysed once).
+    #[serde(default, rename = "alsoIn", skip_serializing_if = "Vec::is_empty")]
+    pub also_in: Vec<Source>,
+    /// Compared with a baseline report: new or unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
 }
 
 impl Finding {
@@ -57,6 +76,7 @@ impl Finding {
     /// dump can give tens of thousands), rather than every finding parsing it or a global cache.
     pub fn new(meta: &RuleMeta, object: ObjectRef, source: Source, message: String) -> Self {
         Self {
+            id: String::new(),
             code: meta.code.to_string(),
             slug: meta.slug.to_string(),
             severity: meta.severity,
@@ -69,7 +89,20 @@ impl Finding {
             docs: meta.docs_path(),
             related: Vec::new(),
             references: meta.references().iter().map(|r| (*r).to_string()).collect(),
+            suppression: None,
+            also_in: Vec::new(),
+            baseline: None,
         }
+    }
+
+    /// Whether the finding counts: not accepted by a suppression that holds.
+    pub fn counts(&self) -> bool {
+        self.suppression.as_ref().is_none_or(|s| !s.holds())
+    }
+
+    /// Whether it is accepted by a suppression that holds.
+    pub fn is_suppressed(&self) -> bool {
+        !self.counts()
     }
 
     /// Add a piece of evidence.
@@ -140,12 +173,18 @@ pub struct NotAssessable {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
-    /// Number of findings.
+    /// Number of findings that count (suppressed ones are in `suppressed`).
     pub findings: usize,
-    /// Findings per severity (every severity present, zeros included).
+    /// Counted findings per severity (every severity present, zeros included).
     pub by_severity: BTreeMap<Severity, usize>,
-    /// Findings per mechanism.
+    /// Counted findings per mechanism.
     pub by_mechanism: BTreeMap<Mechanism, usize>,
+    /// Findings accepted by a suppression that holds: listed, not counted.
+    #[serde(default)]
+    pub suppressed: usize,
+    /// New, unchanged and fixed findings, when compared with a baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineCounts>,
     /// Objects analysed.
     pub objects: usize,
     /// Input diagnostics.
@@ -190,6 +229,12 @@ pub struct Report {
     pub audit: Option<crate::audit::AuditSummary>,
     /// Counts.
     pub summary: Summary,
+    /// Suppression entries of the settings that matched no finding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale_suppressions: Vec<StaleSuppression>,
+    /// Findings of the baseline report that this scan no longer has.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed: Vec<FixedFinding>,
 }
 
 impl Report {
@@ -207,5 +252,11 @@ impl Report {
     /// Findings at or above a severity.
     pub fn at_least(&self, severity: Severity) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(move |f| f.severity >= severity)
+    }
+
+    /// The findings that fail a `--fail-on` threshold: at or above it, not suppressed, and not
+    /// already in the baseline.
+    pub fn failing(&self, severity: Severity) -> impl Iterator<Item = &Finding> {
+        self.at_least(severity).filter(|f| f.counts() && f.baseline != Some(BaselineState::Unchanged))
     }
 }

@@ -32,6 +32,10 @@ pub fn finding(
         docs: String::new(),
         related: vec![],
         references: vec![],
+        id: String::new(),
+        suppression: None,
+        also_in: Vec::new(),
+        baseline: None,
     }
 }
 
@@ -54,6 +58,8 @@ pub fn report_with(findings: Vec<Finding>) -> Report {
         mechanisms: vec![],
         credentials: vec![],
         audit: None,
+        stale_suppressions: vec![],
+        fixed: vec![],
         summary: policy_core::report::Summary::default(),
     }
 }
