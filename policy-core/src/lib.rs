@@ -25,7 +25,9 @@ mod engine;
 pub use data::limits::Limits;
 pub use data::rule_meta::RuleMeta;
 pub use data::severity::Severity;
-pub use engine::{AdmitDecision, AdmitSettings, Progress, admit, analyze, analyze_with_progress, analyze_with_unread};
+pub use engine::{
+    AdmitDecision, AdmitError, AdmitSettings, Progress, admit, analyze, analyze_with_progress, analyze_with_unread,
+};
 pub use input::InputFile;
 pub use report::{Finding, Report, TOOL_NAME, TOOL_VERSION};
 pub use settings::Settings;
