@@ -3,6 +3,8 @@
 //!
 //! Installed or copied as `kubectl-authn_audit`, it is a kubectl plugin: `kubectl authn-audit scan …`.
 
+mod audit_logs;
+
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use policy_core::render::{self, Format};
 use policy_core::report::{InputStatus, InputSummary, NO_OBJECTS};
@@ -223,10 +225,11 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
         return Err(Fatal(format!("unknown rule code or family `{}` (see `authn-audit rules`)", unknown.join("`, `"))));
     }
 
-    let read = read_inputs(&args.paths, &settings.limits, Duration::from_secs(args.pipe_timeout));
+    let (audit, paths) = audit_logs::stream(&args.paths);
+    let read = read_inputs(&paths, &settings.limits, Duration::from_secs(args.pipe_timeout));
     let inputs: Vec<InputFile<'_>> =
         read.files.iter().map(|(name, bytes)| InputFile { name: name.as_str(), bytes: bytes.as_slice() }).collect();
-    let report = policy_core::analyze_with_unread(&inputs, &read.unread, &settings, &mut |_| {});
+    let report = policy_core::analyze_with_audit(&inputs, &read.unread, audit, &settings, &mut |_| {});
 
     // Every problem on stderr too, located: unread inputs, diagnostics, inputs with no object.
     for input in &report.inputs {

@@ -1,5 +1,6 @@
 //! Running the rules: a whole dump ([`analyze`]) or one admission request ([`admit`]).
 
+use crate::audit::AuditLog;
 use crate::data::input_summary::InputSummary;
 use crate::data::rule_meta::{RuleMeta, Scope};
 use crate::data::severity::Severity;
@@ -70,6 +71,28 @@ pub fn analyze_with_unread(
     settings: &Settings,
     progress: &mut dyn FnMut(Progress),
 ) -> Report {
+    analyze_with_audit(inputs, unread, AuditLog::default(), settings, progress)
+}
+
+/// [`analyze_with_unread`] with audit logs the caller has already streamed into `audit` (a
+/// [`crate::audit::FileReader`] per file, so a big log is never held whole). Inputs that are
+/// audit logs by content ([`crate::audit::looks_like_audit_log`]) are read into it too; the
+/// rest load as dumps. The logs' aggregates join the credential inventory and feed the `UL`
+/// rules; their files are listed among the report's inputs.
+pub fn analyze_with_audit(
+    inputs: &[InputFile<'_>],
+    unread: &[InputSummary],
+    mut audit: AuditLog,
+    settings: &Settings,
+    progress: &mut dyn FnMut(Progress),
+) -> Report {
+    let (logs, dumps): (Vec<&InputFile<'_>>, Vec<&InputFile<'_>>) =
+        inputs.iter().partition(|i| crate::audit::looks_like_audit_log(i.bytes));
+    for log in logs {
+        audit.read(log.name, log.bytes);
+    }
+    let inputs: Vec<InputFile<'_>> = dumps.into_iter().copied().collect();
+    let inputs = inputs.as_slice();
     let rules: Vec<_> = registry::ALL.iter().copied().filter(|r| settings.enables(r.meta())).collect();
     let mut state = Progress {
         files: inputs.len(),
@@ -84,7 +107,8 @@ pub fn analyze_with_unread(
         progress(state);
     });
     let mut summaries = loaded.inputs;
-    let inv = Inventory::new(&loaded.objects);
+    let mut inv = Inventory::new(&loaded.objects);
+    inv.audit = audit;
     for diagnostic in &inv.diagnostics {
         if let Some(summary) = summaries.iter_mut().find(|s| *s.path == *diagnostic.source.path) {
             summary.diagnostics.push(diagnostic.clone());
@@ -93,6 +117,7 @@ pub fn analyze_with_unread(
     for summary in &mut summaries {
         summary.settle_status();
     }
+    summaries.extend(inv.audit.files.iter().cloned());
     summaries.extend(unread.iter().cloned());
     summaries.sort_by(|a, b| a.path.cmp(&b.path));
     let now = settings.now.unwrap_or(OffsetDateTime::UNIX_EPOCH);
@@ -116,7 +141,12 @@ pub fn analyze_with_unread(
         findings,
         not_assessable: out.not_assessable,
         mechanisms: crate::inventory::mechanisms::assess(&inv),
-        credentials: crate::inventory::credentials::collect(&inv, now),
+        credentials: {
+            let mut credentials = crate::inventory::credentials::collect(&inv, now);
+            crate::inventory::usage::attach(&mut credentials, &inv.audit);
+            credentials
+        },
+        audit: inv.audit.summary(),
         summary,
     }
 }

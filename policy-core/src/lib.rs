@@ -8,6 +8,7 @@
 //! request, [`registry::ALL`] for the catalogue, [`Settings`] and the report types.
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod data;
 pub mod input;
 pub mod inventory;
@@ -26,7 +27,8 @@ pub use data::limits::Limits;
 pub use data::rule_meta::RuleMeta;
 pub use data::severity::Severity;
 pub use engine::{
-    AdmitDecision, AdmitError, AdmitSettings, Progress, admit, analyze, analyze_with_progress, analyze_with_unread,
+    AdmitDecision, AdmitError, AdmitSettings, Progress, admit, analyze, analyze_with_audit, analyze_with_progress,
+    analyze_with_unread,
 };
 pub use input::InputFile;
 pub use report::{Finding, Report, TOOL_NAME, TOOL_VERSION};

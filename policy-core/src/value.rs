@@ -11,7 +11,6 @@
 
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, Serializer};
-use std::collections::BTreeMap;
 use std::fmt;
 
 pub use compact_str::CompactString as Str;
@@ -39,8 +38,8 @@ static NULL: Value = Value::Null;
 
 /// A mapping from strings to values: one exactly-sized slice of entries sorted by key.
 ///
-/// Build large maps with [`Map::from_entries`] or [`MapBuilder`] (sorted once, O(n log n));
-/// [`Map::insert`] and [`Map::remove`] are O(n), for small edits.
+/// Build large maps with [`Map::from_entries`] (sorted once, O(n log n)); [`Map::insert`] and
+/// [`Map::remove`] are O(n), for small edits.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Map {
     entries: Box<[(Str, Value)]>,
@@ -68,6 +67,13 @@ impl Map {
             }
             same
         });
+        Self { entries: entries.into_boxed_slice() }
+    }
+
+    /// A map of entries already sorted by key, without repeats (a parser that resolved
+    /// duplicates itself): taken as they are, no copy.
+    pub(crate) fn from_sorted(entries: Vec<(Str, Value)>) -> Self {
+        debug_assert!(entries.iter().zip(entries.iter().skip(1)).all(|(a, b)| a.0 < b.0), "sorted, no repeats");
         Self { entries: entries.into_boxed_slice() }
     }
 
@@ -195,65 +201,6 @@ impl IntoIterator for Map {
 impl<K: Into<Str>> FromIterator<(K, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Self {
         Self::from_entries(iter.into_iter().map(|(k, v)| (k.into(), v)).collect())
-    }
-}
-
-/// A map under construction that must know at once whether a key is already present (YAML:
-/// duplicate-key warnings, merge keys). Small maps are searched linearly; from
-/// [`MapBuilder::INDEXED_FROM`] entries on, a key index keeps a hostile mapping with 10⁶ keys
-/// O(n log n). [`MapBuilder::build`] sorts once.
-#[derive(Debug, Default)]
-pub struct MapBuilder {
-    entries: Vec<(Str, Value)>,
-    index: BTreeMap<Str, usize>,
-}
-
-impl MapBuilder {
-    /// Entries below which a linear search is cheaper than an index.
-    pub const INDEXED_FROM: usize = 16;
-
-    fn find(&self, key: &str) -> Option<usize> {
-        if self.entries.len() < Self::INDEXED_FROM {
-            self.entries.iter().position(|(k, _)| k == key)
-        } else {
-            self.index.get(key).copied()
-        }
-    }
-
-    fn push(&mut self, key: Str, value: Value) {
-        if self.entries.len() >= Self::INDEXED_FROM {
-            self.index.insert(key.clone(), self.entries.len());
-        } else if self.entries.len() + 1 == Self::INDEXED_FROM {
-            self.index = self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
-            self.index.insert(key.clone(), self.entries.len());
-        }
-        self.entries.push((key, value));
-    }
-
-    /// Set `key` to `value`; true when it replaced a value.
-    pub fn insert(&mut self, key: Str, value: Value) -> bool {
-        match self.find(&key).and_then(|i| self.entries.get_mut(i)) {
-            Some((_, slot)) => {
-                *slot = value;
-                true
-            }
-            None => {
-                self.push(key, value);
-                false
-            }
-        }
-    }
-
-    /// Set `key` to `value` unless it is present.
-    pub fn insert_if_absent(&mut self, key: Str, value: Value) {
-        if self.find(&key).is_none() {
-            self.push(key, value);
-        }
-    }
-
-    /// The finished map, exactly sized.
-    pub fn build(self) -> Map {
-        Map::from_entries(self.entries)
     }
 }
 
@@ -772,31 +719,5 @@ mod tests {
         assert_eq!(map.keys().map(Str::as_str).collect::<Vec<_>>(), ["a", "b", "c"]);
         assert_eq!(map.remove("a"), Some(Value::from("2")));
         assert!(!map.contains_key("a") && map.len() == 2);
-    }
-
-    #[test]
-    fn builder_finds_duplicates_past_the_index_threshold() {
-        let mut b = MapBuilder::default();
-        for i in (0..100).rev() {
-            assert!(!b.insert(Str::from(format!("k{i}")), Value::from(i.to_string())));
-        }
-        assert!(b.insert(Str::from("k3"), Value::from("new")));
-        assert!(b.insert(Str::from("k99"), Value::from("new")));
-        b.insert_if_absent(Str::from("k5"), Value::Null);
-        b.insert_if_absent(Str::from("extra"), Value::Null);
-        let map = b.build();
-        assert_eq!(map.len(), 101);
-        assert_eq!(map.get("k3").and_then(Value::as_str), Some("new"));
-        assert_eq!(map.get("k5").and_then(Value::as_str), Some("5"));
-        assert!(map.keys().zip(map.keys().skip(1)).all(|(a, b)| a < b));
-    }
-
-    #[test]
-    fn a_large_map_builds_without_quadratic_search() {
-        let mut b = MapBuilder::default();
-        for i in 0..200_000u32 {
-            b.insert(Str::from(format!("{:08}", i.wrapping_mul(2_654_435_761))), Value::Null);
-        }
-        assert_eq!(b.build().len(), 200_000);
     }
 }

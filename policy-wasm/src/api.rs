@@ -8,11 +8,28 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-/// One input of [`audit`]: a name shown in findings and the file's text.
+/// One input of [`audit`]: a name shown in findings and the file's text, or its bytes as
+/// base64 for binary inputs (a rotated `.gz` audit log).
 #[derive(Debug, Deserialize)]
 struct File {
     name: String,
-    content: String,
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default, rename = "contentBase64")]
+    content_base64: Option<String>,
+}
+
+impl File {
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        use base64::Engine as _;
+        match (&self.content, &self.content_base64) {
+            (Some(text), None) => Ok(text.as_bytes().to_vec()),
+            (None, Some(encoded)) => base64::engine::general_purpose::STANDARD
+                .decode(encoded.trim())
+                .map_err(|_| format!("file `{}`: `contentBase64` is not base64", self.name)),
+            _ => Err(format!("file `{}`: give exactly one of `content` and `contentBase64`", self.name)),
+        }
+    }
 }
 
 fn failure(message: impl Into<String>) -> Value {
@@ -49,8 +66,13 @@ pub fn audit(files: &Value, settings: &Value, now: Option<OffsetDateTime>) -> Va
         return failure(format!("unknown rule codes in settings: `{}`", unknown.join("`, `")));
     }
     settings.now = settings.now.or(now);
+    let bytes = match files.iter().map(File::bytes).collect::<Result<Vec<_>, _>>() {
+        Ok(bytes) => bytes,
+        Err(message) => return failure(message),
+    };
+    // Audit logs among the files are recognised by content and read as a stream of chunks.
     let inputs: Vec<InputFile<'_>> =
-        files.iter().map(|f| InputFile { name: &f.name, bytes: f.content.as_bytes() }).collect();
+        files.iter().zip(&bytes).map(|(f, bytes)| InputFile { name: &f.name, bytes }).collect();
     let report = policy_core::analyze(&inputs, &settings);
     match serde_json::to_value(&report) {
         Ok(report) => json!({"type": "success", "report": report}),
@@ -78,6 +100,31 @@ pub fn rules() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[allow(clippy::indexing_slicing, reason = "tests")]
+    fn audit_joins_a_gzip_audit_log_given_as_base64() {
+        use base64::Engine as _;
+        use std::io::Write as _;
+        let fixture = |name: &str| {
+            std::fs::read(format!("{}/../tests/fixtures/audit/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap_or_default()
+        };
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&fixture("cluster-audit.log")).unwrap_or_default();
+        let log = base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap_or_default());
+        let dump = String::from_utf8(fixture("cluster.yaml")).unwrap_or_default();
+        let files =
+            json!([{"name": "cluster.yaml", "content": dump}, {"name": "audit.log.1.gz", "contentBase64": log}]);
+        let settings = json!({"select": ["UL001"], "now": "2025-11-28T12:00:00Z"});
+        let answer = audit(&files, &settings, None);
+        assert_eq!(answer["type"], "success", "{answer}");
+        assert_eq!(answer["report"]["audit"]["requests"], 12);
+        assert_eq!(answer["report"]["findings"][0]["code"], "UL001");
+        let bad = audit(&json!([{"name": "x.gz", "contentBase64": "%%"}]), &Value::Null, None);
+        assert_eq!(bad["errors"][0]["message"], "file `x.gz`: `contentBase64` is not base64");
+        let neither = audit(&json!([{"name": "x"}]), &Value::Null, None);
+        assert_eq!(neither["type"], "failure");
+    }
 
     #[test]
     fn admit_answers_success_with_the_decision() {

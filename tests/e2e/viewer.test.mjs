@@ -84,7 +84,10 @@ test('the file picker loads files and the detail panel shows a redacted excerpt 
   assert.match(await detail.innerText(), /What it does/);
   assert.match(await detail.innerText(), /How to fix/);
   // The selection is in the fragment.
-  assert.match(decodeURIComponent(new URL(page.url()).hash), /f=ST001\|Pod\/kube-system\/kube-apiserver-cp-1\|\d+/);
+  // The link names the finding by id, never the object or namespace (14.7).
+  const hash = decodeURIComponent(new URL(page.url()).hash);
+  assert.match(hash, /f=ST001-[0-9a-f]{12}\b/);
+  assert.doesNotMatch(hash, /kube-apiserver-cp-1|kube-system/);
   // No secret value anywhere on any tab: not the token, not its base64.
   for (const tab of ['#tab-findings', '#tab-mechanisms', '#tab-credentials', '#tab-coverage']) {
     await page.click(tab);
@@ -432,5 +435,296 @@ test('a big multi-file input shows live progress and a virtual findings list', a
   assert.equal(await h2.page.locator('button.finding.selected').getAttribute('data-key'), key);
   await h2.context.close();
   await assertClean(h);
+  await h.context.close();
+});
+
+test('a mechanism the dump cannot show is not assessable: grey, no number, never a pass (14.1)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  // A managed-cluster-style dump: a ServiceAccount and its token, no control-plane Pod.
+  await dropFiles(page, [{ name: 'secrets.yaml', text: fixture('secrets.yaml') }]);
+  await reportShown(page);
+  const tile = (m) => page.locator(`.scores .score[data-mechanism="${m}"]`);
+  for (const m of ['static-token-file', 'oidc', 'webhook', 'anonymous']) {
+    assert.equal(await tile(m).getAttribute('data-verdict'), 'not-assessable', `${m} is not assessable`);
+    const text = await tile(m).innerText();
+    assert.doesNotMatch(text, /\d|passed/, `${m} shows no number and no pass: ${text}`);
+    assert.match(text, /not assessable/);
+  }
+  assert.match(await tile('static-token-file').innerText(), /add .+ to the dump/);
+  // Not drawn in the colour of a pass.
+  const good = await page.evaluate(() => {
+    const probe = document.createElement('span');
+    probe.style.color = 'var(--good)';
+    document.body.append(probe);
+    const c = getComputedStyle(probe).color;
+    probe.remove();
+    return c;
+  });
+  const drawn = await tile('static-token-file').locator('.value').evaluate((e) => getComputedStyle(e).color);
+  assert.notEqual(drawn, good);
+  // The overall posture and a legend say what the states mean.
+  assert.match(await page.locator('#posture').innerText(), /^Rules: \d+ failed · \d+ passed · [1-9]\d* not assessable/);
+  assert.match(await page.locator('#posture-legend').innerText(), /not assessable: the dump does not show it/);
+  // The Mechanisms tab says the same.
+  await page.click('#tab-mechanisms');
+  assert.match(await page.locator('#mechanism-table tr[data-mechanism="static-token-file"]').innerText(), /not assessable/);
+  assert.equal(await page.locator('#mechanism-table thead').getByText('Score').count(), 0);
+
+  // With the API server that runs --token-auth-file, the same mechanism fails.
+  await clearReportMark(page);
+  await dropFiles(page, [{ name: 'apiserver.yaml', text: fixture('apiserver.yaml') }]);
+  await reportShown(page);
+  assert.equal(await tile('static-token-file').getAttribute('data-verdict'), 'failed');
+  assert.match(await tile('static-token-file').innerText(), /rules: [1-9] failed/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'summary-posture.png'), fullPage: false });
+  await assertClean(h);
+  await h.context.close();
+});
+
+test('"as of" is on screen and settable, with the dump\'s newest timestamp suggested (14.3)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  const b64 = (s) => Buffer.from(s).toString('base64');
+  // A dump taken on 2025-11-28 with a bootstrap token valid for 24 hours.
+  const dump = [
+    'apiVersion: v1', 'kind: Secret', 'metadata:', '  name: bootstrap-token-abcdef', '  namespace: kube-system',
+    '  creationTimestamp: "2025-11-28T09:00:00Z"', 'type: bootstrap.kubernetes.io/token', 'data:',
+    `  token-id: ${b64('abcdef')}`, `  token-secret: ${b64('0123456789abcdef')}`,
+    `  expiration: ${b64('2025-11-29T09:00:00Z')}`, `  usage-bootstrap-authentication: ${b64('true')}`, '',
+  ].join('\n');
+  await dropFiles(page, [{ name: 'taken-2025-11-28.yaml', text: dump }]);
+  await reportShown(page);
+  const status = async () => {
+    await page.click('#tab-credentials');
+    return page.locator('#credential-table tr[data-identity="system:bootstrap:abcdef"] .status').innerText();
+  };
+  // By default the browser's clock, shown as such.
+  const year = new Date().getUTCFullYear();
+  assert.match(await page.locator('#as-of-text').innerText(), new RegExp(`as of ${year}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC`));
+  assert.equal(await status(), 'expired');
+  // The suggestion: the dump's own newest timestamp.
+  const suggest = page.locator('#as-of-newest');
+  assert.match(await suggest.innerText(), /2025-11-28 09:00 UTC/);
+  await clearReportMark(page);
+  await suggest.click();
+  await reportShown(page);
+  assert.match(await page.locator('#as-of-text').innerText(), /as of 2025-11-28 09:00 UTC/);
+  assert.equal(await status(), 'valid');
+  assert.equal(await page.locator('#as-of-newest').count(), 0, 'no suggestion of the instant already in use');
+  // Typed in, as the CLI's --now (UTC).
+  await clearReportMark(page);
+  await page.fill('#as-of-input', '2025-12-01T00:00');
+  await page.click('#as-of button[type="submit"]');
+  await reportShown(page);
+  assert.match(await page.locator('#as-of-text').innerText(), /as of 2025-12-01 00:00 UTC/);
+  assert.equal(await status(), 'expired');
+  // Every export states it.
+  for (const format of ['json', 'markdown', 'html', 'sarif']) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`button[data-export="${format}"]`)]);
+    const file = path.join(ARTIFACTS, `as-of-${download.suggestedFilename()}`);
+    await download.saveAs(file);
+    assert.match(fs.readFileSync(file, 'utf8'), /2025-12-01T00:00:00Z/, `${format} export states the instant`);
+  }
+  await assertClean(h);
+  await h.context.close();
+});
+
+/** axe-core's serious and critical violations on the page as it is, one line each. */
+async function axeViolations(page) {
+  const source = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+  // Evaluated through the debugging protocol, which the page's CSP does not govern.
+  await page.evaluate(source);
+  const result = await page.evaluate(async () => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+for (const scheme of ['light', 'dark']) {
+  test(`axe-core finds no serious or critical violation (${scheme}) (14.5)`, async () => {
+    const h = await openViewer(env, { colorScheme: scheme });
+    const { page } = h;
+    assert.deepEqual(await axeViolations(page), [], 'the start page');
+    await page.click('#sample-button');
+    await reportShown(page);
+    assert.deepEqual(await axeViolations(page), [], 'the report');
+    await page.locator('button.finding').first().click();
+    await page.waitForSelector('#detail pre.excerpt');
+    assert.deepEqual(await axeViolations(page), [], 'the report with a finding open');
+    for (const tab of ['mechanisms', 'credentials', 'coverage']) {
+      await page.click(`#tab-${tab}`);
+      assert.deepEqual(await axeViolations(page), [], `the ${tab} tab`);
+    }
+    await h.context.close();
+  });
+}
+
+test('a shared link opened without its data says what it holds and what to do (14.7)', async () => {
+  const h = await openViewer(env, {}, '#sev=high&tab=findings&f=ST001-0123456789ab');
+  const { page } = h;
+  const note = page.locator('#link-without-data');
+  await note.waitFor();
+  assert.match(await note.innerText(), /this link holds a view of a report, not its data/);
+  assert.match(await note.innerText(), /drop or choose the same dump .* open the finding it points at/);
+  await page.click('#sample-button');
+  await reportShown(page);
+  assert.equal(await note.count(), 0, 'gone once the data is there');
+  await assertClean(h);
+  await h.context.close();
+});
+
+test('an embed whose data-dump is missing says so in the frame and to the page (14.7)', async () => {
+  const h = await openPage(env);
+  const { page, context } = h;
+  const host = `${env.base}/examples/missing-dump.html`;
+  await context.route(host, (route) => route.fulfill({
+    contentType: 'text/html',
+    body: '<!doctype html><html lang="en"><head><title>docs</title></head><body>'
+      + '<div data-authn-audit data-sample="off" data-dump="dumps/gone.yaml"></div>'
+      + '<script>window.__failed = []; document.addEventListener("authn-audit:failed", (e) => window.__failed.push(e.detail.message), true);</script>'
+      + '<script src="/viewer/embed.js" defer></script></body></html>',
+  }));
+  await page.goto(host);
+  const frame = page.frameLocator('iframe.authn-audit-frame');
+  const shown = frame.locator('#dump-missing');
+  await shown.waitFor({ timeout: 30_000 });
+  const text = await shown.innerText();
+  assert.match(text, /\/examples\/dumps\/gone\.yaml/);
+  assert.match(text, /HTTP 404/);
+  assert.match(text, /nothing was checked/);
+  assert.match(text, /data-dump/);
+  // The host page hears it too.
+  await page.waitForFunction(() => window.__failed.length > 0);
+  assert.match(await page.evaluate(() => window.__failed[0]), /HTTP 404/);
+  assert.deepEqual(h.foreign, []);
+  await h.context.close();
+});
+
+test('keyboard: visible focus on rows and "Choose files…", details take the focus and give it back (14.5)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  // "Choose files…" is a label for a hidden input: Tab onto the input rings the label.
+  const label = page.locator('label[for="file-picker"]');
+  const actions = page.locator('.intake .actions').first();
+  const bare = await actions.screenshot();
+  await page.focus('#file-picker');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'file-picker');
+  assert.equal(await label.evaluate((e) => getComputedStyle(e).outlineStyle), 'solid');
+  assert.ok(!bare.equals(await actions.screenshot()), 'the focused label looks different');
+
+  await page.click('#sample-button');
+  await reportShown(page);
+  // A row focused from the keyboard shows its ring inside the scroll box, where it is not clipped.
+  const row = page.locator('button.finding').nth(1);
+  const unfocused = await row.screenshot();
+  await page.locator('button.finding').first().focus();
+  await page.keyboard.press('Tab');
+  assert.equal(await row.evaluate((e) => e === document.activeElement), true);
+  const ring = await row.evaluate((e) => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineOffset]; });
+  assert.deepEqual(ring, ['solid', '-3px']);
+  assert.ok(!unfocused.equals(await row.screenshot()), 'the focused row looks different');
+  await row.screenshot({ path: path.join(ARTIFACTS, 'focused-row.png') });
+
+  // Enter opens the details and the focus moves into them; Escape gives it back to the row.
+  const key = await row.getAttribute('data-key');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.id === 'detail-title');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#detail', { state: 'detached' });
+  await page.waitForFunction((k) => document.activeElement?.dataset?.key === k, key);
+  // The close button does the same.
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.id === 'detail-title');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Close details');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#detail', { state: 'detached' });
+  await page.waitForFunction((k) => document.activeElement?.dataset?.key === k, key);
+  await assertClean(h);
+  await h.context.close();
+});
+
+test('compact layout at 800 px puts the details below the list, as documented (14.8)', async () => {
+  const h = await openViewer(env, { viewport: { width: 800, height: 900 } }, '#compact');
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  await page.locator('button.finding').first().click();
+  await page.waitForSelector('#detail');
+  const list = await page.locator('.findings-scroll').boundingBox();
+  const detail = await page.locator('#detail').boundingBox();
+  assert.ok(detail.y >= list.y + list.height - 1, `details at y=${detail.y}, list ends at ${list.y + list.height}`);
+  await h.context.close();
+});
+
+test('the summary leads with what to fix first and keeps inventory rows out of the counts (14.4)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  const items = page.locator('#fix-first button.fix');
+  const n = await items.count();
+  assert.ok(n > 0 && n <= 5, `${n} to fix first`);
+  // Worst first: no finding in the report is worse than the first one offered.
+  const order = ['info', 'low', 'medium', 'high', 'critical'];
+  const worst = Math.max(...(await page.$$eval('button.finding .sev', (els) => els.map((e) => e.textContent))).map((s) => order.indexOf(s)));
+  const firstSev = await items.first().locator('.sev').innerText();
+  assert.equal(order.indexOf(firstSev.toLowerCase()), worst);
+  const offered = await Promise.all([...Array(n).keys()].map(async (i) => order.indexOf((await items.nth(i).locator('.sev').innerText()).toLowerCase())));
+  assert.deepEqual(offered, [...offered].sort((a, b) => b - a), 'by severity');
+  assert.ok(offered.every((s) => s >= order.indexOf('medium')));
+  // One click opens it.
+  const key = await items.first().getAttribute('data-key');
+  await items.first().click();
+  await page.waitForSelector('#detail');
+  assert.ok(decodeURIComponent(new URL(page.url()).hash).includes(`f=${key}`));
+  // Inventory rows (the credential and mechanism lists) are not counted as info findings.
+  const inventory = Number((await page.locator('#inventory-rows').innerText()).replace(/\D/g, ''));
+  assert.ok(inventory > 0, 'the sample lists inventory rows');
+  const infoCard = Number((await page.locator('.stat[data-severity="info"] .n').innerText()).replace(/\D/g, ''));
+  const infoChip = Number((await page.locator('.chips button[data-severity="info"] .n').innerText()).replace(/\D/g, ''));
+  assert.equal(infoCard, infoChip - inventory);
+  await h.context.close();
+});
+
+test('the credentials table draws a page at a time (14.6)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  await dropFiles(page, [{ name: 'tokens.yaml', text: tokenDump('paged', 1000) }]);
+  await reportShown(page);
+  await page.click('#tab-credentials');
+  const rows = page.locator('#credential-table tbody tr');
+  assert.equal(await rows.count(), 200);
+  assert.match(await page.locator('#credential-page').first().innerText(), /^credentials 1–200 of 250$/);
+  assert.equal(await page.locator('#credential-prev').first().isDisabled(), true);
+  await page.locator('#credential-next').first().click();
+  await page.waitForFunction(() => /201–250/.test(document.querySelector('#credential-page').textContent));
+  assert.equal(await rows.count(), 50);
+  assert.equal(await page.locator('#credential-next').first().isDisabled(), true);
+  await assertClean(h);
+  await h.context.close();
+});
+
+test('a worker that ends without an error event still ends as a message, and the next try works (issue 8)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  // End the worker from inside: no error event reaches the page, as when a tab's wasm is killed.
+  const [worker] = page.workers();
+  assert.ok(worker, 'the analysis worker is running');
+  await worker.evaluate(() => self.close()).catch(() => {});
+  await page.click('#sample-button');
+  const failed = page.locator('#analysis-failed');
+  await failed.waitFor({ timeout: 40_000 });
+  assert.match(await failed.innerText(), /stopped inside the browser/);
+  // A fresh worker takes the next try.
+  await clearReportMark(page);
+  await page.click('#sample-button');
+  await reportShown(page);
+  assert.ok((await page.locator('button.finding').count()) > 0);
   await h.context.close();
 });

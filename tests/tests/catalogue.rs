@@ -23,7 +23,25 @@ const CATALOGUE: &[&str] = &[
 ];
 
 /// Rules still being proven on real clusters: off unless selected by code or `preview` is on.
-const PREVIEW: &[&str] = &["AN004", "AP005", "CC008", "IM001", "SA007"];
+const PREVIEW: &[&str] = &[
+    "AN004", "AP005", "CC008", "IM001", "SA007", "UL001", "UL002", "UL003", "UL004", "UL005", "UL006", "UL007", "UL008",
+];
+
+/// The rules this repository adds beyond `rules.md`, each with its catalogue entry in
+/// `docs/catalogue-additions.md` (in rules.md's style): `(code, scope, severity)`.
+fn additions() -> Vec<(String, String, String)> {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/catalogue-additions.md")).unwrap();
+    text.lines()
+        .filter_map(|l| l.strip_prefix("- "))
+        .filter_map(|l| {
+            let (code, rest) = l.split_once(" (")?;
+            let (inside, _) = rest.split_once(')')?;
+            let (scope, severity) = inside.split_once(", ")?;
+            Some((code.to_string(), scope.to_string(), severity.to_string()))
+        })
+        .collect()
+}
 
 fn codes() -> Vec<&'static str> {
     ALL.iter().map(|r| r.meta().code).collect()
@@ -51,6 +69,28 @@ fn every_catalogue_code_is_implemented() {
     let implemented: BTreeSet<_> = codes().into_iter().collect();
     let missing: Vec<_> = CATALOGUE.iter().filter(|c| !implemented.contains(*c)).collect();
     assert!(missing.is_empty(), "rules of rules.md not implemented yet: {missing:?}");
+}
+
+#[test]
+fn every_rule_is_in_exactly_one_catalogue() {
+    let additions = additions();
+    assert!(!additions.is_empty());
+    for (code, scope, severity) in &additions {
+        assert!(!CATALOGUE.contains(&code.as_str()), "{code} is in rules.md already");
+        let rule =
+            policy_core::registry::find(code).unwrap_or_else(|| panic!("{code}: catalogued but not implemented"));
+        let meta = rule.meta();
+        let want_scope = if meta.admits() { "audit+admit" } else { "audit" };
+        assert_eq!(
+            (scope.as_str(), severity.as_str()),
+            (want_scope, meta.severity.as_str()),
+            "{code}: catalogue entry"
+        );
+    }
+    for code in codes() {
+        let added = additions.iter().any(|(c, _, _)| c == code);
+        assert!(CATALOGUE.contains(&code) != added, "{code}: in neither catalogue, or in both");
+    }
 }
 
 #[test]

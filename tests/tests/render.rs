@@ -127,6 +127,7 @@ fn full_report() -> Report {
         object: secret,
         source,
         path: "status.certificate".into(),
+        usage: None,
     }];
     report.inputs[0].diagnostics.push(policy_core::input::Diagnostic::warning(
         "examples/sample-cluster.yaml",

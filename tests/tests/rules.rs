@@ -5,7 +5,9 @@
 //! formats without comments):
 //! - `# expect: CODE severity Kind/namespace/name` (cluster-scoped: `Kind/name`), one per finding;
 //! - `# settings: {json}` to run with non-default settings;
-//! - `# now: RFC3339` to judge the fixture as of another instant (default 2025-11-28T12:00:00Z).
+//! - `# now: RFC3339` to judge the fixture as of another instant (default 2025-11-28T12:00:00Z);
+//! - `# with: path` (relative to the fixture) for another input read beside it, e.g. the dump
+//!   an audit-log fixture (`*.log`) is joined with.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -51,7 +53,17 @@ pub fn run_fixture(code: &str, path: &Path) -> (BTreeSet<String>, BTreeSet<Strin
     settings.now = Some(time::OffsetDateTime::parse(now, &time::format_description::well_known::Rfc3339).unwrap());
     settings.select = vec![code.to_string()];
     let name = path.file_name().unwrap().to_str().unwrap();
-    let report = policy_core::analyze(&[InputFile { name, bytes: &bytes }], &settings);
+    // `# with: <file>`: more inputs beside the fixture (the dump an audit-log fixture is read
+    // with), relative to the fixture's directory.
+    let with: Vec<(String, Vec<u8>)> = value_of(&header, "with")
+        .map(|file| {
+            let extra = path.parent().unwrap().join(file);
+            (file.to_string(), std::fs::read(&extra).unwrap_or_else(|e| panic!("{}: {e}", extra.display())))
+        })
+        .collect();
+    let mut inputs = vec![InputFile { name, bytes: &bytes }];
+    inputs.extend(with.iter().map(|(name, bytes)| InputFile { name, bytes }));
+    let report = policy_core::analyze(&inputs, &settings);
     let expected: BTreeSet<String> =
         value_of(&header, "expect").map(|e| e.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
     let found: BTreeSet<String> = report

@@ -1,41 +1,29 @@
-//! The page: input, progress, and the report with its tabs. One component owns the state and the
-//! worker; the views are methods that draw from it. Decisions live in [`crate::model`].
+//! The page: input, progress, and the report with its tabs. The root component owns the report,
+//! the view (what the URL fragment carries) and the worker; the panels are components of their
+//! own ([`crate::components`]). Decisions live in [`crate::model`].
 
 use crate::browser::{self, NamedBlob};
+use crate::components::credentials::CredentialInventory;
+use crate::components::detail::DetailPanel;
+use crate::components::filter_bar::FilterBar;
+use crate::components::findings_list::FindingsList;
+use crate::components::input_panel::InputPanel;
+use crate::components::mechanisms::MechanismInventory;
+use crate::components::summary::Summary;
 use crate::intake;
-use crate::model::{self, EmbedOptions, ExcerptLine, Facets, Filters, Grouping, SortKey, Tab, ViewState};
+use crate::model::{self, EmbedOptions, ExcerptLine, Facets, Filters, Line, Tab, ViewState};
 use crate::protocol::{Progress, Reply, Request};
 use crate::views;
-use policy_core::report::{Finding, Mechanism};
-use policy_core::{Report, Severity};
-use std::cell::RefCell;
+use gloo_events::EventListener;
+use gloo_timers::callback::Interval;
+use policy_core::Report;
+use policy_core::report::Finding;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use web_sys::{
-    DragEvent, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent, MessageEvent, Worker,
-};
+use web_sys::{KeyboardEvent, MessageEvent, Worker};
 use yew::html::Scope;
 use yew::prelude::*;
-
-/// Height in CSS pixels of every line of the findings list (rows and group headings alike):
-/// one height makes the virtual list's arithmetic exact. `style.css` sets the same value.
-const ROW_H: f64 = 60.0;
-/// Lines drawn above and below the ones in view; the window also moves in steps of this many
-/// lines, so scrolling redraws the page only every few rows.
-const OVERSCAN: usize = 10;
-/// Up to this many lines the whole list is drawn; beyond it only the window around the view.
-const VIRTUAL_FROM: usize = 150;
-/// Assumed height of the list's viewport until it has been measured.
-const DEFAULT_VIEWPORT_H: f64 = 1000.0;
-
-/// One fixed-height line of the findings list.
-#[derive(Debug, Clone, PartialEq)]
-enum Line {
-    /// A group's heading.
-    Head { label: String, worst: Severity, count: usize },
-    /// A finding, by index into the report's findings.
-    Row(usize),
-}
 
 /// Where the analysis stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +38,8 @@ pub enum Status {
     Failed(String),
     /// The user stopped the analysis.
     Stopped,
+    /// The host page could not fetch the dump it meant to load (embed `data-dump`).
+    DumpMissing(String),
 }
 
 /// Everything that can happen to the page.
@@ -62,6 +52,8 @@ pub enum Msg {
     FromWorker(JsValue),
     /// The worker died (a trap, out of memory, an uncaught error): what the browser said.
     WorkerDied(String),
+    /// The host page could not load its `data-dump`: the message to show.
+    DumpMissing(String),
     /// Stop the running analysis.
     Stop,
     /// This many findings have arrived (already taken in by the worker's message handler).
@@ -70,18 +62,14 @@ pub enum Msg {
     View(ViewState),
     /// The user edited the fragment or went back.
     HashChanged,
-    /// The findings list scrolled: its scroll offset and viewport height.
-    Scroll(f64, f64),
+    /// Check the same inputs again as of another instant (RFC 3339).
+    AsOf(String),
     /// Download the report in a format.
     Export(&'static str),
-    /// Drag state for the drop zone's highlight.
-    Dragging(bool),
-    /// Show or hide the paste box.
-    TogglePaste,
+    /// The watchdog's tick: is the worker still answering?
+    Tick,
     /// A global key press.
     Key(KeyboardEvent),
-    /// Nothing to do (a handler that only prevents default).
-    Noop,
 }
 
 struct WorkerLink {
@@ -148,29 +136,25 @@ pub struct App {
     incoming: Rc<RefCell<Incoming>>,
     view: ViewState,
     options: EmbedOptions,
-    visible: Rc<Vec<usize>>,
     /// The filtered, sorted and grouped findings as drawn, one entry per line.
     lines: Rc<Vec<Line>>,
+    /// How many findings the lines hold.
+    shown: usize,
     keys: Rc<Vec<String>>,
     facets: Rc<Facets>,
-    scroll_top: f64,
-    viewport_h: Option<f64>,
-    /// `scroll_top` was changed by the app and must be applied to the list after drawing.
-    scroll_pending: bool,
-    list_ref: NodeRef,
-    spacer_ref: NodeRef,
-    rows_ref: NodeRef,
-    excerpt: Option<(String, u32, Vec<ExcerptLine>)>,
-    paste_open: bool,
-    dragging: bool,
+    excerpt: Option<(String, u32, Rc<Vec<ExcerptLine>>)>,
     inputs_label: String,
     /// The inputs as messages name them.
     inputs_subject: String,
     elapsed_ms: Option<f64>,
-    search_ref: NodeRef,
-    paste_ref: NodeRef,
-    picker_ref: NodeRef,
-    _listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    /// The dump's newest timestamp, suggested as the "as of".
+    newest: Option<String>,
+    _listeners: Vec<EventListener>,
+    /// When the worker last said anything (ms since the epoch): set by its message handler.
+    last_heard: Rc<Cell<f64>>,
+    /// When the oldest request still without an answer was posted.
+    awaiting: Option<f64>,
+    _watchdog: Option<Interval>,
 }
 
 impl Component for App {
@@ -186,32 +170,27 @@ impl Component for App {
             incoming: Rc::default(),
             view: ViewState::from_fragment(&fragment),
             options: EmbedOptions::from_fragment(&fragment),
-            visible: Rc::default(),
             lines: Rc::default(),
+            shown: 0,
             keys: Rc::default(),
             facets: Rc::default(),
-            scroll_top: 0.0,
-            viewport_h: None,
-            scroll_pending: false,
-            list_ref: NodeRef::default(),
-            spacer_ref: NodeRef::default(),
-            rows_ref: NodeRef::default(),
             excerpt: None,
-            paste_open: false,
-            dragging: false,
             inputs_label: String::new(),
             inputs_subject: String::new(),
             elapsed_ms: None,
-            search_ref: NodeRef::default(),
-            paste_ref: NodeRef::default(),
-            picker_ref: NodeRef::default(),
+            newest: None,
             _listeners: Vec::new(),
+            last_heard: Rc::new(Cell::new(js_sys::Date::now())),
+            awaiting: None,
+            _watchdog: None,
         };
         app.listen(ctx);
         if app.options.embedded {
             browser::tell_host("authn-audit:started", &[]);
         }
-        app.worker = spawn_worker(ctx, Rc::clone(&app.incoming));
+        app.worker = spawn_worker(ctx, Rc::clone(&app.incoming), Rc::clone(&app.last_heard));
+        let link = ctx.link().clone();
+        app._watchdog = Some(Interval::new(1_000, move || link.send_message(Msg::Tick)));
         if app.worker.is_none() {
             app.fail("this browser cannot start the analysis worker".into());
         } else if app.options.load_sample {
@@ -247,7 +226,6 @@ impl Component for App {
                     blobs.push(blob);
                 }
                 self.start(Request::Analyze { names, now: browser::now_rfc3339() }, blobs.into());
-                self.paste_open = false;
                 true
             }
             Msg::Sample => {
@@ -272,6 +250,14 @@ impl Component for App {
                 } else {
                     self.worker = None;
                 }
+                true
+            }
+            Msg::DumpMissing(message) => {
+                if matches!(self.status, Status::Working(_)) || self.report.is_some() {
+                    return false;
+                }
+                browser::tell_host("authn-audit:failed", &[("message", JsValue::from_str(&message))]);
+                self.status = Status::DumpMissing(message);
                 true
             }
             Msg::Stop => {
@@ -303,51 +289,32 @@ impl Component for App {
                 self.set_view(ctx, view);
                 true
             }
-            Msg::Scroll(top, height) => {
-                let before = self.window();
-                self.scroll_top = top;
-                self.viewport_h = Some(height);
-                self.window() != before
+            Msg::AsOf(now) => {
+                if self.report.is_none() {
+                    return false;
+                }
+                self.start(Request::Reanalyze { now }, JsValue::UNDEFINED);
+                true
             }
             Msg::Export(format) => {
                 self.send(Request::Export { format: format.to_string() }, JsValue::UNDEFINED);
                 false
             }
-            Msg::Dragging(on) => {
-                let changed = self.dragging != on;
-                self.dragging = on;
-                changed
-            }
-            Msg::TogglePaste => {
-                self.paste_open = !self.paste_open;
-                true
+            Msg::Tick => {
+                let heard = self.last_heard.get();
+                if self.awaiting.is_some_and(|sent| heard >= sent) {
+                    self.awaiting = None;
+                }
+                let analysing =
+                    matches!(self.status, Status::Working(_)) && self.worker.as_ref().is_some_and(|w| w.ready);
+                if self.worker.is_some() && intake::worker_silent(js_sys::Date::now(), self.awaiting, heard, analysing)
+                {
+                    // No error event came: the worker ended silently (out of memory, killed).
+                    return Component::update(self, ctx, Msg::WorkerDied(String::new()));
+                }
+                false
             }
             Msg::Key(event) => self.on_key(ctx, &event),
-            Msg::Noop => false,
-        }
-    }
-
-    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
-        // The spacer first: the scroll offset below can only reach as far as it is high.
-        self.place_rows();
-        if let Some(list) = self.list_ref.cast::<web_sys::Element>() {
-            if self.scroll_pending {
-                self.scroll_pending = false;
-                #[expect(clippy::cast_possible_truncation, reason = "scroll offsets are far below 2^31 px")]
-                list.set_scroll_top(self.scroll_top as i32);
-            }
-            if self.viewport_h.is_none() {
-                self.viewport_h = Some(f64::from(list.client_height()));
-            }
-        }
-        if self.paste_open
-            && let Some(area) = self.paste_ref.cast::<HtmlTextAreaElement>()
-            && web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.active_element())
-                .is_none_or(|a| a.tag_name() != "TEXTAREA")
-        {
-            let _ = area.focus();
         }
     }
 
@@ -369,7 +336,9 @@ impl Component for App {
                     </header>
                 }
                 <main id="main">
-                    { self.input_panel(link) }
+                    <InputPanel slim={self.report.is_some() || matches!(self.status, Status::Working(_))}
+                        label={self.inputs_label.clone()} sample={self.options.sample}
+                        on_files={link.callback(Msg::Files)} on_sample={link.callback(|()| Msg::Sample)} />
                     { self.status_view(link) }
                     if let Some(report) = &self.report {
                         { self.report_view(link, report) }
@@ -386,7 +355,7 @@ impl Component for App {
     }
 }
 
-fn spawn_worker(ctx: &Context<App>, incoming: Rc<RefCell<Incoming>>) -> Option<WorkerLink> {
+fn spawn_worker(ctx: &Context<App>, incoming: Rc<RefCell<Incoming>>, heard: Rc<Cell<f64>>) -> Option<WorkerLink> {
     // (A worker that traps, runs out of memory or throws fires `error` here; one whose message
     // cannot be deserialised fires `messageerror`. Both mean the worker is no longer usable.)
     let options = web_sys::WorkerOptions::new();
@@ -395,6 +364,7 @@ fn spawn_worker(ctx: &Context<App>, incoming: Rc<RefCell<Incoming>>) -> Option<W
     let worker = Worker::new_with_options("./worker.js", &options).ok()?;
     let link = ctx.link().clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        heard.set(js_sys::Date::now());
         let data = e.data();
         match take_in(&incoming, &data) {
             Some(sent) => link.send_message(Msg::Loaded(sent)),
@@ -420,28 +390,27 @@ impl App {
     fn listen(&mut self, ctx: &Context<Self>) {
         let Some(window) = web_sys::window() else { return };
         let link = ctx.link().clone();
-        let on_hash = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| link.send_message(Msg::HashChanged));
-        let _ = window.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+        let on_hash = EventListener::new(&window, "hashchange", move |_| link.send_message(Msg::HashChanged));
         let link = ctx.link().clone();
-        let on_key = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-            if let Ok(key) = e.dyn_into::<KeyboardEvent>() {
-                link.send_message(Msg::Key(key));
+        let on_key = EventListener::new(&window, "keydown", move |e| {
+            if let Some(key) = e.dyn_ref::<KeyboardEvent>() {
+                link.send_message(Msg::Key(key.clone()));
             }
         });
-        let _ = window.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
         // A host page (same origin only) may hand us files: see docs/embedding.md.
         let link = ctx.link().clone();
-        let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
-            let Ok(event) = e.dyn_into::<MessageEvent>() else { return };
+        let on_message = EventListener::new(&window, "message", move |e| {
+            let Some(event) = e.dyn_ref::<MessageEvent>() else { return };
             let Some(own) = web_sys::window().and_then(|w| w.location().origin().ok()) else { return };
             if event.origin() != own {
                 return;
             }
             if let Some(files) = embedded_files(&event.data()) {
                 link.send_message(Msg::Files(files));
+            } else if let Some(message) = load_failure(&event.data()) {
+                link.send_message(Msg::DumpMissing(message));
             }
         });
-        let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
         self._listeners = vec![on_hash, on_key, on_message];
     }
 
@@ -455,7 +424,8 @@ impl App {
     fn restart_worker(&mut self, ctx: &Context<Self>) {
         // Dropping the link terminates the old worker.
         self.worker = None;
-        self.worker = spawn_worker(ctx, Rc::clone(&self.incoming));
+        self.awaiting = None;
+        self.worker = spawn_worker(ctx, Rc::clone(&self.incoming), Rc::clone(&self.last_heard));
         if self.worker.is_none() {
             self.fail("this browser cannot start the analysis worker".into());
         }
@@ -468,6 +438,7 @@ impl App {
         self.excerpt = None;
         self.elapsed_ms = None;
         self.lines = Rc::default();
+        self.shown = 0;
         self.send(request, payload);
     }
 
@@ -478,6 +449,7 @@ impl App {
             return;
         }
         post(&link.worker, &request, &payload);
+        self.awaiting.get_or_insert_with(js_sys::Date::now);
     }
 
     fn on_worker(&mut self, ctx: &Context<Self>, data: JsValue) -> bool {
@@ -491,6 +463,7 @@ impl App {
                     link.ready = true;
                     for (request, payload) in std::mem::take(&mut link.queued) {
                         post(&link.worker, &request, &payload);
+                        self.awaiting.get_or_insert_with(js_sys::Date::now);
                     }
                 }
                 false
@@ -514,7 +487,8 @@ impl App {
                 self.fail("a chunk of findings could not be read".into());
                 true
             }
-            Reply::Done { elapsed_ms, memory_bytes, .. } => {
+            Reply::Done { elapsed_ms, memory_bytes, newest, .. } => {
+                self.newest = newest;
                 let incoming = std::mem::take(&mut *self.incoming.borrow_mut());
                 if let Some(report) = incoming.report {
                     let (_, keys, facets) = incoming.keys;
@@ -524,7 +498,6 @@ impl App {
                     self.status = Status::Ready;
                     self.elapsed_ms = Some(elapsed_ms);
                     self.refresh();
-                    self.reveal_selected();
                     self.request_excerpt();
                     if let Some(report) = &self.report {
                         mark_ready(report, elapsed_ms, memory_bytes);
@@ -534,7 +507,7 @@ impl App {
                 true
             }
             Reply::Excerpt { path, line, lines } => {
-                self.excerpt = Some((path, line, lines));
+                self.excerpt = Some((path, line, Rc::new(lines)));
                 true
             }
             Reply::Export { filename, mime } => {
@@ -552,13 +525,15 @@ impl App {
         let filters_changed =
             view.filters != self.view.filters || view.sort != self.view.sort || view.group != self.view.group;
         let selection_changed = view.selected != self.view.selected;
+        if let (Some(closed), None) = (&self.view.selected, &view.selected) {
+            // Closing the details (button, Escape, the row again) puts the focus back on the
+            // row they were opened from, not at the top of the page.
+            browser::focus_later(format!("button.finding[data-key=\"{closed}\"]"));
+        }
         self.view = view;
         browser::replace_hash(&model::fragment(self.options, &self.view));
         if filters_changed {
             self.refresh();
-        }
-        if selection_changed || filters_changed {
-            self.reveal_selected();
         }
         if selection_changed {
             self.request_excerpt();
@@ -568,58 +543,9 @@ impl App {
     /// Filter, sort and group once per view change, not per drawing.
     fn refresh(&mut self) {
         if let Some(report) = &self.report {
-            let visible = model::visible(&report.findings, &self.view.filters, self.view.sort);
-            let groups = model::group(&report.findings, &visible, self.view.group);
-            let mut lines = Vec::with_capacity(visible.len() + groups.len());
-            for g in groups {
-                if self.view.group != Grouping::None {
-                    lines.push(Line::Head { label: g.label, worst: g.worst, count: g.members.len() });
-                }
-                lines.extend(g.members.into_iter().map(Line::Row));
-            }
-            self.visible = Rc::new(visible);
+            let lines = model::lines(&report.findings, &self.view.filters, self.view.sort, self.view.group);
+            self.shown = model::rows(&lines).count();
             self.lines = Rc::new(lines);
-            self.scroll_top = 0.0;
-            self.scroll_pending = true;
-        }
-    }
-
-    /// The lines drawn: all of a short list, else those in view plus the overscan.
-    fn window(&self) -> (usize, usize) {
-        model::window(
-            self.lines.len(),
-            self.scroll_top,
-            self.viewport_h.unwrap_or(DEFAULT_VIEWPORT_H),
-            ROW_H,
-            OVERSCAN,
-            VIRTUAL_FROM,
-        )
-    }
-
-    /// Size the spacer to the whole list and move the drawn lines to their place. Through the
-    /// CSSOM, as the Content-Security-Policy forbids inline `style` attributes.
-    fn place_rows(&self) {
-        let (first, _) = self.window();
-        #[expect(clippy::cast_precision_loss, reason = "line counts are far below 2^52")]
-        let (height, offset) = (self.lines.len() as f64 * ROW_H, first as f64 * ROW_H);
-        if let Some(spacer) = self.spacer_ref.cast::<web_sys::HtmlElement>() {
-            let _ = spacer.style().set_property("height", &format!("{height}px"));
-        }
-        if let Some(rows) = self.rows_ref.cast::<web_sys::HtmlElement>() {
-            let _ = rows.style().set_property("transform", &format!("translateY({offset}px)"));
-        }
-    }
-
-    /// Scroll the list so the selected finding is in view (keyboard moves, a shared link).
-    fn reveal_selected(&mut self) {
-        let Some(selected) = self.selected_index() else { return };
-        let Some(pos) = self.lines.iter().position(|l| *l == Line::Row(selected)) else { return };
-        #[expect(clippy::cast_precision_loss, reason = "line counts are far below 2^52")]
-        let top = pos as f64 * ROW_H;
-        let height = self.viewport_h.unwrap_or(DEFAULT_VIEWPORT_H);
-        if top < self.scroll_top || top + ROW_H > self.scroll_top + height {
-            self.scroll_top = (top - (height - ROW_H) / 2.0).max(0.0);
-            self.scroll_pending = true;
         }
     }
 
@@ -665,17 +591,11 @@ impl App {
                 let mut view = self.view.clone();
                 view.tab = Tab::Findings;
                 self.set_view(ctx, view);
-                if let Some(input) = self.search_ref.cast::<HtmlInputElement>() {
-                    let _ = input.focus();
-                }
+                browser::focus_later("#search".to_string());
                 true
             }
             "j" | "k" => {
-                let order = self
-                    .lines
-                    .iter()
-                    .filter_map(|l| if let Line::Row(i) = l { Some(*i) } else { None })
-                    .collect::<Vec<_>>();
+                let order = model::rows(&self.lines).collect::<Vec<_>>();
                 let current = self.selected_index();
                 let pos = current.and_then(|c| order.iter().position(|i| *i == c));
                 let next = match (key.as_str(), pos) {
@@ -713,94 +633,15 @@ impl App {
         }
     }
 
-    fn input_panel(&self, link: &Scope<Self>) -> Html {
-        let has_report = self.report.is_some() || matches!(self.status, Status::Working(_));
-        let ondragover = link.callback(|e: DragEvent| {
-            e.prevent_default();
-            Msg::Dragging(true)
-        });
-        let ondragleave = link.callback(|_: DragEvent| Msg::Dragging(false));
-        let ondrop = {
-            let link = link.clone();
-            Callback::from(move |e: DragEvent| {
-                e.prevent_default();
-                link.send_message(Msg::Dragging(false));
-                if let Some(transfer) = e.data_transfer() {
-                    let link = link.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let files = browser::dropped(transfer).await;
-                        link.send_message(Msg::Files(files));
-                    });
-                }
-            })
-        };
-        let picker = self.picker_ref.clone();
-        let onpick = link.callback(move |_: Event| {
-            let input = picker.cast::<HtmlInputElement>();
-            let files = browser::files_of(input.as_ref().and_then(HtmlInputElement::files));
-            if let Some(input) = input {
-                input.set_value("");
-            }
-            Msg::Files(files)
-        });
-        let paste = self.paste_ref.clone();
-        let onpaste_submit = link.callback(move |e: SubmitEvent| {
-            e.prevent_default();
-            let text = paste.cast::<HtmlTextAreaElement>().map(|t| t.value()).unwrap_or_default();
-            if text.trim().is_empty() {
-                return Msg::Noop;
-            }
-            Msg::Files(browser::text_blob("pasted.yaml", &text).into_iter().collect())
-        });
-        html! {
-            <section class={classes!("intake", has_report.then_some("slim"), self.dragging.then_some("dragging"))}
-                aria-label="Input" {ondragover} {ondragleave} {ondrop}>
-                <div class="dropzone" id="dropzone">
-                    if !has_report {
-                        <h2>{"Drop a cluster dump here"}</h2>
-                        <p class="hint">
-                            {"One or more YAML or JSON files, or whole folders — for example the output of "}
-                            <code>{"kubectl get pods,secrets,serviceaccounts,configmaps,csr,clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml"}</code>
-                            {". Secret values are never shown: findings carry fingerprints only."}
-                        </p>
-                    } else {
-                        <p class="current">
-                            <span class="muted">{"Report for "}</span><strong>{ &self.inputs_label }</strong>
-                            <span class="muted">{" · drop more files here to start over"}</span>
-                        </p>
-                    }
-                    <div class="actions">
-                        <label class="button primary" for="file-picker">{"Choose files…"}</label>
-                        <input id="file-picker" class="visually-hidden" type="file" multiple=true
-                            accept=".yaml,.yml,.json,.csv,.conf,.kubeconfig,text/*,application/json,application/yaml"
-                            ref={self.picker_ref.clone()} onchange={onpick} />
-                        <button type="button" class="button" aria-expanded={self.paste_open.to_string()} aria-controls="paste-form"
-                            onclick={link.callback(|_| Msg::TogglePaste)}>{"Paste YAML…"}</button>
-                        if self.options.sample {
-                            <button type="button" class="button" id="sample-button" onclick={link.callback(|_| Msg::Sample)}>
-                                {"Try a sample cluster"}
-                            </button>
-                        }
-                    </div>
-                    if self.paste_open {
-                        <form id="paste-form" class="paste" onsubmit={onpaste_submit}>
-                            <label for="paste-text">{"Paste one or more YAML or JSON documents"}</label>
-                            <textarea id="paste-text" ref={self.paste_ref.clone()} rows="10" spellcheck="false"
-                                placeholder={"apiVersion: v1\nkind: Secret\n…"} />
-                            <div class="actions">
-                                <button type="submit" class="button primary">{"Analyse pasted text"}</button>
-                                <button type="button" class="button ghost" onclick={link.callback(|_| Msg::TogglePaste)}>{"Cancel"}</button>
-                            </div>
-                        </form>
-                    }
-                </div>
-            </section>
-        }
-    }
-
     fn status_view(&self, link: &Scope<Self>) -> Html {
         match &self.status {
+            Status::Idle if self.view != ViewState::default() => html! {
+                <div class="callout" role="status" id="link-without-data">{ views::message(&intake::link_without_data(self.view.selected.is_some())) }</div>
+            },
             Status::Idle | Status::Ready => html! {},
+            Status::DumpMissing(message) => html! {
+                <div class="callout error" role="alert" id="dump-missing"><strong>{"No dump to show: "}</strong>{ views::message(message) }</div>
+            },
             Status::Failed(message) => html! {
                 <div class="callout error" role="alert" id="analysis-failed"><strong>{"Analysis failed: "}</strong>{ views::message(message) }</div>
             },
@@ -852,14 +693,15 @@ impl App {
             e.prevent_default();
             let mut view = tab_base.clone();
             view.tab = Tab::ALL.get(next).copied().unwrap_or_default();
-            focus_later(format!("#tab-{}", view.tab.as_str()));
+            browser::focus_later(format!("#tab-{}", view.tab.as_str()));
             Some(Msg::View(view))
         });
         html! {
             <div class="report" id="report">
                 { views::not_analysed(&incomplete, report.inputs.len()) }
                 if !self.options.compact {
-                    { views::summary(report, &self.view, self.elapsed_ms, link.callback(Msg::View)) }
+                    <Summary report={report} keys={&self.keys} view={self.view.clone()} elapsed_ms={self.elapsed_ms} newest={self.newest.clone()}
+                        on_view={link.callback(Msg::View)} on_as_of={link.callback(Msg::AsOf)} />
                 }
                 if diagnostics > 0 {
                     { views::diagnostics_callout(report) }
@@ -873,8 +715,8 @@ impl App {
                 <div role="tabpanel" id={format!("panel-{}", view.tab.as_str())} aria-labelledby={format!("tab-{}", view.tab.as_str())} class="panel">
                     { match view.tab {
                         Tab::Findings => self.findings_view(link, report),
-                        Tab::Mechanisms => views::mechanisms(report),
-                        Tab::Credentials => views::credentials(report),
+                        Tab::Mechanisms => html! { <MechanismInventory report={report} /> },
+                        Tab::Credentials => html! { <CredentialInventory report={report} /> },
                         Tab::Coverage => views::coverage(report),
                     } }
                 </div>
@@ -885,33 +727,20 @@ impl App {
     fn findings_view(&self, link: &Scope<Self>, report: &Rc<Report>) -> Html {
         let view = &self.view;
         let selected = self.selected();
-        let shown_total = self.visible.len();
-        let lines = &self.lines;
-        let (first, last) = self.window();
-        let list = self.list_ref.clone();
-        let onscroll = link.batch_callback(move |_: Event| {
-            let el = list.cast::<web_sys::Element>()?;
-            Some(Msg::Scroll(f64::from(el.scroll_top()), f64::from(el.client_height())))
-        });
-        let drawn = lines.iter().enumerate().skip(first).take(last - first).map(|(at, line)| match line {
-            Line::Head { label, worst, count } => html! {
-                <li key={format!("head:{label}")} class="group-head" aria-posinset={(at + 1).to_string()} aria-setsize={lines.len().to_string()}>
-                    { views::severity_badge(*worst) }
-                    <span class="label">{ label }</span>
-                    <span class="muted">{ format!(" · {count}") }</span>
-                </li>
-            },
-            Line::Row(i) => match (report.findings.get(*i), self.keys.get(*i)) {
-                (Some(f), Some(key)) => self.finding_row(link, f, key, at, lines.len()),
-                _ => html! {},
-            },
-        });
+        let on_select = {
+            let view = view.clone();
+            link.callback(move |key: Option<String>| {
+                let mut next = view.clone();
+                next.selected = key;
+                Msg::View(next)
+            })
+        };
         html! {
             <div class={classes!("findings-layout", selected.is_some().then_some("with-detail"))}>
-                { self.filter_bar(link, report) }
+                <FilterBar report={report} facets={&self.facets} view={view.clone()} on_view={link.callback(Msg::View)} />
                 <div class="findings-pane">
                     <p class="count" aria-live="polite" id="result-count">
-                        { format!("{} of {} findings", model::human_count(shown_total), model::human_count(report.findings.len())) }
+                        { format!("{} of {} findings", model::human_count(self.shown), model::human_count(report.findings.len())) }
                         if view.filters.is_active() {
                             {" · "}
                             <button type="button" class="link" onclick={
@@ -925,162 +754,18 @@ impl App {
                         <p class="empty">{"No findings in what could be read. The inputs listed above were not analysed in full."}</p>
                     } else if report.findings.is_empty() {
                         <p class="empty">{"No findings. Check the Coverage tab for rules this dump could not assess."}</p>
-                    } else if shown_total == 0 {
+                    } else if self.shown == 0 {
                         <p class="empty">{"No finding matches these filters."}</p>
                     } else {
-                        // Only the lines in view are in the document; the spacer keeps the
-                        // scrollbar true to the whole list.
-                        <div class="findings-scroll" ref={self.list_ref.clone()} {onscroll}>
-                            <div class="findings-spacer" ref={self.spacer_ref.clone()}>
-                                <ol class="findings" aria-label="Findings" ref={self.rows_ref.clone()}>
-                                    { for drawn }
-                                </ol>
-                            </div>
-                        </div>
+                        <FindingsList report={report} keys={&self.keys} lines={&self.lines}
+                            selected={view.selected.clone()} on_select={on_select.clone()} />
                     }
                 </div>
                 if let Some(f) = selected {
-                    { views::detail(f, self.excerpt.as_ref().filter(|(p, l, _)| **p == *f.source.path && *l == f.source.line).map(|(_, _, lines)| lines.as_slice()), {
-                        let mut next = view.clone();
-                        next.selected = None;
-                        link.callback(move |_| Msg::View(next.clone()))
-                    }) }
+                    <DetailPanel finding={f.clone()}
+                        excerpt={self.excerpt.as_ref().filter(|(p, l, _)| **p == *f.source.path && *l == f.source.line).map(|(_, _, lines)| Rc::clone(lines))}
+                        on_close={on_select.reform(|_: MouseEvent| None)} />
                 }
-            </div>
-        }
-    }
-
-    fn finding_row(&self, link: &Scope<Self>, f: &Finding, key: &str, at: usize, of: usize) -> Html {
-        let key = key.to_string();
-        let selected = self.view.selected.as_deref() == Some(key.as_str());
-        let mut next = self.view.clone();
-        next.selected = if selected { None } else { Some(key.clone()) };
-        html! {
-            <li key={key.clone()} aria-posinset={(at + 1).to_string()} aria-setsize={of.to_string()}>
-                <button type="button" class={classes!("finding", selected.then_some("selected"))} aria-pressed={selected.to_string()}
-                    data-key={key} data-code={f.code.clone()} onclick={link.callback(move |_| Msg::View(next.clone()))}>
-                    { views::severity_badge(f.severity) }
-                    <span class="code">{ &f.code }</span>
-                    <span class="message">{ views::message(&f.message) }</span>
-                    <span class="object">{ f.object.to_string() }</span>
-                    <span class="where">{ format!("{}:{}", f.source.path, f.source.line) }</span>
-                </button>
-            </li>
-        }
-    }
-
-    fn filter_bar(&self, link: &Scope<Self>, report: &Rc<Report>) -> Html {
-        let view = &self.view;
-        let facets = &self.facets;
-        let sev_chip = |sev: Severity| {
-            let on = view.filters.severities.contains(&sev);
-            let count = report.summary.by_severity.get(&sev).copied().unwrap_or(0);
-            let mut next = view.clone();
-            if on {
-                next.filters.severities.remove(&sev);
-            } else {
-                next.filters.severities.insert(sev);
-            }
-            html! {
-                <button type="button" class={classes!("chip", sev.as_str(), on.then_some("on"))} aria-pressed={on.to_string()}
-                    data-severity={sev.as_str()} onclick={link.callback(move |_| Msg::View(next.clone()))}>
-                    { model::capitalize(sev.as_str()) }<span class="n">{ count }</span>
-                </button>
-            }
-        };
-        let select = |id: &'static str,
-                      label: &'static str,
-                      current: Option<String>,
-                      options: Vec<(String, String)>,
-                      apply: fn(&mut ViewState, Option<String>)| {
-            let base = view.clone();
-            let onchange = link.callback(move |e: Event| {
-                let value = e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
-                let mut next = base.clone();
-                apply(&mut next, (value != "*").then_some(value));
-                Msg::View(next)
-            });
-            html! {
-                <label class="field">
-                    <span>{label}</span>
-                    <select id={id} {onchange} aria-label={label}>
-                        <option value="*" selected={current.is_none()}>{"Any"}</option>
-                        { for options.into_iter().map(|(value, text)| html! {
-                            <option selected={current.as_deref() == Some(value.as_str())} value={value.clone()}>{text}</option>
-                        }) }
-                    </select>
-                </label>
-            }
-        };
-        let mechanism_options: Vec<(String, String)> = Mechanism::ALL
-            .into_iter()
-            .filter(|m| facets.mechanisms.contains_key(m))
-            .map(|m| (m.as_str().to_string(), format!("{} ({})", m.label(), facets.mechanisms.get(&m).unwrap_or(&0))))
-            .collect();
-        let current_mechanism = (view.filters.mechanisms.len() == 1)
-            .then(|| view.filters.mechanisms.iter().next().map(|m| m.as_str().to_string()))
-            .flatten();
-        let search_base = view.clone();
-        let oninput = link.callback(move |e: InputEvent| {
-            let value = e.target_dyn_into::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-            let mut next = search_base.clone();
-            next.filters.text = value;
-            Msg::View(next)
-        });
-        let group_base = view.clone();
-        let on_group = link.callback(move |e: Event| {
-            let value = e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
-            let mut next = group_base.clone();
-            next.group = Grouping::parse(&value).unwrap_or_default();
-            Msg::View(next)
-        });
-        let sort_base = view.clone();
-        let on_sort = link.callback(move |e: Event| {
-            let value = e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
-            let mut next = sort_base.clone();
-            next.sort = SortKey::parse(&value).unwrap_or_default();
-            Msg::View(next)
-        });
-        html! {
-            <div class="filters" role="search" aria-label="Filter findings">
-                <div class="chips" role="group" aria-label="Severity">
-                    { for Severity::ALL.into_iter().rev().map(sev_chip) }
-                </div>
-                <div class="fields">
-                    <label class="field grow">
-                        <span>{"Search"}</span>
-                        <input id="search" type="search" placeholder="message, object, file…" value={view.filters.text.clone()}
-                            ref={self.search_ref.clone()} {oninput} aria-label="Search findings" />
-                    </label>
-                    { select("filter-mechanism", "Mechanism", current_mechanism, mechanism_options, |v, value| {
-                        v.filters.mechanisms = value.and_then(|m| Mechanism::ALL.into_iter().find(|x| x.as_str() == m)).into_iter().collect();
-                    }) }
-                    { select("filter-namespace", "Namespace", view.filters.namespace.as_ref().map(|n| if n.is_empty() { "-".to_string() } else { n.clone() }),
-                        facets.namespaces.iter().map(|(ns, n)| if ns.is_empty() { ("-".to_string(), format!("cluster-scoped ({n})")) } else { (ns.clone(), format!("{ns} ({n})")) }).collect(),
-                        |v, value| v.filters.namespace = value.map(|ns| if ns == "-" { String::new() } else { ns })) }
-                    { select("filter-kind", "Kind", view.filters.kind.clone(),
-                        facets.kinds.iter().map(|(k, n)| (k.clone(), format!("{k} ({n})"))).collect(),
-                        |v, value| v.filters.kind = value) }
-                    { select("filter-code", "Rule", view.filters.code.clone(),
-                        facets.codes.iter().map(|(c, (slug, n))| (c.clone(), format!("{c} {slug} ({n})"))).collect(),
-                        |v, value| v.filters.code = value) }
-                    <label class="field">
-                        <span>{"Group by"}</span>
-                        <select id="group-by" onchange={on_group} aria-label="Group findings by">
-                            { for Grouping::ALL.into_iter().map(|g| html! {
-                                <option value={g.as_str()} selected={view.group == g}>{g.label()}</option>
-                            }) }
-                        </select>
-                    </label>
-                    <label class="field">
-                        <span>{"Sort by"}</span>
-                        <select id="sort-by" onchange={on_sort} aria-label="Sort findings by">
-                            { for SortKey::ALL.into_iter().map(|s| html! {
-                                <option value={s.as_str()} selected={view.sort == s}>{s.label()}</option>
-                            }) }
-                        </select>
-                    </label>
-                </div>
             </div>
         }
     }
@@ -1089,6 +774,20 @@ impl App {
 fn post(worker: &Worker, request: &Request, payload: &JsValue) {
     let header = serde_json::to_string(request).unwrap_or_default();
     let _ = worker.post_message(&js_sys::Array::of2(&JsValue::from_str(&header), payload));
+}
+
+/// The host page's word that its `data-dump` could not be fetched:
+/// `{type: "authn-audit:load-failed", url, status, refused}` (see `embed.js`).
+fn load_failure(data: &JsValue) -> Option<String> {
+    let field = |name: &str| js_sys::Reflect::get(data, &name.into()).ok();
+    if field("type")?.as_string()? != "authn-audit:load-failed" {
+        return None;
+    }
+    let url = field("url").and_then(|u| u.as_string()).unwrap_or_else(|| "data-dump".into());
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "an HTTP status, clamped")]
+    let status = field("status").and_then(|s| s.as_f64()).map_or(0, |s| s.clamp(0.0, 999.0) as u16);
+    let refused = field("refused").is_some_and(|r| r.is_truthy());
+    Some(intake::dump_missing(&url, status, refused))
 }
 
 /// Files a host page posted: `{type: "authn-audit:load", files: [{name, data}]}` where `data` is
@@ -1141,21 +840,5 @@ fn mark_ready(report: &Report, elapsed_ms: f64, memory_bytes: u64) {
 
 /// Keep the keyboard focus on the selected row after j/k.
 fn focus_selected() {
-    focus_later("button.finding.selected".to_string());
-}
-
-/// Focus an element once Yew has drawn it.
-fn focus_later(selector: String) {
-    let cb = Closure::once_into_js(move || {
-        if let Some(el) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector(&selector).ok().flatten())
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    });
-    if let Some(window) = web_sys::window() {
-        let _ = window.request_animation_frame(cb.unchecked_ref());
-    }
+    browser::focus_later("button.finding.selected".to_string());
 }

@@ -143,3 +143,19 @@ pub fn tell_host(kind: &str, fields: &[(&str, JsValue)]) {
     }
     let _ = parent.post_message(&message, &origin);
 }
+
+/// Focus an element once Yew has drawn it.
+pub fn focus_later(selector: String) {
+    let cb = Closure::once_into_js(move || {
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(&selector).ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.request_animation_frame(cb.unchecked_ref());
+    }
+}

@@ -142,6 +142,49 @@ pub fn worker_failure(subject: &str, said: &str, started: bool, working: bool) -
     }
 }
 
+/// How long the worker may take to answer a request at all (its first reply to an analysis is
+/// posted before it reads a byte).
+pub const FIRST_ANSWER_MS: f64 = 15_000.0;
+/// How long an analysis may go without a word from the worker (it reports progress per file and
+/// per rule, at least every few seconds even on a 100 MB file).
+pub const SILENCE_MS: f64 = 120_000.0;
+
+/// Whether the worker must be taken for dead although it fired no error event (a tab's wasm
+/// running out of memory can end it silently): a request unanswered for [`FIRST_ANSWER_MS`], or
+/// an analysis silent for [`SILENCE_MS`]. `sent` is when the oldest unanswered request was
+/// posted, `heard` when the worker last said anything (milliseconds, one clock).
+pub fn worker_silent(now: f64, sent: Option<f64>, heard: f64, analysing: bool) -> bool {
+    let unanswered = sent.is_some_and(|sent| heard < sent && now - sent > FIRST_ANSWER_MS);
+    unanswered || (analysing && now - heard > SILENCE_MS)
+}
+
+/// The page's message when the host page could not fetch the dump its `data-dump` names:
+/// `url` as the host resolved it, `status` the HTTP status (0 when the fetch itself failed or
+/// the address was refused). Nothing was analysed, and the page must say so rather than show an
+/// empty drop zone.
+pub fn dump_missing(url: &str, status: u16, refused: bool) -> String {
+    let why = if refused {
+        "the address is not on the page's own origin".to_string()
+    } else if status == 0 {
+        "the request failed".to_string()
+    } else {
+        format!("the server answered HTTP {status}")
+    };
+    format!(
+        "the dump `{url}` could not be loaded ({why}), so nothing was checked; fix the page's `data-dump` address, or drop a dump here"
+    )
+}
+
+/// The page's note for a shared link opened without its data: the fragment holds a view
+/// (filters, a tab, a selected finding), never the report, which stays on the machine that
+/// made it.
+pub fn link_without_data(selected: bool) -> String {
+    let finding = if selected { " and open the finding it points at" } else { "" };
+    format!(
+        "this link holds a view of a report, not its data: nothing is stored or sent, so the dump stays where it was; drop or choose the same dump to see this view{finding}"
+    )
+}
+
 /// How messages name the inputs of an analysis: a file name in backticks, or how many files.
 pub fn subject(names: &[&str]) -> String {
     match names {
@@ -151,6 +194,7 @@ pub fn subject(names: &[&str]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 mod tests {
     use super::*;
     use policy_core::input::Diagnostic;
@@ -271,5 +315,33 @@ mod tests {
         assert!(all >= 3, "{:?}", report.inputs);
         report.inputs = inputs_shown(&report.inputs, 1, 1);
         assert_eq!(diagnostics_not_shown(&report), all - 1);
+    }
+
+    #[test]
+    fn missing_dumps_and_data_less_links_say_what_happened_and_what_to_do() {
+        let m = dump_missing("https://docs.example/dumps/gone.yaml", 404, false);
+        assert!(m.contains("`https://docs.example/dumps/gone.yaml`") && m.contains("HTTP 404"), "{m}");
+        assert!(m.contains("nothing was checked") && m.contains("`data-dump`"), "{m}");
+        assert!(dump_missing("x", 0, true).contains("not on the page's own origin"));
+        assert!(dump_missing("x", 0, false).contains("the request failed"));
+        assert!(link_without_data(true).contains("open the finding"));
+        assert!(!link_without_data(false).contains("open the finding"));
+        for m in [dump_missing("x", 500, false), link_without_data(false)] {
+            assert!(m.starts_with(|c: char| c.is_lowercase()) && !m.ends_with('.'), "house style: {m}");
+        }
+    }
+
+    #[test]
+    fn a_worker_that_goes_quiet_is_taken_for_dead() {
+        // Answered: fine however long ago.
+        assert!(!worker_silent(100_000.0, Some(1_000.0), 2_000.0, false));
+        // Unanswered, but not for long yet.
+        assert!(!worker_silent(10_000.0, Some(1_000.0), 500.0, false));
+        // Unanswered for too long (an export or an excerpt to a worker that died idle).
+        assert!(worker_silent(1_000.0 + FIRST_ANSWER_MS + 1.0, Some(1_000.0), 500.0, false));
+        // Analysing and talking: fine; analysing and silent too long: dead.
+        assert!(!worker_silent(50_000.0, None, 40_000.0, true));
+        assert!(worker_silent(40_000.0 + SILENCE_MS + 1.0, None, 40_000.0, true));
+        assert!(!worker_silent(40_000.0 + SILENCE_MS + 1.0, None, 40_000.0, false));
     }
 }

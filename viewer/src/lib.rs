@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod browser;
+pub mod components;
 pub mod intake;
 pub mod model;
 pub mod protocol;

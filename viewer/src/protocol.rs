@@ -21,6 +21,11 @@ pub enum Request {
         /// The page's clock (RFC 3339).
         now: String,
     },
+    /// Analyse the last inputs again at another evaluation instant ("as of").
+    Reanalyze {
+        /// The instant (RFC 3339), as the CLI's `--now`.
+        now: String,
+    },
     /// Lines around a finding, secrets redacted.
     Excerpt {
         /// Input name.
@@ -81,6 +86,9 @@ pub enum Reply {
         analyze_ms: f64,
         /// The worker's WebAssembly memory in bytes: its peak so far, as it never shrinks.
         memory_bytes: u64,
+        /// The newest timestamp the dump holds (RFC 3339): the suggested "as of".
+        #[serde(default)]
+        newest: Option<String>,
     },
     /// Lines around a finding.
     Excerpt {

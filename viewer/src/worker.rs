@@ -31,6 +31,8 @@ const PROGRESS_INTERVAL_MS: f64 = 50.0;
 #[derive(Default)]
 struct State {
     inputs: Vec<(String, Vec<u8>)>,
+    /// The inputs not read (skipped, unreadable), kept for a new "as of".
+    unread: Vec<InputSummary>,
     report: Option<Report>,
 }
 
@@ -81,6 +83,14 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
             let started = now_ms();
             *state.borrow_mut() = State::default();
             analyze(scope, state, vec![(SAMPLE_NAME.to_string(), SAMPLE.to_vec())], Vec::new(), &now, started);
+        }
+        Request::Reanalyze { now } => {
+            let started = now_ms();
+            let previous = std::mem::take(&mut *state.borrow_mut());
+            if previous.report.is_none() {
+                return Err("nothing to check again yet".into());
+            }
+            analyze(scope, state, previous.inputs, previous.unread, &now, started);
         }
         Request::Excerpt { path, line } => {
             let lines = state
@@ -215,6 +225,7 @@ fn analyze(
     post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
     let settings = Settings { now: model::parse_time(now), ..Settings::default() };
     let analyze_started = now_ms();
+    let newest = inputs.iter().filter_map(|(_, bytes)| model::as_of::newest_timestamp(bytes)).max();
     let mut report = {
         let files: Vec<InputFile<'_>> =
             inputs.iter().map(|(name, bytes)| InputFile { name: name.as_str(), bytes: bytes.as_slice() }).collect();
@@ -256,7 +267,10 @@ fn analyze(
     report.findings = findings;
     let mut state = state.borrow_mut();
     state.inputs = inputs;
+    state.unread = unread;
     state.report = Some(report);
     let memory_bytes = memory_bytes();
-    post(scope, &Reply::Done { elapsed_ms: now_ms() - started, analyze_ms, memory_bytes }, &JsValue::UNDEFINED);
+    let newest = newest.map(model::as_of::rfc3339);
+    let done = Reply::Done { elapsed_ms: now_ms() - started, analyze_ms, memory_bytes, newest };
+    post(scope, &done, &JsValue::UNDEFINED);
 }

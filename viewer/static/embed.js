@@ -33,13 +33,26 @@
       const type = event.data && event.data.type;
       if (type === 'authn-audit:started' && el.dataset.dump) {
         const url = new URL(el.dataset.dump, location.href);
+        // A dump that cannot be had is said in the frame (and to the page), not only in the
+        // console: an empty drop zone would read as "nothing to show".
+        const failed = (status, refused) => frame.contentWindow.postMessage(
+          { type: 'authn-audit:load-failed', url: url.href, status, refused }, viewerOrigin);
         if (url.origin !== location.origin) {
           console.warn('authn-audit: data-dump must be on this page\'s origin:', url.href);
+          failed(0, true);
           return;
         }
-        const response = await fetch(url);
+        let response;
+        try {
+          response = await fetch(url);
+        } catch (error) {
+          console.warn('authn-audit: could not load', url.href, error);
+          failed(0, false);
+          return;
+        }
         if (!response.ok) {
           console.warn('authn-audit: could not load', url.href, response.status);
+          failed(response.status, false);
           return;
         }
         const data = await response.arrayBuffer();

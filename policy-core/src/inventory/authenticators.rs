@@ -407,8 +407,8 @@ pub fn insecure_api_connections(inv: &Inventory<'_>, deployed: &Deployed<'_, '_>
                 }
             }
         }
-        for (name, value, path) in &container.env {
-            settings.push((name.to_ascii_lowercase().replace('_', "-"), (*value).to_string(), path.clone()));
+        for (name, value, path) in container.env() {
+            settings.push((name.to_ascii_lowercase().replace('_', "-"), value.to_string(), path));
         }
     }
     let talks_to_api = match deployed.product.api {

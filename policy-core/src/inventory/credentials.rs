@@ -65,6 +65,10 @@ pub struct Credential {
     pub source: Source,
     /// Field path inside the object.
     pub path: String,
+    /// What the audit log says of it, when one was given and can tell
+    /// ([`crate::inventory::usage`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<crate::inventory::usage::CredentialUsage>,
 }
 
 /// Collect every credential the dump reveals (MX004): client certificates, CSRs, legacy
@@ -87,6 +91,7 @@ pub fn collect(inv: &crate::inventory::Inventory<'_>, now: time::OffsetDateTime)
             object: holder_ref(found.object),
             source: found.object.source.clone(),
             path: found.path.clone(),
+            usage: None,
         });
     }
     for csr in &inv.certs.csrs {
@@ -109,6 +114,7 @@ pub fn collect(inv: &crate::inventory::Inventory<'_>, now: time::OffsetDateTime)
             object: csr.object.object_ref(),
             source: csr.object.source.clone(),
             path: "spec.request".to_string(),
+            usage: None,
         });
     }
     for secret in inv.of_kind("Secret") {
@@ -151,6 +157,7 @@ pub fn collect(inv: &crate::inventory::Inventory<'_>, now: time::OffsetDateTime)
                 object: file.object_ref(),
                 source: Source { path: file.source.path.clone(), line: line.unwrap_or(file.source.line) },
                 path: format!("rows[{i}].token"),
+                usage: None,
             });
         }
     }
@@ -196,6 +203,7 @@ fn legacy_token(secret: &Object) -> Credential {
         object: secret.object_ref(),
         source: secret.source.clone(),
         path: "data.token".to_string(),
+        usage: None,
     }
 }
 
@@ -238,6 +246,7 @@ fn bootstrap_token(secret: &Object, now: time::OffsetDateTime) -> Credential {
         object: secret.object_ref(),
         source: secret.source.clone(),
         path: "data.token-secret".to_string(),
+        usage: None,
     }
 }
 
@@ -278,6 +287,7 @@ fn kubeconfig_user(config: &Kubeconfig<'_>, user: &User) -> Option<Credential> {
         object: holder_ref(config.object),
         source: config.object.source.clone(),
         path,
+        usage: None,
     })
 }
 

@@ -118,7 +118,7 @@ pub struct ConfigVolume {
 }
 
 /// One container (init and ephemeral containers included).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Container<'a> {
     /// `name`.
     pub name: &'a str,
@@ -128,8 +128,20 @@ pub struct Container<'a> {
     pub path: String,
     /// `command` then `args`, each with its field path.
     pub argv: Vec<(String, &'a str)>,
-    /// `env` entries with literal values: name, value, field path.
-    pub env: Vec<(&'a str, &'a str, String)>,
+    /// The `env` list as written; read it through [`Container::env`].
+    env_list: &'a [Value],
+}
+
+impl<'a> Container<'a> {
+    /// `env` entries with literal values: name, value, field path. Read from the object on
+    /// demand: a Pod may list a million variables, and no copy of them is kept.
+    pub fn env(&self) -> impl Iterator<Item = (&'a str, &'a str, String)> + '_ {
+        self.env_list.iter().enumerate().filter_map(|(i, e)| {
+            let name = e.get("name").and_then(Value::as_str)?;
+            let value = e.get("value").and_then(Value::as_str)?;
+            Some((name, value, format!("{}.env[{i}].value", self.path)))
+        })
+    }
 }
 
 /// Where the scheduler may put the workload's Pods.
@@ -456,24 +468,13 @@ fn containers_of<'a>(spec: &'a Value, spec_path: &str) -> Vec<Container<'a>> {
                     }
                 }
             }
-            let env = c
-                .get("env")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-                .filter_map(|(i, e)| {
-                    let name = e.get("name").and_then(Value::as_str)?;
-                    let value = e.get("value").and_then(Value::as_str)?;
-                    Some((name, value, format!("{path}.env[{i}].value")))
-                })
-                .collect();
+            let env_list = c.get("env").and_then(Value::as_array).unwrap_or_default();
             Container {
                 name: c.get("name").and_then(Value::as_str).unwrap_or(""),
                 image: c.get("image").and_then(Value::as_str).unwrap_or(""),
                 path,
                 argv,
-                env,
+                env_list,
             }
         })
         .collect()
@@ -814,7 +815,10 @@ mod tests {
         assert_eq!(secrets, BTreeSet::from(["env-secret", "all-keys", "projected-secret", "vol-secret"]));
         assert_eq!(w.reading_secret("shop", "vol-secret").count(), 1);
         assert_eq!(w.reading_secret("other", "vol-secret").count(), 0);
-        assert_eq!(p.containers[0].env, vec![("MODE", "prod", "spec.containers[0].env[1].value".to_string())]);
+        assert_eq!(
+            p.containers[0].env().collect::<Vec<_>>(),
+            vec![("MODE", "prod", "spec.containers[0].env[1].value".to_string())]
+        );
     }
 
     #[test]

@@ -335,7 +335,9 @@ pub(crate) mod sample {
                 object: secret,
                 source: Source { path: "dumps/prod cluster.yaml".into(), line: 7 },
                 path: "data.token".to_string(),
+                usage: None,
             }],
+            audit: None,
             summary,
         }
     }

@@ -180,6 +180,10 @@ pub struct Report {
     pub mechanisms: Vec<crate::inventory::mechanisms::MechanismStatus>,
     /// MX004: every credential the dump reveals (secrets as fingerprints).
     pub credentials: Vec<crate::inventory::credentials::Credential>,
+    /// The audit logs read beside the dump: window, request counts, every identity seen
+    /// (absent when no log was given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<crate::audit::AuditSummary>,
     /// Counts.
     pub summary: Summary,
 }

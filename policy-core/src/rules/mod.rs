@@ -14,4 +14,5 @@ pub mod st;
 #[cfg(test)]
 pub(crate) mod test_support;
 pub mod tr;
+pub mod ul;
 pub mod wh;

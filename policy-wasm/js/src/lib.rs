@@ -33,7 +33,25 @@ export interface AdmissionRequest {
   uid?: string; operation?: "CREATE" | "UPDATE" | "DELETE" | "CONNECT"; namespace?: string; name?: string;
   userInfo?: { username?: string; groups?: string[] }; object?: object; oldObject?: object; [key: string]: unknown;
 }
-export interface InputFile { name: string; content: string }
+/** One input: its text, or (binary files such as a rotated `.gz` audit log) its bytes as base64.
+ * Audit logs (`audit.k8s.io/v1` Events, one per line, or an EventList) are recognised by content. */
+export type InputFile = { name: string; content: string } | { name: string; contentBase64: string };
+export interface Seen { at: string; source: { path: string; line: number } }
+export interface Action { what: string; rank: number; seen: Seen }
+/** What the audit logs say of a credential; absent when no log was given or the log cannot tell. */
+export interface CredentialUsage {
+  seen: boolean; matchedBy?: "credential-id" | "secret-name" | "service-account" | "token-id" | "username";
+  weaker: boolean; firstUsed?: Seen; lastUsed?: Seen; requests: number; sourceIps: string[]; userAgents: string[];
+  mostSensitive?: Action;
+}
+/** The audit logs read (absent when none): window, counts, every identity seen. */
+export interface AuditSummary {
+  files: string[]; requests: number; uncountedRequests: number; from?: string; to?: string;
+  identities: { username: string; credentialId?: string; legacyToken: boolean; legacySecret?: string; groups: string[];
+    requests: number; succeeded: number; first: Seen; last: Seen; sourceIps: string[]; userAgents: string[];
+    podBoundRequests: number; pods?: string[]; node?: string; mostSensitive?: Action; impersonated?: string[];
+    impersonations: number; outOfScope?: Action; outOfScopeRequests: number }[];
+}
 /** Audit settings: the CLI's settings file (camelCase). `now` defaults to the current time. */
 export interface AuditSettings {
   select?: string[]; preview?: boolean; ignore?: string[]; severityOverrides?: Record<string, Severity>; now?: string;
@@ -48,13 +66,13 @@ export interface Report {
     bytes: number; documents: number; objects: number; diagnostics: unknown[];
   }[];
   findings: Finding[]; notAssessable: { code: string; slug: string; reason: string; add: string[] }[];
-  mechanisms: unknown[]; credentials: unknown[];
+  mechanisms: unknown[]; credentials: { usage?: CredentialUsage; [key: string]: unknown }[]; audit?: AuditSummary;
   summary: { findings: number; bySeverity: Record<Severity, number>; byMechanism: Record<string, number>; objects: number; diagnostics: number };
 }
 export type AuditResult = { type: "success"; report: Report } | Failure;
 /** Decide an AdmissionReview or AdmissionRequest with the admission rules. */
 export function admit(review: AdmissionInput, settings?: AdmitSettings): AdmitResult;
-/** Audit whole dumps (kubectl output, manifests, kubeconfigs): the CLI's JSON report. */
+/** Audit whole dumps (kubectl output, manifests, kubeconfigs) and audit logs beside them: the CLI's JSON report. */
 export function audit(files: InputFile[], settings?: AuditSettings): AuditResult;
 export interface RuleMeta {
   code: string; slug: string; title: string; severity: Severity; mechanism: string; scope: "audit" | "admit";

@@ -1,7 +1,9 @@
 use super::bootstrap_secret::bootstrap_secrets;
 use crate::inventory::rbac::{NODE_BOOTSTRAP, Subject, SubjectKind};
 use crate::inventory::workloads::secret_value;
+use crate::report::{MAX_RELATED, ObjectRef};
 use crate::rule::prelude::*;
+use std::collections::HashMap;
 
 declare_rule! {
     /// ## What it does
@@ -44,6 +46,7 @@ declare_rule! {
 
 impl Check for PrivilegedBootstrapToken {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
+        let mut reaches: HashMap<Subject, Reach> = HashMap::new();
         for token in bootstrap_secrets(cx.inv) {
             if token.ignored_because().is_some() {
                 continue;
@@ -64,18 +67,12 @@ impl Check for PrivilegedBootstrapToken {
                 .chain(groups.iter().filter(|g| is_bootstrap_group(g)).map(Subject::group));
             let mut related = Vec::new();
             for subject in identity {
-                for grant in cx.inv.rbac().grants_naming(&subject) {
-                    let Some(role) = grant.role else { continue };
-                    let Some(excess) = role.exceeds(&NODE_BOOTSTRAP) else { continue };
-                    if related.is_empty() {
-                        let member = match subject.kind {
-                            SubjectKind::Group => format!("is in group `{}`", subject.name),
-                            _ => format!("authenticates as `{}`", subject.name),
-                        };
-                        problems.push(format!("{member}, which holds `{}` ({excess})", role.display()));
-                    }
-                    related.push(grant.binding.object.object_ref());
+                // Many tokens share their groups: each subject's reach is worked out once.
+                let reach = reaches.entry(subject).or_insert_with_key(|subject| Reach::of(cx, subject));
+                if let (Some(holds), true) = (&reach.holds, related.is_empty()) {
+                    problems.push(holds.clone());
                 }
+                related.extend(reach.related.iter().cloned());
             }
             if problems.is_empty() {
                 continue;
@@ -88,6 +85,39 @@ impl Check for PrivilegedBootstrapToken {
             }
             out.push(finding);
         }
+    }
+}
+
+/// What one subject holds beyond node bootstrapping: the first such grant said in words, and
+/// the bindings of all of them, as many as a finding lists (so 1 000 tokens bound through
+/// 1 000 bindings cost 1 000 + 1 000 steps, not a million).
+struct Reach {
+    holds: Option<String>,
+    related: Vec<ObjectRef>,
+}
+
+impl Reach {
+    fn of(cx: &Context<'_, '_>, subject: &Subject) -> Self {
+        let mut reach = Reach { holds: None, related: Vec::new() };
+        for grant in cx.inv.rbac().grants_naming(subject) {
+            let Some(role) = grant.role else { continue };
+            if reach.holds.is_some() && reach.related.len() >= MAX_RELATED {
+                break;
+            }
+            let Some(excess) = role.exceeds(&NODE_BOOTSTRAP) else { continue };
+            if reach.holds.is_none() {
+                let member = match subject.kind {
+                    SubjectKind::Group => format!("is in group `{}`", subject.name),
+                    _ => format!("authenticates as `{}`", subject.name),
+                };
+                reach.holds = Some(format!("{member}, which holds `{}` ({excess})", role.display()));
+            }
+            let object = grant.binding.object.object_ref();
+            if !reach.related.contains(&object) {
+                reach.related.push(object);
+            }
+        }
+        reach
     }
 }
 

@@ -1,0 +1,167 @@
+//! The join of the audit log with the credential inventory: which credential of the dump made
+//! which requests.
+//!
+//! The strongest key is the credential-id the API server records since Kubernetes 1.32
+//! (`X509SHA256=` + the certificate's SHA-256, `JTI=` for service-account tokens). Legacy token
+//! Secrets are matched by the Secret name of the audit annotation, else by their service
+//! account; bootstrap tokens by their `system:bootstrap:<id>` user. Older servers record no
+//! credential-id: a certificate is then matched by its user name and groups, which another
+//! certificate for the same subject would also match, and [`CredentialUsage::weaker`] says so.
+
+use crate::audit::{Action, AuditLog, Identity, Seen};
+use crate::inventory::Inventory;
+use crate::inventory::credentials::{Credential, CredentialKind};
+use serde::{Deserialize, Serialize};
+
+/// How a credential was recognised in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MatchedBy {
+    /// `authentication.kubernetes.io/credential-id`.
+    CredentialId,
+    /// The legacy token Secret's name in the audit annotations.
+    SecretName,
+    /// The service account of a legacy token (the Secret not named by the log).
+    ServiceAccount,
+    /// The bootstrap token's id in its user name.
+    TokenId,
+    /// User name (and, for certificates, groups) only: weaker.
+    Username,
+}
+
+/// What the log says of one credential of the dump.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialUsage {
+    /// Whether it made any request in the log's window.
+    pub seen: bool,
+    /// How it was recognised (`None` when not seen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matched_by: Option<MatchedBy>,
+    /// The match rests on the user name alone (older API servers record no credential-id).
+    #[serde(default)]
+    pub weaker: bool,
+    /// First request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_used: Option<Seen>,
+    /// Last request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<Seen>,
+    /// Requests made.
+    pub requests: u64,
+    /// Where from.
+    #[serde(default)]
+    pub source_ips: Vec<String>,
+    /// With which clients.
+    #[serde(default)]
+    pub user_agents: Vec<String>,
+    /// The most sensitive thing it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub most_sensitive: Option<Action>,
+}
+
+/// The identities of the log that used `credential`, and how they were recognised; `None` for
+/// credentials the log cannot tell apart (exec plugins, CSRs, kubeconfig bearer tokens).
+pub fn identities_of<'l>(credential: &Credential, log: &'l AuditLog) -> Option<(MatchedBy, Vec<&'l Identity>)> {
+    let of_user = log.of_user(&credential.identity);
+    match credential.kind {
+        CredentialKind::ClientCertificate => {
+            let hex = credential.fingerprint.strip_prefix("sha256:")?;
+            let by_id: Vec<&Identity> = log
+                .identities()
+                .into_iter()
+                .filter(|i| i.credential_id.as_deref().is_some_and(|id| is_certificate_id(id, hex)))
+                .collect();
+            if !by_id.is_empty() {
+                return Some((MatchedBy::CredentialId, by_id));
+            }
+            let by_name = of_user
+                .iter()
+                .filter(|i| i.credential_id.is_none() && !i.legacy_token)
+                .filter(|i| credential.groups.iter().all(|g| i.groups.contains(g)));
+            Some((MatchedBy::Username, by_name.collect()))
+        }
+        CredentialKind::ServiceAccountToken => {
+            let secret = credential.object.name.as_str();
+            let legacy: Vec<&Identity> = of_user.iter().filter(|i| i.legacy_token).collect();
+            let named: Vec<&Identity> =
+                legacy.iter().copied().filter(|i| i.legacy_secret.as_deref() == Some(secret)).collect();
+            if !named.is_empty() {
+                return Some((MatchedBy::SecretName, named));
+            }
+            Some((MatchedBy::ServiceAccount, legacy.into_iter().filter(|i| i.legacy_secret.is_none()).collect()))
+        }
+        CredentialKind::BootstrapToken => Some((MatchedBy::TokenId, of_user.iter().collect())),
+        CredentialKind::StaticToken => Some((
+            MatchedBy::Username,
+            of_user.iter().filter(|i| i.credential_id.is_none() && !i.legacy_token).collect(),
+        )),
+        CredentialKind::CertificateSigningRequest | CredentialKind::KubeconfigUser => None,
+    }
+}
+
+/// Whether a credential-id names the certificate of SHA-256 `hex`.
+pub fn is_certificate_id(credential_id: &str, hex: &str) -> bool {
+    credential_id.strip_prefix("X509SHA256=").is_some_and(|id| id.eq_ignore_ascii_case(hex))
+}
+
+/// Whether the API server says the identity authenticated with a client certificate.
+pub fn by_certificate_id(identity: &Identity) -> bool {
+    identity.credential_id.as_deref().is_some_and(|id| id.starts_with("X509SHA256="))
+}
+
+/// The usage of one credential, `None` when the log cannot tell.
+pub fn usage(credential: &Credential, log: &AuditLog) -> Option<CredentialUsage> {
+    let (matched_by, identities) = identities_of(credential, log)?;
+    let mut usage = CredentialUsage {
+        seen: !identities.is_empty(),
+        matched_by: (!identities.is_empty()).then_some(matched_by),
+        weaker: !identities.is_empty() && matched_by == MatchedBy::Username,
+        first_used: None,
+        last_used: None,
+        requests: 0,
+        source_ips: Vec::new(),
+        user_agents: Vec::new(),
+        most_sensitive: None,
+    };
+    for identity in identities {
+        usage.requests += identity.requests;
+        if usage.first_used.as_ref().is_none_or(|f| identity.first.before(f)) {
+            usage.first_used = Some(identity.first.clone());
+        }
+        if usage.last_used.as_ref().is_none_or(|l| l.before(&identity.last)) {
+            usage.last_used = Some(identity.last.clone());
+        }
+        for (all, more) in
+            [(&mut usage.source_ips, &identity.source_ips), (&mut usage.user_agents, &identity.user_agents)]
+        {
+            for value in more {
+                crate::audit::add_capped(all, value);
+            }
+        }
+        if let Some(action) = &identity.most_sensitive
+            && usage.most_sensitive.as_ref().is_none_or(|a| action.worse_than(a))
+        {
+            usage.most_sensitive = Some(action.clone());
+        }
+    }
+    Some(usage)
+}
+
+/// Fill in every credential's usage, when a log was given.
+pub fn attach(credentials: &mut [Credential], log: &AuditLog) {
+    if !log.is_given() {
+        return;
+    }
+    for credential in credentials {
+        credential.usage = usage(credential, log);
+    }
+}
+
+/// The username prefix of the JWT (OIDC) authenticator an identity came from, if any.
+pub fn oidc_prefix(inv: &Inventory<'_>, username: &str) -> Option<String> {
+    crate::inventory::authn_config::jwt_authenticators(inv)
+        .into_iter()
+        .map(|a| a.username.prefix)
+        .find(|prefix| !prefix.is_empty() && username.starts_with(prefix.as_str()))
+}

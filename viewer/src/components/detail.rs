@@ -1,0 +1,91 @@
+//! The detail panel of one finding: evidence, fix, source excerpt and the rule's docs.
+
+use crate::model::ExcerptLine;
+use crate::views::{message, severity_badge};
+use policy_core::report::Finding;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The detail panel's inputs.
+#[derive(Properties, PartialEq)]
+pub struct DetailProps {
+    /// The finding shown.
+    pub finding: Finding,
+    /// Its source lines, once the worker has sent them.
+    pub excerpt: Option<Rc<Vec<ExcerptLine>>>,
+    /// The close button.
+    pub on_close: Callback<MouseEvent>,
+}
+
+/// One finding in full.
+#[function_component]
+pub fn DetailPanel(props: &DetailProps) -> Html {
+    let DetailProps { finding: f, excerpt, on_close } = props;
+    let excerpt = excerpt.as_deref();
+    let rule = policy_core::registry::find(&f.code).map(|r| r.meta());
+    let title = rule.map(|m| m.title()).unwrap_or_default();
+    html! {
+        <aside class="detail" id="detail" aria-label={format!("Details of {} on {}", f.code, f.object)}>
+            <div class="detail-head">
+                <div>
+                    <p class="eyebrow">{ severity_badge(f.severity) }{" "}<span class="code">{ &f.code }</span>{" "}<span class="muted">{ &f.slug }</span></p>
+                    <h2 id="detail-title" tabindex="-1">{ message(&f.message) }</h2>
+                    if !title.is_empty() { <p class="muted rule-title">{ message(&title) }</p> }
+                </div>
+                <button type="button" class="icon" aria-label="Close details" onclick={on_close.clone()}>{"×"}</button>
+            </div>
+            <dl class="facts">
+                <dt>{"Object"}</dt><dd><code>{ f.object.to_string() }</code></dd>
+                <dt>{"Source"}</dt><dd><code>{ format!("{}:{}", f.source.path, f.source.line) }</code></dd>
+                <dt>{"Mechanism"}</dt><dd>{ f.mechanism.label() }<span class="muted">{ format!(" · guide: {}", f.mechanism.guide_section()) }</span></dd>
+                if !f.related.is_empty() {
+                    <dt>{"Related"}</dt><dd>{ for f.related.iter().map(|r| html! { <code class="related">{ r.to_string() }</code> }) }</dd>
+                }
+            </dl>
+            if !f.evidence.is_empty() {
+                <h3>{"Evidence"}</h3>
+                <table class="evidence">
+                    <tbody>
+                        { for f.evidence.iter().map(|e| html! {
+                            <tr>
+                                <th scope="row"><code>{ &e.path }</code></th>
+                                <td>
+                                    <code class={classes!(e.redacted.then_some("redacted"))}>{ &e.value }</code>
+                                    if e.redacted { <span class="muted small">{" fingerprint of a secret"}</span> }
+                                </td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+            <h3>{"How to fix"}</h3>
+            <p class="remediation">{ message(&f.remediation) }</p>
+            <h3>{"Source"}</h3>
+            { match excerpt {
+                Some(lines) if !lines.is_empty() => html! {
+                    <pre class="excerpt" aria-label={format!("{} around line {}", f.source.path, f.source.line)}>
+                        { for lines.iter().map(|l| html! {
+                            <span class={classes!("line", l.highlight.then_some("hit"))}><span class="ln">{ l.number }</span>{ &l.text }{"\n"}</span>
+                        }) }
+                    </pre>
+                },
+                Some(_) => html! { <p class="muted">{"No source lines for this finding."}</p> },
+                None => html! { <p class="muted">{"Loading source…"}</p> },
+            } }
+            if let Some(meta) = rule {
+                <details class="docs" open=true>
+                    <summary>{ format!("Rule {} {}", meta.code, meta.slug) }</summary>
+                    <div class="markdown">{ Html::from_html_unchecked(AttrValue::from(markdown(&meta.markdown()))) }</div>
+                </details>
+            }
+        </aside>
+    }
+}
+
+/// Rule docs (our own, compiled-in text) as HTML.
+fn markdown(text: &str) -> String {
+    let parser = pulldown_cmark::Parser::new(text);
+    let mut out = String::new();
+    pulldown_cmark::html::push_html(&mut out, parser);
+    out
+}
