@@ -144,7 +144,9 @@ mod tests {
             let name_end = before.trim_end_matches('?');
             let start = name_end.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |j| j + 1);
             let name = name_end.get(start..).unwrap_or("");
-            if !name.is_empty() && name.starts_with(|c: char| c.is_ascii_lowercase()) {
+            // `[key: string]` is an index signature, not a field.
+            let index_signature = name_end.get(..start).is_some_and(|b| b.ends_with('['));
+            if !index_signature && !name.is_empty() && name.starts_with(|c: char| c.is_ascii_lowercase()) {
                 all.insert(name);
                 if !optional {
                     required.insert(name);
