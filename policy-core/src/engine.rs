@@ -358,11 +358,19 @@ impl Default for AdmitSettings {
     }
 }
 
+/// Why an admission request could not be decided. The caller must fail closed (reject).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AdmitError {
+    /// The request carries no object to judge.
+    #[error("admission request has no `object`")]
+    NoObject,
+}
+
 /// Decide one AdmissionRequest (the `.request` of an AdmissionReview) with the admit-scope rules.
 ///
 /// Deletions and exempt requests are allowed. A request without an `object` is an error: the
 /// caller must fail closed.
-pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Result<AdmitDecision, String> {
+pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Result<AdmitDecision, AdmitError> {
     let allow = || AdmitDecision {
         allowed: true,
         message: None,
@@ -375,7 +383,7 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
     }
     let object = match request.get("object") {
         Some(object @ Value::Object(_)) => object.clone(),
-        _ => return Err("admission request has no `object`".to_string()),
+        _ => return Err(AdmitError::NoObject),
     };
     // Exemptions are decided on what the API server says of the request (its namespace, the
     // requester's identity), never on what the requester wrote into the object.

@@ -27,7 +27,7 @@ pub use data::limits::Limits;
 pub use data::rule_meta::RuleMeta;
 pub use data::severity::Severity;
 pub use engine::{
-    AdmitDecision, AdmitSettings, Progress, admit, analyze, analyze_with_audit, analyze_with_progress,
+    AdmitDecision, AdmitError, AdmitSettings, Progress, admit, analyze, analyze_with_audit, analyze_with_progress,
     analyze_with_unread,
 };
 pub use input::InputFile;

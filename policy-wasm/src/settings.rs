@@ -135,7 +135,7 @@ impl PolicySettings {
 
     /// Decide one AdmissionRequest with these settings.
     pub fn decide(&self, request: &Value) -> Result<policy_core::AdmitDecision, String> {
-        policy_core::admit(&request.into(), &self.core(), &self.admit())
+        policy_core::admit(&request.into(), &self.core(), &self.admit()).map_err(|e| e.to_string())
     }
 }
 

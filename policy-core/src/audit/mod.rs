@@ -13,7 +13,8 @@ mod reader;
 
 pub use reader::FileReader;
 
-use crate::report::{InputSummary, Source};
+use crate::data::input_summary::InputSummary;
+use crate::data::source::Source;
 use event::Event;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

@@ -3,8 +3,8 @@
 
 use super::AuditLog;
 use super::event::Event;
-use crate::input::Diagnostic;
-use crate::report::{InputStatus, InputSummary};
+use crate::data::diagnostic::Diagnostic;
+use crate::data::input_summary::{InputStatus, InputSummary};
 use std::io::Write;
 use std::sync::Arc;
 

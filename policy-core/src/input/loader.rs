@@ -3,7 +3,7 @@
 
 use super::lines::{DocLines, LineMap, Seg};
 use super::yaml::{self, Budget, Caps, HARD_MAX_DEPTH, Problem};
-use super::{Diagnostic, InputFile, Level, Limits, Loaded, Object, Origin, json, token_csv};
+use super::{Diagnostic, InputFile, Level, Limits, Loaded, Object, Origin, ParseError, json, token_csv};
 use crate::data::input_summary::InputSummary;
 use crate::data::source::Source;
 use crate::value::{Map, Value};
@@ -52,7 +52,7 @@ pub(super) fn load_with(inputs: &[InputFile<'_>], limits: &Limits, on_file: &mut
     loaded
 }
 
-pub(super) fn parse_embedded(text: &str, limits: &Limits) -> Result<Value, String> {
+pub(super) fn parse_embedded(text: &str, limits: &Limits) -> Result<Value, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let json_error = if json::looks_like_json(text) {
         match json::parse_one(text) {
@@ -66,14 +66,16 @@ pub(super) fn parse_embedded(text: &str, limits: &Limits) -> Result<Value, Strin
     for chunk in yaml::split_documents(text) {
         let parsed = yaml::parse_chunk(chunk.text, caps(limits), &mut budget);
         // A value is read whole or not at all (no list items kept from a broken one).
+        let located =
+            |e: Problem| ParseError { line: LineMap::Offset(chunk.first_line).apply(e.line), message: e.message };
         if let Some(e) = parsed.errors.into_iter().next().map(|e| json_error.clone().unwrap_or(e)) {
-            return Err(format!("line {}: {}", LineMap::Offset(chunk.first_line).apply(e.line), e.message));
+            return Err(located(e));
         }
         if let Some((value, _)) = parsed.docs.into_iter().next() {
             return Ok(value);
         }
         if let Some(e) = json_error.clone() {
-            return Err(format!("line {}: {}", LineMap::Offset(chunk.first_line).apply(e.line), e.message));
+            return Err(located(e));
         }
     }
     Ok(Value::Null)
@@ -955,6 +957,7 @@ mod tests {
         assert_eq!(super::super::parse_yaml_value("{\"a\": true}").unwrap(), json!({"a": true}));
         assert_eq!(super::super::parse_yaml_value("").unwrap(), Value::Null);
         let err = super::super::parse_yaml_value("a: 1\nb: c: d\n").unwrap_err();
-        assert!(err.starts_with("line 2: invalid YAML"), "{err}");
+        assert_eq!(err.line, 2);
+        assert!(err.to_string().starts_with("line 2: invalid YAML"), "{err}");
     }
 }

@@ -146,9 +146,19 @@ pub fn load_with_progress(inputs: &[InputFile<'_>], limits: &Limits, on_file: &m
     loader::load_with(inputs, limits, on_file)
 }
 
+/// Why a document held in a string did not parse: where inside the string, and what.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct ParseError {
+    /// 1-based line inside the string.
+    pub line: u32,
+    /// What was wrong, in one line.
+    pub message: String,
+}
+
 /// Parse one YAML (or JSON) document held in a string, e.g. a ConfigMap value, under the
-/// default limits. The error is one line, with the line number inside the string.
-pub fn parse_yaml_value(text: &str) -> Result<Value, String> {
+/// default limits.
+pub fn parse_yaml_value(text: &str) -> Result<Value, ParseError> {
     loader::parse_embedded(text, &Limits::default())
 }
 

@@ -44,9 +44,8 @@ pub struct CertInfo {
 
 impl CertInfo {
     /// Decode one DER certificate.
-    pub fn from_der(der: &[u8]) -> Result<Self, String> {
-        let (_, cert) =
-            X509Certificate::from_der(der).map_err(|e| format!("not an X.509 certificate ({})", der_problem(&e)))?;
+    pub fn from_der(der: &[u8]) -> Result<Self, DerError> {
+        let (_, cert) = X509Certificate::from_der(der).map_err(|e| DerError::NotACertificate(der_problem(&e)))?;
         let eku = cert.extended_key_usage().ok().flatten().map(|e| e.value);
         let client_auth = eku.is_none_or(|e| e.client_auth || e.any);
         let server_auth = eku.is_some_and(|e| e.server_auth);
@@ -147,9 +146,8 @@ pub struct CsrInfo {
 
 impl CsrInfo {
     /// Decode one DER certificate request.
-    pub fn from_der(der: &[u8]) -> Result<Self, String> {
-        let (_, csr) = X509CertificationRequest::from_der(der)
-            .map_err(|e| format!("not a PKCS#10 certificate request ({})", der_problem(&e)))?;
+    pub fn from_der(der: &[u8]) -> Result<Self, DerError> {
+        let (_, csr) = X509CertificationRequest::from_der(der).map_err(|e| DerError::NotARequest(der_problem(&e)))?;
         let info = &csr.certification_request_info;
         Ok(Self {
             subject: info.subject.to_string(),
@@ -282,6 +280,17 @@ pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
     })
 }
 
+/// Why DER bytes did not decode, in words for users (never the parser's own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DerError {
+    /// Not an X.509 certificate; the reason says how (truncated or malformed).
+    #[error("not an X.509 certificate ({0})")]
+    NotACertificate(&'static str),
+    /// Not a PKCS#10 certificate request.
+    #[error("not a PKCS#10 certificate request ({0})")]
+    NotARequest(&'static str),
+}
+
 /// What a DER parse error means. x509-parser's own text names parser internals
 /// (`NomError(Eof)`), which say nothing to a user.
 fn der_problem(e: &x509_parser::nom::Err<x509_parser::error::X509Error>) -> &'static str {
@@ -339,8 +348,8 @@ pub(crate) mod tests {
     #[test]
     fn der_errors_say_what_they_mean_not_parser_internals() {
         for (der, want) in [(&[0x30u8, 0x82, 0x01][..], "ends early"), (&[0x02, 0x01, 0x00][..], "malformed")] {
-            let cert = CertInfo::from_der(der).err().unwrap();
-            let csr = CsrInfo::from_der(der).err().unwrap();
+            let cert = CertInfo::from_der(der).err().unwrap().to_string();
+            let csr = CsrInfo::from_der(der).err().unwrap().to_string();
             for message in [cert, csr] {
                 assert!(message.contains(want), "{message}");
                 assert!(

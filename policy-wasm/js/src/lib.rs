@@ -7,8 +7,9 @@
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(typescript_custom_section)]
-const TYPES: &str = r#"
+/// The package's TypeScript declarations (its `.d.ts` beyond what wasm-bindgen writes); a test
+/// holds them against a real report.
+pub const TYPES: &str = r#"
 export type Severity = "info" | "low" | "medium" | "high" | "critical";
 export interface Failure { type: "failure"; errors: { message: string }[] }
 export interface ObjectRef { apiVersion: string; kind: string; namespace?: string; name: string }
@@ -62,10 +63,13 @@ export interface AuditSettings {
 }
 export interface Report {
   tool: { name: string; version: string }; evaluatedAt: string;
-  inputs: { path: string; bytes: number; documents: number; objects: number; diagnostics: unknown[] }[];
+  inputs: {
+    path: string; status: "analysed" | "partial" | "no-objects" | "skipped" | "unreadable";
+    bytes: number; documents: number; objects: number; diagnostics: unknown[];
+  }[];
   findings: Finding[]; notAssessable: { code: string; slug: string; reason: string; add: string[] }[];
   mechanisms: unknown[]; credentials: { usage?: CredentialUsage; [key: string]: unknown }[]; audit?: AuditSummary;
-  summary: { findings: number; by_severity: Record<Severity, number>; by_mechanism: Record<string, number>; objects: number; diagnostics: number };
+  summary: { findings: number; bySeverity: Record<Severity, number>; byMechanism: Record<string, number>; objects: number; diagnostics: number };
 }
 export type AuditResult = { type: "success"; report: Report } | Failure;
 /** Decide an AdmissionReview or AdmissionRequest with the admission rules. */
@@ -77,6 +81,9 @@ export interface RuleMeta {
   status: { stage: "preview" | "stable"; since: string }; docs: string; file: string; line: number;
 }
 "#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPESCRIPT: &str = TYPES;
 
 fn from_js(value: &JsValue) -> Value {
     if value.is_undefined() || value.is_null() {
@@ -121,4 +128,82 @@ pub fn rules() -> JsValue {
 #[wasm_bindgen]
 pub fn version() -> String {
     policy_core::TOOL_VERSION.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TYPES;
+    use serde_json::Value;
+    use std::collections::BTreeSet;
+
+    /// The field names a TypeScript block declares, and those it declares as required.
+    fn declared(block: &str) -> (BTreeSet<&str>, BTreeSet<&str>) {
+        let mut all = BTreeSet::new();
+        let mut required = BTreeSet::new();
+        for (i, _) in block.match_indices(':') {
+            let before = block.get(..i).unwrap_or("");
+            let optional = before.ends_with('?');
+            let name_end = before.trim_end_matches('?');
+            let start = name_end.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |j| j + 1);
+            let name = name_end.get(start..).unwrap_or("");
+            // `[key: string]` is an index signature, not a field.
+            let index_signature = name_end.get(..start).is_some_and(|b| b.ends_with('['));
+            if !index_signature && !name.is_empty() && name.starts_with(|c: char| c.is_ascii_lowercase()) {
+                all.insert(name);
+                if !optional {
+                    required.insert(name);
+                }
+            }
+        }
+        (all, required)
+    }
+
+    /// Every key of a report's JSON at a struct position (maps such as `bySeverity` and the
+    /// inventories typed `unknown[]` are not walked into).
+    fn keys(value: &Value, out: &mut BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    out.insert(key.clone());
+                    if !["bySeverity", "byMechanism", "mechanisms", "credentials", "diagnostics"]
+                        .contains(&key.as_str())
+                    {
+                        keys(child, out);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| keys(item, out)),
+            _ => {}
+        }
+    }
+
+    /// The hand-written `.d.ts` and the report the package really returns cannot drift: every
+    /// field of a real report is declared, and every required field declared is in the report.
+    #[test]
+    fn the_typescript_report_type_matches_a_real_report() {
+        // The sample gives findings of every shape; a lone Secret, rules that are not assessable.
+        let sample = include_str!("../../../examples/sample-cluster.yaml");
+        let secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: default}\n";
+        let now = time::macros::datetime!(2025-11-28 12:00:00 UTC);
+        let mut in_json = BTreeSet::new();
+        for (name, content) in [("sample-cluster.yaml", sample), ("secret.yaml", secret)] {
+            let files = serde_json::json!([{"name": name, "content": content}]);
+            let answer = policy_wasm::api::audit(&files, &Value::Null, Some(now));
+            let report = answer.get("report").expect("a report");
+            keys(report, &mut in_json);
+        }
+        assert!(
+            in_json.contains("remediation") && in_json.contains("reason"),
+            "findings and not-assessable rules seen"
+        );
+        let (all, _) = declared(TYPES);
+        let start = TYPES.find("export interface Report {").expect("a Report type");
+        let undeclared: Vec<&String> = in_json.iter().filter(|k| !all.contains(k.as_str())).collect();
+        assert!(undeclared.is_empty(), "report fields the .d.ts does not declare: {undeclared:?}");
+        let rest = TYPES.get(start..).unwrap_or("");
+        let report_block = rest.get(..rest.find("\n}").expect("end of Report")).unwrap_or("");
+        let (_, required) = declared(report_block);
+        let missing: Vec<&&str> = required.iter().filter(|k| !in_json.contains(**k)).collect();
+        assert!(missing.is_empty(), ".d.ts fields a real report lacks: {missing:?}");
+    }
 }
