@@ -55,7 +55,7 @@ fn line_of(text: &str, key: &str) -> Option<usize> {
 }
 
 fn parse_unlocated(text: &str) -> Result<Config, String> {
-    let value: serde_json::Value = policy_core::input::parse_yaml_value(text)?.into();
+    let value: serde_json::Value = policy_core::input::parse_yaml_value(text).map_err(|e| e.to_string())?.into();
     let mut map = match value {
         serde_json::Value::Object(map) => map,
         serde_json::Value::Null => return Ok(Config::default()),

@@ -193,12 +193,16 @@ fn merge_copies(objects: Vec<Object>, inputs: usize) -> (Vec<Object>, Copies) {
             continue;
         }
         let key = hasher.hash_one((object.kind(), object.namespace().unwrap_or(""), object.name()));
-        let same = first
-            .get(&key)
-            .and_then(|indexes| indexes.iter().copied().find(|&i| kept.get(i).is_some_and(|k| same_object(k, &object))));
+        let same = first.get(&key).and_then(|indexes| {
+            indexes.iter().copied().find(|&i| kept.get(i).is_some_and(|k| same_object(k, &object)))
+        });
         match same {
             Some(_) => copies
-                .entry((object.kind().to_string(), object.namespace().unwrap_or("").to_string(), object.name().to_string()))
+                .entry((
+                    object.kind().to_string(),
+                    object.namespace().unwrap_or("").to_string(),
+                    object.name().to_string(),
+                ))
                 .or_default()
                 .push(object.source.clone()),
             None => {
