@@ -322,7 +322,6 @@ fn gzip_size(path: &Path) -> Option<u64> {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "a test fails loudly on what it did not expect")]
 mod tests {
     use super::*;
 

@@ -10,6 +10,7 @@
 
 mod event;
 mod reader;
+pub mod usage;
 
 pub use reader::FileReader;
 

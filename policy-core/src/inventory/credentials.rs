@@ -68,7 +68,7 @@ pub struct Credential {
     /// What the audit log says of it, when one was given and can tell
     /// ([`crate::inventory::usage`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage: Option<crate::inventory::usage::CredentialUsage>,
+    pub usage: Option<crate::audit::usage::CredentialUsage>,
 }
 
 /// Collect every credential the dump reveals (MX004): client certificates, CSRs, legacy

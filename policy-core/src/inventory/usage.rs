@@ -8,57 +8,10 @@
 //! credential-id: a certificate is then matched by its user name and groups, which another
 //! certificate for the same subject would also match, and [`CredentialUsage::weaker`] says so.
 
-use crate::audit::{Action, AuditLog, Identity, Seen};
+pub use crate::audit::usage::{CredentialUsage, MatchedBy};
+use crate::audit::{AuditLog, Identity};
 use crate::inventory::Inventory;
 use crate::inventory::credentials::{Credential, CredentialKind};
-use serde::{Deserialize, Serialize};
-
-/// How a credential was recognised in the log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MatchedBy {
-    /// `authentication.kubernetes.io/credential-id`.
-    CredentialId,
-    /// The legacy token Secret's name in the audit annotations.
-    SecretName,
-    /// The service account of a legacy token (the Secret not named by the log).
-    ServiceAccount,
-    /// The bootstrap token's id in its user name.
-    TokenId,
-    /// User name (and, for certificates, groups) only: weaker.
-    Username,
-}
-
-/// What the log says of one credential of the dump.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CredentialUsage {
-    /// Whether it made any request in the log's window.
-    pub seen: bool,
-    /// How it was recognised (`None` when not seen).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub matched_by: Option<MatchedBy>,
-    /// The match rests on the user name alone (older API servers record no credential-id).
-    #[serde(default)]
-    pub weaker: bool,
-    /// First request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_used: Option<Seen>,
-    /// Last request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used: Option<Seen>,
-    /// Requests made.
-    pub requests: u64,
-    /// Where from.
-    #[serde(default)]
-    pub source_ips: Vec<String>,
-    /// With which clients.
-    #[serde(default)]
-    pub user_agents: Vec<String>,
-    /// The most sensitive thing it did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub most_sensitive: Option<Action>,
-}
 
 /// The identities of the log that used `credential`, and how they were recognised; `None` for
 /// credentials the log cannot tell apart (exec plugins, CSRs, kubeconfig bearer tokens).
