@@ -31,12 +31,16 @@ const SECRET_WORDS: &[&str] = &[
     "apikey",
     "api-key",
     "private-key",
+    "privatekey",
     "access-key",
     "client-key-data",
     "certificate-key",
     "authorization",
     "cookie",
 ];
+
+/// Whole names that hold a private key although no secret word is in them.
+const KEY_FILES: &[&str] = &["tls.key", "ssh-privatekey", "key.pem", "client.key", "tls-key"];
 
 /// Endings of secret-sounding names whose values are not secrets: files and directories, times,
 /// switches, references to other objects, identifiers and URLs (whose userinfo is redacted anyway).
@@ -152,6 +156,10 @@ pub fn field_value(path: &str, value: String) -> (String, bool) {
 /// `token`) holds a secret value, as opposed to a file, a duration or a switch about one.
 pub fn is_secret_name(name: &str) -> bool {
     let name = kebab(name.trim_matches(|c| c == '-' || c == '"' || c == '\''));
+    // Keys of the kubernetes.io/tls and ssh-auth Secret types, wherever they are copied.
+    if KEY_FILES.contains(&name.as_str()) {
+        return true;
+    }
     let name = name.rsplit('.').next().unwrap_or(&name);
     SECRET_WORDS.iter().any(|w| name.contains(w))
         && !NOT_A_VALUE.iter().any(|end| name.ends_with(end))
@@ -361,7 +369,17 @@ mod tests {
 
     #[test]
     fn secret_names() {
-        for secret in ["--oidc-client-secret", "clientSecret", "DB_PASSWORD", "token", "token-secret", "apiKey"] {
+        for secret in [
+            "--oidc-client-secret",
+            "clientSecret",
+            "DB_PASSWORD",
+            "token",
+            "token-secret",
+            "apiKey",
+            "tls.key",
+            "ssh-privatekey",
+            "privateKey",
+        ] {
             assert!(is_secret_name(secret), "{secret}");
         }
         for not in ["--token-auth-file", "tokenFile", "secretName", "token-id", "mode", "tls-cipher-suites"] {

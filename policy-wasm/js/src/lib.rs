@@ -20,6 +20,18 @@ export interface Finding {
   remediation: string; docs: string; related?: ObjectRef[];
   /** CIS Benchmark / NSA-CISA items the rule automates, e.g. `cis-3.1.1`; absent when none. */
   references?: string[];
+  /** Stable across reformatting and reordering; the same value as SARIF's `partialFingerprints`. */
+  id: string;
+  /** How the finding was accepted, when it was: it stays listed but does not count. */
+  suppression?: Suppression;
+  /** Other inputs holding the same object (it was analysed once). */
+  alsoIn?: { path: string; line: number }[];
+  /** Compared with a baseline report. */
+  baseline?: "new" | "unchanged";
+}
+export interface Suppression {
+  kind: "external" | "inSource"; status: "accepted" | "expired"; justification: string;
+  owner?: string; expires?: string; origin: string;
 }
 export interface AdmitDecision { allowed: boolean; message?: string; findings: Finding[]; warnings: string[] }
 export type AdmitResult = { type: "success"; decision: AdmitDecision } | Failure;
@@ -59,8 +71,13 @@ export interface AuditSettings {
   select?: string[]; preview?: boolean; ignore?: string[]; severityOverrides?: Record<string, Severity>; now?: string;
   maxCertLifetimeSeconds?: number; maxTokenExpirationSeconds?: number; maxIdTokenLifetimeSeconds?: number;
   maxWebhookCacheTtlSeconds?: number; maxUserMechanisms?: number; allowedLegacyTokens?: string[];
-  limits?: { maxTotalBytes?: number; maxDepth?: number; maxAliasNodes?: number; maxDocuments?: number };
+  limits?: { maxTotalBytes?: number; maxDepth?: number; maxAliasNodes?: number; maxDocuments?: number; maxExpansion?: number };
+  suppressions?: { rule: string; kind?: string; namespace?: string; name?: string; reason: string; expires?: string; owner?: string }[];
+  namespaces?: string[]; excludeNamespaces?: string[];
 }
+export interface StaleSuppression { origin: string; rule: string; reason: string }
+export interface FixedFinding { id: string; code: string; severity: Severity; object: ObjectRef }
+export interface BaselineCounts { new: number; unchanged: number; fixed: number }
 export interface Report {
   tool: { name: string; version: string }; evaluatedAt: string;
   inputs: {
@@ -69,7 +86,14 @@ export interface Report {
   }[];
   findings: Finding[]; notAssessable: { code: string; slug: string; reason: string; add: string[] }[];
   mechanisms: unknown[]; credentials: { usage?: CredentialUsage; [key: string]: unknown }[]; audit?: AuditSummary;
-  summary: { findings: number; bySeverity: Record<Severity, number>; byMechanism: Record<string, number>; objects: number; diagnostics: number };
+  /** Suppressions of the settings that matched no finding. */
+  staleSuppressions?: StaleSuppression[];
+  /** Findings of the baseline report that are gone. */
+  fixed?: FixedFinding[];
+  summary: {
+    findings: number; suppressed: number; bySeverity: Record<Severity, number>; byMechanism: Record<string, number>;
+    baseline?: BaselineCounts; objects: number; diagnostics: number;
+  };
 }
 export type AuditResult = { type: "success"; report: Report } | Failure;
 /** Decide an AdmissionReview or AdmissionRequest with the admission rules. */
