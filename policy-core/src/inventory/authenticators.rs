@@ -170,8 +170,8 @@ pub const NO_DEDICATED_NODES: &str = "no dedicated nodes";
 /// privileged (host namespaces, privileged containers, added capabilities; host networking is
 /// accepted on dedicated control-plane nodes, where webhook authenticators must listen next to
 /// the API server); its service account is shared with other applications, or holds privileged
-/// permissions through a generic role or a group ([`broad_grants`]). The product's own parts
-/// (its database, cache, operator) are not other applications ([`same_app`]).
+/// permissions through a generic role or a group (`broad_grants`). The product's own parts
+/// (its database, cache, operator) are not other applications (`same_app`).
 /// In admission mode only the object itself is known, so only its own fields count.
 pub fn isolation_shortfalls(inv: &Inventory<'_>, deployed: &Deployed<'_, '_>, admit: bool) -> Vec<Shortfall> {
     let w = deployed.workload;

@@ -224,7 +224,7 @@ impl Workload<'_> {
 
     /// The namespace the workload runs in: its own, or for a manifest that sets none (applied
     /// with `kubectl -n`), the one namespace the bindings of the same manifest set
-    /// ([`same_manifest_set`]) give its service account. `None` when that cannot be told: such an object is not "in `default`".
+    /// (`same_manifest_set`) give its service account. `None` when that cannot be told: such an object is not "in `default`".
     pub fn namespace_in<'s>(&'s self, inv: &'s Inventory<'_>) -> Option<&'s str> {
         if !self.namespace.is_empty() {
             return Some(self.namespace);

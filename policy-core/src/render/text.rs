@@ -36,7 +36,7 @@ pub const MIN_WIDTH: usize = 60;
 pub struct TextOptions {
     /// ANSI colours.
     pub color: bool,
-    /// Lines are wrapped to this many characters (at least [`MIN_WIDTH`]).
+    /// Lines are wrapped to this many characters (at least `MIN_WIDTH`).
     pub width: usize,
     /// Show info findings too.
     pub verbose: bool,
