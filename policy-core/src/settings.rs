@@ -45,6 +45,12 @@ pub struct Settings {
     pub namespaces: Vec<String>,
     /// Never report objects in these namespaces (globs; audits only).
     pub exclude_namespaces: Vec<String>,
+    /// The cluster's Kubernetes version (`1.20`, `v1.20.2`), as the policy owner states it
+    /// (admission only: an audit reads it from the dump, and at admission only the object is
+    /// known). Rules whose fields depend on the version (CC003) use it; `None` assumes a
+    /// current server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kubernetes_version: Option<String>,
 }
 
 impl Default for Settings {
@@ -65,6 +71,7 @@ impl Default for Settings {
             suppressions: Vec::new(),
             namespaces: Vec::new(),
             exclude_namespaces: Vec::new(),
+            kubernetes_version: None,
         }
     }
 }
@@ -116,7 +123,8 @@ fn names_reference(selector: &str, rule: &RuleMeta) -> bool {
 }
 
 /// Keys of the admission policy's settings (Kubewarden, OPA, npm) that audits do not read.
-pub const ADMISSION_ONLY_KEYS: [&str; 4] = ["exemptNamespaces", "exemptUsers", "exemptGroups", "rejectAt"];
+pub const ADMISSION_ONLY_KEYS: [&str; 5] =
+    ["exemptNamespaces", "exemptUsers", "exemptGroups", "rejectAt", "kubernetesVersion"];
 
 /// Keys of audits (the CLI, its config file, the viewer) that the admission policy does not read.
 pub const AUDIT_ONLY_KEYS: [&str; 11] = [
@@ -237,5 +245,8 @@ mod tests {
         let s: Settings = serde_json::from_str(r#"{"preview":true}"#).unwrap_or_default();
         assert!(s.preview);
         assert!(serde_json::from_str::<Settings>(r#"{"selcet":["SA"]}"#).is_err());
+        assert_eq!(s.kubernetes_version, None);
+        let s: Settings = serde_json::from_str(r#"{"kubernetesVersion":"1.20"}"#).unwrap_or_default();
+        assert_eq!(s.kubernetes_version.as_deref(), Some("1.20"));
     }
 }

@@ -80,6 +80,13 @@ pub fn parse_duration(text: &str) -> Option<u64> {
     u64::try_from(total_ms / 1000).ok()
 }
 
+/// The minor of a Kubernetes 1.x version: `v1.20.2`, `1.20` → 20; anything else → `None`.
+pub fn kubernetes_minor(version: &str) -> Option<u32> {
+    let mut parts = version.strip_prefix('v').unwrap_or(version).split('.');
+    (parts.next()? == "1").then_some(())?;
+    parts.next()?.parse().ok()
+}
+
 /// Format seconds the way people read them: `90d`, `36h`, `45m`, `30s`.
 pub fn human_duration(secs: u64) -> String {
     match secs {

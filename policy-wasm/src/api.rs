@@ -3,6 +3,7 @@
 //! input are answers, never exceptions.
 
 use crate::settings::PolicySettings;
+use policy_core::settings::{ADMISSION_ONLY_KEYS, where_key_applies};
 use policy_core::{InputFile, Settings};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -56,6 +57,10 @@ pub fn audit(files: &Value, settings: &Value, now: Option<OffsetDateTime>) -> Va
     };
     let mut settings = match settings {
         Value::Null => Settings::default(),
+        // One settings language: an admission key here says where it applies, as the CLI does.
+        Value::Object(map) if let Some(key) = map.keys().find(|k| ADMISSION_ONLY_KEYS.contains(&k.as_str())) => {
+            return failure(format!("invalid settings: `{key}` {}; audits do not read it", where_key_applies(key)));
+        }
         value => match Settings::deserialize(value) {
             Ok(settings) => settings,
             Err(e) => return failure(crate::json_error("invalid settings", &e)),
@@ -124,6 +129,13 @@ mod tests {
         assert_eq!(bad["errors"][0]["message"], "file `x.gz`: `contentBase64` is not base64");
         let neither = audit(&json!([{"name": "x"}]), &Value::Null, None);
         assert_eq!(neither["type"], "failure");
+        // The owner's version is admission's: an audit reads it from the dump.
+        let version = audit(&json!([]), &json!({"kubernetesVersion": "1.20"}), None);
+        assert_eq!(
+            version["errors"][0]["message"],
+            "invalid settings: `kubernetesVersion` applies to the admission policy's settings (Kubewarden, OPA, npm); \
+             audits do not read it"
+        );
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct PolicySettings {
     pub max_cert_lifetime_seconds: Option<u64>,
     /// Legacy token Secrets (`namespace/name`) that may be created.
     pub allowed_legacy_tokens: Vec<String>,
+    /// The cluster's Kubernetes version (`1.20`, `v1.20.2`); unset assumes a current server.
+    pub kubernetes_version: Option<String>,
 }
 
 impl Default for PolicySettings {
@@ -47,6 +49,7 @@ impl Default for PolicySettings {
             max_token_expiration_seconds: None,
             max_cert_lifetime_seconds: None,
             allowed_legacy_tokens: Vec::new(),
+            kubernetes_version: None,
         }
     }
 }
@@ -100,6 +103,11 @@ impl PolicySettings {
                 return Err(format!("`{field}` must be above 0"));
             }
         }
+        if let Some(version) = &self.kubernetes_version
+            && policy_core::util::kubernetes_minor(version).is_none()
+        {
+            return Err(format!("`kubernetesVersion` `{version}` is no Kubernetes version (e.g. `1.20` or `v1.20.2`)"));
+        }
         let unknown = policy_core::registry::unknown_selectors(&self.core());
         if !unknown.is_empty() {
             return Err(format!("unknown rule codes in settings: `{}`", unknown.join("`, `")));
@@ -119,6 +127,7 @@ impl PolicySettings {
                 .unwrap_or(defaults.max_token_expiration_seconds),
             max_cert_lifetime_seconds: self.max_cert_lifetime_seconds.unwrap_or(defaults.max_cert_lifetime_seconds),
             allowed_legacy_tokens: self.allowed_legacy_tokens.clone(),
+            kubernetes_version: self.kubernetes_version.clone(),
             ..defaults
         }
     }
@@ -159,7 +168,7 @@ mod tests {
             "exemptNamespaces": ["kube-system"], "exemptUsers": ["alice"], "exemptGroups": ["ops"],
             "rejectAt": "high", "select": ["ST"], "ignore": ["ST001"], "severityOverrides": {"ST001": "low"},
             "maxTokenExpirationSeconds": 7200, "maxCertLifetimeSeconds": 600,
-            "allowedLegacyTokens": ["ci/deployer-token"]
+            "allowedLegacyTokens": ["ci/deployer-token"], "kubernetesVersion": "1.20"
         }));
         let s = s.unwrap_or_default();
         let (core, admit) = (s.core(), s.admit());
@@ -173,6 +182,7 @@ mod tests {
         assert_eq!(core.max_token_expiration_seconds, 7200);
         assert_eq!(core.max_cert_lifetime_seconds, 600);
         assert_eq!(core.allowed_legacy_tokens, ["ci/deployer-token"]);
+        assert_eq!(core.kubernetes_version.as_deref(), Some("1.20"));
     }
 
     #[test]
@@ -207,6 +217,11 @@ mod tests {
         assert!(err(json!({"allowedLegacyTokens": ["no-namespace"]})).contains("`no-namespace`"));
         assert!(err(json!([1])).starts_with("invalid settings"));
         assert!(PolicySettings::from_slice(b"{").is_err());
+        assert_eq!(
+            err(json!({"kubernetesVersion": "latest"})),
+            "`kubernetesVersion` `latest` is no Kubernetes version (e.g. `1.20` or `v1.20.2`)"
+        );
+        assert!(err(json!({"kubernetesVersion": 1.2})).starts_with("invalid settings"));
         // One settings language: an audit key here says where it applies.
         let audit = err(json!({"suppressions": []}));
         assert!(

@@ -40,6 +40,8 @@ export interface AdmitSettings {
   exemptNamespaces?: string[]; exemptUsers?: string[]; exemptGroups?: string[]; rejectAt?: Severity;
   select?: string[]; ignore?: string[]; severityOverrides?: Record<string, Severity>;
   maxTokenExpirationSeconds?: number; maxCertLifetimeSeconds?: number; allowedLegacyTokens?: string[];
+  /** The cluster's Kubernetes version (`"1.20"`, `"v1.20.2"`): before 1.22 CC003 does not demand `expirationSeconds`. */
+  kubernetesVersion?: string;
 }
 /** An AdmissionReview (any version) or its `request`. */
 export type AdmissionInput = { kind: "AdmissionReview"; request: AdmissionRequest } | AdmissionRequest;
@@ -199,6 +201,19 @@ mod tests {
             Value::Array(items) => items.iter().for_each(|item| keys(item, out)),
             _ => {}
         }
+    }
+
+    /// The `.d.ts` admission settings are the module's settings, key for key.
+    #[test]
+    fn the_typescript_admit_settings_are_the_policy_settings() {
+        let settings = serde_json::to_value(policy_wasm::settings::PolicySettings::default()).expect("settings");
+        let keys: BTreeSet<&str> = settings.as_object().expect("an object").keys().map(String::as_str).collect();
+        let start = TYPES.find("export interface AdmitSettings {").expect("an AdmitSettings type");
+        let rest = TYPES.get(start..).unwrap_or("");
+        let (declared, required) = declared(rest.get(..rest.find("\n}").expect("its end")).unwrap_or(""));
+        assert!(keys.contains("kubernetesVersion"));
+        assert_eq!(declared, keys);
+        assert!(required.is_empty(), "every admission setting is optional: {required:?}");
     }
 
     /// The hand-written `.d.ts` and the report the package really returns cannot drift: every

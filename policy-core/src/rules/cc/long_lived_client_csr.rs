@@ -1,6 +1,6 @@
 use crate::inventory::certs::Approval;
 use crate::rule::prelude::*;
-use crate::util::{human_duration, parse_duration};
+use crate::util::{human_duration, kubernetes_minor, parse_duration};
 
 declare_rule! {
     /// ## What it does
@@ -16,6 +16,11 @@ declare_rule! {
     /// Kubernetes 1.22: when the dump shows an older API server (kubeadm's
     /// `kubernetesVersion`, or the kube-apiserver Pod's image tag), which drops the field, the
     /// finding says that only `--cluster-signing-duration` can bound the lifetime there.
+    /// At admission only the object is known: the policy owner's `kubernetesVersion` setting
+    /// names the version (nothing in the request counts). Below 1.22 the server has dropped the
+    /// field before the policy sees the request, so a request without it is admitted (the
+    /// requester cannot bound it; an audit checks the signer's duration); without the setting
+    /// admission demands the field.
     ///
     /// ## Why is this bad?
     /// Without `expirationSeconds` the certificate lives as long as the signer's default,
@@ -56,13 +61,16 @@ impl Check for LongLivedClientCsr {
             .find_map(|name| cx.inv.controller_manager.get(name))
             .and_then(|flag| parse_duration(&flag.value));
         let before_expiration_seconds = server_minor(cx).filter(|minor| *minor < EXPIRATION_SECONDS_SINCE);
+        // At admission the API server has already dropped the field on an older version: the
+        // requester cannot bound the lifetime, only the signer's duration can (audits check it).
+        let requester_cannot_set_it = cx.mode == Scope::Admit && before_expiration_seconds.is_some();
         for csr in &cx.inv.certs.csrs {
             if !csr.for_client_signer() || matches!(csr.approval, Approval::Denied | Approval::Failed) {
                 continue;
             }
             let who = csr.request.as_ref().map_or_else(|| csr.object.name().to_string(), |r| r.common_name.clone());
             let message = match csr.expiration_seconds {
-                None if signing_duration.is_some_and(|d| d <= max) => continue,
+                None if requester_cannot_set_it || signing_duration.is_some_and(|d| d <= max) => continue,
                 None => match before_expiration_seconds {
                     Some(minor) => format!(
                         "certificate request for `{who}` gets the default lifetime of signer `{}`: Kubernetes 1.{minor} \
@@ -91,39 +99,38 @@ impl Check for LongLivedClientCsr {
 /// The minor version from which CSRs carry `spec.expirationSeconds`.
 const EXPIRATION_SECONDS_SINCE: u32 = 22;
 
-/// The API server's minor version when the dump shows it: kubeadm's `kubernetesVersion` (a
-/// ClusterConfiguration, or the `kubeadm-config` ConfigMap), else a kube-apiserver Pod's image tag.
+/// The API server's minor version. At admission only the policy owner's `kubernetesVersion`
+/// setting says it (the requester writes the object, so nothing in it may count). In audits the
+/// dump shows it: kubeadm's `kubernetesVersion` (a ClusterConfiguration, or the `kubeadm-config`
+/// ConfigMap), else a kube-apiserver Pod's image tag.
 fn server_minor(cx: &Context<'_, '_>) -> Option<u32> {
+    if cx.mode == Scope::Admit {
+        return cx.settings.kubernetes_version.as_deref().and_then(kubernetes_minor);
+    }
     let kubeadm = cx
         .inv
         .of_kind("ConfigMap")
         .filter(|o| o.name() == "kubeadm-config")
         .filter_map(|o| crate::input::parse_yaml_value(o.str_at(&["data", "ClusterConfiguration"])?).ok())
         .chain(cx.inv.of_kind("ClusterConfiguration").map(|o| o.value.clone()))
-        .find_map(|config| minor_of(config.get("kubernetesVersion")?.as_str()?));
+        .find_map(|config| kubernetes_minor(config.get("kubernetesVersion")?.as_str()?));
     kubeadm.or_else(|| {
         cx.inv.of_kind("Pod").find_map(|pod| {
             let containers = pod.value.get("spec")?.get("containers")?.as_array()?;
             containers.iter().find_map(|c| {
                 let (name, tag) = c.get("image")?.as_str()?.rsplit_once(':')?;
-                name.ends_with("/kube-apiserver").then(|| minor_of(tag))?
+                name.ends_with("/kube-apiserver").then(|| kubernetes_minor(tag))?
             })
         })
     })
-}
-
-/// `v1.20.2` → 20.
-fn minor_of(version: &str) -> Option<u32> {
-    let mut parts = version.strip_prefix('v').unwrap_or(version).split('.');
-    (parts.next()? == "1").then_some(())?;
-    parts.next()?.parse().ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::inventory::x509::tests::{MALLORY_CSR_PEM, b64};
-    use crate::rules::test_support::{controller_manager_pod, run, summary};
+    use crate::rules::test_support::{controller_manager_pod, run, run_with, summary};
+    use crate::settings::Settings;
     use serde_json::{Value, json};
 
     fn csr(name: &str, signer: Option<&str>, expiration: Option<u64>) -> Value {
@@ -188,9 +195,40 @@ mod tests {
             found[0].message
         );
         assert_eq!(
-            (minor_of("v1.21.0"), minor_of("1.9"), minor_of("v2.0.0"), minor_of("latest")),
+            (
+                kubernetes_minor("v1.21.0"),
+                kubernetes_minor("1.9"),
+                kubernetes_minor("v2.0.0"),
+                kubernetes_minor("latest")
+            ),
             (Some(21), Some(9), None, None)
         );
+    }
+
+    #[test]
+    fn at_admission_only_the_owners_kubernetes_version_waives_the_field() {
+        // What a 1.20 server hands the webhook: the request's `expirationSeconds` already dropped.
+        let dropped = csr("carol", Some("kubernetes.io/kube-apiserver-client"), None);
+        let denied = |version: Option<&str>, object: &Value| {
+            let settings = Settings {
+                select: vec!["CC003".to_string()],
+                kubernetes_version: version.map(str::to_string),
+                ..Settings::default()
+            };
+            let request = json!({"operation": "CREATE", "userInfo": {"username": "carol"}, "object": object});
+            let decision = crate::admit(&request.into(), &settings, &crate::AdmitSettings::default());
+            decision.map(|d| d.findings.iter().map(|f| f.code.clone()).collect::<Vec<_>>()).unwrap_or_default()
+        };
+        assert_eq!(denied(None, &dropped), ["CC003"], "without the setting admission demands the field");
+        assert_eq!(denied(Some("v1.30.6"), &dropped), ["CC003"], "a server that has the field");
+        assert_eq!(denied(Some("1.20"), &dropped), Vec::<String>::new(), "1.20 has no field to demand");
+        assert_eq!(denied(Some("not-a-version"), &dropped), ["CC003"], "an unreadable version is no waiver");
+        let month = csr("carol", Some("kubernetes.io/kube-apiserver-client"), Some(30 * 86_400));
+        assert_eq!(denied(Some("1.20"), &month), ["CC003"], "a stated lifetime is still judged");
+        // The setting is the owner's word at admission only: an audit goes by the dump.
+        let settings = Settings { kubernetes_version: Some("1.20".to_string()), ..Settings::default() };
+        let (found, _) = run_with(&LongLivedClientCsr, vec![dropped], &settings);
+        assert!(found.iter().any(|f| f.message.contains("sets no `spec.expirationSeconds`")), "{found:?}");
     }
 
     #[test]
