@@ -21,6 +21,14 @@ pub const SAMPLE_NAME: &str = "sample-cluster.yaml";
 /// The sample's bytes.
 pub const SAMPLE: &[u8] = include_bytes!("../../examples/sample-cluster.yaml");
 
+/// The sample cluster that comes with its API server's audit log (issue 12): the dump, its static
+/// token file and the log, as the audit tests read them.
+pub const AUDIT_SAMPLE: [(&str, &[u8]); 3] = [
+    ("cluster.yaml", include_bytes!("../../tests/fixtures/audit/cluster.yaml")),
+    ("tokens.csv", include_bytes!("../../tests/fixtures/audit/tokens.csv")),
+    ("cluster-audit.log", include_bytes!("../../tests/fixtures/audit/cluster-audit.log")),
+];
+
 /// Bytes read from a blob per step: progress ticks for big files, few awaits for small ones.
 const READ_CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
 /// Lines shown above and below a finding's line.
@@ -79,10 +87,15 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
             let (inputs, unread) = read_all(scope, &names, &blobs).await;
             analyze(scope, state, inputs, unread, &now, started);
         }
-        Request::Sample { now } => {
+        Request::Sample { now, audit } => {
             let started = now_ms();
             *state.borrow_mut() = State::default();
-            analyze(scope, state, vec![(SAMPLE_NAME.to_string(), SAMPLE.to_vec())], Vec::new(), &now, started);
+            let inputs = if audit {
+                AUDIT_SAMPLE.iter().map(|(name, bytes)| ((*name).to_string(), bytes.to_vec())).collect()
+            } else {
+                vec![(SAMPLE_NAME.to_string(), SAMPLE.to_vec())]
+            };
+            analyze(scope, state, inputs, Vec::new(), &now, started);
         }
         Request::Reanalyze { now } => {
             let started = now_ms();
