@@ -303,9 +303,7 @@ impl Component for App {
             }
             Msg::Tick => {
                 let heard = self.last_heard.get();
-                if self.awaiting.is_some_and(|sent| heard >= sent) {
-                    self.awaiting = None;
-                }
+                self.awaiting = intake::unanswered_since(self.awaiting, heard);
                 let analysing =
                     matches!(self.status, Status::Working(_)) && self.worker.as_ref().is_some_and(|w| w.ready);
                 if self.worker.is_some() && intake::worker_silent(js_sys::Date::now(), self.awaiting, heard, analysing)
@@ -450,7 +448,12 @@ impl App {
             return;
         }
         post(&link.worker, &request, &payload);
-        self.awaiting.get_or_insert_with(js_sys::Date::now);
+        self.watch_answer();
+    }
+
+    /// A request went to the worker: watch for its answer, unless an older one is still unanswered.
+    fn watch_answer(&mut self) {
+        self.awaiting = intake::unanswered_since(self.awaiting, self.last_heard.get()).or_else(|| Some(js_sys::Date::now()));
     }
 
     fn on_worker(&mut self, ctx: &Context<Self>, data: JsValue) -> bool {
@@ -462,9 +465,12 @@ impl App {
             Reply::Ready => {
                 if let Some(link) = &mut self.worker {
                     link.ready = true;
-                    for (request, payload) in std::mem::take(&mut link.queued) {
-                        post(&link.worker, &request, &payload);
-                        self.awaiting.get_or_insert_with(js_sys::Date::now);
+                    let queued = std::mem::take(&mut link.queued);
+                    for (request, payload) in &queued {
+                        post(&link.worker, request, payload);
+                    }
+                    if !queued.is_empty() {
+                        self.watch_answer();
                     }
                 }
                 false
