@@ -453,7 +453,8 @@ impl App {
 
     /// A request went to the worker: watch for its answer, unless an older one is still unanswered.
     fn watch_answer(&mut self) {
-        self.awaiting = intake::unanswered_since(self.awaiting, self.last_heard.get()).or_else(|| Some(js_sys::Date::now()));
+        self.awaiting =
+            intake::unanswered_since(self.awaiting, self.last_heard.get()).or_else(|| Some(js_sys::Date::now()));
     }
 
     fn on_worker(&mut self, ctx: &Context<Self>, data: JsValue) -> bool {

@@ -221,7 +221,10 @@ mod tests {
             identities: vec![],
         };
         let line = window_line(&audit);
-        assert_eq!(line, "audit log `audit.log`: 1\u{202f}500 requests from 2025-11-27 08:00 UTC to 2025-11-28 09:30 UTC");
+        assert_eq!(
+            line,
+            "audit log `audit.log`: 1\u{202f}500 requests from 2025-11-27 08:00 UTC to 2025-11-28 09:30 UTC"
+        );
         assert!(line.starts_with(|c: char| c.is_lowercase()) && !line.ends_with('.'), "house style: {line}");
     }
 }
