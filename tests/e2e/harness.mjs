@@ -159,6 +159,12 @@ export function hostileShapes() {
       }
       return [out];
     },
+    /** An audit log of at least `bytes`: one 1 MiB block of copies of the event `line`, repeated. */
+    auditLog({ bytes, line }) {
+      const copies = Math.floor((1 << 20) / (line.length + 1));
+      const block = new TextEncoder().encode(`${line}\n`.repeat(copies));
+      return Array(Math.ceil(bytes / block.length)).fill(block);
+    },
     /** `bytes` of zeros (a file over the size limit; never read). */
     zeros({ bytes }) {
       const mib = new Uint8Array(1 << 20);

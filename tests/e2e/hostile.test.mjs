@@ -204,3 +204,25 @@ test('an embedding page learns how much was read, and hears of a failure instead
   assert.match(failed.message, /the analysis worker stopped .*drop the files again/);
   await h.context.close();
 });
+
+test('an audit log larger than the dump size limit is streamed: read to its end in bounded memory (issue 12)', async () => {
+  const line = JSON.stringify({
+    kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: '6f9d1c2e-0000-4000-8000-000000000001',
+    stage: 'ResponseComplete', requestURI: '/api/v1/namespaces/default/pods', verb: 'list',
+    user: { username: 'alice', groups: ['dev', 'system:authenticated'] }, sourceIPs: ['203.0.113.7'], userAgent: 'kubectl/v1.32.0',
+    responseStatus: { metadata: {}, code: 200 },
+    requestReceivedTimestamp: '2025-11-27T10:20:00.000000Z', stageTimestamp: '2025-11-27T10:20:00.000000Z',
+  });
+  const spec = { name: 'big-audit.log', make: 'auditLog', bytes: SIZE_LIMIT + MiB, line };
+  const requests = madeBytes(spec) / (line.length + 1);
+  const h = await openViewer(env);
+  const { page } = h;
+  await dropMade(page, [good(), spec]);
+  await reportShown(page, 240_000);
+  // Every event was counted: the log was neither skipped by the byte budget nor held whole.
+  const said = (await page.locator('#audit-window').innerText()).replace(/\u202f/g, '');
+  assert.equal(said, `audit log big-audit.log: ${requests} requests from 2025-11-27 10:20 UTC to 2025-11-27 10:20 UTC`);
+  assert.equal(await page.locator('#not-analysed li[data-path="big-audit.log"]').count(), 0);
+  assert.ok(await workerMemory(page) < 128 * MiB, `worker memory ${await workerMemory(page)}`);
+  await h.context.close();
+});

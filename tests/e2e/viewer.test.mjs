@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import {
   ARTIFACTS, FIXTURES, start, openViewer, openPage, reportShown, clearReportMark, fixture, dropFiles, shownCodes,
 } from './harness.mjs';
@@ -194,8 +195,8 @@ test('the sample cluster gives a full report; filters, grouping and the fragment
 });
 
 /** Secret values of the sample's Secrets (base64 and decoded): none may ever be on screen. */
-function sampleSecretValues() {
-  const text = fs.readFileSync(path.join(FIXTURES, '../../../examples/sample-cluster.yaml'), 'utf8');
+function sampleSecretValues(file = path.join(FIXTURES, '../../../examples/sample-cluster.yaml')) {
+  const text = fs.readFileSync(file, 'utf8');
   const values = new Set();
   for (const doc of text.split(/^---$/m)) {
     if (!/^kind: Secret$/m.test(doc)) continue;
@@ -749,5 +750,84 @@ test('at 800 px the credentials table hides no column and the chart text stays r
   const px = await page.locator('.timeline svg text').first().evaluate((t) => t.getBoundingClientRect().height);
   assert.ok(px >= 10, `chart text ${px}px high`);
   await page.screenshot({ path: path.join(ARTIFACTS, 'credentials-800.png'), fullPage: false });
+  await h.context.close();
+});
+
+/** The audit tests' sample cluster, its static token file and the audit log its API server wrote (issue 12). */
+const AUDIT_SAMPLE = path.join(FIXTURES, '../../fixtures/audit');
+
+test('a dump dropped with its audit log (gzip-compressed) shows used and never-used credentials and filters them (issue 12)', async () => {
+  // Rotated logs are often compressed: the log goes in as `.gz`, read as bytes by the worker.
+  const gz = path.join(ARTIFACTS, 'cluster-audit.log.gz');
+  fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(path.join(AUDIT_SAMPLE, 'cluster-audit.log'))));
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.setInputFiles('#file-picker', [path.join(AUDIT_SAMPLE, 'cluster.yaml'), path.join(AUDIT_SAMPLE, 'tokens.csv'), gz]);
+  await reportShown(page);
+  // The summary names the log, its request count and its window.
+  assert.equal(await page.locator('#audit-window').innerText(),
+    'audit log cluster-audit.log.gz: 12 requests from 2025-11-27 08:00 UTC to 2025-11-27 11:10 UTC');
+  await page.click('#tab-credentials');
+  const row = (identity) => page.locator(`#credential-table tr[data-identity="${identity}"]`);
+  // Used: the system:masters kubeconfig's certificate, with its last use and request count.
+  const admin = row('kubernetes-admin').first();
+  assert.equal(await admin.getAttribute('data-used'), 'true');
+  assert.match(await admin.locator('td.last-used').innerText(), /^2025-11-27 \d\d:\d\d UTC$/);
+  assert.match(await admin.locator('td[data-label="Requests"]').innerText(), /^[1-9]\d*$/);
+  assert.match(await admin.locator('td.last-used').getAttribute('title'), /first used 2025-11-27/);
+  // Never used: the old deployer's legacy token Secret.
+  const old = row('system:serviceaccount:ci:old-deployer').first();
+  assert.equal(await old.getAttribute('data-used'), 'false');
+  assert.equal(await old.locator('td.last-used').innerText(), "never used in the log's window");
+  assert.equal(await old.locator('td[data-label="Requests"]').innerText(), '0');
+  // The filter: used only, then unused only.
+  const identities = () => page.$$eval('#credential-table tbody tr', (rows) => rows.map((r) => [r.dataset.identity, r.dataset.used]));
+  const all = (await identities()).length;
+  await page.click('#usage-used');
+  const used = await identities();
+  assert.ok(used.length > 0 && used.length < all, `${used.length} of ${all}`);
+  assert.ok(used.every(([, u]) => u === 'true'), JSON.stringify(used));
+  assert.ok(used.some(([id]) => id === 'kubernetes-admin'));
+  assert.equal(await page.locator('#usage-used').getAttribute('aria-pressed'), 'true');
+  await page.click('#usage-unused');
+  const unused = await identities();
+  assert.ok(unused.length > 0 && unused.every(([, u]) => u === 'false'), JSON.stringify(unused));
+  assert.ok(unused.some(([id]) => id === 'system:serviceaccount:ci:old-deployer'));
+  await page.click('#usage-all');
+  assert.equal((await identities()).length, all);
+  // The expiry timeline marks the same.
+  assert.ok(await page.locator('.timeline g.row.used').count() > 0, 'a used row on the timeline');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'credentials-usage.png'), fullPage: true });
+  // No secret value of the dump or the token file anywhere, on any tab.
+  const secrets = sampleSecretValues(path.join(AUDIT_SAMPLE, 'cluster.yaml'));
+  secrets.push(fs.readFileSync(path.join(AUDIT_SAMPLE, 'tokens.csv'), 'utf8').split(',')[0]);
+  assert.ok(secrets.length >= 3, `the audit sample has secrets to look for (${secrets.length})`);
+  for (const tab of ['#tab-findings', '#tab-mechanisms', '#tab-credentials', '#tab-coverage']) {
+    await page.click(tab);
+    const html = await pageWithoutRuleDocs(page);
+    for (const secret of secrets) assert.ok(!html.includes(secret), `secret value on ${tab}`);
+  }
+  await assertClean(h);
+  await h.context.close();
+  fs.rmSync(gz);
+});
+
+test('without an audit log the inventory says nothing of usage; the sample with its log does (issue 12)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  assert.equal(await page.locator('#audit-window').count(), 0);
+  await page.click('#tab-credentials');
+  assert.equal(await page.locator('#credential-table td.last-used, #usage-used, #credential-table tr[data-used]').count(), 0);
+  await clearReportMark(page);
+  await page.click('#sample-audit-button');
+  await reportShown(page);
+  assert.match(await page.locator('#audit-window').innerText(), /^audit log cluster-audit\.log: 12 requests from /);
+  assert.match(await page.locator('.intake .current').innerText(), /sample cluster with its audit log/);
+  await page.click('#tab-credentials');
+  assert.equal(await page.locator('#credential-table tr[data-identity="system:serviceaccount:ci:old-deployer"] td.last-used').innerText(),
+    "never used in the log's window");
+  await assertClean(h);
   await h.context.close();
 });

@@ -46,8 +46,8 @@ pub enum Status {
 pub enum Msg {
     /// Files to analyse (picker, drop, paste, or a host page's `postMessage`).
     Files(Vec<NamedBlob>),
-    /// The built-in sample.
-    Sample,
+    /// The built-in sample: `true` for the sample with its audit log.
+    Sample(bool),
     /// A worker message.
     FromWorker(JsValue),
     /// The worker died (a trap, out of memory, an uncaught error): what the browser said.
@@ -197,7 +197,7 @@ impl Component for App {
             // Queued until the worker says it is ready.
             app.inputs_label = "sample cluster".into();
             app.inputs_subject = "the sample cluster".into();
-            app.start(Request::Sample { now: browser::now_rfc3339() }, JsValue::UNDEFINED);
+            app.start(Request::Sample { now: browser::now_rfc3339(), audit: false }, JsValue::UNDEFINED);
         }
         if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
             let class = if app.options.embedded { "embedded" } else { "standalone" };
@@ -228,13 +228,14 @@ impl Component for App {
                 self.start(Request::Analyze { names, now: browser::now_rfc3339() }, blobs.into());
                 true
             }
-            Msg::Sample => {
+            Msg::Sample(audit) => {
                 if matches!(self.status, Status::Working(_)) {
                     self.restart_worker(ctx);
                 }
-                self.inputs_label = "sample cluster".into();
-                self.inputs_subject = "the sample cluster".into();
-                self.start(Request::Sample { now: browser::now_rfc3339() }, JsValue::UNDEFINED);
+                let label = if audit { "sample cluster with its audit log" } else { "sample cluster" };
+                self.inputs_label = label.into();
+                self.inputs_subject = format!("the {label}");
+                self.start(Request::Sample { now: browser::now_rfc3339(), audit }, JsValue::UNDEFINED);
                 true
             }
             Msg::FromWorker(data) => self.on_worker(ctx, data),
@@ -302,9 +303,7 @@ impl Component for App {
             }
             Msg::Tick => {
                 let heard = self.last_heard.get();
-                if self.awaiting.is_some_and(|sent| heard >= sent) {
-                    self.awaiting = None;
-                }
+                self.awaiting = intake::unanswered_since(self.awaiting, heard);
                 let analysing =
                     matches!(self.status, Status::Working(_)) && self.worker.as_ref().is_some_and(|w| w.ready);
                 if self.worker.is_some() && intake::worker_silent(js_sys::Date::now(), self.awaiting, heard, analysing)
@@ -338,7 +337,7 @@ impl Component for App {
                 <main id="main">
                     <InputPanel slim={self.report.is_some() || matches!(self.status, Status::Working(_))}
                         label={self.inputs_label.clone()} sample={self.options.sample}
-                        on_files={link.callback(Msg::Files)} on_sample={link.callback(|()| Msg::Sample)} />
+                        on_files={link.callback(Msg::Files)} on_sample={link.callback(Msg::Sample)} />
                     { self.status_view(link) }
                     if let Some(report) = &self.report {
                         { self.report_view(link, report) }
@@ -449,7 +448,13 @@ impl App {
             return;
         }
         post(&link.worker, &request, &payload);
-        self.awaiting.get_or_insert_with(js_sys::Date::now);
+        self.watch_answer();
+    }
+
+    /// A request went to the worker: watch for its answer, unless an older one is still unanswered.
+    fn watch_answer(&mut self) {
+        self.awaiting =
+            intake::unanswered_since(self.awaiting, self.last_heard.get()).or_else(|| Some(js_sys::Date::now()));
     }
 
     fn on_worker(&mut self, ctx: &Context<Self>, data: JsValue) -> bool {
@@ -461,9 +466,12 @@ impl App {
             Reply::Ready => {
                 if let Some(link) = &mut self.worker {
                     link.ready = true;
-                    for (request, payload) in std::mem::take(&mut link.queued) {
-                        post(&link.worker, &request, &payload);
-                        self.awaiting.get_or_insert_with(js_sys::Date::now);
+                    let queued = std::mem::take(&mut link.queued);
+                    for (request, payload) in &queued {
+                        post(&link.worker, request, payload);
+                    }
+                    if !queued.is_empty() {
+                        self.watch_answer();
                     }
                 }
                 false

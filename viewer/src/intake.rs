@@ -158,6 +158,14 @@ pub fn worker_silent(now: f64, sent: Option<f64>, heard: f64, analysing: bool) -
     unanswered || (analysing && now - heard > SILENCE_MS)
 }
 
+/// When the oldest request still unanswered was posted: `sent` is the one being tracked, `heard`
+/// when the worker last said anything. A request answered since is no longer tracked, so the
+/// next one posted starts the clock afresh (the page must not keep an answered request's time
+/// and forget the new one, which would leave a dead worker undetected).
+pub fn unanswered_since(sent: Option<f64>, heard: f64) -> Option<f64> {
+    sent.filter(|sent| heard < *sent)
+}
+
 /// The page's message when the host page could not fetch the dump its `data-dump` names:
 /// `url` as the host resolved it, `status` the HTTP status (0 when the fetch itself failed or
 /// the address was refused). Nothing was analysed, and the page must say so rather than show an
@@ -343,5 +351,16 @@ mod tests {
         assert!(!worker_silent(50_000.0, None, 40_000.0, true));
         assert!(worker_silent(40_000.0 + SILENCE_MS + 1.0, None, 40_000.0, true));
         assert!(!worker_silent(40_000.0 + SILENCE_MS + 1.0, None, 40_000.0, false));
+    }
+
+    #[test]
+    fn a_request_posted_right_after_an_answer_is_still_watched() {
+        // The last analysis was sent at 1 000 and answered at 2 000; a new request goes out at
+        // 2 100, before the watchdog's next tick, to a worker that has just died.
+        let tracked = unanswered_since(Some(1_000.0), 2_000.0).or(Some(2_100.0));
+        assert_eq!(tracked, Some(2_100.0));
+        assert!(worker_silent(2_100.0 + FIRST_ANSWER_MS + 1.0, tracked, 2_000.0, false));
+        // Still unanswered: the older time is kept.
+        assert_eq!(unanswered_since(Some(1_000.0), 500.0), Some(1_000.0));
     }
 }

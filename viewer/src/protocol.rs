@@ -20,6 +20,9 @@ pub enum Request {
     Sample {
         /// The page's clock (RFC 3339).
         now: String,
+        /// The sample cluster that comes with an audit log (and its log), instead of the dump alone.
+        #[serde(default)]
+        audit: bool,
     },
     /// Analyse the last inputs again at another evaluation instant ("as of").
     Reanalyze {

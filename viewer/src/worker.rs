@@ -8,6 +8,7 @@
 
 use crate::protocol::{FINDINGS_CHUNK, Progress, Reply, Request};
 use crate::{intake, model};
+use policy_core::audit::{AuditLog, FileReader, looks_like_audit_log};
 use policy_core::report::InputSummary;
 use policy_core::{InputFile, Report, Settings};
 use std::cell::RefCell;
@@ -21,6 +22,14 @@ pub const SAMPLE_NAME: &str = "sample-cluster.yaml";
 /// The sample's bytes.
 pub const SAMPLE: &[u8] = include_bytes!("../../examples/sample-cluster.yaml");
 
+/// The sample cluster that comes with its API server's audit log (issue 12): the dump, its static
+/// token file and the log, as the audit tests read them.
+pub const AUDIT_SAMPLE: [(&str, &[u8]); 3] = [
+    ("cluster.yaml", include_bytes!("../../tests/fixtures/audit/cluster.yaml")),
+    ("tokens.csv", include_bytes!("../../tests/fixtures/audit/tokens.csv")),
+    ("cluster-audit.log", include_bytes!("../../tests/fixtures/audit/cluster-audit.log")),
+];
+
 /// Bytes read from a blob per step: progress ticks for big files, few awaits for small ones.
 const READ_CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
 /// Lines shown above and below a finding's line.
@@ -33,6 +42,8 @@ struct State {
     inputs: Vec<(String, Vec<u8>)>,
     /// The inputs not read (skipped, unreadable), kept for a new "as of".
     unread: Vec<InputSummary>,
+    /// The audit logs' aggregates (the logs themselves are streamed, never kept).
+    audit: AuditLog,
     report: Option<Report>,
 }
 
@@ -76,13 +87,18 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
             let started = now_ms();
             // The last analysis's inputs and report go before the new files come in.
             *state.borrow_mut() = State::default();
-            let (inputs, unread) = read_all(scope, &names, &blobs).await;
-            analyze(scope, state, inputs, unread, &now, started);
+            let (inputs, unread, audit) = read_all(scope, &names, &blobs).await;
+            analyze(scope, state, inputs, unread, audit, &now, started);
         }
-        Request::Sample { now } => {
+        Request::Sample { now, audit } => {
             let started = now_ms();
             *state.borrow_mut() = State::default();
-            analyze(scope, state, vec![(SAMPLE_NAME.to_string(), SAMPLE.to_vec())], Vec::new(), &now, started);
+            let inputs = if audit {
+                AUDIT_SAMPLE.iter().map(|(name, bytes)| ((*name).to_string(), bytes.to_vec())).collect()
+            } else {
+                vec![(SAMPLE_NAME.to_string(), SAMPLE.to_vec())]
+            };
+            analyze(scope, state, inputs, Vec::new(), AuditLog::default(), &now, started);
         }
         Request::Reanalyze { now } => {
             let started = now_ms();
@@ -90,7 +106,7 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
             if previous.report.is_none() {
                 return Err("nothing to check again yet".into());
             }
-            analyze(scope, state, previous.inputs, previous.unread, &now, started);
+            analyze(scope, state, previous.inputs, previous.unread, previous.audit, &now, started);
         }
         Request::Excerpt { path, line } => {
             let lines = state
@@ -120,13 +136,15 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
     Ok(())
 }
 
-/// Read the blobs that fit the byte budget, each checked before any of it is read; the others
-/// come back as unread inputs saying why (skipped, unreadable).
+/// Read the blobs: audit logs (told by their first bytes) are streamed into aggregates and never
+/// held, so they cost nothing of the byte budget; the other blobs that fit the budget are read
+/// whole, each checked before any of it is read; the rest come back as unread inputs saying why
+/// (skipped, unreadable).
 async fn read_all(
     scope: &DedicatedWorkerGlobalScope,
     names: &[String],
     blobs: &js_sys::Array,
-) -> (Vec<(String, Vec<u8>)>, Vec<InputSummary>) {
+) -> (Vec<(String, Vec<u8>)>, Vec<InputSummary>, AuditLog) {
     let blobs: Vec<Blob> = blobs.iter().filter_map(|b| b.dyn_into::<Blob>().ok()).collect();
     let mut budget = intake::Budget::new(Settings::default().limits);
     let mut unread = Vec::new();
@@ -135,20 +153,35 @@ async fn read_all(
         let name = names.get(i).cloned().unwrap_or_else(|| format!("input-{}", i + 1));
         #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "blob sizes are whole and < 2^53")]
         let size = blob.size() as u64;
+        let is_log = match read_slice(blob, 0.0, LOG_HEAD_BYTES.min(blob.size())).await {
+            Ok(head) => looks_like_audit_log(&head),
+            // Unreadable: the ordinary read below says so.
+            Err(()) => false,
+        };
+        if is_log {
+            sized.push((name, blob, size, true));
+            continue;
+        }
         match budget.take(&name, size) {
-            Ok(()) => sized.push((name, blob, size)),
+            Ok(()) => sized.push((name, blob, size, false)),
             Err(skipped) => unread.push(skipped),
         }
     }
     let mut progress = Progress {
         phase: "reading".into(),
-        bytes_total: sized.iter().map(|(.., size)| size).sum(),
+        bytes_total: sized.iter().map(|(_, _, size, _)| size).sum(),
         files_total: u32::try_from(sized.len()).unwrap_or(u32::MAX),
         ..Progress::default()
     };
     post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
     let mut inputs = Vec::with_capacity(sized.len());
-    for (name, blob, size) in sized {
+    let mut audit = AuditLog::default();
+    for (name, blob, size, is_log) in sized {
+        if is_log {
+            stream_log(scope, &mut audit, &name, blob, size, &mut progress).await;
+            progress.files_read += 1;
+            continue;
+        }
         match read_blob(scope, blob, size, &mut progress).await {
             Ok(bytes) => inputs.push((name, bytes)),
             Err(()) => {
@@ -160,7 +193,49 @@ async fn read_all(
         }
         progress.files_read += 1;
     }
-    (inputs, unread)
+    (inputs, unread, audit)
+}
+
+/// Bytes of a blob's start that tell an audit log from a dump (what
+/// [`looks_like_audit_log`] looks at).
+const LOG_HEAD_BYTES: f64 = 64.0 * 1024.0;
+
+/// The bytes `start..end` of a blob.
+async fn read_slice(blob: &Blob, start: f64, end: f64) -> Result<Vec<u8>, ()> {
+    let part = blob.slice_with_f64_and_f64(start, end).map_err(|_| ())?;
+    let buffer = JsFuture::from(part.array_buffer()).await.map_err(|_| ())?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// One audit log streamed into `audit` a chunk at a time: only its aggregates stay in memory,
+/// however long the log.
+async fn stream_log(
+    scope: &DedicatedWorkerGlobalScope,
+    audit: &mut AuditLog,
+    name: &str,
+    blob: &Blob,
+    size: u64,
+    progress: &mut Progress,
+) {
+    let mut reader = FileReader::new(name);
+    #[expect(clippy::cast_precision_loss, reason = "blob sizes are < 2^53")]
+    let size = size as f64;
+    let mut offset = 0.0;
+    while offset < size {
+        let end = (offset + READ_CHUNK).min(size);
+        let Ok(chunk) = read_slice(blob, offset, end).await else {
+            reader.fail("the browser could not read this log to its end (it may have been moved, deleted or locked); the log is read up to here");
+            break;
+        };
+        reader.push(audit, &chunk);
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "blob offsets are whole")]
+        {
+            progress.bytes_read += (end - offset) as u64;
+        }
+        offset = end;
+        post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
+    }
+    reader.finish(audit);
 }
 
 /// One blob's bytes, read in chunks so that progress moves through a big file.
@@ -208,6 +283,7 @@ fn analyze(
     state: &RefCell<State>,
     inputs: Vec<(String, Vec<u8>)>,
     unread: Vec<InputSummary>,
+    audit: AuditLog,
     now: &str,
     started: f64,
 ) {
@@ -230,7 +306,7 @@ fn analyze(
         let files: Vec<InputFile<'_>> =
             inputs.iter().map(|(name, bytes)| InputFile { name: name.as_str(), bytes: bytes.as_slice() }).collect();
         let mut last_post = analyze_started;
-        policy_core::analyze_with_unread(&files, &unread, &settings, &mut |p| {
+        policy_core::analyze_with_audit(&files, &unread, audit.clone(), &settings, &mut |p| {
             // Each phase's last step is always posted so the page sees the final counts; in
             // between, at most one post per interval so posting never dominates the analysis.
             let phase_end = (p.rules_run == 0 && p.files_read == p.files) || (p.rules > 0 && p.rules_run == p.rules);
@@ -268,6 +344,7 @@ fn analyze(
     let mut state = state.borrow_mut();
     state.inputs = inputs;
     state.unread = unread;
+    state.audit = audit;
     state.report = Some(report);
     let memory_bytes = memory_bytes();
     let newest = newest.map(model::as_of::rfc3339);

@@ -17,7 +17,7 @@ pub struct InputPanelProps {
     /// Files to analyse (picker, drop or paste).
     pub on_files: Callback<Vec<NamedBlob>>,
     /// The sample button.
-    pub on_sample: Callback<()>,
+    pub on_sample: Callback<bool>,
 }
 
 /// Drop zone, picker, paste box and sample.
@@ -85,7 +85,8 @@ pub fn InputPanel(props: &InputPanelProps) -> Html {
         let paste_open = paste_open.clone();
         Callback::from(move |_: MouseEvent| paste_open.set(!*paste_open))
     };
-    let on_sample = props.on_sample.reform(|_: MouseEvent| ());
+    let on_sample = props.on_sample.reform(|_: MouseEvent| false);
+    let on_audit_sample = props.on_sample.reform(|_: MouseEvent| true);
     html! {
         <section class={classes!("intake", props.slim.then_some("slim"), dragging.then_some("dragging"))}
             aria-label="Input" {ondragover} {ondragleave} {ondrop}>
@@ -95,7 +96,8 @@ pub fn InputPanel(props: &InputPanelProps) -> Html {
                     <p class="hint">
                         {"One or more YAML or JSON files, or whole folders — for example the output of "}
                         <code>{"kubectl get pods,secrets,serviceaccounts,configmaps,csr,clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml"}</code>
-                        {". Secret values are never shown: findings carry fingerprints only."}
+                        {". Drop the API server's audit logs beside it (JSON lines, also rotated and "}<code>{".gz"}</code>
+                        {") to see which credentials are used. Secret values are never shown: findings carry fingerprints only."}
                     </p>
                 } else {
                     <p class="current">
@@ -106,7 +108,7 @@ pub fn InputPanel(props: &InputPanelProps) -> Html {
                 <div class="actions">
                     // The input first: its focus ring is drawn on the label that follows it.
                     <input id="file-picker" class="visually-hidden" type="file" multiple=true
-                        accept=".yaml,.yml,.json,.csv,.conf,.kubeconfig,text/*,application/json,application/yaml"
+                        accept=".yaml,.yml,.json,.csv,.log,.jsonl,.gz,.conf,.kubeconfig,text/*,application/json,application/yaml"
                         ref={picker} onchange={onpick} />
                     <label class="button primary" for="file-picker">{"Choose files…"}</label>
                     <button type="button" class="button" aria-expanded={paste_open.to_string()} aria-controls="paste-form"
@@ -114,6 +116,9 @@ pub fn InputPanel(props: &InputPanelProps) -> Html {
                     if props.sample {
                         <button type="button" class="button" id="sample-button" onclick={on_sample}>
                             {"Try a sample cluster"}
+                        </button>
+                        <button type="button" class="button" id="sample-audit-button" onclick={on_audit_sample}>
+                            {"Sample with an audit log"}
                         </button>
                     }
                 </div>

@@ -94,6 +94,9 @@ pub fn Summary(props: &SummaryProps) -> Html {
                     </ol>
                 </section>
             }
+            if let Some(audit) = &report.audit {
+                <p class="audit-window" id="audit-window">{ message(&model::usage::window_line(audit)) }</p>
+            }
             <AsOf evaluated_at={report.evaluated_at.clone()} newest={newest.clone()} on_as_of={on_as_of.clone()} />
             <p class="posture" id="posture">
                 <strong>{"Rules: "}</strong>

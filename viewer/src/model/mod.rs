@@ -8,6 +8,7 @@ pub mod format;
 pub mod posture;
 pub mod priority;
 pub mod timeline;
+pub mod usage;
 pub mod view;
 pub mod window;
 
@@ -20,5 +21,6 @@ pub use format::{capitalize, human_bytes, human_count, short_date};
 pub use posture::{Overall, Posture, Verdict, overall, report_postures};
 pub use priority::{fix_first, is_inventory};
 pub use timeline::{Timeline, TimelineRow, parse_time, timeline};
+pub use usage::UsageFilter;
 pub use view::{EmbedOptions, Filters, Grouping, SortKey, Tab, ViewState, decode, encode, fragment};
 pub use window::{page_range, window};

@@ -21,6 +21,8 @@ pub struct TimelineRow {
     pub expired: bool,
     /// Expires within 30 days of the evaluation instant.
     pub soon: bool,
+    /// Seen in the audit log's window (`None`: no log, or it cannot tell).
+    pub used: Option<bool>,
 }
 
 /// The chart: rows, where "now" is, and month ticks.
@@ -79,7 +81,8 @@ pub fn timeline(credentials: &[Credential], now: OffsetDateTime, max_rows: usize
     let rows = dated
         .iter()
         .map(|d| {
-            let label = credentials.get(d.index).map(|c| c.identity.clone()).unwrap_or_default();
+            let credential = credentials.get(d.index);
+            let label = credential.map(|c| c.identity.clone()).unwrap_or_default();
             let start: f64 = d.start.map_or(0.0, pos);
             let end: f64 = d.end.map_or(1.0, pos);
             TimelineRow {
@@ -90,6 +93,7 @@ pub fn timeline(credentials: &[Credential], now: OffsetDateTime, max_rows: usize
                 never: d.end.is_none(),
                 expired: d.end.is_some_and(|e| e <= now),
                 soon: d.end.is_some_and(|e| e > now && e - now <= day * 30),
+                used: credential.and_then(crate::model::usage::used),
             }
         })
         .collect();
@@ -154,5 +158,29 @@ mod tests {
         let labels: Vec<&str> = t.ticks.iter().map(|(_, l)| l.as_str()).collect();
         assert_eq!(labels, vec!["2025-07", "2025-10", "2026-01", "2026-04", "2026-07", "2026-10"]);
         assert_eq!(timeline(&creds, now, 2).rows.len(), 2);
+        assert!(t.rows.iter().all(|r| r.used.is_none()), "no log, no usage mark");
+    }
+
+    #[test]
+    fn timeline_rows_carry_the_logs_usage() {
+        use policy_core::audit::usage::CredentialUsage;
+        let now = parse_time("2026-01-01T00:00:00Z").unwrap();
+        let usage = |seen| CredentialUsage {
+            seen,
+            matched_by: None,
+            weaker: false,
+            first_used: None,
+            last_used: None,
+            requests: u64::from(seen),
+            source_ips: vec![],
+            user_agents: vec![],
+            most_sensitive: None,
+        };
+        let mut used = credential("used", None, Some("2026-02-01T00:00:00Z"));
+        used.usage = Some(usage(true));
+        let mut idle = credential("idle", None, Some("2026-03-01T00:00:00Z"));
+        idle.usage = Some(usage(false));
+        let t = timeline(&[used, idle], now, 10);
+        assert_eq!(t.rows.iter().map(|r| r.used).collect::<Vec<_>>(), vec![Some(true), Some(false)]);
     }
 }
