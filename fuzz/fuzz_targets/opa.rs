@@ -19,11 +19,15 @@ fn result(set: Value) -> Value {
     }
 }
 
-/// `violation` → whether it found none; `main` → whether it allowed.
+/// `violation` → whether it found none; `main` → whether it allowed. Entrypoint 0 given an
+/// AdmissionReview (Kubewarden's `opa` mode) answers a response, as `main` does.
 fn evaluate(input: &Value, data: Option<&Value>) -> (Option<bool>, Option<bool>) {
     let clean = result_set(0, Some(input), None).ok().map(|set| match result(set) {
         Value::Array(violations) => violations.is_empty(),
-        other => panic!("violations are not an array: {other}"),
+        other => other
+            .pointer("/response/allowed")
+            .and_then(Value::as_bool)
+            .unwrap_or_else(|| panic!("violations are neither an array nor a response: {other}")),
     });
     let allowed = result_set(1, Some(input), data).ok().map(|set| {
         let allowed = result(set).pointer("/response/allowed").and_then(Value::as_bool);

@@ -248,11 +248,14 @@ impl FileReader {
         }
         if self.dropped > 0 {
             let message = format!("{} more problems in this log are not listed", self.dropped);
-            self.summary.diagnostics.push(Diagnostic::warning(&self.path, 0, "audit-more-diagnostics", message));
+            // Located where reading ended: the problems not listed lie before it.
+            let at = self.line.max(1);
+            self.summary.diagnostics.push(Diagnostic::warning(&self.path, at, "audit-more-diagnostics", message));
         }
         if self.events == 0 && !self.summary.has_errors() {
             let message = "no audit event could be read from this log";
-            self.summary.diagnostics.push(Diagnostic::error(&self.path, 0, "audit-no-events", message));
+            // The whole file, at its first line, as the loader's `no-objects`.
+            self.summary.diagnostics.push(Diagnostic::error(&self.path, 1, "audit-no-events", message));
         }
         self.summary.documents = u32::try_from(self.events).unwrap_or(u32::MAX);
         self.summary.objects = self.summary.documents;

@@ -138,7 +138,7 @@ fn a_cut_gzip_file_and_an_empty_log_are_errors_not_silence() {
     let log = read("a.gz", &gz[..gz.len() - 12]);
     assert!(codes(&log).iter().any(|(_, c)| c == "audit-gzip-truncated"), "{:?}", codes(&log));
     let empty = read("empty.log", b"\n\n");
-    assert_eq!(codes(&empty), [(0, "audit-no-events".to_string())]);
+    assert_eq!(codes(&empty), [(1, "audit-no-events".to_string())]);
     assert_eq!(empty.files[0].status, InputStatus::NoObjects);
 }
 
@@ -200,4 +200,15 @@ fn out_of_scope_requests_of_anonymous_and_bootstrap_users() {
     let anonymous = &log.of_user("system:anonymous")[0];
     assert_eq!(anonymous.out_of_scope_requests, 1);
     assert_eq!(anonymous.out_of_scope.as_ref().map(|a| a.seen.source.line), Some(5));
+}
+
+#[test]
+fn every_diagnostic_is_on_a_line_of_the_log_even_the_count_of_those_not_listed() {
+    // Found by the yaml fuzz target: the "more problems" note sat at line 0.
+    let first = event("alice", "", "get", "/api", 200, "2025-11-01T10:00:00Z") + "\n";
+    let text = first + &"{\"kind\": \"Event\", \"apiVersion\": \"audit.k8s.io/v1\", \"bad\n".repeat(80);
+    let log = read("many.log", text.as_bytes());
+    let codes = codes(&log);
+    assert!(codes.iter().any(|(_, c)| c == "audit-more-diagnostics"), "{codes:?}");
+    assert!(codes.iter().all(|(line, _)| (1..=81).contains(line)), "{codes:?}");
 }
