@@ -1,5 +1,5 @@
 use crate::rule::prelude::*;
-use crate::rules::ul::{LOG_HINT, evidence, user_ref};
+use crate::rules::ul::{LOG_HINT, user_ref, with_evidence};
 
 declare_rule! {
     /// ## What it does
@@ -46,11 +46,8 @@ impl Check for AnonymousRequestsAnswered {
             );
             let finding = self.finding_at(user_ref(&identity.username), first.seen.source.clone(), message);
             let at = |s: &crate::audit::Seen| format!("{}:{}", s.source.path, s.source.line);
-            let mut finding = finding.evidence(Evidence::plain("first such request", at(&first.seen)));
-            for item in evidence(identity) {
-                finding = finding.evidence(item);
-            }
-            out.push(finding);
+            let finding = finding.evidence(Evidence::plain("first such request", at(&first.seen)));
+            out.push(with_evidence(finding, identity));
         }
     }
 }

@@ -1,5 +1,5 @@
 use crate::rule::prelude::*;
-use crate::rules::ul::{LOG_HINT, evidence, user_ref};
+use crate::rules::ul::{LOG_HINT, user_ref, with_evidence};
 
 declare_rule! {
     /// ## What it does
@@ -50,13 +50,10 @@ impl Check for BootstrapTokenMisused {
                 .get("Secret", "kube-system", &format!("bootstrap-token-{id}"))
                 .map_or_else(|| user_ref(&identity.username), Object::object_ref);
             let at = format!("{}:{}", first.seen.source.path, first.seen.source.line);
-            let mut finding = self
+            let finding = self
                 .finding_at(object, first.seen.source.clone(), message)
                 .evidence(Evidence::plain("first such request", at));
-            for item in evidence(identity) {
-                finding = finding.evidence(item);
-            }
-            out.push(finding);
+            out.push(with_evidence(finding, identity));
         }
     }
 }

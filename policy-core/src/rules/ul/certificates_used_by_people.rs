@@ -2,7 +2,7 @@ use crate::inventory::mechanisms;
 use crate::report::Mechanism as M;
 use crate::rule::prelude::*;
 use crate::rules::ul::{
-    LOG_HINT, certificate_of, evidence, is_system_user, source, static_token_users, user_ref, when_and_where,
+    LOG_HINT, certificate_of, is_system_user, source, static_token_users, user_ref, when_and_where, with_evidence,
 };
 
 declare_rule! {
@@ -73,11 +73,8 @@ impl Check for CertificatesUsedByPeople {
                 || user_ref(&identity.username),
                 |(c, _)| crate::inventory::kubeconfig::holder_ref(c.object),
             );
-            let mut finding = self.finding_at(object, source(identity), message);
-            for item in evidence(identity) {
-                finding = finding.evidence(item);
-            }
-            out.push(finding);
+            let finding = self.finding_at(object, source(identity), message);
+            out.push(with_evidence(finding, identity));
         }
     }
 }

@@ -1,5 +1,5 @@
 use crate::rule::prelude::*;
-use crate::rules::ul::{LOG_HINT, evidence, is_system_user, source, user_ref, when_and_where};
+use crate::rules::ul::{LOG_HINT, is_system_user, source, user_ref, when_and_where, with_evidence};
 
 declare_rule! {
     /// ## What it does
@@ -49,11 +49,8 @@ impl Check for ImpersonationByUsers {
                 identity.impersonations,
                 when_and_where(identity)
             );
-            let mut finding = self.finding_at(user_ref(&identity.username), source(identity), message);
-            for item in evidence(identity) {
-                finding = finding.evidence(item);
-            }
-            out.push(finding);
+            let finding = self.finding_at(user_ref(&identity.username), source(identity), message);
+            out.push(with_evidence(finding, identity));
         }
     }
 }

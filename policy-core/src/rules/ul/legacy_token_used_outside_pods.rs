@@ -1,5 +1,5 @@
 use crate::rule::prelude::*;
-use crate::rules::ul::{LOG_HINT, evidence, source, user_ref, when_and_where};
+use crate::rules::ul::{LOG_HINT, source, user_ref, when_and_where, with_evidence};
 use std::net::IpAddr;
 
 declare_rule! {
@@ -88,11 +88,8 @@ impl Check for LegacyTokenUsedOutsidePods {
                 .as_deref()
                 .and_then(|name| inv.get("Secret", namespace, name))
                 .map_or_else(|| user_ref(&identity.username), Object::object_ref);
-            let mut finding = self.finding_at(object, source(identity), message);
-            for item in evidence(identity) {
-                finding = finding.evidence(item);
-            }
-            out.push(finding);
+            let finding = self.finding_at(object, source(identity), message);
+            out.push(with_evidence(finding, identity));
         }
     }
 }

@@ -28,7 +28,7 @@ pub(crate) use impersonation_by_users::ImpersonationByUsers;
 use crate::audit::{Identity, Seen};
 use crate::inventory::Inventory;
 use crate::inventory::certs::FoundCert;
-use crate::report::{Evidence, ObjectRef, Source};
+use crate::report::{Evidence, Finding, ObjectRef, Source};
 use crate::value::Value;
 
 /// What to give beside the dump so these rules can judge usage.
@@ -44,16 +44,16 @@ fn line(seen: &Seen) -> String {
     format!("{}:{} at {}", seen.source.path, seen.source.line, if seen.at.is_empty() { "?" } else { &seen.at })
 }
 
-/// Evidence: the first and last request, and where they came from.
-pub(crate) fn evidence(identity: &Identity) -> Vec<Evidence> {
-    let mut out = vec![Evidence::plain("first request", line(&identity.first))];
+/// `finding` with the identity's evidence: the first and last request, and where they came from.
+pub(crate) fn with_evidence(finding: Finding, identity: &Identity) -> Finding {
+    let mut finding = finding.evidence(Evidence::plain("first request", line(&identity.first)));
     if identity.last != identity.first {
-        out.push(Evidence::plain("last request", line(&identity.last)));
+        finding = finding.evidence(Evidence::plain("last request", line(&identity.last)));
     }
     if !identity.source_ips.is_empty() {
-        out.push(Evidence::plain("sourceIPs", identity.source_ips.join(", ")));
+        finding = finding.evidence(Evidence::plain("sourceIPs", identity.source_ips.join(", ")));
     }
-    out
+    finding
 }
 
 /// Where a finding on an identity is located: its first request.

@@ -1,5 +1,5 @@
 use crate::rule::prelude::*;
-use crate::rules::ul::{LOG_HINT, evidence, source, static_token_users, user_ref, when_and_where};
+use crate::rules::ul::{LOG_HINT, source, static_token_users, user_ref, when_and_where, with_evidence};
 
 declare_rule! {
     /// ## What it does
@@ -52,11 +52,8 @@ impl Check for StaticTokenUsersSeen {
             let message = format!("static-token user `{}` was seen: {}", identity.username, when_and_where(identity));
             let object =
                 inv.of_kind("StaticTokenFile").next().map_or_else(|| user_ref(&identity.username), Object::object_ref);
-            let mut finding = self.finding_at(object, source(identity), message);
-            for item in evidence(identity) {
-                finding = finding.evidence(item);
-            }
-            out.push(finding);
+            let finding = self.finding_at(object, source(identity), message);
+            out.push(with_evidence(finding, identity));
         }
     }
 }

@@ -1,5 +1,5 @@
 use crate::rule::prelude::*;
-use crate::rules::ul::{LOG_HINT, certificate_of, evidence, source, static_token_users, user_ref, when_and_where};
+use crate::rules::ul::{LOG_HINT, certificate_of, source, static_token_users, user_ref, when_and_where, with_evidence};
 
 declare_rule! {
     /// ## What it does
@@ -65,11 +65,8 @@ impl Check for UsedSystemMastersCertificate {
                 || user_ref(&identity.username),
                 |(c, _)| crate::inventory::kubeconfig::holder_ref(c.object),
             );
-            let mut finding = self.finding_at(object, source(identity), message);
-            for item in evidence(identity) {
-                finding = finding.evidence(item);
-            }
-            out.push(finding);
+            let finding = self.finding_at(object, source(identity), message);
+            out.push(with_evidence(finding, identity));
         }
     }
 }
