@@ -50,6 +50,17 @@ pub fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// The files directly in `dir` as `(prefix + file name, bytes)`, sorted by name.
+pub fn dir_files(dir: &Path, prefix: &str) -> Vec<(String, Vec<u8>)> {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let mut files: Vec<(String, Vec<u8>)> = entries
+        .map(|e| e.unwrap_or_else(|e| panic!("{}: {e}", dir.display())).path())
+        .map(|p| (format!("{prefix}{}", p.file_name().unwrap_or_default().to_string_lossy()), read(&p)))
+        .collect();
+    files.sort();
+    files
+}
+
 /// Files under `../shared/<dir>` as `(relative name, bytes)`, or `None` (see [`shared`]).
 pub fn shared_files(dir: &str, names: &[&str]) -> Option<Vec<(String, Vec<u8>)>> {
     let root = shared(dir)?;

@@ -154,14 +154,7 @@ fn the_corpus_gives_findings_of_most_families() {
 }
 
 fn defaults_dump() -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/defaults");
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_str().unwrap().to_string(), std::fs::read(&p).unwrap()))
-        .collect();
-    files.sort();
-    files
+    authn_audit_tests::dir_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/defaults"), "")
 }
 
 fn scan_all(files: &[(String, Vec<u8>)]) -> Report {

@@ -35,14 +35,7 @@ fn projects() -> Vec<String> {
 
 /// A project's files as `(project/file, bytes)`, sorted.
 fn files_of(project: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = installs_root().join(project);
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| (format!("{project}/{}", p.file_name().unwrap().to_str().unwrap()), std::fs::read(&p).unwrap()))
-        .collect();
-    out.sort();
-    out
+    authn_audit_tests::dir_files(&installs_root().join(project), &format!("{project}/"))
 }
 
 fn scan(files: &[(String, Vec<u8>)]) -> Report {
