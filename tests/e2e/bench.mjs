@@ -163,8 +163,10 @@ try {
       window.__progressAt = [];
       new MutationObserver(() => {
         const p = document.getElementById('progress-text');
-        if (p && !window.__progress.has(p.textContent)) {
-          window.__progress.add(p.textContent);
+        // The seconds the page counts while a file parses are no progress: left out.
+        const text = p?.textContent.replace(/ · \d+ s$/, '');
+        if (p && !window.__progress.has(text)) {
+          window.__progress.add(text);
           window.__progressAt.push(performance.now());
         }
         if (document.documentElement.hasAttribute('data-report-ms') && !window.__t1) window.__t1 = performance.now();

@@ -154,6 +154,9 @@ pub struct App {
     last_heard: Rc<Cell<f64>>,
     /// When the oldest request still without an answer was posted.
     awaiting: Option<f64>,
+    /// When the running analysis was asked for (ms since the epoch): the progress line counts
+    /// the seconds while the loader has nothing else to tell.
+    started_at: f64,
     _watchdog: Option<Interval>,
 }
 
@@ -182,6 +185,7 @@ impl Component for App {
             _listeners: Vec::new(),
             last_heard: Rc::new(Cell::new(js_sys::Date::now())),
             awaiting: None,
+            started_at: js_sys::Date::now(),
             _watchdog: None,
         };
         app.listen(ctx);
@@ -311,7 +315,8 @@ impl Component for App {
                     // No error event came: the worker ended silently (out of memory, killed).
                     return Component::update(self, ctx, Msg::WorkerDied(String::new()));
                 }
-                false
+                // The progress line's seconds move on.
+                analysing
             }
             Msg::Key(event) => self.on_key(ctx, &event),
         }
@@ -432,6 +437,7 @@ impl App {
 
     fn start(&mut self, request: Request, payload: JsValue) {
         self.status = Status::Working(Progress { phase: "reading".into(), ..Progress::default() });
+        self.started_at = js_sys::Date::now();
         self.report = None;
         *self.incoming.borrow_mut() = Incoming::default();
         self.excerpt = None;
@@ -659,7 +665,9 @@ impl App {
             Status::Stopped => html! {
                 <div class="callout" role="status" id="analysis-stopped">{"Analysis stopped. Drop a file here or choose one to start again."}</div>
             },
-            Status::Working(p) => views::progress(p, link.callback(|_| Msg::Stop)),
+            Status::Working(p) => {
+                views::progress(p, js_sys::Date::now() - self.started_at, link.callback(|_| Msg::Stop))
+            }
         }
     }
 
