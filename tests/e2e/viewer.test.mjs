@@ -659,6 +659,19 @@ test('compact layout at 800 px puts the details below the list, as documented (1
   const detail = await page.locator('#detail').boundingBox();
   assert.ok(detail.y >= list.y + list.height - 1, `details at y=${detail.y}, list ends at ${list.y + list.height}`);
   await h.context.close();
+  // Without `compact`, docs/embedding.md says: above the list under 980 px, beside it above.
+  for (const [width, where] of [[800, 'above'], [1440, 'beside']]) {
+    const w = await openViewer(env, { viewport: { width, height: 900 } });
+    await w.page.click('#sample-button');
+    await reportShown(w.page);
+    await w.page.locator('button.finding').first().click();
+    await w.page.waitForSelector('#detail');
+    const l = await w.page.locator('.findings-scroll').boundingBox();
+    const d = await w.page.locator('#detail').boundingBox();
+    if (where === 'above') assert.ok(d.y + d.height <= l.y + 1, `${width} px: details end at ${d.y + d.height}, list starts at ${l.y}`);
+    else assert.ok(d.x >= l.x + l.width - 1, `${width} px: details at x=${d.x}, list ends at ${l.x + l.width}`);
+    await w.context.close();
+  }
 });
 
 test('the summary leads with what to fix first and keeps inventory rows out of the counts (14.4)', async () => {
