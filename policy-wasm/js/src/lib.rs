@@ -67,6 +67,9 @@ export interface AuditSummary {
     requests: number; succeeded: number; first: Seen; last: Seen; sourceIps: string[]; userAgents: string[];
     podBoundRequests: number; pods?: string[]; node?: string; mostSensitive?: Action; impersonated?: string[];
     impersonations: number; outOfScope?: Action; outOfScopeRequests: number }[];
+  /** Invalidated legacy tokens still tried (each attempt refused with 401), by Secret. */
+  invalidatedTokens?: { namespace: string; name: string; requests: number; first: Seen; last: Seen; sourceIps: string[];
+    userAgents: string[] }[];
 }
 /** Audit settings: the CLI's settings file (camelCase). `now` defaults to the current time. */
 export interface AuditSettings {
