@@ -318,11 +318,9 @@ impl AuditLog {
         if identity.last.before(&now) {
             identity.last = now;
         }
-        for ip in &event.source_ips {
-            add_capped(&mut identity.source_ips, ip.as_str());
-        }
+        add_addresses(&mut identity.source_ips, event);
         if let Some(agent) = &event.user_agent {
-            add_capped(&mut identity.user_agents, agent.as_str());
+            add_capped(&mut identity.user_agents, &client_text(agent.as_str()));
         }
         if let Some(pod) = user.extra("authentication.kubernetes.io/pod-name") {
             identity.pod_bound_requests += 1;
@@ -386,13 +384,58 @@ impl AuditLog {
         if token.last.before(&now) {
             token.last = now;
         }
-        for ip in &event.source_ips {
-            add_capped(&mut token.source_ips, ip.as_str());
-        }
+        add_addresses(&mut token.source_ips, event);
         if let Some(agent) = &event.user_agent {
-            add_capped(&mut token.user_agents, agent.as_str());
+            add_capped(&mut token.user_agents, &client_text(agent.as_str()));
         }
     }
+}
+
+/// The event's source addresses. The API server writes only addresses there (it parses
+/// `X-Forwarded-For` and drops what is none); anything else in a log is not kept.
+fn add_addresses(values: &mut Vec<String>, event: &Event<'_>) {
+    for ip in &event.source_ips {
+        if ip.as_str().parse::<std::net::IpAddr>().is_ok() {
+            add_capped(values, ip.as_str());
+        }
+    }
+}
+
+/// Text the client chose (its `User-Agent`) as it may be shown: secret assignments redacted
+/// ([`crate::util::redact::text`]) and every token-shaped word too, since a careless client can
+/// put its own token there. A word is token-shaped when it is a bootstrap token, or long (24
+/// characters or more), made of the characters tokens use, and mixing letters and digits: JWTs,
+/// static tokens, legacy Secret tokens.
+pub(crate) fn client_text(text: &str) -> String {
+    let text = crate::util::redact::text(text);
+    // `<6>.<16>` lowercase letters and digits (k8s.io/cluster-bootstrap/token/api).
+    let is_bootstrap_token = |word: &str| {
+        word.split_once('.').is_some_and(|(id, secret)| {
+            id.len() == 6
+                && secret.len() == 16
+                && format!("{id}{secret}").chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+    };
+    let is_token = |word: &str| {
+        is_bootstrap_token(word)
+            || word.len() >= 24
+                && word.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '=' | '~'))
+                && word.chars().any(|c| c.is_ascii_digit())
+                && word.chars().any(|c| c.is_ascii_alphabetic())
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_whitespace() || matches!(c, '/' | ';' | '(' | ')' | ',' | ':' | '"' | '\'') {
+            out.push_str(if is_token(&word) { crate::util::redact::REDACTED } else { &word });
+            word.clear();
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    out.pop();
+    out
 }
 
 /// Keep the [`MAX_VALUES`] smallest distinct values, sorted: the same whatever the order the
@@ -433,7 +476,7 @@ fn path_of<'e>(event: &'e Event<'_>) -> &'e str {
 fn classify(event: &Event<'_>) -> (u8, String) {
     let verb = event.verb.as_ref().map(event::Str::as_str).unwrap_or("");
     let Some(object) = &event.object_ref else {
-        return (0, format!("called `{}`", path_of(event)));
+        return (0, format!("called `{}`", client_text(path_of(event))));
     };
     let text = |s: &Option<event::Str<'_>>| s.as_ref().map(event::Str::as_str).unwrap_or("").to_string();
     let (resource, subresource, group) = (text(&object.resource), text(&object.subresource), text(&object.api_group));

@@ -301,3 +301,30 @@ fn every_diagnostic_is_on_a_line_of_the_log_even_the_count_of_those_not_listed()
     assert!(codes.iter().any(|(_, c)| c == "audit-more-diagnostics"), "{codes:?}");
     assert!(codes.iter().all(|(line, _)| (1..=81).contains(line)), "{codes:?}");
 }
+
+/// A client can put anything in its `User-Agent`, its own token included: token-shaped words
+/// are redacted, ordinary agents are kept as they are; source addresses that are no address
+/// (the API server writes none) are dropped.
+#[test]
+fn tokens_in_user_agents_and_forged_source_addresses_are_not_kept() {
+    for agent in [
+        "kubectl/v1.32.0 (linux/amd64) kubernetes/70d3cc9",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+        "kube-controller-manager/v1.32.4 (linux/amd64) kubernetes/59526cd/system:serviceaccount:kube-system:generic-garbage-collector",
+    ] {
+        assert_eq!(super::client_text(agent), agent);
+    }
+    let jwt = "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6Y2k6ZCJ9.c2lnbmF0dXJlMTIz";
+    assert_eq!(super::client_text(&format!("deployer/1.0 ({jwt})")), "deployer/1.0 (REDACTED)");
+    assert_eq!(super::client_text("bot/2 token=abcdef.0123456789abcdef"), "bot/2 token=REDACTED");
+    assert_eq!(super::client_text("ci Xq4pR8vL2mK7sT9wYb3NcE6uHj1GdZfA"), "ci REDACTED");
+    assert_eq!(super::client_text("join abcdef.0123456789abcdef"), "join REDACTED");
+    let line = event("alice", "", "get", "/api", 200, "2025-11-01T10:00:00Z")
+        .replace(r#"["10.0.0.7"]"#, &format!(r#"["10.0.0.7","{jwt}","fd00::1"]"#))
+        .replace("kubectl/v1.32.0", &format!("curl/8 Authorization: Bearer {jwt}"));
+    let log = read("a.log", line.as_bytes());
+    let alice = &log.of_user("alice")[0];
+    assert_eq!(alice.source_ips, ["10.0.0.7", "fd00::1"]);
+    let kept = serde_json::to_string(&log.summary()).unwrap();
+    assert!(!kept.contains("eyJhbGci") && !kept.contains("c2lnbmF0dXJl"), "{kept}");
+}
