@@ -333,3 +333,35 @@ fn the_examples_sample_healthy_twin_gives_only_the_unused_credentials() {
     assert_eq!(unused(&healthy), expected);
     assert!(healthy.audit.as_ref().is_some_and(|a| a.requests > 400), "the log was read");
 }
+
+/// Giving an audit log is the opt-in to the usage rules (still preview): with default settings
+/// a dump and its log give UL findings, the dump alone none, `ignore` removes them, a selection
+/// without the family keeps them off, and a log with no event read opts in to nothing.
+#[test]
+fn an_audit_log_opts_in_to_the_usage_rules() {
+    let analyze = |files: &[(&str, Vec<u8>)], settings: Settings| {
+        let inputs: Vec<InputFile<'_>> = files.iter().map(|(name, bytes)| InputFile { name, bytes }).collect();
+        policy_core::analyze(
+            &inputs,
+            &Settings { now: Some(time::macros::datetime!(2025-11-28 12:00:00 UTC)), ..settings },
+        )
+    };
+    let ul = |report: &Report| report.findings.iter().filter(|f| f.code.starts_with("UL")).count();
+    let ul_missing = |report: &Report| report.not_assessable.iter().filter(|n| n.code.starts_with("UL")).count();
+    let with_log = analyze(&sample(), Settings::default());
+    assert_eq!(ul_findings(&with_log).len(), 9, "{:?}", ul_findings(&with_log));
+    assert!(with_log.findings.iter().all(|f| f.code != "SA007" && f.code != "CC008"), "other preview rules stay off");
+    let alone = analyze(&sample()[..2], Settings::default());
+    assert_eq!((ul(&alone), ul_missing(&alone)), (0, 0), "no log, no usage rules, not even as not assessable");
+    let ignored = analyze(&sample(), Settings { ignore: vec!["UL".into()], ..Settings::default() });
+    assert_eq!(ul(&ignored), 0);
+    let selected = analyze(&sample(), Settings { select: vec!["SA".into()], ..Settings::default() });
+    assert_eq!(ul(&selected), 0);
+    let one = analyze(&sample(), Settings { select: vec!["SA".into(), "UL001".into()], ..Settings::default() });
+    assert_eq!(ul_findings(&one), ["UL001 critical Secret/ops/admin-kubeconfig".to_string()].into());
+    let empty = analyze(
+        &[sample().remove(0), ("audit.log", b"{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"us".to_vec())],
+        Settings::default(),
+    );
+    assert_eq!(ul(&empty), 0, "a log from which no event was read");
+}
