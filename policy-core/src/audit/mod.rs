@@ -406,36 +406,41 @@ fn add_addresses(values: &mut Vec<String>, event: &Event<'_>) {
 /// put its own token there. A word is token-shaped when it is a bootstrap token, or long (24
 /// characters or more), made of the characters tokens use, and mixing letters and digits: JWTs,
 /// static tokens, legacy Secret tokens.
-pub(crate) fn client_text(text: &str) -> String {
+pub(crate) fn client_text(text: &str) -> std::borrow::Cow<'_, str> {
     let text = crate::util::redact::text(text);
-    // `<6>.<16>` lowercase letters and digits (k8s.io/cluster-bootstrap/token/api).
-    let is_bootstrap_token = |word: &str| {
-        word.split_once('.').is_some_and(|(id, secret)| {
-            id.len() == 6
-                && secret.len() == 16
-                && format!("{id}{secret}").chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        })
-    };
-    let is_token = |word: &str| {
-        is_bootstrap_token(word)
-            || word.len() >= 24
-                && word.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '=' | '~'))
-                && word.chars().any(|c| c.is_ascii_digit())
-                && word.chars().any(|c| c.is_ascii_alphabetic())
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut word = String::new();
-    for c in text.chars().chain(std::iter::once(' ')) {
-        if c.is_whitespace() || matches!(c, '/' | ';' | '(' | ')' | ',' | ':' | '"' | '\'') {
-            out.push_str(if is_token(&word) { crate::util::redact::REDACTED } else { &word });
-            word.clear();
-            out.push(c);
-        } else {
-            word.push(c);
-        }
+    let separator = |c: char| c.is_whitespace() || matches!(c, '/' | ';' | '(' | ')' | ',' | ':' | '"' | '\'');
+    // Most agents hold no token: no copy for them (this runs once per event).
+    if !text.split(separator).any(is_token_shaped) {
+        return text;
     }
-    out.pop();
-    out
+    let mut out = String::with_capacity(text.len());
+    let mut rest: &str = &text;
+    while let Some(at) = rest.find(separator) {
+        let (word, tail) = rest.split_at(at);
+        out.push_str(if is_token_shaped(word) { crate::util::redact::REDACTED } else { word });
+        let mut chars = tail.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    out.push_str(if is_token_shaped(rest) { crate::util::redact::REDACTED } else { rest });
+    std::borrow::Cow::Owned(out)
+}
+
+/// A bootstrap token (`<6>.<16>` lowercase letters and digits, k8s.io/cluster-bootstrap), or a
+/// long word (24 characters or more) of the characters tokens use that mixes letters and digits.
+fn is_token_shaped(word: &str) -> bool {
+    let bootstrap = word.split_once('.').is_some_and(|(id, secret)| {
+        id.len() == 6
+            && secret.len() == 16
+            && id.chars().chain(secret.chars()).all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    });
+    bootstrap
+        || (word.len() >= 24
+            && word.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '=' | '~'))
+            && word.chars().any(|c| c.is_ascii_digit())
+            && word.chars().any(|c| c.is_ascii_alphabetic()))
 }
 
 /// Keep the [`MAX_VALUES`] smallest distinct values, sorted: the same whatever the order the
