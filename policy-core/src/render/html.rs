@@ -138,6 +138,14 @@ fn write_finding(out: &mut String, f: &Finding, links: Links<'_>) {
     if !f.remediation.is_empty() {
         let _ = writeln!(out, "<dt>How to fix</dt><dd>{}</dd>", inline(&f.remediation));
     }
+    if let Some(fix) = &f.fix {
+        let _ = writeln!(
+            out,
+            "<dt>Fix to copy</dt><dd>{}<pre class=\"fix\"><code>{}</code></pre></dd>",
+            inline(&fix.summary),
+            esc(&fix.text)
+        );
+    }
     out.push_str("</dl>\n</article>\n");
 }
 

@@ -11,7 +11,7 @@ use super::{
 use crate::data::evidence::Evidence;
 use crate::data::severity::Severity;
 use crate::inventory::mechanisms::State;
-use crate::report::Report;
+use crate::report::{Finding, FixKind, Report};
 use crate::util::code_spans;
 use std::fmt::Write as _;
 
@@ -60,6 +60,18 @@ fn title_case(severity: Severity) -> &'static str {
         Severity::Low => "Low",
         Severity::Info => "Info",
     }
+}
+
+/// A fix as an indented fenced block (inside its list item), the fence longer than any run of
+/// backticks in the text so that no name can close it.
+fn fenced(text: &str, kind: FixKind) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let lang = match kind {
+        FixKind::Command => "sh",
+        FixKind::Edit => "yaml",
+    };
+    format!("  {fence}{lang}\n  {}\n  {fence}\n", one_line(text))
 }
 
 /// The report as a Markdown document.
@@ -194,6 +206,22 @@ pub fn markdown_with(report: &Report, links: Links<'_>) -> String {
             );
         }
         out.push('\n');
+    }
+
+    let with_fix: Vec<&Finding> = report.findings.iter().filter(|f| f.fix.is_some()).collect();
+    if !with_fix.is_empty() {
+        out.push_str("## Fixes to copy\n\n");
+        for f in with_fix {
+            let Some(fix) = &f.fix else { continue };
+            let _ = writeln!(
+                out,
+                "- {} {}: {}\n\n{}",
+                esc(&f.code),
+                code(&f.object.to_string(), false),
+                inline(&fix.summary, false),
+                fenced(&fix.text, fix.kind)
+            );
+        }
     }
 
     if !report.not_assessable.is_empty() {

@@ -321,6 +321,7 @@ pub(crate) mod sample {
             message: message.to_string(),
             evidence: vec![Evidence::secret("data.token", b"s3cr3t-Qm3Xr7pL2vK9sT4wYb8N")],
             remediation: "delete the Secret and use TokenRequest".to_string(),
+            fix: None,
             docs: format!("docs/rules/{code}-{}-slug.md", code.to_lowercase()),
             related: Vec::new(),
             references: Vec::new(),

@@ -76,10 +76,13 @@ pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
                 if let Some(index) = rule_index(&finding.code) {
                     map.insert("ruleIndex".to_string(), json!(index));
                 }
-                if !finding.also_in.is_empty()
-                    && let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut)
-                {
-                    properties.insert("alsoIn".to_string(), json!(finding.also_in));
+                if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
+                    if !finding.also_in.is_empty() {
+                        properties.insert("alsoIn".to_string(), json!(finding.also_in));
+                    }
+                    if let Some(fix) = &finding.fix {
+                        properties.insert("fix".to_string(), json!(fix));
+                    }
                 }
                 if let Some(suppression) = &finding.suppression {
                     map.insert("suppressions".to_string(), json!([suppression_object(suppression)]));

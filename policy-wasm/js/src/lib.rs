@@ -18,6 +18,8 @@ export interface Finding {
   code: string; slug: string; severity: Severity; mechanism: string; object: ObjectRef;
   source: { path: string; line: number }; message: string; evidence: Evidence[];
   remediation: string; docs: string; related?: ObjectRef[];
+  /** A command or a line to copy that resolves it, where the rule knows a safe one. */
+  fix?: Fix;
   /** CIS Benchmark / NSA-CISA items the rule automates, e.g. `cis-3.1.1`; absent when none. */
   references?: string[];
   /** Stable across reformatting and reordering; the same value as SARIF's `partialFingerprints`. */
@@ -29,6 +31,8 @@ export interface Finding {
   /** Compared with a baseline report. */
   baseline?: "new" | "unchanged";
 }
+/** `command`: a shell command line, names quoted; `edit`: the line to write in the file the summary names. */
+export interface Fix { kind: "command" | "edit"; summary: string; text: string }
 export interface Suppression {
   kind: "external" | "inSource"; status: "accepted" | "expired"; justification: string;
   owner?: string; expires?: string; origin: string;

@@ -29,6 +29,7 @@ pub fn finding(
         message: format!("`{name}` is flagged by {code}"),
         evidence: vec![Evidence::plain("spec", "x")],
         remediation: "fix it".into(),
+        fix: None,
         docs: String::new(),
         related: vec![],
         references: vec![],
