@@ -102,6 +102,9 @@ pub fn markdown_with(report: &Report, links: Links<'_>) -> String {
     if let Some(warning) = coverage.warning() {
         let _ = writeln!(out, "> **Warning:** {}.\n", esc(&warning));
     }
+    if let Some(scope) = &report.scope {
+        let _ = writeln!(out, "> **Scope:** {}.\n", inline(&scope.line(), false));
+    }
 
     out.push_str("## Summary\n\n| Severity | Findings |\n|---|---:|\n");
     for severity in Severity::ALL.into_iter().rev() {
@@ -118,6 +121,13 @@ pub fn markdown_with(report: &Report, links: Links<'_>) -> String {
             "| baseline: new | {} |\n| baseline: unchanged | {} |\n| baseline: fixed | {} |",
             b.new, b.unchanged, b.fixed
         );
+        if report.credential_changes.is_some() {
+            let _ = writeln!(
+                out,
+                "| credentials added | {} |\n| credentials removed | {} |",
+                b.credentials_added, b.credentials_removed
+            );
+        }
     }
     out.push('\n');
 
@@ -168,6 +178,14 @@ pub fn markdown_with(report: &Report, links: Links<'_>) -> String {
         out.push_str("## Stale suppressions\n\n");
         for stale in &report.stale_suppressions {
             let _ = writeln!(out, "- {}", inline(&stale_message(stale), false));
+        }
+        out.push('\n');
+    }
+    let changes = super::credential_change_lines(report);
+    if !changes.is_empty() {
+        out.push_str("## Credentials since the baseline\n\n");
+        for line in changes {
+            let _ = writeln!(out, "- {}", inline(&line, false));
         }
         out.push('\n');
     }

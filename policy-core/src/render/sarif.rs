@@ -175,6 +175,14 @@ pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
     });
     // The audit logs' window and counts (identities stay in the JSON report: SARIF is for results).
     let mut log = log;
+    if let Some(properties) = log.pointer_mut("/runs/0/properties").and_then(Value::as_object_mut) {
+        if let Some(scope) = &report.scope {
+            properties.insert("scope".to_string(), json!(scope));
+        }
+        if let Some(changes) = &report.credential_changes {
+            properties.insert("credentialChanges".to_string(), json!(changes));
+        }
+    }
     if let (Some(audit), Some(properties)) =
         (&report.audit, log.pointer_mut("/runs/0/properties").and_then(Value::as_object_mut))
     {

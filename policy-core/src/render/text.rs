@@ -69,6 +69,10 @@ pub fn text_with(report: &Report, options: TextOptions) -> String {
     let mut out = String::new();
 
     write_summary(&mut out, report, &groups, paint, width);
+    if let Some(scope) = &report.scope {
+        push_wrapped(&mut out, &one_line(&scope.line()), "", "  ", width);
+        out.push('\n');
+    }
     let summary_end = out.len();
     if !groups.is_empty() {
         let _ = writeln!(out, "{}\n", paint.paint("1", "Findings by rule"));
@@ -281,6 +285,14 @@ fn write_accepted(out: &mut String, report: &Report, paint: Paint, width: usize)
         }
         out.push('\n');
     }
+    let changes = super::credential_change_lines(report);
+    if !changes.is_empty() {
+        let _ = writeln!(out, "{}", paint.paint("1", "Credentials since the baseline:"));
+        for line in changes {
+            push_wrapped(out, &one_line(&line), "  ", "    ", width);
+        }
+        out.push('\n');
+    }
     if !report.fixed.is_empty() {
         let _ = writeln!(out, "{}", paint.paint("1;32", "Fixed since the baseline:"));
         for fixed in &report.fixed {
@@ -398,6 +410,10 @@ fn summary_line(report: &Report, paint: Paint) -> String {
     }
     if let Some(b) = report.summary.baseline {
         diagnostics.push_str(&format!("; baseline: {} new, {} unchanged, {} fixed", b.new, b.unchanged, b.fixed));
+        if report.credential_changes.is_some() {
+            diagnostics
+                .push_str(&format!("; credentials: {} added, {} removed", b.credentials_added, b.credentials_removed));
+        }
     }
     let coverage = Coverage::of(report);
     if n == 0 {

@@ -18,7 +18,7 @@ pub mod baseline;
 pub mod fix;
 pub mod suppression;
 
-pub use baseline::{BaselineCounts, BaselineState, FixedFinding};
+pub use baseline::{BaselineCounts, BaselineState, CredentialChanges, CredentialSeen, FixedFinding};
 pub use fix::{Fix, FixKind};
 pub use suppression::{StaleSuppression, Suppression, SuppressionKind, SuppressionRule, SuppressionStatus};
 
@@ -252,6 +252,38 @@ pub struct Report {
     /// Findings of the baseline report that this scan no longer has.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fixed: Vec<FixedFinding>,
+    /// Compared with a baseline: the credentials this scan has that the baseline had not, and
+    /// those it had that are gone.
+    #[serde(default, rename = "credentialChanges", skip_serializing_if = "Option::is_none")]
+    pub credential_changes: Option<CredentialChanges>,
+    /// Of an export that holds only some findings (the viewer's filtered view): which, and how
+    /// many of how many. Absent when the report holds every finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<ExportScope>,
+}
+
+/// What an export of part of a report holds: the findings a filter let through. The summary,
+/// inventories and the other sections stay those of the whole report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportScope {
+    /// The filter in words (`severity high; namespace `ci``), as the viewer showed it.
+    pub filter: String,
+    /// The same filter as the viewer's link fragment (`sev=high&ns=ci`), to open the view again.
+    pub view: String,
+    /// Findings in this file.
+    pub shown: usize,
+    /// Findings of the whole report.
+    pub total: usize,
+}
+
+impl ExportScope {
+    /// One line for the human-readable formats.
+    pub fn line(&self) -> String {
+        format!(
+            "filtered view: {} of {} findings ({}); the summary counts the whole report",
+            self.shown, self.total, self.filter
+        )
+    }
 }
 
 impl Report {
@@ -269,6 +301,16 @@ impl Report {
     /// Findings at or above a severity.
     pub fn at_least(&self, severity: Severity) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(move |f| f.severity >= severity)
+    }
+
+    /// The report with only the findings `keep` lets through, saying so in [`Report::scope`]
+    /// (`filter` in words, `view` as a link fragment).
+    #[must_use]
+    pub fn scoped(mut self, filter: String, view: String, keep: impl Fn(&Finding) -> bool) -> Self {
+        let total = self.findings.len();
+        self.findings.retain(|f| keep(f));
+        self.scope = Some(ExportScope { filter, view, shown: self.findings.len(), total });
+        self
     }
 
     /// The findings that fail a `--fail-on` threshold: at or above it, not suppressed, and not

@@ -83,7 +83,14 @@ export interface AuditSettings {
 }
 export interface StaleSuppression { origin: string; rule: string; reason: string }
 export interface FixedFinding { id: string; code: string; severity: Severity; object: ObjectRef }
-export interface BaselineCounts { new: number; unchanged: number; fixed: number }
+export interface BaselineCounts {
+  new: number; unchanged: number; fixed: number; credentialsAdded?: number; credentialsRemoved?: number;
+}
+/** A credential as a comparison names it (never its secret). */
+export interface CredentialSeen { kind: string; identity: string; object: ObjectRef; path: string; fingerprint: string }
+export interface CredentialChanges { added: CredentialSeen[]; removed: CredentialSeen[] }
+/** What an export of part of a report holds (the viewer's filtered view); the summary stays the whole report's. */
+export interface ExportScope { filter: string; view: string; shown: number; total: number }
 export interface Report {
   tool: { name: string; version: string }; evaluatedAt: string;
   inputs: {
@@ -96,6 +103,10 @@ export interface Report {
   staleSuppressions?: StaleSuppression[];
   /** Findings of the baseline report that are gone. */
   fixed?: FixedFinding[];
+  /** Credentials added and removed since the baseline report. */
+  credentialChanges?: CredentialChanges;
+  /** Absent unless the report holds only the findings of a filter. */
+  scope?: ExportScope;
   summary: {
     findings: number; suppressed: number; bySeverity: Record<Severity, number>; byMechanism: Record<string, number>;
     baseline?: BaselineCounts; objects: number; diagnostics: number;

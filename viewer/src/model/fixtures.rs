@@ -61,6 +61,8 @@ pub fn report_with(findings: Vec<Finding>) -> Report {
         audit: None,
         stale_suppressions: vec![],
         fixed: vec![],
+        credential_changes: None,
+        scope: None,
         summary: policy_core::report::Summary::default(),
     }
 }
