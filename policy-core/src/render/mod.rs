@@ -426,6 +426,7 @@ pub(crate) mod sample {
 #[allow(clippy::indexing_slicing, clippy::string_slice, reason = "tests")]
 mod tests {
     use super::*;
+    use crate::report::ExportScope;
 
     #[test]
     fn formats_round_trip_by_name() {
@@ -470,11 +471,11 @@ mod tests {
 
     #[test]
     fn a_partial_export_says_what_it_holds_in_every_format() {
-        let report = sample::report();
-        let total = report.findings.len();
-        let scoped = report.scoped("severity `critical`".into(), "sev=critical".into(), |f| {
-            f.severity == crate::data::severity::Severity::Critical
-        });
+        let mut scoped = sample::report();
+        let total = scoped.findings.len();
+        scoped.findings.retain(|f| f.severity == crate::data::severity::Severity::Critical);
+        let filter = "severity `critical`".to_string();
+        scoped.scope = Some(ExportScope { filter, view: "sev=critical".into(), shown: 1, total });
         assert_eq!(scoped.findings.len(), 1);
         for format in Format::ALL {
             let out = render(&scoped, format, false);

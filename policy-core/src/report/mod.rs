@@ -303,16 +303,6 @@ impl Report {
         self.findings.iter().filter(move |f| f.severity >= severity)
     }
 
-    /// The report with only the findings `keep` lets through, saying so in [`Report::scope`]
-    /// (`filter` in words, `view` as a link fragment).
-    #[must_use]
-    pub fn scoped(mut self, filter: String, view: String, keep: impl Fn(&Finding) -> bool) -> Self {
-        let total = self.findings.len();
-        self.findings.retain(|f| keep(f));
-        self.scope = Some(ExportScope { filter, view, shown: self.findings.len(), total });
-        self
-    }
-
     /// The findings that fail a `--fail-on` threshold: at or above it, not suppressed, and not
     /// already in the baseline.
     pub fn failing(&self, severity: Severity) -> impl Iterator<Item = &Finding> {

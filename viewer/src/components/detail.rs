@@ -38,6 +38,9 @@ pub fn DetailPanel(props: &DetailProps) -> Html {
             <dl class="facts">
                 <dt>{"Object"}</dt><dd><code>{ f.object.to_string() }</code></dd>
                 <dt>{"Source"}</dt><dd><code>{ format!("{}:{}", f.source.path, f.source.line) }</code></dd>
+                if f.baseline.is_some() {
+                    <dt>{"Since the baseline"}</dt><dd id="detail-since">{ crate::components::compare::since_tag(f) }</dd>
+                }
                 <dt>{"Mechanism"}</dt><dd>{ f.mechanism.label() }<span class="muted">{ format!(" · guide: {}", f.mechanism.guide_section()) }</span></dd>
                 if !f.related.is_empty() {
                     <dt>{"Related"}</dt><dd>{ for f.related.iter().map(|r| html! { <code class="related">{ r.to_string() }</code> }) }</dd>

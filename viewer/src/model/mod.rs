@@ -22,5 +22,5 @@ pub use posture::{Overall, Posture, Verdict, overall, report_postures};
 pub use priority::{fix_first, is_inventory};
 pub use timeline::{Timeline, TimelineRow, parse_time, timeline};
 pub use usage::UsageFilter;
-pub use view::{EmbedOptions, Filters, Grouping, SortKey, Tab, ViewState, decode, encode, fragment};
+pub use view::{Compared, EmbedOptions, Filters, Grouping, SortKey, Tab, ViewState, decode, encode, fragment};
 pub use window::{page_range, window};
