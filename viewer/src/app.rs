@@ -660,7 +660,7 @@ impl App {
         if self.report.is_none() {
             return false;
         }
-        self.start(Request::Baseline { name }, js_sys::Array::of1(&blob).into());
+        self.start(Request::Baseline { name }, blob.into());
         true
     }
 

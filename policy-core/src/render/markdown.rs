@@ -374,6 +374,42 @@ mod tests {
     use crate::render::sample;
 
     #[test]
+    fn a_fix_is_fenced_so_that_no_name_closes_the_block() {
+        let name = "x```\n# heading ````";
+        let object = crate::report::ObjectRef {
+            kind: "Secret".into(),
+            namespace: Some("ci".into()),
+            name: name.into(),
+            ..Default::default()
+        };
+        let mut report = sample::report();
+        report.findings[0].fix = crate::report::Fix::delete("delete it", &object);
+        assert_eq!(report.findings[0].fix, None, "a newline in a name gives no fix at all");
+        object_fix(&mut report, "x```` y");
+        let out = markdown(&report);
+        let block = out.split("## Fixes to copy").nth(1).unwrap();
+        let fence = block.lines().find(|l| l.trim_start().starts_with("```")).unwrap().trim();
+        assert_eq!(fence, "`````sh", "one backtick more than the name's longest run");
+        assert!(block.contains("  kubectl delete secret -n ci 'x```` y'\n  `````\n"), "{block}");
+        let html = crate::render::html::html(&report);
+        assert!(
+            html.contains("<pre class=\"fix\"><code>kubectl delete secret -n ci &#39;x```` y&#39;</code></pre>")
+                || html.contains("<pre class=\"fix\"><code>kubectl delete secret -n ci 'x```` y'</code></pre>"),
+            "{html}"
+        );
+    }
+
+    fn object_fix(report: &mut Report, name: &str) {
+        let object = crate::report::ObjectRef {
+            kind: "Secret".into(),
+            namespace: Some("ci".into()),
+            name: name.into(),
+            ..Default::default()
+        };
+        report.findings[0].fix = crate::report::Fix::delete("delete it", &object);
+    }
+
+    #[test]
     fn escaping() {
         assert_eq!(esc("a*b_c <x> | #1"), "a\\*b\\_c \\<x\\> \\| \\#1");
         assert_eq!(code("a`b", false), "``a`b``");
