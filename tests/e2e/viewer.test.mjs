@@ -871,6 +871,7 @@ test('an earlier report beside the dump marks findings new, unchanged or fixed a
   assert.match(await page.locator('#compare .compare-head').innerText(), /last-week\.json/);
   assert.match(await page.locator('#credential-counts').innerText(), /1 added, 1 removed/);
   assert.equal((await resultCount(page)).total, total, 'the same inputs, not the report, were analysed');
+  assert.match(await page.locator('.intake .current').innerText(), /sample cluster/);
   // The status filter: only the new one, marked so in its row and its details.
   await page.click('#baseline-counts button[data-status="new"]');
   assert.equal((await resultCount(page)).shown, 1);
@@ -880,6 +881,7 @@ test('an earlier report beside the dump marks findings new, unchanged or fixed a
   assert.equal(await row.locator('.tag.new').count(), 1);
   await row.click();
   assert.equal(await page.locator('#detail-since').innerText(), 'new');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'compare.png') });
   // Fixed ones are the baseline's: listed from it.
   await page.click('#baseline-counts button[data-status="fixed"]');
   assert.equal((await resultCount(page)).shown, 0);
@@ -979,6 +981,7 @@ test('a finding offers a fix to copy, names quoted so a hostile one cannot run (
   assert.ok(!text.includes(SECRET_TOKEN) && !text.includes(SECRET_TOKEN_B64), 'no secret in a fix');
   await copy.click();
   await page.waitForFunction(() => document.querySelector('#copy-fix').textContent === 'Copied');
+  await page.locator('#fix').screenshot({ path: path.join(ARTIFACTS, 'fix-to-copy.png') });
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), text);
   // The exports carry the same fix.
   const json = JSON.parse((await download(page, 'json')).text);

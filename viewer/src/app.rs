@@ -158,6 +158,9 @@ pub struct App {
     baseline: Option<BaselineOutcome>,
     /// Exports hold only the findings the filters show (else everything).
     export_filtered: bool,
+    /// What the report was of before the last drop (shown again when that drop was only an
+    /// earlier report to compare with).
+    compared_label: String,
     _listeners: Vec<EventListener>,
     /// When the worker last said anything (ms since the epoch): set by its message handler.
     last_heard: Rc<Cell<f64>>,
@@ -190,6 +193,7 @@ impl Component for App {
             newest: None,
             baseline: None,
             export_filtered: false,
+            compared_label: String::new(),
             _listeners: Vec::new(),
             last_heard: Rc::new(Cell::new(js_sys::Date::now())),
             awaiting: None,
@@ -226,10 +230,11 @@ impl Component for App {
                 if matches!(self.status, Status::Working(_)) {
                     self.restart_worker(ctx);
                 }
-                self.inputs_label = match files.as_slice() {
+                let label = match files.as_slice() {
                     [(name, _)] => name.clone(),
                     _ => format!("{} files", files.len()),
                 };
+                self.compared_label = std::mem::replace(&mut self.inputs_label, label);
                 self.inputs_subject = intake::subject(&files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
                 let names = files.iter().map(|(n, _)| n.clone()).collect();
                 let blobs = js_sys::Array::new();
@@ -533,6 +538,11 @@ impl App {
                 true
             }
             Reply::Baseline { name, error } => {
+                // An earlier report dropped alone compares the inputs already shown: the
+                // report is still theirs.
+                if self.inputs_label == name {
+                    self.inputs_label = std::mem::take(&mut self.compared_label);
+                }
                 self.baseline = Some(BaselineOutcome { name, error });
                 true
             }

@@ -102,7 +102,7 @@ pub fn ComparePanel(props: &CompareProps) -> Html {
                 { status(Compared::Fixed, counts.fixed) }
                 if changes.is_some() {
                     <p class="muted" id="credential-counts">{ format!(
-                        "credentials: {} added, {} removed since",
+                        "credentials since the baseline: {} added, {} removed",
                         human_count(counts.credentials_added), human_count(counts.credentials_removed)
                     ) }</p>
                 }
