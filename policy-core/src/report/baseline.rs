@@ -77,10 +77,19 @@ impl CredentialSeen {
             identity: redact::string(self.identity),
             object: self.object.redacted(),
             path: redact::string(self.path),
-            fingerprint: redact::string(self.fingerprint),
+            fingerprint: fingerprint_shown(self.fingerprint),
             ..self
         }
     }
+}
+
+/// A baseline's fingerprint as shown: one of the shapes this tool writes (`sha256:` or `fp1:`
+/// and hex digits, or withheld); anything else in that field could be a secret pasted there,
+/// and is not repeated.
+fn fingerprint_shown(fingerprint: String) -> String {
+    let hex = fingerprint.strip_prefix("sha256:").or_else(|| fingerprint.strip_prefix("fp1:"));
+    let ours = hex.is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()));
+    if ours || fingerprint == crate::util::fingerprint::WITHHELD { fingerprint } else { "unknown".to_string() }
 }
 
 /// The credentials added and removed since the baseline.
@@ -236,6 +245,8 @@ mod tests {
         let counts = now.summary.baseline.unwrap();
         assert_eq!((counts.credentials_added, counts.credentials_removed), (1, 1));
         assert_eq!(counts.fixed, now.fixed.len());
+        assert_eq!(fingerprint_shown("e2e-very-secret-token-value".into()), "unknown");
+        assert_eq!(fingerprint_shown("fp1:0123456789ab".into()), "fp1:0123456789ab");
         let shown = serde_json::to_string(&now).unwrap();
         assert!(
             !shown.contains("gone-token-value") && !shown.contains("Z29uZS10b2tl"),

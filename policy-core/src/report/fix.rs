@@ -52,6 +52,12 @@ impl Fix {
         Some(kubectl(summary, &args))
     }
 
+    /// Deny a pending CertificateSigningRequest: `kubectl certificate deny NAME`.
+    pub fn deny_csr(summary: impl Into<String>, object: &ObjectRef) -> Option<Self> {
+        let (_, target) = target(object).filter(|_| object.kind == "CertificateSigningRequest")?;
+        Some(kubectl(summary, &[&["certificate", "deny"], target.as_slice()].concat()))
+    }
+
     /// A line of a file to write instead of another.
     pub fn edit(summary: impl Into<String>, line: impl Into<String>) -> Self {
         Self { kind: FixKind::Edit, summary: summary.into(), text: line.into() }
@@ -86,7 +92,7 @@ fn target(object: &ObjectRef) -> Option<(String, Vec<&str>)> {
 }
 
 /// The kinds fixes act on that have no namespace.
-const CLUSTER_SCOPED: [&str; 3] = ["ClusterRoleBinding", "ClusterRole", "Namespace"];
+const CLUSTER_SCOPED: [&str; 4] = ["ClusterRoleBinding", "ClusterRole", "Namespace", "CertificateSigningRequest"];
 
 /// Whether a name from the dump may be an argument of a fix at all: not empty, no control
 /// character (a newline or an escape sequence pasted into a terminal acts before any quote is
@@ -174,5 +180,8 @@ mod tests {
         );
         let args = words(fix.text.strip_prefix("kubectl ").unwrap());
         assert_eq!(args[5], ops.to_string());
+        let csr = ObjectRef { kind: "CertificateSigningRequest".into(), name: "a b".into(), ..ObjectRef::default() };
+        assert_eq!(Fix::deny_csr("deny it", &csr).unwrap().text, "kubectl certificate deny 'a b'");
+        assert_eq!(Fix::deny_csr("deny it", &binding), None, "only a request is denied");
     }
 }
