@@ -234,6 +234,7 @@ mod tests {
             from: Some("2025-11-27T08:00:00Z".into()),
             to: Some("2025-11-28T09:30:00Z".into()),
             identities: vec![],
+            invalidated_tokens: vec![],
         };
         let line = window_line(&audit);
         assert_eq!(
