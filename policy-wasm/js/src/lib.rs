@@ -226,6 +226,26 @@ mod tests {
         assert_eq!(declared, codes);
     }
 
+    /// schema/report.schema.json lists every diagnostic code under its level, as the enum does.
+    #[test]
+    fn the_report_schema_lists_every_diagnostic_code_under_its_level() {
+        use policy_core::input::{DiagnosticCode, Level};
+        let schema: Value = serde_json::from_str(include_str!("../../../schema/report.schema.json")).expect("JSON");
+        let branches = schema.pointer("/$defs/diagnostic/oneOf").and_then(Value::as_array).expect("a oneOf");
+        for level in [Level::Error, Level::Warning] {
+            let name = serde_json::to_value(level).expect("a level");
+            let branch = branches.iter().find(|b| b.pointer("/properties/level/const") == Some(&name));
+            let listed: Vec<&str> = branch
+                .and_then(|b| b.pointer("/properties/code/enum"))
+                .and_then(Value::as_array)
+                .map(|codes| codes.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let codes: Vec<&str> =
+                DiagnosticCode::ALL.iter().filter(|c| c.level() == level).map(|c| c.as_str()).collect();
+            assert_eq!(listed, codes, "{name} codes");
+        }
+    }
+
     /// The `.d.ts` admission settings are the module's settings, key for key.
     #[test]
     fn the_typescript_admit_settings_are_the_policy_settings() {
