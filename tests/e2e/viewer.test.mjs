@@ -691,20 +691,75 @@ test('the summary leads with what to fix first and keeps inventory rows out of t
   await h.context.close();
 });
 
-test('the credentials table draws a page at a time (14.6)', async () => {
+test('the credentials table is virtual: a bounded number of rows drawn, the last one reached by scrolling (14.6)', async () => {
   const h = await openViewer(env);
   const { page } = h;
-  await dropFiles(page, [{ name: 'tokens.yaml', text: tokenDump('paged', 1000) }]);
+  await dropFiles(page, [{ name: 'tokens.yaml', text: tokenDump('virtual', 2000) }]);
   await reportShown(page);
   await page.click('#tab-credentials');
+  assert.equal(await page.locator('#credential-count').innerText(), '500 credentials');
   const rows = page.locator('#credential-table tbody tr');
-  assert.equal(await rows.count(), 200);
-  assert.match(await page.locator('#credential-page').first().innerText(), /^credentials 1–200 of 250$/);
-  assert.equal(await page.locator('#credential-prev').first().isDisabled(), true);
-  await page.locator('#credential-next').first().click();
-  await page.waitForFunction(() => /201–250/.test(document.querySelector('#credential-page').textContent));
-  assert.equal(await rows.count(), 50);
-  assert.equal(await page.locator('#credential-next').first().isDisabled(), true);
+  const drawn = await rows.count();
+  assert.ok(drawn > 5 && drawn <= 100, `rows drawn: ${drawn}`);
+  // The scroll bar is true to the whole list: scrolled to its end, the last credential is drawn.
+  await page.locator('#credential-scroll').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await page.waitForSelector('#credential-table tbody tr[aria-rowindex="501"]');
+  assert.ok((await rows.count()) <= 100);
+  const last = await page.locator('#credential-table tbody tr[aria-rowindex="501"]').boundingBox();
+  const box = await page.locator('#credential-scroll').boundingBox();
+  assert.ok(last.y + last.height <= box.y + box.height + 1 && last.y >= box.y, 'the last row is in view');
+  // Every row is one line high, so the arithmetic holds: no gap above the first row drawn.
+  const first = await rows.first().evaluate((r) => [r.getBoundingClientRect().height, Number(r.getAttribute('aria-rowindex'))]);
+  assert.ok(first[0] > 20 && first[0] < 60, `row height ${first[0]}`);
+  await assertClean(h);
+  await h.context.close();
+});
+
+test('the expiry chart counts credentials per period, and a bar lists its credentials, in the URL by date only (14.6)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  await page.click('#tab-credentials');
+  const total = Number((await page.locator('#credential-count').innerText()).replace(/\D/g, ''));
+  const bars = page.locator('.timeline g.bar');
+  const n = await bars.count();
+  assert.ok(n >= 2 && n < total, `${n} bars for ${total} credentials`);
+  // Each bar's count, summed, is every dated credential.
+  const counts = await bars.evaluateAll((els) => els.map((e) => Number(e.getAttribute('aria-label').replace(/\u202f/g, '').match(/^(\d+)/)[1])));
+  const undated = Number((await page.locator('.timeline figcaption').innerText()).match(/(\d+) undated/)?.[1] ?? 0);
+  assert.equal(counts.reduce((a, b) => a + b, 0) + undated, total);
+  // Choose a dated bar with the keyboard: the table lists exactly its credentials.
+  const dated = page.locator('.timeline g.bar:not([data-bucket="never"])').first();
+  const bucket = await dated.getAttribute('data-bucket');
+  const expected = Number((await dated.getAttribute('aria-label')).replace(/\u202f/g, '').match(/^(\d+)/)[1]);
+  await dated.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#expiry-filter');
+  assert.match(await page.locator('#expiry-filter').innerText(), new RegExp(`Expiring in (week of )?${bucket}`));
+  assert.equal(await page.locator('#credential-table tbody tr').count(), expected);
+  const expires = await page.$$eval('#credential-table tbody td[data-label="Expires"]', (tds) => tds.map((t) => t.textContent));
+  if (/^\d{4}-\d{2}$/.test(bucket)) assert.ok(expires.every((e) => e.startsWith(bucket)), `${bucket}: ${expires}`);
+  assert.equal(await dated.getAttribute('aria-pressed'), 'true');
+  const hash = decodeURIComponent(new URL(page.url()).hash);
+  assert.ok(hash.includes(`expires=${bucket}`), hash);
+  // The same link opened again with the data shows the same list.
+  const h2 = await openViewer(env, {}, new URL(page.url()).hash);
+  await h2.page.click('#sample-button');
+  await reportShown(h2.page);
+  assert.equal(await h2.page.locator('#credential-table tbody tr').count(), expected);
+  await h2.context.close();
+  // Back to every period; the never-expiring bar lists only credentials that never expire.
+  await page.click('#expiry-clear');
+  await page.waitForSelector('#expiry-filter', { state: 'detached' });
+  assert.equal(await page.locator('#credential-table tbody tr').count(), Math.min(total, 150));
+  if (await page.locator('.timeline g.bar[data-bucket="never"]').count()) {
+    await page.locator('.timeline g.bar[data-bucket="never"]').click();
+    await page.waitForSelector('#expiry-filter');
+    const never = await page.$$eval('#credential-table tbody td[data-label="Expires"]', (tds) => tds.map((t) => t.textContent));
+    assert.ok(never.length > 0 && never.every((e) => e === 'never'), JSON.stringify(never));
+  }
+  await page.screenshot({ path: path.join(ARTIFACTS, 'credentials-chart.png'), fullPage: false });
   await assertClean(h);
   await h.context.close();
 });
@@ -795,8 +850,15 @@ test('a dump dropped with its audit log (gzip-compressed) shows used and never-u
   assert.ok(unused.some(([id]) => id === 'system:serviceaccount:ci:old-deployer'));
   await page.click('#usage-all');
   assert.equal((await identities()).length, all);
-  // The expiry timeline marks the same.
-  assert.ok(await page.locator('.timeline g.row.used').count() > 0, 'a used row on the timeline');
+  // The filter is in the link, by its word only (no credential's name).
+  await page.click('#usage-unused');
+  const hash = decodeURIComponent(new URL(page.url()).hash);
+  assert.ok(hash.includes('used=unused') && !/old-deployer|kubernetes-admin/.test(hash), hash);
+  await page.click('#usage-all');
+  assert.ok(!new URL(page.url()).hash.includes('used='));
+  // The expiry chart's bars say how many of theirs the log saw.
+  const labels = await page.locator('.timeline g.bar').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+  assert.ok(labels.some((l) => /[1-9]\d* used in the log/.test(l)), JSON.stringify(labels));
   await page.screenshot({ path: path.join(ARTIFACTS, 'credentials-usage.png'), fullPage: true });
   // No secret value of the dump or the token file anywhere, on any tab.
   const secrets = sampleSecretValues(path.join(AUDIT_SAMPLE, 'cluster.yaml'));

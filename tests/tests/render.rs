@@ -237,6 +237,7 @@ fn inputs_not_read_are_listed_by_analyze_with_unread() {
             ("dumps/empty.yaml", InputStatus::NoObjects),
             ("dumps/gone.yaml", InputStatus::Unreadable),
             ("examples/sample-cluster.yaml", InputStatus::Analysed),
+            ("examples/sample-static-tokens.csv", InputStatus::Analysed),
         ],
         "every input, sorted by name"
     );

@@ -546,8 +546,11 @@ impl App {
                 self.baseline = Some(BaselineOutcome { name, error });
                 true
             }
-            Reply::Export { filename, mime } => {
-                let _ = browser::download(&filename, &mime, &payload);
+            Reply::Export { filename, .. } => {
+                // The worker made the file (a Blob, typed): the page only names and saves it.
+                if let Ok(blob) = array.get(1).dyn_into::<web_sys::Blob>() {
+                    let _ = browser::download_blob(&filename, &blob);
+                }
                 false
             }
             Reply::Failed { message } => {
@@ -788,7 +791,7 @@ impl App {
                     { match view.tab {
                         Tab::Findings => self.findings_view(link, report),
                         Tab::Mechanisms => html! { <MechanismInventory report={report} /> },
-                        Tab::Credentials => html! { <CredentialInventory report={report} /> },
+                        Tab::Credentials => html! { <CredentialInventory report={report} view={view.clone()} on_view={link.callback(Msg::View)} /> },
                         Tab::Coverage => views::coverage(report),
                     } }
                 </div>

@@ -45,6 +45,9 @@ struct State {
     unread: Vec<InputSummary>,
     /// The audit logs' aggregates (the logs themselves are streamed, never kept).
     audit: AuditLog,
+    /// The dropped audit logs' files (handles, not bytes): a finding's event line is read again
+    /// from them when it is opened.
+    logs: Vec<(String, Blob)>,
     report: Option<Report>,
     /// The earlier report compared with (its name and bytes), kept for a new "as of".
     baseline: Option<Baseline>,
@@ -94,19 +97,21 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
             // The last analysis's inputs and report go before the new files come in (unless
             // the files are only an earlier report to compare them with).
             let previous = std::mem::take(&mut *state.borrow_mut());
-            let (inputs, unread, audit) = read_all(scope, &names, &blobs).await;
+            let (inputs, unread, audit, logs) = read_all(scope, &names, &blobs).await;
             let (mut baselines, inputs): (Vec<Baseline>, Vec<_>) =
                 inputs.into_iter().partition(|(_, bytes)| intake::looks_like_report(bytes));
             // One earlier report is compared with; the first given.
             let baseline = (!baselines.is_empty()).then(|| baselines.swap_remove(0));
-            if baseline.is_some() && inputs.is_empty() && unread.is_empty() {
+            if baseline.is_some() && inputs.is_empty() && unread.is_empty() && logs.is_empty() {
                 let Some(report) = &previous.report else {
                     return Err(intake::BASELINE_WITHOUT_DUMP.to_string());
                 };
                 // The same inputs, as of the same instant, now compared.
                 let now = report.evaluated_at.clone();
+                state.borrow_mut().logs = previous.logs;
                 analyze(scope, state, (previous.inputs, previous.unread, previous.audit), baseline, &now, started);
             } else {
+                state.borrow_mut().logs = logs;
                 analyze(scope, state, (inputs, unread, audit), baseline, &now, started);
             }
         }
@@ -126,6 +131,7 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
             if previous.report.is_none() {
                 return Err("nothing to check again yet".into());
             }
+            state.borrow_mut().logs = previous.logs;
             let inputs = (previous.inputs, previous.unread, previous.audit);
             analyze(scope, state, inputs, previous.baseline, &now, started);
         }
@@ -138,21 +144,17 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
                 )
             })?;
             let previous = std::mem::take(&mut *state.borrow_mut());
-            if previous.report.is_none() {
+            let Some(report) = &previous.report else {
                 return Err(intake::BASELINE_WITHOUT_DUMP.to_string());
-            }
+            };
+            // The same inputs, as of the same instant, now compared.
+            let now = report.evaluated_at.clone();
+            state.borrow_mut().logs = previous.logs;
             let inputs = (previous.inputs, previous.unread, previous.audit);
-            let now = previous.report.map(|r| r.evaluated_at).unwrap_or_default();
             analyze(scope, state, inputs, Some((name, bytes)), &now, started);
         }
         Request::Excerpt { path, line } => {
-            let lines = state
-                .borrow()
-                .inputs
-                .iter()
-                .find(|(name, _)| *name == path)
-                .map(|(_, bytes)| model::excerpt(&path, &String::from_utf8_lossy(bytes), line, EXCERPT_RADIUS))
-                .unwrap_or_default();
+            let lines = excerpt_lines(state, &path, line).await;
             post(scope, &Reply::Excerpt { path, line, lines }, &JsValue::UNDEFINED);
         }
         Request::Export { format, view } => {
@@ -168,7 +170,7 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
             };
             let part = if view.is_some() { "-filtered" } else { "" };
             let filename = format!("authn-audit-report{part}.{}", format.extension());
-            post(scope, &Reply::Export { filename, mime: mime.to_string() }, &JsValue::from_str(&text));
+            post(scope, &Reply::Export { filename, mime: mime.to_string() }, &export_blob(&text, mime)?);
         }
     }
     Ok(())
@@ -191,6 +193,17 @@ fn export(report: &mut Report, format: policy_core::render::Format, view: Option
     text
 }
 
+/// A rendered export as a Blob made here: the page gets a handle to it, not tens of megabytes of
+/// text to copy on its own thread (a 100k-object JSON export blocked the page for a second).
+fn export_blob(text: &str, mime: &str) -> Result<JsValue, String> {
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map(JsValue::from)
+        .map_err(|_| "the browser could not hold the export; try a smaller format".to_string())
+}
+
 /// Read the blobs: audit logs (told by their first bytes) are streamed into aggregates and never
 /// held, so they cost nothing of the byte budget; the other blobs that fit the budget are read
 /// whole, each checked before any of it is read; the rest come back as unread inputs saying why
@@ -199,7 +212,7 @@ async fn read_all(
     scope: &DedicatedWorkerGlobalScope,
     names: &[String],
     blobs: &js_sys::Array,
-) -> (Vec<(String, Vec<u8>)>, Vec<InputSummary>, AuditLog) {
+) -> (Vec<(String, Vec<u8>)>, Vec<InputSummary>, AuditLog, Vec<(String, Blob)>) {
     let blobs: Vec<Blob> = blobs.iter().filter_map(|b| b.dyn_into::<Blob>().ok()).collect();
     let mut budget = intake::Budget::new(Settings::default().limits);
     let mut unread = Vec::new();
@@ -231,9 +244,11 @@ async fn read_all(
     post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
     let mut inputs = Vec::with_capacity(sized.len());
     let mut audit = AuditLog::default();
+    let mut logs = Vec::new();
     for (name, blob, size, is_log) in sized {
         if is_log {
             stream_log(scope, &mut audit, &name, blob, size, &mut progress).await;
+            logs.push((name, blob.clone()));
             progress.files_read += 1;
             continue;
         }
@@ -251,7 +266,37 @@ async fn read_all(
         }
         progress.files_read += 1;
     }
-    (inputs, unread, audit)
+    (inputs, unread, audit, logs)
+}
+
+/// A finding's source lines: around its line in a dump, or the one event it cites in an audit
+/// log, bodies left out and redacted (a dropped log is read again from its file up to that line;
+/// the sample's log is in memory).
+async fn excerpt_lines(state: &RefCell<State>, path: &str, line: u32) -> Vec<model::ExcerptLine> {
+    let blob = {
+        let state = state.borrow();
+        if let Some((_, bytes)) = state.inputs.iter().find(|(name, _)| name == path) {
+            return if looks_like_audit_log(bytes) {
+                model::log_excerpt::log_line(bytes, line)
+            } else {
+                model::excerpt(path, &String::from_utf8_lossy(bytes), line, EXCERPT_RADIUS)
+            };
+        }
+        match state.logs.iter().find(|(name, _)| name == path) {
+            Some((_, blob)) => blob.clone(),
+            None => return Vec::new(),
+        }
+    };
+    let mut picker = model::log_excerpt::LinePicker::new(line);
+    let size = blob.size();
+    let mut offset = 0.0;
+    while offset < size && !picker.found() {
+        let end = (offset + READ_CHUNK).min(size);
+        let Ok(chunk) = read_slice(&blob, offset, end).await else { return Vec::new() };
+        picker.push(&chunk);
+        offset = end;
+    }
+    picker.finish()
 }
 
 /// Bytes of a blob's start that tell an audit log from a dump (what

@@ -71,6 +71,9 @@ export interface AuditSummary {
     requests: number; succeeded: number; first: Seen; last: Seen; sourceIps: string[]; userAgents: string[];
     podBoundRequests: number; pods?: string[]; node?: string; mostSensitive?: Action; impersonated?: string[];
     impersonations: number; outOfScope?: Action; outOfScopeRequests: number }[];
+  /** Invalidated legacy tokens still tried (each attempt refused with 401), by Secret. */
+  invalidatedTokens?: { namespace: string; name: string; requests: number; first: Seen; last: Seen; sourceIps: string[];
+    userAgents: string[] }[];
 }
 /** Audit settings: the CLI's settings file (camelCase). `now` defaults to the current time. */
 export interface AuditSettings {
@@ -238,6 +241,26 @@ mod tests {
         assert_eq!(declared, codes);
     }
 
+    /// schema/report.schema.json lists every diagnostic code under its level, as the enum does.
+    #[test]
+    fn the_report_schema_lists_every_diagnostic_code_under_its_level() {
+        use policy_core::input::{DiagnosticCode, Level};
+        let schema: Value = serde_json::from_str(include_str!("../../../schema/report.schema.json")).expect("JSON");
+        let branches = schema.pointer("/$defs/diagnostic/oneOf").and_then(Value::as_array).expect("a oneOf");
+        for level in [Level::Error, Level::Warning] {
+            let name = serde_json::to_value(level).expect("a level");
+            let branch = branches.iter().find(|b| b.pointer("/properties/level/const") == Some(&name));
+            let listed: Vec<&str> = branch
+                .and_then(|b| b.pointer("/properties/code/enum"))
+                .and_then(Value::as_array)
+                .map(|codes| codes.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let codes: Vec<&str> =
+                DiagnosticCode::ALL.iter().filter(|c| c.level() == level).map(|c| c.as_str()).collect();
+            assert_eq!(listed, codes, "{name} codes");
+        }
+    }
+
     /// The `.d.ts` admission settings are the module's settings, key for key.
     #[test]
     fn the_typescript_admit_settings_are_the_policy_settings() {
@@ -256,19 +279,35 @@ mod tests {
     #[test]
     fn the_typescript_report_type_matches_a_real_report() {
         // The sample gives findings of every shape; a lone Secret, rules that are not assessable.
+        // With its audit log and token file, the usage fields too; a log of refused invalidated
+        // legacy tokens, `audit.invalidatedTokens`.
         let sample = include_str!("../../../examples/sample-cluster.yaml");
+        let log = include_str!("../../../examples/sample-cluster-audit.log");
+        let tokens = include_str!("../../../examples/sample-static-tokens.csv");
+        let refused = include_str!("../../../tests/fixtures/rules/UL009/bad_old_deployer_token_still_tried.log");
         let secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: default}\n";
         let now = time::macros::datetime!(2025-11-28 12:00:00 UTC);
         let mut in_json = BTreeSet::new();
-        for (name, content) in [("sample-cluster.yaml", sample), ("secret.yaml", secret)] {
-            let files = serde_json::json!([{"name": name, "content": content}]);
-            let answer = policy_wasm::api::audit(&files, &Value::Null, Some(now));
+        let inputs = [
+            vec![("sample-cluster.yaml", sample), ("sample-cluster-audit.log", log), ("tokens.csv", tokens)],
+            vec![("secret.yaml", secret), ("refused.log", refused)],
+        ];
+        for set in inputs {
+            let files: Vec<Value> =
+                set.iter().map(|(name, content)| serde_json::json!({"name": name, "content": content})).collect();
+            let answer = policy_wasm::api::audit(&Value::Array(files), &Value::Null, Some(now));
             let report = answer.get("report").expect("a report");
             keys(report, &mut in_json);
         }
         assert!(
             in_json.contains("remediation") && in_json.contains("reason"),
             "findings and not-assessable rules seen"
+        );
+        assert!(
+            ["mostSensitive", "podBoundRequests", "invalidatedTokens", "impersonated"]
+                .iter()
+                .all(|k| in_json.contains(*k)),
+            "the audit summary seen"
         );
         let (all, _) = declared(TYPES);
         let start = TYPES.find("export interface Report {").expect("a Report type");

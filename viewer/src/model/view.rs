@@ -1,6 +1,8 @@
 //! What the page shows and how the URL fragment carries it: the tab, the filters, grouping and
 //! sorting, the selected finding, and the embedding options. Never the report's data.
 
+use crate::model::timeline::Bucket;
+use crate::model::usage::UsageFilter;
 use policy_core::Severity;
 use policy_core::report::{BaselineState, Finding, Mechanism};
 use std::collections::BTreeSet;
@@ -267,6 +269,10 @@ pub struct ViewState {
     pub sort: SortKey,
     /// The selected finding's key ([`finding_key`]).
     pub selected: Option<String>,
+    /// The Credentials tab's filter on usage in the audit log.
+    pub usage: UsageFilter,
+    /// The Credentials tab's drill-down: the expiry period of the chart's bar clicked.
+    pub expiry: Option<Bucket>,
 }
 
 impl ViewState {
@@ -307,6 +313,12 @@ impl ViewState {
         if let Some(sel) = &self.selected {
             parts.push(("f", sel.clone()));
         }
+        if self.usage != UsageFilter::default() {
+            parts.push(("used", self.usage.as_str().to_string()));
+        }
+        if let Some(bucket) = self.expiry {
+            parts.push(("expires", bucket.as_key()));
+        }
         parts.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
     }
 
@@ -331,6 +343,8 @@ impl ViewState {
                 "group" => state.group = Grouping::parse(&value).unwrap_or_default(),
                 "sort" => state.sort = SortKey::parse(&value).unwrap_or_default(),
                 "f" if !value.is_empty() => state.selected = Some(value),
+                "used" => state.usage = UsageFilter::parse(&value).unwrap_or_default(),
+                "expires" => state.expiry = Bucket::parse(&value),
                 _ => {}
             }
         }
@@ -500,6 +514,24 @@ mod tests {
             "severity `high`, `critical`; namespace `ci`; rule `SA001`; new since the baseline; text `token`"
         );
         assert_eq!(Filters::default().describe(), "no filter");
+    }
+
+    #[test]
+    fn the_credential_filters_travel_in_the_fragment_as_words_and_dates_only() {
+        let view = ViewState {
+            tab: Tab::Credentials,
+            usage: UsageFilter::Unused,
+            expiry: Bucket::parse("2026-03"),
+            ..ViewState::default()
+        };
+        let frag = view.to_fragment();
+        assert_eq!(frag, "tab=credentials&used=unused&expires=2026-03");
+        assert_eq!(ViewState::from_fragment(&frag), view);
+        let never = ViewState { expiry: Some(Bucket::Never), usage: UsageFilter::Used, ..ViewState::default() };
+        assert_eq!(ViewState::from_fragment(&never.to_fragment()), never);
+        // Junk values fall back to no filter.
+        let junk = ViewState::from_fragment("used=maybe&expires=2026-99");
+        assert_eq!((junk.usage, junk.expiry), (UsageFilter::All, None));
     }
 
     #[test]
