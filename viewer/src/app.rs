@@ -3,6 +3,7 @@
 //! own ([`crate::components`]). Decisions live in [`crate::model`].
 
 use crate::browser::{self, NamedBlob};
+use crate::components::compare::{BaselineOutcome, ComparePanel};
 use crate::components::credentials::CredentialInventory;
 use crate::components::detail::DetailPanel;
 use crate::components::filter_bar::FilterBar;
@@ -69,6 +70,10 @@ pub enum Msg {
     AsOf(String),
     /// Download the report in a format.
     Export(&'static str),
+    /// Exports hold only the filtered view (`true`) or everything.
+    ExportFiltered(bool),
+    /// An earlier report to compare the current inputs with (the baseline picker).
+    Baseline(Vec<NamedBlob>),
     /// The watchdog's tick: is the worker still answering?
     Tick,
     /// A global key press.
@@ -154,6 +159,13 @@ pub struct App {
     elapsed_ms: Option<f64>,
     /// The dump's newest timestamp, suggested as the "as of".
     newest: Option<String>,
+    /// The earlier report this one is compared with, and whether it could be.
+    baseline: Option<BaselineOutcome>,
+    /// Exports hold only the findings the filters show (else everything).
+    export_filtered: bool,
+    /// What the report was of before the last drop (shown again when that drop was only an
+    /// earlier report to compare with).
+    compared_label: String,
     _listeners: Vec<EventListener>,
     /// When the worker last said anything (ms since the epoch): set by its message handler.
     last_heard: Rc<Cell<f64>>,
@@ -188,6 +200,9 @@ impl Component for App {
             inputs_subject: String::new(),
             elapsed_ms: None,
             newest: None,
+            baseline: None,
+            export_filtered: false,
+            compared_label: String::new(),
             _listeners: Vec::new(),
             last_heard: Rc::new(Cell::new(js_sys::Date::now())),
             awaiting: None,
@@ -225,10 +240,11 @@ impl Component for App {
                 if matches!(self.status, Status::Working(_)) {
                     self.restart_worker(ctx);
                 }
-                self.inputs_label = match files.as_slice() {
+                let label = match files.as_slice() {
                     [(name, _)] => name.clone(),
                     _ => format!("{} files", files.len()),
                 };
+                self.compared_label = std::mem::replace(&mut self.inputs_label, label);
                 self.inputs_subject = intake::subject(&files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
                 let names = files.iter().map(|(n, _)| n.clone()).collect();
                 let blobs = js_sys::Array::new();
@@ -306,10 +322,12 @@ impl Component for App {
                 self.start(Request::Reanalyze { now }, JsValue::UNDEFINED);
                 true
             }
-            Msg::Export(format) => {
-                self.send(Request::Export { format: format.to_string() }, JsValue::UNDEFINED);
-                false
+            Msg::Export(format) => self.export(format),
+            Msg::ExportFiltered(filtered) => {
+                self.export_filtered = filtered;
+                true
             }
+            Msg::Baseline(files) => self.compare_with(files),
             Msg::Tick => {
                 let heard = self.last_heard.get();
                 self.awaiting = intake::unanswered_since(self.awaiting, heard);
@@ -447,6 +465,7 @@ impl App {
         *self.incoming.borrow_mut() = Incoming::default();
         self.excerpt = None;
         self.elapsed_ms = None;
+        self.baseline = None;
         self.lines = Rc::default();
         self.shown = 0;
         self.send(request, payload);
@@ -533,6 +552,15 @@ impl App {
                 } else {
                     self.excerpt = Some((path, line, Rc::new(lines)));
                 }
+                true
+            }
+            Reply::Baseline { name, error } => {
+                // An earlier report dropped alone compares the inputs already shown: the
+                // report is still theirs.
+                if self.inputs_label == name {
+                    self.inputs_label = std::mem::take(&mut self.compared_label);
+                }
+                self.baseline = Some(BaselineOutcome { name, error });
                 true
             }
             Reply::Export { filename, .. } => {
@@ -652,13 +680,47 @@ impl App {
         }
     }
 
-    fn export_menu(&self, link: &Scope<Self>) -> Html {
+    /// Ask the worker for an export: everything, or only what the filters show (the file says
+    /// which), as the user chose.
+    fn export(&mut self, format: &str) -> bool {
+        let filtered = self.export_filtered && self.view.filters.is_active();
+        let view =
+            filtered.then(|| ViewState { filters: self.view.filters.clone(), ..ViewState::default() }.to_fragment());
+        self.send(Request::Export { format: format.to_string(), view }, JsValue::UNDEFINED);
+        false
+    }
+
+    /// Compare the current inputs with an earlier report: the worker analyses them again with it.
+    fn compare_with(&mut self, files: Vec<NamedBlob>) -> bool {
+        let Some((name, blob)) = files.into_iter().next() else { return false };
         if self.report.is_none() {
-            return html! {};
+            return false;
         }
+        self.start(Request::Baseline { name }, blob.into());
+        true
+    }
+
+    fn export_menu(&self, link: &Scope<Self>) -> Html {
+        let Some(report) = &self.report else {
+            return html! {};
+        };
+        let active = self.view.filters.is_active();
+        let filtered = self.export_filtered && active;
+        let on_scope = link.callback(|e: Event| {
+            let value = e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
+            Msg::ExportFiltered(value == "filtered")
+        });
         html! {
             <nav class="exports" aria-label="Download the report">
-                <span class="label">{"Download"}</span>
+                <label class="label" for="export-scope">{"Download"}</label>
+                <select id="export-scope" class="export-scope" onchange={on_scope}
+                    title="What the downloaded file holds; it says so itself">
+                    <option value="all" selected={!filtered}>{ format!("everything ({})", model::human_count(report.findings.len())) }</option>
+                    <option value="filtered" selected={filtered} disabled={!active}>{
+                        if active { format!("filtered view ({} of {})", model::human_count(self.shown), model::human_count(report.findings.len())) }
+                        else { "filtered view (no filter set)".to_string() }
+                    }</option>
+                </select>
                 { for [("json", "JSON"), ("sarif", "SARIF"), ("markdown", "Markdown"), ("html", "HTML")].into_iter().map(|(f, label)| html! {
                     <button type="button" class="ghost" data-export={f} onclick={link.callback(move |_| Msg::Export(f))}
                         aria-label={format!("Download the report as {label}")}>{label}</button>
@@ -739,6 +801,8 @@ impl App {
                     <Summary report={report} keys={&self.keys} view={self.view.clone()} elapsed_ms={self.elapsed_ms} newest={self.newest.clone()}
                         on_view={link.callback(Msg::View)} on_as_of={link.callback(Msg::AsOf)} />
                 }
+                <ComparePanel report={report} baseline={self.baseline.clone()} view={self.view.clone()}
+                    on_view={link.callback(Msg::View)} on_pick={link.callback(Msg::Baseline)} />
                 if diagnostics > 0 {
                     { views::diagnostics_callout(report) }
                 }

@@ -10,7 +10,7 @@ use crate::protocol::{FINDINGS_CHUNK, Progress, Reply, Request};
 use crate::{intake, model};
 use policy_core::audit::{AuditLog, FileReader, looks_like_audit_log};
 use policy_core::input::DiagnosticCode;
-use policy_core::report::InputSummary;
+use policy_core::report::{ExportScope, InputSummary};
 use policy_core::{InputFile, Report, Settings};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -45,7 +45,12 @@ struct State {
     /// from them when it is opened.
     logs: Vec<(String, Blob)>,
     report: Option<Report>,
+    /// The earlier report compared with (its name and bytes), kept for a new "as of".
+    baseline: Option<Baseline>,
 }
+
+/// An earlier report to compare with: its file name and bytes.
+type Baseline = (String, Vec<u8>);
 
 /// Install the message handler and tell the page we are ready.
 pub fn start(scope: DedicatedWorkerGlobalScope) {
@@ -85,17 +90,32 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
         Request::Analyze { names, now } => {
             let blobs: js_sys::Array = array.get(1).dyn_into().map_err(|_| "no files in request".to_string())?;
             let started = now_ms();
-            // The last analysis's inputs and report go before the new files come in.
-            *state.borrow_mut() = State::default();
+            // The last analysis's inputs and report go before the new files come in (unless
+            // the files are only an earlier report to compare them with).
+            let previous = std::mem::take(&mut *state.borrow_mut());
             let (inputs, unread, audit, logs) = read_all(scope, &names, &blobs).await;
-            state.borrow_mut().logs = logs;
-            analyze(scope, state, inputs, unread, audit, &now, started);
+            let (mut baselines, inputs): (Vec<Baseline>, Vec<_>) =
+                inputs.into_iter().partition(|(_, bytes)| intake::looks_like_report(bytes));
+            // One earlier report is compared with; the first given.
+            let baseline = (!baselines.is_empty()).then(|| baselines.swap_remove(0));
+            if baseline.is_some() && inputs.is_empty() && unread.is_empty() && logs.is_empty() {
+                let Some(report) = &previous.report else {
+                    return Err(intake::BASELINE_WITHOUT_DUMP.to_string());
+                };
+                // The same inputs, as of the same instant, now compared.
+                let now = report.evaluated_at.clone();
+                state.borrow_mut().logs = previous.logs;
+                analyze(scope, state, (previous.inputs, previous.unread, previous.audit), baseline, &now, started);
+            } else {
+                state.borrow_mut().logs = logs;
+                analyze(scope, state, (inputs, unread, audit), baseline, &now, started);
+            }
         }
         Request::Sample { now } => {
             let started = now_ms();
             *state.borrow_mut() = State::default();
             let inputs = SAMPLE.iter().map(|(name, bytes)| ((*name).to_string(), bytes.to_vec())).collect();
-            analyze(scope, state, inputs, Vec::new(), AuditLog::default(), &now, started);
+            analyze(scope, state, (inputs, Vec::new(), AuditLog::default()), None, &now, started);
         }
         Request::Reanalyze { now } => {
             let started = now_ms();
@@ -104,28 +124,65 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
                 return Err("nothing to check again yet".into());
             }
             state.borrow_mut().logs = previous.logs;
-            analyze(scope, state, previous.inputs, previous.unread, previous.audit, &now, started);
+            let inputs = (previous.inputs, previous.unread, previous.audit);
+            analyze(scope, state, inputs, previous.baseline, &now, started);
+        }
+        Request::Baseline { name } => {
+            let started = now_ms();
+            let blob: Blob = array.get(1).dyn_into().map_err(|_| "no report in request".to_string())?;
+            let bytes = read_slice(&blob, 0.0, blob.size()).await.map_err(|()| {
+                format!(
+                    "the browser could not read `{name}` (it may have been moved, deleted or locked); choose it again"
+                )
+            })?;
+            let previous = std::mem::take(&mut *state.borrow_mut());
+            let Some(report) = &previous.report else {
+                return Err(intake::BASELINE_WITHOUT_DUMP.to_string());
+            };
+            // The same inputs, as of the same instant, now compared.
+            let now = report.evaluated_at.clone();
+            state.borrow_mut().logs = previous.logs;
+            let inputs = (previous.inputs, previous.unread, previous.audit);
+            analyze(scope, state, inputs, Some((name, bytes)), &now, started);
         }
         Request::Excerpt { path, line } => {
             let lines = excerpt_lines(state, &path, line).await;
             post(scope, &Reply::Excerpt { path, line, lines }, &JsValue::UNDEFINED);
         }
-        Request::Export { format } => {
-            let state = state.borrow();
-            let report = state.report.as_ref().ok_or("nothing to export yet")?;
+        Request::Export { format, view } => {
+            let mut state = state.borrow_mut();
+            let report = state.report.as_mut().ok_or("nothing to export yet")?;
             let format = policy_core::render::Format::parse(&format).ok_or("unknown export format")?;
-            let text = policy_core::render::render(report, format, false);
+            let text = export(report, format, view.as_deref());
             let mime = match format {
                 policy_core::render::Format::Json | policy_core::render::Format::Sarif => "application/json",
                 policy_core::render::Format::Markdown => "text/markdown",
                 policy_core::render::Format::Html => "text/html",
                 policy_core::render::Format::Text => "text/plain",
             };
-            let filename = format!("authn-audit-report.{}", format.extension());
+            let part = if view.is_some() { "-filtered" } else { "" };
+            let filename = format!("authn-audit-report{part}.{}", format.extension());
             post(scope, &Reply::Export { filename, mime: mime.to_string() }, &export_blob(&text, mime)?);
         }
     }
     Ok(())
+}
+
+/// The report rendered in `format`: whole, or (`view`, a link fragment) only the findings its
+/// filters let through, the file saying which and how many of how many (the summary and the
+/// inventories stay the whole report's). The report is left as it was.
+fn export(report: &mut Report, format: policy_core::render::Format, view: Option<&str>) -> String {
+    let Some(view) = view else { return policy_core::render::render(report, format, false) };
+    let filters = model::ViewState::from_fragment(view).filters;
+    let all = std::mem::take(&mut report.findings);
+    report.findings = all.iter().filter(|f| filters.matches(f)).cloned().collect();
+    let view = model::ViewState { filters: filters.clone(), ..model::ViewState::default() }.to_fragment();
+    let shown = report.findings.len();
+    report.scope = Some(ExportScope { filter: filters.describe(), view, shown, total: all.len() });
+    let text = policy_core::render::render(report, format, false);
+    report.findings = all;
+    report.scope = None;
+    text
 }
 
 /// A rendered export as a Blob made here: the page gets a handle to it, not tens of megabytes of
@@ -316,12 +373,14 @@ fn memory_bytes() -> u64 {
         .map_or(0, |b| u64::from(b.byte_length()))
 }
 
+/// What an analysis reads: the inputs read, those not read, and the audit logs' aggregates.
+type Inputs = (Vec<(String, Vec<u8>)>, Vec<InputSummary>, AuditLog);
+
 fn analyze(
     scope: &DedicatedWorkerGlobalScope,
     state: &RefCell<State>,
-    inputs: Vec<(String, Vec<u8>)>,
-    unread: Vec<InputSummary>,
-    audit: AuditLog,
+    (inputs, unread, audit): Inputs,
+    baseline: Option<Baseline>,
     now: &str,
     started: f64,
 ) {
@@ -361,6 +420,13 @@ fn analyze(
         })
     };
     let analyze_ms = now_ms() - analyze_started;
+    if let Some((name, bytes)) = &baseline {
+        // The CLI's own comparison (`--baseline`): the same ids, the same counts.
+        let error = policy_core::report::baseline::compare(&mut report, bytes)
+            .err()
+            .map(|why| intake::baseline_failed(name, &why));
+        post(scope, &Reply::Baseline { name: name.clone(), error }, &JsValue::UNDEFINED);
+    }
     progress.objects = Some(report.summary.objects as u64);
     progress.phase = "sending".into();
     progress.findings_total = report.findings.len() as u64;
@@ -384,6 +450,7 @@ fn analyze(
     state.unread = unread;
     state.audit = audit;
     state.report = Some(report);
+    state.baseline = baseline;
     let memory_bytes = memory_bytes();
     let newest = newest.map(model::as_of::rfc3339);
     let done = Reply::Done { elapsed_ms: now_ms() - started, analyze_ms, memory_bytes, newest };

@@ -23,5 +23,5 @@ pub use posture::{Overall, Posture, Verdict, overall, report_postures};
 pub use priority::{fix_first, inventory_rows, is_inventory, is_preview};
 pub use timeline::{Bar, Bucket, Step, Timeline, parse_time, timeline};
 pub use usage::UsageFilter;
-pub use view::{EmbedOptions, Filters, Grouping, SortKey, Tab, ViewState, decode, encode, fragment};
+pub use view::{Compared, EmbedOptions, Filters, Grouping, SortKey, Tab, ViewState, decode, encode, fragment};
 pub use window::window;
