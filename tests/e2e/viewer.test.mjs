@@ -1037,10 +1037,12 @@ test('an earlier report beside the dump marks findings new, unchanged or fixed a
   assert.equal(compared.findings.find((f) => f.code === 'SA005').baseline, 'new');
   assert.equal(compared.fixed[0].id, 'f'.repeat(32));
 
-  // Beside the dump in one drop, and through the picker: the same counts.
+  // Beside the dump in one drop, and through the picker: the same counts. (The sample button
+  // loads the dump with its token file and audit log: all three go in.)
   await clearReportMark(page);
   await dropFiles(page, [
-    { name: 'sample-cluster.yaml', text: fs.readFileSync(path.join(HERE, '../../examples/sample-cluster.yaml'), 'utf8') },
+    ...['sample-cluster.yaml', 'sample-static-tokens.csv', 'sample-cluster-audit.log']
+      .map((name) => ({ name, text: fs.readFileSync(path.join(HERE, '../../examples', name), 'utf8') })),
     { name: 'last-week.json', text: baseline },
   ]);
   await reportShown(page);
