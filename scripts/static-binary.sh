@@ -53,7 +53,9 @@ trap 'rm -rf "$WORK"' EXIT
 step "cargo install --locked --path cli --target $TRIPLE, from a clean clone of HEAD"
 git clone --quiet "$ROOT" "$WORK/clone"
 start=$SECONDS
-CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}" "$WORK/clone/scripts/static-binary.sh" build "$OUT"
+target_dir="${CARGO_TARGET_DIR:-target}"
+[[ "$target_dir" = /* ]] || target_dir="$ROOT/$target_dir"   # the clone builds from its own directory
+CARGO_TARGET_DIR="$target_dir" "$WORK/clone/scripts/static-binary.sh" build "$OUT"
 step "built in $((SECONDS - start)) s"
 rm -rf "$WORK/clone"
 BIN="$OUT/bin/authn-audit"
