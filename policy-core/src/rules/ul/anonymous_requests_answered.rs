@@ -1,5 +1,5 @@
 use crate::rule::prelude::*;
-use crate::rules::ul::{LOG_HINT, user_ref, with_evidence};
+use crate::rules::ul::{LOG_HINT, user_ref, with_span};
 
 declare_rule! {
     /// ## What it does
@@ -45,9 +45,7 @@ impl Check for AnonymousRequestsAnswered {
                 identity.out_of_scope_requests, first.what, first.seen.at
             );
             let finding = self.finding_at(user_ref(&identity.username), first.seen.source.clone(), message);
-            let at = |s: &crate::audit::Seen| format!("{}:{}", s.source.path, s.source.line);
-            let finding = finding.evidence(Evidence::plain("first such request", at(&first.seen)));
-            out.push(with_evidence(finding, identity));
+            out.push(with_span(finding, identity, identity.spans.out_of_scope.as_ref()));
         }
     }
 }
