@@ -249,8 +249,13 @@ enum ColorWhen {
     Never,
 }
 
-fn parse_now(text: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(text, &Rfc3339).map_err(|e| format!("not an RFC 3339 instant ({e})"))
+/// A `--now` that is no instant.
+#[derive(Debug, thiserror::Error)]
+#[error("not an RFC 3339 instant ({0})")]
+struct NotAnInstant(#[from] time::error::Parse);
+
+fn parse_now(text: &str) -> Result<OffsetDateTime, NotAnInstant> {
+    Ok(OffsetDateTime::parse(text, &Rfc3339)?)
 }
 
 /// A usage or input problem: printed on stderr, exit 2.
@@ -346,7 +351,7 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
         let target = cluster::Target { kubeconfig: args.kubeconfig.clone(), context: args.context.clone() };
         let used: u64 = read.files.iter().map(|(_, bytes)| bytes.len() as u64).sum();
         let live = cluster::read(&target, settings.limits.max_total_bytes.saturating_sub(used), &settings.limits)
-            .map_err(Fatal)?;
+            .map_err(|e| Fatal(e.to_string()))?;
         read.files.extend(live.files);
         read.unread.extend(live.unread);
     }

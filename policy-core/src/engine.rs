@@ -176,6 +176,8 @@ pub fn analyze_with_audit(
         summary,
         stale_suppressions,
         fixed: Vec::new(),
+        credential_changes: None,
+        scope: None,
     }
 }
 

@@ -18,6 +18,8 @@ export interface Finding {
   code: string; slug: string; severity: Severity; mechanism: string; object: ObjectRef;
   source: { path: string; line: number }; message: string; evidence: Evidence[];
   remediation: string; docs: string; related?: ObjectRef[];
+  /** A command or a line to copy that resolves it, where the rule knows a safe one. */
+  fix?: Fix;
   /** CIS Benchmark / NSA-CISA items the rule automates, e.g. `cis-3.1.1`; absent when none. */
   references?: string[];
   /** Stable across reformatting and reordering; the same value as SARIF's `partialFingerprints`. */
@@ -29,6 +31,8 @@ export interface Finding {
   /** Compared with a baseline report. */
   baseline?: "new" | "unchanged";
 }
+/** `command`: a shell command line, names quoted; `edit`: the line to write in the file the summary names. */
+export interface Fix { kind: "command" | "edit"; summary: string; text: string }
 export interface Suppression {
   kind: "external" | "inSource"; status: "accepted" | "expired"; justification: string;
   owner?: string; expires?: string; origin: string;
@@ -93,7 +97,14 @@ export type DiagnosticCode = "read-error" | "read-timeout" | "too-large" | "not-
 export interface Diagnostic { source: { path: string; line: number }; level: "error" | "warning"; code: DiagnosticCode; message: string }
 export interface StaleSuppression { origin: string; rule: string; reason: string }
 export interface FixedFinding { id: string; code: string; severity: Severity; object: ObjectRef }
-export interface BaselineCounts { new: number; unchanged: number; fixed: number }
+export interface BaselineCounts {
+  new: number; unchanged: number; fixed: number; credentialsAdded?: number; credentialsRemoved?: number;
+}
+/** A credential as a comparison names it (never its secret). */
+export interface CredentialSeen { kind: string; identity: string; object: ObjectRef; path: string; fingerprint: string }
+export interface CredentialChanges { added: CredentialSeen[]; removed: CredentialSeen[] }
+/** What an export of part of a report holds (the viewer's filtered view); the summary stays the whole report's. */
+export interface ExportScope { filter: string; view: string; shown: number; total: number }
 export interface Report {
   tool: { name: string; version: string }; evaluatedAt: string;
   inputs: {
@@ -106,6 +117,10 @@ export interface Report {
   staleSuppressions?: StaleSuppression[];
   /** Findings of the baseline report that are gone. */
   fixed?: FixedFinding[];
+  /** Credentials added and removed since the baseline report. */
+  credentialChanges?: CredentialChanges;
+  /** Absent unless the report holds only the findings of a filter. */
+  scope?: ExportScope;
   summary: {
     findings: number; suppressed: number; bySeverity: Record<Severity, number>; byMechanism: Record<string, number>;
     baseline?: BaselineCounts; objects: number; diagnostics: number;
@@ -224,6 +239,26 @@ mod tests {
         let declared: Vec<&str> = union.split('"').skip(1).step_by(2).collect();
         let codes: Vec<&str> = policy_core::input::DiagnosticCode::ALL.iter().map(|c| c.as_str()).collect();
         assert_eq!(declared, codes);
+    }
+
+    /// schema/report.schema.json lists every diagnostic code under its level, as the enum does.
+    #[test]
+    fn the_report_schema_lists_every_diagnostic_code_under_its_level() {
+        use policy_core::input::{DiagnosticCode, Level};
+        let schema: Value = serde_json::from_str(include_str!("../../../schema/report.schema.json")).expect("JSON");
+        let branches = schema.pointer("/$defs/diagnostic/oneOf").and_then(Value::as_array).expect("a oneOf");
+        for level in [Level::Error, Level::Warning] {
+            let name = serde_json::to_value(level).expect("a level");
+            let branch = branches.iter().find(|b| b.pointer("/properties/level/const") == Some(&name));
+            let listed: Vec<&str> = branch
+                .and_then(|b| b.pointer("/properties/code/enum"))
+                .and_then(Value::as_array)
+                .map(|codes| codes.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let codes: Vec<&str> =
+                DiagnosticCode::ALL.iter().filter(|c| c.level() == level).map(|c| c.as_str()).collect();
+            assert_eq!(listed, codes, "{name} codes");
+        }
     }
 
     /// The `.d.ts` admission settings are the module's settings, key for key.
