@@ -121,6 +121,8 @@ pub struct Spans {
     pub by_source: BTreeMap<String, (Seen, Seen)>,
     /// Of the successful requests out of scope.
     pub out_of_scope: Option<(Seen, Seen)>,
+    /// Their source addresses (the first [`MAX_VALUES`]).
+    pub out_of_scope_sources: Vec<String>,
     /// Of the requests made while impersonating.
     pub impersonation: Option<(Seen, Seen)>,
 }
@@ -405,6 +407,7 @@ impl AuditLog {
         if !in_scope(username, event) {
             identity.out_of_scope_requests += 1;
             widen(&mut identity.spans.out_of_scope, &now);
+            add_addresses(&mut identity.spans.out_of_scope_sources, event);
             if identity.out_of_scope.as_ref().is_none_or(|a| action.seen.before(&a.seen)) {
                 identity.out_of_scope = Some(action);
             }

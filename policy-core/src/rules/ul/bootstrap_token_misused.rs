@@ -50,7 +50,12 @@ impl Check for BootstrapTokenMisused {
                 .get("Secret", "kube-system", &format!("bootstrap-token-{id}"))
                 .map_or_else(|| user_ref(&identity.username), Object::object_ref);
             let finding = self.finding_at(object, first.seen.source.clone(), message);
-            out.push(with_span(finding, identity, identity.spans.out_of_scope.as_ref()));
+            out.push(with_span(
+                finding,
+                identity,
+                identity.spans.out_of_scope.as_ref(),
+                Some(&identity.spans.out_of_scope_sources),
+            ));
         }
     }
 }

@@ -52,7 +52,7 @@ impl Check for ImpersonationByUsers {
             let span = identity.spans.impersonation.as_ref();
             let at = span.map_or_else(|| source(identity), |(first, _)| first.source.clone());
             let finding = self.finding_at(user_ref(&identity.username), at, message);
-            out.push(with_span(finding, identity, span));
+            out.push(with_span(finding, identity, span, None));
         }
     }
 }

@@ -1,5 +1,5 @@
 use crate::audit::Seen;
-use crate::inventory::usage::pod_network;
+use crate::inventory::usage::{node_addresses, pod_network};
 use crate::rule::prelude::*;
 use crate::rules::ul::{LOG_HINT, source, user_ref, with_evidence, with_requests};
 use std::cmp::Ordering::{Greater, Less};
@@ -9,8 +9,8 @@ declare_rule! {
     /// ## What it does
     /// Flags a legacy service-account token Secret the audit log shows in use from an address
     /// outside the cluster's pod network (`--cluster-cidr` of the controller manager, else
-    /// kubeadm's `networking.podSubnet`), or from anywhere when the dump does not show that
-    /// network.
+    /// kubeadm's `networking.podSubnet`) and the nodes' own addresses (host-network pods), or
+    /// from anywhere when the dump does not show that network.
     ///
     /// ## Why is this bad?
     /// A legacy token never expires and is bound to no pod, so the API server cannot tell the
@@ -44,11 +44,15 @@ impl Check for LegacyTokenUsedOutsidePods {
             return out.not_assessable(self, "no audit log given", &LOG_HINT);
         }
         let pod_network = pod_network(inv);
+        let nodes = node_addresses(inv);
         for identity in inv.audit.identities().into_iter().filter(|i| i.legacy_token) {
             let outside: Vec<&String> = identity
                 .source_ips
                 .iter()
-                .filter(|ip| ip.parse::<IpAddr>().is_ok_and(|ip| !pod_network.as_ref().is_some_and(|n| n.contains(ip))))
+                .filter(|ip| {
+                    ip.parse::<IpAddr>()
+                        .is_ok_and(|ip| !pod_network.as_ref().is_some_and(|n| n.contains(ip)) && !nodes.contains(&ip))
+                })
                 .collect();
             let Some(first) = outside.first() else { continue };
             let whose = identity.username.strip_prefix("system:serviceaccount:").unwrap_or(&identity.username);
@@ -142,6 +146,18 @@ mod tests {
                 .replace("10.0.0.7", "203.0.113.9")],
         );
         assert!(found.is_empty());
+    }
+
+    /// A host-network pod uses its node's address: a Node of the dump says that one is inside.
+    #[test]
+    fn a_node_address_is_inside_the_cluster() {
+        let node = json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "worker-2"},
+            "status": {"addresses": [{"type": "InternalIP", "address": "10.0.0.22"}, {"type": "Hostname", "address": "worker-2"}]}});
+        let cm = controller_manager_pod(&["--cluster-cidr=10.244.0.0/16"]);
+        let (found, _) = run(&LegacyTokenUsedOutsidePods, vec![cm.clone(), node], &[legacy("10.0.0.22")]);
+        assert!(found.is_empty(), "{found:?}");
+        let (found, _) = run(&LegacyTokenUsedOutsidePods, vec![cm], &[legacy("10.0.0.22")]);
+        assert_eq!(found.len(), 1);
     }
 
     /// The evidence is the first and last request from outside, not the token's uses from pods.
