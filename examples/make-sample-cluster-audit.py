@@ -189,7 +189,7 @@ DEPLOYER = legacy_sa("ci", deployer)
 BOOTSTRAP_ABCDEF = {"username": "system:bootstrap:abcdef",
                     "groups": ["system:bootstrappers", "system:bootstrappers:kubeadm:default-node-token",
                                "system:bootstrappers:ops", AUTH]}
-OIDC_BOB = {"username": OIDC + "CgNib2ISBGxkYXA", "groups": ["developers", AUTH]}
+OIDC_BOB = {"username": OIDC + "CgNib2ISBGxkYXA", "groups": ["support-team", AUTH]}
 OIDC_CAROL = {"username": OIDC + "CgVjYXJvbBIEbGRhcA", "groups": ["platform-admins", AUTH]}
 GUARD_DAN = {"username": "dan-gh", "uid": "5417732", "groups": ["prod-eu1-oncall", AUTH]}  # the guard webhook
 PROXY_DEV = {"username": "dev@example.com", "groups": ["developers", AUTH]}  # oauth2-proxy headers
@@ -208,9 +208,14 @@ def stamp(t):
     return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def allowed(binding, role, subject, kind="ClusterRoleBinding"):
+def allowed(binding, role, subject, kind="ClusterRoleBinding", namespace=None, role_kind="ClusterRole"):
+    """The RBAC authorizer's reason (plugin/pkg/auth/authorizer/rbac, the binding describers)."""
+    name = f"{binding}/{namespace}" if namespace else binding
     return {"authorization.k8s.io/decision": "allow",
-            "authorization.k8s.io/reason": f'RBAC: allowed by {kind} "{binding}" of ClusterRole "{role}" to {subject}'}
+            "authorization.k8s.io/reason": f'RBAC: allowed by {kind} "{name}" of {role_kind} "{role}" to {subject}'}
+
+
+FORBID = {"authorization.k8s.io/decision": "forbid", "authorization.k8s.io/reason": ""}
 
 
 def event(at, user, verb, uri, ip, agent, code=200, obj=None, annotations=None, healthy=True,
@@ -228,6 +233,13 @@ def event(at, user, verb, uri, ip, agent, code=200, obj=None, annotations=None, 
         body["objectRef"] = obj
     if code < 300:
         body["responseStatus"] = {"metadata": {}, "code": code}
+    elif code == 403 and obj:
+        # responsewriters.forbiddenMessage
+        scope = f'in the namespace "{obj["namespace"]}"' if obj.get("namespace") else "at the cluster scope"
+        message = (f'{obj["resource"]} is forbidden: User "{user["username"]}" cannot {verb} resource '
+                   f'"{obj["resource"]}" in API group "{obj.get("apiGroup", "")}" {scope}')
+        body["responseStatus"] = {"metadata": {}, "status": "Failure", "message": message, "reason": "Forbidden",
+                                  "details": {"kind": obj["resource"]}, "code": code}
     else:
         reason = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound"}[code]
         body["responseStatus"] = {"metadata": {}, "status": "Failure", "message": reason.lower(),
@@ -288,7 +300,8 @@ for t in every(timedelta(hours=6), timedelta(minutes=11)):
           KCM_AGENT + "/system:serviceaccount:kube-system:bootstrap-signer",
           obj=ref("configmaps", "kube-public", "cluster-info"),
           annotations=allowed("system:controller:bootstrap-signer", "system:controller:bootstrap-signer",
-                              'ServiceAccount "bootstrap-signer/kube-system"', kind="RoleBinding"))
+                              'ServiceAccount "bootstrap-signer/kube-system"', kind="RoleBinding",
+                              namespace="kube-public", role_kind="Role"))
 # Kubelets: node leases and status, by their client certificates.
 for n, (name, (user, ip)) in enumerate(sorted(NODES.items())):
     for t in every(timedelta(hours=2), timedelta(minutes=5 + 17 * n, seconds=n)):
@@ -311,7 +324,7 @@ for t in every(timedelta(hours=3), timedelta(minutes=4, seconds=40)):
 for t in every(timedelta(hours=4), timedelta(minutes=22)):
     event(t, WEB, "get", "/api/v1/namespaces/shop/configmaps/web-settings", "192.168.1.31", "web/2.8.0",
           obj=ref("configmaps", "shop", "web-settings"),
-          annotations=allowed("shop-web-view", "view", 'ServiceAccount "web/shop"', kind="RoleBinding"))
+          annotations=allowed("shop-web-view", "view", 'ServiceAccount "web/shop"', kind="RoleBinding", namespace="shop"))
 for t in every(timedelta(hours=8), timedelta(minutes=2)):
     event(t, DEX, "list", "/apis/dex.coreos.com/v1/namespaces/auth/authrequests", "192.168.2.20", "dex/v2.41.1",
           obj=ref("authrequests", "auth", group="dex.coreos.com"),
@@ -326,35 +339,36 @@ for day in range(4):
               obj=ref("deployments", "shop", "web", "apps"),
               annotations={"authentication.k8s.io/legacy-token": DEPLOYER["username"],
                            **allowed("ci-deployer-cluster-admin", "cluster-admin", 'ServiceAccount "ci-deployer/ci"')})
-# People through the external identity sources: Dex (OIDC), the guard webhook, oauth2-proxy.
+# People through the external identity sources: Dex (OIDC), the guard webhook, oauth2-proxy. Only
+# the dump's bindings grant anything: support-team reads Secrets (support-secret-reader), dev may
+# mint ci tokens (dev-token-minter); the rest is refused, as RBAC would.
 for day in range(4):
     base = START + timedelta(days=day, hours=8, minutes=30)
     if base + timedelta(hours=3) > SNAPSHOT:
         continue
-    for i, (verb, uri, obj) in enumerate([
-        ("list", "/api/v1/namespaces/shop/pods?limit=500", ref("pods", "shop")),
-        ("get", "/api/v1/namespaces/shop/pods/web-6d8f9b7c54-tq4vz/log?container=web", ref("pods", "shop", "web-6d8f9b7c54-tq4vz", subresource="log")),
-    ]):
-        event(base + timedelta(minutes=7 * i, seconds=day), OIDC_BOB, verb, uri, "10.20.4.17", KUBECTL, obj=obj,
-              annotations=allowed("shop-developers", "view", 'Group "developers"', kind="RoleBinding"))
+    event(base + timedelta(seconds=day), OIDC_BOB, "list", "/api/v1/namespaces/shop/secrets?limit=500", "10.20.4.17",
+          KUBECTL, obj=ref("secrets", "shop"),
+          annotations=allowed("support-secret-reader", "secret-reader", 'Group "support-team"'))
+    event(base + timedelta(minutes=7, seconds=day), OIDC_BOB, "list", "/api/v1/namespaces/shop/pods?limit=500",
+          "10.20.4.17", KUBECTL, code=403, obj=ref("pods", "shop"), annotations=FORBID)
     event(base + timedelta(hours=1, minutes=12), OIDC_CAROL, "list", "/api/v1/nodes?limit=500", "10.20.4.52", KUBECTL,
-          obj=ref("nodes"), annotations=allowed("platform-admins", "cluster-admin", 'Group "platform-admins"'))
-    event(base + timedelta(hours=2, minutes=3), GUARD_DAN, "get", "/api/v1/namespaces/kube-system/pods?limit=500",
-          "10.20.6.9", KUBECTL, obj=ref("pods", "kube-system"),
-          annotations=allowed("oncall-view", "view", 'Group "prod-eu1-oncall"'))
-    event(base + timedelta(hours=2, minutes=41), PROXY_DEV, "get", "/api/v1/namespaces/ci/pods?limit=500",
-          "192.168.1.40", "Mozilla/5.0 (X11; Linux x86_64) dashboard/2.7.0", obj=ref("pods", "ci"), forwarded="198.51.100.30",
-          annotations=allowed("dev-ci-view", "view", 'User "dev@example.com"', kind="RoleBinding"))
+          code=403, obj=ref("nodes"), annotations=FORBID)
+    event(base + timedelta(hours=2, minutes=3), GUARD_DAN, "list", "/api/v1/namespaces/kube-system/pods?limit=500",
+          "10.20.6.9", KUBECTL, code=403, obj=ref("pods", "kube-system"), annotations=FORBID)
+    event(base + timedelta(hours=2, minutes=41), PROXY_DEV, "list", "/api/v1/namespaces/ci/pods?limit=500",
+          "192.168.1.40", "Mozilla/5.0 (X11; Linux x86_64) dashboard/2.7.0", code=403, obj=ref("pods", "ci"),
+          forwarded="198.51.100.30", annotations=FORBID)
 # dev@example.com mints a token for the deployer through the dashboard (TR003's grant, used once).
 event(START + timedelta(days=1, hours=15, minutes=2), PROXY_DEV, "create",
       f"/api/v1/namespaces/ci/serviceaccounts/{deployer}/token", "192.168.1.40",
       "Mozilla/5.0 (X11; Linux x86_64) dashboard/2.7.0", code=201, forwarded="198.51.100.30",
       obj=ref("serviceaccounts", "ci", deployer, subresource="token"),
-      annotations=allowed("dev-token-minter", "token-minter", 'User "dev@example.com"', kind="RoleBinding"))
+      annotations=allowed("dev-token-minter", "token-minter", 'User "dev@example.com"', kind="RoleBinding",
+                          namespace="ci", role_kind="Role"))
 
 # --- The events each UL rule is about -----------------------------------------------------------
 # UL001 + UL005 + UL008: alice uses her system:masters certificate from outside, as a person,
-# and impersonates a developer.
+# and mints a deployer token as dev@example.com (impersonation).
 t = START + timedelta(days=1, hours=21, minutes=47, seconds=3)
 event(t, ALICE_USER, "list", "/api/v1/namespaces/kube-system/secrets?limit=500", "198.51.100.23", KUBECTL,
       obj=ref("secrets", "kube-system"), healthy=False,
@@ -362,9 +376,11 @@ event(t, ALICE_USER, "list", "/api/v1/namespaces/kube-system/secrets?limit=500",
 event(t + timedelta(minutes=2), ALICE_USER, "create", "/api/v1/namespaces/shop/pods/web-6d8f9b7c54-tq4vz/exec?command=sh&container=web&stdin=true&stdout=true&tty=true",
       "198.51.100.23", KUBECTL, obj=ref("pods", "shop", "web-6d8f9b7c54-tq4vz", subresource="exec"), code=101, healthy=False,
       annotations=allowed("cluster-admin", "cluster-admin", 'Group "system:masters"'))
-event(t + timedelta(minutes=5), ALICE_USER, "list", "/api/v1/namespaces/ci/pods?limit=500", "198.51.100.23", KUBECTL,
-      obj=ref("pods", "ci"), impersonated={"username": "dev@example.com", "groups": ["developers"]}, healthy=False,
-      annotations=allowed("dev-ci-view", "view", 'User "dev@example.com"', kind="RoleBinding"))
+event(t + timedelta(minutes=5), ALICE_USER, "create", f"/api/v1/namespaces/ci/serviceaccounts/{deployer}/token",
+      "198.51.100.23", KUBECTL, code=201, obj=ref("serviceaccounts", "ci", deployer, subresource="token"),
+      impersonated={"username": "dev@example.com", "groups": ["system:authenticated"]}, healthy=False,
+      annotations=allowed("dev-token-minter", "token-minter", 'User "dev@example.com"', kind="RoleBinding",
+                          namespace="ci", role_kind="Role"))
 # UL002: the deployer's legacy token leaves the cluster (a CI runner on the internet).
 t = START + timedelta(days=2, hours=14, minutes=12, seconds=40)
 for i, (verb, uri, obj) in enumerate([("list", "/api/v1/namespaces/shop/secrets?limit=500", ref("secrets", "shop")),
@@ -385,10 +401,10 @@ event(t, BOOTSTRAP_ABCDEF, "list", "/api/v1/configmaps?limit=500", "198.51.100.7
       obj=ref("configmaps"), healthy=False, annotations=allowed("bootstrappers-view", "view", 'Group "system:bootstrappers"'))
 event(t + timedelta(seconds=3), BOOTSTRAP_ABCDEF, "list", "/api/v1/secrets?limit=500", "198.51.100.77", "curl/8.5.0",
       code=403, obj=ref("secrets"), healthy=False, annotations={"authorization.k8s.io/decision": "forbid", "authorization.k8s.io/reason": ""})
-# UL006: an old monitoring check still logs in with a static token.
+# UL006: an old monitoring check still logs in with a static token (its binding is gone: refused).
 for t in every(timedelta(hours=6), timedelta(minutes=15)):
     event(t, MONITOR, "list", "/api/v1/nodes", "198.51.100.7", "check_kubernetes/1.4", obj=ref("nodes"), healthy=False,
-          annotations=allowed("legacy-monitor-nodes", "system:node-reader", 'User "legacy-monitor"'))
+          code=403, annotations=FORBID)
 # UL007 (no events): the prometheus-token Secret, velero's certificate (backups run on Sundays)
 # and the static token `break-glass` made no request these days.
 

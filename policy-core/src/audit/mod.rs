@@ -42,7 +42,9 @@ pub struct Seen {
 pub struct Action {
     /// What, in words (`read Secrets`, `approved a certificate signing request`).
     pub what: String,
-    /// How sensitive: higher is worse (0 a non-resource call, 6 minting credentials).
+    /// How sensitive: higher is worse (0 a non-resource call, 1 a read, 2 a write, 4 Secrets,
+    /// 5 exec or its equivalents, RBAC or admission changes, acting as someone else, 6 minting
+    /// credentials).
     pub rank: u8,
     /// The first such request.
     pub seen: Seen,
@@ -106,6 +108,40 @@ pub struct Identity {
     /// How many requests were out of scope.
     #[serde(default)]
     pub out_of_scope_requests: u64,
+    /// When some kinds of its requests came, for the evidence of findings on them (not part of
+    /// the report: the findings carry it).
+    #[serde(skip)]
+    pub spans: Spans,
+}
+
+/// The first and last of some of an identity's requests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Spans {
+    /// Per address kept in [`Identity::source_ips`], its first and last request.
+    pub by_source: BTreeMap<String, (Seen, Seen)>,
+    /// Of the successful requests out of scope.
+    pub out_of_scope: Option<(Seen, Seen)>,
+    /// Their source addresses (the first [`MAX_VALUES`]).
+    pub out_of_scope_sources: Vec<String>,
+    /// Of the requests made while impersonating.
+    pub impersonation: Option<(Seen, Seen)>,
+}
+
+/// Widen a first-and-last span by one request.
+fn widen(span: &mut Option<(Seen, Seen)>, now: &Seen) {
+    match span {
+        None => *span = Some((now.clone(), now.clone())),
+        Some(span) => widen_pair(span, now),
+    }
+}
+
+fn widen_pair((first, last): &mut (Seen, Seen), now: &Seen) {
+    if now.before(first) {
+        *first = now.clone();
+    }
+    if last.before(now) {
+        *last = now.clone();
+    }
 }
 
 /// What the report says of the audit logs read.
@@ -301,6 +337,7 @@ impl AuditLog {
                     impersonations: 0,
                     out_of_scope: None,
                     out_of_scope_requests: 0,
+                    spans: Spans::default(),
                 });
                 let Some(identity) = list.last_mut() else { return };
                 identity
@@ -316,9 +353,21 @@ impl AuditLog {
             identity.first = now.clone();
         }
         if identity.last.before(&now) {
-            identity.last = now;
+            identity.last = now.clone();
         }
         add_addresses(&mut identity.source_ips, event);
+        for ip in &event.source_ips {
+            if identity.source_ips.binary_search_by(|kept| kept.as_str().cmp(ip.as_str())).is_ok() {
+                match identity.spans.by_source.get_mut(ip.as_str()) {
+                    Some(span) => widen_pair(span, &now),
+                    None => {
+                        identity.spans.by_source.insert(ip.as_str().to_string(), (now.clone(), now.clone()));
+                    }
+                }
+            }
+        }
+        // Addresses pushed out of the kept ones take their spans with them.
+        identity.spans.by_source.retain(|ip, _| identity.source_ips.binary_search(ip).is_ok());
         if let Some(agent) = &event.user_agent {
             add_capped(&mut identity.user_agents, &client_text(agent.as_str()));
         }
@@ -335,6 +384,7 @@ impl AuditLog {
         if let Some(target) = event.impersonated_user.as_ref().and_then(|u| u.username.as_ref()) {
             identity.impersonations += 1;
             add_capped(&mut identity.impersonated, target.as_str());
+            widen(&mut identity.spans.impersonation, &now);
         }
         // 101 Switching Protocols: an `exec`, `attach` or `portforward` that was let through.
         let ok = code.is_none_or(|c| (200..300).contains(&c) || c == 101);
@@ -342,13 +392,22 @@ impl AuditLog {
             return;
         }
         identity.succeeded += 1;
-        let (rank, what) = classify(event);
+        let (rank, what) = match event.impersonated_user.as_ref().and_then(|u| u.username.as_ref()) {
+            // Acting as someone else is as sensitive as what that identity may do, at least 5.
+            Some(target) => {
+                let (rank, what) = classify(event);
+                (rank.max(5), format!("{what} as `{}`", client_text(target.as_str())))
+            }
+            None => classify(event),
+        };
         let action = Action { what, rank, seen: seen() };
         if identity.most_sensitive.as_ref().is_none_or(|a| action.worse_than(a)) {
             identity.most_sensitive = Some(action.clone());
         }
         if !in_scope(username, event) {
             identity.out_of_scope_requests += 1;
+            widen(&mut identity.spans.out_of_scope, &now);
+            add_addresses(&mut identity.spans.out_of_scope_sources, event);
             if identity.out_of_scope.as_ref().is_none_or(|a| action.seen.before(&a.seen)) {
                 identity.out_of_scope = Some(action);
             }
@@ -459,7 +518,10 @@ impl Seen {
     /// Whether it comes first: by time, then file and line (so ties do not depend on the order
     /// the logs were read in). An event without a time comes after every timed one.
     pub fn before(&self, other: &Seen) -> bool {
-        let key = |s: &Seen| (s.at.is_empty(), s.at.clone(), s.source.clone());
+        // By reference: this runs several times per event.
+        fn key(s: &Seen) -> (bool, &str, &str, u32) {
+            (s.at.is_empty(), s.at.as_str(), s.source.path.as_ref(), s.source.line)
+        }
         key(self) < key(other)
     }
 }
@@ -490,7 +552,11 @@ fn classify(event: &Event<'_>) -> (u8, String) {
         ("certificatesigningrequests", "approval") if write => (6, "approved a certificate signing request".into()),
         ("serviceaccounts", "token") if verb == "create" => (6, "created a service-account token".into()),
         ("pods", "exec" | "attach" | "portforward") => (5, format!("ran `{subresource}` in a pod")),
+        // The kubelet API (exec in any pod of the node) and debug containers: as good as exec.
+        ("nodes", "proxy") => (5, "reached a kubelet through `nodes/proxy`".into()),
+        ("pods", "ephemeralcontainers") if write => (5, "added an ephemeral container to a pod".into()),
         (_, _) if group == "rbac.authorization.k8s.io" && write => (5, format!("changed `{resource}`")),
+        (_, _) if group == "admissionregistration.k8s.io" && write => (5, format!("changed `{resource}`")),
         ("secrets", _) if write => (4, "changed Secrets".into()),
         ("secrets", _) => (4, "read Secrets".into()),
         (_, _) if write => (2, format!("changed `{resource}`")),

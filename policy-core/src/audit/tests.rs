@@ -328,3 +328,39 @@ fn tokens_in_user_agents_and_forged_source_addresses_are_not_kept() {
     let kept = serde_json::to_string(&log.summary()).unwrap();
     assert!(!kept.contains("eyJhbGci") && !kept.contains("c2lnbmF0dXJl"), "{kept}");
 }
+
+/// What makes a request sensitive beyond its verb: the kubelet API through `nodes/proxy`,
+/// debug containers, admission webhooks, and acting as someone else.
+#[test]
+fn the_most_sensitive_act_knows_exec_equivalents_and_impersonation() {
+    let cases = [
+        (
+            r#"{"resource":"nodes","name":"worker-1","apiVersion":"v1","subresource":"proxy"}"#,
+            "get",
+            "reached a kubelet through `nodes/proxy`",
+        ),
+        (
+            r#"{"resource":"pods","namespace":"a","name":"p","apiVersion":"v1","subresource":"ephemeralcontainers"}"#,
+            "patch",
+            "added an ephemeral container to a pod",
+        ),
+        (
+            r#"{"resource":"validatingwebhookconfigurations","name":"w","apiGroup":"admissionregistration.k8s.io","apiVersion":"v1"}"#,
+            "delete",
+            "changed `validatingwebhookconfigurations`",
+        ),
+    ];
+    for (object, verb, what) in cases {
+        let log = read("a.log", on(&event("bob", "", verb, "/x", 200, "2025-11-01T10:00:00Z"), object).as_bytes());
+        let action = log.of_user("bob")[0].most_sensitive.clone().unwrap();
+        assert_eq!((action.rank, action.what.as_str()), (5, what));
+    }
+    let acting = on(
+        &event("bob", "", "get", "/api/v1/namespaces/a/pods", 200, "2025-11-01T10:00:00Z"),
+        r#"{"resource":"pods","namespace":"a","apiVersion":"v1"}"#,
+    )
+    .replace(r#""sourceIPs""#, r#""impersonatedUser":{"username":"system:admin"},"sourceIPs""#);
+    let log = read("a.log", acting.as_bytes());
+    let action = log.of_user("bob")[0].most_sensitive.clone().unwrap();
+    assert_eq!((action.rank, action.what.as_str()), (5, "read `pods` as `system:admin`"));
+}

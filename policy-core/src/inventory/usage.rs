@@ -179,3 +179,14 @@ pub fn network_contains((net, bits): (IpAddr, u32), ip: IpAddr) -> bool {
         _ => false,
     }
 }
+
+/// The nodes' own addresses (`status.addresses` of type `InternalIP`): requests from there come
+/// from a host-network pod or the node itself, inside the cluster though outside the pod network.
+pub fn node_addresses(inv: &Inventory<'_>) -> Vec<IpAddr> {
+    inv.of_kind("Node")
+        .filter_map(|node| node.at(&["status", "addresses"]).and_then(crate::value::Value::as_array))
+        .flatten()
+        .filter(|a| a.get("type").and_then(crate::value::Value::as_str) == Some("InternalIP"))
+        .filter_map(|a| a.get("address").and_then(crate::value::Value::as_str)?.parse().ok())
+        .collect()
+}

@@ -1,14 +1,16 @@
-use crate::inventory::usage::pod_network;
+use crate::audit::Seen;
+use crate::inventory::usage::{node_addresses, pod_network};
 use crate::rule::prelude::*;
-use crate::rules::ul::{LOG_HINT, source, user_ref, when_and_where, with_evidence};
+use crate::rules::ul::{LOG_HINT, source, user_ref, with_evidence, with_requests};
+use std::cmp::Ordering::{Greater, Less};
 use std::net::IpAddr;
 
 declare_rule! {
     /// ## What it does
     /// Flags a legacy service-account token Secret the audit log shows in use from an address
     /// outside the cluster's pod network (`--cluster-cidr` of the controller manager, else
-    /// kubeadm's `networking.podSubnet`), or from anywhere when the dump does not show that
-    /// network.
+    /// kubeadm's `networking.podSubnet`) and the nodes' own addresses (host-network pods), or
+    /// from anywhere when the dump does not show that network.
     ///
     /// ## Why is this bad?
     /// A legacy token never expires and is bound to no pod, so the API server cannot tell the
@@ -42,11 +44,15 @@ impl Check for LegacyTokenUsedOutsidePods {
             return out.not_assessable(self, "no audit log given", &LOG_HINT);
         }
         let pod_network = pod_network(inv);
+        let nodes = node_addresses(inv);
         for identity in inv.audit.identities().into_iter().filter(|i| i.legacy_token) {
             let outside: Vec<&String> = identity
                 .source_ips
                 .iter()
-                .filter(|ip| ip.parse::<IpAddr>().is_ok_and(|ip| !pod_network.as_ref().is_some_and(|n| n.contains(ip))))
+                .filter(|ip| {
+                    ip.parse::<IpAddr>()
+                        .is_ok_and(|ip| !pod_network.as_ref().is_some_and(|n| n.contains(ip)) && !nodes.contains(&ip))
+                })
                 .collect();
             let Some(first) = outside.first() else { continue };
             let whose = identity.username.strip_prefix("system:serviceaccount:").unwrap_or(&identity.username);
@@ -54,8 +60,21 @@ impl Check for LegacyTokenUsedOutsidePods {
                 None => " (the dump does not show the pod network: add the kube-controller-manager Pod or the kubeadm-config ConfigMap)".to_string(),
                 Some(network) => format!(", outside the pod network `{}` ({})", network.text, network.origin),
             };
-            let message =
-                format!("the legacy token of `{whose}` was used from `{first}`{network}: {}", when_and_where(identity));
+            // The first and last request from outside: what the finding is about.
+            let spans: Vec<&(Seen, Seen)> =
+                outside.iter().filter_map(|ip| identity.spans.by_source.get(ip.as_str())).collect();
+            let from = spans.iter().map(|(first, _)| first).min_by(|a, b| if a.before(b) { Less } else { Greater });
+            let to = spans.iter().map(|(_, last)| last).max_by(|a, b| if a.before(b) { Less } else { Greater });
+            let more = match outside.len() {
+                1 => String::new(),
+                n => format!(" and {} more addresses outside", n - 1),
+            };
+            let message = format!(
+                "the legacy token of `{whose}` was used from `{first}`{more}{network}, between {} and {} ({} requests in all)",
+                from.map_or("?", |s| s.at.as_str()),
+                to.map_or("?", |s| s.at.as_str()),
+                identity.requests
+            );
             let (namespace, account) = whose.split_once(':').unwrap_or((whose, ""));
             // The Secret the log names; else the only legacy token Secret of that account.
             let secret = match identity.legacy_secret.as_deref() {
@@ -66,8 +85,13 @@ impl Check for LegacyTokenUsedOutsidePods {
                 },
             };
             let object = secret.map_or_else(|| user_ref(&identity.username), Object::object_ref);
-            let finding = self.finding_at(object, source(identity), message);
-            out.push(with_evidence(finding, identity));
+            let at = from.map_or_else(|| source(identity), |s| s.source.clone());
+            let finding = self.finding_at(object, at, message);
+            let outside: Vec<String> = outside.into_iter().cloned().collect();
+            out.push(match from.zip(to) {
+                Some((from, to)) => with_requests(finding, from, to, &outside),
+                None => with_evidence(finding, identity),
+            });
         }
     }
 }
@@ -122,6 +146,48 @@ mod tests {
                 .replace("10.0.0.7", "203.0.113.9")],
         );
         assert!(found.is_empty());
+    }
+
+    /// A host-network pod uses its node's address: a Node of the dump says that one is inside.
+    #[test]
+    fn a_node_address_is_inside_the_cluster() {
+        let node = json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "worker-2"},
+            "status": {"addresses": [{"type": "InternalIP", "address": "10.0.0.22"}, {"type": "Hostname", "address": "worker-2"}]}});
+        let cm = controller_manager_pod(&["--cluster-cidr=10.244.0.0/16"]);
+        let (found, _) = run(&LegacyTokenUsedOutsidePods, vec![cm.clone(), node], &[legacy("10.0.0.22")]);
+        assert!(found.is_empty(), "{found:?}");
+        let (found, _) = run(&LegacyTokenUsedOutsidePods, vec![cm], &[legacy("10.0.0.22")]);
+        assert_eq!(found.len(), 1);
+    }
+
+    /// The evidence is the first and last request from outside, not the token's uses from pods.
+    #[test]
+    fn the_evidence_is_the_requests_from_outside() {
+        let cm = vec![controller_manager_pod(&["--cluster-cidr=10.244.0.0/16"])];
+        let at = |line: &str, when: &str| line.replace("2025-11-01T10:00:00Z", when);
+        let lines = [
+            at(&legacy("10.244.3.7"), "2025-11-01T09:00:00Z"),
+            at(&legacy("203.0.113.9"), "2025-11-01T10:00:00Z"),
+            at(&legacy("203.0.113.9"), "2025-11-01T11:00:00Z"),
+            at(&legacy("10.244.3.7"), "2025-11-01T12:00:00Z"),
+        ];
+        let (found, _) = run(&LegacyTokenUsedOutsidePods, cm, &lines);
+        assert_eq!(found.len(), 1);
+        let evidence: Vec<String> = found[0].evidence.iter().map(|e| format!("{}={}", e.path, e.value)).collect();
+        assert_eq!(
+            evidence,
+            [
+                "first request=audit.log:2 at 2025-11-01T10:00:00Z",
+                "last request=audit.log:3 at 2025-11-01T11:00:00Z",
+                "sourceIPs=203.0.113.9"
+            ]
+        );
+        assert_eq!(found[0].source.line, 2);
+        assert!(
+            found[0].message.ends_with("between 2025-11-01T10:00:00Z and 2025-11-01T11:00:00Z (4 requests in all)"),
+            "{}",
+            found[0].message
+        );
     }
 
     #[test]

@@ -52,6 +52,18 @@ pub(crate) fn with_evidence(finding: Finding, identity: &Identity) -> Finding {
     with_requests(finding, &identity.first, &identity.last, &identity.source_ips)
 }
 
+/// `finding` with the first and last of the requests it is about (`span`, else all the
+/// identity's requests) and their source addresses (`sources`, else the identity's).
+pub(crate) fn with_span(
+    finding: Finding,
+    identity: &Identity,
+    span: Option<&(Seen, Seen)>,
+    sources: Option<&[String]>,
+) -> Finding {
+    let (first, last) = span.map_or((&identity.first, &identity.last), |(first, last)| (first, last));
+    with_requests(finding, first, last, sources.unwrap_or(&identity.source_ips))
+}
+
 /// `finding` with the evidence of a run of requests: the first and the last (file, line and
 /// time), and their source addresses.
 pub(crate) fn with_requests(finding: Finding, first: &Seen, last: &Seen, source_ips: &[String]) -> Finding {
