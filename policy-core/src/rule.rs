@@ -48,6 +48,20 @@ pub trait Meta {
     }
 }
 
+/// The fix of a kube-apiserver flag set in its static Pod: the flag line to write, `--name=value`
+/// (a value of our own, never the dump's). `None` when the flag comes from elsewhere (kubeadm's
+/// `ClusterConfiguration`, whose change takes a `kubeadm upgrade`, not an edit).
+pub fn apiserver_flag_fix(flag: &FlagValue, name: &str, value: &str) -> Option<crate::report::Fix> {
+    (flag.object.kind == "Pod").then(|| {
+        crate::report::Fix::edit(
+            format!(
+                "in the kube-apiserver's static Pod manifest (kubeadm: `/etc/kubernetes/manifests/kube-apiserver.yaml`), write this line in place of the `--{name}` one; the kubelet restarts the API server"
+            ),
+            format!("- --{name}={value}"),
+        )
+    })
+}
+
 /// What a check sees: the indexed cluster, the settings and the evaluation instant.
 #[derive(Debug)]
 pub struct Context<'c, 'a> {
@@ -107,7 +121,7 @@ impl<T: Meta + Check + Sync + Send> Rule for T {}
 
 /// Everything a rule file needs, in one import.
 pub mod prelude {
-    pub use super::{Check, Context, Findings, Meta};
+    pub use super::{Check, Context, Findings, Meta, apiserver_flag_fix};
     pub use crate::data::evidence::Evidence;
     pub use crate::data::mechanism::Mechanism;
     pub use crate::data::rule_meta::Scope;

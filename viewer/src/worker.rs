@@ -424,7 +424,7 @@ fn analyze(
         // The CLI's own comparison (`--baseline`): the same ids, the same counts.
         let error = policy_core::report::baseline::compare(&mut report, bytes)
             .err()
-            .map(|why| intake::baseline_failed(name, &why));
+            .map(|why| intake::baseline_failed(name, &why.to_string()));
         post(scope, &Reply::Baseline { name: name.clone(), error }, &JsValue::UNDEFINED);
     }
     progress.objects = Some(report.summary.objects as u64);
