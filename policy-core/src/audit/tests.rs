@@ -364,3 +364,24 @@ fn the_most_sensitive_act_knows_exec_equivalents_and_impersonation() {
     let action = log.of_user("bob")[0].most_sensitive.clone().unwrap();
     assert_eq!((action.rank, action.what.as_str()), (5, "read `pods` as `system:admin`"));
 }
+
+/// A corrupt gzip file reads the same whatever the chunking: the decoder always gets whole
+/// steps, and nothing after the corruption is read as text (the fuzz target's first find,
+/// `fuzz/seeds/audit/corrupt-gzip-chunked`: its first byte is the chunk size, 123).
+#[test]
+fn a_corrupt_gzip_file_reads_the_same_in_any_chunks() {
+    let seed = include_bytes!("../../../fuzz/seeds/audit/corrupt-gzip-chunked");
+    let log = &seed[1..];
+    let whole = read("a.log", log);
+    for size in [1, 7, 123, 4096, 5000] {
+        let mut chunked = AuditLog::default();
+        let mut reader = FileReader::new("a.log");
+        for chunk in log.chunks(size) {
+            reader.push(&mut chunked, chunk);
+        }
+        reader.finish(&mut chunked);
+        assert_eq!(chunked.files, whole.files, "chunks of {size}");
+        assert_eq!(chunked.summary(), whole.summary(), "chunks of {size}");
+    }
+    assert!(whole.files[0].diagnostics.iter().any(|d| d.code.as_str() == "audit-gzip"), "{:?}", whole.files);
+}
