@@ -25,6 +25,7 @@ use crate::input::Object;
 use crate::value::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 /// The verbs that reveal a Secret's data.
 pub const SECRET_READ_VERBS: &[&str] = &["get", "list", "watch"];
@@ -326,8 +327,9 @@ pub struct Role<'a> {
     pub namespace: Option<String>,
     /// `metadata.name`.
     pub name: String,
-    /// Effective rules: its own plus those aggregated into it.
-    pub rules: Vec<PolicyRule>,
+    /// Effective rules: its own plus those aggregated into it. Shared, not copied, between the
+    /// roles they are aggregated into and the defaults worked out once per process.
+    pub rules: Vec<Arc<PolicyRule>>,
     /// A Kubernetes or kubeadm default role (by name, and for dump objects by its
     /// `kubernetes.io/bootstrapping: rbac-defaults` label or kubeadm name).
     pub default: bool,
@@ -386,7 +388,7 @@ impl Role<'_> {
 
     /// Whether any rule holds a `*` verb, resource or non-resource URL.
     pub fn has_wildcard(&self) -> bool {
-        self.rules.iter().any(PolicyRule::has_wildcard)
+        self.rules.iter().any(|rule| rule.has_wildcard())
     }
 
     /// Whether the role can grant itself anything: escalate or bind roles, or impersonate users
@@ -820,7 +822,7 @@ impl<'a> Rbac<'a> {
         let cluster: Vec<usize> = (0..self.roles.len())
             .filter(|&i| self.roles.get(i).is_some_and(|r| r.kind == RoleKind::ClusterRole))
             .collect();
-        let mut done: HashMap<usize, Vec<PolicyRule>> = HashMap::new();
+        let mut done: HashMap<usize, Vec<Arc<PolicyRule>>> = HashMap::new();
         for &i in &cluster {
             if matches!(self.roles.get(i), Some(Cow::Owned(_))) {
                 let mut visiting = HashSet::new();
@@ -838,9 +840,9 @@ impl<'a> Rbac<'a> {
         &self,
         i: usize,
         cluster: &[usize],
-        done: &mut HashMap<usize, Vec<PolicyRule>>,
+        done: &mut HashMap<usize, Vec<Arc<PolicyRule>>>,
         visiting: &mut HashSet<usize>,
-    ) -> Vec<PolicyRule> {
+    ) -> Vec<Arc<PolicyRule>> {
         if let Some(rules) = done.get(&i) {
             return rules.clone();
         }
@@ -1036,10 +1038,10 @@ impl<'a> Rbac<'a> {
 impl<'a> Role<'a> {
     fn from_object(object: &'a Object, kind: RoleKind) -> Self {
         let name = object.name().to_string();
-        let rules: Vec<PolicyRule> = object
+        let rules: Vec<Arc<PolicyRule>> = object
             .at(&["rules"])
             .and_then(Value::as_array)
-            .map(|r| r.iter().map(PolicyRule::parse).collect())
+            .map(|r| r.iter().map(|rule| Arc::new(PolicyRule::parse(rule))).collect())
             .unwrap_or_default();
         let labels: BTreeMap<String, String> = object
             .at(&["metadata", "labels"])
@@ -1070,7 +1072,7 @@ impl<'a> Role<'a> {
             kind: builtin.kind,
             namespace: (builtin.kind == RoleKind::Role).then(|| builtin.namespace.to_string()),
             name: builtin.name.to_string(),
-            rules: builtin.rules.iter().map(PolicyRule::from_builtin).collect(),
+            rules: builtin.rules.iter().map(|rule| Arc::new(PolicyRule::from_builtin(rule))).collect(),
             default: true,
             labels: builtin.labels.iter().map(|l| ((*l).to_string(), "true".to_string())).collect(),
             selectors: builtin
