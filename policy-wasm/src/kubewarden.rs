@@ -14,11 +14,12 @@ pub const REJECT_ANNOTATION: &str = "authn-audit-reject";
 /// Audit annotation listing the codes that only warned.
 pub const WARN_ANNOTATION: &str = "authn-audit-warn";
 
-/// `ValidationRequest<T>` of the SDK: the AdmissionRequest and the policy settings.
+/// `ValidationRequest<T>` of the SDK: the AdmissionRequest and the policy settings. The request
+/// is read straight into policy-core's tree: it is decided, never answered back.
 #[derive(Debug, Deserialize)]
 struct ValidationRequest {
     #[serde(default)]
-    request: Value,
+    request: policy_core::value::Value,
     #[serde(default)]
     settings: Value,
 }
@@ -86,8 +87,7 @@ pub fn validate(payload: &[u8]) -> Result<Vec<u8>, crate::Error> {
     let vr: ValidationRequest =
         serde_json::from_slice(payload).map_err(|e| crate::json_error("invalid validation request", &e))?;
     let settings = PolicySettings::from_value(&vr.settings)?;
-    let request = crate::admission_request(&vr.request)?;
-    let decision = settings.decide(request)?;
+    let decision = settings.decide_owned(crate::into_admission_request(vr.request)?)?;
     serde_json::to_vec(&ValidationResponse::new(&decision)).map_err(|e| crate::Error::encode(&e))
 }
 

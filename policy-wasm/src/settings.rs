@@ -142,7 +142,13 @@ impl PolicySettings {
 
     /// Decide one AdmissionRequest with these settings.
     pub fn decide(&self, request: &Value) -> Result<policy_core::AdmitDecision, Error> {
-        Ok(policy_core::admit(&request.into(), &self.core(), &self.admit())?)
+        self.decide_owned(request.into())
+    }
+
+    /// [`decide`](Self::decide) a request already in policy-core's tree, moving it into the
+    /// decision instead of copying it.
+    pub fn decide_owned(&self, request: policy_core::value::Value) -> Result<policy_core::AdmitDecision, Error> {
+        Ok(policy_core::admit_owned(request, &self.core(), &self.admit())?)
     }
 }
 
