@@ -1,7 +1,7 @@
 // Node figures for docs/benchmarks.md ("Figures: policy-wasm"): one decision per realistic review
 // of tests/fixtures/admission-bench/ through each JS host, interleaved with the floor, `JSON.parse`
 // of the same payload in the same process: medians, p99 and the ratios, and whether @wapc/host meets
-// issue 15's goal (median ≤ 25 µs, p99 ≤ 150 µs). Then the OPA module's memory: its pages after
+// issue 15's goal (median ≤ 25 µs, p99 ≤ 150 µs; a column, not an exit status). Then the OPA module's memory: its pages after
 // loading into 5 pages, and after EVALUATIONS evaluations of every review in turn (growth must stop).
 // Usage: node bench.mjs [CALLS] [EVALUATIONS]   (defaults 2000 and 100000; needs `cargo xtask wasm`)
 import fs from 'node:fs';
@@ -57,7 +57,6 @@ for (let i = 0; i < 200; i++) {
     npm.admit(review);
   }
 }
-let allMet = true;
 for (const [name, text] of reviews) {
   const review = JSON.parse(text);
   // The floor parses what @wapc/host is given: the compact Kubewarden payload of the review.
@@ -87,7 +86,6 @@ for (const [name, text] of reviews) {
   const nm = quantile(times.npm, 0.5);
   const small = name !== '1 MB Pod';
   const met = wm <= GOAL.median && w99 <= GOAL.p99;
-  allMet &&= met || !small;
   const f = (x) => `${x.toFixed(1)} µs`;
   const r = (x) => `${(x / p).toFixed(1)}×`;
   console.log(
@@ -114,7 +112,9 @@ console.log(`| after loading (the module's warm-up included) | ${loaded} |`);
 console.log(`| after each review once | ${afterOneRound} |`);
 console.log(`| after ${evaluations} more evaluations | ${afterAll} |`);
 console.log(bounded ? '\nopa.wasm: no growth after the first round' : '\nopa.wasm: MEMORY GREW after the first round');
-if (!allMet || !bounded) {
-  console.error(!allMet ? 'bench: a review missed the goal in @wapc/host' : 'bench: opa.wasm memory is not bounded');
+// The goal column is information (absolute times on a shared machine are the load's as much as
+// the code's); unbounded memory is a failure.
+if (!bounded) {
+  console.error('bench: opa.wasm memory is not bounded');
   process.exitCode = 1;
 }

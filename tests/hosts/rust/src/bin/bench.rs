@@ -3,7 +3,8 @@
 //! wasmtime (wapc + wasmtime-provider, as kwctl and policy-server) and natively
 //! (`policy_wasm::kubewarden::validate`), interleaved with the floor: `serde_json::from_slice`
 //! of the same payload in the same process. Prints medians, p99 and the ratios, and whether each
-//! review meets issue 15's goal in wasmtime (median ≤ 25 µs, p99 ≤ 150 µs). Each call is timed
+//! review meets issue 15's goal in wasmtime (median ≤ 25 µs, p99 ≤ 150 µs): a column, not an exit
+//! status, since absolute times on a shared machine are the load's as much as the code's. Each call is timed
 //! in this thread's CPU time, so a call the scheduler suspends for another process is not counted
 //! as slow (the machine the figures come from is shared).
 //! Usage: `bench [CALLS]` (default 2000 per review; the 1 MB Pod gets a fiftieth).
@@ -47,7 +48,7 @@ fn reviews() -> Result<Vec<(String, Value)>, String> {
     Ok(out)
 }
 
-fn run() -> Result<bool, String> {
+fn run() -> Result<(), String> {
     let calls: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(2000);
 
     println!("| artifact | raw | gzip -9 |\n|---|---:|---:|");
@@ -66,7 +67,6 @@ fn run() -> Result<bool, String> {
         "| review | payload | parse (floor) | native | wasmtime median | wasmtime p99 | wasmtime / parse | goal |\n\
          |---|---:|---:|---:|---:|---:|---:|---|"
     );
-    let mut all_met = true;
     for (name, review) in reviews()? {
         let payload = validation_request(&review, &json!({}));
         let n = if name == "1 MB Pod" { (calls / 50).max(10) } else { calls };
@@ -95,24 +95,25 @@ fn run() -> Result<bool, String> {
         let (median, p99) = (quantile(&mut wasm, 0.5), quantile(&mut wasm, 0.99));
         let met = median <= GOAL_MEDIAN && p99 <= GOAL_P99;
         let small = name != "1 MB Pod";
-        all_met &= met || !small;
         println!(
             "| {name} | {} B | {p:.1} µs | {nat:.1} µs | {median:.1} µs | {p99:.1} µs | {:.1}× | {} |",
             payload.len(),
             median / p.max(1e-3),
-            if !small { "(not a goal)" } else if met { "met" } else { "MISSED" },
+            if !small {
+                "(not a goal)"
+            } else if met {
+                "met"
+            } else {
+                "MISSED"
+            },
         );
     }
-    Ok(all_met)
+    Ok(())
 }
 
 fn main() -> ExitCode {
     match run() {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => {
-            eprintln!("bench: a review missed the goal in wasmtime (median ≤ {GOAL_MEDIAN} µs, p99 ≤ {GOAL_P99} µs)");
-            ExitCode::FAILURE
-        }
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("bench: {e}");
             ExitCode::FAILURE
