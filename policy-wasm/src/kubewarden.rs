@@ -210,6 +210,7 @@ mod tests {
             message: "m".to_string(),
             evidence: Vec::new(),
             remediation: String::new(),
+            fix: None,
             docs: String::new(),
             related: Vec::new(),
             references: Vec::new(),

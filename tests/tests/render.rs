@@ -125,7 +125,12 @@ fn full_report() -> Report {
         report.findings[1 + i] = accepted;
     }
     report.summary.suppressed = 2;
-    report.summary.baseline = Some(policy_core::report::BaselineCounts { new: 1, unchanged: 3, fixed: 1 });
+    report.summary.baseline = Some(policy_core::report::BaselineCounts {
+        new: 1,
+        unchanged: 3,
+        fixed: 1,
+        ..policy_core::report::BaselineCounts::default()
+    });
     report.stale_suppressions.push(policy_core::report::StaleSuppression {
         origin: "suppressions[1]".into(),
         rule: "BT001".into(),
@@ -172,17 +177,21 @@ fn full_report() -> Report {
         path: "status.certificate".into(),
         usage: None,
     }];
-    report.inputs[0].diagnostics.push(policy_core::input::Diagnostic::warning(
+    report.inputs[0].diagnostics.push(policy_core::input::Diagnostic::new(
         "examples/sample-cluster.yaml",
         3,
-        "not-an-object",
+        policy_core::input::DiagnosticCode::NotAKubernetesObject,
         "document has no `kind`",
     ));
     // Every input status: the JSON schema and SARIF's notifications see each one.
     let limits = policy_core::Limits::default();
     report.inputs.push(InputSummary::too_large("dumps/big.yaml", 300 << 20, true, limits.max_total_bytes, &limits));
     report.inputs.push(InputSummary::too_large("/dev/zero", 1 + (1 << 20), false, 1 << 20, &limits));
-    report.inputs.push(InputSummary::unreadable("dumps/gone.yaml", "read-error", "no such file or directory"));
+    report.inputs.push(InputSummary::unreadable(
+        "dumps/gone.yaml",
+        policy_core::input::DiagnosticCode::ReadError,
+        "no such file or directory",
+    ));
     report.inputs.push(InputSummary {
         path: "dumps/empty.yaml".into(),
         status: InputStatus::NoObjects,
@@ -206,7 +215,11 @@ fn unread_report() -> Report {
     let files: Vec<InputFile<'_>> = inputs.iter().map(|(n, b)| InputFile { name: n, bytes: b }).collect();
     let limits = policy_core::Limits::default();
     let unread = [
-        InputSummary::unreadable("dumps/gone.yaml", "read-error", "no such file or directory"),
+        InputSummary::unreadable(
+            "dumps/gone.yaml",
+            policy_core::input::DiagnosticCode::ReadError,
+            "no such file or directory",
+        ),
         InputSummary::too_large("/dev/zero", limits.max_total_bytes + 1, false, limits.max_total_bytes, &limits),
     ];
     policy_core::analyze_with_unread(&files, &unread, &settings(), &mut |_| {})
@@ -224,6 +237,7 @@ fn inputs_not_read_are_listed_by_analyze_with_unread() {
             ("dumps/empty.yaml", InputStatus::NoObjects),
             ("dumps/gone.yaml", InputStatus::Unreadable),
             ("examples/sample-cluster.yaml", InputStatus::Analysed),
+            ("examples/sample-static-tokens.csv", InputStatus::Analysed),
         ],
         "every input, sorted by name"
     );
@@ -351,7 +365,7 @@ fn full_report_sarif_locations_and_notifications() {
     let invocation = &sarif["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], false, "inputs were skipped or unreadable");
     let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
-    assert!(notes.iter().any(|n| n["level"] == "warning" && n["descriptor"]["id"] == "not-an-object"));
+    assert!(notes.iter().any(|n| n["level"] == "warning" && n["descriptor"]["id"] == "not-a-kubernetes-object"));
     // Each input not analysed is a located notification (the file; a line when there is one).
     let artifacts = sarif["runs"][0]["artifacts"].as_array().unwrap();
     for (id, path, line) in [

@@ -3,6 +3,7 @@
 //! own ([`crate::components`]). Decisions live in [`crate::model`].
 
 use crate::browser::{self, NamedBlob};
+use crate::components::compare::{BaselineOutcome, ComparePanel};
 use crate::components::credentials::CredentialInventory;
 use crate::components::detail::DetailPanel;
 use crate::components::filter_bar::FilterBar;
@@ -66,6 +67,10 @@ pub enum Msg {
     AsOf(String),
     /// Download the report in a format.
     Export(&'static str),
+    /// Exports hold only the filtered view (`true`) or everything.
+    ExportFiltered(bool),
+    /// An earlier report to compare the current inputs with (the baseline picker).
+    Baseline(Vec<NamedBlob>),
     /// The watchdog's tick: is the worker still answering?
     Tick,
     /// A global key press.
@@ -149,6 +154,13 @@ pub struct App {
     elapsed_ms: Option<f64>,
     /// The dump's newest timestamp, suggested as the "as of".
     newest: Option<String>,
+    /// The earlier report this one is compared with, and whether it could be.
+    baseline: Option<BaselineOutcome>,
+    /// Exports hold only the findings the filters show (else everything).
+    export_filtered: bool,
+    /// What the report was of before the last drop (shown again when that drop was only an
+    /// earlier report to compare with).
+    compared_label: String,
     _listeners: Vec<EventListener>,
     /// When the worker last said anything (ms since the epoch): set by its message handler.
     last_heard: Rc<Cell<f64>>,
@@ -179,6 +191,9 @@ impl Component for App {
             inputs_subject: String::new(),
             elapsed_ms: None,
             newest: None,
+            baseline: None,
+            export_filtered: false,
+            compared_label: String::new(),
             _listeners: Vec::new(),
             last_heard: Rc::new(Cell::new(js_sys::Date::now())),
             awaiting: None,
@@ -215,10 +230,11 @@ impl Component for App {
                 if matches!(self.status, Status::Working(_)) {
                     self.restart_worker(ctx);
                 }
-                self.inputs_label = match files.as_slice() {
+                let label = match files.as_slice() {
                     [(name, _)] => name.clone(),
                     _ => format!("{} files", files.len()),
                 };
+                self.compared_label = std::mem::replace(&mut self.inputs_label, label);
                 self.inputs_subject = intake::subject(&files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
                 let names = files.iter().map(|(n, _)| n.clone()).collect();
                 let blobs = js_sys::Array::new();
@@ -297,10 +313,12 @@ impl Component for App {
                 self.start(Request::Reanalyze { now }, JsValue::UNDEFINED);
                 true
             }
-            Msg::Export(format) => {
-                self.send(Request::Export { format: format.to_string() }, JsValue::UNDEFINED);
-                false
+            Msg::Export(format) => self.export(format),
+            Msg::ExportFiltered(filtered) => {
+                self.export_filtered = filtered;
+                true
             }
+            Msg::Baseline(files) => self.compare_with(files),
             Msg::Tick => {
                 let heard = self.last_heard.get();
                 self.awaiting = intake::unanswered_since(self.awaiting, heard);
@@ -436,6 +454,7 @@ impl App {
         *self.incoming.borrow_mut() = Incoming::default();
         self.excerpt = None;
         self.elapsed_ms = None;
+        self.baseline = None;
         self.lines = Rc::default();
         self.shown = 0;
         self.send(request, payload);
@@ -518,8 +537,20 @@ impl App {
                 self.excerpt = Some((path, line, Rc::new(lines)));
                 true
             }
-            Reply::Export { filename, mime } => {
-                let _ = browser::download(&filename, &mime, &payload);
+            Reply::Baseline { name, error } => {
+                // An earlier report dropped alone compares the inputs already shown: the
+                // report is still theirs.
+                if self.inputs_label == name {
+                    self.inputs_label = std::mem::take(&mut self.compared_label);
+                }
+                self.baseline = Some(BaselineOutcome { name, error });
+                true
+            }
+            Reply::Export { filename, .. } => {
+                // The worker made the file (a Blob, typed): the page only names and saves it.
+                if let Ok(blob) = array.get(1).dyn_into::<web_sys::Blob>() {
+                    let _ = browser::download_blob(&filename, &blob);
+                }
                 false
             }
             Reply::Failed { message } => {
@@ -626,13 +657,47 @@ impl App {
         }
     }
 
-    fn export_menu(&self, link: &Scope<Self>) -> Html {
+    /// Ask the worker for an export: everything, or only what the filters show (the file says
+    /// which), as the user chose.
+    fn export(&mut self, format: &str) -> bool {
+        let filtered = self.export_filtered && self.view.filters.is_active();
+        let view =
+            filtered.then(|| ViewState { filters: self.view.filters.clone(), ..ViewState::default() }.to_fragment());
+        self.send(Request::Export { format: format.to_string(), view }, JsValue::UNDEFINED);
+        false
+    }
+
+    /// Compare the current inputs with an earlier report: the worker analyses them again with it.
+    fn compare_with(&mut self, files: Vec<NamedBlob>) -> bool {
+        let Some((name, blob)) = files.into_iter().next() else { return false };
         if self.report.is_none() {
-            return html! {};
+            return false;
         }
+        self.start(Request::Baseline { name }, blob.into());
+        true
+    }
+
+    fn export_menu(&self, link: &Scope<Self>) -> Html {
+        let Some(report) = &self.report else {
+            return html! {};
+        };
+        let active = self.view.filters.is_active();
+        let filtered = self.export_filtered && active;
+        let on_scope = link.callback(|e: Event| {
+            let value = e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
+            Msg::ExportFiltered(value == "filtered")
+        });
         html! {
             <nav class="exports" aria-label="Download the report">
-                <span class="label">{"Download"}</span>
+                <label class="label" for="export-scope">{"Download"}</label>
+                <select id="export-scope" class="export-scope" onchange={on_scope}
+                    title="What the downloaded file holds; it says so itself">
+                    <option value="all" selected={!filtered}>{ format!("everything ({})", model::human_count(report.findings.len())) }</option>
+                    <option value="filtered" selected={filtered} disabled={!active}>{
+                        if active { format!("filtered view ({} of {})", model::human_count(self.shown), model::human_count(report.findings.len())) }
+                        else { "filtered view (no filter set)".to_string() }
+                    }</option>
+                </select>
                 { for [("json", "JSON"), ("sarif", "SARIF"), ("markdown", "Markdown"), ("html", "HTML")].into_iter().map(|(f, label)| html! {
                     <button type="button" class="ghost" data-export={f} onclick={link.callback(move |_| Msg::Export(f))}
                         aria-label={format!("Download the report as {label}")}>{label}</button>
@@ -711,6 +776,8 @@ impl App {
                     <Summary report={report} keys={&self.keys} view={self.view.clone()} elapsed_ms={self.elapsed_ms} newest={self.newest.clone()}
                         on_view={link.callback(Msg::View)} on_as_of={link.callback(Msg::AsOf)} />
                 }
+                <ComparePanel report={report} baseline={self.baseline.clone()} view={self.view.clone()}
+                    on_view={link.callback(Msg::View)} on_pick={link.callback(Msg::Baseline)} />
                 if diagnostics > 0 {
                     { views::diagnostics_callout(report) }
                 }
@@ -724,7 +791,7 @@ impl App {
                     { match view.tab {
                         Tab::Findings => self.findings_view(link, report),
                         Tab::Mechanisms => html! { <MechanismInventory report={report} /> },
-                        Tab::Credentials => html! { <CredentialInventory report={report} /> },
+                        Tab::Credentials => html! { <CredentialInventory report={report} view={view.clone()} on_view={link.callback(Msg::View)} /> },
                         Tab::Coverage => views::coverage(report),
                     } }
                 </div>

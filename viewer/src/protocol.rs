@@ -40,6 +40,16 @@ pub enum Request {
     Export {
         /// `json`, `sarif`, `markdown` or `html`.
         format: String,
+        /// Only the findings this view's filters let through (a link fragment, as the page's
+        /// own), the file saying so; `None`: everything.
+        #[serde(default)]
+        view: Option<String>,
+    },
+    /// Compare the last inputs with an earlier report (the payload's one blob) and analyse them
+    /// again, so every finding says whether it is new.
+    Baseline {
+        /// The report's file name.
+        name: String,
     },
 }
 
@@ -101,6 +111,13 @@ pub enum Reply {
         line: u32,
         /// The lines; empty when the input is unknown.
         lines: Vec<ExcerptLine>,
+    },
+    /// What became of the earlier report given to compare with (before the report it applies to).
+    Baseline {
+        /// Its file name.
+        name: String,
+        /// Why it could not be used (then nothing is compared); `None` when it was.
+        error: Option<String>,
     },
     /// A rendered report; payload: the text.
     Export {

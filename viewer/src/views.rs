@@ -53,6 +53,19 @@ pub fn progress(p: &Progress, on_stop: Callback<MouseEvent>) -> Html {
             html! { <progress id="progress-bar" max={p.findings_total.max(1).to_string()} value={p.findings_sent.to_string()}
             aria-label="Loading findings"></progress> },
         ),
+        // Until the first file is parsed the loader has no count to give: say what it is doing
+        // rather than "0 objects parsed".
+        _ if p.objects.unwrap_or(0) == 0 && p.files_read < p.files_total => (
+            format!(
+                "Parsing {}: file {} of {} · then {} rules",
+                model::human_bytes(p.bytes_total),
+                p.files_read.saturating_add(1),
+                p.files_total,
+                p.rules_total
+            ),
+            html! { <progress id="progress-bar" max={p.files_total.saturating_add(p.rules_total).max(1).to_string()}
+            value={p.files_read.to_string()} aria-label="Analysing"></progress> },
+        ),
         _ => {
             let objects =
                 p.objects.map(|n| model::human_count(usize::try_from(n).unwrap_or(usize::MAX))).unwrap_or_default();
@@ -111,9 +124,9 @@ pub fn diagnostics_callout(report: &Report) -> Html {
             <strong>{ heading }</strong>
             <ul>
                 { for all.iter().take(SHOWN).map(|d| html! {
-                    <li class={classes!("diag", format!("{:?}", d.level).to_lowercase())} data-code={d.code.clone()}>
+                    <li class={classes!("diag", format!("{:?}", d.level).to_lowercase())} data-code={d.code.as_str()}>
                         <code>{ format!("{}:{}", d.source.path, d.source.line) }</code>{" "}
-                        <span class="muted">{ &d.code }</span>{" "}{ message(&d.message) }
+                        <span class="muted">{ d.code.as_str() }</span>{" "}{ message(&d.message) }
                     </li>
                 }) }
             </ul>
@@ -198,7 +211,7 @@ pub fn inputs_table(report: &Report) -> Html {
                                     if i.diagnostics.is_empty() { <span class="muted">{"none"}</span> }
                                     <ul class="plain">
                                         { for i.diagnostics.iter().map(|d| html! {
-                                            <li><code>{ format!("line {}", d.source.line) }</code>{" "}<span class="muted">{ &d.code }</span>{" "}{ message(&d.message) }</li>
+                                            <li><code>{ format!("line {}", d.source.line) }</code>{" "}<span class="muted">{ d.code.as_str() }</span>{" "}{ message(&d.message) }</li>
                                         }) }
                                     </ul>
                                 </td>

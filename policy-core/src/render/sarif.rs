@@ -2,6 +2,7 @@
 //! diagnostics and not-assessable rules as tool notifications.
 
 use super::Links;
+use crate::data::diagnostic::DiagnosticCode;
 use crate::data::input_summary::{InputStatus, InputSummary};
 use crate::data::object_ref::ObjectRef;
 use crate::data::rule_meta::{RuleMeta, RuleStatus};
@@ -76,10 +77,13 @@ pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
                 if let Some(index) = rule_index(&finding.code) {
                     map.insert("ruleIndex".to_string(), json!(index));
                 }
-                if !finding.also_in.is_empty()
-                    && let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut)
-                {
-                    properties.insert("alsoIn".to_string(), json!(finding.also_in));
+                if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
+                    if !finding.also_in.is_empty() {
+                        properties.insert("alsoIn".to_string(), json!(finding.also_in));
+                    }
+                    if let Some(fix) = &finding.fix {
+                        properties.insert("fix".to_string(), json!(fix));
+                    }
                 }
                 if let Some(suppression) = &finding.suppression {
                     map.insert("suppressions".to_string(), json!([suppression_object(suppression)]));
@@ -119,7 +123,7 @@ pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
         json!({
             "level": "error",
             "message": { "text": crate::data::input_summary::NO_OBJECTS },
-            "descriptor": { "id": "no-objects" },
+            "descriptor": { "id": DiagnosticCode::NoObjects },
             "locations": [location(&Source { path: input.path.as_str().into(), line: 0 }, artifact_index(&input.path), None)],
         })
     }));
@@ -127,7 +131,7 @@ pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
         json!({
             "level": "warning",
             "message": { "text": super::stale_message(stale) },
-            "descriptor": { "id": "stale-suppression" },
+            "descriptor": { "id": DiagnosticCode::StaleSuppression },
         })
     }));
     notifications.extend(report.not_assessable.iter().map(|na| {
@@ -172,6 +176,14 @@ pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
     });
     // The audit logs' window and counts (identities stay in the JSON report: SARIF is for results).
     let mut log = log;
+    if let Some(properties) = log.pointer_mut("/runs/0/properties").and_then(Value::as_object_mut) {
+        if let Some(scope) = &report.scope {
+            properties.insert("scope".to_string(), json!(scope));
+        }
+        if let Some(changes) = &report.credential_changes {
+            properties.insert("credentialChanges".to_string(), json!(changes));
+        }
+    }
     if let (Some(audit), Some(properties)) =
         (&report.audit, log.pointer_mut("/runs/0/properties").and_then(Value::as_object_mut))
     {
@@ -430,7 +442,7 @@ mod tests {
 
         report.inputs.push(crate::data::input_summary::InputSummary::unreadable(
             "gone.yaml",
-            "read-error",
+            DiagnosticCode::ReadError,
             "no such file or directory",
         ));
         report.inputs.push(crate::data::input_summary::InputSummary {
