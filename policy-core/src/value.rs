@@ -293,7 +293,9 @@ impl Value {
         }
         let rest = pointer.strip_prefix('/')?;
         rest.split('/').try_fold(self, |at, token| {
-            let token = token.replace("~1", "/").replace("~0", "~");
+            // Unescaped only when escaped: the inventory reads every workload through pointers.
+            let token: std::borrow::Cow<'_, str> =
+                if token.contains('~') { token.replace("~1", "/").replace("~0", "~").into() } else { token.into() };
             match at {
                 Value::Object(map) => map.get(&token),
                 Value::Array(items) => {
