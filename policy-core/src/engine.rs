@@ -140,6 +140,16 @@ pub fn analyze_with_audit(
         state.rules_run = rules_run;
         progress(state);
     });
+    // What needs the inventory is taken now; the objects and their indexes are then freed
+    // before the findings are numbered and sorted, so a big dump's tree never lives beside the
+    // sort's scratch.
+    let mechanisms = crate::inventory::mechanisms::assess(&inv);
+    let mut credentials = crate::inventory::credentials::collect(&inv, now);
+    crate::inventory::usage::attach(&mut credentials, &inv.audit);
+    let audit_summary = inv.audit.summary();
+    let analysed = objects.len();
+    drop(inv);
+    drop(objects);
     let mut findings = out.found;
     findings.retain(|f| suppression::in_scope(&f.object, &settings.namespaces, &settings.exclude_namespaces));
     for finding in &mut findings {
@@ -153,26 +163,22 @@ pub fn analyze_with_audit(
             .then_with(|| a.source.cmp(&b.source))
             .then_with(|| a.object.cmp(&b.object))
     });
-    for finding in &mut findings {
+    for finding in findings.iter_mut().filter(|_| !copies.is_empty()) {
         let o = &finding.object;
         if let Some(sources) = copies.get(&(o.kind.clone(), o.namespace.clone().unwrap_or_default(), o.name.clone())) {
             finding.also_in = sources.clone();
         }
     }
-    let summary = summarize(&findings, objects.len(), &summaries);
+    let summary = summarize(&findings, analysed, &summaries);
     Report {
         tool: Tool { name: TOOL_NAME.to_string(), version: TOOL_VERSION.to_string() },
         evaluated_at: now.format(&Rfc3339).unwrap_or_default(),
         inputs: summaries,
         findings,
         not_assessable: out.not_assessable,
-        mechanisms: crate::inventory::mechanisms::assess(&inv),
-        credentials: {
-            let mut credentials = crate::inventory::credentials::collect(&inv, now);
-            crate::inventory::usage::attach(&mut credentials, &inv.audit);
-            credentials
-        },
-        audit: inv.audit.summary(),
+        mechanisms,
+        credentials,
+        audit: audit_summary,
         summary,
         stale_suppressions,
         fixed: Vec::new(),

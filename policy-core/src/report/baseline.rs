@@ -120,14 +120,20 @@ pub struct FixedFinding {
 /// (which moves when the dump is reformatted or reordered) nor the message (which may hold
 /// dates). 32 hex digits.
 pub fn finding_id(finding: &Finding) -> String {
+    use sha2::{Digest, Sha256};
     let o = &finding.object;
-    let mut key = format!("{}\0{}\0{}\0{}", finding.code, o.kind, o.namespace.as_deref().unwrap_or(""), o.name);
-    for evidence in &finding.evidence {
-        key.push('\0');
-        key.push_str(&evidence.path);
+    // The parts joined by NUL bytes, hashed as they come (no key string: a dump gives 10⁵ ids).
+    let mut hasher = Sha256::new();
+    hasher.update(finding.code.as_bytes());
+    for part in [o.kind.as_str(), o.namespace.as_deref().unwrap_or(""), o.name.as_str()] {
+        hasher.update([0]);
+        hasher.update(part.as_bytes());
     }
-    let hex = crate::util::sha256_hex(key.as_bytes());
-    hex.get(..32).unwrap_or(&hex).to_string()
+    for evidence in &finding.evidence {
+        hasher.update([0]);
+        hasher.update(evidence.path.as_bytes());
+    }
+    crate::util::hex(hasher.finalize().get(..16).unwrap_or_default())
 }
 
 /// What a baseline must hold: a JSON report's findings with their ids.
