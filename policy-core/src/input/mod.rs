@@ -190,6 +190,7 @@ pub fn worth_reading(name: &str, head: &[u8]) -> bool {
 }
 
 mod json;
+pub mod locate;
 mod lines;
 mod loader;
 mod token_csv;
