@@ -798,8 +798,11 @@ impl<'t> Text<'t> {
     /// Follow `path` from `node`: the offset of the deepest key or item found, the steps found,
     /// and whether the path was found whole.
     fn follow(self, node: Node, path: &str) -> (Option<usize>, usize, bool) {
+        // `data.config → users[0].user.token`: a path that goes on inside a document held in a
+        // value (a kubeconfig in a ConfigMap), followed on when that is a literal block.
+        let path = path.replace(" → ", ".");
         let mut node = node;
-        let mut rest = path;
+        let mut rest = path.as_str();
         let mut at = None;
         let mut depth = 0;
         let mut descended = false;
@@ -809,15 +812,14 @@ impl<'t> Text<'t> {
             }
             let step = match node {
                 Node::BlockMap { .. } | Node::FlowMap(_) => self.map_step(node, rest),
-                Node::BlockSeq { first, indent } => index(rest).and_then(|(i, next)| {
-                    let dash = *self.block_items(first, indent).get(i)?;
-                    let (item, value) = self.block_item(dash, indent)?;
-                    Some((item, Some(value), next))
-                }),
-                Node::FlowSeq(open) => index(rest).and_then(|(i, next)| {
-                    let item = *self.flow_items(open).get(i)?;
-                    Some((item, Some(self.node(item, true)), next))
-                }),
+                Node::BlockSeq { first, indent } => {
+                    let items = self.block_items(first, indent).into_iter().filter_map(|d| self.block_item(d, indent));
+                    self.seq_step(items.collect(), rest)
+                }
+                Node::FlowSeq(open) => {
+                    let items = self.flow_items(open).into_iter().map(|i| (i, self.node(i, true)));
+                    self.seq_step(items.collect(), rest)
+                }
                 Node::BlockScalar { at: bar, parent } if !descended => {
                     descended = true;
                     match self.embedded(bar, parent) {
@@ -840,6 +842,27 @@ impl<'t> Text<'t> {
             }
         }
         (at, depth, rest.is_empty())
+    }
+
+    /// One item step in a sequence: `[n]`, or `[Type]` for the item whose `type` is `Type`
+    /// (`status.conditions[Approved]`).
+    fn seq_step<'p>(self, items: Vec<(usize, Node)>, rest: &'p str) -> Option<(usize, Option<Node>, &'p str)> {
+        if let Some((i, next)) = index(rest) {
+            let &(at, node) = items.get(i)?;
+            return Some((at, Some(node), next));
+        }
+        let inner = rest.strip_prefix('[')?;
+        let close = inner.find(']')?;
+        let wanted = inner.get(..close)?;
+        let next = inner.get(close + 1..)?;
+        let &(at, node) = items.iter().find(|(_, node)| {
+            self.entries(*node).iter().any(|e| {
+                e.key == "type"
+                    && self.value_of(*node, e).and_then(|v| self.leaf_text(v, matches!(node, Node::FlowMap(_))))
+                        == Some(Cow::Borrowed(wanted))
+            })
+        })?;
+        Some((at, Some(node), next.strip_prefix('.').unwrap_or(next)))
     }
 
     /// One key step in a mapping: `[key]`, or the longest key that `rest` starts with (keys
@@ -1047,6 +1070,12 @@ data:
         let path = "data.ClusterConfiguration.apiServer.extraArgs.token-auth-file";
         assert_eq!(at(kubeadm, 1, &cm, path), Some((11, 9, true)));
         assert_eq!(at(kubeadm, 1, &cm, "data.ClusterConfiguration.kind"), Some((12, 5, true)));
+        let held = "kind: ConfigMap\nmetadata: {name: k}\ndata:\n  config: |\n    users:\n    - name: u\n      user: {token: x}\n";
+        let k = obj("ConfigMap", None, "k");
+        assert_eq!(at(held, 1, &k, "data.config → users[0].user.token"), Some((7, 14, true)));
+        let csr = "kind: CertificateSigningRequest\nmetadata: {name: c}\nstatus:\n  conditions:\n  - type: Denied\n    reason: x\n  - reason: AutoApproved\n    type: Approved\n";
+        let c = obj("CertificateSigningRequest", None, "c");
+        assert_eq!(at(csr, 1, &c, "status.conditions[Approved].reason"), Some((7, 5, true)));
         let kops = "\
 contents: |
   apiVersion: v1
@@ -1095,7 +1124,8 @@ data:
 
     #[test]
     fn object_lines_stay_inside_the_object() {
-        let list = "items:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Pod\nkind: List\n";
+        let list =
+            "items:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Pod\nkind: List\n";
         let mut l = Locator::new(list);
         assert_eq!(l.object_lines(2), Some((2, 4)));
         assert_eq!(l.object_lines(5), Some((5, 6)));

@@ -190,8 +190,8 @@ pub fn worth_reading(name: &str, head: &[u8]) -> bool {
 }
 
 mod json;
-pub mod locate;
 mod lines;
 mod loader;
+pub mod locate;
 mod token_csv;
 mod yaml;
