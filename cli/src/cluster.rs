@@ -9,6 +9,7 @@
 
 use crate::{Unread, take_at_most};
 use policy_core::Limits;
+use policy_core::input::DiagnosticCode;
 use policy_core::report::InputSummary;
 use std::ffi::OsString;
 use std::io::Read;
@@ -178,7 +179,7 @@ fn get(target: &Target, what: &[&str], limit: u64) -> Result<Got, String> {
     let failed = |code, message: String| Ok(Got::Unread(Unread::Failed(code, message)));
     match stdout {
         Ok(None) => Ok(Got::Unread(Unread::TooLarge { bytes: limit.saturating_add(1), size_known: false })),
-        Err(e) => failed("read-error", format!("cannot read kubectl's output: {}", crate::reason(&e))),
+        Err(e) => failed(DiagnosticCode::ReadError, format!("cannot read kubectl's output: {}", crate::reason(&e))),
         Ok(Some(bytes)) if status.success() => {
             Ok(if is_empty_list(&bytes) { Got::NoneThere } else { Got::Json(bytes) })
         }
@@ -213,14 +214,17 @@ fn classify(resource: &str, stderr: &str) -> Result<Got, String> {
              `{kind}` to assess it (the API server said: {})",
             server_words(line)
         );
-        return Ok(Got::Unread(Unread::Failed("forbidden", message)));
+        return Ok(Got::Unread(Unread::Failed(DiagnosticCode::Forbidden, message)));
     }
     if line.contains("doesn't have a resource type")
         || line.contains("the server could not find the requested resource")
     {
         return Ok(Got::NotServed);
     }
-    Ok(Got::Unread(Unread::Failed("kubectl-error", format!("`kubectl get {resource}` failed: {}", server_words(line)))))
+    Ok(Got::Unread(Unread::Failed(
+        DiagnosticCode::KubectlError,
+        format!("`kubectl get {resource}` failed: {}", server_words(line)),
+    )))
 }
 
 /// kubectl's message without its `Error from server (Reason): ` prefix, lowercase first.
@@ -242,7 +246,7 @@ mod tests {
         let Ok(Got::Unread(Unread::Failed(code, message))) = classify("secrets", stderr) else {
             panic!("not a refusal")
         };
-        assert_eq!(code, "forbidden");
+        assert_eq!(code.as_str(), "forbidden");
         assert!(
             message.starts_with("not assessable: the caller may not list `secrets` (the core API group)"),
             "{message}"
@@ -263,7 +267,7 @@ mod tests {
         assert!(matches!(classify("iamidentitymappings.iamauthenticator.k8s.aws", stderr), Ok(Got::NotServed)));
         let stderr = "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?\n";
         let Ok(Got::Unread(Unread::Failed(code, message))) = classify("pods", stderr) else { panic!("lost") };
-        assert_eq!(code, "kubectl-error");
+        assert_eq!(code.as_str(), "kubectl-error");
         assert_eq!(
             message,
             "`kubectl get pods` failed: the connection to the server 127.0.0.1:1 was refused - did you specify the \

@@ -9,6 +9,7 @@ mod config;
 mod junit;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use policy_core::input::DiagnosticCode;
 use policy_core::render::{self, Format};
 use policy_core::report::{InputStatus, InputSummary, NO_OBJECTS};
 use policy_core::{InputFile, Limits, Severity, registry};
@@ -463,7 +464,7 @@ struct ReadInputs {
 /// Why one input could not be read.
 enum Unread {
     /// An I/O error, or a pipe that no writer opened (`code`, one-line message).
-    Failed(&'static str, String),
+    Failed(DiagnosticCode, String),
     /// More bytes than the budget left: its size when known, else the bytes seen.
     TooLarge { bytes: u64, size_known: bool },
 }
@@ -488,11 +489,19 @@ fn read_inputs(paths: &[PathBuf], limits: &Limits, pipe_timeout: Duration) -> Re
                 walk(path, &mut found, &mut read.unread);
                 if found.len() == before {
                     let message = "no dump in this directory (no .yaml, .yml, .json or .csv file, nor one whose content is Kubernetes YAML, JSON, a kubeconfig or a token file)";
-                    read.unread.push(InputSummary::unreadable(&path.display().to_string(), "read-error", message));
+                    read.unread.push(InputSummary::unreadable(
+                        &path.display().to_string(),
+                        DiagnosticCode::ReadError,
+                        message,
+                    ));
                 }
             }
             Ok(_) => found.push((path.display().to_string(), Some(path.clone()))),
-            Err(e) => read.unread.push(InputSummary::unreadable(&path.display().to_string(), "read-error", reason(&e))),
+            Err(e) => read.unread.push(InputSummary::unreadable(
+                &path.display().to_string(),
+                DiagnosticCode::ReadError,
+                reason(&e),
+            )),
         }
     }
     found.sort_by(|a, b| a.0.cmp(&b.0));
@@ -519,7 +528,7 @@ fn read_inputs(paths: &[PathBuf], limits: &Limits, pipe_timeout: Duration) -> Re
 
 /// A file, device or named pipe, at most `limit` bytes of it.
 fn read_bounded(path: &Path, limit: u64, pipe_timeout: Duration) -> Result<Vec<u8>, Unread> {
-    let failed = |e: std::io::Error| Unread::Failed("read-error", reason(&e));
+    let failed = |e: std::io::Error| Unread::Failed(DiagnosticCode::ReadError, reason(&e));
     let meta = std::fs::metadata(path).map_err(failed)?;
     // A regular file says its size: one too large is skipped without reading a byte.
     let size_hint = if meta.is_file() { meta.len() } else { 0 };
@@ -542,7 +551,7 @@ fn read_stdin(limit: u64) -> Result<Vec<u8>, Unread> {
     match take_at_most(stdin.lock(), limit, 0) {
         Ok(Some(bytes)) => Ok(bytes),
         Ok(None) => Err(Unread::TooLarge { bytes: limit.saturating_add(1), size_known: false }),
-        Err(e) => Err(Unread::Failed("read-error", format!("cannot read standard input: {}", reason(&e)))),
+        Err(e) => Err(Unread::Failed(DiagnosticCode::ReadError, format!("cannot read standard input: {}", reason(&e)))),
     }
 }
 
@@ -575,11 +584,11 @@ fn open_pipe(path: &Path, timeout: Duration) -> Result<File, Unread> {
             receiver.recv_timeout(timeout.saturating_sub(PIPE_NOTICE_AFTER)).map_err(|_| {
                 let message =
                     format!("no writer opened this named pipe within {} s (see --pipe-timeout)", timeout.as_secs());
-                Unread::Failed("read-timeout", message)
+                Unread::Failed(DiagnosticCode::ReadTimeout, message)
             })?
         }
     };
-    opened.map_err(|e| Unread::Failed("read-error", reason(&e)))
+    opened.map_err(|e| Unread::Failed(DiagnosticCode::ReadError, reason(&e)))
 }
 
 #[cfg(unix)]
@@ -618,7 +627,7 @@ fn walk(dir: &Path, found: &mut Vec<(String, Option<PathBuf>)>, unread: &mut Vec
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            unread.push(InputSummary::unreadable(&dir.display().to_string(), "read-error", reason(&e)));
+            unread.push(InputSummary::unreadable(&dir.display().to_string(), DiagnosticCode::ReadError, reason(&e)));
             return;
         }
     };

@@ -12,7 +12,7 @@ fn run(name: &str, bytes: &[u8]) -> Loaded {
 }
 
 fn codes(l: &Loaded) -> Vec<(String, u32)> {
-    l.inputs.iter().flat_map(|i| &i.diagnostics).map(|d| (d.code.clone(), d.source.line)).collect()
+    l.inputs.iter().flat_map(|i| &i.diagnostics).map(|d| (d.code.to_string(), d.source.line)).collect()
 }
 
 /// Lines of a file as a text editor counts them (at least 1).
@@ -93,7 +93,7 @@ fn huge_input_respects_the_size_limit_and_still_loads_big_dumps() {
         load(&[InputFile { name: "big.yaml", bytes: text.as_bytes() }, InputFile { name: "a", bytes: small }], &limits);
     // Inputs come back sorted by name: `a` first.
     assert_eq!(l.inputs[1].path, "big.yaml");
-    assert_eq!(l.inputs[1].diagnostics[0].code, "too-large");
+    assert_eq!(l.inputs[1].diagnostics[0].code.as_str(), "too-large");
     assert_eq!((l.inputs[1].objects, l.inputs[0].objects), (0, 1));
     // Many tiny documents: capped by the document limit.
     let docs = "---\napiVersion: v1\nkind: Namespace\n".repeat(50);

@@ -172,17 +172,21 @@ fn full_report() -> Report {
         path: "status.certificate".into(),
         usage: None,
     }];
-    report.inputs[0].diagnostics.push(policy_core::input::Diagnostic::warning(
+    report.inputs[0].diagnostics.push(policy_core::input::Diagnostic::new(
         "examples/sample-cluster.yaml",
         3,
-        "not-an-object",
+        policy_core::input::DiagnosticCode::NotAKubernetesObject,
         "document has no `kind`",
     ));
     // Every input status: the JSON schema and SARIF's notifications see each one.
     let limits = policy_core::Limits::default();
     report.inputs.push(InputSummary::too_large("dumps/big.yaml", 300 << 20, true, limits.max_total_bytes, &limits));
     report.inputs.push(InputSummary::too_large("/dev/zero", 1 + (1 << 20), false, 1 << 20, &limits));
-    report.inputs.push(InputSummary::unreadable("dumps/gone.yaml", "read-error", "no such file or directory"));
+    report.inputs.push(InputSummary::unreadable(
+        "dumps/gone.yaml",
+        policy_core::input::DiagnosticCode::ReadError,
+        "no such file or directory",
+    ));
     report.inputs.push(InputSummary {
         path: "dumps/empty.yaml".into(),
         status: InputStatus::NoObjects,
@@ -206,7 +210,11 @@ fn unread_report() -> Report {
     let files: Vec<InputFile<'_>> = inputs.iter().map(|(n, b)| InputFile { name: n, bytes: b }).collect();
     let limits = policy_core::Limits::default();
     let unread = [
-        InputSummary::unreadable("dumps/gone.yaml", "read-error", "no such file or directory"),
+        InputSummary::unreadable(
+            "dumps/gone.yaml",
+            policy_core::input::DiagnosticCode::ReadError,
+            "no such file or directory",
+        ),
         InputSummary::too_large("/dev/zero", limits.max_total_bytes + 1, false, limits.max_total_bytes, &limits),
     ];
     policy_core::analyze_with_unread(&files, &unread, &settings(), &mut |_| {})
@@ -351,7 +359,7 @@ fn full_report_sarif_locations_and_notifications() {
     let invocation = &sarif["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], false, "inputs were skipped or unreadable");
     let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
-    assert!(notes.iter().any(|n| n["level"] == "warning" && n["descriptor"]["id"] == "not-an-object"));
+    assert!(notes.iter().any(|n| n["level"] == "warning" && n["descriptor"]["id"] == "not-a-kubernetes-object"));
     // Each input not analysed is a located notification (the file; a line when there is one).
     let artifacts = sarif["runs"][0]["artifacts"].as_array().unwrap();
     for (id, path, line) in [

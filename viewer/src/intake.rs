@@ -4,7 +4,7 @@
 //! lists every input not analysed in full with its reason, and never shows a pass for a dump
 //! from which no object was read. Plain Rust over the report types, tested natively.
 
-use policy_core::input::Level;
+use policy_core::input::{DiagnosticCode, Level};
 use policy_core::report::{InputStatus, InputSummary};
 use policy_core::{Limits, Report};
 
@@ -86,7 +86,8 @@ pub fn unread(report: &Report) -> usize {
 }
 
 fn reason(input: &InputSummary) -> String {
-    let first = |level: Level| input.diagnostics.iter().find(|d| d.level == level && d.code != "no-objects");
+    let first =
+        |level: Level| input.diagnostics.iter().find(|d| d.level == level && d.code != DiagnosticCode::NoObjects);
     match input.status {
         InputStatus::Skipped => {
             let said = first(Level::Error).map(|d| d.message.as_str()).unwrap_or("it does not fit in the size limit");
@@ -273,8 +274,8 @@ mod tests {
     #[test]
     fn the_page_gets_capped_diagnostics_errors_first_in_file_order() {
         let diag = |line: u32, level: Level| match level {
-            Level::Error => Diagnostic::error("a.yaml", line, "yaml-syntax", "e"),
-            Level::Warning => Diagnostic::warning("a.yaml", line, "not-a-kubernetes-object", "w"),
+            Level::Error => Diagnostic::new("a.yaml", line, DiagnosticCode::YamlSyntax, "e"),
+            Level::Warning => Diagnostic::new("a.yaml", line, DiagnosticCode::NotAKubernetesObject, "w"),
         };
         let noisy = InputSummary {
             path: "a.yaml".into(),

@@ -111,9 +111,9 @@ pub fn diagnostics_callout(report: &Report) -> Html {
             <strong>{ heading }</strong>
             <ul>
                 { for all.iter().take(SHOWN).map(|d| html! {
-                    <li class={classes!("diag", format!("{:?}", d.level).to_lowercase())} data-code={d.code.clone()}>
+                    <li class={classes!("diag", format!("{:?}", d.level).to_lowercase())} data-code={d.code.as_str()}>
                         <code>{ format!("{}:{}", d.source.path, d.source.line) }</code>{" "}
-                        <span class="muted">{ &d.code }</span>{" "}{ message(&d.message) }
+                        <span class="muted">{ d.code.as_str() }</span>{" "}{ message(&d.message) }
                     </li>
                 }) }
             </ul>
@@ -198,7 +198,7 @@ pub fn inputs_table(report: &Report) -> Html {
                                     if i.diagnostics.is_empty() { <span class="muted">{"none"}</span> }
                                     <ul class="plain">
                                         { for i.diagnostics.iter().map(|d| html! {
-                                            <li><code>{ format!("line {}", d.source.line) }</code>{" "}<span class="muted">{ &d.code }</span>{" "}{ message(&d.message) }</li>
+                                            <li><code>{ format!("line {}", d.source.line) }</code>{" "}<span class="muted">{ d.code.as_str() }</span>{" "}{ message(&d.message) }</li>
                                         }) }
                                     </ul>
                                 </td>

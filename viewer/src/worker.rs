@@ -9,6 +9,7 @@
 use crate::protocol::{FINDINGS_CHUNK, Progress, Reply, Request};
 use crate::{intake, model};
 use policy_core::audit::{AuditLog, FileReader, looks_like_audit_log};
+use policy_core::input::DiagnosticCode;
 use policy_core::report::InputSummary;
 use policy_core::{InputFile, Report, Settings};
 use std::cell::RefCell;
@@ -188,7 +189,10 @@ async fn read_all(
                 let message =
                     "the browser could not read this file (it may have been moved, deleted or locked); drop it again"
                         .to_string();
-                unread.push(InputSummary { bytes: size, ..InputSummary::unreadable(&name, "read-error", message) });
+                unread.push(InputSummary {
+                    bytes: size,
+                    ..InputSummary::unreadable(&name, DiagnosticCode::ReadError, message)
+                });
             }
         }
         progress.files_read += 1;

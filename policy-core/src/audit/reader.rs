@@ -3,7 +3,7 @@
 
 use super::AuditLog;
 use super::event::Event;
-use crate::data::diagnostic::Diagnostic;
+use crate::data::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::data::input_summary::{InputStatus, InputSummary};
 use std::io::Write;
 use std::sync::Arc;
@@ -68,7 +68,7 @@ impl FileReader {
 
     /// The caller could not read the rest of the file: an error at the line reached.
     pub fn fail(&mut self, message: &str) {
-        self.diagnose(Diagnostic::error(&self.path, self.line + 1, "read-error", message));
+        self.diagnose(Diagnostic::new(&self.path, self.line + 1, DiagnosticCode::ReadError, message));
     }
 
     /// The next bytes of the file.
@@ -100,10 +100,10 @@ impl FileReader {
             self.text(log, &out);
             if result.is_err() {
                 self.gzip_failed = true;
-                self.diagnose(Diagnostic::error(
+                self.diagnose(Diagnostic::new(
                     &self.path,
                     self.line + 1,
-                    "audit-gzip",
+                    DiagnosticCode::AuditGzip,
                     "the compressed data is corrupt; the log is read up to here",
                 ));
                 break;
@@ -118,7 +118,7 @@ impl FileReader {
             if document.len() + bytes.len() > MAX_DOCUMENT_BYTES {
                 self.document = None;
                 let message = format!("an `EventList` over several lines must stay under {MAX_DOCUMENT_BYTES} bytes");
-                self.diagnose(Diagnostic::error(&self.path, 1, "audit-list-too-large", message));
+                self.diagnose(Diagnostic::new(&self.path, 1, DiagnosticCode::AuditListTooLarge, message));
                 self.overlong = true;
             } else {
                 document.extend_from_slice(bytes);
@@ -154,7 +154,7 @@ impl FileReader {
             self.partial = Vec::new();
             self.overlong = true;
             let message = format!("the line is longer than {MAX_LINE_BYTES} bytes and is skipped");
-            self.diagnose(Diagnostic::error(&self.path, self.line + 1, "audit-line-too-long", message));
+            self.diagnose(Diagnostic::new(&self.path, self.line + 1, DiagnosticCode::AuditLineTooLong, message));
         } else {
             self.partial.extend_from_slice(bytes);
         }
@@ -176,10 +176,10 @@ impl FileReader {
                 }
             }
             Ok(event) if event.is_audit_event() => self.event(log, &event, number),
-            Ok(_) => self.diagnose(Diagnostic::warning(
+            Ok(_) => self.diagnose(Diagnostic::new(
                 &self.path,
                 number,
-                "audit-not-an-event",
+                DiagnosticCode::AuditNotAnEvent,
                 "the line is JSON but no `audit.k8s.io` event; it is skipped",
             )),
             // A pretty-printed document: read it whole once all of it is in.
@@ -188,10 +188,10 @@ impl FileReader {
                 document.push(b'\n');
                 self.document = Some(document);
             }
-            Err(error) if last && error.is_eof() => self.diagnose(Diagnostic::error(
+            Err(error) if last && error.is_eof() => self.diagnose(Diagnostic::new(
                 &self.path,
                 number,
-                "audit-truncated-line",
+                DiagnosticCode::AuditTruncatedLine,
                 "the last line breaks off before its event ends (a log still being written, or cut short); it is skipped",
             )),
             Err(error) => {
@@ -200,7 +200,7 @@ impl FileReader {
                 } else {
                     format!("the line is not valid JSON (column {}); it is skipped", error.column())
                 };
-                self.diagnose(Diagnostic::error(&self.path, number, "audit-malformed-event", what));
+                self.diagnose(Diagnostic::new(&self.path, number, DiagnosticCode::AuditMalformedEvent, what));
             }
         }
     }
@@ -231,10 +231,10 @@ impl FileReader {
             let out = std::mem::take(decoder.get_mut());
             self.text(log, &out);
             if result.is_err() {
-                self.diagnose(Diagnostic::error(
+                self.diagnose(Diagnostic::new(
                     &self.path,
                     self.line + 1,
-                    "audit-gzip-truncated",
+                    DiagnosticCode::AuditGzipTruncated,
                     "the compressed file ends early (cut short, or still being written); the log is read up to here",
                 ));
             }
@@ -250,12 +250,17 @@ impl FileReader {
             let message = format!("{} more problems in this log are not listed", self.dropped);
             // Located where reading ended: the problems not listed lie before it.
             let at = self.line.max(1);
-            self.summary.diagnostics.push(Diagnostic::warning(&self.path, at, "audit-more-diagnostics", message));
+            self.summary.diagnostics.push(Diagnostic::new(
+                &self.path,
+                at,
+                DiagnosticCode::AuditMoreDiagnostics,
+                message,
+            ));
         }
         if self.events == 0 && !self.summary.has_errors() {
             let message = "no audit event could be read from this log";
             // The whole file, at its first line, as the loader's `no-objects`.
-            self.summary.diagnostics.push(Diagnostic::error(&self.path, 1, "audit-no-events", message));
+            self.summary.diagnostics.push(Diagnostic::new(&self.path, 1, DiagnosticCode::AuditNoEvents, message));
         }
         self.summary.documents = u32::try_from(self.events).unwrap_or(u32::MAX);
         self.summary.objects = self.summary.documents;
@@ -277,10 +282,10 @@ impl FileReader {
                 }
             }
             Ok(event) if event.is_audit_event() => self.event(log, &event, 1),
-            Ok(_) => self.diagnose(Diagnostic::warning(
+            Ok(_) => self.diagnose(Diagnostic::new(
                 &self.path,
                 1,
-                "audit-not-an-event",
+                DiagnosticCode::AuditNotAnEvent,
                 "the document is JSON but no `audit.k8s.io` event or event list; it is skipped",
             )),
             Err(error) => {
@@ -290,7 +295,7 @@ impl FileReader {
                     format!("the event list is not valid JSON (column {}); it is skipped", error.column())
                 };
                 let line = u32::try_from(error.line()).unwrap_or(1);
-                self.diagnose(Diagnostic::error(&self.path, line, "audit-malformed-event", what));
+                self.diagnose(Diagnostic::new(&self.path, line, DiagnosticCode::AuditMalformedEvent, what));
             }
         }
     }

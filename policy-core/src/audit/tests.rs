@@ -21,7 +21,7 @@ fn read(name: &str, bytes: &[u8]) -> AuditLog {
 }
 
 fn codes(log: &AuditLog) -> Vec<(u32, String)> {
-    log.files.iter().flat_map(|f| &f.diagnostics).map(|d| (d.source.line, d.code.clone())).collect()
+    log.files.iter().flat_map(|f| &f.diagnostics).map(|d| (d.source.line, d.code.to_string())).collect()
 }
 
 #[test]

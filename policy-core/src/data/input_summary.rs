@@ -1,6 +1,6 @@
 //! What became of one input file.
 
-use crate::data::diagnostic::{Diagnostic, Level};
+use crate::data::diagnostic::{Diagnostic, DiagnosticCode, Level};
 use crate::data::limits::Limits;
 use serde::{Deserialize, Serialize};
 
@@ -80,11 +80,11 @@ impl InputSummary {
     /// An input its caller could not read at all, for [`crate::analyze_with_unread`]: `code` is a
     /// stable kebab-case id (`read-error` unless something more precise fits) and `message` says
     /// why in one line. The diagnostic is at line 0: the input as a whole.
-    pub fn unreadable(path: &str, code: &str, message: impl Into<String>) -> Self {
+    pub fn unreadable(path: &str, code: DiagnosticCode, message: impl Into<String>) -> Self {
         Self {
             path: path.to_string(),
             status: InputStatus::Unreadable,
-            diagnostics: vec![Diagnostic::error(path, 0, code, message)],
+            diagnostics: vec![Diagnostic::new(path, 0, code, message)],
             ..Self::default()
         }
     }
@@ -109,7 +109,7 @@ impl InputSummary {
             path: path.to_string(),
             status: InputStatus::Skipped,
             bytes,
-            diagnostics: vec![Diagnostic::error(path, 1, "too-large", message)],
+            diagnostics: vec![Diagnostic::new(path, 1, DiagnosticCode::TooLarge, message)],
             ..Self::default()
         }
     }

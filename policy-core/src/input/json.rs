@@ -3,6 +3,7 @@
 
 use super::lines::{DocLines, Seg};
 use super::yaml::{self, Budget, Problem};
+use crate::data::diagnostic::DiagnosticCode;
 use crate::value::Value;
 
 /// One top-level JSON value with its text.
@@ -54,7 +55,7 @@ pub(super) fn parse<'t>(text: &'t str, max_depth: u32, max_docs: u32, budget: &m
         if parsed.docs.len() >= max_docs as usize {
             parsed.errors.push(Problem {
                 line,
-                code: "too-many-documents",
+                code: DiagnosticCode::TooManyDocuments,
                 message: format!("more than {max_docs} documents in this input; the rest is skipped"),
             });
             break;
@@ -229,7 +230,7 @@ fn key_string(raw: &[u8]) -> String {
 }
 
 fn too_deep(line: u32, max: u32) -> Problem {
-    Problem { line, code: "too-deep", message: format!("nesting deeper than {max} levels") }
+    Problem { line, code: DiagnosticCode::TooDeep, message: format!("nesting deeper than {max} levels") }
 }
 
 /// The problem of a serde_json error at file line `first` + the error's line - 1, without
@@ -244,11 +245,11 @@ fn problem(e: &serde_json::Error, first: u32) -> Problem {
     } else if e.is_eof() {
         Problem {
             line,
-            code: "json-syntax",
+            code: DiagnosticCode::JsonSyntax,
             message: format!("invalid JSON: {what} (the input looks truncated, expected complete JSON)"),
         }
     } else {
-        Problem { line, code: "json-syntax", message: format!("invalid JSON: {what}") }
+        Problem { line, code: DiagnosticCode::JsonSyntax, message: format!("invalid JSON: {what}") }
     }
 }
 
@@ -526,14 +527,14 @@ mod tests {
         let p = parse("{\"a\": 1}\n{\"b\": [1,\n", 128, 10);
         assert_eq!(p.docs.len(), 1);
         let e = p.errors.into_iter().next().unwrap();
-        assert_eq!((e.code, e.line), ("json-syntax", 3));
+        assert_eq!((e.code.as_str(), e.line), ("json-syntax", 3));
         assert!(e.message.contains("truncated"));
         let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
-        assert_eq!(parse(&deep, 128, 10).errors[0].code, "too-deep");
+        assert_eq!(parse(&deep, 128, 10).errors[0].code.as_str(), "too-deep");
         let shallow = parse("[[[[1]]]]", 3, 10);
-        assert_eq!(shallow.errors[0].code, "too-deep");
+        assert_eq!(shallow.errors[0].code.as_str(), "too-deep");
         assert!(shallow.docs.is_empty());
-        assert_eq!(parse("{} {} {}", 128, 2).errors[0].code, "too-many-documents");
+        assert_eq!(parse("{} {} {}", 128, 2).errors[0].code.as_str(), "too-many-documents");
     }
 
     #[test]
@@ -544,7 +545,7 @@ mod tests {
         let p = parse(&text, 128, 10);
         let got: Vec<_> = p.docs.iter().map(|d| (d.line, serde_json::Value::from(d.value.clone()))).collect();
         assert_eq!(got, vec![(1, json!({"a": 1})), (3, json!({"b": 2})), (6, json!({"d": 4}))]);
-        let codes: Vec<_> = p.errors.iter().map(|e| (e.code, e.line)).collect();
+        let codes: Vec<_> = p.errors.iter().map(|e| (e.code.as_str(), e.line)).collect();
         assert_eq!(codes, vec![("json-syntax", 2), ("too-deep", 4), ("json-syntax", 5)]);
         assert!(p.errors.iter().all(|e| e.message.ends_with("; the document is skipped")), "{:?}", p.errors);
     }
@@ -555,7 +556,7 @@ mod tests {
         let p = parse(bad, 128, 10);
         assert_eq!(p.docs[0].value, json!({"kind": "List", "items": [{"kind": "Pod"}, {"kind": "Secret"}]}));
         assert_eq!(p.docs[0].lines.items, vec![2, 4]);
-        assert_eq!(p.errors.iter().map(|e| (e.code, e.line)).collect::<Vec<_>>(), vec![("json-syntax", 3)]);
+        assert_eq!(p.errors.iter().map(|e| (e.code.as_str(), e.line)).collect::<Vec<_>>(), vec![("json-syntax", 3)]);
         assert!(p.errors[0].message.ends_with("; the list item is skipped"));
         let cut = "{\n \"apiVersion\": \"v1\",\n \"items\": [\n  {\"kind\": \"Pod\"},\n  {\"kind\": \"Sec";
         let p = parse(cut, 128, 10);

@@ -3,7 +3,9 @@
 
 use super::lines::{DocLines, LineMap, Seg};
 use super::yaml::{self, Budget, Caps, HARD_MAX_DEPTH, Problem};
-use super::{Diagnostic, InputFile, Level, Limits, Loaded, Object, Origin, ParseError, json, token_csv};
+use super::{
+    Diagnostic, DiagnosticCode, InputFile, Level, Limits, Loaded, Object, Origin, ParseError, json, token_csv,
+};
 use crate::data::input_summary::InputSummary;
 use crate::data::source::Source;
 use crate::value::{Map, Value};
@@ -83,14 +85,6 @@ pub(super) fn parse_embedded(text: &str, limits: &Limits) -> Result<Value, Parse
 
 fn caps(limits: &Limits) -> Caps {
     Caps { max_depth: limits.max_depth.min(HARD_MAX_DEPTH), max_alias_nodes: limits.max_alias_nodes }
-}
-
-fn level_of(code: &str) -> Level {
-    match code {
-        "yaml-syntax" | "json-syntax" | "not-utf8" | "too-large" | "too-deep" | "alias-limit" | "memory-limit"
-        | "too-many-documents" | "csv-syntax" | "truncated" | "no-objects" => Level::Error,
-        _ => Level::Warning,
-    }
 }
 
 /// Where a parsed document's text lives, to find more lines in it when needed.
@@ -190,26 +184,31 @@ impl<'a> FileCx<'a> {
                     "{n} documents or items without `apiVersion`/`kind` (the first here) are not Kubernetes objects and were skipped"
                 )
             };
-            self.diag(line, "not-a-kubernetes-object", message);
+            self.diag(line, DiagnosticCode::NotAKubernetesObject, message);
         }
         if self.count == 0 && !self.diagnostics.iter().any(|d| d.level == Level::Error) {
             // Never a silent pass: an input that gave nothing to check has an error, at least this.
             self.diag(
                 1,
-                "no-objects",
+                DiagnosticCode::NoObjects,
                 "no Kubernetes object could be read from this input; expected at least one object with `apiVersion` and `kind`",
             );
         }
         if self.over_budget > 1 {
-            let first = self.diagnostics.iter().find(|d| d.code == "memory-limit").map_or(1, |d| d.source.line);
+            let first =
+                self.diagnostics.iter().find(|d| d.code == DiagnosticCode::MemoryLimit).map_or(1, |d| d.source.line);
             let n = self.over_budget - 1;
-            self.diag(first, "memory-limit", format!("{n} later documents or items were skipped for the same limit"));
+            self.diag(
+                first,
+                DiagnosticCode::MemoryLimit,
+                format!("{n} later documents or items were skipped for the same limit"),
+            );
         }
         if self.unshown > 0 {
-            let d = Diagnostic::warning(
+            let d = Diagnostic::new(
                 self.name,
                 self.max_line,
-                "more-diagnostics",
+                DiagnosticCode::MoreDiagnostics,
                 format!("{} more diagnostics in this input are not shown", self.unshown),
             );
             self.diagnostics.push(d);
@@ -225,21 +224,17 @@ impl<'a> FileCx<'a> {
         }
     }
 
-    fn diag(&mut self, line: u32, code: &str, message: impl Into<String>) {
-        if self.diagnostics.len() >= MAX_DIAGNOSTICS && code != "no-objects" {
+    fn diag(&mut self, line: u32, code: DiagnosticCode, message: impl Into<String>) {
+        if self.diagnostics.len() >= MAX_DIAGNOSTICS && code != DiagnosticCode::NoObjects {
             self.unshown = self.unshown.saturating_add(1);
             return;
         }
         let line = line.clamp(1, self.max_line);
-        let d = match level_of(code) {
-            Level::Error => Diagnostic::error(self.name, line, code, message),
-            Level::Warning => Diagnostic::warning(self.name, line, code, message),
-        };
-        self.diagnostics.push(d);
+        self.diagnostics.push(Diagnostic::new(self.name, line, code, message));
     }
 
     fn problem(&mut self, p: Problem, map: LineMap, context: &str) {
-        if p.code == "memory-limit" {
+        if p.code == DiagnosticCode::MemoryLimit {
             // Once the budget is spent every later document fails alike: say it once.
             self.over_budget = self.over_budget.saturating_add(1);
             if self.over_budget > 1 {
@@ -320,7 +315,7 @@ impl<'a> FileCx<'a> {
                 self.max_line = u32::MAX;
                 self.diag(
                     line,
-                    "not-utf8",
+                    DiagnosticCode::NotUtf8,
                     "invalid UTF-16 (first bad unit on this line); it was replaced and the rest was read",
                 );
             }
@@ -334,7 +329,7 @@ impl<'a> FileCx<'a> {
                 self.max_line = u32::MAX;
                 self.diag(
                     line,
-                    "not-utf8",
+                    DiagnosticCode::NotUtf8,
                     "input is not valid UTF-8 (first bad byte on this line); bad bytes were replaced and the rest was read",
                 );
                 String::from_utf8_lossy(bytes)
@@ -345,7 +340,7 @@ impl<'a> FileCx<'a> {
     fn read_json(&mut self, text: &str) {
         let max_depth = self.limits.max_depth.min(HARD_MAX_DEPTH);
         let parsed = json::parse(text, max_depth, self.limits.max_documents, &mut self.budget);
-        let syntax_error = parsed.errors.iter().any(|e| e.code == "json-syntax");
+        let syntax_error = parsed.errors.iter().any(|e| e.code == DiagnosticCode::JsonSyntax);
         let quoted_first_key =
             text.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '{' || c == '[').starts_with('"');
         if syntax_error && (parsed.yaml_marker || !quoted_first_key) {
@@ -381,7 +376,7 @@ impl<'a> FileCx<'a> {
                         let max = self.limits.max_documents;
                         self.diag(
                             chunk_map.apply(lines.root),
-                            "too-many-documents",
+                            DiagnosticCode::TooManyDocuments,
                             format!("more than {max} documents in this input; the rest is skipped"),
                         );
                         return;
@@ -458,7 +453,7 @@ impl<'a> FileCx<'a> {
             let end = self.max_line;
             self.diag(
                 end,
-                "truncated",
+                DiagnosticCode::Truncated,
                 format!(
                     "the input looks truncated: a list of `items` without `kind: List` (kubectl writes `kind` last) ends at line {end}; its items were read, but objects after them are missing (expected the complete dump)"
                 ),
@@ -500,7 +495,7 @@ impl<'a> FileCx<'a> {
         if str_of(&map, "apiVersion").is_empty() {
             self.diag(
                 line,
-                "missing-api-version",
+                DiagnosticCode::MissingApiVersion,
                 "object has a `kind` but no `apiVersion`; expected both (it was still read)",
             );
         }
@@ -522,7 +517,7 @@ impl<'a> FileCx<'a> {
             _ => {
                 self.diag(
                     place.line,
-                    "invalid-admission-review",
+                    DiagnosticCode::InvalidAdmissionReview,
                     "AdmissionReview has no `request` mapping; expected `request.object`",
                 );
                 return;
@@ -538,7 +533,7 @@ impl<'a> FileCx<'a> {
             None | Some(Value::Null) => {}
             Some(_) => self.diag(
                 place.line,
-                "invalid-admission-review",
+                DiagnosticCode::InvalidAdmissionReview,
                 "`request.object` is not a mapping; expected the object under review",
             ),
         }
@@ -572,7 +567,7 @@ impl<'a> FileCx<'a> {
         else {
             self.diag(
                 line,
-                "embedded-invalid",
+                DiagnosticCode::EmbeddedInvalid,
                 "`data.configFile.content` is not base64 UTF-8 text; expected a base64-encoded kubelet config file",
             );
             return;
@@ -604,7 +599,11 @@ impl<'a> FileCx<'a> {
     fn check_fields(&mut self, map: &Map, place: Place<'_>) {
         if let Some(meta) = map.get("metadata").filter(|m| !matches!(m, Value::Object(_) | Value::Null)) {
             let line = place.locate(&[Seg::Key("metadata")], true);
-            self.diag(line, "invalid-field", format!("`metadata` is {}; expected a mapping", type_name(meta)));
+            self.diag(
+                line,
+                DiagnosticCode::InvalidField,
+                format!("`metadata` is {}; expected a mapping", type_name(meta)),
+            );
         }
         let fields: &[&str] = match str_of(map, "kind") {
             "ConfigMap" => &["data", "binaryData"],
@@ -622,7 +621,7 @@ impl<'a> FileCx<'a> {
                             if is_safe_key(key) { format!("`{field}.{key}`") } else { format!("a `{field}` value") };
                         self.diag(
                             line,
-                            "invalid-field",
+                            DiagnosticCode::InvalidField,
                             format!("{kind} {shown} is {}; expected a string", type_name(value)),
                         );
                     }
@@ -631,7 +630,7 @@ impl<'a> FileCx<'a> {
                     let line = place.locate(&[Seg::Key(field)], true);
                     self.diag(
                         line,
-                        "invalid-field",
+                        DiagnosticCode::InvalidField,
                         format!("{kind} `{field}` is {}; expected a mapping", type_name(other)),
                     );
                 }
@@ -746,7 +745,7 @@ mod tests {
     }
 
     fn codes(l: &Loaded) -> Vec<(String, u32)> {
-        l.inputs.iter().flat_map(|i| &i.diagnostics).map(|d| (d.code.clone(), d.source.line)).collect()
+        l.inputs.iter().flat_map(|i| &i.diagnostics).map(|d| (d.code.to_string(), d.source.line)).collect()
     }
 
     fn obj(kind: &str, name: &str, line: u32, origin: Origin) -> (String, String, u32, Origin) {
@@ -928,7 +927,7 @@ mod tests {
         let three = b"apiVersion: v1\nkind: Namespace\n---\napiVersion: v1\nkind: Namespace\n---\napiVersion: v1\nkind: Namespace\n";
         let l = load(&[InputFile { name: "a", bytes: small }, InputFile { name: "b", bytes: small }], &limits);
         assert_eq!(l.objects.len(), 1);
-        assert_eq!(l.inputs[1].diagnostics[0].code, "too-large");
+        assert_eq!(l.inputs[1].diagnostics[0].code.as_str(), "too-large");
         let l = load(&[InputFile { name: "c", bytes: three }], &Limits { max_documents: 2, ..Limits::default() });
         assert_eq!(l.objects.len(), 2);
         assert_eq!(codes(&l), vec![("too-many-documents".to_string(), 7)]);

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 // Named here too for the crates that load inputs (`policy_core::input::Limits`); inside
 // policy-core, import them from `crate::data`.
-pub use crate::data::diagnostic::{Diagnostic, Level};
+pub use crate::data::diagnostic::{Diagnostic, DiagnosticCode, Level};
 pub use crate::data::limits::Limits;
 
 /// One input: a name (file path, `-` for stdin) and its bytes.

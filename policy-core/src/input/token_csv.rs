@@ -3,6 +3,7 @@
 //! They become one synthetic `StaticTokenFile` object; tokens stay in memory only.
 
 use super::yaml::Problem;
+use crate::data::diagnostic::DiagnosticCode;
 use crate::value::Value;
 use serde_json::json;
 
@@ -137,7 +138,7 @@ pub(super) fn parse(name: &str, text: &str) -> (Value, Vec<Problem>) {
             Err(what) => {
                 problems.push(Problem {
                     line,
-                    code: "csv-syntax",
+                    code: DiagnosticCode::CsvSyntax,
                     message: format!("{what}; expected `token,user,uid[,\"group1,group2\"]`"),
                 });
                 continue;
@@ -147,7 +148,7 @@ pub(super) fn parse(name: &str, text: &str) -> (Value, Vec<Problem>) {
         let (Some(token), Some(user), Some(uid)) = (fields.next(), fields.next(), fields.next()) else {
             problems.push(Problem {
                 line,
-                code: "csv-syntax",
+                code: DiagnosticCode::CsvSyntax,
                 message: "row has fewer than 3 columns; expected `token,user,uid[,\"group1,group2\"]` (the kube-apiserver refuses this file)".to_string(),
             });
             continue;
@@ -155,7 +156,7 @@ pub(super) fn parse(name: &str, text: &str) -> (Value, Vec<Problem>) {
         if token.is_empty() {
             problems.push(Problem {
                 line,
-                code: "empty-token",
+                code: DiagnosticCode::EmptyToken,
                 message: "row has an empty token; the kube-apiserver skips it".to_string(),
             });
             continue;
@@ -163,7 +164,7 @@ pub(super) fn parse(name: &str, text: &str) -> (Value, Vec<Problem>) {
         if let Some(first) = seen.insert(token.clone(), line) {
             problems.push(Problem {
                 line,
-                code: "duplicate-token",
+                code: DiagnosticCode::DuplicateToken,
                 message: format!("row repeats the token of line {first}; the kube-apiserver keeps the last one"),
             });
         }
@@ -219,7 +220,7 @@ mod tests {
     fn problems_never_show_tokens() {
         let text = "tok1,a,1\n# comment\ntok1,b,2\n,c,3\n\"open,d,4\n";
         let (obj, problems) = parse("t.csv", text);
-        let got: Vec<(&str, u32)> = problems.iter().map(|p| (p.code, p.line)).collect();
+        let got: Vec<(&str, u32)> = problems.iter().map(|p| (p.code.as_str(), p.line)).collect();
         assert_eq!(got, vec![("csv-syntax", 2), ("duplicate-token", 3), ("empty-token", 4), ("csv-syntax", 5)]);
         assert!(problems.iter().all(|p| !p.message.contains("tok1")));
         assert_eq!(obj["rows"].as_array().unwrap().len(), 2);

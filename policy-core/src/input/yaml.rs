@@ -5,6 +5,7 @@
 //! (sigs.k8s.io/yaml, i.e. YAML 1.1 booleans such as `yes`/`on`, octal `0755`, merge keys `<<`).
 
 use super::lines::{DocLines, Seg};
+use crate::data::diagnostic::DiagnosticCode;
 use crate::value::{Map, Number, Str, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::borrow::Cow;
@@ -68,7 +69,7 @@ fn chunk(text: &str, start: usize, end: usize, first_line: u32) -> Chunk<'_> {
 pub(super) struct Problem {
     /// Line inside the chunk (1-based).
     pub line: u32,
-    pub code: &'static str,
+    pub code: DiagnosticCode,
     pub message: String,
 }
 
@@ -132,9 +133,9 @@ impl Budget {
             return Ok(());
         }
         let (code, what) = if alias {
-            ("alias-limit", format!("YAML aliases here would copy {cost} bytes, and"))
+            (DiagnosticCode::AliasLimit, format!("YAML aliases here would copy {cost} bytes, and"))
         } else {
-            ("memory-limit", "the values read from this input".to_string())
+            (DiagnosticCode::MemoryLimit, "the values read from this input".to_string())
         };
         Err(Problem {
             line,
@@ -215,7 +216,7 @@ pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget) -> Parsed
         parsed.docs.push(list.into_doc());
         return parsed;
     }
-    if error.code == "memory-limit" {
+    if error.code == DiagnosticCode::MemoryLimit {
         // Out of budget: later items would not fit either.
         parsed.errors.push(error.costing("the rest of the list is skipped"));
     } else {
@@ -244,8 +245,11 @@ pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget) -> Parsed
             let Some(mut e) = part.errors.pop() else { break };
             e.line = e.line.saturating_add(offset);
             error_line = (e.line as usize).max(cursor.index + 1);
-            let cost =
-                if e.code == "memory-limit" { "the rest of the list is skipped" } else { "the list item is skipped" };
+            let cost = if e.code == DiagnosticCode::MemoryLimit {
+                "the rest of the list is skipped"
+            } else {
+                "the list item is skipped"
+            };
             parsed.errors.push(e.costing(cost));
             if cost != "the list item is skipped" {
                 break;
@@ -409,11 +413,11 @@ fn syntax(e: &ScanError) -> Problem {
     let line = u32::try_from(e.marker().line()).unwrap_or(u32::MAX).max(1);
     if e.info().contains("recursion limit") {
         // The scanner's own cap on flow nesting (255) can trip before ours.
-        return Problem { line, code: "too-deep", message: "nesting too deep".to_string() };
+        return Problem { line, code: DiagnosticCode::TooDeep, message: "nesting too deep".to_string() };
     }
     // The parser's messages are fixed phrases (at most one offending punctuation character),
     // never document text, so they are safe to show.
-    Problem { line, code: "yaml-syntax", message: format!("invalid YAML: {}", e.info()) }
+    Problem { line, code: DiagnosticCode::YamlSyntax, message: format!("invalid YAML: {}", e.info()) }
 }
 
 enum Key {
@@ -486,7 +490,7 @@ fn close_map(entries: &mut Vec<Pending>, start: usize, warnings: &mut Vec<Proble
                 if written && entry.origin == Origin::Written {
                     warnings.push(Problem {
                         line: entry.line,
-                        code: "duplicate-key",
+                        code: DiagnosticCode::DuplicateKey,
                         message: "key appears twice in this mapping; the last value is used (expected unique keys)"
                             .to_string(),
                     });
@@ -601,7 +605,7 @@ impl Builder {
                 let Some((value, nodes, bytes)) = self.anchors.get(&id) else {
                     return Err(Problem {
                         line,
-                        code: "yaml-syntax",
+                        code: DiagnosticCode::YamlSyntax,
                         message:
                             "alias refers to an anchor that is not defined before it (expected `*name` after `&name`)"
                                 .to_string(),
@@ -690,7 +694,7 @@ impl Builder {
     fn alias_limit(&self, line: u32) -> Problem {
         Problem {
             line,
-            code: "alias-limit",
+            code: DiagnosticCode::AliasLimit,
             message: format!(
                 "YAML anchors and aliases copy more than {} nodes in this document (billion-laughs guard)",
                 self.caps.max_alias_nodes
@@ -717,7 +721,11 @@ impl Builder {
         let depth = u32::try_from(self.stack.len()).unwrap_or(u32::MAX).saturating_add(1);
         let max = self.caps.max_depth.min(HARD_MAX_DEPTH);
         if depth > max {
-            return Err(Problem { line, code: "too-deep", message: format!("nesting deeper than {max} levels") });
+            return Err(Problem {
+                line,
+                code: DiagnosticCode::TooDeep,
+                message: format!("nesting deeper than {max} levels"),
+            });
         }
         self.budget.charge(FRAME_COST, line, false)?;
         self.scratch_charged += FRAME_COST;
@@ -1080,7 +1088,7 @@ mod tests {
         let p = parse_chunk("a: 1\nb: 2\na: 3\n", CAPS);
         assert_eq!(p.docs[0].0, json!({"a": 3, "b": 2}));
         assert_eq!(p.warnings.len(), 1);
-        assert_eq!((p.warnings[0].code, p.warnings[0].line), ("duplicate-key", 3));
+        assert_eq!((p.warnings[0].code.as_str(), p.warnings[0].line), ("duplicate-key", 3));
     }
 
     #[test]
@@ -1101,7 +1109,7 @@ mod tests {
         let text = format!("m:\n{}  k03: again\n", keys.replace("k", "  k"));
         let p = parse_chunk(&text, CAPS);
         assert_eq!(p.docs[0].0["m"]["k03"], json!("again"));
-        assert_eq!(p.warnings.iter().map(|w| (w.code, w.line)).collect::<Vec<_>>(), [("duplicate-key", 42)]);
+        assert_eq!(p.warnings.iter().map(|w| (w.code.as_str(), w.line)).collect::<Vec<_>>(), [("duplicate-key", 42)]);
     }
 
     #[test]
@@ -1123,7 +1131,7 @@ mod tests {
         assert_eq!(doc["k000007"], json!("again"));
         assert_eq!(doc["k099998"], json!("again"));
         assert_eq!(doc["k000008"], json!(8));
-        let lines: Vec<_> = p.warnings.iter().map(|w| (w.code, w.line)).collect();
+        let lines: Vec<_> = p.warnings.iter().map(|w| (w.code.as_str(), w.line)).collect();
         assert_eq!(lines, [("duplicate-key", 100_001), ("duplicate-key", 100_002)]);
     }
 
@@ -1135,7 +1143,7 @@ mod tests {
         let values = 10_000 * (KEY_COST + NODE_COST) + NODE_COST + CONTAINER_COST;
         let mut tight = Budget { left: values + 1000, limit: values + 1000, per_byte: 1 };
         let p = super::parse_chunk(&items, CAPS, &mut tight);
-        assert_eq!(p.errors.first().map(|e| e.code), Some("memory-limit"));
+        assert_eq!(p.errors.first().map(|e| e.code.as_str()), Some("memory-limit"));
         // ...and once the document is read, only the values stay charged.
         let mut roomy = Budget { left: 4 * values, limit: 4 * values, per_byte: 1 };
         let p = super::parse_chunk(&items, CAPS, &mut roomy);
@@ -1148,7 +1156,7 @@ mod tests {
         let laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n";
         let p = parse_chunk(laughs, CAPS);
         let err = p.errors.into_iter().next().unwrap();
-        assert_eq!((err.code, err.line), ("alias-limit", 3));
+        assert_eq!((err.code.as_str(), err.line), ("alias-limit", 3));
         assert!(p.docs.is_empty());
     }
 
@@ -1159,7 +1167,7 @@ mod tests {
             (0..100).map(|i| format!("{}- &a{i}\n", "  ".repeat(i))).collect::<String>() + &"  ".repeat(100) + "- x\n";
         let caps = Caps { max_depth: 1000, max_alias_nodes: 1000 };
         assert!(parse_chunk(&text, caps).errors.is_empty(), "anchored scalars are cheap");
-        assert_eq!(parse_chunk(&nested, caps).errors[0].code, "alias-limit");
+        assert_eq!(parse_chunk(&nested, caps).errors[0].code.as_str(), "alias-limit");
     }
 
     #[test]
@@ -1177,14 +1185,14 @@ mod tests {
     fn depth_is_capped() {
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         let p = parse_chunk(&deep, CAPS);
-        assert_eq!(p.errors.into_iter().next().unwrap().code, "too-deep");
+        assert_eq!(p.errors.into_iter().next().unwrap().code.as_str(), "too-deep");
     }
 
     #[test]
     fn syntax_error_has_line() {
         let p = parse_chunk("a: 1\nb: c: d\n", CAPS);
         let err = p.errors.into_iter().next().unwrap();
-        assert_eq!((err.code, err.line), ("yaml-syntax", 2));
+        assert_eq!((err.code.as_str(), err.line), ("yaml-syntax", 2));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! Views are computed on demand from the inventory; decoding problems come back as diagnostics
 //! from [`diagnostics`], which the inventory collects once.
 
-use crate::data::diagnostic::Diagnostic;
+use crate::data::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::data::evidence::Evidence;
 use crate::data::object_ref::ObjectRef;
 use crate::data::source::Source;
@@ -317,10 +317,10 @@ pub fn diagnostics(inv: &Inventory<'_>) -> Vec<Diagnostic> {
             "requestheader-extra-headers-prefix",
         ] {
             if let Some(Err(message)) = cm.str_at(&["data", key]).map(json_list) {
-                out.push(Diagnostic::error(
+                out.push(Diagnostic::new(
                     &cm.source.path,
                     cm.source.line,
-                    "embedded-json",
+                    DiagnosticCode::EmbeddedJson,
                     format!("`data.{key}` of ConfigMap `{EXTENSION_AUTH_CONFIG_MAP}` is not a JSON list of strings: {message}"),
                 ));
             }
@@ -335,8 +335,8 @@ const KUBEADM_KINDS: [&str; 5] =
 fn collect_kubelets<'a>(inv: &Inventory<'a>) -> (Vec<KubeletView<'a>>, Vec<Diagnostic>) {
     let mut views = Vec::new();
     let mut diagnostics = Vec::new();
-    let mut diag = |object: &Object, code: &str, message: String| {
-        diagnostics.push(Diagnostic::error(&object.source.path, object.source.line, code, message));
+    let mut diag = |object: &Object, code: DiagnosticCode, message: String| {
+        diagnostics.push(Diagnostic::new(&object.source.path, object.source.line, code, message));
     };
     // The loader also turns a KubeletInfo's config file into an embedded KubeletConfiguration;
     // the KubeletInfo view below covers it (with the command line's overrides).
@@ -368,7 +368,7 @@ fn collect_kubelets<'a>(inv: &Inventory<'a>) -> (Vec<KubeletView<'a>>, Vec<Diagn
             }),
             Err(message) => diag(
                 object,
-                "embedded-yaml",
+                DiagnosticCode::EmbeddedYaml,
                 format!("`data.kubelet` of ConfigMap `{}` is not valid YAML: {message}", object.name()),
             ),
         }
@@ -399,7 +399,11 @@ fn collect_kubelets<'a>(inv: &Inventory<'a>) -> (Vec<KubeletView<'a>>, Vec<Diagn
             Some(Value::String(content)) => match decode_config_file(content) {
                 Ok(config) => Some(config),
                 Err(message) => {
-                    diag(object, "embedded-config", format!("`data.configFile.content` of KubeletInfo: {message}"));
+                    diag(
+                        object,
+                        DiagnosticCode::EmbeddedConfig,
+                        format!("`data.configFile.content` of KubeletInfo: {message}"),
+                    );
                     None
                 }
             },
@@ -774,8 +778,8 @@ mod tests {
                    "data": {"requestheader-allowed-names": "front-proxy-client"}}),
         ]);
         let inv = Inventory::new(&objs);
-        let codes: Vec<_> = diagnostics(&inv).into_iter().map(|d| (d.code, d.source.line)).collect();
-        assert_eq!(codes, [("embedded-yaml".to_string(), 1), ("embedded-json".to_string(), 2)]);
+        let codes: Vec<_> = diagnostics(&inv).into_iter().map(|d| (d.code.as_str(), d.source.line)).collect();
+        assert_eq!(codes, [("embedded-yaml", 1), ("embedded-json", 2)]);
         assert!(kubelets(&inv).is_empty());
         assert_eq!(extension_auth(&inv).unwrap().allowed_names, None);
     }

@@ -5,7 +5,7 @@
 //! authenticator does), aws-iam-authenticator's own `config.yaml` (`server.mapUsers` /
 //! `server.mapRoles`), and `IAMIdentityMapping` objects. Malformed maps are diagnostics.
 
-use crate::data::diagnostic::Diagnostic;
+use crate::data::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::input::Object;
 use crate::value::Value;
 
@@ -54,10 +54,10 @@ pub fn collect(objects: &[Object]) -> (Vec<Mapping<'_>>, Vec<Diagnostic>) {
                             }
                         },
                         Some(other) => {
-                            diagnostics.push(Diagnostic::warning(
+                            diagnostics.push(Diagnostic::new(
                                 &object.source.path,
                                 object.source.line,
-                                "aws-auth-invalid",
+                                DiagnosticCode::AwsAuthInvalid,
                                 format!(
                                     "`{path}` of {} is not a string: ConfigMap data values must be strings holding YAML; read as written",
                                     object.display_name()
@@ -107,10 +107,10 @@ pub fn collect(objects: &[Object]) -> (Vec<Mapping<'_>>, Vec<Diagnostic>) {
 }
 
 fn problem(object: &Object, path: &str, what: &str) -> Diagnostic {
-    Diagnostic::error(
+    Diagnostic::new(
         &object.source.path,
         object.source.line,
-        "aws-auth-invalid",
+        DiagnosticCode::AwsAuthUnreadable,
         format!("`{path}` of {}: {what}; expected a YAML list of mappings", object.display_name()),
     )
 }
@@ -135,10 +135,10 @@ fn read_list<'a>(
         let groups = groups(entry);
         // A mis-indented list item folds into the previous one: `system:bootstrappers - system:nodes`.
         if let Some(odd) = groups.iter().find(|g| g.chars().any(char::is_whitespace)) {
-            diagnostics.push(Diagnostic::warning(
+            diagnostics.push(Diagnostic::new(
                 &object.source.path,
                 object.source.line,
-                "aws-auth-invalid",
+                DiagnosticCode::AwsAuthInvalid,
                 format!(
                     "`{path}[{i}].groups` of {} holds `{odd}`, which is no group name; expected one group per list item (is an item mis-indented?)",
                     object.display_name()
@@ -258,6 +258,8 @@ mod tests {
         let (mappings, diagnostics) = collect(&objects);
         assert!(mappings.is_empty());
         assert_eq!(diagnostics.len(), 1);
-        assert_eq!(diagnostics[0].code, "aws-auth-invalid");
+        // A list that does not parse is lost, so an error; it once shared a warning's code.
+        let d = &diagnostics[0];
+        assert_eq!((d.code.as_str(), d.level), ("aws-auth-unreadable", crate::data::diagnostic::Level::Error));
     }
 }

@@ -10,7 +10,7 @@
 
 use super::kubeconfig::{self, Kubeconfig};
 use super::x509::{CertInfo, CsrInfo, KeyInfo, PemItem, certificates, decode_base64, parse_pem};
-use crate::data::diagnostic::Diagnostic;
+use crate::data::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::input::Object;
 use crate::value::Value;
 
@@ -162,14 +162,9 @@ struct Scan<'a, 'd> {
 }
 
 impl Scan<'_, '_> {
-    fn error(&mut self, code: &str, path: &str, problem: &str, expected: &str) {
+    fn diagnose(&mut self, code: DiagnosticCode, path: &str, problem: &str, expected: &str) {
         let message = format!("`{path}` of {}: {problem}; expected {expected}", self.object.display_name());
-        self.diagnostics.push(Diagnostic::error(&self.object.source.path, self.object.source.line, code, message));
-    }
-
-    fn warning(&mut self, code: &str, path: &str, problem: &str, expected: &str) {
-        let message = format!("`{path}` of {}: {problem}; expected {expected}", self.object.display_name());
-        self.diagnostics.push(Diagnostic::warning(&self.object.source.path, self.object.source.line, code, message));
+        self.diagnostics.push(Diagnostic::new(&self.object.source.path, self.object.source.line, code, message));
     }
 }
 
@@ -185,7 +180,7 @@ impl<'a> Certificates<'a> {
                 "Config" if object.value.get("clusters").is_some() || object.value.get("users").is_some() => {
                     let (config, problems) = kubeconfig::parse(object, &object.value, "");
                     for (path, problem, expected) in problems {
-                        scan.error("kubeconfig-invalid", &path, &problem, &expected);
+                        scan.diagnose(DiagnosticCode::KubeconfigInvalid, &path, &problem, &expected);
                     }
                     found.add_kubeconfig(config);
                 }
@@ -247,15 +242,20 @@ impl<'a> Certificates<'a> {
                 Ok(bytes) => {
                     let (items, problems) = parse_pem(&String::from_utf8_lossy(&bytes));
                     for (_, problem) in &problems {
-                        scan.error("csr-invalid", "spec.request", problem, "a PEM `CERTIFICATE REQUEST`");
+                        scan.diagnose(
+                            DiagnosticCode::CsrInvalid,
+                            "spec.request",
+                            problem,
+                            "a PEM `CERTIFICATE REQUEST`",
+                        );
                     }
                     let request = items.into_iter().find_map(|i| match i {
                         PemItem::Request(r) => Some(r),
                         _ => None,
                     });
                     if request.is_none() && problems.is_empty() {
-                        scan.error(
-                            "csr-invalid",
+                        scan.diagnose(
+                            DiagnosticCode::CsrInvalid,
                             "spec.request",
                             "holds no certificate request",
                             "a PEM `CERTIFICATE REQUEST`",
@@ -264,7 +264,12 @@ impl<'a> Certificates<'a> {
                     request
                 }
                 Err(e) => {
-                    scan.error("base64-invalid", "spec.request", &format!("not valid base64 ({e})"), "base64 of PEM");
+                    scan.diagnose(
+                        DiagnosticCode::Base64Invalid,
+                        "spec.request",
+                        &format!("not valid base64 ({e})"),
+                        "base64 of PEM",
+                    );
                     None
                 }
             },
@@ -275,13 +280,18 @@ impl<'a> Certificates<'a> {
                 Ok(bytes) => {
                     let (certs, problems) = certificates(&bytes);
                     for problem in problems {
-                        scan.error("pem-invalid", "status.certificate", &problem, "PEM certificates");
+                        scan.diagnose(DiagnosticCode::PemInvalid, "status.certificate", &problem, "PEM certificates");
                     }
                     certs
                 }
                 Err(e) => {
                     let problem = format!("not valid base64 ({e})");
-                    scan.error("base64-invalid", "status.certificate", &problem, "base64 of PEM certificates");
+                    scan.diagnose(
+                        DiagnosticCode::Base64Invalid,
+                        "status.certificate",
+                        &problem,
+                        "base64 of PEM certificates",
+                    );
                     Vec::new()
                 }
             },
@@ -319,9 +329,12 @@ impl<'a> Certificates<'a> {
             let Some(encoded) = value.as_str() else { continue };
             match decode_base64(encoded) {
                 Ok(bytes) => self.stored_value(&mut values, &mut finds, ("data.", key), &bytes),
-                Err(e) => {
-                    scan.error("base64-invalid", &format!("data.{key}"), &format!("not valid base64 ({e})"), "base64")
-                }
+                Err(e) => scan.diagnose(
+                    DiagnosticCode::Base64Invalid,
+                    &format!("data.{key}"),
+                    &format!("not valid base64 ({e})"),
+                    "base64",
+                ),
             }
         }
         for (key, value) in object.at(&["stringData"]).and_then(Value::as_object).into_iter().flatten() {
@@ -347,8 +360,8 @@ impl<'a> Certificates<'a> {
             let Some(encoded) = value.as_str() else { continue };
             match decode_base64(encoded) {
                 Ok(bytes) => self.stored_value(&mut values, &mut finds, ("binaryData.", key), &bytes),
-                Err(e) => scan.error(
-                    "base64-invalid",
+                Err(e) => scan.diagnose(
+                    DiagnosticCode::Base64Invalid,
                     &format!("binaryData.{key}"),
                     &format!("not valid base64 ({e})"),
                     "base64",
@@ -401,7 +414,7 @@ impl<'a> Certificates<'a> {
             let path = path();
             let (items, problems) = parse_pem(&text);
             for (_, problem) in problems {
-                scan.error("pem-invalid", &path, &problem, "well-formed PEM blocks");
+                scan.diagnose(DiagnosticCode::PemInvalid, &path, &problem, "well-formed PEM blocks");
             }
             let mut index = 0;
             for item in items {
@@ -430,12 +443,22 @@ impl<'a> Certificates<'a> {
                 Ok(value) if value.get("clusters").is_some() || value.get("users").is_some() => {
                     let (config, problems) = kubeconfig::parse(object, &value, &path);
                     for (inner, problem, expected) in problems {
-                        scan.error("kubeconfig-invalid", &format!("{path} → {inner}"), &problem, &expected);
+                        scan.diagnose(
+                            DiagnosticCode::KubeconfigInvalid,
+                            &format!("{path} → {inner}"),
+                            &problem,
+                            &expected,
+                        );
                     }
                     self.add_kubeconfig(config);
                 }
                 Ok(_) => {}
-                Err(e) => scan.warning("kubeconfig-invalid", &path, &format!("does not parse ({e})"), "a kubeconfig"),
+                Err(e) => scan.diagnose(
+                    DiagnosticCode::KubeconfigNotYaml,
+                    &path,
+                    &format!("does not parse ({e})"),
+                    "a kubeconfig",
+                ),
             }
         } else if bytes.first() == Some(&0x30)
             && let Ok(cert) = CertInfo::from_der(&bytes)
@@ -443,7 +466,12 @@ impl<'a> Certificates<'a> {
             finds.certs.push(cert.clone());
             self.certs.push(FoundCert { object, path: path(), role: CertRole::Stored, index: 0, entry: None, cert });
         } else if is_certificate_key_name(key) {
-            scan.warning("certificate-invalid", &path(), "holds no certificate", "a PEM or DER certificate");
+            scan.diagnose(
+                DiagnosticCode::CertificateInvalid,
+                &path(),
+                "holds no certificate",
+                "a PEM or DER certificate",
+            );
         }
     }
 

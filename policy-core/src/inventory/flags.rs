@@ -14,7 +14,7 @@
 //! fills in defaults of its own), so it is a *partial* source: its values count, but it does not
 //! make the component visible by itself.
 
-use crate::data::diagnostic::Diagnostic;
+use crate::data::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::data::object_ref::ObjectRef;
 use crate::data::source::Source;
 use crate::input::Object;
@@ -195,10 +195,10 @@ impl Flags {
                 Ok(config) => {
                     flags.read_kubeadm(object, &config, component, "data.ClusterConfiguration.", kubeadm_defaults);
                 }
-                Err(message) => diagnostics.push(Diagnostic::error(
+                Err(message) => diagnostics.push(Diagnostic::new(
                     &object.source.path,
                     object.source.line,
-                    "embedded-yaml",
+                    DiagnosticCode::EmbeddedYaml,
                     format!("`data.ClusterConfiguration` of ConfigMap `kubeadm-config` is not valid YAML: {message}"),
                 )),
             }

@@ -2,7 +2,8 @@
 //! as it is. A value holding `{{ … }}` is not what the cluster would run, so the verdicts on that
 //! object would be about the template, not the install: the user is told so.
 
-use crate::input::{Diagnostic, Object};
+use crate::data::diagnostic::{Diagnostic, DiagnosticCode};
+use crate::input::Object;
 use crate::value::Value;
 
 /// Kinds whose whole content rules judge; elsewhere (ConfigMap data, alerting rules, CRDs) Go
@@ -37,10 +38,10 @@ pub fn diagnostics(objects: &[Object]) -> Vec<Diagnostic> {
                     .find(|key| o.str_at(&["metadata", key]).is_some_and(is_template))
                     .map(|key| format!("metadata.{key}"))
             }?;
-            Some(Diagnostic::warning(
+            Some(Diagnostic::new(
                 &o.source.path,
                 o.source.line,
-                "unrendered-template",
+                DiagnosticCode::UnrenderedTemplate,
                 format!(
                     "`{path}` of `{}` is an unrendered template (`{{{{ … }}}}`): render it first (`helm template`, `kustomize build`) and scan the result",
                     o.display_name()

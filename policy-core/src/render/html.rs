@@ -344,7 +344,7 @@ pub fn html_with(report: &Report, links: Links<'_>) -> String {
                 out,
                 "<tr><td>{}</td><td>{level}</td><td>{}</td><td>{}</td></tr>",
                 location(&d.source.path, d.source.line),
-                esc(&d.code),
+                esc(d.code.as_str()),
                 inline(&d.message)
             );
         }

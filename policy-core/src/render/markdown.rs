@@ -277,7 +277,7 @@ pub fn markdown_with(report: &Report, links: Links<'_>) -> String {
                 out,
                 "| {} | {level} | {} | {} |",
                 code(&format!("{}:{}", d.source.path, d.source.line), true),
-                esc(&d.code),
+                esc(d.code.as_str()),
                 inline(&d.message, true)
             );
         }

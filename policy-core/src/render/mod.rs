@@ -296,7 +296,7 @@ pub(crate) fn one_line(text: &str) -> String {
 pub(crate) mod sample {
     //! A small hand-made report with hostile values, shared by the renderers' unit tests.
 
-    use crate::data::diagnostic::Diagnostic;
+    use crate::data::diagnostic::{Diagnostic, DiagnosticCode};
     use crate::inventory::credentials::{Credential, CredentialKind};
     use crate::inventory::mechanisms::{MechanismEvidence, MechanismStatus, State};
     use crate::report::*;
@@ -346,8 +346,12 @@ pub(crate) mod sample {
             finding("SA001", Severity::High, secret.clone(), 7, "legacy token Secret `team-a/ci-token` never expires"),
             finding("AN002", Severity::Low, crb, 12, "binding `a|b` grants <b>view</b> & more to `system:anonymous`"),
         ];
-        let diagnostic =
-            Diagnostic::error("dumps/prod cluster.yaml", 99, "yaml-syntax", "mapping values are not allowed here");
+        let diagnostic = Diagnostic::new(
+            "dumps/prod cluster.yaml",
+            99,
+            DiagnosticCode::YamlSyntax,
+            "mapping values are not allowed here",
+        );
         let mut summary = Summary { findings: 3, objects: 12, diagnostics: 1, ..Summary::default() };
         for sev in Severity::ALL {
             summary.by_severity.insert(sev, 0);

@@ -2,6 +2,7 @@
 //! diagnostics and not-assessable rules as tool notifications.
 
 use super::Links;
+use crate::data::diagnostic::DiagnosticCode;
 use crate::data::input_summary::{InputStatus, InputSummary};
 use crate::data::object_ref::ObjectRef;
 use crate::data::rule_meta::{RuleMeta, RuleStatus};
@@ -119,7 +120,7 @@ pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
         json!({
             "level": "error",
             "message": { "text": crate::data::input_summary::NO_OBJECTS },
-            "descriptor": { "id": "no-objects" },
+            "descriptor": { "id": DiagnosticCode::NoObjects },
             "locations": [location(&Source { path: input.path.as_str().into(), line: 0 }.into(), artifact_index(&input.path), None)],
         })
     }));
@@ -127,7 +128,7 @@ pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
         json!({
             "level": "warning",
             "message": { "text": super::stale_message(stale) },
-            "descriptor": { "id": "stale-suppression" },
+            "descriptor": { "id": DiagnosticCode::StaleSuppression },
         })
     }));
     notifications.extend(report.not_assessable.iter().map(|na| {
@@ -438,7 +439,7 @@ mod tests {
 
         report.inputs.push(crate::data::input_summary::InputSummary::unreadable(
             "gone.yaml",
-            "read-error",
+            DiagnosticCode::ReadError,
             "no such file or directory",
         ));
         report.inputs.push(crate::data::input_summary::InputSummary {

@@ -376,6 +376,7 @@ fn plural(n: usize) -> &'static str {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::string_slice, reason = "tests")]
 mod tests {
     use super::*;
+    use crate::data::diagnostic::DiagnosticCode;
     use crate::data::input_summary::{InputStatus, InputSummary};
     use crate::render::sample;
 
@@ -489,7 +490,11 @@ mod tests {
     fn inputs_not_analysed_are_listed_and_no_findings_is_qualified() {
         let mut report = sample::report();
         report.findings.clear();
-        report.inputs.push(InputSummary::unreadable("gone.yaml", "read-error", "no such file or directory"));
+        report.inputs.push(InputSummary::unreadable(
+            "gone.yaml",
+            DiagnosticCode::ReadError,
+            "no such file or directory",
+        ));
         let out = flat_lines(&text_with(&report, TextOptions { width: 1000, ..TextOptions::default() }));
         assert!(out.contains("Inputs not analysed whole:\n"), "{out}");
         assert!(out.contains(

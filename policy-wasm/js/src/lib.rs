@@ -80,6 +80,17 @@ export interface AuditSettings {
   suppressions?: { rule: string; kind?: string; namespace?: string; name?: string; reason: string; expires?: string; owner?: string }[];
   namespaces?: string[]; excludeNamespaces?: string[];
 }
+/** Every diagnostic code; each has one level (schema/report.schema.json lists them by level). */
+export type DiagnosticCode = "read-error" | "read-timeout" | "too-large" | "not-utf8" | "yaml-syntax" |
+  "json-syntax" | "csv-syntax" | "too-deep" | "alias-limit" | "memory-limit" | "too-many-documents" | "truncated" |
+  "no-objects" | "more-diagnostics" | "duplicate-key" | "not-a-kubernetes-object" | "missing-api-version" |
+  "invalid-field" | "invalid-admission-review" | "embedded-invalid" | "empty-token" | "duplicate-token" |
+  "unrendered-template" | "base64-invalid" | "pem-invalid" | "csr-invalid" | "kubeconfig-invalid" |
+  "kubeconfig-not-yaml" | "certificate-invalid" | "aws-auth-unreadable" | "aws-auth-invalid" | "embedded-json" |
+  "embedded-yaml" | "embedded-config" | "forbidden" | "kubectl-error" | "audit-gzip" | "audit-gzip-truncated" |
+  "audit-list-too-large" | "audit-line-too-long" | "audit-truncated-line" | "audit-malformed-event" |
+  "audit-no-events" | "audit-not-an-event" | "audit-more-diagnostics" | "stale-suppression";
+export interface Diagnostic { source: { path: string; line: number }; level: "error" | "warning"; code: DiagnosticCode; message: string }
 export interface StaleSuppression { origin: string; rule: string; reason: string }
 export interface FixedFinding { id: string; code: string; severity: Severity; object: ObjectRef }
 export interface BaselineCounts { new: number; unchanged: number; fixed: number }
@@ -87,7 +98,7 @@ export interface Report {
   tool: { name: string; version: string }; evaluatedAt: string;
   inputs: {
     path: string; status: "analysed" | "partial" | "no-objects" | "skipped" | "unreadable";
-    bytes: number; documents: number; objects: number; diagnostics: unknown[];
+    bytes: number; documents: number; objects: number; diagnostics: Diagnostic[];
   }[];
   findings: Finding[]; notAssessable: { code: string; slug: string; reason: string; add: string[] }[];
   mechanisms: unknown[]; credentials: { usage?: CredentialUsage; [key: string]: unknown }[]; audit?: AuditSummary;
@@ -194,9 +205,7 @@ mod tests {
             Value::Object(map) => {
                 for (key, child) in map {
                     out.insert(key.clone());
-                    if !["bySeverity", "byMechanism", "mechanisms", "credentials", "diagnostics"]
-                        .contains(&key.as_str())
-                    {
+                    if !["bySeverity", "byMechanism", "mechanisms", "credentials"].contains(&key.as_str()) {
                         keys(child, out);
                     }
                 }
@@ -204,6 +213,17 @@ mod tests {
             Value::Array(items) => items.iter().for_each(|item| keys(item, out)),
             _ => {}
         }
+    }
+
+    /// The `.d.ts` names every diagnostic code, and no other.
+    #[test]
+    fn the_typescript_diagnostic_codes_are_the_codes() {
+        let start = TYPES.find("export type DiagnosticCode =").expect("a DiagnosticCode type");
+        let rest = TYPES.get(start..).unwrap_or("");
+        let union = rest.get(..rest.find(';').expect("its end")).unwrap_or("");
+        let declared: Vec<&str> = union.split('"').skip(1).step_by(2).collect();
+        let codes: Vec<&str> = policy_core::input::DiagnosticCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(declared, codes);
     }
 
     /// The `.d.ts` admission settings are the module's settings, key for key.
