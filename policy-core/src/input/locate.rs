@@ -101,7 +101,7 @@ impl<'t> Locator<'t> {
         let start = self.line_offset(line)?;
         let text = self.text;
         let candidates = self.objects.entry(line).or_insert_with(|| text.candidates(start));
-        let node = candidates.iter().find(|c| c.is(object))?.node;
+        let node = pick(candidates, object)?.node;
         let (at, depth, complete) = text.follow(node, path);
         Some(Found { at: self.position(at?), complete, depth })
     }
@@ -159,18 +159,43 @@ struct Candidate<'t> {
 }
 
 impl Candidate<'_> {
-    /// Whether this is the finding's object: a `kind` it has is the object's (typed list items
-    /// and kubeconfigs may have none), and so are its name and namespace.
-    fn is(&self, object: &ObjectRef) -> bool {
-        let kind = self.kind.as_deref().is_none_or(|k| k == object.kind);
-        let name = self.name.as_deref().map_or(object.name.is_empty(), |n| n == object.name);
+    /// How surely this is the finding's object: 3 when its name is the object's, 2 when it has no
+    /// name but the object's kind (a kubeconfig, whose name is its current context), 1 when it
+    /// says nothing (a kubeconfig written without `kind`), 0 when it is another object. A `kind`
+    /// it has must be the object's (typed list items have none), and so must a namespace.
+    fn score(&self, object: &ObjectRef) -> u8 {
+        let kind = self.kind.as_deref().filter(|k| !k.is_empty());
         let namespace = match (self.namespace.as_deref(), object.namespace.as_deref()) {
             (Some(a), Some(b)) => a == b,
             (Some(a), None) => a.is_empty(),
             (None, _) => true,
         };
-        kind && name && namespace
+        if !namespace || kind.is_some_and(|k| k != object.kind) {
+            return 0;
+        }
+        match (self.name.as_deref(), kind) {
+            (Some(name), _) if name == object.name => 3,
+            (Some(_), _) => 0,
+            (None, Some(_)) => 2,
+            (None, None) => 1,
+        }
     }
+}
+
+/// The finding's object among those that start on its line: the first that is surely it, else
+/// the first that may be; one that says nothing only when it is the outermost.
+fn pick<'c, 't>(candidates: &'c [Candidate<'t>], object: &ObjectRef) -> Option<&'c Candidate<'t>> {
+    let mut best: Option<(u8, &Candidate<'t>)> = None;
+    for (i, c) in candidates.iter().enumerate() {
+        let score = c.score(object);
+        if score == 0 || (score == 1 && i > 0) {
+            continue;
+        }
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 /// A node of the document, by where it starts.
@@ -846,7 +871,7 @@ impl<'t> Text<'t> {
 
     /// One item step in a sequence: `[n]`, or `[Type]` for the item whose `type` is `Type`
     /// (`status.conditions[Approved]`).
-    fn seq_step<'p>(self, items: Vec<(usize, Node)>, rest: &'p str) -> Option<(usize, Option<Node>, &'p str)> {
+    fn seq_step(self, items: Vec<(usize, Node)>, rest: &str) -> Option<(usize, Option<Node>, &str)> {
         if let Some((i, next)) = index(rest) {
             let &(at, node) = items.get(i)?;
             return Some((at, Some(node), next));
@@ -867,7 +892,7 @@ impl<'t> Text<'t> {
 
     /// One key step in a mapping: `[key]`, or the longest key that `rest` starts with (keys
     /// may hold dots: `data.ca.crt`).
-    fn map_step<'p>(self, map: Node, rest: &'p str) -> Option<(usize, Option<Node>, &'p str)> {
+    fn map_step(self, map: Node, rest: &str) -> Option<(usize, Option<Node>, &str)> {
         let entries = self.entries(map);
         let (entry, next) = if let Some(inner) = rest.strip_prefix('[') {
             let close = inner.find(']')?;
@@ -1050,6 +1075,12 @@ users:
     token: abcdef
 ";
         assert_eq!(at(kubeconfig, 1, &obj("Config", None, ""), "users[0].user.token"), Some((9, 5, true)));
+        // A kubeconfig is named by its current context, not by `metadata.name`.
+        let named = format!("kind: Config\n{kubeconfig}current-context: ci@c\n");
+        assert_eq!(at(&named, 1, &obj("Config", None, "ci@c"), "users[0].user.token"), Some((10, 5, true)));
+        let minified = r#"[{"kind":"ClusterRoleBinding","metadata":{"name":"b"},"roleRef":{"kind":"ClusterRole","name":"r"}},{"kind":"ClusterRole","metadata":{"name":"r"},"rules":[]}]"#;
+        let column = u32::try_from(minified.find("\"rules\"").unwrap()).unwrap() + 1;
+        assert_eq!(at(minified, 1, &obj("ClusterRole", None, "r"), "rules"), Some((1, column, true)));
         let kubeadm = "\
 apiVersion: v1
 kind: ConfigMap
