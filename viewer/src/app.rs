@@ -571,7 +571,11 @@ impl App {
             self.excerpt = None;
             return;
         };
-        let request = Request::Excerpt { path: f.source.path.to_string(), line: f.source.line };
+        let request = Request::Excerpt {
+            path: f.source.path.to_string(),
+            line: f.source.line,
+            object_line: f.source.object_line,
+        };
         self.send(request, JsValue::UNDEFINED);
     }
 

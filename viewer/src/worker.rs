@@ -109,13 +109,15 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
             }
             analyze(scope, state, previous.inputs, previous.unread, previous.audit, &now, started);
         }
-        Request::Excerpt { path, line } => {
+        Request::Excerpt { path, line, object_line } => {
+            // The text as the loader numbered its lines (BOM, UTF-16, old Mac line ends).
+            let text_of = policy_core::input::locate::text_of;
             let lines = state
                 .borrow()
                 .inputs
                 .iter()
                 .find(|(name, _)| *name == path)
-                .map(|(_, bytes)| model::excerpt(&path, &String::from_utf8_lossy(bytes), line, EXCERPT_RADIUS))
+                .map(|(_, bytes)| model::excerpt(&path, &text_of(bytes), line, object_line, EXCERPT_RADIUS))
                 .unwrap_or_default();
             post(scope, &Reply::Excerpt { path, line, lines }, &JsValue::UNDEFINED);
         }
