@@ -130,7 +130,7 @@ pub fn analyze_with_audit(
     });
     let mut findings = out.found;
     findings.retain(|f| suppression::in_scope(&f.object, &settings.namespaces, &settings.exclude_namespaces));
-    place_fields(&mut findings, inputs);
+    place_findings(&mut findings, inputs);
     for finding in &mut findings {
         finding.id = crate::report::baseline::finding_id(finding);
     }
@@ -170,9 +170,10 @@ pub fn analyze_with_audit(
 
 /// Point every finding at the field or flag its evidence names ([`input::locate`]): the first
 /// evidence path found whole in the object's text (else the one found deepest), or the object's
-/// own line when none is. Done after the rules and for the findings only, one walk per object
-/// and path: the parse records no field positions, so it stays as fast as it is.
-fn place_fields(findings: &mut [Finding], inputs: &[InputFile<'_>]) {
+/// own line when none is. [`analyze`] does it after the rules and for the findings only, one walk
+/// per object and path: the parse records no field positions, so it stays as fast as it is.
+/// Findings whose input is not among `inputs` (an audit log's) are left as they are.
+pub fn place_findings(findings: &mut [Finding], inputs: &[InputFile<'_>]) {
     let bytes: HashMap<&str, &[u8]> = inputs.iter().map(|i| (i.name, i.bytes)).collect();
     let mut by_input: HashMap<std::sync::Arc<str>, Vec<usize>> = HashMap::new();
     for (i, f) in findings.iter().enumerate() {

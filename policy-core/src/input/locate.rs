@@ -81,7 +81,7 @@ pub struct Locator<'t> {
     /// nearest: a minified dump is one long line.
     marks: BTreeMap<usize, Position>,
     /// The objects that start on a line, by line.
-    objects: HashMap<u32, Vec<Candidate<'t>>>,
+    objects: HashMap<u32, Starts<'t>>,
 }
 
 impl<'t> Locator<'t> {
@@ -100,8 +100,8 @@ impl<'t> Locator<'t> {
     pub fn field(&mut self, line: u32, object: &ObjectRef, path: &str) -> Option<Found> {
         let start = self.line_offset(line)?;
         let text = self.text;
-        let candidates = self.objects.entry(line).or_insert_with(|| text.candidates(start));
-        let node = pick(candidates, object)?.node;
+        let starts = self.objects.entry(line).or_insert_with(|| Starts::new(text.candidates(start)));
+        let node = starts.pick(object)?.node;
         let (at, depth, complete) = text.follow(node, path);
         Some(Found { at: self.position(at?), complete, depth })
     }
@@ -111,7 +111,7 @@ impl<'t> Locator<'t> {
     pub fn object_lines(&mut self, line: u32) -> Option<(u32, u32)> {
         let start = self.line_offset(line)?;
         let text = self.text;
-        let node = self.objects.entry(line).or_insert_with(|| text.candidates(start)).first()?.node;
+        let node = self.objects.entry(line).or_insert_with(|| Starts::new(text.candidates(start))).all.first()?.node;
         let end = text.end_of(node);
         Some((line, self.position(end).line.max(line)))
     }
@@ -182,20 +182,43 @@ impl Candidate<'_> {
     }
 }
 
-/// The finding's object among those that start on its line: the first that is surely it, else
-/// the first that may be; one that says nothing only when it is the outermost.
-fn pick<'c, 't>(candidates: &'c [Candidate<'t>], object: &ObjectRef) -> Option<&'c Candidate<'t>> {
-    let mut best: Option<(u8, &Candidate<'t>)> = None;
-    for (i, c) in candidates.iter().enumerate() {
-        let score = c.score(object);
-        if score == 0 || (score == 1 && i > 0) {
-            continue;
+/// The objects that start on one line, indexed by what names them: a minified dump holds
+/// every object on one line, and each finding must find its own without a walk of all.
+#[derive(Debug)]
+struct Starts<'t> {
+    /// In order of their start, outermost first.
+    all: Vec<Candidate<'t>>,
+    /// Indexes in `all` by `metadata.name`.
+    named: HashMap<Cow<'t, str>, Vec<usize>>,
+    /// The first index in `all` of a candidate without a name, by kind.
+    unnamed: HashMap<Cow<'t, str>, usize>,
+}
+
+impl<'t> Starts<'t> {
+    fn new(all: Vec<Candidate<'t>>) -> Self {
+        let mut named: HashMap<Cow<'t, str>, Vec<usize>> = HashMap::new();
+        let mut unnamed = HashMap::new();
+        for (i, c) in all.iter().enumerate() {
+            match (&c.name, &c.kind) {
+                (Some(name), _) => named.entry(name.clone()).or_default().push(i),
+                (None, Some(kind)) => {
+                    unnamed.entry(kind.clone()).or_insert(i);
+                }
+                (None, None) => {}
+            }
         }
-        if best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, c));
-        }
+        Self { all, named, unnamed }
     }
-    best.map(|(_, c)| c)
+
+    /// The finding's object: the first candidate that is surely it, else the first that may be;
+    /// one that says nothing only when it is the outermost.
+    fn pick(&self, object: &ObjectRef) -> Option<&Candidate<'t>> {
+        let at = |i: &usize| self.all.get(*i);
+        let sure =
+            self.named.get(object.name.as_str()).into_iter().flatten().filter_map(at).find(|c| c.score(object) == 3);
+        let by_kind = || self.unnamed.get(object.kind.as_str()).and_then(at).filter(|c| c.score(object) == 2);
+        sure.or_else(by_kind).or_else(|| self.all.first().filter(|c| c.score(object) == 1))
+    }
 }
 
 /// A node of the document, by where it starts.
