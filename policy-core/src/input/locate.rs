@@ -156,6 +156,9 @@ struct Candidate<'t> {
     kind: Option<Cow<'t, str>>,
     name: Option<Cow<'t, str>>,
     namespace: Option<Cow<'t, str>>,
+    /// The only object that starts on its line: the loader's, taken without reading what it is
+    /// (that costs a walk of the object; it is read only to tell several apart).
+    alone: bool,
 }
 
 impl Candidate<'_> {
@@ -164,6 +167,9 @@ impl Candidate<'_> {
     /// says nothing (a kubeconfig written without `kind`), 0 when it is another object. A `kind`
     /// it has must be the object's (typed list items have none), and so must a namespace.
     fn score(&self, object: &ObjectRef) -> u8 {
+        if self.alone {
+            return 3;
+        }
         let kind = self.kind.as_deref().filter(|k| !k.is_empty());
         let namespace = match (self.namespace.as_deref(), object.namespace.as_deref()) {
             (Some(a), Some(b)) => a == b,
@@ -213,6 +219,9 @@ impl<'t> Starts<'t> {
     /// The finding's object: the first candidate that is surely it, else the first that may be;
     /// one that says nothing only when it is the outermost.
     fn pick(&self, object: &ObjectRef) -> Option<&Candidate<'t>> {
+        if let Some(alone) = self.all.first().filter(|c| c.alone) {
+            return Some(alone);
+        }
         let at = |i: &usize| self.all.get(*i);
         let sure =
             self.named.get(object.name.as_str()).into_iter().flatten().filter_map(at).find(|c| c.score(object) == 3);
@@ -329,19 +338,15 @@ impl<'t> Text<'t> {
 
     /// The end of a quoted scalar opening at `i`, just past its closing quote.
     fn quoted_end(self, i: usize) -> usize {
-        let quote = self.byte(i);
+        let stops: &[u8] = if self.byte(i) == Some(b'"') { b"\"\\" } else { b"'" };
         let mut j = i + 1;
-        while let Some(c) = self.byte(j) {
-            if quote == Some(b'"') && c == b'\\' {
-                j += 2;
-            } else if Some(c) == quote {
-                if quote == Some(b'\'') && self.byte(j + 1) == Some(b'\'') {
-                    j += 2;
-                } else {
-                    return j + 1;
-                }
-            } else {
-                j += 1;
+        // From one quote or backslash to the next (long base64 values are most of a dump).
+        while let Some(k) = self.b.get(j..).and_then(|t| t.iter().position(|c| stops.contains(c))) {
+            j += k;
+            match self.byte(j) {
+                Some(b'\\') => j += 2,
+                Some(b'\'') if self.byte(j + 1) == Some(b'\'') => j += 2,
+                _ => return j + 1,
             }
         }
         self.b.len()
@@ -665,7 +670,7 @@ impl<'t> Text<'t> {
     /// `kind`, `metadata.name` and `metadata.namespace` of a mapping.
     fn candidate(self, node: Node) -> Candidate<'t> {
         let flow = matches!(node, Node::FlowMap(_));
-        let mut c = Candidate { node, kind: None, name: None, namespace: None };
+        let mut c = Candidate { node, kind: None, name: None, namespace: None, alone: false };
         for entry in self.entries(node) {
             match entry.key.as_ref() {
                 "kind" => c.kind = self.value_of(node, &entry).and_then(|v| self.leaf_text(v, flow)),
@@ -708,26 +713,30 @@ impl<'t> Text<'t> {
                 break;
             }
         }
-        let mut out = Vec::new();
+        // Outer nodes first, told apart by their kind and name only when the line has several:
+        // reading them costs a walk of the object.
+        let mut outer = Vec::new();
+        let mut nested = Vec::new();
         if self.key_at(at, false).is_some() {
-            out.push(self.candidate(Node::BlockMap { first: at, indent: at - start }));
+            outer.push(Node::BlockMap { first: at, indent: at - start });
         }
         let mut i = start;
         let mut token_start = true;
         while i < end {
             match self.byte(i) {
-                Some(b'{') if token_start => {
+                Some(c @ (b'{' | b'[')) if token_start => {
+                    if c == b'{' {
+                        outer.push(Node::FlowMap(i));
+                    }
+                    let rest = self.b.get(i + 1..end).unwrap_or_default();
+                    if !rest.iter().any(|&b| matches!(b, b'{' | b'[')) {
+                        // Nothing else opens on this line (pretty JSON's `{`): no other object
+                        // starts here.
+                        break;
+                    }
                     let close = self.skip_flow_value(i);
-                    out.push(self.candidate(Node::FlowMap(i)));
                     // Nested objects: the items of a list on one line (minified JSON).
-                    self.nested_candidates(i, close.min(self.b.len()), end, &mut out);
-                    i = close;
-                    token_start = false;
-                    continue;
-                }
-                Some(b'[') if token_start => {
-                    let close = self.skip_flow_value(i);
-                    self.nested_candidates(i, close.min(self.b.len()), end, &mut out);
+                    self.nested_candidates(i, close.min(self.b.len()), end, &mut nested);
                     i = close;
                     token_start = false;
                     continue;
@@ -743,6 +752,15 @@ impl<'t> Text<'t> {
             }
             i += 1;
         }
+        if outer.len() == 1 && nested.is_empty() {
+            let node = outer.into_iter().next();
+            return node
+                .map(|node| Candidate { node, kind: None, name: None, namespace: None, alone: true })
+                .into_iter()
+                .collect();
+        }
+        let mut out: Vec<Candidate<'t>> = outer.into_iter().map(|node| self.candidate(node)).collect();
+        out.extend(nested);
         out
     }
 
@@ -789,6 +807,7 @@ impl<'t> Text<'t> {
                                 kind: f.kind,
                                 name: f.name,
                                 namespace: f.namespace,
+                                alone: false,
                             });
                         }
                     }
@@ -1017,8 +1036,10 @@ spec:
         // Partly found: the deepest step that is there.
         assert_eq!(at(POD, 5, &pod, "spec.containers[0].command[9]"), Some((12, 5, false)));
         assert_eq!(at(POD, 5, &pod, "spec.volumes"), Some((10, 1, false)));
-        // Not this object's first line, or another object: nothing.
-        assert_eq!(at(POD, 5, &obj("Pod", None, "other"), "spec"), None);
+        // The one object that starts on a line is the loader's: taken without reading its name.
+        assert_eq!(at(POD, 5, &obj("Pod", None, "other"), "spec"), Some((10, 1, true)));
+        // A line where no object starts: nothing.
+        assert_eq!(at(POD, 4, &pod, "spec"), None);
         assert_eq!(at(POD, 1, &obj("ConfigMap", None, "before"), "metadata.name"), Some((3, 12, true)));
     }
 
