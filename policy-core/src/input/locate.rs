@@ -526,35 +526,33 @@ impl<'t> Text<'t> {
         match self.byte(i) {
             Some(b'"' | b'\'') => self.quoted_end(i),
             Some(b'{' | b'[') => {
+                // From one bracket, quote or comment sign to the next: what lies between (keys,
+                // numbers, plain scalars) never changes the depth.
                 let mut depth = 0usize;
                 let mut j = i;
-                let mut token_start = true;
-                while let Some(c) = self.byte(j) {
-                    match c {
-                        b'"' | b'\'' if token_start => {
-                            j = self.quoted_end(j);
-                            token_start = false;
-                            continue;
-                        }
-                        b'{' | b'[' => {
+                let special = |c: &u8| matches!(c, b'"' | b'\'' | b'{' | b'[' | b'}' | b']' | b'#');
+                while let Some(k) = self.b.get(j..).and_then(|t| t.iter().position(special)) {
+                    let k = j + k;
+                    let after_space = self.b.get(k.wrapping_sub(1)).is_some_and(u8::is_ascii_whitespace);
+                    let token_start = k == i
+                        || after_space
+                        || matches!(self.b.get(k.wrapping_sub(1)), Some(b'{' | b'[' | b',' | b':'));
+                    j = match self.byte(k) {
+                        Some(b'"' | b'\'') if token_start => self.quoted_end(k),
+                        Some(b'{' | b'[') => {
                             depth += 1;
-                            token_start = true;
+                            k + 1
                         }
-                        b'}' | b']' => {
+                        Some(b'}' | b']') => {
                             depth = depth.saturating_sub(1);
                             if depth == 0 {
-                                return j + 1;
+                                return k + 1;
                             }
-                            token_start = false;
+                            k + 1
                         }
-                        b'#' if token_start => {
-                            j = self.line_end(j);
-                            continue;
-                        }
-                        b',' | b':' | b' ' | b'\t' | b'\n' | b'\r' => token_start = true,
-                        _ => token_start = false,
-                    }
-                    j += 1;
+                        Some(b'#') if after_space => self.line_end(k),
+                        _ => k + 1,
+                    };
                 }
                 self.b.len()
             }
