@@ -187,8 +187,9 @@ pub fn place_findings(findings: &mut [Finding], inputs: &[InputFile<'_>]) {
         let mut locator = input::locate::Locator::new(&text);
         // In line order, so the locator counts lines on from the last one.
         indexes.sort_by_key(|&i| findings.get(i).map(|f| f.source.object_line));
+        let mut placed: Vec<(usize, usize)> = Vec::with_capacity(indexes.len());
         for i in indexes {
-            let Some(f) = findings.get_mut(i) else { continue };
+            let Some(f) = findings.get(i) else { continue };
             let object_line = f.source.object().line;
             let mut best: Option<input::locate::Found> = None;
             for e in &f.evidence {
@@ -201,8 +202,16 @@ pub fn place_findings(findings: &mut [Finding], inputs: &[InputFile<'_>]) {
                 }
             }
             if let Some(found) = best {
-                f.source.line = found.at.line;
-                f.source.column = found.at.column;
+                placed.push((found.offset, i));
+            }
+        }
+        // Lines and columns in the order of the text: one read of it (a minified dump is one line).
+        placed.sort_unstable();
+        for (offset, i) in placed {
+            let at = locator.position(offset);
+            if let Some(f) = findings.get_mut(i) {
+                f.source.line = at.line;
+                f.source.column = at.column;
             }
         }
     }

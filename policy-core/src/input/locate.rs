@@ -30,8 +30,9 @@ pub struct Position {
 /// Where an evidence path led in its object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Found {
-    /// The deepest key or item of the path found.
-    pub at: Position,
+    /// The byte offset of the deepest key or item of the path found (its line and column:
+    /// [`Locator::position`]).
+    pub offset: usize,
     /// Whether the whole path was found (else `at` is the deepest part that was).
     pub complete: bool,
     /// How many steps of the path were found.
@@ -103,7 +104,7 @@ impl<'t> Locator<'t> {
         let starts = self.objects.entry(line).or_insert_with(|| Starts::new(text.candidates(start)));
         let node = starts.pick(object)?.node;
         let (at, depth, complete) = text.follow(node, path);
-        Some(Found { at: self.position(at?), complete, depth })
+        Some(Found { offset: at?, complete, depth })
     }
 
     /// The first and last line of the object that starts at line `line` (the outermost one
@@ -128,8 +129,9 @@ impl<'t> Locator<'t> {
         Some(at)
     }
 
-    /// The position of byte offset `at`, counted on from the nearest position known.
-    fn position(&mut self, at: usize) -> Position {
+    /// The line and column of byte offset `at`, counted on from the nearest position known: ask
+    /// in the order of the offsets, and all the positions of a file cost one read of it.
+    pub fn position(&mut self, at: usize) -> Position {
         let (from, mark) =
             self.marks.range(..=at).next_back().map_or((0, Position { line: 1, column: 1 }), |(&o, &p)| (o, p));
         let between = self.text.b.get(from..at).unwrap_or_default();
@@ -1002,7 +1004,10 @@ mod tests {
 
     /// `(line, column, complete)` of `path` in `object` starting at `line`.
     fn at(text: &str, line: u32, object: &ObjectRef, path: &str) -> Option<(u32, u32, bool)> {
-        Locator::new(text).field(line, object, path).map(|f| (f.at.line, f.at.column, f.complete))
+        let mut l = Locator::new(text);
+        let f = l.field(line, object, path)?;
+        let p = l.position(f.offset);
+        Some((p.line, p.column, f.complete))
     }
 
     const POD: &str = "\
@@ -1248,7 +1253,8 @@ data:
             for line in 1..4 {
                 for path in paths {
                     if let Some(f) = l.field(line, &any, path) {
-                        assert!(f.at.line >= line && f.at.column >= 1);
+                        let p = l.position(f.offset);
+                        assert!(p.line >= line && p.column >= 1);
                     }
                 }
                 let _ = l.object_lines(line);
