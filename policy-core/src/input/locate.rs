@@ -48,7 +48,10 @@ pub fn text_of(bytes: &[u8]) -> Cow<'_, str> {
     let text = match bytes {
         [0xFF, 0xFE, rest @ ..] => Cow::Owned(utf16(rest, u16::from_le_bytes)),
         [0xFE, 0xFF, rest @ ..] => Cow::Owned(utf16(rest, u16::from_be_bytes)),
-        _ => String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)),
+        _ => {
+            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            std::str::from_utf8(bytes).map_or_else(|_| String::from_utf8_lossy(bytes), Cow::Borrowed)
+        }
     };
     let b = text.as_bytes();
     let lone_cr = |i: usize| b.get(i) == Some(&b'\r') && b.get(i + 1) != Some(&b'\n');
@@ -867,9 +870,9 @@ impl<'t> Text<'t> {
     fn follow(self, node: Node, path: &str) -> (Option<usize>, usize, bool) {
         // `data.config → users[0].user.token`: a path that goes on inside a document held in a
         // value (a kubeconfig in a ConfigMap), followed on when that is a literal block.
-        let path = path.replace(" → ", ".");
+        let path = if path.contains(" → ") { Cow::Owned(path.replace(" → ", ".")) } else { Cow::Borrowed(path) };
         let mut node = node;
-        let mut rest = path.as_str();
+        let mut rest = path.as_ref();
         let mut at = None;
         let mut depth = 0;
         let mut descended = false;
