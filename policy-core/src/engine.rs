@@ -95,6 +95,18 @@ pub fn analyze_with_audit(
     }
     let inputs: Vec<InputFile<'_>> = dumps.into_iter().copied().collect();
     let inputs = inputs.as_slice();
+    // A log with events is the opt-in to the usage rules (still preview): they run as if
+    // `preview` were on for the `UL` family alone.
+    let with_usage_rules;
+    let settings = if audit.files.iter().any(|f| f.documents > 0) {
+        with_usage_rules = Settings {
+            opted_in_families: [settings.opted_in_families.clone(), vec!["UL".to_string()]].concat(),
+            ..settings.clone()
+        };
+        &with_usage_rules
+    } else {
+        settings
+    };
     let rules: Vec<_> = registry::ALL.iter().copied().filter(|r| settings.enables(r.meta())).collect();
     let mut state = Progress {
         files: inputs.len(),
@@ -165,6 +177,8 @@ pub fn analyze_with_audit(
         summary,
         stale_suppressions,
         fixed: Vec::new(),
+        credential_changes: None,
+        scope: None,
     }
 }
 

@@ -74,7 +74,7 @@ pub fn protocol_version() -> Vec<u8> {
 /// `validate_settings`: `{"valid": bool, "message": string|null}`. Never an error: bad settings
 /// are the answer `valid: false`.
 pub fn validate_settings(payload: &[u8]) -> Vec<u8> {
-    let message = PolicySettings::from_slice(payload).err();
+    let message = PolicySettings::from_slice(payload).err().map(|e| e.to_string());
     serde_json::json!({"valid": message.is_none(), "message": message}).to_string().into_bytes()
 }
 
@@ -82,13 +82,13 @@ pub fn validate_settings(payload: &[u8]) -> Vec<u8> {
 ///
 /// A payload that is not such a request is an error, never an acceptance: the host turns a
 /// guest error into a rejection.
-pub fn validate(payload: &[u8]) -> Result<Vec<u8>, String> {
+pub fn validate(payload: &[u8]) -> Result<Vec<u8>, crate::Error> {
     let vr: ValidationRequest =
         serde_json::from_slice(payload).map_err(|e| crate::json_error("invalid validation request", &e))?;
     let settings = PolicySettings::from_value(&vr.settings)?;
     let request = crate::admission_request(&vr.request)?;
     let decision = settings.decide(request)?;
-    serde_json::to_vec(&ValidationResponse::new(&decision)).map_err(|e| e.to_string())
+    serde_json::to_vec(&ValidationResponse::new(&decision)).map_err(|e| crate::Error::encode(&e))
 }
 
 #[cfg(test)]
@@ -156,7 +156,7 @@ mod tests {
         assert!(validate(b"{}").is_err());
         let no_object = json!({"request": {"uid": "u", "operation": "CREATE"}, "settings": {}});
         assert_eq!(
-            validate(no_object.to_string().as_bytes()).err().as_deref(),
+            validate(no_object.to_string().as_bytes()).err().map(|e| e.to_string()).as_deref(),
             Some("admission request has no `object`")
         );
         let bad_settings = json!({"request": configmap_request(), "settings": {"rejectAt": "nope"}});
@@ -174,6 +174,7 @@ mod tests {
             message: "m".to_string(),
             evidence: Vec::new(),
             remediation: String::new(),
+            fix: None,
             docs: String::new(),
             related: Vec::new(),
             references: Vec::new(),

@@ -12,6 +12,7 @@ mod viewer;
 #[cfg(feature = "registry")]
 mod wasm;
 
+use anyhow::anyhow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -45,7 +46,7 @@ fn main() -> ExitCode {
         #[cfg(feature = "registry")]
         "wasm" => wasm::run(rest),
         #[cfg(not(feature = "registry"))]
-        "docs" | "new-rule" | "wasm" => Err(format!(
+        "docs" | "new-rule" | "wasm" => Err(anyhow!(
             "`{task}` reads the rule registry: run it as `cargo xtask {task}` (this xtask was built without it)"
         )),
         "viewer" => viewer::run(rest),
@@ -54,12 +55,13 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             Ok(())
         }
-        other => Err(format!("unknown task `{other}`\n\n{USAGE}")),
+        other => Err(anyhow!("unknown task `{other}`\n\n{USAGE}")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("xtask: {message}");
+        Err(error) => {
+            // `{:#}` prints the context chain on one line: `cannot read x: No such file…`.
+            eprintln!("xtask: {error:#}");
             ExitCode::FAILURE
         }
     }

@@ -105,7 +105,7 @@ impl Subject {
         Self { kind: SubjectKind::ServiceAccount, name: name.into(), namespace: Some(namespace.into()) }
     }
 
-    fn parse(value: &Value, binding_namespace: Option<&str>) -> Option<Self> {
+    pub(crate) fn parse(value: &Value, binding_namespace: Option<&str>) -> Option<Self> {
         let name = value.get("name").and_then(Value::as_str).filter(|n| !n.is_empty())?;
         match value.get("kind").and_then(Value::as_str)? {
             "User" => Some(Self::user(name)),

@@ -28,8 +28,11 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Bind the role to the groups or service accounts that need it instead of to everyone
-    /// who can authenticate; leave these groups with the Kubernetes defaults only.
+    /// Bind the role to the groups or service accounts that need it instead of to everyone who can
+    /// authenticate; leave these groups with the Kubernetes defaults only.
+    ///
+    /// No fix to copy: removing the group takes the grant from every user and workload that relies
+    /// on it, so the bindings that replace it must come first.
     ///
     /// Guide: *Authentication Mechanisms*.
     pub AuthenticatedRoleBinding {

@@ -114,7 +114,7 @@ pub fn native(review: &Value, settings: &Value) -> Verdict {
                 error: None,
             }
         }
-        Err(e) => Verdict::error(e),
+        Err(e) => Verdict::error(e.to_string()),
     }
 }
 
