@@ -140,8 +140,9 @@ fn every_format_and_output_file() {
     // Grouped by rule: a header, then each object located under it.
     assert!(text.contains("\nST001 high token-auth-file (Static token file, 1 object)\n"), "{text}");
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // At the flag itself (line 4, column 1 of the JSON), not the object's first line.
     assert!(
-        flat.contains("apiserver.json:1 Pod/kube-system/kube-apiserver-cp-1 kube-apiserver reads static tokens"),
+        flat.contains("apiserver.json:4:1 Pod/kube-system/kube-apiserver-cp-1 kube-apiserver reads static tokens"),
         "{text}"
     );
     assert!(!text.contains('\x1b'), "not a terminal: no colour");

@@ -152,6 +152,7 @@ pub fn analyze_with_audit(
     drop(objects);
     let mut findings = out.found;
     findings.retain(|f| suppression::in_scope(&f.object, &settings.namespaces, &settings.exclude_namespaces));
+    place_findings(&mut findings, inputs);
     for finding in &mut findings {
         finding.id = crate::report::baseline::finding_id(finding);
     }
@@ -184,6 +185,55 @@ pub fn analyze_with_audit(
         fixed: Vec::new(),
         credential_changes: None,
         scope: None,
+    }
+}
+
+/// Point every finding at the field or flag its evidence names ([`input::locate`]): the first
+/// evidence path found whole in the object's text (else the one found deepest), or the object's
+/// own line when none is. [`analyze`] does it after the rules and for the findings only, one walk
+/// per object and path: the parse records no field positions, so it stays as fast as it is.
+/// Findings whose input is not among `inputs` (an audit log's) are left as they are.
+pub fn place_findings(findings: &mut [Finding], inputs: &[InputFile<'_>]) {
+    let bytes: HashMap<&str, &[u8]> = inputs.iter().map(|i| (i.name, i.bytes)).collect();
+    let mut by_input: HashMap<std::sync::Arc<str>, Vec<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if !f.evidence.is_empty() && bytes.contains_key(&*f.source.path) {
+            by_input.entry(std::sync::Arc::clone(&f.source.path)).or_default().push(i);
+        }
+    }
+    for (path, mut indexes) in by_input {
+        let Some(&input) = bytes.get(&*path) else { continue };
+        let text = input::locate::text_of(input);
+        let mut locator = input::locate::Locator::new(&text);
+        // In line order, so the locator counts lines on from the last one.
+        indexes.sort_by_key(|&i| findings.get(i).map(|f| f.source.object_line));
+        let mut placed: Vec<(usize, usize)> = Vec::with_capacity(indexes.len());
+        for i in indexes {
+            let Some(f) = findings.get(i) else { continue };
+            let object_line = f.source.object().line;
+            let mut best: Option<input::locate::Found> = None;
+            for e in &f.evidence {
+                let Some(found) = locator.field(object_line, &f.object, &e.path) else { continue };
+                if best.is_none_or(|b| (found.complete, found.depth) > (b.complete, b.depth)) {
+                    best = Some(found);
+                }
+                if found.complete {
+                    break;
+                }
+            }
+            if let Some(found) = best {
+                placed.push((found.offset, i));
+            }
+        }
+        // Lines and columns in the order of the text: one read of it (a minified dump is one line).
+        placed.sort_unstable();
+        for (offset, i) in placed {
+            let at = locator.position(offset);
+            if let Some(f) = findings.get_mut(i) {
+                f.source.line = at.line;
+                f.source.column = at.column;
+            }
+        }
     }
 }
 

@@ -28,7 +28,7 @@ pub use data::rule_meta::RuleMeta;
 pub use data::severity::Severity;
 pub use engine::{
     AdmitDecision, AdmitError, AdmitSettings, Progress, admit, admit_owned, analyze, analyze_with_audit,
-    analyze_with_progress, analyze_with_unread,
+    analyze_with_progress, analyze_with_unread, place_findings,
 };
 pub use input::InputFile;
 pub use report::{Finding, Report, TOOL_NAME, TOOL_VERSION};

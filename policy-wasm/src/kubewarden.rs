@@ -206,7 +206,7 @@ mod tests {
             severity,
             mechanism: policy_core::report::Mechanism::General,
             object: policy_core::report::ObjectRef::default(),
-            source: policy_core::report::Source::default(),
+            source: policy_core::report::Location::default(),
             message: "m".to_string(),
             evidence: Vec::new(),
             remediation: String::new(),

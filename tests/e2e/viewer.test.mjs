@@ -100,6 +100,35 @@ test('the file picker loads files and the detail panel shows a redacted excerpt 
   await h.context.close();
 });
 
+test('the ST001 excerpt of the sample highlights the --token-auth-file line and stays inside the Pod (14.2)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  await page.locator('button.finding[data-code="ST001"]').first().click();
+  await page.waitForSelector('#detail pre.excerpt .line.hit');
+  const sample = fs.readFileSync(path.join(FIXTURES, '../../../examples/sample-cluster.yaml'), 'utf8').split('\n');
+  const hitNumber = Number(await page.locator('#detail pre.excerpt .line.hit .ln').innerText());
+  // The flag's own line, not the Pod's `apiVersion: v1`.
+  assert.match(sample[hitNumber - 1], /^\s*- --token-auth-file=/);
+  const hit = await page.locator('#detail pre.excerpt .line.hit').innerText();
+  assert.equal(hit.replace(/^\d+/, '').trimEnd(), sample[hitNumber - 1]);
+  // Centred on it, and every line shown is the Pod's: none of the document before it.
+  let podStart = hitNumber;
+  while (podStart > 1 && sample[podStart - 2] !== '---') podStart -= 1;
+  assert.equal(sample[podStart - 1], 'apiVersion: v1');
+  assert.equal(sample[podStart], 'kind: Pod');
+  const numbers = (await page.locator('#detail pre.excerpt .line .ln').allInnerTexts()).map(Number);
+  assert.ok(numbers[0] >= podStart, `excerpt starts at ${numbers[0]}, before the Pod at ${podStart}`);
+  const before = numbers.filter((n) => n < hitNumber).length;
+  const after = numbers.filter((n) => n > hitNumber).length;
+  assert.equal(before, Math.min(6, hitNumber - podStart));
+  assert.ok(after > 0 && after <= 6, `${after} lines after the flag`);
+  assert.doesNotMatch(await page.locator('#detail pre.excerpt').innerText(), /^\d*---$/m);
+  await assertClean(h);
+  await h.context.close();
+});
+
 test('pasted YAML is analysed', async () => {
   const h = await openViewer(env);
   const { page } = h;

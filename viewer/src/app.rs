@@ -620,12 +620,16 @@ impl App {
             self.excerpt = None;
             return;
         };
-        let request = Request::Excerpt { path: f.source.path.to_string(), line: f.source.line };
+        let request = Request::Excerpt {
+            path: f.source.path.to_string(),
+            line: f.source.line,
+            object_line: f.source.object_line,
+        };
         // And the log events its evidence cites (issue 12), read again from the log.
         let cited = model::log_excerpt::cited_events(f);
         self.send(request, JsValue::UNDEFINED);
         for (path, line) in cited {
-            self.send(Request::Excerpt { path, line }, JsValue::UNDEFINED);
+            self.send(Request::Excerpt { path, line, object_line: 0 }, JsValue::UNDEFINED);
         }
     }
 

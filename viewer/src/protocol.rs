@@ -30,8 +30,12 @@ pub enum Request {
     Excerpt {
         /// Input name.
         path: String,
-        /// 1-based line.
+        /// 1-based line: the finding's field or flag.
         line: u32,
+        /// 1-based line where the finding's object starts (the excerpt stays inside it); 0 when
+        /// unknown.
+        #[serde(default)]
+        object_line: u32,
     },
     /// Render the last report for download.
     Export {

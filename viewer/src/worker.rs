@@ -145,8 +145,8 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
             let inputs = (previous.inputs, previous.unread, previous.audit);
             analyze(scope, state, inputs, Some((name, bytes)), &now, started);
         }
-        Request::Excerpt { path, line } => {
-            let lines = excerpt_lines(state, &path, line).await;
+        Request::Excerpt { path, line, object_line } => {
+            let lines = excerpt_lines(state, &path, line, object_line).await;
             post(scope, &Reply::Excerpt { path, line, lines }, &JsValue::UNDEFINED);
         }
         Request::Export { format, view } => {
@@ -264,14 +264,16 @@ async fn read_all(
 /// A finding's source lines: around its line in a dump, or the one event it cites in an audit
 /// log, bodies left out and redacted (a dropped log is read again from its file up to that line;
 /// the sample's log is in memory).
-async fn excerpt_lines(state: &RefCell<State>, path: &str, line: u32) -> Vec<model::ExcerptLine> {
+async fn excerpt_lines(state: &RefCell<State>, path: &str, line: u32, object_line: u32) -> Vec<model::ExcerptLine> {
     let blob = {
         let state = state.borrow();
         if let Some((_, bytes)) = state.inputs.iter().find(|(name, _)| name == path) {
             return if looks_like_audit_log(bytes) {
                 model::log_excerpt::log_line(bytes, line)
             } else {
-                model::excerpt(path, &String::from_utf8_lossy(bytes), line, EXCERPT_RADIUS)
+                // The text as the loader numbered its lines (BOM, UTF-16, old Mac line ends).
+                let text = policy_core::input::locate::text_of(bytes);
+                model::excerpt(path, &text, line, object_line, EXCERPT_RADIUS)
             };
         }
         match state.logs.iter().find(|(name, _)| name == path) {

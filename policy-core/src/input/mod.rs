@@ -192,5 +192,6 @@ pub fn worth_reading(name: &str, head: &[u8]) -> bool {
 mod json;
 mod lines;
 mod loader;
+pub mod locate;
 mod token_csv;
 mod yaml;

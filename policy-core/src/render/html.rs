@@ -127,7 +127,7 @@ fn write_finding(out: &mut String, f: &Finding, links: Links<'_>) {
     );
     let _ = writeln!(out, "<p class=\"msg\">{}</p>\n<dl>", inline(&f.message));
     let _ = writeln!(out, "<dt>Object</dt><dd>{}</dd>", code(&f.object.to_string()));
-    let _ = writeln!(out, "<dt>Location</dt><dd>{}</dd>", location(&f.source.path, f.source.line));
+    let _ = writeln!(out, "<dt>Location</dt><dd>{}</dd>", code(&f.source.to_string()));
     for e in &f.evidence {
         let _ = writeln!(out, "<dt>Evidence</dt><dd>{}</dd>", evidence(e));
     }

@@ -148,7 +148,7 @@ pub fn markdown_with(report: &Report, links: Links<'_>) -> String {
                 links.rule(&f.code, &f.docs),
                 esc(&f.slug),
                 code(&f.object.to_string(), true),
-                code(&format!("{}:{}", f.source.path, f.source.line), true),
+                code(&f.source.to_string(), true),
                 inline(&f.message, true),
                 ev.join("<br>"),
             );

@@ -329,7 +329,7 @@ pub(crate) mod sample {
             severity,
             mechanism: Mechanism::ServiceAccountTokens,
             object,
-            source: Source { path: "dumps/prod cluster.yaml".into(), line },
+            source: Source { path: "dumps/prod cluster.yaml".into(), line }.into(),
             message: message.to_string(),
             evidence: vec![Evidence::secret("data.token", b"s3cr3t-Qm3Xr7pL2vK9sT4wYb8N")],
             remediation: "delete the Secret and use TokenRequest".to_string(),

@@ -7,7 +7,7 @@ use crate::data::input_summary::{InputStatus, InputSummary};
 use crate::data::object_ref::ObjectRef;
 use crate::data::rule_meta::{RuleMeta, RuleStatus};
 use crate::data::severity::Severity;
-use crate::data::source::Source;
+use crate::data::source::{Location, Source};
 use crate::registry;
 use crate::report::Finding;
 use crate::report::Report;
@@ -112,7 +112,7 @@ pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
                 },
                 "message": { "text": d.message },
                 "descriptor": { "id": d.code },
-                "locations": [location(&d.source, artifact_index(&d.source.path), None)],
+                "locations": [location(&d.source.clone().into(), artifact_index(&d.source.path), None)],
             })
         })
         .collect();
@@ -124,7 +124,7 @@ pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
             "level": "error",
             "message": { "text": crate::data::input_summary::NO_OBJECTS },
             "descriptor": { "id": DiagnosticCode::NoObjects },
-            "locations": [location(&Source { path: input.path.as_str().into(), line: 0 }, artifact_index(&input.path), None)],
+            "locations": [location(&Source { path: input.path.as_str().into(), line: 0 }.into(), artifact_index(&input.path), None)],
         })
     }));
     notifications.extend(report.stale_suppressions.iter().map(|stale| {
@@ -166,6 +166,8 @@ pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
                 "executionSuccessful": report.is_complete(),
                 "toolExecutionNotifications": notifications,
             }],
+            // Columns count characters, as in the JSON report.
+            "columnKind": "unicodeCodePoints",
             "artifacts": artifacts,
             "results": results,
             "properties": {
@@ -279,7 +281,8 @@ fn rule_descriptor(meta: &crate::data::rule_meta::RuleMeta) -> Value {
     })
 }
 
-fn location(source: &Source, artifact: Option<usize>, object: Option<&ObjectRef>) -> Value {
+/// A SARIF location: the file, and the line and column of the finding's field when known.
+fn location(source: &Location, artifact: Option<usize>, object: Option<&ObjectRef>) -> Value {
     let mut artifact_location = Map::new();
     artifact_location.insert("uri".to_string(), json!(uri(&source.path)));
     if let Some(index) = artifact {
@@ -289,7 +292,12 @@ fn location(source: &Source, artifact: Option<usize>, object: Option<&ObjectRef>
     physical.insert("artifactLocation".to_string(), Value::Object(artifact_location));
     // SARIF lines start at 1; a zero line means "the whole file".
     if source.line > 0 {
-        physical.insert("region".to_string(), json!({ "startLine": source.line }));
+        let region = if source.column > 0 {
+            json!({ "startLine": source.line, "startColumn": source.column })
+        } else {
+            json!({ "startLine": source.line })
+        };
+        physical.insert("region".to_string(), region);
     }
     let mut location = Map::new();
     location.insert("physicalLocation".to_string(), Value::Object(physical));

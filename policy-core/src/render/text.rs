@@ -210,7 +210,7 @@ fn write_group(out: &mut String, group: &Group<'_>, paint: Paint, width: usize) 
     );
     push_wrapped(out, &head, "", "  ", width);
     for f in &group.findings {
-        let location = format!("{}:{}", one_line(&f.source.path), f.source.line);
+        let location = one_line(&f.source.to_string());
         let mut line = format!("{} {} {}", location, one_line(&f.object.to_string()), one_line(&f.message));
         if f.severity != group.severity {
             line.push_str(&format!(" [{}]", f.severity));
@@ -256,9 +256,8 @@ fn write_accepted(out: &mut String, report: &Report, paint: Paint, width: usize)
         let _ = writeln!(out, "{}", paint.paint("1", "Suppressed (accepted, not counted):"));
         for f in suppressed {
             let line = format!(
-                "{}:{}: {} {} {}",
-                one_line(&f.source.path),
-                f.source.line,
+                "{}: {} {} {}",
+                one_line(&f.source.to_string()),
                 f.code,
                 one_line(&f.object.to_string()),
                 one_line(&f.message)

@@ -12,7 +12,7 @@ pub use crate::data::input_summary::{InputStatus, InputSummary, NO_OBJECTS};
 pub use crate::data::mechanism::Mechanism;
 pub use crate::data::object_ref::ObjectRef;
 pub use crate::data::severity::Severity;
-pub use crate::data::source::Source;
+pub use crate::data::source::{Location, Source};
 
 pub mod baseline;
 pub mod fix;
@@ -42,8 +42,9 @@ pub struct Finding {
     pub mechanism: Mechanism,
     /// The object the finding is about.
     pub object: ObjectRef,
-    /// File and line in the input.
-    pub source: Source,
+    /// Where in the input: the field or flag the evidence names (line and column), and the
+    /// object's first line.
+    pub source: Location,
     /// One line: lowercase first word, no final period, values in backticks.
     pub message: String,
     /// Field paths and (redacted) values behind the verdict.
@@ -87,7 +88,7 @@ impl Finding {
             severity: meta.severity,
             mechanism: meta.mechanism,
             object,
-            source,
+            source: source.into(),
             message,
             evidence: Vec::new(),
             remediation: String::new(),

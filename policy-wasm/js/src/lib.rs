@@ -16,7 +16,10 @@ export interface ObjectRef { apiVersion: string; kind: string; namespace?: strin
 export interface Evidence { path: string; value: string; redacted?: boolean }
 export interface Finding {
   code: string; slug: string; severity: Severity; mechanism: string; object: ObjectRef;
-  source: { path: string; line: number }; message: string; evidence: Evidence[];
+  /** The field or flag the evidence names (1-based line and column, in characters), and the
+   * object's first line; `column` is absent when no field could be placed. */
+  source: { path: string; line: number; column?: number; objectLine?: number };
+  message: string; evidence: Evidence[];
   remediation: string; docs: string; related?: ObjectRef[];
   /** A command or a line to copy that resolves it, where the rule knows a safe one. */
   fix?: Fix;

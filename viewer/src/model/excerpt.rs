@@ -3,6 +3,7 @@
 //! shows (the values of a Secret's `data`, bearer tokens, JWTs, long base64 runs, the token
 //! column of a static token file).
 
+use policy_core::input::locate::Locator;
 use policy_core::util::redact;
 
 /// One line of a source excerpt.
@@ -19,13 +20,19 @@ pub struct ExcerptLine {
 /// What stands in for a secret value in an excerpt: the same word as in every other output.
 pub const REDACTED: &str = redact::REDACTED;
 
-/// Lines `line - radius ..= line + radius` of a file, with secret values redacted: the values
-/// under `data`/`stringData` of any object that is not a ConfigMap, keys that name secrets
-/// (token, password, key data…), `--token=`-style flags, bearer tokens, JWTs and long base64 runs,
-/// and the token column of CSV files (static token files).
-pub fn excerpt(path: &str, text: &str, line: u32, radius: u32) -> Vec<ExcerptLine> {
-    let first = line.saturating_sub(radius).max(1);
-    let last = line.saturating_add(radius);
+/// Lines `line - radius ..= line + radius` of a file, kept inside the object that starts at
+/// `object_line` (0: unknown), with secret values redacted: the values under `data`/`stringData`
+/// of any object that is not a ConfigMap, keys that name secrets (token, password, key data…),
+/// `--token=`-style flags, bearer tokens, JWTs and long base64 runs, and the token column of CSV
+/// files (static token files).
+///
+/// `line` is the finding's own line (the field or flag its evidence names), highlighted; the
+/// object's extent comes from policy-core's locator, so the excerpt shows no line of the object
+/// before or after it (the previous document of a stream, the next item of a list).
+pub fn excerpt(path: &str, text: &str, line: u32, object_line: u32, radius: u32) -> Vec<ExcerptLine> {
+    let (object_first, object_last) = object_extent(text, line, object_line);
+    let first = line.saturating_sub(radius).max(1).max(object_first);
+    let last = line.saturating_add(radius).min(object_last);
     // Enough lines around the window to see which block a line is in and which kind holds it.
     let context_first = first.saturating_sub(CONTEXT).max(1);
     let skip = usize::try_from(context_first - 1).unwrap_or(usize::MAX);
@@ -49,6 +56,18 @@ pub fn excerpt(path: &str, text: &str, line: u32, radius: u32) -> Vec<ExcerptLin
         out.push(ExcerptLine { number, text: shorten(text, EXCERPT_LINE_CHARS), highlight: number == line });
     }
     out
+}
+
+/// The first and last line of the object starting at `object_line` when it holds `line`, else
+/// no bound.
+fn object_extent(text: &str, line: u32, object_line: u32) -> (u32, u32) {
+    if object_line == 0 || object_line > line {
+        return (1, u32::MAX);
+    }
+    match Locator::new(text).object_lines(object_line) {
+        Some((first, last)) if (first..=last).contains(&line) => (first, last),
+        _ => (1, u32::MAX),
+    }
 }
 
 /// Characters of one excerpt line shown: a hostile file's megabyte-long line stays readable.
@@ -280,7 +299,7 @@ mod tests {
     #[test]
     fn excerpt_lines_are_cut_to_a_readable_length() {
         let long = format!("spec:\n  big: {}é\n", "lorem ipsum ".repeat(1000));
-        let lines = excerpt("cm.yaml", &long, 2, 1);
+        let lines = excerpt("cm.yaml", &long, 2, 0, 1);
         let text = &lines.iter().find(|l| l.number == 2).unwrap().text;
         assert_eq!(text.chars().count(), EXCERPT_LINE_CHARS + 1);
         assert!(text.starts_with("  big: lorem ipsum") && text.ends_with('…'), "{text}");
@@ -306,7 +325,7 @@ items:
   metadata:
     name: settings
 ";
-        let lines = excerpt("dump.yaml", text, 6, 100);
+        let lines = excerpt("dump.yaml", text, 6, 0, 100);
         assert_eq!(lines.len(), 15);
         let joined: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(joined[4], "    ca.crt: REDACTED");
@@ -334,18 +353,18 @@ spec:
     clientKeyData: QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkwYWJjZGVm
     automountServiceAccountToken: true
 ";
-        let lines = excerpt("pod.yaml", text, 5, 1);
+        let lines = excerpt("pod.yaml", text, 5, 0, 1);
         assert_eq!(lines.iter().map(|l| l.number).collect::<Vec<_>>(), vec![4, 5, 6]);
         assert_eq!(lines[1].text, "    - --token-auth-file=/etc/kubernetes/tokens.csv");
         assert_eq!(lines[2].text, "    - --oidc-client-secret=REDACTED");
-        let all = excerpt("pod.yaml", text, 1, 100);
+        let all = excerpt("pod.yaml", text, 1, 0, 100);
         let t: Vec<&str> = all.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(t[6], "    - --kubelet-client-key=/pki/k.key");
         assert_eq!(t[9], "      value: Bearer REDACTED");
         assert_eq!(t[10], "    password: REDACTED");
         assert_eq!(t[11], "    clientKeyData: REDACTED");
         assert_eq!(t[12], "    automountServiceAccountToken: true");
-        assert!(excerpt("x.yaml", text, 99, 2).is_empty());
+        assert!(excerpt("x.yaml", text, 99, 0, 2).is_empty());
     }
 
     #[test]
@@ -357,11 +376,11 @@ spec:
     },
     "kind": "Secret"
 }"#;
-        let t: Vec<String> = excerpt("d.json", json, 4, 10).into_iter().map(|l| l.text).collect();
+        let t: Vec<String> = excerpt("d.json", json, 4, 0, 10).into_iter().map(|l| l.text).collect();
         assert_eq!(t[3], r#"        "token": REDACTED"#);
         assert_eq!(t[5], r#"    "kind": "Secret""#);
         let csv = "s3cr3t,alice,1001,\"system:masters\"\n# comment,x\n";
-        let t: Vec<String> = excerpt("tokens.csv", csv, 1, 1).into_iter().map(|l| l.text).collect();
+        let t: Vec<String> = excerpt("tokens.csv", csv, 1, 0, 1).into_iter().map(|l| l.text).collect();
         assert_eq!(t, vec!["REDACTED,alice,1001,\"system:masters\"".to_string(), "# comment,x".to_string()]);
         let jwt = "  id-token-hint eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
         assert_eq!(redact_inline(jwt), "  id-token-hint REDACTED");
@@ -390,7 +409,7 @@ spec:
         ];
         for name in names {
             let yaml = format!("kind: ConfigMap\ndata:\n  {name}: {value}\n");
-            let shown = &excerpt("cm.yaml", &yaml, 3, 0)[0].text;
+            let shown = &excerpt("cm.yaml", &yaml, 3, 0, 0)[0].text;
             assert_eq!(!shown.contains(value), redact::is_secret_name(name), "`{name}` shown as `{shown}`");
         }
         let pod = [
@@ -411,12 +430,52 @@ spec:
             "      value: https://admin:p4ssw0rd@git.example/repo.git",
         ]
         .join("\n");
-        let t: Vec<String> = excerpt("dump.yaml", &pod, 8, 20).into_iter().map(|l| l.text).collect();
+        let t: Vec<String> = excerpt("dump.yaml", &pod, 8, 0, 20).into_iter().map(|l| l.text).collect();
         let all = t.join("\n");
         for secret in ["ZTJlLXZlcnktc2VjcmV0LXRva2Vu", "abc123def456", "hunter2-hunter2", "admin", "p4ssw0rd"] {
             assert!(!all.contains(secret), "`{secret}` in\n{all}");
         }
         assert!(all.contains("--token-auth-file=/etc/kubernetes/tokens.csv"), "a file name stays: {all}");
         assert!(all.contains("git.example/repo.git"), "the rest of the URL stays: {all}");
+    }
+
+    /// The issue's case: the excerpt of a flag centres on the flag's line and shows nothing of
+    /// the document before the Pod, nor of the one after.
+    #[test]
+    fn excerpt_centres_on_the_field_and_stays_inside_the_object() {
+        let text = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: before
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-apiserver
+spec:
+  containers:
+  - command:
+    - kube-apiserver
+    - --token-auth-file=/etc/kubernetes/tokens.csv
+    - --anonymous-auth=false
+---
+apiVersion: v1
+kind: Secret
+";
+        let lines = excerpt("dump.yaml", text, 14, 6, 6);
+        let numbers: Vec<u32> = lines.iter().map(|l| l.number).collect();
+        assert_eq!(numbers, (8..=15).collect::<Vec<_>>());
+        let lit: Vec<&ExcerptLine> = lines.iter().filter(|l| l.highlight).collect();
+        assert_eq!(lit.len(), 1);
+        assert_eq!(lit[0].text, "    - --token-auth-file=/etc/kubernetes/tokens.csv");
+        // The object's line not known (an older report): the plain window.
+        assert_eq!(excerpt("dump.yaml", text, 14, 0, 6).first().map(|l| l.number), Some(8));
+        assert_eq!(excerpt("dump.yaml", text, 14, 0, 6).last().map(|l| l.number), Some(18));
+        // A list item: the excerpt ends with the item.
+        let list = "items:\n- kind: Secret\n  metadata: {name: a}\n  data:\n    token: eA==\n- kind: Secret\n  metadata: {name: b}\n";
+        let lines = excerpt("dump.yaml", list, 5, 2, 6);
+        assert_eq!(lines.iter().map(|l| l.number).collect::<Vec<_>>(), vec![2, 3, 4, 5]);
+        assert_eq!(lines[3].text, "    token: REDACTED");
     }
 }

@@ -25,7 +25,7 @@ pub fn finding(
             namespace: ns.map(Into::into),
             name: name.into(),
         },
-        source: Source { path: "dump.yaml".into(), line },
+        source: Source { path: "dump.yaml".into(), line }.into(),
         message: format!("`{name}` is flagged by {code}"),
         evidence: vec![Evidence::plain("spec", "x")],
         remediation: "fix it".into(),

@@ -1,0 +1,1267 @@
+//! Where a finding's field is in its input: the line and column of the key or list item an
+//! evidence path names (`spec.containers[0].command[14]`, `data.token`, `users[0].user.token`,
+//! `data.ClusterConfiguration.apiServer.extraArgs.token-auth-file`).
+//!
+//! Found after the rules ran, for the few objects that have findings, by walking the input's
+//! text from the object's first line (the parse stays as fast as it is: it records no field
+//! positions). One walker reads YAML block and flow style, and so JSON, pretty or minified (a
+//! flow document); it follows list items, literal blocks that hold YAML (kops `contents: |`,
+//! kubeadm's `ClusterConfiguration: |`, whose lines are the file's lines) and multi-document
+//! streams. Several objects may start on one line (minified JSON, a flow list): the one whose
+//! `kind` and `metadata.name` are the finding's is taken.
+//!
+//! Bounded and total: every walk reads each byte of the object a few times at most, nothing
+//! recurses with the input's depth (only with the path's, capped), and any surprise gives
+//! `None`, so the caller keeps the object's own line.
+
+use crate::data::object_ref::ObjectRef;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+
+/// A place in the text: 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+}
+
+/// Where an evidence path led in its object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    /// The byte offset of the deepest key or item of the path found (its line and column:
+    /// [`Locator::position`]).
+    pub offset: usize,
+    /// Whether the whole path was found (else `at` is the deepest part that was).
+    pub complete: bool,
+    /// How many steps of the path were found.
+    pub depth: usize,
+}
+
+/// Path steps followed at most: evidence paths are a few steps deep.
+const MAX_STEPS: usize = 64;
+
+/// The text an input's lines are numbered in, as the loader reads it: UTF-8 without its BOM, or
+/// UTF-16 with a BOM; invalid bytes replaced; old Mac line ends (a lone `\r`) as `\n`.
+pub fn text_of(bytes: &[u8]) -> Cow<'_, str> {
+    let text = match bytes {
+        [0xFF, 0xFE, rest @ ..] => Cow::Owned(utf16(rest, u16::from_le_bytes)),
+        [0xFE, 0xFF, rest @ ..] => Cow::Owned(utf16(rest, u16::from_be_bytes)),
+        _ => {
+            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            std::str::from_utf8(bytes).map_or_else(|_| String::from_utf8_lossy(bytes), Cow::Borrowed)
+        }
+    };
+    let b = text.as_bytes();
+    let lone_cr = |i: usize| b.get(i) == Some(&b'\r') && b.get(i + 1) != Some(&b'\n');
+    if !(0..b.len()).any(lone_cr) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(if c == '\r' && chars.peek() != Some(&'\n') { '\n' } else { c });
+    }
+    Cow::Owned(out)
+}
+
+fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
+    let units = bytes.chunks_exact(2).map(|c| match c {
+        [a, b] => unit([*a, *b]),
+        _ => 0,
+    });
+    char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
+}
+
+/// Finds fields in the objects of one input's text; remembers the lines and objects it has
+/// read, so many findings in one file cost one walk per object.
+#[derive(Debug)]
+pub struct Locator<'t> {
+    text: Text<'t>,
+    /// Byte offsets of line starts found so far.
+    lines: BTreeMap<u32, usize>,
+    /// Positions of byte offsets found so far (line starts, fields), to count on from the
+    /// nearest: a minified dump is one long line.
+    marks: BTreeMap<usize, Position>,
+    /// The objects that start on a line, by line.
+    objects: HashMap<u32, Starts<'t>>,
+}
+
+impl<'t> Locator<'t> {
+    /// A locator over one input's text (see [`text_of`]).
+    pub fn new(text: &'t str) -> Self {
+        Self {
+            text: Text { s: text, b: text.as_bytes() },
+            lines: BTreeMap::from([(1, 0)]),
+            marks: BTreeMap::from([(0, Position { line: 1, column: 1 })]),
+            objects: HashMap::new(),
+        }
+    }
+
+    /// Where `path` is in `object`, which starts at line `line`; `None` when the object or
+    /// the path's first step is not found there.
+    pub fn field(&mut self, line: u32, object: &ObjectRef, path: &str) -> Option<Found> {
+        let start = self.line_offset(line)?;
+        let text = self.text;
+        let starts = self.objects.entry(line).or_insert_with(|| Starts::new(text.candidates(start)));
+        let node = starts.pick(object)?.node;
+        let (at, depth, complete) = text.follow(node, path);
+        Some(Found { offset: at?, complete, depth })
+    }
+
+    /// The first and last line of the object that starts at line `line` (the outermost one
+    /// when several start there).
+    pub fn object_lines(&mut self, line: u32) -> Option<(u32, u32)> {
+        let start = self.line_offset(line)?;
+        let text = self.text;
+        let node = self.objects.entry(line).or_insert_with(|| Starts::new(text.candidates(start))).all.first()?.node;
+        let end = text.end_of(node);
+        Some((line, self.position(end).line.max(line)))
+    }
+
+    /// The byte offset of line `line`'s start, counted from the nearest line start known.
+    fn line_offset(&mut self, line: u32) -> Option<usize> {
+        let (&known, &offset) = self.lines.range(..=line).next_back()?;
+        let mut at = offset;
+        for _ in known..line {
+            at = self.text.next_line(at)?;
+        }
+        self.lines.insert(line, at);
+        self.marks.insert(at, Position { line, column: 1 });
+        Some(at)
+    }
+
+    /// The line and column of byte offset `at`, counted on from the nearest position known: ask
+    /// in the order of the offsets, and all the positions of a file cost one read of it.
+    pub fn position(&mut self, at: usize) -> Position {
+        let (from, mark) =
+            self.marks.range(..=at).next_back().map_or((0, Position { line: 1, column: 1 }), |(&o, &p)| (o, p));
+        let between = self.text.b.get(from..at).unwrap_or_default();
+        let chars = |s: &[u8]| u32::try_from(s.iter().filter(|&&c| c & 0xC0 != 0x80).count()).unwrap_or(u32::MAX);
+        let position = match between.iter().rposition(|&c| c == b'\n') {
+            None => Position { line: mark.line, column: mark.column.saturating_add(chars(between)) },
+            Some(last) => {
+                let newlines = between.iter().filter(|&&c| c == b'\n').count();
+                Position {
+                    line: mark.line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX)),
+                    column: chars(between.get(last + 1..).unwrap_or_default()).saturating_add(1),
+                }
+            }
+        };
+        self.marks.insert(at, position);
+        position
+    }
+}
+
+/// One object that starts on a line, with what identifies it.
+#[derive(Debug, Clone)]
+struct Candidate<'t> {
+    node: Node,
+    kind: Option<Cow<'t, str>>,
+    name: Option<Cow<'t, str>>,
+    namespace: Option<Cow<'t, str>>,
+    /// The only object that starts on its line: the loader's, taken without reading what it is
+    /// (that costs a walk of the object; it is read only to tell several apart).
+    alone: bool,
+}
+
+impl Candidate<'_> {
+    /// How surely this is the finding's object: 3 when its name is the object's, 2 when it has no
+    /// name but the object's kind (a kubeconfig, whose name is its current context), 1 when it
+    /// says nothing (a kubeconfig written without `kind`), 0 when it is another object. A `kind`
+    /// it has must be the object's (typed list items have none), and so must a namespace.
+    fn score(&self, object: &ObjectRef) -> u8 {
+        if self.alone {
+            return 3;
+        }
+        let kind = self.kind.as_deref().filter(|k| !k.is_empty());
+        let namespace = match (self.namespace.as_deref(), object.namespace.as_deref()) {
+            (Some(a), Some(b)) => a == b,
+            (Some(a), None) => a.is_empty(),
+            (None, _) => true,
+        };
+        if !namespace || kind.is_some_and(|k| k != object.kind) {
+            return 0;
+        }
+        match (self.name.as_deref(), kind) {
+            (Some(name), _) if name == object.name => 3,
+            (Some(_), _) => 0,
+            (None, Some(_)) => 2,
+            (None, None) => 1,
+        }
+    }
+}
+
+/// The objects that start on one line, indexed by what names them: a minified dump holds
+/// every object on one line, and each finding must find its own without a walk of all.
+#[derive(Debug)]
+struct Starts<'t> {
+    /// In order of their start, outermost first.
+    all: Vec<Candidate<'t>>,
+    /// Indexes in `all` by `metadata.name`.
+    named: HashMap<Cow<'t, str>, Vec<usize>>,
+    /// The first index in `all` of a candidate without a name, by kind.
+    unnamed: HashMap<Cow<'t, str>, usize>,
+}
+
+impl<'t> Starts<'t> {
+    fn new(all: Vec<Candidate<'t>>) -> Self {
+        let mut named: HashMap<Cow<'t, str>, Vec<usize>> = HashMap::new();
+        let mut unnamed = HashMap::new();
+        for (i, c) in all.iter().enumerate() {
+            match (&c.name, &c.kind) {
+                (Some(name), _) => named.entry(name.clone()).or_default().push(i),
+                (None, Some(kind)) => {
+                    unnamed.entry(kind.clone()).or_insert(i);
+                }
+                (None, None) => {}
+            }
+        }
+        Self { all, named, unnamed }
+    }
+
+    /// The finding's object: the first candidate that is surely it, else the first that may be;
+    /// one that says nothing only when it is the outermost.
+    fn pick(&self, object: &ObjectRef) -> Option<&Candidate<'t>> {
+        if let Some(alone) = self.all.first().filter(|c| c.alone) {
+            return Some(alone);
+        }
+        let at = |i: &usize| self.all.get(*i);
+        let sure =
+            self.named.get(object.name.as_str()).into_iter().flatten().filter_map(at).find(|c| c.score(object) == 3);
+        let by_kind = || self.unnamed.get(object.kind.as_str()).and_then(at).filter(|c| c.score(object) == 2);
+        sure.or_else(by_kind).or_else(|| self.all.first().filter(|c| c.score(object) == 1))
+    }
+}
+
+/// A node of the document, by where it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Node {
+    /// A block mapping whose keys sit at `indent`, the first at `first`.
+    BlockMap { first: usize, indent: usize },
+    /// A block sequence whose dashes sit at `indent`, the first at `first`.
+    BlockSeq { first: usize, indent: usize },
+    /// A flow mapping (or JSON object) opening at this `{`.
+    FlowMap(usize),
+    /// A flow sequence (or JSON array) opening at this `[`.
+    FlowSeq(usize),
+    /// A block scalar (`|` or `>` here) under a key or dash at column `parent`.
+    BlockScalar { at: usize, parent: usize },
+    /// Any other scalar, or an alias.
+    Leaf(usize),
+}
+
+/// One key of a mapping: its text, where it starts, and where its value starts (just after the
+/// colon in block style; at the value in flow style).
+#[derive(Debug, Clone)]
+struct Entry<'t> {
+    key: Cow<'t, str>,
+    at: usize,
+    value: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Text<'t> {
+    s: &'t str,
+    b: &'t [u8],
+}
+
+impl<'t> Text<'t> {
+    fn byte(self, i: usize) -> Option<u8> {
+        self.b.get(i).copied()
+    }
+
+    fn is_eol(self, i: usize) -> bool {
+        matches!(self.byte(i), None | Some(b'\n' | b'\r'))
+    }
+
+    fn is_space(self, i: usize) -> bool {
+        matches!(self.byte(i), Some(b' ' | b'\t'))
+    }
+
+    fn line_start(self, i: usize) -> usize {
+        self.b.get(..i).and_then(|h| h.iter().rposition(|&c| c == b'\n')).map_or(0, |p| p + 1)
+    }
+
+    fn line_end(self, i: usize) -> usize {
+        self.b.get(i..).and_then(|t| t.iter().position(|&c| c == b'\n')).map_or(self.b.len(), |p| i + p)
+    }
+
+    fn next_line(self, i: usize) -> Option<usize> {
+        let end = self.line_end(i);
+        (end < self.b.len()).then_some(end + 1)
+    }
+
+    fn skip_spaces(self, mut i: usize) -> usize {
+        while self.is_space(i) {
+            i += 1;
+        }
+        i
+    }
+
+    /// Spaces, line ends and comments (flow style spans lines).
+    fn skip_blank(self, mut i: usize) -> usize {
+        loop {
+            match self.byte(i) {
+                Some(b' ' | b'\t' | b'\n' | b'\r') => i += 1,
+                Some(b'#') if i == 0 || self.b.get(i - 1).is_some_and(u8::is_ascii_whitespace) => {
+                    i = self.line_end(i);
+                }
+                _ => return i,
+            }
+        }
+    }
+
+    fn str(self, from: usize, to: usize) -> &'t str {
+        self.s.get(from..to).unwrap_or("")
+    }
+
+    /// The next line from line start `from` that holds something other than spaces and a
+    /// comment: its start and where its content starts.
+    fn content_line(self, from: usize) -> Option<(usize, usize)> {
+        let mut start = from;
+        loop {
+            let at = self.skip_spaces(start);
+            if !(self.is_eol(at) || self.byte(at) == Some(b'#')) {
+                return Some((start, at));
+            }
+            start = self.next_line(start)?;
+        }
+    }
+
+    /// A block sequence dash: `-` then a space or the line's end.
+    fn is_dash(self, i: usize) -> bool {
+        self.byte(i) == Some(b'-') && (self.is_space(i + 1) || self.is_eol(i + 1))
+    }
+
+    /// `---` or `...` then a space or the line's end.
+    fn is_doc_marker(self, i: usize) -> bool {
+        let marker = self.b.get(i..i + 3);
+        (marker == Some(b"---") || marker == Some(b"...")) && (self.is_space(i + 3) || self.is_eol(i + 3))
+    }
+
+    /// The end of a quoted scalar opening at `i`, just past its closing quote.
+    fn quoted_end(self, i: usize) -> usize {
+        let stops: &[u8] = if self.byte(i) == Some(b'"') { b"\"\\" } else { b"'" };
+        let mut j = i + 1;
+        // From one quote or backslash to the next (long base64 values are most of a dump).
+        while let Some(k) = self.b.get(j..).and_then(|t| t.iter().position(|c| stops.contains(c))) {
+            j += k;
+            match self.byte(j) {
+                Some(b'\\') => j += 2,
+                Some(b'\'') if self.byte(j + 1) == Some(b'\'') => j += 2,
+                _ => return j + 1,
+            }
+        }
+        self.b.len()
+    }
+
+    /// A quoted scalar's text (escapes read) and the offset past it.
+    fn quoted(self, i: usize) -> (Cow<'t, str>, usize) {
+        let end = self.quoted_end(i);
+        let inner = self.str(i + 1, end.saturating_sub(1).max(i + 1));
+        let text = if self.byte(i) == Some(b'\'') {
+            if inner.contains("''") { Cow::Owned(inner.replace("''", "'")) } else { Cow::Borrowed(inner) }
+        } else if inner.contains('\\') {
+            let mut out = String::with_capacity(inner.len());
+            let mut chars = inner.chars();
+            while let Some(c) = chars.next() {
+                out.push(match (c, c == '\\') {
+                    (_, true) => match chars.next() {
+                        Some('n') => '\n',
+                        Some('t') => '\t',
+                        Some(other) => other,
+                        None => break,
+                    },
+                    (c, false) => c,
+                });
+            }
+            Cow::Owned(out)
+        } else {
+            Cow::Borrowed(inner)
+        };
+        (text, end)
+    }
+
+    /// A mapping key at `i` (quoted or plain, followed by a colon): its text and the offset
+    /// just past the colon.
+    fn key_at(self, i: usize, flow: bool) -> Option<(Cow<'t, str>, usize)> {
+        match self.byte(i)? {
+            b'"' | b'\'' => {
+                let (key, end) = self.quoted(i);
+                let colon = if flow { self.skip_blank(end) } else { self.skip_spaces(end) };
+                (self.byte(colon) == Some(b':')).then_some((key, colon + 1))
+            }
+            b'-' if self.is_dash(i) => None,
+            b'\n' | b'\r' | b'#' | b'[' | b']' | b'{' | b'}' | b',' | b'?' | b'|' | b'>' | b'&' | b'!' | b'*'
+            | b'%' | b'@' | b'`' | b':' => None,
+            _ => {
+                let mut j = i;
+                loop {
+                    match self.byte(j) {
+                        None | Some(b'\n' | b'\r') => return None,
+                        Some(b':') => {
+                            let next = self.byte(j + 1);
+                            let ends = self.is_eol(j + 1)
+                                || self.is_space(j + 1)
+                                || (flow && matches!(next, Some(b',' | b'[' | b']' | b'{' | b'}')));
+                            if ends {
+                                break;
+                            }
+                        }
+                        Some(b'#') if self.is_space(j.wrapping_sub(1)) => return None,
+                        Some(b',' | b'[' | b']' | b'{' | b'}') if flow => return None,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                Some((Cow::Borrowed(self.str(i, j).trim_end()), j + 1))
+            }
+        }
+    }
+
+    /// Anchors and tags before a node (`&a`, `!!str`), skipped.
+    fn skip_properties(self, mut i: usize) -> usize {
+        while matches!(self.byte(i), Some(b'&' | b'!')) {
+            while !(self.is_eol(i) || self.is_space(i)) {
+                i += 1;
+            }
+            i = self.skip_spaces(i);
+        }
+        i
+    }
+
+    /// The node starting at `i`; `inline` for a value on its key's line (which cannot start a
+    /// block collection there).
+    fn node(self, i: usize, inline: bool) -> Node {
+        let i = self.skip_properties(i);
+        // Only block nodes need their column (and block lines are short; a minified line is not).
+        let column = || i - self.line_start(i);
+        match self.byte(i) {
+            Some(b'{') => Node::FlowMap(i),
+            Some(b'[') => Node::FlowSeq(i),
+            Some(b'|' | b'>') => Node::BlockScalar { at: i, parent: column() },
+            _ if inline => Node::Leaf(i),
+            _ if self.is_dash(i) => Node::BlockSeq { first: i, indent: column() },
+            _ if self.key_at(i, false).is_some() => Node::BlockMap { first: i, indent: column() },
+            _ => Node::Leaf(i),
+        }
+    }
+
+    /// The value of a block key (`after` just past its colon) of a mapping at `indent`.
+    fn block_value(self, after: usize, indent: usize) -> Option<Node> {
+        let at = self.skip_properties(self.skip_spaces(after));
+        if !(self.is_eol(at) || self.byte(at) == Some(b'#')) {
+            return Some(match self.node(at, true) {
+                Node::BlockScalar { at, .. } => Node::BlockScalar { at, parent: indent },
+                other => other,
+            });
+        }
+        let (start, at) = self.content_line(self.next_line(at)?)?;
+        let column = at - start;
+        if column > indent {
+            Some(self.node(at, false))
+        } else if column == indent && self.is_dash(at) {
+            Some(Node::BlockSeq { first: at, indent })
+        } else {
+            None
+        }
+    }
+
+    /// The item of a block sequence whose dash is at `dash`: where it starts and its node.
+    fn block_item(self, dash: usize, indent: usize) -> Option<(usize, Node)> {
+        let at = self.skip_spaces(dash + 1);
+        let node = |i: usize| match self.node(i, false) {
+            Node::BlockScalar { at, .. } => Node::BlockScalar { at, parent: indent },
+            other => other,
+        };
+        if !(self.is_eol(at) || self.byte(at) == Some(b'#')) {
+            return Some((at, node(at)));
+        }
+        let (start, next) = self.content_line(self.next_line(at)?)?;
+        (next - start > indent).then(|| (dash, node(next)))
+    }
+
+    /// The next line of a block collection at `indent` after the line of `i`: the content
+    /// offset of a line at `indent`, or `None` at the collection's end.
+    fn next_at_indent(self, i: usize, indent: usize) -> Option<usize> {
+        let mut from = self.next_line(i)?;
+        loop {
+            let (start, at) = self.content_line(from)?;
+            let column = at - start;
+            if column < indent || (column <= indent && self.is_doc_marker(at)) {
+                return None;
+            }
+            if column == indent {
+                return Some(at);
+            }
+            from = self.next_line(start)?;
+        }
+    }
+
+    fn block_entries(self, first: usize, indent: usize) -> Vec<Entry<'t>> {
+        let mut out = Vec::new();
+        let mut at = Some(first);
+        while let Some(i) = at {
+            if self.is_dash(i) {
+                // An indentless sequence under the previous key.
+            } else if let Some((key, value)) = self.key_at(i, false) {
+                out.push(Entry { key, at: i, value });
+            } else {
+                break;
+            }
+            at = self.next_at_indent(i, indent);
+        }
+        out
+    }
+
+    fn block_items(self, first: usize, indent: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut at = Some(first);
+        while let Some(i) = at.filter(|&i| self.is_dash(i)) {
+            out.push(i);
+            at = self.next_at_indent(i, indent);
+        }
+        out
+    }
+
+    /// The offset just past the flow value (or JSON value) at `i`.
+    fn skip_flow_value(self, i: usize) -> usize {
+        match self.byte(i) {
+            Some(b'"' | b'\'') => self.quoted_end(i),
+            Some(b'{' | b'[') => {
+                // From one bracket, quote or comment sign to the next: what lies between (keys,
+                // numbers, plain scalars) never changes the depth.
+                let mut depth = 0usize;
+                let mut j = i;
+                let special = |c: &u8| matches!(c, b'"' | b'\'' | b'{' | b'[' | b'}' | b']' | b'#');
+                while let Some(k) = self.b.get(j..).and_then(|t| t.iter().position(special)) {
+                    let k = j + k;
+                    let after_space = self.b.get(k.wrapping_sub(1)).is_some_and(u8::is_ascii_whitespace);
+                    let token_start = k == i
+                        || after_space
+                        || matches!(self.b.get(k.wrapping_sub(1)), Some(b'{' | b'[' | b',' | b':'));
+                    j = match self.byte(k) {
+                        Some(b'"' | b'\'') if token_start => self.quoted_end(k),
+                        Some(b'{' | b'[') => {
+                            depth += 1;
+                            k + 1
+                        }
+                        Some(b'}' | b']') => {
+                            depth = depth.saturating_sub(1);
+                            if depth == 0 {
+                                return k + 1;
+                            }
+                            k + 1
+                        }
+                        Some(b'#') if after_space => self.line_end(k),
+                        _ => k + 1,
+                    };
+                }
+                self.b.len()
+            }
+            _ => {
+                let mut j = i;
+                while let Some(c) = self.byte(j) {
+                    match c {
+                        b',' | b']' | b'}' => break,
+                        b'#' if self.b.get(j.wrapping_sub(1)).is_some_and(u8::is_ascii_whitespace) => break,
+                        _ => j += 1,
+                    }
+                }
+                j
+            }
+        }
+    }
+
+    fn flow_entries(self, open: usize) -> Vec<Entry<'t>> {
+        let mut out = Vec::new();
+        let mut i = open + 1;
+        loop {
+            i = self.skip_blank(i);
+            match self.byte(i) {
+                None | Some(b'}' | b']') => return out,
+                Some(b',') => {
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let Some((key, after)) = self.key_at(i, true) else {
+                // A key without a value (`{a, b}`) or something unreadable: step over it.
+                i = self.skip_flow_value(i).max(i + 1);
+                continue;
+            };
+            let value = self.skip_blank(after);
+            out.push(Entry { key, at: i, value });
+            i = self.skip_flow_value(value).max(value + 1);
+        }
+    }
+
+    fn flow_items(self, open: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut i = open + 1;
+        loop {
+            i = self.skip_blank(i);
+            match self.byte(i) {
+                None | Some(b']' | b'}') => return out,
+                Some(b',') => i += 1,
+                _ => {
+                    out.push(i);
+                    i = self.skip_flow_value(i).max(i + 1);
+                }
+            }
+        }
+    }
+
+    /// The document held in a block scalar (its first node), for a path that goes on into it.
+    fn embedded(self, at: usize, parent: usize) -> Option<Node> {
+        let mut from = self.next_line(at)?;
+        loop {
+            let (start, i) = self.content_line(from)?;
+            if i - start <= parent {
+                return None;
+            }
+            if !(self.is_doc_marker(i) || self.byte(i) == Some(b'%')) {
+                return match self.node(i, false) {
+                    Node::BlockScalar { .. } | Node::Leaf(_) => None,
+                    node => Some(node),
+                };
+            }
+            from = self.next_line(start)?;
+        }
+    }
+
+    /// A scalar's text (for a kind or a name).
+    fn scalar(self, i: usize, flow: bool) -> Option<Cow<'t, str>> {
+        match self.byte(i)? {
+            b'"' | b'\'' => Some(self.quoted(i).0),
+            b'{' | b'[' | b'|' | b'>' | b'&' | b'*' | b'!' => None,
+            _ => {
+                let mut j = i;
+                while let Some(c) = self.byte(j) {
+                    let ends = matches!(c, b'\n' | b'\r')
+                        || (c == b'#' && self.is_space(j.wrapping_sub(1)))
+                        || (flow && matches!(c, b',' | b']' | b'}'));
+                    if ends {
+                        break;
+                    }
+                    j += 1;
+                }
+                Some(Cow::Borrowed(self.str(i, j).trim()))
+            }
+        }
+    }
+
+    fn entries(self, node: Node) -> Vec<Entry<'t>> {
+        match node {
+            Node::BlockMap { first, indent } => self.block_entries(first, indent),
+            Node::FlowMap(open) => self.flow_entries(open),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The node of an entry's value in the mapping `map`.
+    fn value_of(self, map: Node, entry: &Entry<'_>) -> Option<Node> {
+        match map {
+            Node::BlockMap { indent, .. } => self.block_value(entry.value, indent),
+            _ => Some(self.node(entry.value, true)),
+        }
+    }
+
+    /// `kind`, `metadata.name` and `metadata.namespace` of a mapping.
+    fn candidate(self, node: Node) -> Candidate<'t> {
+        let flow = matches!(node, Node::FlowMap(_));
+        let mut c = Candidate { node, kind: None, name: None, namespace: None, alone: false };
+        for entry in self.entries(node) {
+            match entry.key.as_ref() {
+                "kind" => c.kind = self.value_of(node, &entry).and_then(|v| self.leaf_text(v, flow)),
+                "metadata" => {
+                    let Some(meta) = self.value_of(node, &entry) else { continue };
+                    let inner = matches!(meta, Node::FlowMap(_)) || flow;
+                    for field in self.entries(meta) {
+                        let value = self.value_of(meta, &field).and_then(|v| self.leaf_text(v, inner));
+                        match field.key.as_ref() {
+                            "name" => c.name = value,
+                            "namespace" => c.namespace = value,
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        c
+    }
+
+    fn leaf_text(self, node: Node, flow: bool) -> Option<Cow<'t, str>> {
+        match node {
+            Node::Leaf(i) => self.scalar(i, flow),
+            _ => None,
+        }
+    }
+
+    /// The objects that may start on the line at `start`: a block mapping whose first key is
+    /// on it (after list dashes), then every flow mapping that opens on it, outermost first.
+    fn candidates(self, start: usize) -> Vec<Candidate<'t>> {
+        let end = self.line_end(start);
+        let mut at = self.skip_spaces(start);
+        loop {
+            if self.is_dash(at) {
+                at = self.skip_spaces(at + 1);
+            } else if self.is_doc_marker(at) {
+                at = self.skip_spaces(at + 3);
+            } else {
+                break;
+            }
+        }
+        // Outer nodes first, told apart by their kind and name only when the line has several:
+        // reading them costs a walk of the object.
+        let mut outer = Vec::new();
+        let mut nested = Vec::new();
+        if self.key_at(at, false).is_some() {
+            outer.push(Node::BlockMap { first: at, indent: at - start });
+        }
+        let mut i = start;
+        let mut token_start = true;
+        while i < end {
+            match self.byte(i) {
+                Some(c @ (b'{' | b'[')) if token_start => {
+                    if c == b'{' {
+                        outer.push(Node::FlowMap(i));
+                    }
+                    let rest = self.b.get(i + 1..end).unwrap_or_default();
+                    if !rest.iter().any(|&b| matches!(b, b'{' | b'[')) {
+                        // Nothing else opens on this line (pretty JSON's `{`): no other object
+                        // starts here.
+                        break;
+                    }
+                    let close = self.skip_flow_value(i);
+                    // Nested objects: the items of a list on one line (minified JSON).
+                    self.nested_candidates(i, close.min(self.b.len()), end, &mut nested);
+                    i = close;
+                    token_start = false;
+                    continue;
+                }
+                Some(b'"' | b'\'') if token_start => {
+                    i = self.quoted_end(i);
+                    token_start = false;
+                    continue;
+                }
+                Some(b'#') if token_start => break,
+                Some(b' ' | b'\t' | b',' | b':' | b'-' | b'}' | b']') => token_start = true,
+                _ => token_start = false,
+            }
+            i += 1;
+        }
+        if outer.len() == 1 && nested.is_empty() {
+            let node = outer.into_iter().next();
+            return node
+                .map(|node| Candidate { node, kind: None, name: None, namespace: None, alone: true })
+                .into_iter()
+                .collect();
+        }
+        let mut out: Vec<Candidate<'t>> = outer.into_iter().map(|node| self.candidate(node)).collect();
+        out.extend(nested);
+        out
+    }
+
+    /// The mappings that open inside the flow collection `open..close` on its line (before
+    /// `line_end`) and say what they are (a `kind` or a `metadata.name`): candidates beyond the
+    /// outermost. One pass with a stack of the open collections, so a minified dump of many
+    /// objects costs one read of its line.
+    fn nested_candidates(self, open: usize, close: usize, line_end: usize, out: &mut Vec<Candidate<'t>>) {
+        #[derive(Default)]
+        struct Frame<'t> {
+            open: usize,
+            map: bool,
+            /// The key whose value comes next (mappings).
+            key: Option<Cow<'t, str>>,
+            /// Index of the frame this one is the `metadata` of.
+            meta_of: Option<usize>,
+            kind: Option<Cow<'t, str>>,
+            name: Option<Cow<'t, str>>,
+            namespace: Option<Cow<'t, str>>,
+        }
+        let mut frames: Vec<Frame<'t>> = Vec::new();
+        let mut found: Vec<Candidate<'t>> = Vec::new();
+        let mut i = open;
+        while i < close {
+            let Some(c) = self.byte(i) else { break };
+            match c {
+                b'{' | b'[' => {
+                    let parent = frames.len().checked_sub(1);
+                    let meta_of = parent.filter(|&p| {
+                        frames.get(p).is_some_and(|f| f.map && f.key.as_deref() == Some("metadata")) && c == b'{'
+                    });
+                    if let Some(f) = frames.last_mut() {
+                        f.key = None;
+                    }
+                    frames.push(Frame { open: i, map: c == b'{', meta_of, ..Frame::default() });
+                    i += 1;
+                }
+                b'}' | b']' => {
+                    if let Some(f) = frames.pop() {
+                        let says = f.kind.is_some() || f.name.is_some();
+                        if f.map && f.open != open && f.open < line_end && says {
+                            found.push(Candidate {
+                                node: Node::FlowMap(f.open),
+                                kind: f.kind,
+                                name: f.name,
+                                namespace: f.namespace,
+                                alone: false,
+                            });
+                        }
+                    }
+                    i += 1;
+                }
+                b',' => {
+                    if let Some(f) = frames.last_mut() {
+                        f.key = None;
+                    }
+                    i += 1;
+                }
+                b' ' | b'\t' | b'\n' | b'\r' | b':' => i += 1,
+                b'#' if self.b.get(i.wrapping_sub(1)).is_some_and(u8::is_ascii_whitespace) => i = self.line_end(i),
+                _ => {
+                    let in_map_key = frames.last().is_some_and(|f| f.map && f.key.is_none());
+                    if in_map_key && let Some((key, after)) = self.key_at(i, true) {
+                        if let Some(f) = frames.last_mut() {
+                            f.key = Some(key);
+                        }
+                        i = after;
+                        continue;
+                    }
+                    let end = self.skip_flow_value(i).max(i + 1);
+                    let text = self.scalar(i, true);
+                    let (key, meta_of) = frames.last_mut().map_or((None, None), |f| (f.key.take(), f.meta_of));
+                    match (key.as_deref(), meta_of) {
+                        (Some("kind"), None) => {
+                            if let Some(f) = frames.last_mut() {
+                                f.kind = text;
+                            }
+                        }
+                        (Some("name"), Some(p)) => {
+                            if let Some(owner) = frames.get_mut(p) {
+                                owner.name = text;
+                            }
+                        }
+                        (Some("namespace"), Some(p)) => {
+                            if let Some(owner) = frames.get_mut(p) {
+                                owner.namespace = text;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i = end;
+                }
+            }
+        }
+        found.sort_by_key(|c| match c.node {
+            Node::FlowMap(at) => at,
+            _ => 0,
+        });
+        out.extend(found);
+    }
+
+    /// Follow `path` from `node`: the offset of the deepest key or item found, the steps found,
+    /// and whether the path was found whole.
+    fn follow(self, node: Node, path: &str) -> (Option<usize>, usize, bool) {
+        // `data.config → users[0].user.token`: a path that goes on inside a document held in a
+        // value (a kubeconfig in a ConfigMap), followed on when that is a literal block.
+        let path = if path.contains(" → ") { Cow::Owned(path.replace(" → ", ".")) } else { Cow::Borrowed(path) };
+        let mut node = node;
+        let mut rest = path.as_ref();
+        let mut at = None;
+        let mut depth = 0;
+        let mut descended = false;
+        for _ in 0..MAX_STEPS {
+            if rest.is_empty() {
+                return (at, depth, true);
+            }
+            let step = match node {
+                Node::BlockMap { .. } | Node::FlowMap(_) => self.map_step(node, rest),
+                Node::BlockSeq { first, indent } => {
+                    let items = self.block_items(first, indent).into_iter().filter_map(|d| self.block_item(d, indent));
+                    self.seq_step(items.collect(), rest)
+                }
+                Node::FlowSeq(open) => {
+                    let items = self.flow_items(open).into_iter().map(|i| (i, self.node(i, true)));
+                    self.seq_step(items.collect(), rest)
+                }
+                Node::BlockScalar { at: bar, parent } if !descended => {
+                    descended = true;
+                    match self.embedded(bar, parent) {
+                        Some(inner) => {
+                            node = inner;
+                            continue;
+                        }
+                        None => None,
+                    }
+                }
+                Node::BlockScalar { .. } | Node::Leaf(_) => None,
+            };
+            let Some((found, next_node, next_rest)) = step else { break };
+            at = Some(found);
+            depth += 1;
+            rest = next_rest;
+            match next_node {
+                Some(next) => node = next,
+                None => return (at, depth, rest.is_empty()),
+            }
+        }
+        (at, depth, rest.is_empty())
+    }
+
+    /// One item step in a sequence: `[n]`, or `[Type]` for the item whose `type` is `Type`
+    /// (`status.conditions[Approved]`).
+    fn seq_step(self, items: Vec<(usize, Node)>, rest: &str) -> Option<(usize, Option<Node>, &str)> {
+        if let Some((i, next)) = index(rest) {
+            let &(at, node) = items.get(i)?;
+            return Some((at, Some(node), next));
+        }
+        let inner = rest.strip_prefix('[')?;
+        let close = inner.find(']')?;
+        let wanted = inner.get(..close)?;
+        let next = inner.get(close + 1..)?;
+        let &(at, node) = items.iter().find(|(_, node)| {
+            self.entries(*node).iter().any(|e| {
+                e.key == "type"
+                    && self.value_of(*node, e).and_then(|v| self.leaf_text(v, matches!(node, Node::FlowMap(_))))
+                        == Some(Cow::Borrowed(wanted))
+            })
+        })?;
+        Some((at, Some(node), next.strip_prefix('.').unwrap_or(next)))
+    }
+
+    /// One key step in a mapping: `[key]`, or the longest key that `rest` starts with (keys
+    /// may hold dots: `data.ca.crt`).
+    fn map_step(self, map: Node, rest: &str) -> Option<(usize, Option<Node>, &str)> {
+        let entries = self.entries(map);
+        let (entry, next) = if let Some(inner) = rest.strip_prefix('[') {
+            let close = inner.find(']')?;
+            let key = inner.get(..close)?;
+            let entry = entries.iter().find(|e| e.key == key)?;
+            (entry, inner.get(close + 1..)?)
+        } else {
+            let entry = entries
+                .iter()
+                .filter(|e| {
+                    !e.key.is_empty()
+                        && rest.strip_prefix(e.key.as_ref()).is_some_and(|r| r.is_empty() || r.starts_with(['.', '[']))
+                })
+                .max_by_key(|e| e.key.len())?;
+            (entry, rest.get(entry.key.len()..)?)
+        };
+        let next = next.strip_prefix('.').unwrap_or(next);
+        Some((entry.at, self.value_of(map, entry), next))
+    }
+
+    /// Where a node ends (the offset of its last byte's line, for excerpts).
+    fn end_of(self, node: Node) -> usize {
+        match node {
+            Node::BlockMap { first, indent } | Node::BlockSeq { first, indent } => {
+                // The last line with content before the collection ends.
+                let mut last = first;
+                let mut from = self.next_line(first);
+                while let Some(line) = from {
+                    let Some((start, at)) = self.content_line(line) else { break };
+                    let column = at - start;
+                    if column < indent || (column <= indent && self.is_doc_marker(at)) {
+                        break;
+                    }
+                    last = at;
+                    from = self.next_line(start);
+                }
+                last
+            }
+            Node::FlowMap(open) | Node::FlowSeq(open) => self.skip_flow_value(open).saturating_sub(1).max(open),
+            Node::BlockScalar { at, .. } | Node::Leaf(at) => at,
+        }
+    }
+}
+
+/// A `[n]` step: the index and the rest of the path.
+fn index(rest: &str) -> Option<(usize, &str)> {
+    let inner = rest.strip_prefix('[')?;
+    let close = inner.find(']')?;
+    let i = inner.get(..close)?.parse().ok()?;
+    let next = inner.get(close + 1..)?;
+    Some((i, next.strip_prefix('.').unwrap_or(next)))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+mod tests {
+    use super::*;
+
+    fn obj(kind: &str, namespace: Option<&str>, name: &str) -> ObjectRef {
+        ObjectRef {
+            api_version: String::new(),
+            kind: kind.to_string(),
+            namespace: namespace.map(str::to_string),
+            name: name.to_string(),
+        }
+    }
+
+    /// `(line, column, complete)` of `path` in `object` starting at `line`.
+    fn at(text: &str, line: u32, object: &ObjectRef, path: &str) -> Option<(u32, u32, bool)> {
+        let mut l = Locator::new(text);
+        let f = l.field(line, object, path)?;
+        let p = l.position(f.offset);
+        Some((p.line, p.column, f.complete))
+    }
+
+    const POD: &str = "\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: before}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-apiserver-cp1
+  namespace: kube-system
+spec:
+  containers:
+  - command:
+    - kube-apiserver
+    - --advertise-address=10.0.0.1
+    - --token-auth-file=/etc/kubernetes/tokens.csv
+    image: registry.k8s.io/kube-apiserver:v1.30.0
+    name: kube-apiserver
+";
+
+    #[test]
+    fn a_yaml_document_s_flag_line() {
+        let pod = obj("Pod", Some("kube-system"), "kube-apiserver-cp1");
+        assert_eq!(at(POD, 5, &pod, "spec.containers[0].command[2]"), Some((15, 7, true)));
+        assert_eq!(at(POD, 5, &pod, "spec.containers[0].image"), Some((16, 5, true)));
+        assert_eq!(at(POD, 5, &pod, "metadata.namespace"), Some((9, 3, true)));
+        // Partly found: the deepest step that is there.
+        assert_eq!(at(POD, 5, &pod, "spec.containers[0].command[9]"), Some((12, 5, false)));
+        assert_eq!(at(POD, 5, &pod, "spec.volumes"), Some((10, 1, false)));
+        // The one object that starts on a line is the loader's: taken without reading its name.
+        assert_eq!(at(POD, 5, &obj("Pod", None, "other"), "spec"), Some((10, 1, true)));
+        // A line where no object starts: nothing.
+        assert_eq!(at(POD, 4, &pod, "spec"), None);
+        assert_eq!(at(POD, 1, &obj("ConfigMap", None, "before"), "metadata.name"), Some((3, 12, true)));
+    }
+
+    #[test]
+    fn list_items_in_yaml_block_and_flow_style() {
+        let list = "\
+apiVersion: v1
+items:
+- apiVersion: v1
+  kind: Secret
+  metadata:
+    name: a
+  data:
+    token: c2VjcmV0
+    ca.crt: Y2E=
+- {apiVersion: v1, kind: Secret, metadata: {name: b}, data: {token: eHl6, 'ca.crt': Y2E=}}
+kind: List
+";
+        let a = obj("Secret", None, "a");
+        assert_eq!(at(list, 3, &a, "data.token"), Some((8, 5, true)));
+        assert_eq!(at(list, 3, &a, "data.ca.crt"), Some((9, 5, true)));
+        let b = obj("Secret", None, "b");
+        assert_eq!(at(list, 10, &b, "data.token"), Some((10, 62, true)));
+        assert_eq!(at(list, 10, &b, "data.ca.crt"), Some((10, 75, true)));
+    }
+
+    #[test]
+    fn json_pretty_and_minified() {
+        let pretty = "\
+{
+    \"apiVersion\": \"v1\",
+    \"items\": [
+        {
+            \"kind\": \"Pod\",
+            \"metadata\": {\"name\": \"p\"},
+            \"spec\": {
+                \"containers\": [
+                    {
+                        \"command\": [
+                            \"kube-apiserver\",
+                            \"--token-auth-file=/t.csv\"
+                        ]
+                    }
+                ]
+            }
+        }
+    ],
+    \"kind\": \"List\"
+}
+";
+        let p = obj("Pod", None, "p");
+        assert_eq!(at(pretty, 4, &p, "spec.containers[0].command[1]"), Some((12, 29, true)));
+        let minified = r#"{"kind":"List","items":[{"kind":"Pod","metadata":{"name":"a"},"spec":{"x":1}},{"kind":"Pod","metadata":{"name":"b","namespace":"n"},"spec":{"containers":[{"command":["k","--token-auth-file=/t"]}]}}]}"#;
+        let b = obj("Pod", Some("n"), "b");
+        let column = u32::try_from(minified.find("\"--token").unwrap()).unwrap() + 1;
+        assert_eq!(at(minified, 1, &b, "spec.containers[0].command[1]"), Some((1, column, true)));
+        let a = obj("Pod", None, "a");
+        let column = u32::try_from(minified.find("\"x\"").unwrap()).unwrap() + 1;
+        assert_eq!(at(minified, 1, &a, "spec.x"), Some((1, column, true)));
+        // A JSON array of objects, one per line, and an item that opens on the line where the
+        // previous one closes.
+        let array = "[\n{\"kind\": \"Secret\", \"metadata\": {\"name\": \"a\"}, \"data\": {\"token\": \"x\"}\n}, {\"kind\": \"Secret\",\n \"metadata\": {\"name\": \"b\"},\n \"data\": {\"token\": \"y\"}}]\n";
+        assert_eq!(at(array, 3, &obj("Secret", None, "b"), "data.token"), Some((5, 11, true)));
+    }
+
+    #[test]
+    fn kubeconfig_kubeadm_config_and_embedded_manifests() {
+        let kubeconfig = "\
+apiVersion: v1
+clusters:
+- cluster:
+    server: https://cp:6443
+  name: c
+users:
+- name: admin
+  user:
+    token: abcdef
+";
+        assert_eq!(at(kubeconfig, 1, &obj("Config", None, ""), "users[0].user.token"), Some((9, 5, true)));
+        // A kubeconfig is named by its current context, not by `metadata.name`.
+        let named = format!("kind: Config\n{kubeconfig}current-context: ci@c\n");
+        assert_eq!(at(&named, 1, &obj("Config", None, "ci@c"), "users[0].user.token"), Some((10, 5, true)));
+        let minified = r#"[{"kind":"ClusterRoleBinding","metadata":{"name":"b"},"roleRef":{"kind":"ClusterRole","name":"r"}},{"kind":"ClusterRole","metadata":{"name":"r"},"rules":[]}]"#;
+        let column = u32::try_from(minified.find("\"rules\"").unwrap()).unwrap() + 1;
+        assert_eq!(at(minified, 1, &obj("ClusterRole", None, "r"), "rules"), Some((1, column, true)));
+        let kubeadm = "\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: kubeadm-config
+  namespace: kube-system
+data:
+  ClusterConfiguration: |
+    apiServer:
+      extraArgs:
+        authorization-mode: Node,RBAC
+        token-auth-file: /etc/kubernetes/tokens.csv
+    kind: ClusterConfiguration
+  ClusterStatus: |
+    x: 1
+";
+        let cm = obj("ConfigMap", Some("kube-system"), "kubeadm-config");
+        let path = "data.ClusterConfiguration.apiServer.extraArgs.token-auth-file";
+        assert_eq!(at(kubeadm, 1, &cm, path), Some((11, 9, true)));
+        assert_eq!(at(kubeadm, 1, &cm, "data.ClusterConfiguration.kind"), Some((12, 5, true)));
+        let held = "kind: ConfigMap\nmetadata: {name: k}\ndata:\n  config: |\n    users:\n    - name: u\n      user: {token: x}\n";
+        let k = obj("ConfigMap", None, "k");
+        assert_eq!(at(held, 1, &k, "data.config → users[0].user.token"), Some((7, 14, true)));
+        let csr = "kind: CertificateSigningRequest\nmetadata: {name: c}\nstatus:\n  conditions:\n  - type: Denied\n    reason: x\n  - reason: AutoApproved\n    type: Approved\n";
+        let c = obj("CertificateSigningRequest", None, "c");
+        assert_eq!(at(csr, 1, &c, "status.conditions[Approved].reason"), Some((7, 5, true)));
+        let kops = "\
+contents: |
+  apiVersion: v1
+  kind: Pod
+  metadata:
+    name: kube-apiserver
+  spec:
+    containers:
+    - command:
+      - /usr/local/bin/kube-apiserver
+      - --token-auth-file=/srv/kubernetes/known_tokens.csv
+  ---
+  apiVersion: v1
+  kind: Pod
+  metadata: {name: second}
+path: /etc/kubernetes/manifests/kube-apiserver.manifest
+";
+        let pod = obj("Pod", None, "kube-apiserver");
+        assert_eq!(at(kops, 2, &pod, "spec.containers[0].command[1]"), Some((10, 9, true)));
+        // The document stops at its `---`: nothing of the next one is this Pod's.
+        assert_eq!(at(kops, 2, &pod, "metadata.name"), Some((5, 5, true)));
+        assert_eq!(Locator::new(kops).object_lines(2), Some((2, 10)));
+    }
+
+    #[test]
+    fn quoted_keys_block_scalars_comments_and_anchors() {
+        let text = "\
+\"apiVersion\": v1
+'kind': Secret
+metadata: &m
+  # the name
+  \"name\": s
+description: >
+  token: not-a-key
+  data: neither
+data:
+  token: |
+    c2Vj
+  \"ca.crt\": x  # trailing
+";
+        let s = obj("Secret", None, "s");
+        assert_eq!(at(text, 1, &s, "data.token"), Some((10, 3, true)));
+        assert_eq!(at(text, 1, &s, "data.ca.crt"), Some((12, 3, true)));
+        assert_eq!(at(text, 1, &s, "metadata.name"), Some((5, 3, true)));
+    }
+
+    #[test]
+    fn object_lines_stay_inside_the_object() {
+        let list =
+            "items:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Pod\nkind: List\n";
+        let mut l = Locator::new(list);
+        assert_eq!(l.object_lines(2), Some((2, 4)));
+        assert_eq!(l.object_lines(5), Some((5, 6)));
+        let json = "[\n  {\n    \"kind\": \"Pod\"\n  },\n  {\"kind\": \"Pod\"}\n]\n";
+        assert_eq!(Locator::new(json).object_lines(2), Some((2, 4)));
+        assert_eq!(Locator::new(json).object_lines(9), None);
+    }
+
+    #[test]
+    fn decoding_numbers_lines_as_the_loader_does() {
+        assert_eq!(text_of(b"\xEF\xBB\xBFa: 1\rb: 2\r\n"), "a: 1\nb: 2\r\n");
+        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("k: v".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        assert_eq!(text_of(&utf16), "k: v");
+    }
+
+    /// Arbitrary bytes never make it panic or loop: every prefix of real documents, and a
+    /// deterministic stream of noise made of YAML and JSON punctuation.
+    #[test]
+    fn never_panics_on_arbitrary_bytes() {
+        let any = obj("Pod", None, "");
+        let paths = ["spec.containers[0].command[2]", "data.token", "[x]", "a[", "", "metadata.name"];
+        for sample in [POD, "[{\"a\": [1, {\"b\": \"\\\"\"}]}]", "- - - {a: [b, {c: 'd''e'}]}\n  x: |\n   y"] {
+            for cut in 0..=sample.len() {
+                let Some(text) = sample.get(..cut) else { continue };
+                for line in 0..6 {
+                    let mut l = Locator::new(text);
+                    for path in paths {
+                        let _ = l.field(line, &any, path);
+                    }
+                    let _ = l.object_lines(line);
+                }
+            }
+        }
+        let alphabet = b"{}[]:,-'\"#|>&!*?. \n\tab0\\";
+        let mut seed = 0x2545_f491_u32;
+        for _ in 0..400 {
+            let bytes: Vec<u8> = (0..120)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    alphabet[seed as usize % alphabet.len()]
+                })
+                .collect();
+            let text = text_of(&bytes);
+            let mut l = Locator::new(&text);
+            for line in 1..4 {
+                for path in paths {
+                    if let Some(f) = l.field(line, &any, path) {
+                        let p = l.position(f.offset);
+                        assert!(p.line >= line && p.column >= 1);
+                    }
+                }
+                let _ = l.object_lines(line);
+            }
+        }
+    }
+}
