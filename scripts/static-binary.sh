@@ -7,9 +7,10 @@
 #                                        target/static, then the checks below
 #
 # The checks run the binary the way the scratch image does: it has no program interpreter and
-# no shared library; it scans the sample from an empty directory with an empty environment; and
-# it scans it again inside a directory holding nothing but the binary and the sample (chroot, as
-# uid 65532 like the image's USER). Each run must give the findings of tests/golden/examples.json.
+# no shared library; it scans the examples from an empty directory with an empty environment; and
+# it scans them again inside a directory holding nothing but the binary and the inputs (chroot, as
+# uid 65532 like the image's USER). Each run scans the inputs of tests/golden/examples.json (the
+# examples) and must give its findings.
 # A cold run is one release build for the musl target (see docs/ci.md for the minutes).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -53,7 +54,9 @@ trap 'rm -rf "$WORK"' EXIT
 step "cargo install --locked --path cli --target $TRIPLE, from a clean clone of HEAD"
 git clone --quiet "$ROOT" "$WORK/clone"
 start=$SECONDS
-CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}" "$WORK/clone/scripts/static-binary.sh" build "$OUT"
+target_dir="${CARGO_TARGET_DIR:-target}"
+[[ "$target_dir" = /* ]] || target_dir="$ROOT/$target_dir"   # the clone builds from its own directory
+CARGO_TARGET_DIR="$target_dir" "$WORK/clone/scripts/static-binary.sh" build "$OUT"
 step "built in $((SECONDS - start)) s"
 rm -rf "$WORK/clone"
 BIN="$OUT/bin/authn-audit"
@@ -65,8 +68,10 @@ dynamic="$(readelf --dynamic --wide "$BIN")"
 ! grep -q NEEDED <<<"$dynamic" || fail "$BIN needs shared libraries: $(grep NEEDED <<<"$dynamic")"
 ! command -v file >/dev/null || file "$BIN" >&2
 
-# What a finding is, whatever path the input was given by.
-findings() { jq -c '[.findings[] | [.code, .severity, .object.kind, .object.namespace, .object.name, .source.line]] | sort'; }
+# The inputs of the golden report (the examples, named from the repository root) and its findings.
+mapfile -t INPUTS < <(jq -r '.inputs[].path' tests/golden/examples.json)
+[ ${#INPUTS[@]} -gt 0 ] || fail "tests/golden/examples.json lists no input"
+findings() { jq -c '[.findings[] | [.code, .severity, .object, .source]] | sort'; }
 want="$(findings < tests/golden/examples.json)"
 [ "$(jq length <<<"$want")" -gt 0 ] || fail "tests/golden/examples.json has no findings"
 same_findings() {
@@ -78,19 +83,23 @@ same_findings() {
 
 step "scan from an empty directory with an empty environment"
 mkdir "$WORK/empty"
-(cd "$WORK/empty" && env -i "$BIN" scan "$ROOT/examples/sample-cluster.yaml" --now "$NOW" --format json --fail-on never) > "$WORK/empty.json"
-[ -z "$(ls -A "$WORK/empty")" ] || fail "the scan wrote into its working directory: $(ls -A "$WORK/empty")"
+# Each input through a symlink of its repository path, so the report names it as the golden does.
+for input in "${INPUTS[@]}"; do mkdir -p "$WORK/empty/$(dirname "$input")"; ln -s "$ROOT/$input" "$WORK/empty/$input"; done
+before="$(cd "$WORK/empty" && find . | sort)"
+(cd "$WORK/empty" && env -i "$BIN" scan "${INPUTS[@]}" --now "$NOW" --format json --fail-on never) > "$WORK/empty.json"
+[ "$(cd "$WORK/empty" && find . | sort)" = "$before" ] || fail "the scan wrote into its working directory"
 same_findings "$WORK/empty.json" "empty environment"
 
-# As in the scratch image: nothing but the binary (no libc, no /etc, no /tmp), an unprivileged uid.
+# As in the scratch image: nothing but the binary and the inputs (no libc, no /etc, no /tmp), an
+# unprivileged uid. chroot starts in the jail's root, so the inputs' relative paths hold.
 JAIL="$WORK/jail"
-mkdir -p "$JAIL/usr/local/bin" "$JAIL/scan"
+mkdir -p "$JAIL/usr/local/bin"
 cp "$BIN" "$JAIL/usr/local/bin/authn-audit"
-cp examples/sample-cluster.yaml "$JAIL/scan/"
+for input in "${INPUTS[@]}"; do mkdir -p "$JAIL/$(dirname "$input")"; cp "$input" "$JAIL/$input"; done
 chmod -R a+rX "$JAIL"
 if [ "$(id -u)" = 0 ]; then
-  step "scan inside a directory holding only the binary and the sample, as uid ${UID_GID%%:*}"
-  env -i "$(command -v chroot)" --userspec="$UID_GID" "$JAIL" /usr/local/bin/authn-audit scan /scan/sample-cluster.yaml \
+  step "scan inside a directory holding only the binary and the inputs, as uid ${UID_GID%%:*}"
+  env -i "$(command -v chroot)" --userspec="$UID_GID" "$JAIL" /usr/local/bin/authn-audit scan "${INPUTS[@]}" \
     --now "$NOW" --format json --fail-on never > "$WORK/jail.json"
   same_findings "$WORK/jail.json" "chroot, uid ${UID_GID%%:*}"
   # And the image's default command answers without any input.
@@ -98,8 +107,8 @@ if [ "$(id -u)" = 0 ]; then
 else
   # chroot needs root; a non-root run is already the unprivileged case.
   step "not root: no chroot; scanning the jail's copy as uid $(id -u)"
-  env -i "$JAIL/usr/local/bin/authn-audit" scan "$JAIL/scan/sample-cluster.yaml" --now "$NOW" --format json \
-    --fail-on never > "$WORK/jail.json"
+  (cd "$JAIL" && env -i ./usr/local/bin/authn-audit scan "${INPUTS[@]}" --now "$NOW" --format json --fail-on never) \
+    > "$WORK/jail.json"
   same_findings "$WORK/jail.json" "uid $(id -u)"
 fi
 step "ok: $BIN ($(du -h "$BIN" | cut -f1))"

@@ -143,6 +143,12 @@ struct ScanArgs {
     /// Colour the text format: auto = when writing to a terminal and NO_COLOR is not set.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
+    /// Read at most this many bytes over all inputs; an input past it is skipped and reported
+    /// [default: 2 GiB (a 300k-object dump is about 1 GB), or the settings' `limits.maxTotalBytes`].
+    /// A scan needs up to 4× its input's bytes of memory: a 1M-object dump (~3.5 GB) with
+    /// `--max-input-bytes 4294967296` takes about 14 GiB.
+    #[arg(long, value_name = "BYTES")]
+    max_input_bytes: Option<u64>,
     /// How long to wait for a writer to open a named pipe (FIFO) given as input; then it is
     /// reported unreadable and the other inputs are still analysed.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
@@ -327,6 +333,14 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
         (None, None) => None,
     };
     let mut settings = file_config.settings;
+    // The library's default suits the browser; from the command line a real 300k-object dump
+    // must scan as it is. Settings that chose a cap keep it, and the flag wins over both.
+    if settings.limits.max_total_bytes == Limits::default().max_total_bytes {
+        settings.limits.max_total_bytes = DEFAULT_MAX_INPUT_BYTES;
+    }
+    if let Some(bytes) = args.max_input_bytes {
+        settings.limits.max_total_bytes = bytes;
+    }
     settings.namespaces.extend(args.namespaces.iter().map(|s| s.trim().to_string()));
     settings.exclude_namespaces.extend(args.exclude_namespaces.iter().map(|s| s.trim().to_string()));
     if !args.select.is_empty() {
@@ -458,6 +472,10 @@ fn unread_reason(problem: Unread) -> String {
         Unread::TooLarge { bytes, .. } => format!("more than {} bytes", bytes.saturating_sub(1)),
     }
 }
+
+/// What the command line reads over all inputs unless told otherwise (`--max-input-bytes`,
+/// `limits.maxTotalBytes`): 2 GiB, twice a 300k-object dump with kubectl's `managedFields`.
+const DEFAULT_MAX_INPUT_BYTES: u64 = 2 << 30;
 
 /// The settings file is a few hundred bytes; this is only a guard against a device or a pipe.
 const MAX_SETTINGS_BYTES: u64 = 1 << 20;

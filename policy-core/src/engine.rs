@@ -140,6 +140,16 @@ pub fn analyze_with_audit(
         state.rules_run = rules_run;
         progress(state);
     });
+    // What needs the inventory is taken now; the objects and their indexes are then freed
+    // before the findings are numbered and sorted, so a big dump's tree never lives beside the
+    // sort's scratch.
+    let mechanisms = crate::inventory::mechanisms::assess(&inv);
+    let mut credentials = crate::inventory::credentials::collect(&inv, now);
+    crate::inventory::usage::attach(&mut credentials, &inv.audit);
+    let audit_summary = inv.audit.summary();
+    let analysed = objects.len();
+    drop(inv);
+    drop(objects);
     let mut findings = out.found;
     findings.retain(|f| suppression::in_scope(&f.object, &settings.namespaces, &settings.exclude_namespaces));
     for finding in &mut findings {
@@ -153,26 +163,22 @@ pub fn analyze_with_audit(
             .then_with(|| a.source.cmp(&b.source))
             .then_with(|| a.object.cmp(&b.object))
     });
-    for finding in &mut findings {
+    for finding in findings.iter_mut().filter(|_| !copies.is_empty()) {
         let o = &finding.object;
         if let Some(sources) = copies.get(&(o.kind.clone(), o.namespace.clone().unwrap_or_default(), o.name.clone())) {
             finding.also_in = sources.clone();
         }
     }
-    let summary = summarize(&findings, objects.len(), &summaries);
+    let summary = summarize(&findings, analysed, &summaries);
     Report {
         tool: Tool { name: TOOL_NAME.to_string(), version: TOOL_VERSION.to_string() },
         evaluated_at: now.format(&Rfc3339).unwrap_or_default(),
         inputs: summaries,
         findings,
         not_assessable: out.not_assessable,
-        mechanisms: crate::inventory::mechanisms::assess(&inv),
-        credentials: {
-            let mut credentials = crate::inventory::credentials::collect(&inv, now);
-            crate::inventory::usage::attach(&mut credentials, &inv.audit);
-            credentials
-        },
-        audit: inv.audit.summary(),
+        mechanisms,
+        credentials,
+        audit: audit_summary,
         summary,
         stale_suppressions,
         fixed: Vec::new(),
@@ -389,6 +395,28 @@ pub enum AdmitError {
 /// Deletions and exempt requests are allowed. A request without an `object` is an error: the
 /// caller must fail closed.
 pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Result<AdmitDecision, AdmitError> {
+    admit_object(request, || request.get("object").cloned(), settings, admit)
+}
+
+/// [`admit`] for a caller that owns the request: its object is moved into the decision's
+/// inventory instead of copied (an adapter that has just parsed the request has no other use
+/// for it).
+pub fn admit_owned(
+    mut request: Value,
+    settings: &Settings,
+    admit: &AdmitSettings,
+) -> Result<AdmitDecision, AdmitError> {
+    let object = request.as_object_mut().and_then(|r| r.remove("object"));
+    admit_object(&request, || object, settings, admit)
+}
+
+/// Decide `request` about `object` (taken only once the request is known to need a decision).
+fn admit_object(
+    request: &Value,
+    object: impl FnOnce() -> Option<Value>,
+    settings: &Settings,
+    admit: &AdmitSettings,
+) -> Result<AdmitDecision, AdmitError> {
     let allow = || AdmitDecision {
         allowed: true,
         message: None,
@@ -399,8 +427,8 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
     if request.get("operation").and_then(Value::as_str) == Some("DELETE") {
         return Ok(allow());
     }
-    let object = match request.get("object") {
-        Some(object @ Value::Object(_)) => object.clone(),
+    let object = match object() {
+        Some(object @ Value::Object(_)) => object,
         _ => return Err(AdmitError::NoObject),
     };
     // Exemptions are decided on what the API server says of the request (its namespace, the
@@ -465,6 +493,27 @@ mod tests {
         let decision = super::admit(&request.into(), settings, admit).ok()?;
         let denied = decision.findings.iter().filter(|f| f.severity >= admit.reject_at).map(|f| f.code.clone());
         Some(denied.collect::<Vec<_>>()).filter(|codes| decision.allowed == codes.is_empty())
+    }
+
+    #[test]
+    fn an_owned_request_is_decided_as_a_borrowed_one() {
+        let [token, csr] = self_exempt_objects();
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": []}});
+        let (settings, admit) = (Settings::default(), AdmitSettings::default());
+        let mut requests: Vec<Value> = [token, csr, pod]
+            .into_iter()
+            .map(|o| json!({"operation": "CREATE", "namespace": "ci", "userInfo": {"username": "u"}, "object": o}))
+            .collect();
+        requests.push(json!({"operation": "DELETE", "namespace": "ci"}));
+        requests.push(json!({"operation": "CREATE", "namespace": "ci"}));
+        let mut rejected = 0;
+        for request in requests {
+            let request = crate::value::Value::from(request);
+            let borrowed = super::admit(&request, &settings, &admit);
+            rejected += usize::from(borrowed.as_ref().is_ok_and(|d| !d.allowed));
+            assert_eq!(super::admit_owned(request.clone(), &settings, &admit), borrowed, "{request:?}");
+        }
+        assert_eq!(rejected, 2, "the token Secret and the CSR are rejected");
     }
 
     #[test]

@@ -48,6 +48,20 @@ pub trait Meta {
     }
 }
 
+/// The fix of a kube-apiserver flag set in its static Pod: the flag line to write, `--name=value`
+/// (a value of our own, never the dump's). `None` when the flag comes from elsewhere (kubeadm's
+/// `ClusterConfiguration`, whose change takes a `kubeadm upgrade`, not an edit).
+pub fn apiserver_flag_fix(flag: &FlagValue, name: &str, value: &str) -> Option<crate::report::Fix> {
+    (flag.object.kind == "Pod").then(|| {
+        crate::report::Fix::edit(
+            format!(
+                "in the kube-apiserver's static Pod manifest (kubeadm: `/etc/kubernetes/manifests/kube-apiserver.yaml`), write this line in place of the `--{name}` one; the kubelet restarts the API server"
+            ),
+            format!("- --{name}={value}"),
+        )
+    })
+}
+
 /// What a check sees: the indexed cluster, the settings and the evaluation instant.
 #[derive(Debug)]
 pub struct Context<'c, 'a> {
@@ -74,7 +88,18 @@ pub struct Findings {
 impl Findings {
     /// Record a finding, with the secrets its texts may echo redacted.
     pub fn push(&mut self, finding: Finding) {
-        self.found.push(finding.redacted());
+        let mut finding = finding.redacted();
+        // A dump can give 10⁵ findings, all kept until the report is rendered: each is stored
+        // exactly sized (a vector grown by pushes holds up to twice its items, `format!` text
+        // has slack), which is a fifth of a big report's memory.
+        finding.message.shrink_to_fit();
+        finding.related.shrink_to_fit();
+        finding.evidence.shrink_to_fit();
+        for evidence in &mut finding.evidence {
+            evidence.path.shrink_to_fit();
+            evidence.value.shrink_to_fit();
+        }
+        self.found.push(finding);
     }
 
     /// Say that a rule that reads control-plane flags could not be assessed: the dump shows
@@ -107,7 +132,7 @@ impl<T: Meta + Check + Sync + Send> Rule for T {}
 
 /// Everything a rule file needs, in one import.
 pub mod prelude {
-    pub use super::{Check, Context, Findings, Meta};
+    pub use super::{Check, Context, Findings, Meta, apiserver_flag_fix};
     pub use crate::data::evidence::Evidence;
     pub use crate::data::mechanism::Mechanism;
     pub use crate::data::rule_meta::Scope;
@@ -194,6 +219,21 @@ mod tests {
         /// ## What it does
         /// A rule of this test only.
         TestRule { code: "XX001", slug: "test-rule", severity: Severity::Low, mechanism: Mechanism::General, scope: Scope::Audit }
+    }
+
+    #[test]
+    fn the_collector_keeps_findings_exactly_sized() {
+        let mut finding =
+            Finding::new(TestRule.meta(), ObjectRef::default(), Source::default(), String::with_capacity(64));
+        finding.message.push_str("short");
+        finding = finding
+            .evidence(Evidence::plain("spec.a", "1"))
+            .related(ObjectRef { name: "a".into(), ..ObjectRef::default() });
+        assert!(finding.evidence.capacity() > 1 && finding.message.capacity() > 5, "grown by pushes");
+        let mut out = Findings::default();
+        out.push(finding);
+        let kept = &out.found[0];
+        assert_eq!((kept.evidence.capacity(), kept.related.capacity(), kept.message.capacity()), (1, 1, 5));
     }
 
     #[test]

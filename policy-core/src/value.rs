@@ -36,6 +36,9 @@ pub enum Value {
 
 static NULL: Value = Value::Null;
 
+/// Maps up to this many entries are searched linearly: see `Map::find`.
+const LINEAR_LOOKUP: usize = 12;
+
 /// A mapping from strings to values: one exactly-sized slice of entries sorted by key.
 ///
 /// Build large maps with [`Map::from_entries`] (sorted once, O(n log n)); [`Map::insert`] and
@@ -77,25 +80,38 @@ impl Map {
         Self { entries: entries.into_boxed_slice() }
     }
 
+    /// Where `key` is, or where it would go.
     fn position(&self, key: &str) -> Result<usize, usize> {
         self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
 
+    /// Where `key` is. Most Kubernetes mappings have a handful of keys, and lookups are the
+    /// analysis's most frequent operation: up to [`LINEAR_LOOKUP`] entries a scan comparing
+    /// lengths first (most keys differ in length) beats a binary search whose every step is a
+    /// byte comparison.
+    fn find(&self, key: &str) -> Option<usize> {
+        if self.entries.len() <= LINEAR_LOOKUP {
+            self.entries.iter().position(|(k, _)| k.len() == key.len() && k.as_bytes() == key.as_bytes())
+        } else {
+            self.position(key).ok()
+        }
+    }
+
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        let i = self.position(key).ok()?;
+        let i = self.find(key)?;
         self.entries.get(i).map(|(_, v)| v)
     }
 
     /// The value of `key`, to change it.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        let i = self.position(key).ok()?;
+        let i = self.find(key)?;
         self.entries.get_mut(i).map(|(_, v)| v)
     }
 
     /// Whether `key` is present.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.position(key).is_ok()
+        self.find(key).is_some()
     }
 
     /// Number of entries.
@@ -277,7 +293,9 @@ impl Value {
         }
         let rest = pointer.strip_prefix('/')?;
         rest.split('/').try_fold(self, |at, token| {
-            let token = token.replace("~1", "/").replace("~0", "~");
+            // Unescaped only when escaped: the inventory reads every workload through pointers.
+            let token: std::borrow::Cow<'_, str> =
+                if token.contains('~') { token.replace("~1", "/").replace("~0", "~").into() } else { token.into() };
             match at {
                 Value::Object(map) => map.get(&token),
                 Value::Array(items) => {

@@ -20,16 +20,53 @@ use serde_json::Value;
 /// The AdmissionRequest inside what a caller passed: an AdmissionReview (any version) or the bare
 /// request. Anything else is an error, so that a malformed call is rejected rather than allowed.
 pub fn admission_request(value: &Value) -> Result<&Value, Error> {
-    match value {
-        Value::Object(map) if map.get("kind").and_then(Value::as_str) == Some("AdmissionReview") => {
-            match map.get("request") {
-                Some(request @ Value::Object(_)) => Ok(request),
-                _ => Err(Error::ReviewWithoutRequest),
+    let shape = value.as_object().map(|map| Shape {
+        kind: map.get("kind").and_then(Value::as_str),
+        request_is_object: map.get("request").is_some_and(Value::is_object),
+        bare: map.contains_key("object") || map.contains_key("operation"),
+    });
+    match (in_review(shape)?, value.get("request")) {
+        (true, Some(request)) => Ok(request),
+        _ => Ok(value),
+    }
+}
+
+/// [`admission_request`] for a caller that owns what was passed, as policy-core's own tree (parsed
+/// straight from a host's bytes): the request, moved out of its AdmissionReview.
+pub fn into_admission_request(mut value: policy_core::value::Value) -> Result<policy_core::value::Value, Error> {
+    use policy_core::value::Value as Core;
+    let shape = value.as_object().map(|map| Shape {
+        kind: map.get("kind").and_then(Core::as_str),
+        request_is_object: map.get("request").is_some_and(Core::is_object),
+        bare: map.contains_key("object") || map.contains_key("operation"),
+    });
+    match (in_review(shape)?, value.as_object_mut().and_then(|map| map.remove("request"))) {
+        (true, Some(request)) => Ok(request),
+        _ => Ok(value),
+    }
+}
+
+/// What [`admission_request`] looks at in what was passed, when it is an object.
+struct Shape<'a> {
+    kind: Option<&'a str>,
+    request_is_object: bool,
+    /// It has an `object` or an `operation`, as a bare AdmissionRequest does.
+    bare: bool,
+}
+
+/// Whether the request is the AdmissionReview's `request` (`true`) or what was passed itself.
+fn in_review(shape: Option<Shape<'_>>) -> Result<bool, Error> {
+    match shape {
+        Some(Shape { kind: Some("AdmissionReview"), request_is_object, .. }) => {
+            if request_is_object {
+                Ok(true)
+            } else {
+                Err(Error::ReviewWithoutRequest)
             }
         }
-        Value::Object(map) if map.contains_key("object") || map.contains_key("operation") => Ok(value),
-        Value::Object(_) => Err(Error::NotAdmission),
-        _ => Err(Error::RequestNotAnObject),
+        Some(Shape { bare: true, .. }) => Ok(false),
+        Some(_) => Err(Error::NotAdmission),
+        None => Err(Error::RequestNotAnObject),
     }
 }
 
@@ -83,6 +120,25 @@ mod tests {
         assert!(admission_request(&json!({"kind": "AdmissionReview"})).is_err());
         assert!(admission_request(&json!({"kind": "Pod", "metadata": {}})).is_err());
         assert!(admission_request(&json!([request])).is_err());
+    }
+
+    #[test]
+    fn owned_requests_unwrap_as_borrowed_ones() {
+        let request = json!({"uid": "1", "operation": "CREATE", "object": {"kind": "Pod"}});
+        let passed = [
+            json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request}),
+            request.clone(),
+            json!({"kind": "AdmissionReview", "request": 3}),
+            json!({"kind": "AdmissionReview", "object": {}}),
+            json!({"kind": "Pod", "metadata": {}}),
+            json!([request]),
+            json!("request"),
+        ];
+        for value in passed {
+            let borrowed = admission_request(&value).map(policy_core::value::Value::from);
+            let owned = into_admission_request(policy_core::value::Value::from(&value));
+            assert_eq!(owned.map_err(|e| e.to_string()), borrowed.map_err(|e| e.to_string()), "{value}");
+        }
     }
 
     #[test]

@@ -142,7 +142,33 @@ impl PolicySettings {
 
     /// Decide one AdmissionRequest with these settings.
     pub fn decide(&self, request: &Value) -> Result<policy_core::AdmitDecision, Error> {
-        Ok(policy_core::admit(&request.into(), &self.core(), &self.admit())?)
+        self.decide_owned(request.into())
+    }
+
+    /// [`decide`](Self::decide) a request already in policy-core's tree, moving it into the
+    /// decision instead of copying it.
+    pub fn decide_owned(&self, request: policy_core::value::Value) -> Result<policy_core::AdmitDecision, Error> {
+        self.prepare().decide_owned(request)
+    }
+
+    /// These settings mapped onto policy-core's, once, for deciding many requests.
+    pub fn prepare(&self) -> Prepared {
+        Prepared { core: self.core(), admit: self.admit() }
+    }
+}
+
+/// [`PolicySettings`] mapped onto policy-core's [`Settings`] and [`AdmitSettings`], ready to
+/// decide any number of requests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    core: Settings,
+    admit: AdmitSettings,
+}
+
+impl Prepared {
+    /// Decide one AdmissionRequest in policy-core's tree, moving it into the decision.
+    pub fn decide_owned(&self, request: policy_core::value::Value) -> Result<policy_core::AdmitDecision, Error> {
+        Ok(policy_core::admit_owned(request, &self.core, &self.admit)?)
     }
 }
 

@@ -5,8 +5,9 @@
 // peak memory of the browser; shipped sizes.
 // Not a test: `node tests/e2e/bench.mjs [sizes…]` after `cargo xtask viewer` and a release CLI
 // (`cargo build --release -p authn-audit`, or AUTHN_AUDIT=/path/to/authn-audit).
-// It exits non-zero when the main thread's longest task in any interaction with a dump of 10k
-// objects or more exceeds the 100 ms budget (issue 14.6), so a regression cannot pass unnoticed.
+// It exits non-zero when the main thread's longest task (in thread time, from Chrome's trace) in
+// any interaction with a dump of 10k objects or more exceeds the 100 ms budget (issue 14.6), so a
+// regression cannot pass unnoticed.
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -94,19 +95,45 @@ function shippedSizes() {
 }
 
 /**
+ * A trace of the page's main thread (Chrome's own, over CDP): the longest task in CPU time. The
+ * `longtask` entries measure wall time, which on the shared 2-core machine (load average 10 and
+ * more while others build) stretches a 20 ms task to 150 ms whenever the page waits for a core;
+ * the thread's own time is what the page's code costs, and equals the wall time on a quiet machine.
+ */
+async function traced(page, run) {
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+  await cdp.send('Tracing.start', { categories: 'toplevel,__metadata', transferMode: 'ReportEvents' });
+  try {
+    await run();
+  } finally {
+    const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+    await cdp.send('Tracing.end');
+    await complete;
+    await cdp.detach();
+  }
+  const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const tasks = events.filter((e) => e.ph === 'X' && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && main.has(`${e.pid}:${e.tid}`));
+  return Math.round(Math.max(0, ...tasks.map((e) => (e.tdur ?? e.dur ?? 0) / 1000)));
+}
+
+/**
  * The longest main-thread task (from the `longtask` entries, which exist for tasks of 50 ms or
  * more) from `act` until `done` holds and the page has been quiet for a moment after it.
  */
 async function measure(page, name, act, done) {
   const t0 = await page.evaluate(() => performance.now());
-  await act();
-  await done();
-  // Tasks queued by the interaction (a redraw, a worker reply) run after `done` holds.
-  await page.waitForTimeout(400);
-  return page.evaluate(([name, t0]) => {
+  const cpu = await traced(page, async () => {
+    await act();
+    await done();
+    // Tasks queued by the interaction (a redraw, a worker reply) run after `done` holds.
+    await page.waitForTimeout(400);
+  });
+  return page.evaluate(([name, t0, cpu]) => {
     const during = window.__long.filter(([s]) => s >= t0 - 1);
-    return { name, longest: Math.round(Math.max(0, ...during.map(([, d]) => d))), tasks: during.length, ms: Math.round(performance.now() - t0 - 400) };
-  }, [name, t0]);
+    return { name, cpu, longest: Math.round(Math.max(0, ...during.map(([, d]) => d))), tasks: during.length, ms: Math.round(performance.now() - t0 - 400) };
+  }, [name, t0, cpu]);
 }
 
 /** Everything a user does with a report, one measurement each. */
@@ -163,8 +190,10 @@ try {
       window.__progressAt = [];
       new MutationObserver(() => {
         const p = document.getElementById('progress-text');
-        if (p && !window.__progress.has(p.textContent)) {
-          window.__progress.add(p.textContent);
+        // The seconds the page counts while a file parses are no progress: left out.
+        const text = p?.textContent.replace(/ · \d+ s$/, '');
+        if (p && !window.__progress.has(text)) {
+          window.__progress.add(text);
           window.__progressAt.push(performance.now());
         }
         if (document.documentElement.hasAttribute('data-report-ms') && !window.__t1) window.__t1 = performance.now();
@@ -175,8 +204,10 @@ try {
     const rssBase = chromiumRssKb();
     let rssPeak = rssBase;
     const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, chromiumRssKb()); }, 100);
-    await page.setInputFiles('#file-picker', file);
-    await reportShown(page, 600_000);
+    const loadCpu = await traced(page, async () => {
+      await page.setInputFiles('#file-picker', file);
+      await reportShown(page, 600_000);
+    });
     clearInterval(sampler);
     rssPeak = Math.max(rssPeak, chromiumRssKb());
     const m = await page.evaluate(() => {
@@ -198,7 +229,7 @@ try {
     const interactions = await interact(page);
     // The machine is shared: its load says how far to trust the absolute times.
     const load = os.loadavg()[0];
-    results.push({ n, bytes, cli, load, ...m, interactions, peakMb: (rssPeak - rssBase) / 1024, peakTotalMb: rssPeak / 1024 });
+    results.push({ n, bytes, cli, load, loadCpu, ...m, interactions, peakMb: (rssPeak - rssBase) / 1024, peakTotalMb: rssPeak / 1024 });
     console.log(JSON.stringify(results.at(-1)));
     await h.context.close();
   }
@@ -213,10 +244,10 @@ for (const r of results) {
   console.log(`| ${r.n.toLocaleString('en')} | ${(r.bytes / 1e6).toFixed(1)} MB | ${r.cli ? `${r.cli.toFixed(2)} s` : 'n/a'} | ${(r.ms / 1000).toFixed(2)} s | ${ratio} | ${r.longTasks ? `${r.longest.toFixed(0)} ms (${r.longTasks} over 50 ms)` : 'none over 50 ms'} | ${r.progressUpdates} (${(r.stillMs / 1000).toFixed(1)} s) | ${r.peakTotalMb.toFixed(0)} MB (+${r.peakMb.toFixed(0)} MB) |`);
 }
 for (const r of results) {
-  console.log(`\n${r.n.toLocaleString('en')} objects (load average ${r.load.toFixed(1)}): longest main-thread task per interaction\n\n| interaction | longest task | tasks over 50 ms | time |\n|---|---:|---:|---:|`);
-  const loadRow = { name: 'load (picker to report on screen)', longest: Math.round(r.longest), tasks: r.longTasks, ms: Math.round(r.ms) };
+  console.log(`\n${r.n.toLocaleString('en')} objects (load average ${r.load.toFixed(1)}): longest main-thread task per interaction\n\n| interaction | longest task, thread time | longest task, wall time | time |\n|---|---:|---:|---:|`);
+  const loadRow = { name: 'load (picker to report on screen)', cpu: r.loadCpu, longest: Math.round(r.longest), tasks: r.longTasks, ms: Math.round(r.ms) };
   for (const i of [loadRow, ...r.interactions]) {
-    console.log(`| ${i.name} | ${i.tasks ? `${i.longest} ms` : 'none over 50 ms'} | ${i.tasks} | ${(i.ms / 1000).toFixed(2)} s |`);
+    console.log(`| ${i.name} | ${i.cpu} ms | ${i.tasks ? `${i.longest} ms` : 'none over 50 ms'} | ${(i.ms / 1000).toFixed(2)} s |`);
   }
 }
 const shipped = shippedSizes();
@@ -225,15 +256,16 @@ for (const s of shipped) console.log(`| ${s.name} | ${s.raw.toLocaleString('en')
 const sum = (k) => shipped.reduce((a, s) => a + s[k], 0);
 console.log(`| **total** | ${sum('raw').toLocaleString('en')} | ${sum('gzip').toLocaleString('en')} |`);
 
+// The budget is on the thread's own time (see `traced`); the wall time is printed beside it.
 let over = 0;
 for (const r of results.filter((r) => r.n >= 10_000)) {
-  if (r.longest > LONG_TASK_BUDGET_MS) {
+  if (r.loadCpu > LONG_TASK_BUDGET_MS) {
     over += 1;
-    console.error(`over budget: ${r.n} objects, loading: longest main-thread task ${r.longest.toFixed(0)} ms > ${LONG_TASK_BUDGET_MS} ms; tasks: ${JSON.stringify(r.tasks)}`);
+    console.error(`over budget: ${r.n} objects, loading: longest main-thread task ${r.loadCpu} ms of thread time > ${LONG_TASK_BUDGET_MS} ms; wall-time tasks: ${JSON.stringify(r.tasks)}`);
   }
-  for (const i of r.interactions.filter((i) => i.longest > LONG_TASK_BUDGET_MS)) {
+  for (const i of r.interactions.filter((i) => i.cpu > LONG_TASK_BUDGET_MS)) {
     over += 1;
-    console.error(`over budget: ${r.n} objects, ${i.name}: longest main-thread task ${i.longest} ms > ${LONG_TASK_BUDGET_MS} ms`);
+    console.error(`over budget: ${r.n} objects, ${i.name}: longest main-thread task ${i.cpu} ms of thread time > ${LONG_TASK_BUDGET_MS} ms`);
   }
 }
 if (over) process.exitCode = 1;

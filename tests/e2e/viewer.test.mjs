@@ -659,6 +659,19 @@ test('compact layout at 800 px puts the details below the list, as documented (1
   const detail = await page.locator('#detail').boundingBox();
   assert.ok(detail.y >= list.y + list.height - 1, `details at y=${detail.y}, list ends at ${list.y + list.height}`);
   await h.context.close();
+  // Without `compact`, docs/embedding.md says: above the list under 980 px, beside it above.
+  for (const [width, where] of [[800, 'above'], [1440, 'beside']]) {
+    const w = await openViewer(env, { viewport: { width, height: 900 } });
+    await w.page.click('#sample-button');
+    await reportShown(w.page);
+    await w.page.locator('button.finding').first().click();
+    await w.page.waitForSelector('#detail');
+    const l = await w.page.locator('.findings-scroll').boundingBox();
+    const d = await w.page.locator('#detail').boundingBox();
+    if (where === 'above') assert.ok(d.y + d.height <= l.y + 1, `${width} px: details end at ${d.y + d.height}, list starts at ${l.y}`);
+    else assert.ok(d.x >= l.x + l.width - 1, `${width} px: details at x=${d.x}, list ends at ${l.x + l.width}`);
+    await w.context.close();
+  }
 });
 
 test('the summary leads with what to fix first and keeps inventory rows out of the counts (14.4)', async () => {
@@ -799,7 +812,8 @@ test('at 800 px the credentials table hides no column and the chart text stays r
     const r = e.getBoundingClientRect();
     return { label: getComputedStyle(e, '::before').content, inside: r.width > 0 && r.right <= document.documentElement.clientWidth };
   }));
-  assert.deepEqual(cells.map((c) => c.label), ['Kind', 'Identity', 'Groups', 'Status', 'Expires', 'Fingerprint', 'Where'].map((l) => `"${l}: "`));
+  // The sample comes with its audit log: the usage columns are there too.
+  assert.deepEqual(cells.map((c) => c.label), ['Kind', 'Identity', 'Groups', 'Status', 'Expires', 'Last used', 'Requests', 'Fingerprint', 'Where'].map((l) => `"${l}: "`));
   assert.ok(cells.every((c) => c.inside), JSON.stringify(cells));
   // Chart labels are drawn at no less than 10 px.
   const px = await page.locator('.timeline svg text').first().evaluate((t) => t.getBoundingClientRect().height);
@@ -874,22 +888,88 @@ test('a dump dropped with its audit log (gzip-compressed) shows used and never-u
   fs.rmSync(gz);
 });
 
-test('without an audit log the inventory says nothing of usage; the sample with its log does (issue 12)', async () => {
+test('a finding on an audit log event shows that event, read again from the dropped file, bodies left out (issue 12)', async () => {
+  // The same log written at level RequestResponse: every event carries bodies with secrets in them.
+  const token = 'audit-body-token-value-7731';
+  const body = `"level":"RequestResponse","requestObject":{"password":"audit-body-password-5512"},"responseObject":{"kind":"Secret","data":{"token":"${Buffer.from(token).toString('base64')}"}},`;
+  const log = fs.readFileSync(path.join(AUDIT_SAMPLE, 'cluster-audit.log'), 'utf8')
+    .split('\n').map((l) => l.replace('"level":"Metadata",', body)).join('\n');
+  assert.ok(log.includes('responseObject'));
+  const gz = path.join(ARTIFACTS, 'bodies-audit.log.gz');
+  fs.writeFileSync(gz, zlib.gzipSync(log));
   const h = await openViewer(env);
   const { page } = h;
-  await page.click('#sample-button');
+  await page.setInputFiles('#file-picker', [path.join(AUDIT_SAMPLE, 'cluster.yaml'), path.join(AUDIT_SAMPLE, 'tokens.csv'), gz]);
+  await reportShown(page);
+  const ul = page.locator('button.finding[data-code^="UL"]');
+  assert.ok(await ul.count() > 0, 'findings on the log');
+  let checked = 0;
+  for (let i = 0; i < await ul.count(); i++) {
+    await ul.nth(i).click();
+    await page.waitForSelector('#detail');
+    // The evidence names the first (and last) request: file and line of the log.
+    const cited = await page.$$eval('#detail table.evidence tr', (rows) => rows
+      .filter((r) => / request$/.test(r.querySelector('th').textContent))
+      .map((r) => r.querySelector('td code').textContent.match(/^(.*):(\d+) at /)).filter(Boolean).map((m) => [m[1], m[2]]));
+    assert.ok(cited.every(([p]) => p === 'bodies-audit.log.gz'), JSON.stringify(cited));
+    if (!cited.length) {
+      // A finding on what the log did not show (an unused credential) cites no event.
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('#detail', { state: 'detached' });
+      continue;
+    }
+    checked += 1;
+    const events = page.locator('#detail pre.excerpt .line.hit');
+    await page.waitForFunction((n) => document.querySelectorAll('#detail pre.excerpt.event .line.hit').length >= n
+      || document.querySelectorAll('#detail pre.excerpt .line.hit').length > n, cited.length - 1);
+    const shown = await page.$$eval('#detail pre.excerpt .line.hit', (ls) => ls.map((l) => [l.querySelector('.ln').textContent, l.textContent]));
+    for (const [, line] of cited) {
+      const event = shown.find(([n, text]) => n === line && /"kind":"Event"/.test(text));
+      assert.ok(event, `line ${line} shown as an event: ${JSON.stringify(shown)}`);
+      assert.match(event[1], /"responseObject":"\(not shown: may hold secrets\)"/);
+    }
+    assert.ok(await events.count() >= cited.length);
+    const html = await pageWithoutRuleDocs(page);
+    for (const secret of [token, Buffer.from(token).toString('base64'), 'audit-body-password-5512']) {
+      assert.ok(!html.includes(secret), `${secret} on the page`);
+    }
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#detail', { state: 'detached' });
+  }
+  assert.ok(checked >= 2, `${checked} findings citing log events`);
+  await assertClean(h);
+  await h.context.close();
+  fs.rmSync(gz);
+});
+
+test('without an audit log the inventory says nothing of usage; the sample button loads the sample with its log (issue 12)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  // The sample cluster's dump alone: no usage claim anywhere.
+  await page.setInputFiles('#file-picker', path.join(FIXTURES, '../../../examples/sample-cluster.yaml'));
   await reportShown(page);
   assert.equal(await page.locator('#audit-window').count(), 0);
   await page.click('#tab-credentials');
   assert.equal(await page.locator('#credential-table td.last-used, #usage-used, #credential-table tr[data-used]').count(), 0);
+  assert.equal(await page.locator('button.finding .preview').count(), 0, 'no usage rule without a log');
+  // The one sample button: the same cluster with its token file and its API server's log.
+  assert.equal(await page.locator('#sample-audit-button').count(), 0, 'one sample button');
   await clearReportMark(page);
-  await page.click('#sample-audit-button');
+  await page.click('#sample-button');
   await reportShown(page);
-  assert.match(await page.locator('#audit-window').innerText(), /^audit log cluster-audit\.log: 12 requests from /);
+  assert.match(await page.locator('#audit-window').innerText(), /^audit log sample-cluster-audit\.log: [1-9][\d\u202f]* requests from /);
   assert.match(await page.locator('.intake .current').innerText(), /sample cluster with its audit log/);
-  await page.click('#tab-credentials');
-  assert.equal(await page.locator('#credential-table tr[data-identity="system:serviceaccount:ci:old-deployer"] td.last-used').innerText(),
-    "never used in the log's window");
+  assert.ok(await page.locator('#credential-table tr[data-used="true"]').count() > 0, 'credentials used in the log');
+  assert.ok(await page.locator('#credential-table tr[data-used="false"]').count() > 0, 'credentials never used');
+  // The usage rules ran (an audit log is their opt-in), marked as preview rules.
+  await page.click('#tab-findings');
+  const ul = await page.$$eval('button.finding[data-code^="UL"]', (rows) => rows.map((r) => [r.dataset.code, !!r.querySelector('.preview')]));
+  assert.ok(ul.length > 0 && ul.every(([, preview]) => preview), JSON.stringify(ul));
+  // A usage finding opens on the event it cites, from the sample's in-memory log.
+  await page.locator('button.finding[data-code^="UL"]').first().click();
+  const hit = page.locator('#detail pre.excerpt .line.hit').first();
+  await hit.waitFor();
+  assert.match(await hit.innerText(), /"kind":"Event"/);
   await assertClean(h);
   await h.context.close();
 });
@@ -957,21 +1037,25 @@ test('an earlier report beside the dump marks findings new, unchanged or fixed a
   assert.equal(compared.findings.find((f) => f.code === 'SA005').baseline, 'new');
   assert.equal(compared.fixed[0].id, 'f'.repeat(32));
 
-  // Beside the dump in one drop, and through the picker: the same counts.
+  // Beside the dump in one drop, and through the picker: the same counts. (The sample button
+  // loads the dump with its token file and audit log: all three go in.)
   await clearReportMark(page);
   await dropFiles(page, [
-    { name: 'sample-cluster.yaml', text: fs.readFileSync(path.join(HERE, '../../examples/sample-cluster.yaml'), 'utf8') },
+    ...['sample-cluster.yaml', 'sample-static-tokens.csv', 'sample-cluster-audit.log']
+      .map((name) => ({ name, text: fs.readFileSync(path.join(HERE, '../../examples', name), 'utf8') })),
     { name: 'last-week.json', text: baseline },
   ]);
   await reportShown(page);
-  assert.equal((await counts()).fixed, 1);
-  assert.equal((await counts()).new, 1);
+  // (The dump alone may hold less than the sample button loads: what it lacks is fixed too.)
+  const beside = await counts();
+  assert.equal(beside.new + beside.unchanged, (await resultCount(page)).total);
+  assert.ok(beside.new >= 1 && beside.fixed >= 1, JSON.stringify(beside));
   const file = path.join(ARTIFACTS, 'last-week.json');
   fs.writeFileSync(file, baseline);
   await clearReportMark(page);
   await page.setInputFiles('#baseline-picker', file);
   await reportShown(page);
-  assert.deepEqual(await counts(), { new: 1, unchanged: total - 1, fixed: 1 });
+  assert.deepEqual(await counts(), beside, 'the same inputs and baseline: the same counts');
 
   // A file that is no report is a located error, never ignored.
   const broken = path.join(ARTIFACTS, 'not-a-report.json');

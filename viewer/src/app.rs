@@ -26,6 +26,9 @@ use web_sys::{KeyboardEvent, MessageEvent, Worker};
 use yew::html::Scope;
 use yew::prelude::*;
 
+/// What the built-in sample is called on the page.
+const SAMPLE_LABEL: &str = "sample cluster with its audit log";
+
 /// Where the analysis stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {
@@ -47,8 +50,8 @@ pub enum Status {
 pub enum Msg {
     /// Files to analyse (picker, drop, paste, or a host page's `postMessage`).
     Files(Vec<NamedBlob>),
-    /// The built-in sample: `true` for the sample with its audit log.
-    Sample(bool),
+    /// The built-in sample (the sample cluster with its audit log).
+    Sample,
     /// A worker message.
     FromWorker(JsValue),
     /// The worker died (a trap, out of memory, an uncaught error): what the browser said.
@@ -148,6 +151,8 @@ pub struct App {
     keys: Rc<Vec<String>>,
     facets: Rc<Facets>,
     excerpt: Option<(String, u32, Rc<Vec<ExcerptLine>>)>,
+    /// The audit-log events the selected finding's evidence cites, as they arrive.
+    events: Vec<(String, u32, Rc<Vec<ExcerptLine>>)>,
     inputs_label: String,
     /// The inputs as messages name them.
     inputs_subject: String,
@@ -166,6 +171,9 @@ pub struct App {
     last_heard: Rc<Cell<f64>>,
     /// When the oldest request still without an answer was posted.
     awaiting: Option<f64>,
+    /// When the running analysis was asked for (ms since the epoch): the progress line counts
+    /// the seconds while the loader has nothing else to tell.
+    started_at: f64,
     _watchdog: Option<Interval>,
 }
 
@@ -187,6 +195,7 @@ impl Component for App {
             keys: Rc::default(),
             facets: Rc::default(),
             excerpt: None,
+            events: Vec::new(),
             inputs_label: String::new(),
             inputs_subject: String::new(),
             elapsed_ms: None,
@@ -197,6 +206,7 @@ impl Component for App {
             _listeners: Vec::new(),
             last_heard: Rc::new(Cell::new(js_sys::Date::now())),
             awaiting: None,
+            started_at: js_sys::Date::now(),
             _watchdog: None,
         };
         app.listen(ctx);
@@ -210,9 +220,9 @@ impl Component for App {
             app.fail("this browser cannot start the analysis worker".into());
         } else if app.options.load_sample {
             // Queued until the worker says it is ready.
-            app.inputs_label = "sample cluster".into();
-            app.inputs_subject = "the sample cluster".into();
-            app.start(Request::Sample { now: browser::now_rfc3339(), audit: false }, JsValue::UNDEFINED);
+            app.inputs_label = SAMPLE_LABEL.into();
+            app.inputs_subject = format!("the {SAMPLE_LABEL}");
+            app.start(Request::Sample { now: browser::now_rfc3339() }, JsValue::UNDEFINED);
         }
         if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
             let class = if app.options.embedded { "embedded" } else { "standalone" };
@@ -244,14 +254,13 @@ impl Component for App {
                 self.start(Request::Analyze { names, now: browser::now_rfc3339() }, blobs.into());
                 true
             }
-            Msg::Sample(audit) => {
+            Msg::Sample => {
                 if matches!(self.status, Status::Working(_)) {
                     self.restart_worker(ctx);
                 }
-                let label = if audit { "sample cluster with its audit log" } else { "sample cluster" };
-                self.inputs_label = label.into();
-                self.inputs_subject = format!("the {label}");
-                self.start(Request::Sample { now: browser::now_rfc3339(), audit }, JsValue::UNDEFINED);
+                self.inputs_label = SAMPLE_LABEL.into();
+                self.inputs_subject = format!("the {SAMPLE_LABEL}");
+                self.start(Request::Sample { now: browser::now_rfc3339() }, JsValue::UNDEFINED);
                 true
             }
             Msg::FromWorker(data) => self.on_worker(ctx, data),
@@ -329,7 +338,8 @@ impl Component for App {
                     // No error event came: the worker ended silently (out of memory, killed).
                     return Component::update(self, ctx, Msg::WorkerDied(String::new()));
                 }
-                false
+                // The progress line's seconds move on.
+                analysing
             }
             Msg::Key(event) => self.on_key(ctx, &event),
         }
@@ -355,7 +365,7 @@ impl Component for App {
                 <main id="main">
                     <InputPanel slim={self.report.is_some() || matches!(self.status, Status::Working(_))}
                         label={self.inputs_label.clone()} sample={self.options.sample}
-                        on_files={link.callback(Msg::Files)} on_sample={link.callback(Msg::Sample)} />
+                        on_files={link.callback(Msg::Files)} on_sample={link.callback(|()| Msg::Sample)} />
                     { self.status_view(link) }
                     if let Some(report) = &self.report {
                         { self.report_view(link, report) }
@@ -450,6 +460,7 @@ impl App {
 
     fn start(&mut self, request: Request, payload: JsValue) {
         self.status = Status::Working(Progress { phase: "reading".into(), ..Progress::default() });
+        self.started_at = js_sys::Date::now();
         self.report = None;
         *self.incoming.borrow_mut() = Incoming::default();
         self.excerpt = None;
@@ -534,7 +545,13 @@ impl App {
                 true
             }
             Reply::Excerpt { path, line, lines } => {
-                self.excerpt = Some((path, line, Rc::new(lines)));
+                let cited = self.selected().map(model::log_excerpt::cited_events).unwrap_or_default();
+                if cited.iter().any(|(p, l)| *p == path && *l == line) {
+                    self.events.retain(|(p, l, _)| !(*p == path && *l == line));
+                    self.events.push((path, line, Rc::new(lines)));
+                } else {
+                    self.excerpt = Some((path, line, Rc::new(lines)));
+                }
                 true
             }
             Reply::Baseline { name, error } => {
@@ -598,12 +615,18 @@ impl App {
     }
 
     fn request_excerpt(&mut self) {
+        self.events.clear();
         let Some(f) = self.selected() else {
             self.excerpt = None;
             return;
         };
         let request = Request::Excerpt { path: f.source.path.to_string(), line: f.source.line };
+        // And the log events its evidence cites (issue 12), read again from the log.
+        let cited = model::log_excerpt::cited_events(f);
         self.send(request, JsValue::UNDEFINED);
+        for (path, line) in cited {
+            self.send(Request::Excerpt { path, line }, JsValue::UNDEFINED);
+        }
     }
 
     fn on_key(&mut self, ctx: &Context<Self>, event: &KeyboardEvent) -> bool {
@@ -721,7 +744,9 @@ impl App {
             Status::Stopped => html! {
                 <div class="callout" role="status" id="analysis-stopped">{"Analysis stopped. Drop a file here or choose one to start again."}</div>
             },
-            Status::Working(p) => views::progress(p, link.callback(|_| Msg::Stop)),
+            Status::Working(p) => {
+                views::progress(p, js_sys::Date::now() - self.started_at, link.callback(|_| Msg::Stop))
+            }
         }
     }
 
@@ -839,6 +864,7 @@ impl App {
                 if let Some(f) = selected {
                     <DetailPanel finding={f.clone()}
                         excerpt={self.excerpt.as_ref().filter(|(p, l, _)| **p == *f.source.path && *l == f.source.line).map(|(_, _, lines)| Rc::clone(lines))}
+                        events={model::log_excerpt::cited_events(f).into_iter().filter_map(|(p, l)| self.events.iter().find(|(ep, el, _)| *ep == p && *el == l).cloned()).collect::<Vec<_>>()}
                         on_close={on_select.reform(|_: MouseEvent| None)} />
                 }
             </div>

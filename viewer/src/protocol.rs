@@ -16,13 +16,10 @@ pub enum Request {
         /// The page's clock (RFC 3339): the evaluation instant.
         now: String,
     },
-    /// Analyse the built-in sample cluster.
+    /// Analyse the built-in sample cluster with its audit log.
     Sample {
         /// The page's clock (RFC 3339).
         now: String,
-        /// The sample cluster that comes with an audit log (and its log), instead of the dump alone.
-        #[serde(default)]
-        audit: bool,
     },
     /// Analyse the last inputs again at another evaluation instant ("as of").
     Reanalyze {

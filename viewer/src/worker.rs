@@ -18,17 +18,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
-/// The built-in sample dump.
-pub const SAMPLE_NAME: &str = "sample-cluster.yaml";
-/// The sample's bytes.
-pub const SAMPLE: &[u8] = include_bytes!("../../examples/sample-cluster.yaml");
-
-/// The sample cluster that comes with its API server's audit log (issue 12): the dump, its static
-/// token file and the log, as the audit tests read them.
-pub const AUDIT_SAMPLE: [(&str, &[u8]); 3] = [
-    ("cluster.yaml", include_bytes!("../../tests/fixtures/audit/cluster.yaml")),
-    ("tokens.csv", include_bytes!("../../tests/fixtures/audit/tokens.csv")),
-    ("cluster-audit.log", include_bytes!("../../tests/fixtures/audit/cluster-audit.log")),
+/// The built-in sample (issue 12): the sample cluster's dump, the rows of its API server's
+/// `--token-auth-file`, and the audit log that API server wrote, so that the first report a
+/// user sees shows both kinds of evidence: what exists and what is used.
+pub const SAMPLE: [(&str, &[u8]); 3] = [
+    ("sample-cluster.yaml", include_bytes!("../../examples/sample-cluster.yaml")),
+    ("sample-static-tokens.csv", include_bytes!("../../examples/sample-static-tokens.csv")),
+    ("sample-cluster-audit.log", include_bytes!("../../examples/sample-cluster-audit.log")),
 ];
 
 /// Bytes read from a blob per step: progress ticks for big files, few awaits for small ones.
@@ -115,14 +111,10 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
                 analyze(scope, state, (inputs, unread, audit), baseline, &now, started);
             }
         }
-        Request::Sample { now, audit } => {
+        Request::Sample { now } => {
             let started = now_ms();
             *state.borrow_mut() = State::default();
-            let inputs = if audit {
-                AUDIT_SAMPLE.iter().map(|(name, bytes)| ((*name).to_string(), bytes.to_vec())).collect()
-            } else {
-                vec![(SAMPLE_NAME.to_string(), SAMPLE.to_vec())]
-            };
+            let inputs = SAMPLE.iter().map(|(name, bytes)| ((*name).to_string(), bytes.to_vec())).collect();
             analyze(scope, state, (inputs, Vec::new(), AuditLog::default()), None, &now, started);
         }
         Request::Reanalyze { now } => {
@@ -432,7 +424,7 @@ fn analyze(
         // The CLI's own comparison (`--baseline`): the same ids, the same counts.
         let error = policy_core::report::baseline::compare(&mut report, bytes)
             .err()
-            .map(|why| intake::baseline_failed(name, &why));
+            .map(|why| intake::baseline_failed(name, &why.to_string()));
         post(scope, &Reply::Baseline { name: name.clone(), error }, &JsValue::UNDEFINED);
     }
     progress.objects = Some(report.summary.objects as u64);

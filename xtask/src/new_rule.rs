@@ -275,9 +275,10 @@ mod tests {
         let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
         let scratch = target.join("new-rule-scratch");
         let _ = std::fs::remove_dir_all(&scratch);
-        // policy-core and the fixtures its unit tests read.
+        // policy-core and the fixtures and fuzz seeds its unit tests read.
         copy_dir(&root.join("policy-core"), &scratch.join("policy-core"));
         copy_dir(&root.join("tests/fixtures"), &scratch.join("tests/fixtures"));
+        copy_dir(&root.join("fuzz/seeds"), &scratch.join("fuzz/seeds"));
         for file in ["Cargo.lock", "rust-toolchain.toml", "rustfmt.toml"] {
             std::fs::copy(root.join(file), scratch.join(file)).unwrap();
         }

@@ -60,33 +60,38 @@ pub(super) fn parse<'t>(text: &'t str, max_depth: u32, max_docs: u32, budget: &m
             });
             break;
         }
-        if let Some(end) = list_end(rest) {
-            // A List is read item by item: each is charged before the next is built, and the
-            // whole-List tree never exists next to its items.
-            let own = rest.get(..end).unwrap_or(rest);
-            if let Some((value, lines, problems)) = salvage(own, max_depth, budget) {
+        if rest.starts_with('{') {
+            // An object is read member by member in one pass, a List item by item: each item is
+            // charged before the next is built, and the whole-List tree never exists next to its
+            // items. Anything but a complete List or a clean object is read again below, as it
+            // always was, so its errors stay the same.
+            let saved = *budget;
+            let read = members(rest, max_depth, budget);
+            if read.complete && (read.has_items || read.clean) {
                 failing = false;
-                parsed.errors.extend(problems.into_iter().map(|mut p| {
+                let own = rest.get(..read.end).unwrap_or(rest);
+                parsed.errors.extend(read.problems.into_iter().map(|mut p| {
                     p.line = line.saturating_add(p.line - 1);
                     p
                 }));
-                parsed.docs.push(JsonDoc { value, text: own, line, lines });
+                parsed.docs.push(JsonDoc { value: read.value, text: own, line, lines: read.lines });
                 line = line.saturating_add(newlines(own.as_bytes()));
                 pos += own.len();
                 continue;
             }
+            *budget = saved;
         }
-        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Read>();
         match stream.next() {
-            Some(Ok(value)) => {
+            Some(Ok(read)) => {
                 failing = false;
                 let own = rest.get(..stream.byte_offset()).unwrap_or_default();
-                if depth_exceeds(&value, max_depth) {
+                if read.deepest > max_depth {
                     parsed.errors.push(too_deep(line, max_depth).costing("the document is skipped"));
-                } else if let Err(e) = budget.charge(yaml::cost(&value).1, line, false) {
+                } else if let Err(e) = budget.charge(read.bytes, line, false) {
                     parsed.errors.push(e.costing("the document is skipped"));
                 } else {
-                    parsed.docs.push(JsonDoc { value, text: own, line, lines: doc_lines(own) });
+                    parsed.docs.push(JsonDoc { value: read.value, text: own, line, lines: doc_lines(own) });
                 }
                 line = line.saturating_add(newlines(own.as_bytes()));
                 pos += own.len();
@@ -133,20 +138,6 @@ pub(super) fn parse_one(text: &str) -> Result<Value, Problem> {
     serde_json::from_str(text).map_err(|e| problem(&e, 1))
 }
 
-/// The end of the value at the start of `text` when it is a complete object with an `items`
-/// array (a `*List`).
-fn list_end(text: &str) -> Option<usize> {
-    let mut s = Skim::new(text);
-    let mut has_items = false;
-    s.members(|key, s| {
-        has_items |= key_is(key, "items") && s.peek() == Some(b'[');
-        Step::Skip
-    });
-    // After the members: the closing brace, then the value is complete.
-    s.ws();
-    (has_items && s.peek() == Some(b'}')).then_some(s.i + 1)
-}
-
 fn is_yaml_marker(text: &str) -> bool {
     let bytes = text.as_bytes();
     (bytes.starts_with(b"---") || bytes.starts_with(b"..."))
@@ -157,67 +148,246 @@ fn is_yaml_marker(text: &str) -> bool {
 /// by element. `None` unless it has an `items` sequence (a `*List`): other objects are not
 /// kept half-read. Problem lines are inside `text`.
 fn salvage(text: &str, max_depth: u32, budget: &mut Budget) -> Option<(Value, DocLines, Vec<Problem>)> {
+    let read = members(text, max_depth, budget);
+    read.has_items.then_some((read.value, read.lines, read.problems))
+}
+
+/// A root object read member by member, its `items` (when an array) element by element.
+struct Members {
+    value: Value,
+    lines: DocLines,
+    /// Problems of `items` elements (each costs only itself), lines inside the text.
+    problems: Vec<Problem>,
+    has_items: bool,
+    /// Every member other than `items` was read whole and kept.
+    clean: bool,
+    /// The closing brace was reached: `end` is just past it.
+    complete: bool,
+    end: usize,
+}
+
+/// Read the object at the start of `text` in one pass: each member and each element of `items`
+/// is parsed where it stands ([`Skim::read`]), so the text is not skimmed first. Each is
+/// charged as it is read; a plain object's own node and keys when it is complete.
+fn members(text: &str, max_depth: u32, budget: &mut Budget) -> Members {
     let mut s = Skim::new(text);
     let mut lines = DocLines { root: s.line, ..DocLines::default() };
-    let mut map = crate::value::Map::new();
+    let mut map = Vec::new();
     let mut problems = Vec::new();
-    let mut has_items = false;
+    let (mut has_items, mut clean) = (false, true);
     // Items and members sit one or two levels below the root.
     let item_depth = max_depth.saturating_sub(2).max(1);
-    let mut parse_at = |start: usize, end: usize, line: u32, problems: &mut Vec<Problem>| {
-        let own = text.get(start..end).unwrap_or_default();
-        match serde_json::from_str::<Value>(own) {
-            Ok(v) if depth_exceeds(&v, item_depth) => {
-                problems.push(too_deep(line, max_depth).costing("the list item is skipped"));
-                None
-            }
-            Ok(v) => match budget.charge(yaml::cost(&v).1, line, false) {
-                Ok(()) => Some(v),
-                Err(e) => {
-                    problems.push(e.costing("the list item is skipped"));
-                    None
-                }
-            },
-            Err(e) => {
-                let cost = if e.is_eof() { "the rest of this input is skipped" } else { "the list item is skipped" };
-                problems.push(problem(&e, line).costing(cost));
-                None
-            }
-        }
-    };
-    s.members(|raw_key, s| {
+    let stopped = s.members(|raw_key, s| {
         let key = key_string(raw_key);
         if key == "items" && s.peek() == Some(b'[') {
             has_items = true;
             let mut items = Vec::new();
             s.elements(|_, s| {
                 let (start, at) = (s.i, s.line);
-                let complete = s.skip_value();
+                let (read, complete) = s.read(text);
                 if s.i == start {
                     s.i += 1; // a stray `}` or `,`: step over it
                 }
-                if let Some(v) = parse_at(start, s.i, at, &mut problems) {
-                    items.push(v);
-                    lines.items.push(at);
+                match read {
+                    Ok(read) if read.deepest > item_depth => {
+                        problems.push(too_deep(at, max_depth).costing("the list item is skipped"));
+                    }
+                    Ok(read) => match budget.charge(read.bytes, at, false) {
+                        Ok(()) => {
+                            items.push(read.value);
+                            lines.items.push(at);
+                        }
+                        Err(e) => problems.push(e.costing("the list item is skipped")),
+                    },
+                    Err(e) => {
+                        let cost =
+                            if e.is_eof() { "the rest of this input is skipped" } else { "the list item is skipped" };
+                        problems.push(problem(&e, at).costing(cost));
+                    }
                 }
                 if complete { Step::Consumed } else { Step::Stop }
             });
             s.i += 1; // the `]`
-            map.insert(key, Value::from(items));
+            map.push((key.into(), Value::from(items)));
             return Step::Consumed;
         }
         if key == "contents" {
             lines.contents = Some(s.line);
         }
-        let start = s.i;
-        let complete = s.skip_value();
-        let mut ignored = Vec::new();
-        if let Some(v) = complete.then(|| parse_at(start, s.i, 1, &mut ignored)).flatten() {
-            map.insert(key, v);
+        let (read, complete) = s.read(text);
+        // A member that is not kept (a List drops it, as an item) makes a plain object unclean:
+        // it is then read again whole, for the error of the whole.
+        match read {
+            Ok(read) if read.deepest <= item_depth && budget.charge(read.bytes, 1, false).is_ok() => {
+                map.push((key.into(), read.value));
+            }
+            _ => clean = false,
         }
         if complete { Step::Consumed } else { Step::Stop }
     });
-    has_items.then_some((Value::Object(map), lines, problems))
+    // After the members: the closing brace, then the value is complete.
+    s.ws();
+    let complete = !stopped && s.peek() == Some(b'}');
+    let end = if complete { s.i + 1 } else { s.i.min(text.len()) };
+    if !has_items && clean && complete {
+        let keys = map.iter().fold(
+            yaml::NODE_COST + yaml::CONTAINER_COST,
+            |sum: u64, (key, _): &(crate::value::Str, Value)| {
+                sum.saturating_add(yaml::KEY_COST + yaml::text_cost(key.len()))
+            },
+        );
+        clean = budget.charge(keys, 1, false).is_ok();
+    }
+    Members {
+        value: Value::Object(crate::value::Map::from_entries(map)),
+        lines,
+        problems,
+        has_items,
+        clean,
+        complete,
+        end,
+    }
+}
+
+/// One value read by [`Skim::read`], with its modelled cost ([`yaml::cost`]) and the depth of
+/// its deepest container (1 for itself).
+struct Read {
+    value: Value,
+    bytes: u64,
+    deepest: u32,
+}
+
+impl<'de> serde::Deserialize<'de> for Read {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::DeserializeSeed as _;
+        let mut tally = Tally::default();
+        let value = Reader { tally: &mut tally, depth: 1, at: At::Other }.deserialize(deserializer)?;
+        Ok(Read { value, bytes: tally.bytes, deepest: tally.deepest })
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    bytes: u64,
+    deepest: u32,
+}
+
+/// Where a value sits, for the one thing the loader leaves out: server-side-apply field sets,
+/// `managedFields[].fieldsV1` (maps of empty maps, often half of an object, read by no rule; the
+/// YAML builder skips them too). The entries themselves stay: CSR approval reads `manager`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum At {
+    Other,
+    ManagedFields,
+    ManagedEntry,
+}
+
+/// Builds a [`Value`] as [`Value`]'s own `Deserialize` does, counting its cost and depth on
+/// the way and skipping field sets unbuilt.
+struct Reader<'t> {
+    tally: &'t mut Tally,
+    depth: u32,
+    at: At,
+}
+
+impl Reader<'_> {
+    fn scalar(self, value: Value, text: usize) -> Value {
+        self.tally.bytes = self.tally.bytes.saturating_add(yaml::NODE_COST + yaml::text_cost(text));
+        value
+    }
+
+    fn container(&mut self) {
+        self.tally.bytes = self.tally.bytes.saturating_add(yaml::NODE_COST + yaml::CONTAINER_COST);
+        self.tally.deepest = self.tally.deepest.max(self.depth);
+    }
+}
+
+/// Reads a key straight into a [`crate::value::Str`] (no `String` for short keys).
+struct KeySeed;
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeySeed {
+    type Value = crate::value::Str;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeySeed {
+    type Value = crate::value::Str;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(crate::value::Str::from(s))
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Reader<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Reader<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(self.scalar(Value::Bool(b), 0))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(self.scalar(Value::Number(n.into()), 0))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(self.scalar(Value::Number(n.into()), 0))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        // As serde_json: a non-finite float has no JSON form.
+        Ok(self.scalar(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number), 0))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(self.scalar(Value::from(s), s.len()))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(self.scalar(Value::Null, 0))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
+        self.container();
+        let at = if self.at == At::ManagedFields { At::ManagedEntry } else { At::Other };
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element_seed(Reader { tally: self.tally, depth: self.depth + 1, at })? {
+            items.push(item);
+        }
+        Ok(Value::Array(items.into_boxed_slice()))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut access: A) -> Result<Value, A::Error> {
+        self.container();
+        let mut entries = Vec::with_capacity(access.size_hint().unwrap_or(0).min(4096));
+        while let Some(key) = access.next_key_seed(KeySeed)? {
+            if self.at == At::ManagedEntry && key == "fieldsV1" {
+                access.next_value::<serde::de::IgnoredAny>()?;
+                continue;
+            }
+            let at = if key == "managedFields" { At::ManagedFields } else { At::Other };
+            let value = access.next_value_seed(Reader { tally: self.tally, depth: self.depth + 1, at })?;
+            self.tally.bytes = self.tally.bytes.saturating_add(yaml::KEY_COST + yaml::text_cost(key.len()));
+            entries.push((key, value));
+        }
+        Ok(Value::Object(crate::value::Map::from_entries(entries)))
+    }
 }
 
 fn key_string(raw: &[u8]) -> String {
@@ -255,25 +425,6 @@ fn problem(e: &serde_json::Error, first: u32) -> Problem {
 
 fn newlines(bytes: &[u8]) -> u32 {
     u32::try_from(bytes.iter().filter(|&&b| b == b'\n').count()).unwrap_or(u32::MAX)
-}
-
-fn depth_exceeds(value: &Value, max: u32) -> bool {
-    if max >= 128 {
-        return false; // serde_json already refused anything deeper than 128
-    }
-    let mut todo = vec![(value, 1u32)];
-    while let Some((v, depth)) = todo.pop() {
-        let children: Box<dyn Iterator<Item = &Value>> = match v {
-            Value::Array(items) => Box::new(items.iter()),
-            Value::Object(map) => Box::new(map.values()),
-            _ => continue,
-        };
-        if depth > max {
-            return true;
-        }
-        todo.extend(children.map(|c| (c, depth + 1)));
-    }
-    false
 }
 
 /// What a visitor did with the value at the cursor.
@@ -329,6 +480,23 @@ impl<'a> Skim<'a> {
         }
         self.i = j + 1;
         self.b.get(start..j).unwrap_or_default()
+    }
+
+    /// The value at the cursor, parsed where it stands (serde_json's stream reader says where it
+    /// ends) and the cursor moved past it. What does not parse there is skipped by bracket
+    /// matching and parsed alone, for the error serde_json gives it alone; the flag is false
+    /// when the text ends inside it.
+    fn read(&mut self, text: &str) -> (Result<Read, serde_json::Error>, bool) {
+        let start = self.i;
+        let mut stream = serde_json::Deserializer::from_str(text.get(start..).unwrap_or_default()).into_iter::<Read>();
+        if let Some(Ok(read)) = stream.next() {
+            let end = start + stream.byte_offset();
+            self.line = self.line.saturating_add(newlines(self.b.get(start..end).unwrap_or_default()));
+            self.i = end;
+            return (Ok(read), true);
+        }
+        let complete = self.skip_value();
+        (serde_json::from_str::<Read>(text.get(start..self.i).unwrap_or_default()), complete)
     }
 
     /// Move past the value at the cursor; false when the text ends inside it.
@@ -564,6 +732,44 @@ mod tests {
         assert_eq!(p.errors.len(), 1);
         assert!(p.errors[0].message.contains("truncated"), "{:?}", p.errors);
         assert_eq!(p.errors[0].line, 5);
+    }
+
+    #[test]
+    fn one_pass_reads_what_a_whole_parse_reads_and_charges_the_same() {
+        let pod = r#"{"kind": "Pod", "metadata": {"name": "p", "managedFields": [
+            {"manager": "kubectl", "fieldsV1": {"f:spec": {"f:containers": {}}}, "subresource": "approval"}]},
+            "spec": {"containers": [{"name": "averyveryverylongcontainername-over-24", "args": [1, 2.5, true, null]}]}}"#;
+        let list =
+            format!("{{\n \"apiVersion\": \"v1\",\n \"items\": [\n  {pod},\n  {pod}\n ],\n \"kind\": \"List\"\n}}");
+        let without_field_sets = |text: &str| {
+            let mut whole: serde_json::Value = serde_json::from_str(text).unwrap();
+            for at in
+                ["/metadata/managedFields/0", "/items/0/metadata/managedFields/0", "/items/1/metadata/managedFields/0"]
+            {
+                if let Some(entry) = whole.pointer_mut(at).and_then(|e| e.as_object_mut()) {
+                    entry.remove("fieldsV1");
+                }
+            }
+            whole
+        };
+        for text in [pod, list.as_str()] {
+            let mut budget = Budget::for_input(0, 0);
+            let before = budget.left;
+            let read = members(text, 128, &mut budget);
+            assert!(read.complete && read.clean && read.end == text.len(), "{text}");
+            assert_eq!(read.value, without_field_sets(text));
+            if !read.has_items {
+                // A plain object costs what the model says of the whole tree.
+                assert_eq!(before - budget.left, yaml::cost(&read.value).1);
+            }
+        }
+        let p = parse(&list, 128, 10);
+        assert_eq!(p.docs[0].lines.items, vec![4, 7]);
+        assert_eq!(p.docs[0].lines.items, doc_lines(&list).items, "the lines the skim finds");
+        assert_eq!(p.docs[0].value["items"][1]["metadata"]["managedFields"][0]["manager"], "kubectl");
+        // A member the one pass cannot keep sends the object to the whole parse and its error.
+        let p = parse("{\"kind\": \"Pod\", \"n\": 1e999}", 128, 10);
+        assert!(p.docs.is_empty() && p.errors[0].message.contains("number out of range"), "{:?}", p.errors);
     }
 
     #[test]

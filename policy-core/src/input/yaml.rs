@@ -151,12 +151,12 @@ impl Budget {
 /// Modelled memory of values, as the lean [`Value`] lays them out: a node is its slot, a
 /// container adds the allocator's overhead of its exact-size slice, a mapping key is a [`Str`]
 /// slot, and a string or key costs its bytes only past the [`Str`] inline capacity.
-const NODE_COST: u64 = size_of::<Value>() as u64;
-const CONTAINER_COST: u64 = 16;
-const KEY_COST: u64 = size_of::<Str>() as u64;
+pub(super) const NODE_COST: u64 = size_of::<Value>() as u64;
+pub(super) const CONTAINER_COST: u64 = 16;
+pub(super) const KEY_COST: u64 = size_of::<Str>() as u64;
 
 /// Heap bytes of a string: none while it fits inline in its [`Str`].
-fn text_cost(len: usize) -> u64 {
+pub(super) fn text_cost(len: usize) -> u64 {
     if len <= size_of::<Str>() { 0 } else { len as u64 }
 }
 

@@ -13,6 +13,7 @@ use super::x509::{CertInfo, CsrInfo, KeyInfo, PemItem, certificates, decode_base
 use crate::data::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::input::Object;
 use crate::value::Value;
+use std::collections::HashMap;
 
 /// Signer of kubelet client certificates (`system:node:*`, approved automatically).
 pub const KUBELET_CLIENT_SIGNER: &str = "kubernetes.io/kube-apiserver-client-kubelet";
@@ -146,7 +147,18 @@ pub struct Certificates<'a> {
     pub kubeconfigs: Vec<Kubeconfig<'a>>,
     /// The `extension-apiserver-authentication` ConfigMap, when present.
     pub extension_auth: Option<ExtensionAuth<'a>>,
+    /// PEM texts already decoded while collecting, and what they held: every legacy token
+    /// Secret and `kube-root-ca.crt` ConfigMap of a cluster carries the same CA, so a dump of
+    /// 10⁵ objects would otherwise parse one certificate 10⁴ times. Emptied when collected.
+    pem_seen: HashMap<String, Parsed>,
 }
+
+/// What [`parse_pem`] makes of a text.
+type Parsed = (Vec<PemItem>, Vec<(u32, String)>);
+
+/// Distinct PEM texts remembered at most (a dump of distinct certificates parses each once
+/// anyway; the memo must not hold a copy of them all).
+const PEM_MEMO: usize = 256;
 
 /// The certificates and keys found so far in the values of one Secret or ConfigMap.
 #[derive(Default)]
@@ -196,6 +208,7 @@ impl<'a> Certificates<'a> {
                 .zip(found.csrs.iter().skip(1))
                 .all(|(a, b)| std::ptr::from_ref(a.object) < std::ptr::from_ref(b.object))
         );
+        found.pem_seen = HashMap::new();
         (found, diagnostics)
     }
 
@@ -412,7 +425,16 @@ impl<'a> Certificates<'a> {
         let text = String::from_utf8_lossy(&bytes);
         if text.contains("-----BEGIN ") {
             let path = path();
-            let (items, problems) = parse_pem(&text);
+            let (items, problems) = match self.pem_seen.get(text.as_ref()) {
+                Some(parsed) => parsed.clone(),
+                None => {
+                    let parsed = parse_pem(&text);
+                    if self.pem_seen.len() < PEM_MEMO {
+                        self.pem_seen.insert(text.to_string(), parsed.clone());
+                    }
+                    parsed
+                }
+            };
             for (_, problem) in problems {
                 scan.diagnose(DiagnosticCode::PemInvalid, &path, &problem, "well-formed PEM blocks");
             }
@@ -580,6 +602,25 @@ pub(crate) mod tests {
         assert_eq!(found.keys.len(), 1);
         assert_eq!(found.keys[0].path, "data.tls.key");
         assert_eq!(found.keys[0].paired_with.len(), 1);
+    }
+
+    #[test]
+    fn one_ca_in_many_objects_is_found_in_each() {
+        let objects: Vec<Object> = (0..3)
+            .map(|i| {
+                object(serde_json::json!({
+                    "apiVersion": "v1", "kind": if i == 2 { "ConfigMap" } else { "Secret" },
+                    "metadata": {"name": format!("o{i}"), "namespace": "default"},
+                    "data": {"ca.crt": if i == 2 { CA_PEM.to_string() } else { b64(CA_PEM) }}
+                }))
+            })
+            .collect();
+        let (found, diagnostics) = Certificates::collect(&objects);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let names: Vec<(&str, &str)> = found.certs.iter().map(|c| (c.object.name(), c.path.as_str())).collect();
+        assert_eq!(names, [("o0", "data.ca.crt"), ("o1", "data.ca.crt"), ("o2", "data.ca.crt")]);
+        assert!(found.certs.iter().all(|c| c.cert == found.certs[0].cert));
+        assert!(found.pem_seen.is_empty(), "the memo is not kept past collecting");
     }
 
     #[test]

@@ -50,7 +50,7 @@ impl<'a> Inventory<'a> {
     /// Index `objects` and derive every view.
     pub fn new(objects: &'a [Object]) -> Self {
         let mut by_kind: HashMap<&'a str, Vec<&'a Object>> = HashMap::new();
-        let mut by_key = HashMap::new();
+        let mut by_key = HashMap::with_capacity(objects.len());
         for object in objects {
             by_kind.entry(object.kind()).or_default().push(object);
             by_key.insert((object.kind(), object.namespace().unwrap_or(""), object.name()), object);

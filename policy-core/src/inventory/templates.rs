@@ -55,26 +55,50 @@ fn is_template(text: &str) -> bool {
     text.find("{{").is_some_and(|start| text.get(start..).is_some_and(|rest| rest.contains("}}")))
 }
 
-/// The field path of the first string holding a template, depth first.
-fn first_template(value: &Value, path: &mut Vec<String>) -> Option<String> {
+/// A step of a field path, borrowed from the value walked.
+#[derive(Clone, Copy)]
+enum Step<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+/// The field path of the first string holding a template, depth first. The path is kept as
+/// borrowed steps and written out only when a template is found: every object of a dump is
+/// walked, and templates are rare.
+fn first_template<'v>(value: &'v Value, path: &mut Vec<Step<'v>>) -> Option<String> {
     match value {
-        Value::String(_) => value.as_str().filter(|s| is_template(s)).map(|_| path.join(".")),
+        Value::String(s) => is_template(s).then(|| written(path)),
         Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
-            let last = path.pop().unwrap_or_default();
-            path.push(format!("{last}[{i}]"));
+            path.push(Step::Index(i));
             let found = first_template(item, path);
             path.pop();
-            path.push(last);
             found
         }),
         Value::Object(map) => map.iter().find_map(|(key, item)| {
-            path.push(key.to_string());
+            path.push(Step::Key(key));
             let found = first_template(item, path);
             path.pop();
             found
         }),
         _ => None,
     }
+}
+
+/// `spec.containers[1].image`.
+fn written(path: &[Step<'_>]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Step::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -120,14 +120,20 @@ pub struct FixedFinding {
 /// (which moves when the dump is reformatted or reordered) nor the message (which may hold
 /// dates). 32 hex digits.
 pub fn finding_id(finding: &Finding) -> String {
+    use sha2::{Digest, Sha256};
     let o = &finding.object;
-    let mut key = format!("{}\0{}\0{}\0{}", finding.code, o.kind, o.namespace.as_deref().unwrap_or(""), o.name);
-    for evidence in &finding.evidence {
-        key.push('\0');
-        key.push_str(&evidence.path);
+    // The parts joined by NUL bytes, hashed as they come (no key string: a dump gives 10⁵ ids).
+    let mut hasher = Sha256::new();
+    hasher.update(finding.code.as_bytes());
+    for part in [o.kind.as_str(), o.namespace.as_deref().unwrap_or(""), o.name.as_str()] {
+        hasher.update([0]);
+        hasher.update(part.as_bytes());
     }
-    let hex = crate::util::sha256_hex(key.as_bytes());
-    hex.get(..32).unwrap_or(&hex).to_string()
+    for evidence in &finding.evidence {
+        hasher.update([0]);
+        hasher.update(evidence.path.as_bytes());
+    }
+    crate::util::hex(hasher.finalize().get(..16).unwrap_or_default())
 }
 
 /// What a baseline must hold: a JSON report's findings with their ids.
@@ -150,15 +156,30 @@ struct BaselineFinding {
     message: String,
 }
 
+/// Why some bytes are no baseline (one line each, located where the JSON is malformed).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BaselineError {
+    /// Not JSON, or JSON without a report's findings.
+    #[error("line {line}: not an authn-audit JSON report ({cause})")]
+    NotAReport {
+        /// The line of the input where reading stopped.
+        line: usize,
+        /// What the JSON reader said, redacted.
+        cause: String,
+    },
+    /// A report of a version that gave findings no stable id.
+    #[error("its findings carry no `id`: make the baseline again with this version")]
+    NoIds,
+}
+
 /// Mark every finding new or unchanged against a baseline (the bytes of a previous
-/// `--format json` report), list the fixed ones and count the three. The error says why the
-/// bytes are no baseline, in one line.
-pub fn compare(report: &mut Report, baseline_json: &[u8]) -> Result<(), String> {
-    let baseline: Baseline = serde_json::from_slice(baseline_json).map_err(|e| {
-        format!("line {}: not an authn-audit JSON report ({})", e.line(), crate::util::redact::string(e.to_string()))
-    })?;
+/// `--format json` report), list the fixed ones and count the three. On an error the report is
+/// left as it was.
+pub fn compare(report: &mut Report, baseline_json: &[u8]) -> Result<(), BaselineError> {
+    let baseline: Baseline = serde_json::from_slice(baseline_json)
+        .map_err(|e| BaselineError::NotAReport { line: e.line(), cause: crate::util::redact::string(e.to_string()) })?;
     if baseline.findings.iter().any(|f| f.id.is_empty()) {
-        return Err("its findings carry no `id`: make the baseline again with this version".to_string());
+        return Err(BaselineError::NoIds);
     }
     let old: BTreeSet<&str> = baseline.findings.iter().map(|f| f.id.as_str()).collect();
     let now: BTreeSet<String> = report.findings.iter().map(|f| f.id.clone()).collect();
@@ -259,7 +280,16 @@ mod tests {
         let mut now = scan(&token("kept", "a2VwdC10b2tlbi12YWx1ZS0wMDAwMDAwMDAwMDE="));
         let error =
             compare(&mut now, b"{\n  \"tool\": {\"name\": \"authn-audit\"},\n  \"findings\": 3\n}").unwrap_err();
-        assert!(error.starts_with("line 3: not an authn-audit JSON report"), "{error}");
+        assert!(matches!(error, BaselineError::NotAReport { line: 3, .. }), "{error:?}");
+        assert!(error.to_string().starts_with("line 3: not an authn-audit JSON report"), "{error}");
         assert_eq!(now.summary.baseline, None, "nothing is compared");
+        // A hostile shape: nesting deeper than any report is an error, not a stack overflow.
+        let deep = format!(
+            "{{\"tool\": {{\"name\": \"authn-audit\"}}, \"findings\": {}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(compare(&mut now, deep.as_bytes()).is_err());
+        assert_eq!(now.summary.baseline, None);
     }
 }

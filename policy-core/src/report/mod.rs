@@ -18,7 +18,7 @@ pub mod baseline;
 pub mod fix;
 pub mod suppression;
 
-pub use baseline::{BaselineCounts, BaselineState, CredentialChanges, CredentialSeen, FixedFinding};
+pub use baseline::{BaselineCounts, BaselineError, BaselineState, CredentialChanges, CredentialSeen, FixedFinding};
 pub use fix::{Fix, FixKind};
 pub use suppression::{StaleSuppression, Suppression, SuppressionKind, SuppressionRule, SuppressionStatus};
 

@@ -46,7 +46,7 @@ pub fn digest(secret: &[u8]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(DOMAIN);
     hasher.update(secret);
-    let hex: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+    let hex = crate::util::hex(hasher.finalize().get(..6).unwrap_or_default());
     format!("{PREFIX}{hex}")
 }
 

@@ -16,12 +16,15 @@ pub struct DetailProps {
     pub excerpt: Option<Rc<Vec<ExcerptLine>>>,
     /// The close button.
     pub on_close: Callback<MouseEvent>,
+    /// The audit-log events the evidence cites (log, line, the event redacted), once read.
+    #[prop_or_default]
+    pub events: Vec<(String, u32, Rc<Vec<ExcerptLine>>)>,
 }
 
 /// One finding in full.
 #[function_component]
 pub fn DetailPanel(props: &DetailProps) -> Html {
-    let DetailProps { finding: f, excerpt, on_close } = props;
+    let DetailProps { finding: f, excerpt, on_close, events } = props;
     let excerpt = excerpt.as_deref();
     let rule = policy_core::registry::find(&f.code).map(|r| r.meta());
     let title = rule.map(|m| m.title()).unwrap_or_default();
@@ -79,6 +82,19 @@ pub fn DetailPanel(props: &DetailProps) -> Html {
                 Some(_) => html! { <p class="muted">{"No source lines for this finding."}</p> },
                 None => html! { <p class="muted">{"Loading source…"}</p> },
             } }
+            if !events.is_empty() {
+                <h3>{"Audit log events"}</h3>
+                { for events.iter().filter(|(_, _, lines)| !lines.is_empty()).map(|(path, line, lines)| html! {
+                    <>
+                    <p class="muted small event-where"><code>{ format!("{path}:{line}") }</code></p>
+                    <pre class="excerpt event" aria-label={format!("{path} line {line}")}>
+                        { for lines.iter().map(|l| html! {
+                            <span class={classes!("line", l.highlight.then_some("hit"))}><span class="ln">{ l.number }</span>{ &l.text }{"\n"}</span>
+                        }) }
+                    </pre>
+                    </>
+                }) }
+            }
             if let Some(meta) = rule {
                 <details class="docs" open=true>
                     <summary>{ format!("Rule {} {}", meta.code, meta.slug) }</summary>

@@ -5,6 +5,7 @@
 //! (they can hold Secrets) and with every remaining value redacted like any other excerpt.
 
 use crate::model::excerpt::{ExcerptLine, REDACTED, redact_inline};
+use policy_core::report::Finding;
 use policy_core::util::redact;
 use serde_json::Value;
 use std::io::Write;
@@ -143,6 +144,22 @@ impl LinePicker {
     }
 }
 
+/// The audit-log events a finding's evidence cites (`first request`, `last request`: a value
+/// `path:line at time`), other than the finding's own line, in the order cited.
+pub fn cited_events(f: &Finding) -> Vec<(String, u32)> {
+    let mut out: Vec<(String, u32)> = Vec::new();
+    for e in f.evidence.iter().filter(|e| e.path.ends_with(" request") && !e.redacted) {
+        let place = e.value.rsplit_once(" at ").map_or(e.value.as_str(), |(place, _)| place);
+        let Some((path, line)) = place.rsplit_once(':') else { continue };
+        let Ok(line) = line.parse::<u32>() else { continue };
+        let own = *f.source.path == *path && f.source.line == line;
+        if !own && !out.iter().any(|(p, l)| p == path && *l == line) {
+            out.push((path.to_string(), line));
+        }
+    }
+    out
+}
+
 /// The excerpt of `wanted` from a log held in memory (the built-in sample's).
 pub fn log_line(bytes: &[u8], wanted: u32) -> Vec<ExcerptLine> {
     let mut picker = LinePicker::new(wanted);
@@ -258,6 +275,32 @@ mod tests {
         let junk = event_excerpt(r#"password=hunter2 {"kind":"Event""#);
         assert!(!junk.contains("hunter2") && junk.starts_with('('), "{junk}");
         assert!(event_excerpt(&format!(r#"{{"kind":"Event","requestURI":"/{}"}}"#, "x".repeat(5_000))).ends_with('…'));
+    }
+
+    #[test]
+    fn the_events_a_finding_cites_are_its_first_and_last_request() {
+        use policy_core::Severity;
+        use policy_core::report::{Evidence, Mechanism};
+        let mut f = crate::model::fixtures::finding(
+            "UL002",
+            Severity::High,
+            Mechanism::ServiceAccountTokens,
+            "Secret",
+            Some("ci"),
+            "t",
+            9,
+        );
+        f.evidence = vec![
+            Evidence::plain("first request", "logs/audit.log:12 at 2025-11-27T08:00:00Z"),
+            Evidence::plain("last request", "logs/audit.log:40 at 2025-11-27T09:00:00Z"),
+            Evidence::plain("sourceIPs", "203.0.113.9"),
+            Evidence::plain("last request", "logs/audit.log:40 at 2025-11-27T09:00:00Z"),
+        ];
+        assert_eq!(cited_events(&f), vec![("logs/audit.log".to_string(), 12), ("logs/audit.log".to_string(), 40)]);
+        // The finding's own line is its main excerpt already.
+        f.source.path = "logs/audit.log".into();
+        f.source.line = 12;
+        assert_eq!(cited_events(&f), vec![("logs/audit.log".to_string(), 40)]);
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub use excerpt::{ExcerptLine, REDACTED, excerpt, redact_inline};
 pub use findings::{Facets, Group, KeyMaker, Line, facets, finding_key, finding_keys, group, lines, rows, visible};
 pub use format::{capitalize, human_bytes, human_count, kind_words, short_date};
 pub use posture::{Overall, Posture, Verdict, overall, report_postures};
-pub use priority::{fix_first, is_inventory};
+pub use priority::{fix_first, inventory_rows, is_inventory, is_preview};
 pub use timeline::{Bar, Bucket, Step, Timeline, parse_time, timeline};
 pub use usage::UsageFilter;
 pub use view::{Compared, EmbedOptions, Filters, Grouping, SortKey, Tab, ViewState, decode, encode, fragment};

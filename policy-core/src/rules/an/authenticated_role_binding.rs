@@ -83,7 +83,7 @@ fn within_defaults(rule: &PolicyRule) -> bool {
 /// (`system:discovery`, `system:basic-user`, `system:public-info-viewer`,
 /// `system:service-account-issuer-discovery`). Binding such a role to anyone adds nothing.
 pub(crate) fn adds_nothing_to_authenticated(role: &Role<'_>) -> bool {
-    role.rules.iter().all(within_defaults)
+    role.rules.iter().all(|rule| within_defaults(rule))
 }
 
 /// Whether a role only lets its holders `get` objects it names (`resourceNames`) other than

@@ -41,12 +41,7 @@ impl Check for ServiceAccountLookupDisabled {
         let flags = &cx.inv.apiserver;
         match flags.get("service-account-lookup") {
             Some(flag) if flag.value.trim() == "false" => {
-                let fix = (flag.object.kind == "Pod").then(|| {
-                    Fix::edit(
-                        "in the kube-apiserver's static Pod manifest (kubeadm: `/etc/kubernetes/manifests/kube-apiserver.yaml`), write this line in place of `--service-account-lookup=false`",
-                        "- --service-account-lookup=true",
-                    )
-                });
+                let fix = apiserver_flag_fix(flag, "service-account-lookup", "true");
                 let message = "deleted service-account tokens stay valid: `--service-account-lookup=false`";
                 out.push(self.flag_finding(flag, "service-account-lookup", message).fix(fix));
             }
