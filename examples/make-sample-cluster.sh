@@ -3,8 +3,9 @@
 # 2025-11-28T12:00:00Z) with authentication problems across every mechanism of the guide, plus
 # clean objects. Every object comes from `kubectl create … --dry-run=client -o yaml` or from a
 # hand-written manifest normalised by `kubectl patch --local`; every certificate, CSR and key from
-# openssl. Needs kubectl and openssl (3.x); no cluster. Keys, serials and signatures are random, so
-# each run gives a different (equally valid) file.
+# openssl. Needs kubectl and openssl (3.x), and python3 with PyYAML for the audit log written
+# after it (make-sample-cluster-audit.py); no cluster. Keys, serials and signatures are random,
+# so each run gives a different (equally valid) file.
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -109,7 +110,7 @@ metadata:
 spec:
   containers:
   - name: kube-apiserver
-    image: registry.k8s.io/kube-apiserver:v1.30.6
+    image: registry.k8s.io/kube-apiserver:v1.32.4
     command:
     - kube-apiserver
     - --advertise-address=10.0.0.11
@@ -184,7 +185,7 @@ metadata:
 spec:
   containers:
   - name: kube-controller-manager
-    image: registry.k8s.io/kube-controller-manager:v1.30.6
+    image: registry.k8s.io/kube-controller-manager:v1.32.4
     command:
     - kube-controller-manager
     - --authentication-kubeconfig=/etc/kubernetes/controller-manager.conf
@@ -237,7 +238,7 @@ etcd:
     dataDir: /var/lib/etcd
 imageRepository: registry.k8s.io
 kind: ClusterConfiguration
-kubernetesVersion: v1.30.6
+kubernetesVersion: v1.32.4
 networking:
   dnsDomain: cluster.local
   podSubnet: 192.168.0.0/16
@@ -541,3 +542,5 @@ k create cronjob nightly-deploy -n ci --image=registry.example.com/ci/deployer:2
 
 mv "$OUT.tmp" "$OUT"
 echo "wrote $OUT ($(wc -c <"$OUT") bytes, $(grep -c '^---$' "$OUT") documents)"
+# The log follows the dump: its credential-ids are the SHA-256s of the certificates just made.
+python3 "$(dirname "$OUT")/make-sample-cluster-audit.py"

@@ -69,6 +69,18 @@ pub struct Fetched {
     pub unread: Vec<InputSummary>,
 }
 
+/// Why the cluster could not be read at all (a resource kubectl could not get is no error: it is
+/// an input the report lists as not read).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// kubectl could not be started.
+    #[error("cannot run `kubectl` ({0}): install it or put it on the PATH")]
+    NoKubectl(String),
+    /// kubectl was started but could not be waited for.
+    #[error("kubectl did not finish: {0}")]
+    Unfinished(String),
+}
+
 /// How one `kubectl get` ended.
 enum Got {
     Json(Vec<u8>),
@@ -83,7 +95,7 @@ enum Got {
 /// Read every resource of [`RESOURCES`], each bounded by what is left of `budget` (the part of
 /// `limits.maxTotalBytes` the other inputs left); progress on stderr. `Err` only when kubectl
 /// cannot be run at all.
-pub fn read(target: &Target, budget: u64, limits: &Limits) -> Result<Fetched, String> {
+pub fn read(target: &Target, budget: u64, limits: &Limits) -> Result<Fetched, Error> {
     let mut read = Fetched::default();
     let mut remaining = budget;
     let mut listed = 0;
@@ -116,7 +128,7 @@ pub fn read(target: &Target, budget: u64, limits: &Limits) -> Result<Fetched, St
 }
 
 /// The ConfigMaps of [`CONFIG_MAPS`] that the caller may `get`, when it may not list them all.
-fn named_config_maps(target: &Target, read: &mut Fetched, mut remaining: u64) -> Result<u64, String> {
+fn named_config_maps(target: &Target, read: &mut Fetched, mut remaining: u64) -> Result<u64, Error> {
     for (namespace, name) in CONFIG_MAPS {
         if let Got::Json(bytes) = get(target, &["configmap", name, "--namespace", namespace], remaining)? {
             remaining = remaining.saturating_sub(bytes.len() as u64);
@@ -143,7 +155,7 @@ fn kubectl() -> OsString {
 }
 
 /// `kubectl get <what> -o json`, at most `limit` bytes of it.
-fn get(target: &Target, what: &[&str], limit: u64) -> Result<Got, String> {
+fn get(target: &Target, what: &[&str], limit: u64) -> Result<Got, Error> {
     let mut command = Command::new(kubectl());
     if let Some(kubeconfig) = &target.kubeconfig {
         command.arg("--kubeconfig").arg(kubeconfig);
@@ -157,7 +169,7 @@ fn get(target: &Target, what: &[&str], limit: u64) -> Result<Got, String> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run `kubectl` ({}): install it or put it on the PATH", crate::reason(&e)))?;
+        .map_err(|e| Error::NoKubectl(crate::reason(&e)))?;
     // stderr on its own thread, so that neither pipe can fill up and stall kubectl.
     let stderr = child.stderr.take().map(|pipe| {
         std::thread::spawn(move || {
@@ -174,7 +186,7 @@ fn get(target: &Target, what: &[&str], limit: u64) -> Result<Got, String> {
         // Over the budget: stop kubectl rather than read the rest.
         let _ = child.kill();
     }
-    let status = child.wait().map_err(|e| format!("kubectl did not finish: {}", crate::reason(&e)))?;
+    let status = child.wait().map_err(|e| Error::Unfinished(crate::reason(&e)))?;
     let stderr = stderr.and_then(|thread| thread.join().ok()).unwrap_or_default();
     let failed = |code, message: String| Ok(Got::Unread(Unread::Failed(code, message)));
     match stdout {
@@ -183,7 +195,7 @@ fn get(target: &Target, what: &[&str], limit: u64) -> Result<Got, String> {
         Ok(Some(bytes)) if status.success() => {
             Ok(if is_empty_list(&bytes) { Got::NoneThere } else { Got::Json(bytes) })
         }
-        Ok(Some(_)) => classify(what.first().copied().unwrap_or_default(), &stderr),
+        Ok(Some(_)) => Ok(classify(what.first().copied().unwrap_or_default(), &stderr)),
     }
 }
 
@@ -203,7 +215,7 @@ fn is_empty_list(bytes: &[u8]) -> bool {
 
 /// What a failed `kubectl get` said, as a report entry: RBAC refusals name the missing
 /// permission, an unknown resource type is not served, anything else is kubectl's own words.
-fn classify(resource: &str, stderr: &str) -> Result<Got, String> {
+fn classify(resource: &str, stderr: &str) -> Got {
     let line = stderr.lines().map(str::trim).find(|l| l.starts_with("Error from server") || l.starts_with("error:"));
     let line = line.or_else(|| stderr.lines().map(str::trim).find(|l| !l.is_empty())).unwrap_or("no message");
     if line.contains("(Forbidden)") {
@@ -214,17 +226,17 @@ fn classify(resource: &str, stderr: &str) -> Result<Got, String> {
              `{kind}` to assess it (the API server said: {})",
             server_words(line)
         );
-        return Ok(Got::Unread(Unread::Failed(DiagnosticCode::Forbidden, message)));
+        return Got::Unread(Unread::Failed(DiagnosticCode::Forbidden, message));
     }
     if line.contains("doesn't have a resource type")
         || line.contains("the server could not find the requested resource")
     {
-        return Ok(Got::NotServed);
+        return Got::NotServed;
     }
-    Ok(Got::Unread(Unread::Failed(
+    Got::Unread(Unread::Failed(
         DiagnosticCode::KubectlError,
         format!("`kubectl get {resource}` failed: {}", server_words(line)),
-    )))
+    ))
 }
 
 /// kubectl's message without its `Error from server (Reason): ` prefix, lowercase first.
@@ -243,9 +255,7 @@ mod tests {
     fn rbac_refusals_name_the_missing_permission() {
         let stderr = "Error from server (Forbidden): secrets is forbidden: User \"viewer\" cannot list resource \
                       \"secrets\" in API group \"\" at the cluster scope\n";
-        let Ok(Got::Unread(Unread::Failed(code, message))) = classify("secrets", stderr) else {
-            panic!("not a refusal")
-        };
+        let Got::Unread(Unread::Failed(code, message)) = classify("secrets", stderr) else { panic!("not a refusal") };
         assert_eq!(code.as_str(), "forbidden");
         assert!(
             message.starts_with("not assessable: the caller may not list `secrets` (the core API group)"),
@@ -253,7 +263,7 @@ mod tests {
         );
         assert!(message.contains("grant `list` on `secrets`"), "{message}");
         assert!(message.contains("said: secrets is forbidden: User \"viewer\" cannot list"), "{message}");
-        let Ok(Got::Unread(Unread::Failed(_, message))) =
+        let Got::Unread(Unread::Failed(_, message)) =
             classify("clusterroles.rbac.authorization.k8s.io", "Error from server (Forbidden): no\n")
         else {
             panic!("not a refusal")
@@ -264,9 +274,9 @@ mod tests {
     #[test]
     fn unknown_resource_types_are_not_served_and_other_errors_are_kept() {
         let stderr = "error: the server doesn't have a resource type \"iamidentitymappings\"\n";
-        assert!(matches!(classify("iamidentitymappings.iamauthenticator.k8s.aws", stderr), Ok(Got::NotServed)));
+        assert!(matches!(classify("iamidentitymappings.iamauthenticator.k8s.aws", stderr), Got::NotServed));
         let stderr = "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?\n";
-        let Ok(Got::Unread(Unread::Failed(code, message))) = classify("pods", stderr) else { panic!("lost") };
+        let Got::Unread(Unread::Failed(code, message)) = classify("pods", stderr) else { panic!("lost") };
         assert_eq!(code.as_str(), "kubectl-error");
         assert_eq!(
             message,

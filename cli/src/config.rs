@@ -25,6 +25,43 @@ pub struct Config {
     pub min_severity: Option<String>,
 }
 
+/// Why a config file was refused, in one line; [`parse`] adds the line of the key it is about.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Neither YAML nor JSON.
+    #[error(transparent)]
+    Syntax(#[from] policy_core::input::ParseError),
+    /// A document that is no mapping.
+    #[error("the settings must be a mapping of keys (e.g. `select: [SA]`)")]
+    NotAMapping,
+    /// A key of the admission policy's settings.
+    #[error("`{key}` {applies}; audits do not read it")]
+    AdmissionOnly {
+        /// The key.
+        key: String,
+        /// Where it applies, in words.
+        applies: &'static str,
+    },
+    /// `failOn` or `minSeverity` that is not a string.
+    #[error("`{0}` must be a severity name (e.g. `{0}: high`)")]
+    NotASeverityName(&'static str),
+    /// The shared settings refused (serde's complaint, without the value it quoted).
+    #[error("{0}")]
+    Settings(String),
+}
+
+impl Error {
+    /// The key the error is about: named by the variant, else the first one its message quotes
+    /// (serde's ``unknown field `x` ``).
+    fn key(&self) -> Option<String> {
+        match self {
+            Self::AdmissionOnly { key, .. } => Some(key.clone()),
+            Self::NotASeverityName(key) => Some((*key).to_string()),
+            other => other.to_string().split('`').nth(1).map(str::to_string),
+        }
+    }
+}
+
 /// The config file to use: the one given, else the first of [`FILE_NAMES`] in `cwd`, else in
 /// the repository root above it (the nearest directory holding `.git`).
 pub fn discover(cwd: &Path) -> Option<PathBuf> {
@@ -35,10 +72,7 @@ pub fn discover(cwd: &Path) -> Option<PathBuf> {
 /// Parse a config (or settings) file's text, YAML or JSON. The error is one line, with the line
 /// of the key it is about when that can be told; the caller prefixes the file name.
 pub fn parse(text: &str) -> Result<Config, (Option<usize>, String)> {
-    parse_unlocated(text).map_err(|why| {
-        let key = why.split('`').nth(1).unwrap_or("");
-        (line_of(text, key), why)
-    })
+    parse_unlocated(text).map_err(|why| (line_of(text, &why.key().unwrap_or_default()), why.to_string()))
 }
 
 /// The 1-based line where `key` is first written as a mapping key (`key:`, `"key":`).
@@ -54,38 +88,40 @@ fn line_of(text: &str, key: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-fn parse_unlocated(text: &str) -> Result<Config, String> {
-    let value: serde_json::Value = policy_core::input::parse_yaml_value(text).map_err(|e| e.to_string())?.into();
+fn parse_unlocated(text: &str) -> Result<Config, Error> {
+    let value: serde_json::Value = policy_core::input::parse_yaml_value(text)?.into();
     let mut map = match value {
         serde_json::Value::Object(map) => map,
         serde_json::Value::Null => return Ok(Config::default()),
-        _ => return Err("the settings must be a mapping of keys (e.g. `select: [SA]`)".to_string()),
+        _ => return Err(Error::NotAMapping),
     };
     if let Some(key) = map.keys().find(|k| ADMISSION_ONLY_KEYS.contains(&k.as_str())) {
-        return Err(format!("`{key}` {}; audits do not read it", where_key_applies(key)));
+        return Err(Error::AdmissionOnly { key: key.clone(), applies: where_key_applies(key) });
     }
-    let mut text_key = |key: &str| -> Result<Option<String>, String> {
+    let mut text_key = |key: &'static str| -> Result<Option<String>, Error> {
         match map.remove(key) {
             None => Ok(None),
             Some(serde_json::Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(format!("`{key}` must be a severity name (e.g. `{key}: high`)")),
+            Some(_) => Err(Error::NotASeverityName(key)),
         }
     };
     let fail_on = text_key(CLI_KEYS[0])?;
     let min_severity = text_key(CLI_KEYS[1])?;
-    let settings = serde_json::from_value::<Settings>(serde_json::Value::Object(map)).map_err(|e| {
-        let text = e.to_string();
-        // serde says `unknown field `x`, expected one of …`: the list is long, name the key.
-        // A wrong value is not repeated (it could be anything the user pasted), only what was expected.
-        match text.split_once(", expected") {
-            Some((head, _)) if head.starts_with("unknown field") => format!("{head} (see docs/ci.md for the keys)"),
-            Some(_) if text.starts_with("invalid") => {
-                let expected = text.rsplit_once(", expected ").map_or("", |(_, e)| e);
-                format!("wrong type or value, expected {expected}")
+    let settings = serde_json::from_value::<Settings>(serde_json::Value::Object(map))
+        .map_err(|e| {
+            let text = e.to_string();
+            // serde says `unknown field `x`, expected one of …`: the list is long, name the key.
+            // A wrong value is not repeated (it could be anything the user pasted), only what was expected.
+            match text.split_once(", expected") {
+                Some((head, _)) if head.starts_with("unknown field") => format!("{head} (see docs/ci.md for the keys)"),
+                Some(_) if text.starts_with("invalid") => {
+                    let expected = text.rsplit_once(", expected ").map_or("", |(_, e)| e);
+                    format!("wrong type or value, expected {expected}")
+                }
+                _ => policy_core::util::redact::string(text),
             }
-            _ => policy_core::util::redact::string(text),
-        }
-    })?;
+        })
+        .map_err(Error::Settings)?;
     Ok(Config { settings, fail_on, min_severity })
 }
 
@@ -113,7 +149,10 @@ mod tests {
         let (line, err) = parse("{\n  \"selcet\": [\"SA\"]\n}").unwrap_err();
         assert!(err.contains("unknown field `selcet`"), "{err}");
         assert_eq!(line, Some(2));
-        assert!(parse("- a\n").is_err());
+        assert!(matches!(parse_unlocated("- a\n"), Err(Error::NotAMapping)));
+        assert!(matches!(parse_unlocated("select: [SA]\nfailOn: 3\n"), Err(Error::NotASeverityName("failOn"))));
+        let (line, err) = parse("select: [SA]\nfailOn: 3\n").unwrap_err();
+        assert_eq!((line, err.as_str()), (Some(2), "`failOn` must be a severity name (e.g. `failOn: high`)"));
         assert!(parse("").unwrap().settings.select.is_empty());
     }
 }

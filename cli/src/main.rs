@@ -13,6 +13,7 @@ use policy_core::input::DiagnosticCode;
 use policy_core::render::{self, Format};
 use policy_core::report::{InputStatus, InputSummary, NO_OBJECTS};
 use policy_core::{InputFile, Limits, Severity, registry};
+use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{ErrorKind, IsTerminal, Read, Write};
@@ -152,6 +153,10 @@ struct ScanArgs {
     /// reported unreadable and the other inputs are still analysed.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pipe_timeout: u64,
+    /// Report progress through audit logs on stderr even when it is no terminal (on a terminal
+    /// it is shown anyway for logs over 64 MiB): every 64 MiB, and the bytes and events of each log.
+    #[arg(long)]
+    progress: bool,
 }
 
 #[derive(Debug, Args)]
@@ -250,8 +255,13 @@ enum ColorWhen {
     Never,
 }
 
-fn parse_now(text: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(text, &Rfc3339).map_err(|e| format!("not an RFC 3339 instant ({e})"))
+/// A `--now` that is no instant.
+#[derive(Debug, thiserror::Error)]
+#[error("not an RFC 3339 instant ({0})")]
+struct NotAnInstant(#[from] time::error::Parse);
+
+fn parse_now(text: &str) -> Result<OffsetDateTime, NotAnInstant> {
+    Ok(OffsetDateTime::parse(text, &Rfc3339)?)
 }
 
 /// A usage or input problem: printed on stderr, exit 2.
@@ -348,13 +358,14 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
         return Err(Fatal(format!("unknown rule code or family `{}` (see `authn-audit rules`)", unknown.join("`, `"))));
     }
 
-    let (audit, paths) = audit_logs::stream(&args.paths);
-    let mut read = read_inputs(&paths, &settings.limits, Duration::from_secs(args.pipe_timeout));
+    let streamed = audit_logs::stream(&args.paths, args.progress);
+    let (audit, paths) = (streamed.log, streamed.rest);
+    let mut read = read_inputs(&paths, &streamed.files, &settings.limits, Duration::from_secs(args.pipe_timeout));
     if args.cluster {
         let target = cluster::Target { kubeconfig: args.kubeconfig.clone(), context: args.context.clone() };
         let used: u64 = read.files.iter().map(|(_, bytes)| bytes.len() as u64).sum();
         let live = cluster::read(&target, settings.limits.max_total_bytes.saturating_sub(used), &settings.limits)
-            .map_err(Fatal)?;
+            .map_err(|e| Fatal(e.to_string()))?;
         read.files.extend(live.files);
         read.unread.extend(live.unread);
     }
@@ -493,7 +504,8 @@ enum Unread {
 /// and an input that does not fit costs nothing, so the ones after it are still read. Inputs are
 /// read in order of their names, as policy-core loads them, so the budget goes to the same
 /// inputs whatever the order given.
-fn read_inputs(paths: &[PathBuf], limits: &Limits, pipe_timeout: Duration) -> ReadInputs {
+/// Read every input but the audit logs already streamed (`streamed`, skipped in directories).
+fn read_inputs(paths: &[PathBuf], streamed: &BTreeSet<PathBuf>, limits: &Limits, pipe_timeout: Duration) -> ReadInputs {
     let mut read = ReadInputs { files: Vec::new(), unread: Vec::new() };
     let mut found: Vec<(String, Option<PathBuf>)> = Vec::new();
     for path in paths {
@@ -504,8 +516,8 @@ fn read_inputs(paths: &[PathBuf], limits: &Limits, pipe_timeout: Duration) -> Re
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
                 let before = found.len();
-                walk(path, &mut found, &mut read.unread);
-                if found.len() == before {
+                walk(path, streamed, &mut found, &mut read.unread);
+                if found.len() == before && !streamed.iter().any(|log| log.starts_with(path)) {
                     let message = "no dump in this directory (no .yaml, .yml, .json or .csv file, nor one whose content is Kubernetes YAML, JSON, a kubeconfig or a token file)";
                     read.unread.push(InputSummary::unreadable(
                         &path.display().to_string(),
@@ -641,7 +653,12 @@ fn write_stdout(text: &str) -> Result<(), Fatal> {
     }
 }
 
-fn walk(dir: &Path, found: &mut Vec<(String, Option<PathBuf>)>, unread: &mut Vec<InputSummary>) {
+fn walk(
+    dir: &Path,
+    streamed: &BTreeSet<PathBuf>,
+    found: &mut Vec<(String, Option<PathBuf>)>,
+    unread: &mut Vec<InputSummary>,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -656,9 +673,9 @@ fn walk(dir: &Path, found: &mut Vec<(String, Option<PathBuf>)>, unread: &mut Vec
         if meta.is_dir() {
             // `.git` and other hidden trees hold no dump, and sniffing them would cost a read each.
             if !path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
-                walk(&path, found, unread);
+                walk(&path, streamed, found, unread);
             }
-        } else if (meta.is_file() || path.is_file()) && worth_reading(&path) {
+        } else if (meta.is_file() || path.is_file()) && !streamed.contains(&path) && worth_reading(&path) {
             found.push((path.display().to_string(), Some(path)));
         }
     }

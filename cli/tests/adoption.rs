@@ -119,8 +119,12 @@ fn a_baseline_fails_on_new_findings_only() {
         scan_json(&[same.to_str().unwrap(), "--select", "SA001", "--baseline", baseline, "--fail-on", "medium"]);
     assert_eq!(status, 0, "{err}");
     assert_eq!(report["findings"][0]["baseline"], "unchanged");
-    assert_eq!(report["summary"]["baseline"], serde_json::json!({"new": 0, "unchanged": 1, "fixed": 1}));
+    assert_eq!(
+        report["summary"]["baseline"],
+        serde_json::json!({"new": 0, "unchanged": 1, "fixed": 1, "credentialsAdded": 0, "credentialsRemoved": 1})
+    );
     assert_eq!(report["fixed"][0]["object"]["name"], "gone-token");
+    assert_eq!(report["credentialChanges"]["removed"][0]["object"]["name"], "gone-token");
 
     // A new legacy token fails.
     let grown =

@@ -260,3 +260,21 @@ fn works_as_a_kubectl_plugin() {
     assert_eq!(via.status.code(), Some(0), "{}", String::from_utf8_lossy(&via.stderr));
     assert!(String::from_utf8_lossy(&via.stdout).contains("ST001"));
 }
+
+#[test]
+fn a_fix_to_copy_is_in_the_text_and_markdown_reports_with_names_quoted() {
+    let dir = Scratch::new("fix");
+    // A legacy token unused for a year, named like a command.
+    let dump = dir.file(
+        "tokens.yaml",
+        "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/service-account-token\nmetadata:\n  name: \"old; rm -rf ~\"\n  namespace: ci\n  labels: {kubernetes.io/legacy-token-last-used: \"2024-06-02\"}\n  annotations: {kubernetes.io/service-account.name: deployer}\n",
+    );
+    let dump = dump.to_str().unwrap();
+    let text = stdout(&run(&["scan", dump, "--now", NOW, "--select", "SA005", "--no-config"]));
+    assert!(text.contains("fix: delete the unused token Secret"), "{text}");
+    assert!(text.lines().any(|l| l.trim() == "kubectl delete secret -n ci 'old; rm -rf ~'"), "{text}");
+    let md = stdout(&run(&["scan", dump, "--now", NOW, "--select", "SA005", "--no-config", "-f", "markdown"]));
+    assert!(md.contains("## Fixes to copy") && md.contains("  kubectl delete secret -n ci 'old; rm -rf ~'\n"), "{md}");
+    let report = json(&run(&["scan", dump, "--now", NOW, "--select", "SA005", "--no-config", "-f", "json"]));
+    assert_eq!(report["findings"][0]["fix"]["kind"], "command");
+}

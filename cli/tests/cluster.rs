@@ -130,3 +130,17 @@ fn context_and_kubeconfig_need_cluster_and_a_path_is_needed_without_it() {
     assert_eq!(code(&run(&["scan", "--kubeconfig", "k", "x.yaml"])), 2);
     assert_eq!(code(&run(&["scan"])), 2);
 }
+
+/// An audit log given beside `--cluster` is streamed and joined with the live objects: the
+/// API server's `kube-apiserver` Pod comes from the cluster, the usage from the log.
+#[test]
+fn a_live_scan_reads_an_audit_log_given_beside_it() {
+    let fake = Fake::new("audit-log");
+    let log = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/audit/cluster-audit.log");
+    let out = fake.scan(&[log.to_str().unwrap()], "");
+    assert_eq!(code(&out), 1, "ST001 (high) from the pods: {}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["audit"]["requests"], 12, "{}", stderr(&out));
+    assert_eq!(input(&report, log.to_str().unwrap())["documents"], 13);
+    assert_eq!(input(&report, "cluster/pods")["objects"], 1);
+}

@@ -95,6 +95,18 @@ pub fn analyze_with_audit(
     }
     let inputs: Vec<InputFile<'_>> = dumps.into_iter().copied().collect();
     let inputs = inputs.as_slice();
+    // A log with events is the opt-in to the usage rules (still preview): they run as if
+    // `preview` were on for the `UL` family alone.
+    let with_usage_rules;
+    let settings = if audit.files.iter().any(|f| f.documents > 0) {
+        with_usage_rules = Settings {
+            opted_in_families: [settings.opted_in_families.clone(), vec!["UL".to_string()]].concat(),
+            ..settings.clone()
+        };
+        &with_usage_rules
+    } else {
+        settings
+    };
     let rules: Vec<_> = registry::ALL.iter().copied().filter(|r| settings.enables(r.meta())).collect();
     let mut state = Progress {
         files: inputs.len(),
@@ -170,6 +182,8 @@ pub fn analyze_with_audit(
         summary,
         stale_suppressions,
         fixed: Vec::new(),
+        credential_changes: None,
+        scope: None,
     }
 }
 
@@ -381,6 +395,28 @@ pub enum AdmitError {
 /// Deletions and exempt requests are allowed. A request without an `object` is an error: the
 /// caller must fail closed.
 pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Result<AdmitDecision, AdmitError> {
+    admit_object(request, || request.get("object").cloned(), settings, admit)
+}
+
+/// [`admit`] for a caller that owns the request: its object is moved into the decision's
+/// inventory instead of copied (an adapter that has just parsed the request has no other use
+/// for it).
+pub fn admit_owned(
+    mut request: Value,
+    settings: &Settings,
+    admit: &AdmitSettings,
+) -> Result<AdmitDecision, AdmitError> {
+    let object = request.as_object_mut().and_then(|r| r.remove("object"));
+    admit_object(&request, || object, settings, admit)
+}
+
+/// Decide `request` about `object` (taken only once the request is known to need a decision).
+fn admit_object(
+    request: &Value,
+    object: impl FnOnce() -> Option<Value>,
+    settings: &Settings,
+    admit: &AdmitSettings,
+) -> Result<AdmitDecision, AdmitError> {
     let allow = || AdmitDecision {
         allowed: true,
         message: None,
@@ -391,8 +427,8 @@ pub fn admit(request: &Value, settings: &Settings, admit: &AdmitSettings) -> Res
     if request.get("operation").and_then(Value::as_str) == Some("DELETE") {
         return Ok(allow());
     }
-    let object = match request.get("object") {
-        Some(object @ Value::Object(_)) => object.clone(),
+    let object = match object() {
+        Some(object @ Value::Object(_)) => object,
         _ => return Err(AdmitError::NoObject),
     };
     // Exemptions are decided on what the API server says of the request (its namespace, the
@@ -457,6 +493,27 @@ mod tests {
         let decision = super::admit(&request.into(), settings, admit).ok()?;
         let denied = decision.findings.iter().filter(|f| f.severity >= admit.reject_at).map(|f| f.code.clone());
         Some(denied.collect::<Vec<_>>()).filter(|codes| decision.allowed == codes.is_empty())
+    }
+
+    #[test]
+    fn an_owned_request_is_decided_as_a_borrowed_one() {
+        let [token, csr] = self_exempt_objects();
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": []}});
+        let (settings, admit) = (Settings::default(), AdmitSettings::default());
+        let mut requests: Vec<Value> = [token, csr, pod]
+            .into_iter()
+            .map(|o| json!({"operation": "CREATE", "namespace": "ci", "userInfo": {"username": "u"}, "object": o}))
+            .collect();
+        requests.push(json!({"operation": "DELETE", "namespace": "ci"}));
+        requests.push(json!({"operation": "CREATE", "namespace": "ci"}));
+        let mut rejected = 0;
+        for request in requests {
+            let request = crate::value::Value::from(request);
+            let borrowed = super::admit(&request, &settings, &admit);
+            rejected += usize::from(borrowed.as_ref().is_ok_and(|d| !d.allowed));
+            assert_eq!(super::admit_owned(request.clone(), &settings, &admit), borrowed, "{request:?}");
+        }
+        assert_eq!(rejected, 2, "the token Secret and the CSR are rejected");
     }
 
     #[test]

@@ -27,8 +27,8 @@ pub use data::limits::Limits;
 pub use data::rule_meta::RuleMeta;
 pub use data::severity::Severity;
 pub use engine::{
-    AdmitDecision, AdmitError, AdmitSettings, Progress, admit, analyze, analyze_with_audit, analyze_with_progress,
-    analyze_with_unread,
+    AdmitDecision, AdmitError, AdmitSettings, Progress, admit, admit_owned, analyze, analyze_with_audit,
+    analyze_with_progress, analyze_with_unread,
 };
 pub use input::InputFile;
 pub use report::{Finding, Report, TOOL_NAME, TOOL_VERSION};

@@ -65,6 +65,7 @@ pub static ALL: &[&dyn Rule] = &[
     &ul::StaticTokenUsersSeen,
     &ul::UnusedCredential,
     &ul::ImpersonationByUsers,
+    &ul::InvalidatedLegacyTokenTried,
     &wh::WebhookTokenAuthentication,
     &wh::UnisolatedWebhookAuthenticator,
     &wh::LongWebhookCacheTtl,

@@ -48,6 +48,20 @@ pub trait Meta {
     }
 }
 
+/// The fix of a kube-apiserver flag set in its static Pod: the flag line to write, `--name=value`
+/// (a value of our own, never the dump's). `None` when the flag comes from elsewhere (kubeadm's
+/// `ClusterConfiguration`, whose change takes a `kubeadm upgrade`, not an edit).
+pub fn apiserver_flag_fix(flag: &FlagValue, name: &str, value: &str) -> Option<crate::report::Fix> {
+    (flag.object.kind == "Pod").then(|| {
+        crate::report::Fix::edit(
+            format!(
+                "in the kube-apiserver's static Pod manifest (kubeadm: `/etc/kubernetes/manifests/kube-apiserver.yaml`), write this line in place of the `--{name}` one; the kubelet restarts the API server"
+            ),
+            format!("- --{name}={value}"),
+        )
+    })
+}
+
 /// What a check sees: the indexed cluster, the settings and the evaluation instant.
 #[derive(Debug)]
 pub struct Context<'c, 'a> {
@@ -118,7 +132,7 @@ impl<T: Meta + Check + Sync + Send> Rule for T {}
 
 /// Everything a rule file needs, in one import.
 pub mod prelude {
-    pub use super::{Check, Context, Findings, Meta};
+    pub use super::{Check, Context, Findings, Meta, apiserver_flag_fix};
     pub use crate::data::evidence::Evidence;
     pub use crate::data::mechanism::Mechanism;
     pub use crate::data::rule_meta::Scope;
@@ -126,6 +140,7 @@ pub mod prelude {
     pub use crate::declare_rule;
     pub use crate::input::Object;
     pub use crate::inventory::Inventory;
+    pub use crate::report::Fix;
 }
 
 /// Declare a rule: docs (the `///` lines), metadata, and the unit struct.
@@ -198,6 +213,7 @@ mod tests {
     use crate::data::evidence::Evidence;
     use crate::data::mechanism::Mechanism;
     use crate::data::severity::Severity;
+    use crate::report::Fix;
 
     crate::declare_rule! {
         /// ## What it does
@@ -234,6 +250,15 @@ mod tests {
             .evidence(Evidence { path: "users[0].user.password".into(), value: "s3cr3t-field".into(), redacted: false })
             .evidence(Evidence::secret("data.token", b"6tw6wnqgp5z0wb77.Qm3Xr7pL2vK9sT4w"))
             .remediation("rotate `--token s3cr3t-help`")
+            .fix(Fix::delete(
+                "delete it",
+                &ObjectRef {
+                    kind: "Secret".into(),
+                    namespace: Some("ci".into()),
+                    name: "token=s3cr3t-name".into(),
+                    ..ObjectRef::default()
+                },
+            ))
             .related(ObjectRef { name: "https://a:s3cr3t-related@h".into(), ..ObjectRef::default() });
         let mut out = Findings::default();
         out.push(finding);
@@ -247,5 +272,19 @@ mod tests {
         assert_eq!(pushed.evidence[1].value, "REDACTED");
         assert!(pushed.evidence[2].value.starts_with("fp1:"), "a fingerprint stays as it is");
         assert_eq!(pushed.remediation, "rotate `--token REDACTED`");
+        // A fix is run as written: one that would need redacting is dropped, not rewritten to
+        // act on another name.
+        assert_eq!(pushed.fix, None);
+        let plain = ObjectRef {
+            kind: "Secret".into(),
+            namespace: Some("ci".into()),
+            name: "old".into(),
+            ..ObjectRef::default()
+        };
+        let mut out = Findings::default();
+        out.push(
+            Finding::new(meta, plain.clone(), Source::default(), "m".into()).fix(Fix::delete("delete it", &plain)),
+        );
+        assert_eq!(out.found[0].fix.as_ref().map(|f| f.text.as_str()), Some("kubectl delete secret -n ci old"));
     }
 }

@@ -51,6 +51,12 @@ pub struct Settings {
     /// current server.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kubernetes_version: Option<String>,
+    /// Families whose preview rules the inputs themselves opt in to, as `preview` would: `UL` once
+    /// an audit event was read (giving a log is asking who used what). Set by the engine, never
+    /// read from a settings file; `ignore` still wins, and a `select` without the family keeps
+    /// them off.
+    #[serde(skip)]
+    pub opted_in_families: Vec<String>,
 }
 
 impl Default for Settings {
@@ -72,6 +78,7 @@ impl Default for Settings {
             namespaces: Vec::new(),
             exclude_namespaces: Vec::new(),
             kubernetes_version: None,
+            opted_in_families: Vec::new(),
         }
     }
 }
@@ -82,7 +89,9 @@ impl Settings {
     /// an opt-in: its exact code selected, or `preview` on; so `SA` or `ALL` picks up no rule
     /// that is still being proven.
     pub fn enables(&self, rule: &RuleMeta) -> bool {
-        let opted_in = self.preview || matches!(rule.status, RuleStatus::Stable(_));
+        let opted_in = self.preview
+            || matches!(rule.status, RuleStatus::Stable(_))
+            || self.opted_in_families.iter().any(|family| rule.code.starts_with(family.as_str()));
         let picks = |s: &&String| {
             (matches(s, rule.code) && (opted_in || s.trim().len() == rule.code.len()))
                 || (opted_in && names_reference(s, rule))
@@ -207,6 +216,28 @@ mod tests {
         // A preview rule still needs its exact code: a reference is an opt-in to stable rules.
         assert!(!with(&["cis-5.1.5"], &[]).enables(&rule("SA007", RuleStatus::Preview("0.2.0"))));
         assert!(crate::registry::unknown_selectors(&with(&["cis-3.1.1", "cis-9.9"], &[])) == ["cis-9.9"]);
+    }
+
+    /// What the engine sets once an audit log was read: the family's preview rules run as with
+    /// `preview`, other preview rules do not, and the user's selection and ignores still count.
+    #[test]
+    fn a_family_the_inputs_opt_in_to_runs_like_preview_for_that_family_only() {
+        let usage = rule("UL001", RuleStatus::Preview("0.2.0"));
+        let other = rule("SA007", RuleStatus::Preview("0.2.0"));
+        let with = |select: &[&str], ignore: &[&str]| Settings {
+            select: select.iter().map(|s| (*s).to_string()).collect(),
+            ignore: ignore.iter().map(|s| (*s).to_string()).collect(),
+            opted_in_families: vec!["UL".to_string()],
+            ..Settings::default()
+        };
+        assert!(with(&[], &[]).enables(&usage) && !with(&[], &[]).enables(&other));
+        assert!(with(&["UL"], &[]).enables(&usage) && with(&["ALL"], &[]).enables(&usage));
+        assert!(!with(&["SA"], &[]).enables(&usage), "a selection without the family keeps it off");
+        assert!(!with(&[], &["UL"]).enables(&usage) && !with(&[], &["UL001"]).enables(&usage), "ignore wins");
+        assert!(!Settings::default().enables(&usage));
+        let json = serde_json::to_value(with(&[], &[])).unwrap();
+        assert!(json.get("optedInFamilies").is_none(), "never part of a settings file");
+        assert!(serde_json::from_str::<Settings>(r#"{"optedInFamilies": ["UL"]}"#).is_err());
     }
 
     #[test]

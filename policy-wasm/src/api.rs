@@ -21,20 +21,20 @@ struct File {
 }
 
 impl File {
-    fn bytes(&self) -> Result<Vec<u8>, String> {
+    fn bytes(&self) -> Result<Vec<u8>, crate::Error> {
         use base64::Engine as _;
         match (&self.content, &self.content_base64) {
             (Some(text), None) => Ok(text.as_bytes().to_vec()),
             (None, Some(encoded)) => base64::engine::general_purpose::STANDARD
                 .decode(encoded.trim())
-                .map_err(|_| format!("file `{}`: `contentBase64` is not base64", self.name)),
-            _ => Err(format!("file `{}`: give exactly one of `content` and `contentBase64`", self.name)),
+                .map_err(|_| crate::Error::NotBase64(self.name.clone())),
+            _ => Err(crate::Error::ContentAmbiguous(self.name.clone())),
         }
     }
 }
 
-fn failure(message: impl Into<String>) -> Value {
-    json!({"type": "failure", "errors": [{"message": message.into()}]})
+fn failure(message: impl std::fmt::Display) -> Value {
+    json!({"type": "failure", "errors": [{"message": message.to_string()}]})
 }
 
 /// Decide an AdmissionReview or AdmissionRequest: `{type: "success", decision}` where decision is
@@ -42,7 +42,7 @@ fn failure(message: impl Into<String>) -> Value {
 pub fn admit(review_or_request: &Value, settings: &Value) -> Value {
     let decided = PolicySettings::from_value(settings)
         .and_then(|s| crate::admission_request(review_or_request).and_then(|r| s.decide(r)));
-    match decided.and_then(|d| serde_json::to_value(d).map_err(|e| e.to_string())) {
+    match decided.and_then(|d| serde_json::to_value(d).map_err(|e| crate::Error::encode(&e))) {
         Ok(decision) => json!({"type": "success", "decision": decision}),
         Err(message) => failure(message),
     }
@@ -59,7 +59,7 @@ pub fn audit(files: &Value, settings: &Value, now: Option<OffsetDateTime>) -> Va
         Value::Null => Settings::default(),
         // One settings language: an admission key here says where it applies, as the CLI does.
         Value::Object(map) if let Some(key) = map.keys().find(|k| ADMISSION_ONLY_KEYS.contains(&k.as_str())) => {
-            return failure(format!("invalid settings: `{key}` {}; audits do not read it", where_key_applies(key)));
+            return failure(crate::Error::AdmissionOnlySetting { key: key.clone(), applies: where_key_applies(key) });
         }
         value => match Settings::deserialize(value) {
             Ok(settings) => settings,
@@ -68,7 +68,7 @@ pub fn audit(files: &Value, settings: &Value, now: Option<OffsetDateTime>) -> Va
     };
     let unknown = policy_core::registry::unknown_selectors(&settings);
     if !unknown.is_empty() {
-        return failure(format!("unknown rule codes in settings: `{}`", unknown.join("`, `")));
+        return failure(crate::Error::UnknownRuleCodes(unknown));
     }
     settings.now = settings.now.or(now);
     let bytes = match files.iter().map(File::bytes).collect::<Result<Vec<_>, _>>() {

@@ -1,11 +1,13 @@
 //! Kubewarden's waPC operations (`protocol_version`, `validate_settings`, `validate`) as
 //! `bytes -> bytes` functions, with the JSON shapes of `kubewarden-policy-sdk` 0.17.
 
-use crate::settings::PolicySettings;
+use crate::settings::{PolicySettings, Prepared};
 use policy_core::{AdmitDecision, Finding};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// The Kubewarden policy protocol this module speaks.
 pub const PROTOCOL_VERSION: &str = "v1";
@@ -14,11 +16,12 @@ pub const REJECT_ANNOTATION: &str = "authn-audit-reject";
 /// Audit annotation listing the codes that only warned.
 pub const WARN_ANNOTATION: &str = "authn-audit-warn";
 
-/// `ValidationRequest<T>` of the SDK: the AdmissionRequest and the policy settings.
+/// `ValidationRequest<T>` of the SDK: the AdmissionRequest and the policy settings. The request
+/// is read straight into policy-core's tree: it is decided, never answered back.
 #[derive(Debug, Deserialize)]
 struct ValidationRequest {
     #[serde(default)]
-    request: Value,
+    request: policy_core::value::Value,
     #[serde(default)]
     settings: Value,
 }
@@ -74,7 +77,7 @@ pub fn protocol_version() -> Vec<u8> {
 /// `validate_settings`: `{"valid": bool, "message": string|null}`. Never an error: bad settings
 /// are the answer `valid: false`.
 pub fn validate_settings(payload: &[u8]) -> Vec<u8> {
-    let message = PolicySettings::from_slice(payload).err();
+    let message = PolicySettings::from_slice(payload).err().map(|e| e.to_string());
     serde_json::json!({"valid": message.is_none(), "message": message}).to_string().into_bytes()
 }
 
@@ -82,13 +85,30 @@ pub fn validate_settings(payload: &[u8]) -> Vec<u8> {
 ///
 /// A payload that is not such a request is an error, never an acceptance: the host turns a
 /// guest error into a rejection.
-pub fn validate(payload: &[u8]) -> Result<Vec<u8>, String> {
+pub fn validate(payload: &[u8]) -> Result<Vec<u8>, crate::Error> {
     let vr: ValidationRequest =
         serde_json::from_slice(payload).map_err(|e| crate::json_error("invalid validation request", &e))?;
-    let settings = PolicySettings::from_value(&vr.settings)?;
-    let request = crate::admission_request(&vr.request)?;
-    let decision = settings.decide(request)?;
-    serde_json::to_vec(&ValidationResponse::new(&decision)).map_err(|e| e.to_string())
+    let decision = prepared(&vr.settings)?.decide_owned(crate::into_admission_request(vr.request)?)?;
+    serde_json::to_vec(&ValidationResponse::new(&decision)).map_err(|e| crate::Error::encode(&e))
+}
+
+thread_local! {
+    /// The settings of the last `validate` call, as written and prepared. Kubewarden sends a
+    /// policy's settings with every request and they change only with a new instance, so they are
+    /// parsed and checked once, not per request; other settings simply replace them. (The OPA
+    /// module cannot keep this: its host rewinds the heap after each evaluation.)
+    static PREPARED: RefCell<Option<(Value, Rc<Prepared>)>> = const { RefCell::new(None) };
+}
+
+/// `settings` parsed, checked and prepared, from [`PREPARED`] when they are the last call's.
+fn prepared(settings: &Value) -> Result<Rc<Prepared>, crate::Error> {
+    let last = PREPARED.with_borrow(|last| last.as_ref().filter(|(v, _)| v == settings).map(|(_, p)| Rc::clone(p)));
+    if let Some(prepared) = last {
+        return Ok(prepared);
+    }
+    let prepared = Rc::new(PolicySettings::from_value(settings)?.prepare());
+    PREPARED.set(Some((settings.clone(), Rc::clone(&prepared))));
+    Ok(prepared)
 }
 
 #[cfg(test)]
@@ -151,12 +171,28 @@ mod tests {
     }
 
     #[test]
+    fn settings_kept_from_the_last_call_never_decide_another_call() {
+        let token = json!({"uid": "u2", "operation": "CREATE", "namespace": "ci",
+            "object": {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+                       "metadata": {"name": "t", "namespace": "ci", "annotations": {"kubernetes.io/service-account.name": "d"}}}});
+        let call = |settings: Value| validate(json!({"request": token, "settings": settings}).to_string().as_bytes());
+        let accepted = |settings: Value| response(&json!({"request": token, "settings": settings})).accepted;
+        for _ in 0..2 {
+            assert!(!accepted(json!({})), "SA001 rejects under the defaults");
+            assert!(accepted(json!({"rejectAt": "critical"})));
+            assert!(accepted(json!({"allowedLegacyTokens": ["ci/t"]})));
+            assert!(call(json!({"rejectAt": "nope"})).is_err(), "bad settings fail even after good ones");
+            assert!(!accepted(json!(null)));
+        }
+    }
+
+    #[test]
     fn malformed_calls_fail_closed() {
         assert!(validate(b"not json").is_err());
         assert!(validate(b"{}").is_err());
         let no_object = json!({"request": {"uid": "u", "operation": "CREATE"}, "settings": {}});
         assert_eq!(
-            validate(no_object.to_string().as_bytes()).err().as_deref(),
+            validate(no_object.to_string().as_bytes()).err().map(|e| e.to_string()).as_deref(),
             Some("admission request has no `object`")
         );
         let bad_settings = json!({"request": configmap_request(), "settings": {"rejectAt": "nope"}});
@@ -174,6 +210,7 @@ mod tests {
             message: "m".to_string(),
             evidence: Vec::new(),
             remediation: String::new(),
+            fix: None,
             docs: String::new(),
             related: Vec::new(),
             references: Vec::new(),

@@ -15,6 +15,7 @@
 //! sees "no violations" for a request that was not evaluated. Hosts whose `opa_abort` returns
 //! (burrego only logs it) get [`fail_closed`] instead of a trap.
 
+use crate::Error;
 use crate::kubewarden::{REJECT_ANNOTATION, WARN_ANNOTATION, decision_codes};
 use crate::settings::PolicySettings;
 use serde_json::{Map, Value, json};
@@ -34,7 +35,7 @@ pub fn entrypoints() -> Value {
 }
 
 /// The result set of an evaluation: `[{"result": value}]`, or `[]` for an unknown entrypoint.
-pub fn result_set(entrypoint: i32, input: Option<&Value>, data: Option<&Value>) -> Result<Value, String> {
+pub fn result_set(entrypoint: i32, input: Option<&Value>, data: Option<&Value>) -> Result<Value, Error> {
     let result = match entrypoint {
         0 if is_admission_review(input) => response(input, data)?,
         0 => violations(input)?,
@@ -63,15 +64,15 @@ pub fn fail_closed(entrypoint: i32, input: Option<&Value>, message: &str) -> Val
     json!([{ "result": result }])
 }
 
-fn field<'a>(input: Option<&'a Value>, key: &str) -> Result<&'a Value, String> {
+fn field<'a>(input: Option<&'a Value>, key: &'static str) -> Result<&'a Value, Error> {
     match input {
-        None => Err("input is undefined".to_string()),
-        Some(Value::Object(map)) => map.get(key).ok_or_else(|| format!("input has no `{key}`")),
-        Some(_) => Err("input is not an object".to_string()),
+        None => Err(Error::InputUndefined),
+        Some(Value::Object(map)) => map.get(key).ok_or(Error::InputWithout(key)),
+        Some(_) => Err(Error::InputNotAnObject),
     }
 }
 
-fn violations(input: Option<&Value>) -> Result<Value, String> {
+fn violations(input: Option<&Value>) -> Result<Value, Error> {
     let request = crate::admission_request(field(input, "review")?)?;
     let parameters = input.and_then(|i| i.get("parameters")).unwrap_or(&Value::Null);
     let settings = PolicySettings::from_value(parameters)?;
@@ -81,7 +82,7 @@ fn violations(input: Option<&Value>) -> Result<Value, String> {
     ))
 }
 
-fn response(input: Option<&Value>, data: Option<&Value>) -> Result<Value, String> {
+fn response(input: Option<&Value>, data: Option<&Value>) -> Result<Value, Error> {
     let request = crate::admission_request(field(input, "request")?)?;
     let settings = match data {
         Some(Value::Object(map)) => {
@@ -90,7 +91,7 @@ fn response(input: Option<&Value>, data: Option<&Value>) -> Result<Value, String
             PolicySettings::from_value(&Value::Object(map))?
         }
         Some(Value::Null) | None => PolicySettings::default(),
-        Some(_) => return Err("data is not an object".to_string()),
+        Some(_) => return Err(Error::DataNotAnObject),
     };
     let decision = settings.decide(request)?;
     let mut response = Map::new();
@@ -229,11 +230,13 @@ mod tests {
 
     #[test]
     fn undefined_or_malformed_input_is_an_error_never_an_empty_violation_set() {
-        assert_eq!(result_set(0, None, None), Err("input is undefined".to_string()));
-        assert_eq!(result_set(0, Some(&json!({})), None), Err("input has no `review`".to_string()));
-        assert_eq!(result_set(1, Some(&json!("x")), None), Err("input is not an object".to_string()));
+        let message = |input: Option<&Value>| result_set(0, input, None).err().map(|e| e.to_string());
+        assert_eq!(result_set(0, None, None), Err(Error::InputUndefined));
+        assert_eq!(message(None).as_deref(), Some("input is undefined"));
+        assert_eq!(message(Some(&json!({}))).as_deref(), Some("input has no `review`"));
+        assert_eq!(result_set(1, Some(&json!("x")), None), Err(Error::InputNotAnObject));
         let no_object = json!({"review": {"uid": "u", "operation": "CREATE"}});
-        assert_eq!(result_set(0, Some(&no_object), None), Err("admission request has no `object`".to_string()));
+        assert_eq!(message(Some(&no_object)).as_deref(), Some("admission request has no `object`"));
         let bad_parameters = json!({"review": configmap_request(), "parameters": {"rejectAt": 3}});
         assert!(result_set(0, Some(&bad_parameters), None).is_err());
         let input = json!({"request": configmap_request()});

@@ -1,6 +1,7 @@
 //! Admission settings as a policy engine passes them (Kubewarden policy settings, OPA data or
 //! Gatekeeper parameters, the npm `settings` argument): JSON, camelCase, unknown keys refused.
 
+use crate::Error;
 use policy_core::settings::{AUDIT_ONLY_KEYS, where_key_applies};
 use policy_core::{AdmitSettings, Settings, Severity};
 use serde::{Deserialize, Serialize};
@@ -56,14 +57,11 @@ impl Default for PolicySettings {
 
 impl PolicySettings {
     /// Parse and validate; `null` means the defaults.
-    pub fn from_value(value: &Value) -> Result<Self, String> {
+    pub fn from_value(value: &Value) -> Result<Self, Error> {
         let settings = match value {
             Value::Null => Self::default(),
             Value::Object(map) if let Some(key) = map.keys().find(|k| AUDIT_ONLY_KEYS.contains(&k.as_str())) => {
-                return Err(format!(
-                    "invalid settings: `{key}` {}; the admission policy does not read it",
-                    where_key_applies(key)
-                ));
+                return Err(Error::AuditOnlySetting { key: key.clone(), applies: where_key_applies(key) });
             }
             value => Self::deserialize(value).map_err(|e| crate::json_error("invalid settings", &e))?,
         };
@@ -72,7 +70,7 @@ impl PolicySettings {
     }
 
     /// Parse and validate JSON bytes; empty input means the defaults.
-    pub fn from_slice(bytes: &[u8]) -> Result<Self, String> {
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self::default());
         }
@@ -81,7 +79,7 @@ impl PolicySettings {
     }
 
     /// Check what serde cannot: no empty names, known rule codes, non-zero lifetimes.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Error> {
         for (field, names) in [
             ("exemptNamespaces", &self.exempt_namespaces),
             ("exemptUsers", &self.exempt_users),
@@ -89,28 +87,28 @@ impl PolicySettings {
             ("allowedLegacyTokens", &self.allowed_legacy_tokens),
         ] {
             if names.iter().any(|n| n.trim().is_empty()) {
-                return Err(format!("`{field}` holds an empty name"));
+                return Err(Error::EmptyName { field });
             }
         }
         if let Some(token) = self.allowed_legacy_tokens.iter().find(|t| t.split('/').count() != 2) {
-            return Err(format!("`allowedLegacyTokens` entry `{token}` is not `namespace/name`"));
+            return Err(Error::NotNamespaceName(token.clone()));
         }
         for (field, value) in [
             ("maxTokenExpirationSeconds", self.max_token_expiration_seconds),
             ("maxCertLifetimeSeconds", self.max_cert_lifetime_seconds),
         ] {
             if value == Some(0) {
-                return Err(format!("`{field}` must be above 0"));
+                return Err(Error::Zero { field });
             }
         }
         if let Some(version) = &self.kubernetes_version
             && policy_core::util::kubernetes_minor(version).is_none()
         {
-            return Err(format!("`kubernetesVersion` `{version}` is no Kubernetes version (e.g. `1.20` or `v1.20.2`)"));
+            return Err(Error::KubernetesVersion(version.clone()));
         }
         let unknown = policy_core::registry::unknown_selectors(&self.core());
         if !unknown.is_empty() {
-            return Err(format!("unknown rule codes in settings: `{}`", unknown.join("`, `")));
+            return Err(Error::UnknownRuleCodes(unknown));
         }
         Ok(())
     }
@@ -143,8 +141,34 @@ impl PolicySettings {
     }
 
     /// Decide one AdmissionRequest with these settings.
-    pub fn decide(&self, request: &Value) -> Result<policy_core::AdmitDecision, String> {
-        policy_core::admit(&request.into(), &self.core(), &self.admit()).map_err(|e| e.to_string())
+    pub fn decide(&self, request: &Value) -> Result<policy_core::AdmitDecision, Error> {
+        self.decide_owned(request.into())
+    }
+
+    /// [`decide`](Self::decide) a request already in policy-core's tree, moving it into the
+    /// decision instead of copying it.
+    pub fn decide_owned(&self, request: policy_core::value::Value) -> Result<policy_core::AdmitDecision, Error> {
+        self.prepare().decide_owned(request)
+    }
+
+    /// These settings mapped onto policy-core's, once, for deciding many requests.
+    pub fn prepare(&self) -> Prepared {
+        Prepared { core: self.core(), admit: self.admit() }
+    }
+}
+
+/// [`PolicySettings`] mapped onto policy-core's [`Settings`] and [`AdmitSettings`], ready to
+/// decide any number of requests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    core: Settings,
+    admit: AdmitSettings,
+}
+
+impl Prepared {
+    /// Decide one AdmissionRequest in policy-core's tree, moving it into the decision.
+    pub fn decide_owned(&self, request: policy_core::value::Value) -> Result<policy_core::AdmitDecision, Error> {
+        Ok(policy_core::admit_owned(request, &self.core, &self.admit)?)
     }
 }
 
@@ -208,7 +232,7 @@ mod tests {
 
     #[test]
     fn refuses_bad_settings_with_a_reason() {
-        let err = |v: Value| PolicySettings::from_value(&v).err().unwrap_or_default();
+        let err = |v: Value| PolicySettings::from_value(&v).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err(json!({"exemptNamespace": ["x"]})).contains("unknown field `exemptNamespace`"));
         assert_eq!(err(json!({"exemptNamespaces": [""]})), "`exemptNamespaces` holds an empty name");
         assert!(err(json!({"rejectAt": "severe"})).starts_with("invalid settings"));

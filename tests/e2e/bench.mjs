@@ -1,12 +1,16 @@
 // The viewer's figures (docs/benchmarks.md, "Figures: viewer"): time to report in headless
 // Chromium for 1k / 10k / 100k-object dumps, as a ratio to the native CLI on the same file; the
-// main thread's longest task while analysing; peak memory of the browser; shipped sizes.
+// main thread's longest task while loading and then during every interaction a user has with the
+// report (each tab, the chart's drill-down, search, grouping, opening a finding, every export);
+// peak memory of the browser; shipped sizes.
 // Not a test: `node tests/e2e/bench.mjs [sizes…]` after `cargo xtask viewer` and a release CLI
 // (`cargo build --release -p authn-audit`, or AUTHN_AUDIT=/path/to/authn-audit).
-// It exits non-zero when the main thread's longest task while analysing any dump of 10k objects
-// or more exceeds the 100 ms budget (issue 5's goal), so a regression cannot pass unnoticed.
+// It exits non-zero when the main thread's longest task (in thread time, from Chrome's trace) in
+// any interaction with a dump of 10k objects or more exceeds the 100 ms budget (issue 14.6), so a
+// regression cannot pass unnoticed.
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import zlib from 'node:zlib';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { ARTIFACTS, HERE, start, openViewer, reportShown } from './harness.mjs';
@@ -90,6 +94,84 @@ function shippedSizes() {
   return rows;
 }
 
+/**
+ * A trace of the page's main thread (Chrome's own, over CDP): the longest task in CPU time. The
+ * `longtask` entries measure wall time, which on the shared 2-core machine (load average 10 and
+ * more while others build) stretches a 20 ms task to 150 ms whenever the page waits for a core;
+ * the thread's own time is what the page's code costs, and equals the wall time on a quiet machine.
+ */
+async function traced(page, run) {
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+  await cdp.send('Tracing.start', { categories: 'toplevel,__metadata', transferMode: 'ReportEvents' });
+  try {
+    await run();
+  } finally {
+    const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+    await cdp.send('Tracing.end');
+    await complete;
+    await cdp.detach();
+  }
+  const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const tasks = events.filter((e) => e.ph === 'X' && (e.name === 'RunTask' || e.name === 'ThreadControllerImpl::RunTask') && main.has(`${e.pid}:${e.tid}`));
+  return Math.round(Math.max(0, ...tasks.map((e) => (e.tdur ?? e.dur ?? 0) / 1000)));
+}
+
+/**
+ * The longest main-thread task (from the `longtask` entries, which exist for tasks of 50 ms or
+ * more) from `act` until `done` holds and the page has been quiet for a moment after it.
+ */
+async function measure(page, name, act, done) {
+  const t0 = await page.evaluate(() => performance.now());
+  const cpu = await traced(page, async () => {
+    await act();
+    await done();
+    // Tasks queued by the interaction (a redraw, a worker reply) run after `done` holds.
+    await page.waitForTimeout(400);
+  });
+  return page.evaluate(([name, t0, cpu]) => {
+    const during = window.__long.filter(([s]) => s >= t0 - 1);
+    return { name, cpu, longest: Math.round(Math.max(0, ...during.map(([, d]) => d))), tasks: during.length, ms: Math.round(performance.now() - t0 - 400) };
+  }, [name, t0, cpu]);
+}
+
+/** Everything a user does with a report, one measurement each. */
+async function interact(page) {
+  const out = [];
+  const step = async (name, act, done) => { out.push(await measure(page, name, act, done)); };
+  const visible = (selector) => () => page.waitForSelector(selector, { timeout: 120_000 });
+  const count = () => page.locator('#result-count').innerText();
+  for (const tab of ['mechanisms', 'credentials', 'coverage', 'findings']) {
+    await step(`${tab} tab`, () => page.click(`#tab-${tab}`), visible(`#panel-${tab}`));
+    if (tab === 'credentials') {
+      if (await page.locator('#credential-scroll').count()) {
+        await step('credentials: scroll the table', () => page.locator('#credential-scroll').evaluate((e) => { e.scrollTop = e.scrollHeight / 2; }),
+          () => page.waitForTimeout(100));
+      }
+      if (await page.locator('.timeline g.bar').count()) {
+        await step('credentials: drill down into a bar', () => page.locator('.timeline g.bar').last().click(), visible('#expiry-filter'));
+        await step('credentials: back to all', () => page.click('#expiry-clear'), () => page.waitForSelector('#expiry-filter', { state: 'detached' }));
+      }
+    }
+  }
+  const before = await count();
+  await step('search (typing "token")', () => page.locator('#search').pressSequentially('token', { delay: 60 }),
+    () => page.waitForFunction((b) => document.querySelector('#result-count')?.textContent !== b, before));
+  await step('search cleared', () => page.locator('#search').fill(''), () => page.waitForFunction((b) => document.querySelector('#result-count')?.textContent === b, before));
+  for (const g of ['code', 'namespace', 'none']) {
+    await step(`group by ${g}`, () => page.selectOption('#group-by', g),
+      g === 'none' ? () => page.waitForSelector('li.group-head', { state: 'detached' }) : visible('li.group-head'));
+  }
+  await step('open a finding', () => page.locator('button.finding').first().click(),
+    () => page.waitForFunction(() => document.querySelector('#detail pre.excerpt, #detail .no-excerpt') || /No source lines/.test(document.querySelector('#detail')?.textContent ?? '')));
+  await step('close it', () => page.keyboard.press('Escape'), () => page.waitForSelector('#detail', { state: 'detached' }));
+  for (const f of ['json', 'sarif', 'markdown', 'html']) {
+    await step(`export ${f}`, () => Promise.all([page.waitForEvent('download', { timeout: 300_000 }), page.click(`button[data-export="${f}"]`)]), async () => {});
+  }
+  return out;
+}
+
 const env = await start();
 const results = [];
 try {
@@ -105,9 +187,15 @@ try {
       new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push([e.startTime, e.duration]); })
         .observe({ type: 'longtask', buffered: true });
       window.__progress = new Set();
+      window.__progressAt = [];
       new MutationObserver(() => {
         const p = document.getElementById('progress-text');
-        if (p) window.__progress.add(p.textContent);
+        // The seconds the page counts while a file parses are no progress: left out.
+        const text = p?.textContent.replace(/ · \d+ s$/, '');
+        if (p && !window.__progress.has(text)) {
+          window.__progress.add(text);
+          window.__progressAt.push(performance.now());
+        }
         if (document.documentElement.hasAttribute('data-report-ms') && !window.__t1) window.__t1 = performance.now();
       }).observe(document.documentElement, { subtree: true, childList: true, characterData: true, attributes: true });
       document.addEventListener('change', (e) => { if (e.target.id === 'file-picker') window.__t0 = performance.now(); }, true);
@@ -116,8 +204,10 @@ try {
     const rssBase = chromiumRssKb();
     let rssPeak = rssBase;
     const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, chromiumRssKb()); }, 100);
-    await page.setInputFiles('#file-picker', file);
-    await reportShown(page, 600_000);
+    const loadCpu = await traced(page, async () => {
+      await page.setInputFiles('#file-picker', file);
+      await reportShown(page, 600_000);
+    });
     clearInterval(sampler);
     rssPeak = Math.max(rssPeak, chromiumRssKb());
     const m = await page.evaluate(() => {
@@ -130,10 +220,16 @@ try {
         tasks: during.map(([s, d]) => [Math.round(s - window.__t0), Math.round(d)]),
         t1: Math.round(window.__t1 - window.__t0),
         progressUpdates: window.__progress.size,
+        // The longest time the progress line stood still between the picker and the report.
+        stillMs: Math.round(Math.max(0, ...[window.__t0, ...window.__progressAt.filter((t) => t >= window.__t0), window.__t1]
+          .map((t, i, all) => (i ? t - all[i - 1] : 0)))),
         findings: document.querySelector('#result-count')?.textContent ?? '',
       };
     });
-    results.push({ n, bytes, cli, ...m, peakMb: (rssPeak - rssBase) / 1024, peakTotalMb: rssPeak / 1024 });
+    const interactions = await interact(page);
+    // The machine is shared: its load says how far to trust the absolute times.
+    const load = os.loadavg()[0];
+    results.push({ n, bytes, cli, load, loadCpu, ...m, interactions, peakMb: (rssPeak - rssBase) / 1024, peakTotalMb: rssPeak / 1024 });
     console.log(JSON.stringify(results.at(-1)));
     await h.context.close();
   }
@@ -141,11 +237,18 @@ try {
   await env.close();
 }
 
-console.log('\n| objects | dump | CLI (native) | viewer, time to report | ratio | longest main-thread task | progress updates | peak browser memory (+ over idle) |');
+console.log('\n| objects | dump | CLI (native) | viewer, time to report | ratio | longest main-thread task | progress updates (longest still) | peak browser memory (+ over idle) |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   const ratio = r.cli ? `${(r.ms / 1000 / r.cli).toFixed(1)}×` : 'n/a';
-  console.log(`| ${r.n.toLocaleString('en')} | ${(r.bytes / 1e6).toFixed(1)} MB | ${r.cli ? `${r.cli.toFixed(2)} s` : 'n/a'} | ${(r.ms / 1000).toFixed(2)} s | ${ratio} | ${r.longTasks ? `${r.longest.toFixed(0)} ms (${r.longTasks} over 50 ms)` : 'none over 50 ms'} | ${r.progressUpdates} | ${r.peakTotalMb.toFixed(0)} MB (+${r.peakMb.toFixed(0)} MB) |`);
+  console.log(`| ${r.n.toLocaleString('en')} | ${(r.bytes / 1e6).toFixed(1)} MB | ${r.cli ? `${r.cli.toFixed(2)} s` : 'n/a'} | ${(r.ms / 1000).toFixed(2)} s | ${ratio} | ${r.longTasks ? `${r.longest.toFixed(0)} ms (${r.longTasks} over 50 ms)` : 'none over 50 ms'} | ${r.progressUpdates} (${(r.stillMs / 1000).toFixed(1)} s) | ${r.peakTotalMb.toFixed(0)} MB (+${r.peakMb.toFixed(0)} MB) |`);
+}
+for (const r of results) {
+  console.log(`\n${r.n.toLocaleString('en')} objects (load average ${r.load.toFixed(1)}): longest main-thread task per interaction\n\n| interaction | longest task, thread time | longest task, wall time | time |\n|---|---:|---:|---:|`);
+  const loadRow = { name: 'load (picker to report on screen)', cpu: r.loadCpu, longest: Math.round(r.longest), tasks: r.longTasks, ms: Math.round(r.ms) };
+  for (const i of [loadRow, ...r.interactions]) {
+    console.log(`| ${i.name} | ${i.cpu} ms | ${i.tasks ? `${i.longest} ms` : 'none over 50 ms'} | ${(i.ms / 1000).toFixed(2)} s |`);
+  }
 }
 const shipped = shippedSizes();
 console.log('\n| file | raw | gzip -9 |\n|---|---:|---:|');
@@ -153,8 +256,16 @@ for (const s of shipped) console.log(`| ${s.name} | ${s.raw.toLocaleString('en')
 const sum = (k) => shipped.reduce((a, s) => a + s[k], 0);
 console.log(`| **total** | ${sum('raw').toLocaleString('en')} | ${sum('gzip').toLocaleString('en')} |`);
 
-const over = results.filter((r) => r.n >= 10_000 && r.longest > LONG_TASK_BUDGET_MS);
-for (const r of over) {
-  console.error(`over budget: ${r.n} objects, longest main-thread task ${r.longest.toFixed(0)} ms > ${LONG_TASK_BUDGET_MS} ms; tasks: ${JSON.stringify(r.tasks)}`);
+// The budget is on the thread's own time (see `traced`); the wall time is printed beside it.
+let over = 0;
+for (const r of results.filter((r) => r.n >= 10_000)) {
+  if (r.loadCpu > LONG_TASK_BUDGET_MS) {
+    over += 1;
+    console.error(`over budget: ${r.n} objects, loading: longest main-thread task ${r.loadCpu} ms of thread time > ${LONG_TASK_BUDGET_MS} ms; wall-time tasks: ${JSON.stringify(r.tasks)}`);
+  }
+  for (const i of r.interactions.filter((i) => i.cpu > LONG_TASK_BUDGET_MS)) {
+    over += 1;
+    console.error(`over budget: ${r.n} objects, ${i.name}: longest main-thread task ${i.cpu} ms of thread time > ${LONG_TASK_BUDGET_MS} ms`);
+  }
 }
-if (over.length) process.exitCode = 1;
+if (over) process.exitCode = 1;

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import {
-  ARTIFACTS, FIXTURES, start, openViewer, openPage, reportShown, clearReportMark, fixture, dropFiles, shownCodes,
+  ARTIFACTS, FIXTURES, HERE, start, openViewer, openPage, reportShown, clearReportMark, fixture, dropFiles, shownCodes,
 } from './harness.mjs';
 
 const SECRET_TOKEN = 'e2e-very-secret-token-value-0042';
@@ -659,6 +659,19 @@ test('compact layout at 800 px puts the details below the list, as documented (1
   const detail = await page.locator('#detail').boundingBox();
   assert.ok(detail.y >= list.y + list.height - 1, `details at y=${detail.y}, list ends at ${list.y + list.height}`);
   await h.context.close();
+  // Without `compact`, docs/embedding.md says: above the list under 980 px, beside it above.
+  for (const [width, where] of [[800, 'above'], [1440, 'beside']]) {
+    const w = await openViewer(env, { viewport: { width, height: 900 } });
+    await w.page.click('#sample-button');
+    await reportShown(w.page);
+    await w.page.locator('button.finding').first().click();
+    await w.page.waitForSelector('#detail');
+    const l = await w.page.locator('.findings-scroll').boundingBox();
+    const d = await w.page.locator('#detail').boundingBox();
+    if (where === 'above') assert.ok(d.y + d.height <= l.y + 1, `${width} px: details end at ${d.y + d.height}, list starts at ${l.y}`);
+    else assert.ok(d.x >= l.x + l.width - 1, `${width} px: details at x=${d.x}, list ends at ${l.x + l.width}`);
+    await w.context.close();
+  }
 });
 
 test('the summary leads with what to fix first and keeps inventory rows out of the counts (14.4)', async () => {
@@ -691,20 +704,75 @@ test('the summary leads with what to fix first and keeps inventory rows out of t
   await h.context.close();
 });
 
-test('the credentials table draws a page at a time (14.6)', async () => {
+test('the credentials table is virtual: a bounded number of rows drawn, the last one reached by scrolling (14.6)', async () => {
   const h = await openViewer(env);
   const { page } = h;
-  await dropFiles(page, [{ name: 'tokens.yaml', text: tokenDump('paged', 1000) }]);
+  await dropFiles(page, [{ name: 'tokens.yaml', text: tokenDump('virtual', 2000) }]);
   await reportShown(page);
   await page.click('#tab-credentials');
+  assert.equal(await page.locator('#credential-count').innerText(), '500 credentials');
   const rows = page.locator('#credential-table tbody tr');
-  assert.equal(await rows.count(), 200);
-  assert.match(await page.locator('#credential-page').first().innerText(), /^credentials 1–200 of 250$/);
-  assert.equal(await page.locator('#credential-prev').first().isDisabled(), true);
-  await page.locator('#credential-next').first().click();
-  await page.waitForFunction(() => /201–250/.test(document.querySelector('#credential-page').textContent));
-  assert.equal(await rows.count(), 50);
-  assert.equal(await page.locator('#credential-next').first().isDisabled(), true);
+  const drawn = await rows.count();
+  assert.ok(drawn > 5 && drawn <= 100, `rows drawn: ${drawn}`);
+  // The scroll bar is true to the whole list: scrolled to its end, the last credential is drawn.
+  await page.locator('#credential-scroll').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await page.waitForSelector('#credential-table tbody tr[aria-rowindex="501"]');
+  assert.ok((await rows.count()) <= 100);
+  const last = await page.locator('#credential-table tbody tr[aria-rowindex="501"]').boundingBox();
+  const box = await page.locator('#credential-scroll').boundingBox();
+  assert.ok(last.y + last.height <= box.y + box.height + 1 && last.y >= box.y, 'the last row is in view');
+  // Every row is one line high, so the arithmetic holds: no gap above the first row drawn.
+  const first = await rows.first().evaluate((r) => [r.getBoundingClientRect().height, Number(r.getAttribute('aria-rowindex'))]);
+  assert.ok(first[0] > 20 && first[0] < 60, `row height ${first[0]}`);
+  await assertClean(h);
+  await h.context.close();
+});
+
+test('the expiry chart counts credentials per period, and a bar lists its credentials, in the URL by date only (14.6)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  await page.click('#tab-credentials');
+  const total = Number((await page.locator('#credential-count').innerText()).replace(/\D/g, ''));
+  const bars = page.locator('.timeline g.bar');
+  const n = await bars.count();
+  assert.ok(n >= 2 && n < total, `${n} bars for ${total} credentials`);
+  // Each bar's count, summed, is every dated credential.
+  const counts = await bars.evaluateAll((els) => els.map((e) => Number(e.getAttribute('aria-label').replace(/\u202f/g, '').match(/^(\d+)/)[1])));
+  const undated = Number((await page.locator('.timeline figcaption').innerText()).match(/(\d+) undated/)?.[1] ?? 0);
+  assert.equal(counts.reduce((a, b) => a + b, 0) + undated, total);
+  // Choose a dated bar with the keyboard: the table lists exactly its credentials.
+  const dated = page.locator('.timeline g.bar:not([data-bucket="never"])').first();
+  const bucket = await dated.getAttribute('data-bucket');
+  const expected = Number((await dated.getAttribute('aria-label')).replace(/\u202f/g, '').match(/^(\d+)/)[1]);
+  await dated.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#expiry-filter');
+  assert.match(await page.locator('#expiry-filter').innerText(), new RegExp(`Expiring in (week of )?${bucket}`));
+  assert.equal(await page.locator('#credential-table tbody tr').count(), expected);
+  const expires = await page.$$eval('#credential-table tbody td[data-label="Expires"]', (tds) => tds.map((t) => t.textContent));
+  if (/^\d{4}-\d{2}$/.test(bucket)) assert.ok(expires.every((e) => e.startsWith(bucket)), `${bucket}: ${expires}`);
+  assert.equal(await dated.getAttribute('aria-pressed'), 'true');
+  const hash = decodeURIComponent(new URL(page.url()).hash);
+  assert.ok(hash.includes(`expires=${bucket}`), hash);
+  // The same link opened again with the data shows the same list.
+  const h2 = await openViewer(env, {}, new URL(page.url()).hash);
+  await h2.page.click('#sample-button');
+  await reportShown(h2.page);
+  assert.equal(await h2.page.locator('#credential-table tbody tr').count(), expected);
+  await h2.context.close();
+  // Back to every period; the never-expiring bar lists only credentials that never expire.
+  await page.click('#expiry-clear');
+  await page.waitForSelector('#expiry-filter', { state: 'detached' });
+  assert.equal(await page.locator('#credential-table tbody tr').count(), Math.min(total, 150));
+  if (await page.locator('.timeline g.bar[data-bucket="never"]').count()) {
+    await page.locator('.timeline g.bar[data-bucket="never"]').click();
+    await page.waitForSelector('#expiry-filter');
+    const never = await page.$$eval('#credential-table tbody td[data-label="Expires"]', (tds) => tds.map((t) => t.textContent));
+    assert.ok(never.length > 0 && never.every((e) => e === 'never'), JSON.stringify(never));
+  }
+  await page.screenshot({ path: path.join(ARTIFACTS, 'credentials-chart.png'), fullPage: false });
   await assertClean(h);
   await h.context.close();
 });
@@ -744,7 +812,8 @@ test('at 800 px the credentials table hides no column and the chart text stays r
     const r = e.getBoundingClientRect();
     return { label: getComputedStyle(e, '::before').content, inside: r.width > 0 && r.right <= document.documentElement.clientWidth };
   }));
-  assert.deepEqual(cells.map((c) => c.label), ['Kind', 'Identity', 'Groups', 'Status', 'Expires', 'Fingerprint', 'Where'].map((l) => `"${l}: "`));
+  // The sample comes with its audit log: the usage columns are there too.
+  assert.deepEqual(cells.map((c) => c.label), ['Kind', 'Identity', 'Groups', 'Status', 'Expires', 'Last used', 'Requests', 'Fingerprint', 'Where'].map((l) => `"${l}: "`));
   assert.ok(cells.every((c) => c.inside), JSON.stringify(cells));
   // Chart labels are drawn at no less than 10 px.
   const px = await page.locator('.timeline svg text').first().evaluate((t) => t.getBoundingClientRect().height);
@@ -795,8 +864,15 @@ test('a dump dropped with its audit log (gzip-compressed) shows used and never-u
   assert.ok(unused.some(([id]) => id === 'system:serviceaccount:ci:old-deployer'));
   await page.click('#usage-all');
   assert.equal((await identities()).length, all);
-  // The expiry timeline marks the same.
-  assert.ok(await page.locator('.timeline g.row.used').count() > 0, 'a used row on the timeline');
+  // The filter is in the link, by its word only (no credential's name).
+  await page.click('#usage-unused');
+  const hash = decodeURIComponent(new URL(page.url()).hash);
+  assert.ok(hash.includes('used=unused') && !/old-deployer|kubernetes-admin/.test(hash), hash);
+  await page.click('#usage-all');
+  assert.ok(!new URL(page.url()).hash.includes('used='));
+  // The expiry chart's bars say how many of theirs the log saw.
+  const labels = await page.locator('.timeline g.bar').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+  assert.ok(labels.some((l) => /[1-9]\d* used in the log/.test(l)), JSON.stringify(labels));
   await page.screenshot({ path: path.join(ARTIFACTS, 'credentials-usage.png'), fullPage: true });
   // No secret value of the dump or the token file anywhere, on any tab.
   const secrets = sampleSecretValues(path.join(AUDIT_SAMPLE, 'cluster.yaml'));
@@ -812,22 +888,250 @@ test('a dump dropped with its audit log (gzip-compressed) shows used and never-u
   fs.rmSync(gz);
 });
 
-test('without an audit log the inventory says nothing of usage; the sample with its log does (issue 12)', async () => {
+test('a finding on an audit log event shows that event, read again from the dropped file, bodies left out (issue 12)', async () => {
+  // The same log written at level RequestResponse: every event carries bodies with secrets in them.
+  const token = 'audit-body-token-value-7731';
+  const body = `"level":"RequestResponse","requestObject":{"password":"audit-body-password-5512"},"responseObject":{"kind":"Secret","data":{"token":"${Buffer.from(token).toString('base64')}"}},`;
+  const log = fs.readFileSync(path.join(AUDIT_SAMPLE, 'cluster-audit.log'), 'utf8')
+    .split('\n').map((l) => l.replace('"level":"Metadata",', body)).join('\n');
+  assert.ok(log.includes('responseObject'));
+  const gz = path.join(ARTIFACTS, 'bodies-audit.log.gz');
+  fs.writeFileSync(gz, zlib.gzipSync(log));
   const h = await openViewer(env);
   const { page } = h;
-  await page.click('#sample-button');
+  await page.setInputFiles('#file-picker', [path.join(AUDIT_SAMPLE, 'cluster.yaml'), path.join(AUDIT_SAMPLE, 'tokens.csv'), gz]);
+  await reportShown(page);
+  const ul = page.locator('button.finding[data-code^="UL"]');
+  assert.ok(await ul.count() > 0, 'findings on the log');
+  let checked = 0;
+  for (let i = 0; i < await ul.count(); i++) {
+    await ul.nth(i).click();
+    await page.waitForSelector('#detail');
+    // The evidence names the first (and last) request: file and line of the log.
+    const cited = await page.$$eval('#detail table.evidence tr', (rows) => rows
+      .filter((r) => / request$/.test(r.querySelector('th').textContent))
+      .map((r) => r.querySelector('td code').textContent.match(/^(.*):(\d+) at /)).filter(Boolean).map((m) => [m[1], m[2]]));
+    assert.ok(cited.every(([p]) => p === 'bodies-audit.log.gz'), JSON.stringify(cited));
+    if (!cited.length) {
+      // A finding on what the log did not show (an unused credential) cites no event.
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('#detail', { state: 'detached' });
+      continue;
+    }
+    checked += 1;
+    const events = page.locator('#detail pre.excerpt .line.hit');
+    await page.waitForFunction((n) => document.querySelectorAll('#detail pre.excerpt.event .line.hit').length >= n
+      || document.querySelectorAll('#detail pre.excerpt .line.hit').length > n, cited.length - 1);
+    const shown = await page.$$eval('#detail pre.excerpt .line.hit', (ls) => ls.map((l) => [l.querySelector('.ln').textContent, l.textContent]));
+    for (const [, line] of cited) {
+      const event = shown.find(([n, text]) => n === line && /"kind":"Event"/.test(text));
+      assert.ok(event, `line ${line} shown as an event: ${JSON.stringify(shown)}`);
+      assert.match(event[1], /"responseObject":"\(not shown: may hold secrets\)"/);
+    }
+    assert.ok(await events.count() >= cited.length);
+    const html = await pageWithoutRuleDocs(page);
+    for (const secret of [token, Buffer.from(token).toString('base64'), 'audit-body-password-5512']) {
+      assert.ok(!html.includes(secret), `${secret} on the page`);
+    }
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#detail', { state: 'detached' });
+  }
+  assert.ok(checked >= 2, `${checked} findings citing log events`);
+  await assertClean(h);
+  await h.context.close();
+  fs.rmSync(gz);
+});
+
+test('without an audit log the inventory says nothing of usage; the sample button loads the sample with its log (issue 12)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  // The sample cluster's dump alone: no usage claim anywhere.
+  await page.setInputFiles('#file-picker', path.join(FIXTURES, '../../../examples/sample-cluster.yaml'));
   await reportShown(page);
   assert.equal(await page.locator('#audit-window').count(), 0);
   await page.click('#tab-credentials');
   assert.equal(await page.locator('#credential-table td.last-used, #usage-used, #credential-table tr[data-used]').count(), 0);
+  assert.equal(await page.locator('button.finding .preview').count(), 0, 'no usage rule without a log');
+  // The one sample button: the same cluster with its token file and its API server's log.
+  assert.equal(await page.locator('#sample-audit-button').count(), 0, 'one sample button');
   await clearReportMark(page);
-  await page.click('#sample-audit-button');
+  await page.click('#sample-button');
   await reportShown(page);
-  assert.match(await page.locator('#audit-window').innerText(), /^audit log cluster-audit\.log: 12 requests from /);
+  assert.match(await page.locator('#audit-window').innerText(), /^audit log sample-cluster-audit\.log: [1-9][\d\u202f]* requests from /);
   assert.match(await page.locator('.intake .current').innerText(), /sample cluster with its audit log/);
-  await page.click('#tab-credentials');
-  assert.equal(await page.locator('#credential-table tr[data-identity="system:serviceaccount:ci:old-deployer"] td.last-used').innerText(),
-    "never used in the log's window");
+  assert.ok(await page.locator('#credential-table tr[data-used="true"]').count() > 0, 'credentials used in the log');
+  assert.ok(await page.locator('#credential-table tr[data-used="false"]').count() > 0, 'credentials never used');
+  // The usage rules ran (an audit log is their opt-in), marked as preview rules.
+  await page.click('#tab-findings');
+  const ul = await page.$$eval('button.finding[data-code^="UL"]', (rows) => rows.map((r) => [r.dataset.code, !!r.querySelector('.preview')]));
+  assert.ok(ul.length > 0 && ul.every(([, preview]) => preview), JSON.stringify(ul));
+  // A usage finding opens on the event it cites, from the sample's in-memory log.
+  await page.locator('button.finding[data-code^="UL"]').first().click();
+  const hit = page.locator('#detail pre.excerpt .line.hit').first();
+  await hit.waitFor();
+  assert.match(await hit.innerText(), /"kind":"Event"/);
+  await assertClean(h);
+  await h.context.close();
+});
+
+/** Download an export in `format` and return its file name and text. */
+async function download(page, format) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click(`button[data-export="${format}"]`)]);
+  const saved = path.join(ARTIFACTS, `${Date.now()}-${file.suggestedFilename()}`);
+  await file.saveAs(saved);
+  return { name: file.suggestedFilename(), text: fs.readFileSync(saved, 'utf8') };
+}
+
+/** The "N of M findings" line as numbers. */
+async function resultCount(page) {
+  const [, shown, total] = (await page.locator('#result-count').innerText()).replace(/,/g, '').match(/^(\d+) of (\d+) findings/);
+  return { shown: Number(shown), total: Number(total) };
+}
+
+test('an earlier report beside the dump marks findings new, unchanged or fixed and credentials added or removed (14.9)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  // The baseline: this very report, downloaded, with one finding and one credential taken out
+  // (so they are new and added now) and one of each made up (so they are fixed and removed).
+  const old = JSON.parse((await download(page, 'json')).text);
+  const total = old.findings.length;
+  const dropped = old.findings.splice(old.findings.findIndex((f) => f.code === 'SA005'), 1)[0];
+  old.findings.push({ ...dropped, id: 'f'.repeat(32), code: 'BT001', message: 'a finding fixed since' });
+  const droppedCredential = old.credentials.shift();
+  old.credentials.push({ ...droppedCredential, identity: 'gone-user', fingerprint: 'fp1:000000000000' });
+  const baseline = JSON.stringify(old, null, 2);
+
+  // Dropped alone on a report, it is compared with the same inputs.
+  await clearReportMark(page);
+  await dropFiles(page, [{ name: 'last-week.json', text: baseline }]);
+  await reportShown(page);
+  const counts = async () => Object.fromEntries(await page.$$eval('#baseline-counts button[data-status]',
+    (els) => els.map((e) => [e.dataset.status, Number(e.querySelector('.n').textContent)])));
+  assert.deepEqual(await counts(), { new: 1, unchanged: total - 1, fixed: 1 });
+  assert.match(await page.locator('#compare .compare-head').innerText(), /last-week\.json/);
+  assert.match(await page.locator('#credential-counts').innerText(), /1 added, 1 removed/);
+  assert.equal((await resultCount(page)).total, total, 'the same inputs, not the report, were analysed');
+  assert.match(await page.locator('.intake .current').innerText(), /sample cluster/);
+  // The status filter: only the new one, marked so in its row and its details.
+  await page.click('#baseline-counts button[data-status="new"]');
+  assert.equal((await resultCount(page)).shown, 1);
+  assert.match(new URL(page.url()).hash, /status=new/);
+  const row = page.locator('button.finding').first();
+  assert.equal(await row.getAttribute('data-code'), 'SA005');
+  assert.equal(await row.locator('.tag.new').count(), 1);
+  await row.click();
+  assert.equal(await page.locator('#detail-since').innerText(), 'new');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'compare.png') });
+  // Fixed ones are the baseline's: listed from it.
+  await page.click('#baseline-counts button[data-status="fixed"]');
+  assert.equal((await resultCount(page)).shown, 0);
+  assert.match(await page.locator('#fixed-list').innerText(), /BT001[\s\S]*a finding fixed since/);
+  await page.click('#credential-changes summary');
+  assert.match(await page.locator('#credential-changes').innerText(), /removed[\s\S]*gone-user/);
+  // Exports carry the comparison, as the CLI's do.
+  await page.click('#baseline-counts button[data-status="fixed"]'); // off again
+  const compared = JSON.parse((await download(page, 'json')).text);
+  assert.deepEqual(compared.summary.baseline, { new: 1, unchanged: total - 1, fixed: 1, credentialsAdded: 1, credentialsRemoved: 1 });
+  assert.equal(compared.findings.find((f) => f.code === 'SA005').baseline, 'new');
+  assert.equal(compared.fixed[0].id, 'f'.repeat(32));
+
+  // Beside the dump in one drop, and through the picker: the same counts. (The sample button
+  // loads the dump with its token file and audit log: all three go in.)
+  await clearReportMark(page);
+  await dropFiles(page, [
+    ...['sample-cluster.yaml', 'sample-static-tokens.csv', 'sample-cluster-audit.log']
+      .map((name) => ({ name, text: fs.readFileSync(path.join(HERE, '../../examples', name), 'utf8') })),
+    { name: 'last-week.json', text: baseline },
+  ]);
+  await reportShown(page);
+  // (The dump alone may hold less than the sample button loads: what it lacks is fixed too.)
+  const beside = await counts();
+  assert.equal(beside.new + beside.unchanged, (await resultCount(page)).total);
+  assert.ok(beside.new >= 1 && beside.fixed >= 1, JSON.stringify(beside));
+  const file = path.join(ARTIFACTS, 'last-week.json');
+  fs.writeFileSync(file, baseline);
+  await clearReportMark(page);
+  await page.setInputFiles('#baseline-picker', file);
+  await reportShown(page);
+  assert.deepEqual(await counts(), { new: 1, unchanged: total - 1, fixed: 1 });
+
+  // A file that is no report is a located error, never ignored.
+  const broken = path.join(ARTIFACTS, 'not-a-report.json');
+  fs.writeFileSync(broken, '{\n  "tool": {"name": "authn-audit"},\n  "findings": "none"\n}\n');
+  await clearReportMark(page);
+  await page.setInputFiles('#baseline-picker', broken);
+  await reportShown(page);
+  const error = await page.locator('#baseline-error').innerText();
+  assert.match(error, /`?not-a-report\.json`? could not be used as the baseline, so nothing is compared: line 3/);
+  assert.equal(await page.locator('#baseline-counts').count(), 0);
+  await assertClean(h);
+  await h.context.close();
+});
+
+test('exports hold the filtered view or everything, as chosen, and say which (14.10)', async () => {
+  const h = await openViewer(env);
+  const { page } = h;
+  await page.click('#sample-button');
+  await reportShown(page);
+  const { total } = await resultCount(page);
+  // Without a filter there is nothing to narrow: everything.
+  assert.equal(await page.locator('#export-scope option[value="filtered"]').isDisabled(), true);
+  await page.click('button.stat[data-severity="high"]');
+  const { shown } = await resultCount(page);
+  assert.ok(shown > 0 && shown < total, `${shown} of ${total}`);
+  await page.selectOption('#export-scope', 'filtered');
+  const json = await download(page, 'json');
+  assert.equal(json.name, 'authn-audit-report-filtered.json');
+  const part = JSON.parse(json.text);
+  assert.equal(part.findings.length, shown);
+  assert.ok(part.findings.every((f) => f.severity === 'high'));
+  assert.deepEqual(part.scope, { filter: 'severity `high`', view: 'sev=high', shown, total });
+  for (const format of ['markdown', 'html']) {
+    const text = (await download(page, format)).text.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ');
+    assert.match(text, new RegExp(`filtered view: ${shown} of ${total} findings \\(severity .?high.?\\)`), format);
+  }
+  const sarif = JSON.parse((await download(page, 'sarif')).text);
+  assert.equal(sarif.runs[0].results.length, shown);
+  assert.equal(sarif.runs[0].properties.scope.total, total);
+  // Everything, as chosen: the whole report, and no word of a scope.
+  await page.selectOption('#export-scope', 'all');
+  const whole = await download(page, 'json');
+  assert.equal(whole.name, 'authn-audit-report.json');
+  assert.equal(JSON.parse(whole.text).findings.length, total);
+  assert.equal(JSON.parse(whole.text).scope, undefined);
+  await assertClean(h);
+  await h.context.close();
+});
+
+test('a finding offers a fix to copy, names quoted so a hostile one cannot run (14.4)', async () => {
+  const h = await openViewer(env);
+  const { page, context } = h;
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.base });
+  // A stale legacy token whose name is a shell command.
+  const hostile = 'x; touch /tmp/pwned #';
+  await dropFiles(page, [{ name: 'tokens.yaml', text: [
+    'apiVersion: v1', 'kind: Secret', 'type: kubernetes.io/service-account-token', 'metadata:',
+    `  name: "${hostile}"`, '  namespace: ci',
+    '  labels: {kubernetes.io/legacy-token-last-used: "2024-01-02"}',
+    '  annotations: {kubernetes.io/service-account.name: deployer}',
+    `data: {token: ${SECRET_TOKEN_B64}}`, ''].join('\n') }]);
+  await reportShown(page);
+  await page.locator('button.finding[data-code="SA005"]').first().click();
+  const copy = page.locator('#copy-fix');
+  await copy.waitFor();
+  const text = await page.locator('#fix-text').innerText();
+  assert.equal(text, `kubectl delete secret -n ci '${hostile}'`);
+  assert.equal(await copy.getAttribute('data-copy'), text);
+  assert.ok(!text.includes(SECRET_TOKEN) && !text.includes(SECRET_TOKEN_B64), 'no secret in a fix');
+  await copy.click();
+  await page.waitForFunction(() => document.querySelector('#copy-fix').textContent === 'Copied');
+  await page.locator('#fix').screenshot({ path: path.join(ARTIFACTS, 'fix-to-copy.png') });
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), text);
+  // The exports carry the same fix.
+  const json = JSON.parse((await download(page, 'json')).text);
+  assert.equal(json.findings.find((f) => f.code === 'SA005').fix.text, text);
   await assertClean(h);
   await h.context.close();
 });

@@ -128,7 +128,7 @@ fn without_a_log_the_ul_rules_say_what_to_add() {
     assert_eq!(ul_findings(&report), BTreeSet::new());
     let missing: Vec<&str> =
         report.not_assessable.iter().map(|n| n.code.as_str()).filter(|c| c.starts_with("UL")).collect();
-    assert_eq!(missing.len(), 8, "{missing:?}");
+    assert_eq!(missing.len(), 9, "{missing:?}");
     assert!(report.audit.is_none());
 }
 
@@ -228,4 +228,140 @@ fn sarif_locates_usage_findings_in_the_log_and_states_its_window() {
     let location = &result["locations"][0]["physicalLocation"];
     assert_eq!(location["artifactLocation"]["uri"], "cluster-audit.log");
     assert_eq!(location["region"]["startLine"], 7);
+}
+
+/// The examples' sample cluster with its API server's audit log (examples/sample-cluster-audit.log,
+/// written by examples/make-sample-cluster-audit.py from the dump: its certificates' SHA-256s,
+/// its legacy token, bootstrap tokens, OIDC prefix and pod network) and its token file.
+fn examples_sample(log: &str) -> Vec<(String, Vec<u8>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let read = |path: &str| (path.to_string(), std::fs::read(root.join(path)).unwrap());
+    let log = if log.ends_with(".gz") {
+        (log.to_string(), std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(log)).unwrap())
+    } else {
+        read(log)
+    };
+    vec![read("examples/sample-cluster.yaml"), read("examples/sample-static-tokens.csv"), log]
+}
+
+fn scan_named(files: &[(String, Vec<u8>)]) -> Report {
+    let named: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    scan(&named)
+}
+
+/// The reviewed findings of the sample log: one line per finding (`CODE severity object
+/// file:line: message`), then the log's window and counts. `UPDATE_EXPECT=1 cargo test -p
+/// authn-audit-tests --test audit_logs` rewrites it after a review.
+#[test]
+fn the_examples_sample_log_gives_its_reviewed_findings() {
+    let report = scan_named(&examples_sample("examples/sample-cluster-audit.log"));
+    let mut out = String::new();
+    for f in report.findings.iter().filter(|f| f.code.starts_with("UL")) {
+        out += &format!("{} {} {} {}:{}: {}\n", f.code, f.severity, f.object, f.source.path, f.source.line, f.message);
+    }
+    let audit = report.audit.as_ref().unwrap();
+    out += &format!(
+        "audit: {} requests by {} identities, {} to {}\n",
+        audit.requests,
+        audit.identities.len(),
+        audit.from.as_deref().unwrap_or("?"),
+        audit.to.as_deref().unwrap_or("?")
+    );
+    for input in &report.inputs {
+        out += &format!("input {}: {:?}, {} diagnostics\n", input.path, input.status, input.diagnostics.len());
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/audit/sample-cluster-audit.expected");
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(&path, &out).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(out, expected, "review, then rerun with UPDATE_EXPECT=1");
+
+    // Every rule but UL009 fires: this cluster runs `--service-account-lookup=false`, so its API
+    // server never checks (nor logs) invalidated legacy tokens.
+    let codes: BTreeSet<&str> =
+        report.findings.iter().map(|f| f.code.as_str()).filter(|c| c.starts_with("UL")).collect();
+    let all: BTreeSet<&str> = ["UL001", "UL002", "UL003", "UL004", "UL005", "UL006", "UL007", "UL008"].into();
+    assert_eq!(codes, all);
+    for finding in report.findings.iter().filter(|f| f.code.starts_with("UL") && f.code != "UL007") {
+        assert_eq!(&*finding.source.path, "examples/sample-cluster-audit.log", "{}", finding.code);
+        assert!(finding.evidence.iter().any(|e| e.path == "first request"), "{}: {:?}", finding.code, finding.evidence);
+    }
+    // The certificates are joined by their credential-id, the legacy token by its account.
+    let usage = |identity: &str| {
+        let credential = report.credentials.iter().find(|c| c.identity == identity && c.usage.is_some()).unwrap();
+        credential.usage.clone().unwrap()
+    };
+    assert_eq!(usage("alice").matched_by, Some(MatchedBy::CredentialId));
+    assert_eq!(usage("system:node:worker-2").matched_by, Some(MatchedBy::CredentialId));
+    assert_eq!(usage("system:serviceaccount:ci:ci-deployer").matched_by, Some(MatchedBy::ServiceAccount));
+    assert!(!usage("velero-backup").seen);
+    // No token of the sample, neither the dump's nor the token file's, is anywhere in the report.
+    let json = serde_json::to_string(&report).unwrap();
+    let tokens = String::from_utf8(
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/sample-static-tokens.csv")).unwrap(),
+    )
+    .unwrap();
+    for token in tokens.lines().filter_map(|l| l.split(',').next()) {
+        assert!(!json.contains(token), "a static token is in the report");
+    }
+    assert!(
+        !json.contains("ZXlKaGJHY2lPaUpTVXpJMU5p") && !json.contains("eyJhbGciOiJSUzI1Ni"),
+        "a token is in the report"
+    );
+}
+
+/// The clean twin: the same days with the healthy traffic only, as a rotated `.gz` file. Only
+/// the dump's unused credentials remain (UL007, the same as with the whole log).
+#[test]
+fn the_examples_sample_healthy_twin_gives_only_the_unused_credentials() {
+    let healthy = scan_named(&examples_sample("fixtures/audit/sample-cluster-healthy-audit.log.gz"));
+    assert!(healthy.is_complete(), "{:?}", healthy.inputs);
+    let whole = scan_named(&examples_sample("examples/sample-cluster-audit.log"));
+    let unused = |report: &Report| -> BTreeSet<String> {
+        report.findings.iter().filter(|f| f.code == "UL007").map(|f| f.object.to_string()).collect()
+    };
+    let found: BTreeSet<String> = ul_findings(&healthy).into_iter().filter(|f| !f.starts_with("UL007")).collect();
+    assert_eq!(found, BTreeSet::new());
+    // The credentials the problem events used are unused in the twin: alice's certificate and
+    // the bootstrap token abcdef.
+    let mut expected = unused(&whole);
+    expected.extend([
+        "CertificateSigningRequest/alice-admin".to_string(),
+        "Secret/kube-system/bootstrap-token-abcdef".to_string(),
+    ]);
+    assert_eq!(unused(&healthy), expected);
+    assert!(healthy.audit.as_ref().is_some_and(|a| a.requests > 400), "the log was read");
+}
+
+/// Giving an audit log is the opt-in to the usage rules (still preview): with default settings
+/// a dump and its log give UL findings, the dump alone none, `ignore` removes them, a selection
+/// without the family keeps them off, and a log with no event read opts in to nothing.
+#[test]
+fn an_audit_log_opts_in_to_the_usage_rules() {
+    let analyze = |files: &[(&str, Vec<u8>)], settings: Settings| {
+        let inputs: Vec<InputFile<'_>> = files.iter().map(|(name, bytes)| InputFile { name, bytes }).collect();
+        policy_core::analyze(
+            &inputs,
+            &Settings { now: Some(time::macros::datetime!(2025-11-28 12:00:00 UTC)), ..settings },
+        )
+    };
+    let ul = |report: &Report| report.findings.iter().filter(|f| f.code.starts_with("UL")).count();
+    let ul_missing = |report: &Report| report.not_assessable.iter().filter(|n| n.code.starts_with("UL")).count();
+    let with_log = analyze(&sample(), Settings::default());
+    assert_eq!(ul_findings(&with_log).len(), 9, "{:?}", ul_findings(&with_log));
+    assert!(with_log.findings.iter().all(|f| f.code != "SA007" && f.code != "CC008"), "other preview rules stay off");
+    let alone = analyze(&sample()[..2], Settings::default());
+    assert_eq!((ul(&alone), ul_missing(&alone)), (0, 0), "no log, no usage rules, not even as not assessable");
+    let ignored = analyze(&sample(), Settings { ignore: vec!["UL".into()], ..Settings::default() });
+    assert_eq!(ul(&ignored), 0);
+    let selected = analyze(&sample(), Settings { select: vec!["SA".into()], ..Settings::default() });
+    assert_eq!(ul(&selected), 0);
+    let one = analyze(&sample(), Settings { select: vec!["SA".into(), "UL001".into()], ..Settings::default() });
+    assert_eq!(ul_findings(&one), ["UL001 critical Secret/ops/admin-kubeconfig".to_string()].into());
+    let empty = analyze(
+        &[sample().remove(0), ("audit.log", b"{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"us".to_vec())],
+        Settings::default(),
+    );
+    assert_eq!(ul(&empty), 0, "a log from which no event was read");
 }

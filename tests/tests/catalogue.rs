@@ -26,7 +26,7 @@ const CATALOGUE: &[&str] = &[
 /// (AN004 and AP005 were promoted after the real installs of `tests/corpus/installs/`: AP005 right
 /// on metrics-server and prometheus-adapter, AN004 quiet but for a reviewed note on Tekton.)
 const PREVIEW: &[&str] =
-    &["CC008", "IM001", "SA007", "UL001", "UL002", "UL003", "UL004", "UL005", "UL006", "UL007", "UL008"];
+    &["CC008", "IM001", "SA007", "UL001", "UL002", "UL003", "UL004", "UL005", "UL006", "UL007", "UL008", "UL009"];
 
 /// The rules this repository adds beyond `rules.md`, each with its catalogue entry in
 /// `docs/catalogue-additions.md` (in rules.md's style): `(code, scope, severity)`.

@@ -136,7 +136,7 @@ fn leak_inputs() -> (Vec<(String, Vec<u8>)>, Vec<String>) {
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| ["yaml", "json", "csv"].contains(&e.to_str().unwrap())))
+        .filter(|p| p.extension().is_some_and(|e| ["yaml", "json", "csv", "log"].contains(&e.to_str().unwrap())))
         .map(|p| (p.file_name().unwrap().to_str().unwrap().to_string(), std::fs::read(&p).unwrap()))
         .collect();
     files.sort();
@@ -180,6 +180,10 @@ fn crafted_secrets_in_every_echoed_place_never_reach_an_output() {
         );
     }
     assert!(report.inputs.iter().any(|i| !i.diagnostics.is_empty()), "the broken inputs give diagnostics");
+    // The audit log was read: its bodies, query strings, user agents and forged address are the
+    // places it could echo.
+    let audit = report.audit.as_ref().expect("audit.log is read");
+    assert_eq!((audit.requests, audit.invalidated_tokens.len()), (3, 1), "{audit:?}");
     let mut leaks = Vec::new();
     for (format, text) in outputs(&report) {
         for secret in &secrets {

@@ -125,7 +125,12 @@ fn full_report() -> Report {
         report.findings[1 + i] = accepted;
     }
     report.summary.suppressed = 2;
-    report.summary.baseline = Some(policy_core::report::BaselineCounts { new: 1, unchanged: 3, fixed: 1 });
+    report.summary.baseline = Some(policy_core::report::BaselineCounts {
+        new: 1,
+        unchanged: 3,
+        fixed: 1,
+        ..policy_core::report::BaselineCounts::default()
+    });
     report.stale_suppressions.push(policy_core::report::StaleSuppression {
         origin: "suppressions[1]".into(),
         rule: "BT001".into(),
@@ -232,6 +237,7 @@ fn inputs_not_read_are_listed_by_analyze_with_unread() {
             ("dumps/empty.yaml", InputStatus::NoObjects),
             ("dumps/gone.yaml", InputStatus::Unreadable),
             ("examples/sample-cluster.yaml", InputStatus::Analysed),
+            ("examples/sample-static-tokens.csv", InputStatus::Analysed),
         ],
         "every input, sorted by name"
     );

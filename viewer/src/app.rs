@@ -3,6 +3,7 @@
 //! own ([`crate::components`]). Decisions live in [`crate::model`].
 
 use crate::browser::{self, NamedBlob};
+use crate::components::compare::{BaselineOutcome, ComparePanel};
 use crate::components::credentials::CredentialInventory;
 use crate::components::detail::DetailPanel;
 use crate::components::filter_bar::FilterBar;
@@ -25,6 +26,9 @@ use web_sys::{KeyboardEvent, MessageEvent, Worker};
 use yew::html::Scope;
 use yew::prelude::*;
 
+/// What the built-in sample is called on the page.
+const SAMPLE_LABEL: &str = "sample cluster with its audit log";
+
 /// Where the analysis stands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {
@@ -46,8 +50,8 @@ pub enum Status {
 pub enum Msg {
     /// Files to analyse (picker, drop, paste, or a host page's `postMessage`).
     Files(Vec<NamedBlob>),
-    /// The built-in sample: `true` for the sample with its audit log.
-    Sample(bool),
+    /// The built-in sample (the sample cluster with its audit log).
+    Sample,
     /// A worker message.
     FromWorker(JsValue),
     /// The worker died (a trap, out of memory, an uncaught error): what the browser said.
@@ -66,6 +70,10 @@ pub enum Msg {
     AsOf(String),
     /// Download the report in a format.
     Export(&'static str),
+    /// Exports hold only the filtered view (`true`) or everything.
+    ExportFiltered(bool),
+    /// An earlier report to compare the current inputs with (the baseline picker).
+    Baseline(Vec<NamedBlob>),
     /// The watchdog's tick: is the worker still answering?
     Tick,
     /// A global key press.
@@ -143,17 +151,29 @@ pub struct App {
     keys: Rc<Vec<String>>,
     facets: Rc<Facets>,
     excerpt: Option<(String, u32, Rc<Vec<ExcerptLine>>)>,
+    /// The audit-log events the selected finding's evidence cites, as they arrive.
+    events: Vec<(String, u32, Rc<Vec<ExcerptLine>>)>,
     inputs_label: String,
     /// The inputs as messages name them.
     inputs_subject: String,
     elapsed_ms: Option<f64>,
     /// The dump's newest timestamp, suggested as the "as of".
     newest: Option<String>,
+    /// The earlier report this one is compared with, and whether it could be.
+    baseline: Option<BaselineOutcome>,
+    /// Exports hold only the findings the filters show (else everything).
+    export_filtered: bool,
+    /// What the report was of before the last drop (shown again when that drop was only an
+    /// earlier report to compare with).
+    compared_label: String,
     _listeners: Vec<EventListener>,
     /// When the worker last said anything (ms since the epoch): set by its message handler.
     last_heard: Rc<Cell<f64>>,
     /// When the oldest request still without an answer was posted.
     awaiting: Option<f64>,
+    /// When the running analysis was asked for (ms since the epoch): the progress line counts
+    /// the seconds while the loader has nothing else to tell.
+    started_at: f64,
     _watchdog: Option<Interval>,
 }
 
@@ -175,13 +195,18 @@ impl Component for App {
             keys: Rc::default(),
             facets: Rc::default(),
             excerpt: None,
+            events: Vec::new(),
             inputs_label: String::new(),
             inputs_subject: String::new(),
             elapsed_ms: None,
             newest: None,
+            baseline: None,
+            export_filtered: false,
+            compared_label: String::new(),
             _listeners: Vec::new(),
             last_heard: Rc::new(Cell::new(js_sys::Date::now())),
             awaiting: None,
+            started_at: js_sys::Date::now(),
             _watchdog: None,
         };
         app.listen(ctx);
@@ -195,9 +220,9 @@ impl Component for App {
             app.fail("this browser cannot start the analysis worker".into());
         } else if app.options.load_sample {
             // Queued until the worker says it is ready.
-            app.inputs_label = "sample cluster".into();
-            app.inputs_subject = "the sample cluster".into();
-            app.start(Request::Sample { now: browser::now_rfc3339(), audit: false }, JsValue::UNDEFINED);
+            app.inputs_label = SAMPLE_LABEL.into();
+            app.inputs_subject = format!("the {SAMPLE_LABEL}");
+            app.start(Request::Sample { now: browser::now_rfc3339() }, JsValue::UNDEFINED);
         }
         if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
             let class = if app.options.embedded { "embedded" } else { "standalone" };
@@ -215,10 +240,11 @@ impl Component for App {
                 if matches!(self.status, Status::Working(_)) {
                     self.restart_worker(ctx);
                 }
-                self.inputs_label = match files.as_slice() {
+                let label = match files.as_slice() {
                     [(name, _)] => name.clone(),
                     _ => format!("{} files", files.len()),
                 };
+                self.compared_label = std::mem::replace(&mut self.inputs_label, label);
                 self.inputs_subject = intake::subject(&files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
                 let names = files.iter().map(|(n, _)| n.clone()).collect();
                 let blobs = js_sys::Array::new();
@@ -228,14 +254,13 @@ impl Component for App {
                 self.start(Request::Analyze { names, now: browser::now_rfc3339() }, blobs.into());
                 true
             }
-            Msg::Sample(audit) => {
+            Msg::Sample => {
                 if matches!(self.status, Status::Working(_)) {
                     self.restart_worker(ctx);
                 }
-                let label = if audit { "sample cluster with its audit log" } else { "sample cluster" };
-                self.inputs_label = label.into();
-                self.inputs_subject = format!("the {label}");
-                self.start(Request::Sample { now: browser::now_rfc3339(), audit }, JsValue::UNDEFINED);
+                self.inputs_label = SAMPLE_LABEL.into();
+                self.inputs_subject = format!("the {SAMPLE_LABEL}");
+                self.start(Request::Sample { now: browser::now_rfc3339() }, JsValue::UNDEFINED);
                 true
             }
             Msg::FromWorker(data) => self.on_worker(ctx, data),
@@ -297,10 +322,12 @@ impl Component for App {
                 self.start(Request::Reanalyze { now }, JsValue::UNDEFINED);
                 true
             }
-            Msg::Export(format) => {
-                self.send(Request::Export { format: format.to_string() }, JsValue::UNDEFINED);
-                false
+            Msg::Export(format) => self.export(format),
+            Msg::ExportFiltered(filtered) => {
+                self.export_filtered = filtered;
+                true
             }
+            Msg::Baseline(files) => self.compare_with(files),
             Msg::Tick => {
                 let heard = self.last_heard.get();
                 self.awaiting = intake::unanswered_since(self.awaiting, heard);
@@ -311,7 +338,8 @@ impl Component for App {
                     // No error event came: the worker ended silently (out of memory, killed).
                     return Component::update(self, ctx, Msg::WorkerDied(String::new()));
                 }
-                false
+                // The progress line's seconds move on.
+                analysing
             }
             Msg::Key(event) => self.on_key(ctx, &event),
         }
@@ -337,7 +365,7 @@ impl Component for App {
                 <main id="main">
                     <InputPanel slim={self.report.is_some() || matches!(self.status, Status::Working(_))}
                         label={self.inputs_label.clone()} sample={self.options.sample}
-                        on_files={link.callback(Msg::Files)} on_sample={link.callback(Msg::Sample)} />
+                        on_files={link.callback(Msg::Files)} on_sample={link.callback(|()| Msg::Sample)} />
                     { self.status_view(link) }
                     if let Some(report) = &self.report {
                         { self.report_view(link, report) }
@@ -432,10 +460,12 @@ impl App {
 
     fn start(&mut self, request: Request, payload: JsValue) {
         self.status = Status::Working(Progress { phase: "reading".into(), ..Progress::default() });
+        self.started_at = js_sys::Date::now();
         self.report = None;
         *self.incoming.borrow_mut() = Incoming::default();
         self.excerpt = None;
         self.elapsed_ms = None;
+        self.baseline = None;
         self.lines = Rc::default();
         self.shown = 0;
         self.send(request, payload);
@@ -515,11 +545,29 @@ impl App {
                 true
             }
             Reply::Excerpt { path, line, lines } => {
-                self.excerpt = Some((path, line, Rc::new(lines)));
+                let cited = self.selected().map(model::log_excerpt::cited_events).unwrap_or_default();
+                if cited.iter().any(|(p, l)| *p == path && *l == line) {
+                    self.events.retain(|(p, l, _)| !(*p == path && *l == line));
+                    self.events.push((path, line, Rc::new(lines)));
+                } else {
+                    self.excerpt = Some((path, line, Rc::new(lines)));
+                }
                 true
             }
-            Reply::Export { filename, mime } => {
-                let _ = browser::download(&filename, &mime, &payload);
+            Reply::Baseline { name, error } => {
+                // An earlier report dropped alone compares the inputs already shown: the
+                // report is still theirs.
+                if self.inputs_label == name {
+                    self.inputs_label = std::mem::take(&mut self.compared_label);
+                }
+                self.baseline = Some(BaselineOutcome { name, error });
+                true
+            }
+            Reply::Export { filename, .. } => {
+                // The worker made the file (a Blob, typed): the page only names and saves it.
+                if let Ok(blob) = array.get(1).dyn_into::<web_sys::Blob>() {
+                    let _ = browser::download_blob(&filename, &blob);
+                }
                 false
             }
             Reply::Failed { message } => {
@@ -567,12 +615,18 @@ impl App {
     }
 
     fn request_excerpt(&mut self) {
+        self.events.clear();
         let Some(f) = self.selected() else {
             self.excerpt = None;
             return;
         };
         let request = Request::Excerpt { path: f.source.path.to_string(), line: f.source.line };
+        // And the log events its evidence cites (issue 12), read again from the log.
+        let cited = model::log_excerpt::cited_events(f);
         self.send(request, JsValue::UNDEFINED);
+        for (path, line) in cited {
+            self.send(Request::Excerpt { path, line }, JsValue::UNDEFINED);
+        }
     }
 
     fn on_key(&mut self, ctx: &Context<Self>, event: &KeyboardEvent) -> bool {
@@ -626,13 +680,47 @@ impl App {
         }
     }
 
-    fn export_menu(&self, link: &Scope<Self>) -> Html {
+    /// Ask the worker for an export: everything, or only what the filters show (the file says
+    /// which), as the user chose.
+    fn export(&mut self, format: &str) -> bool {
+        let filtered = self.export_filtered && self.view.filters.is_active();
+        let view =
+            filtered.then(|| ViewState { filters: self.view.filters.clone(), ..ViewState::default() }.to_fragment());
+        self.send(Request::Export { format: format.to_string(), view }, JsValue::UNDEFINED);
+        false
+    }
+
+    /// Compare the current inputs with an earlier report: the worker analyses them again with it.
+    fn compare_with(&mut self, files: Vec<NamedBlob>) -> bool {
+        let Some((name, blob)) = files.into_iter().next() else { return false };
         if self.report.is_none() {
-            return html! {};
+            return false;
         }
+        self.start(Request::Baseline { name }, blob.into());
+        true
+    }
+
+    fn export_menu(&self, link: &Scope<Self>) -> Html {
+        let Some(report) = &self.report else {
+            return html! {};
+        };
+        let active = self.view.filters.is_active();
+        let filtered = self.export_filtered && active;
+        let on_scope = link.callback(|e: Event| {
+            let value = e.target_dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
+            Msg::ExportFiltered(value == "filtered")
+        });
         html! {
             <nav class="exports" aria-label="Download the report">
-                <span class="label">{"Download"}</span>
+                <label class="label" for="export-scope">{"Download"}</label>
+                <select id="export-scope" class="export-scope" onchange={on_scope}
+                    title="What the downloaded file holds; it says so itself">
+                    <option value="all" selected={!filtered}>{ format!("everything ({})", model::human_count(report.findings.len())) }</option>
+                    <option value="filtered" selected={filtered} disabled={!active}>{
+                        if active { format!("filtered view ({} of {})", model::human_count(self.shown), model::human_count(report.findings.len())) }
+                        else { "filtered view (no filter set)".to_string() }
+                    }</option>
+                </select>
                 { for [("json", "JSON"), ("sarif", "SARIF"), ("markdown", "Markdown"), ("html", "HTML")].into_iter().map(|(f, label)| html! {
                     <button type="button" class="ghost" data-export={f} onclick={link.callback(move |_| Msg::Export(f))}
                         aria-label={format!("Download the report as {label}")}>{label}</button>
@@ -656,7 +744,9 @@ impl App {
             Status::Stopped => html! {
                 <div class="callout" role="status" id="analysis-stopped">{"Analysis stopped. Drop a file here or choose one to start again."}</div>
             },
-            Status::Working(p) => views::progress(p, link.callback(|_| Msg::Stop)),
+            Status::Working(p) => {
+                views::progress(p, js_sys::Date::now() - self.started_at, link.callback(|_| Msg::Stop))
+            }
         }
     }
 
@@ -711,6 +801,8 @@ impl App {
                     <Summary report={report} keys={&self.keys} view={self.view.clone()} elapsed_ms={self.elapsed_ms} newest={self.newest.clone()}
                         on_view={link.callback(Msg::View)} on_as_of={link.callback(Msg::AsOf)} />
                 }
+                <ComparePanel report={report} baseline={self.baseline.clone()} view={self.view.clone()}
+                    on_view={link.callback(Msg::View)} on_pick={link.callback(Msg::Baseline)} />
                 if diagnostics > 0 {
                     { views::diagnostics_callout(report) }
                 }
@@ -724,7 +816,7 @@ impl App {
                     { match view.tab {
                         Tab::Findings => self.findings_view(link, report),
                         Tab::Mechanisms => html! { <MechanismInventory report={report} /> },
-                        Tab::Credentials => html! { <CredentialInventory report={report} /> },
+                        Tab::Credentials => html! { <CredentialInventory report={report} view={view.clone()} on_view={link.callback(Msg::View)} /> },
                         Tab::Coverage => views::coverage(report),
                     } }
                 </div>
@@ -772,6 +864,7 @@ impl App {
                 if let Some(f) = selected {
                     <DetailPanel finding={f.clone()}
                         excerpt={self.excerpt.as_ref().filter(|(p, l, _)| **p == *f.source.path && *l == f.source.line).map(|(_, _, lines)| Rc::clone(lines))}
+                        events={model::log_excerpt::cited_events(f).into_iter().filter_map(|(p, l)| self.events.iter().find(|(ep, el, _)| *ep == p && *el == l).cloned()).collect::<Vec<_>>()}
                         on_close={on_select.reform(|_: MouseEvent| None)} />
                 }
             </div>

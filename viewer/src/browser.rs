@@ -39,7 +39,12 @@ pub fn download(filename: &str, mime: &str, text: &str) -> Result<(), JsValue> {
     let options = BlobPropertyBag::new();
     options.set_type(mime);
     let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    download_blob(filename, &blob)
+}
+
+/// Offer a Blob (typed by whoever made it) as a download under `filename`.
+pub fn download_blob(filename: &str, blob: &Blob) -> Result<(), JsValue> {
+    let url = web_sys::Url::create_object_url_with_blob(blob)?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
     a.set_href(&url);
@@ -157,5 +162,25 @@ pub fn focus_later(selector: String) {
     });
     if let Some(window) = web_sys::window() {
         let _ = window.request_animation_frame(cb.unchecked_ref());
+    }
+}
+
+/// Put text on the clipboard (`navigator.clipboard.writeText`); `false` when the browser
+/// refuses (an insecure origin, no permission), so the page can say so.
+pub async fn copy_text(text: &str) -> bool {
+    // Looked up by name: the page needs no more of web-sys's clipboard bindings than this call.
+    let clipboard = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"navigator".into()).ok())
+        .and_then(|n| js_sys::Reflect::get(&n, &"clipboard".into()).ok())
+        .filter(|c| !c.is_undefined());
+    let Some(clipboard) = clipboard else { return false };
+    let Some(write) =
+        js_sys::Reflect::get(&clipboard, &"writeText".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return false;
+    };
+    match write.call1(&clipboard, &JsValue::from_str(text)).map(|p| p.dyn_into::<Promise>()) {
+        Ok(Ok(promise)) => JsFuture::from(promise).await.is_ok(),
+        _ => false,
     }
 }

@@ -58,6 +58,29 @@ pub fn inputs_shown(inputs: &[InputSummary], per_input: usize, total: usize) -> 
         .collect()
 }
 
+/// Bytes of a file's start that tell an earlier report from a dump ([`looks_like_report`]).
+pub const REPORT_HEAD_BYTES: usize = 512;
+
+/// Whether a file's first bytes are those of an authn-audit JSON report (the viewer's download,
+/// or the CLI's `--format json` and so its `--baseline` file): a JSON object whose first member
+/// is `"tool"` naming `authn-audit`, whatever the spacing. Such a file is the baseline to compare
+/// with, not a dump: a dump is never an object that starts so.
+pub fn looks_like_report(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head.get(..REPORT_HEAD_BYTES).unwrap_or(head));
+    let compact: String = text.trim_start_matches('\u{feff}').chars().filter(|c| !c.is_whitespace()).collect();
+    compact.starts_with(r#"{"tool":{"name":"authn-audit""#)
+}
+
+/// The page's message when an earlier report could not be used as the baseline: `name` is the
+/// file, `why` the comparison's own reason (it names the line when the JSON is malformed).
+pub fn baseline_failed(name: &str, why: &str) -> String {
+    format!("`{name}` could not be used as the baseline, so nothing is compared: {why}")
+}
+
+/// The page's message when an earlier report came without a dump to compare it with.
+pub const BASELINE_WITHOUT_DUMP: &str =
+    "an earlier report was given without a dump: drop the dump (or the sample) first, then the report to compare with";
+
 /// An input not analysed in full, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incomplete {
@@ -262,6 +285,24 @@ mod tests {
         // Nothing of five of them was analysed; the cut one was read in part.
         assert_eq!(unread(&report), 5);
         assert!(!nothing_read(&report));
+    }
+
+    #[test]
+    fn an_earlier_report_is_told_from_a_dump_by_its_first_bytes() {
+        let report = analyze(&[("good.yaml", GOOD)]);
+        let download = policy_core::render::render(&report, policy_core::render::Format::Json, false);
+        assert!(looks_like_report(download.as_bytes()), "the viewer's and the CLI's JSON");
+        assert!(looks_like_report(serde_json::to_string(&report).unwrap().as_bytes()), "compact JSON too");
+        assert!(looks_like_report(b"\xef\xbb\xbf{ \"tool\" : { \"name\" : \"authn-audit\", \"version\": \"0\"}"));
+        for dump in [
+            GOOD,
+            b"{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": []}",
+            b"{\"tool\": {\"name\": \"kubescape\"}}",
+            b"{\"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\", \"runs\": [{\"tool\": {\"name\": \"authn-audit\"}}]}",
+            b"",
+        ] {
+            assert!(!looks_like_report(dump), "{}", String::from_utf8_lossy(dump));
+        }
     }
 
     #[test]

@@ -16,13 +16,10 @@ pub enum Request {
         /// The page's clock (RFC 3339): the evaluation instant.
         now: String,
     },
-    /// Analyse the built-in sample cluster.
+    /// Analyse the built-in sample cluster with its audit log.
     Sample {
         /// The page's clock (RFC 3339).
         now: String,
-        /// The sample cluster that comes with an audit log (and its log), instead of the dump alone.
-        #[serde(default)]
-        audit: bool,
     },
     /// Analyse the last inputs again at another evaluation instant ("as of").
     Reanalyze {
@@ -40,6 +37,16 @@ pub enum Request {
     Export {
         /// `json`, `sarif`, `markdown` or `html`.
         format: String,
+        /// Only the findings this view's filters let through (a link fragment, as the page's
+        /// own), the file saying so; `None`: everything.
+        #[serde(default)]
+        view: Option<String>,
+    },
+    /// Compare the last inputs with an earlier report (the payload's one blob) and analyse them
+    /// again, so every finding says whether it is new.
+    Baseline {
+        /// The report's file name.
+        name: String,
     },
 }
 
@@ -101,6 +108,13 @@ pub enum Reply {
         line: u32,
         /// The lines; empty when the input is unknown.
         lines: Vec<ExcerptLine>,
+    },
+    /// What became of the earlier report given to compare with (before the report it applies to).
+    Baseline {
+        /// Its file name.
+        name: String,
+        /// Why it could not be used (then nothing is compared); `None` when it was.
+        error: Option<String>,
     },
     /// A rendered report; payload: the text.
     Export {

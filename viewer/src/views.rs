@@ -29,7 +29,7 @@ pub fn message(text: &str) -> Html {
 }
 
 /// The progress bar and its numbers, with a button that stops the analysis.
-pub fn progress(p: &Progress, on_stop: Callback<MouseEvent>) -> Html {
+pub fn progress(p: &Progress, elapsed_ms: f64, on_stop: Callback<MouseEvent>) -> Html {
     let (label, bar) = match p.phase.as_str() {
         "reading" => (
             format!(
@@ -52,6 +52,20 @@ pub fn progress(p: &Progress, on_stop: Callback<MouseEvent>) -> Html {
             ),
             html! { <progress id="progress-bar" max={p.findings_total.max(1).to_string()} value={p.findings_sent.to_string()}
             aria-label="Loading findings"></progress> },
+        ),
+        // Until the first file is parsed the loader has no count to give: say what it is doing
+        // rather than "0 objects parsed".
+        _ if p.objects.unwrap_or(0) == 0 && p.files_read < p.files_total => (
+            format!(
+                "Parsing {}: file {} of {} · then {} rules · {:.0} s",
+                model::human_bytes(p.bytes_total),
+                p.files_read.saturating_add(1),
+                p.files_total,
+                p.rules_total,
+                (elapsed_ms / 1000.0).floor()
+            ),
+            html! { <progress id="progress-bar" max={p.files_total.saturating_add(p.rules_total).max(1).to_string()}
+            value={p.files_read.to_string()} aria-label="Analysing"></progress> },
         ),
         _ => {
             let objects =

@@ -10,7 +10,7 @@ use crate::protocol::{FINDINGS_CHUNK, Progress, Reply, Request};
 use crate::{intake, model};
 use policy_core::audit::{AuditLog, FileReader, looks_like_audit_log};
 use policy_core::input::DiagnosticCode;
-use policy_core::report::InputSummary;
+use policy_core::report::{ExportScope, InputSummary};
 use policy_core::{InputFile, Report, Settings};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -18,17 +18,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
-/// The built-in sample dump.
-pub const SAMPLE_NAME: &str = "sample-cluster.yaml";
-/// The sample's bytes.
-pub const SAMPLE: &[u8] = include_bytes!("../../examples/sample-cluster.yaml");
-
-/// The sample cluster that comes with its API server's audit log (issue 12): the dump, its static
-/// token file and the log, as the audit tests read them.
-pub const AUDIT_SAMPLE: [(&str, &[u8]); 3] = [
-    ("cluster.yaml", include_bytes!("../../tests/fixtures/audit/cluster.yaml")),
-    ("tokens.csv", include_bytes!("../../tests/fixtures/audit/tokens.csv")),
-    ("cluster-audit.log", include_bytes!("../../tests/fixtures/audit/cluster-audit.log")),
+/// The built-in sample (issue 12): the sample cluster's dump, the rows of its API server's
+/// `--token-auth-file`, and the audit log that API server wrote, so that the first report a
+/// user sees shows both kinds of evidence: what exists and what is used.
+pub const SAMPLE: [(&str, &[u8]); 3] = [
+    ("sample-cluster.yaml", include_bytes!("../../examples/sample-cluster.yaml")),
+    ("sample-static-tokens.csv", include_bytes!("../../examples/sample-static-tokens.csv")),
+    ("sample-cluster-audit.log", include_bytes!("../../examples/sample-cluster-audit.log")),
 ];
 
 /// Bytes read from a blob per step: progress ticks for big files, few awaits for small ones.
@@ -45,8 +41,16 @@ struct State {
     unread: Vec<InputSummary>,
     /// The audit logs' aggregates (the logs themselves are streamed, never kept).
     audit: AuditLog,
+    /// The dropped audit logs' files (handles, not bytes): a finding's event line is read again
+    /// from them when it is opened.
+    logs: Vec<(String, Blob)>,
     report: Option<Report>,
+    /// The earlier report compared with (its name and bytes), kept for a new "as of".
+    baseline: Option<Baseline>,
 }
+
+/// An earlier report to compare with: its file name and bytes.
+type Baseline = (String, Vec<u8>);
 
 /// Install the message handler and tell the page we are ready.
 pub fn start(scope: DedicatedWorkerGlobalScope) {
@@ -86,20 +90,32 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
         Request::Analyze { names, now } => {
             let blobs: js_sys::Array = array.get(1).dyn_into().map_err(|_| "no files in request".to_string())?;
             let started = now_ms();
-            // The last analysis's inputs and report go before the new files come in.
-            *state.borrow_mut() = State::default();
-            let (inputs, unread, audit) = read_all(scope, &names, &blobs).await;
-            analyze(scope, state, inputs, unread, audit, &now, started);
+            // The last analysis's inputs and report go before the new files come in (unless
+            // the files are only an earlier report to compare them with).
+            let previous = std::mem::take(&mut *state.borrow_mut());
+            let (inputs, unread, audit, logs) = read_all(scope, &names, &blobs).await;
+            let (mut baselines, inputs): (Vec<Baseline>, Vec<_>) =
+                inputs.into_iter().partition(|(_, bytes)| intake::looks_like_report(bytes));
+            // One earlier report is compared with; the first given.
+            let baseline = (!baselines.is_empty()).then(|| baselines.swap_remove(0));
+            if baseline.is_some() && inputs.is_empty() && unread.is_empty() && logs.is_empty() {
+                let Some(report) = &previous.report else {
+                    return Err(intake::BASELINE_WITHOUT_DUMP.to_string());
+                };
+                // The same inputs, as of the same instant, now compared.
+                let now = report.evaluated_at.clone();
+                state.borrow_mut().logs = previous.logs;
+                analyze(scope, state, (previous.inputs, previous.unread, previous.audit), baseline, &now, started);
+            } else {
+                state.borrow_mut().logs = logs;
+                analyze(scope, state, (inputs, unread, audit), baseline, &now, started);
+            }
         }
-        Request::Sample { now, audit } => {
+        Request::Sample { now } => {
             let started = now_ms();
             *state.borrow_mut() = State::default();
-            let inputs = if audit {
-                AUDIT_SAMPLE.iter().map(|(name, bytes)| ((*name).to_string(), bytes.to_vec())).collect()
-            } else {
-                vec![(SAMPLE_NAME.to_string(), SAMPLE.to_vec())]
-            };
-            analyze(scope, state, inputs, Vec::new(), AuditLog::default(), &now, started);
+            let inputs = SAMPLE.iter().map(|(name, bytes)| ((*name).to_string(), bytes.to_vec())).collect();
+            analyze(scope, state, (inputs, Vec::new(), AuditLog::default()), None, &now, started);
         }
         Request::Reanalyze { now } => {
             let started = now_ms();
@@ -107,34 +123,77 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
             if previous.report.is_none() {
                 return Err("nothing to check again yet".into());
             }
-            analyze(scope, state, previous.inputs, previous.unread, previous.audit, &now, started);
+            state.borrow_mut().logs = previous.logs;
+            let inputs = (previous.inputs, previous.unread, previous.audit);
+            analyze(scope, state, inputs, previous.baseline, &now, started);
+        }
+        Request::Baseline { name } => {
+            let started = now_ms();
+            let blob: Blob = array.get(1).dyn_into().map_err(|_| "no report in request".to_string())?;
+            let bytes = read_slice(&blob, 0.0, blob.size()).await.map_err(|()| {
+                format!(
+                    "the browser could not read `{name}` (it may have been moved, deleted or locked); choose it again"
+                )
+            })?;
+            let previous = std::mem::take(&mut *state.borrow_mut());
+            let Some(report) = &previous.report else {
+                return Err(intake::BASELINE_WITHOUT_DUMP.to_string());
+            };
+            // The same inputs, as of the same instant, now compared.
+            let now = report.evaluated_at.clone();
+            state.borrow_mut().logs = previous.logs;
+            let inputs = (previous.inputs, previous.unread, previous.audit);
+            analyze(scope, state, inputs, Some((name, bytes)), &now, started);
         }
         Request::Excerpt { path, line } => {
-            let lines = state
-                .borrow()
-                .inputs
-                .iter()
-                .find(|(name, _)| *name == path)
-                .map(|(_, bytes)| model::excerpt(&path, &String::from_utf8_lossy(bytes), line, EXCERPT_RADIUS))
-                .unwrap_or_default();
+            let lines = excerpt_lines(state, &path, line).await;
             post(scope, &Reply::Excerpt { path, line, lines }, &JsValue::UNDEFINED);
         }
-        Request::Export { format } => {
-            let state = state.borrow();
-            let report = state.report.as_ref().ok_or("nothing to export yet")?;
+        Request::Export { format, view } => {
+            let mut state = state.borrow_mut();
+            let report = state.report.as_mut().ok_or("nothing to export yet")?;
             let format = policy_core::render::Format::parse(&format).ok_or("unknown export format")?;
-            let text = policy_core::render::render(report, format, false);
+            let text = export(report, format, view.as_deref());
             let mime = match format {
                 policy_core::render::Format::Json | policy_core::render::Format::Sarif => "application/json",
                 policy_core::render::Format::Markdown => "text/markdown",
                 policy_core::render::Format::Html => "text/html",
                 policy_core::render::Format::Text => "text/plain",
             };
-            let filename = format!("authn-audit-report.{}", format.extension());
-            post(scope, &Reply::Export { filename, mime: mime.to_string() }, &JsValue::from_str(&text));
+            let part = if view.is_some() { "-filtered" } else { "" };
+            let filename = format!("authn-audit-report{part}.{}", format.extension());
+            post(scope, &Reply::Export { filename, mime: mime.to_string() }, &export_blob(&text, mime)?);
         }
     }
     Ok(())
+}
+
+/// The report rendered in `format`: whole, or (`view`, a link fragment) only the findings its
+/// filters let through, the file saying which and how many of how many (the summary and the
+/// inventories stay the whole report's). The report is left as it was.
+fn export(report: &mut Report, format: policy_core::render::Format, view: Option<&str>) -> String {
+    let Some(view) = view else { return policy_core::render::render(report, format, false) };
+    let filters = model::ViewState::from_fragment(view).filters;
+    let all = std::mem::take(&mut report.findings);
+    report.findings = all.iter().filter(|f| filters.matches(f)).cloned().collect();
+    let view = model::ViewState { filters: filters.clone(), ..model::ViewState::default() }.to_fragment();
+    let shown = report.findings.len();
+    report.scope = Some(ExportScope { filter: filters.describe(), view, shown, total: all.len() });
+    let text = policy_core::render::render(report, format, false);
+    report.findings = all;
+    report.scope = None;
+    text
+}
+
+/// A rendered export as a Blob made here: the page gets a handle to it, not tens of megabytes of
+/// text to copy on its own thread (a 100k-object JSON export blocked the page for a second).
+fn export_blob(text: &str, mime: &str) -> Result<JsValue, String> {
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map(JsValue::from)
+        .map_err(|_| "the browser could not hold the export; try a smaller format".to_string())
 }
 
 /// Read the blobs: audit logs (told by their first bytes) are streamed into aggregates and never
@@ -145,7 +204,7 @@ async fn read_all(
     scope: &DedicatedWorkerGlobalScope,
     names: &[String],
     blobs: &js_sys::Array,
-) -> (Vec<(String, Vec<u8>)>, Vec<InputSummary>, AuditLog) {
+) -> (Vec<(String, Vec<u8>)>, Vec<InputSummary>, AuditLog, Vec<(String, Blob)>) {
     let blobs: Vec<Blob> = blobs.iter().filter_map(|b| b.dyn_into::<Blob>().ok()).collect();
     let mut budget = intake::Budget::new(Settings::default().limits);
     let mut unread = Vec::new();
@@ -177,9 +236,11 @@ async fn read_all(
     post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
     let mut inputs = Vec::with_capacity(sized.len());
     let mut audit = AuditLog::default();
+    let mut logs = Vec::new();
     for (name, blob, size, is_log) in sized {
         if is_log {
             stream_log(scope, &mut audit, &name, blob, size, &mut progress).await;
+            logs.push((name, blob.clone()));
             progress.files_read += 1;
             continue;
         }
@@ -197,7 +258,37 @@ async fn read_all(
         }
         progress.files_read += 1;
     }
-    (inputs, unread, audit)
+    (inputs, unread, audit, logs)
+}
+
+/// A finding's source lines: around its line in a dump, or the one event it cites in an audit
+/// log, bodies left out and redacted (a dropped log is read again from its file up to that line;
+/// the sample's log is in memory).
+async fn excerpt_lines(state: &RefCell<State>, path: &str, line: u32) -> Vec<model::ExcerptLine> {
+    let blob = {
+        let state = state.borrow();
+        if let Some((_, bytes)) = state.inputs.iter().find(|(name, _)| name == path) {
+            return if looks_like_audit_log(bytes) {
+                model::log_excerpt::log_line(bytes, line)
+            } else {
+                model::excerpt(path, &String::from_utf8_lossy(bytes), line, EXCERPT_RADIUS)
+            };
+        }
+        match state.logs.iter().find(|(name, _)| name == path) {
+            Some((_, blob)) => blob.clone(),
+            None => return Vec::new(),
+        }
+    };
+    let mut picker = model::log_excerpt::LinePicker::new(line);
+    let size = blob.size();
+    let mut offset = 0.0;
+    while offset < size && !picker.found() {
+        let end = (offset + READ_CHUNK).min(size);
+        let Ok(chunk) = read_slice(&blob, offset, end).await else { return Vec::new() };
+        picker.push(&chunk);
+        offset = end;
+    }
+    picker.finish()
 }
 
 /// Bytes of a blob's start that tell an audit log from a dump (what
@@ -282,12 +373,14 @@ fn memory_bytes() -> u64 {
         .map_or(0, |b| u64::from(b.byte_length()))
 }
 
+/// What an analysis reads: the inputs read, those not read, and the audit logs' aggregates.
+type Inputs = (Vec<(String, Vec<u8>)>, Vec<InputSummary>, AuditLog);
+
 fn analyze(
     scope: &DedicatedWorkerGlobalScope,
     state: &RefCell<State>,
-    inputs: Vec<(String, Vec<u8>)>,
-    unread: Vec<InputSummary>,
-    audit: AuditLog,
+    (inputs, unread, audit): Inputs,
+    baseline: Option<Baseline>,
     now: &str,
     started: f64,
 ) {
@@ -327,6 +420,13 @@ fn analyze(
         })
     };
     let analyze_ms = now_ms() - analyze_started;
+    if let Some((name, bytes)) = &baseline {
+        // The CLI's own comparison (`--baseline`): the same ids, the same counts.
+        let error = policy_core::report::baseline::compare(&mut report, bytes)
+            .err()
+            .map(|why| intake::baseline_failed(name, &why.to_string()));
+        post(scope, &Reply::Baseline { name: name.clone(), error }, &JsValue::UNDEFINED);
+    }
     progress.objects = Some(report.summary.objects as u64);
     progress.phase = "sending".into();
     progress.findings_total = report.findings.len() as u64;
@@ -350,6 +450,7 @@ fn analyze(
     state.unread = unread;
     state.audit = audit;
     state.report = Some(report);
+    state.baseline = baseline;
     let memory_bytes = memory_bytes();
     let newest = newest.map(model::as_of::rfc3339);
     let done = Reply::Done { elapsed_ms: now_ms() - started, analyze_ms, memory_bytes, newest };

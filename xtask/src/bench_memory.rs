@@ -8,6 +8,7 @@
 //! times smaller (CI: well under a minute once built); the full sizes are those of the issue (a
 //! 171 MB List, 10^6 documents), which today need several GB: run them on a machine of your own.
 
+use anyhow::{Context as _, anyhow, bail};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -155,7 +156,7 @@ const SHAPES: &[Shape] = &[
     },
 ];
 
-pub(crate) fn run(args: &[String]) -> Result<(), String> {
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let mut divide = 1u64;
     let mut build = true;
     let mut rest = args.iter();
@@ -164,11 +165,14 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             "--quick" => divide = 50,
             "--no-build" => build = false,
             "--divide" => {
-                divide =
-                    rest.next().and_then(|n| n.parse().ok()).filter(|&n| n > 0).ok_or("--divide needs a number > 0")?;
+                divide = rest
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .context("--divide needs a number > 0")?;
             }
             bad => {
-                return Err(format!(
+                return Err(anyhow!(
                     "bench-memory: unknown argument `{bad}` (expected --quick, --divide N, --no-build)"
                 ));
             }
@@ -180,22 +184,22 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             .args(["build", "--release", "-p", "authn-audit"])
             .current_dir(&root)
             .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
+            .context("cannot run cargo")?;
         if !status.success() {
-            return Err("release build failed".into());
+            bail!("release build failed");
         }
     }
     let cli = root.join("target/release/authn-audit");
     let dir = std::env::temp_dir().join(format!("authn-audit-bench-memory-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}", dir.display()))?;
     let result = measure_all(&cli, &dir, divide);
     let _ = std::fs::remove_dir_all(&dir);
     let (table, over) = result?;
     println!("{table}");
-    if over.is_empty() { Ok(()) } else { Err(format!("peak memory above 8 x input + 64 MiB for: {}", over.join(", "))) }
+    if over.is_empty() { Ok(()) } else { Err(anyhow!("peak memory above 8 x input + 64 MiB for: {}", over.join(", "))) }
 }
 
-fn measure_all(cli: &Path, dir: &Path, divide: u64) -> Result<(String, Vec<&'static str>), String> {
+fn measure_all(cli: &Path, dir: &Path, divide: u64) -> anyhow::Result<(String, Vec<&'static str>)> {
     let mut table = format!(
         "`cargo xtask bench-memory{}` (peak RSS of `authn-audit scan --fail-on never -f json -o REPORT FILE`)\n\n\
          | shape | input | input bytes | peak RSS | RSS / input | bound (8x + 64 MiB) | diagnostics |\n|---|---|---:|---:|---:|---:|---|\n",
@@ -210,7 +214,7 @@ fn measure_all(cli: &Path, dir: &Path, divide: u64) -> Result<(String, Vec<&'sta
             if shape.name.starts_with("json") || shape.name == "empty-containers" { "json" } else { "yaml" }
         ));
         let text = (shape.make)(units);
-        std::fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(&path, &text).with_context(|| format!("{}", path.display()))?;
         let bytes = text.len() as u64;
         drop(text);
         let (rss, codes) = peak_rss(cli, &path)?;
@@ -236,7 +240,7 @@ fn measure_all(cli: &Path, dir: &Path, divide: u64) -> Result<(String, Vec<&'sta
 }
 
 /// Peak RSS in bytes of one scan, and the diagnostic codes its report lists.
-fn peak_rss(cli: &Path, input: &PathBuf) -> Result<(u64, String), String> {
+fn peak_rss(cli: &Path, input: &PathBuf) -> anyhow::Result<(u64, String)> {
     let report = input.with_extension("report.json");
     let out = Command::new("/usr/bin/time")
         .arg("-v")
@@ -245,13 +249,13 @@ fn peak_rss(cli: &Path, input: &PathBuf) -> Result<(u64, String), String> {
         .arg(&report)
         .arg(input)
         .output()
-        .map_err(|e| format!("cannot run /usr/bin/time: {e}"))?;
+        .context("cannot run /usr/bin/time")?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     let kb = stderr
         .lines()
         .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
         .and_then(|v| v.trim().parse::<u64>().ok())
-        .ok_or_else(|| format!("no peak RSS in the output of /usr/bin/time for {}: {stderr}", input.display()))?;
+        .with_context(|| format!("no peak RSS in the output of /usr/bin/time for {}: {stderr}", input.display()))?;
     let codes = std::fs::read(&report)
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())

@@ -2,6 +2,7 @@
 //! wasm-bindgen), so neither the viewer nor the npm package needs wasm-bindgen-cli installed.
 //! The options are the CLI's defaults, so the output is the CLI's byte for byte.
 
+use anyhow::Context as _;
 use std::path::Path;
 
 use wasm_bindgen_cli_support::Bindgen;
@@ -17,13 +18,13 @@ pub(crate) enum Target {
 }
 
 /// `wasm-bindgen --target T --out-name NAME --out-dir OUT [--no-typescript] WASM`.
-pub(crate) fn generate(wasm: &Path, out: &Path, target: Target, name: &str, typescript: bool) -> Result<(), String> {
+pub(crate) fn generate(wasm: &Path, out: &Path, target: Target, name: &str, typescript: bool) -> anyhow::Result<()> {
     let mut bindgen = Bindgen::new();
     match target {
         Target::Web => bindgen.web(true),
         Target::Nodejs => bindgen.nodejs(true),
     }
-    .map_err(|e| format!("wasm-bindgen: {e}"))?;
+    .context("wasm-bindgen")?;
     bindgen
         .input_path(wasm)
         .out_name(name)
@@ -31,5 +32,5 @@ pub(crate) fn generate(wasm: &Path, out: &Path, target: Target, name: &str, type
         // The CLI keeps the default path (`new URL('NAME_bg.wasm', import.meta.url)`); so do we.
         .omit_default_module_path(false)
         .generate(out)
-        .map_err(|e| format!("wasm-bindgen on {}: {e:#}", wasm.display()))
+        .with_context(|| format!("wasm-bindgen on {}", wasm.display()))
 }

@@ -2,6 +2,7 @@
 //! rules table of `README.md` between `<!-- rules:start -->` and `<!-- rules:end -->`, all from
 //! `policy_core::registry::ALL`. `--check` writes nothing and fails when anything is stale.
 
+use anyhow::{Context as _, anyhow};
 use policy_core::RuleMeta;
 use policy_core::rule::RuleStatus;
 use std::collections::BTreeMap;
@@ -30,11 +31,11 @@ pub(crate) const FAMILIES: &[(&str, &str)] = &[
     ("EK", "Managed-cluster maps"),
 ];
 
-pub fn run(args: &[String]) -> Result<(), String> {
+pub fn run(args: &[String]) -> anyhow::Result<()> {
     let check = match args {
         [] => false,
         [flag] if flag == "--check" => true,
-        _ => return Err("usage: cargo xtask docs [--check]".to_string()),
+        _ => return Err(anyhow!("usage: cargo xtask docs [--check]")),
     };
     let root = crate::root();
     let metas: Vec<&RuleMeta> = policy_core::registry::ALL.iter().map(|r| r.meta()).collect();
@@ -65,17 +66,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         let mut problems: Vec<String> = stale.iter().map(|p| format!("  stale: {p}")).collect();
         problems.extend(obsolete.iter().map(|p| format!("  obsolete: {p}")));
-        return Err(format!("generated docs are out of date; run `cargo xtask docs`\n{}", problems.join("\n")));
+        return Err(anyhow!("generated docs are out of date; run `cargo xtask docs`\n{}", problems.join("\n")));
     }
 
-    std::fs::create_dir_all(root.join(RULES_DIR)).map_err(|e| format!("{RULES_DIR}: {e}"))?;
+    std::fs::create_dir_all(root.join(RULES_DIR)).context(RULES_DIR)?;
     for path in &stale {
         let text = wanted.get(*path).map(String::as_str).unwrap_or_default();
-        std::fs::write(root.join(path), text).map_err(|e| format!("{path}: {e}"))?;
+        std::fs::write(root.join(path), text).with_context(|| path.to_string())?;
         println!("wrote {path}");
     }
     for path in &obsolete {
-        std::fs::remove_file(root.join(path)).map_err(|e| format!("{path}: {e}"))?;
+        std::fs::remove_file(root.join(path)).with_context(|| path.to_string())?;
         println!("removed {path}");
     }
     if stale.is_empty() && obsolete.is_empty() {

@@ -1,6 +1,7 @@
 //! Project tasks: `cargo xtask docs [--check]`, `cargo xtask new-rule CODE slug`,
-//! `cargo xtask wasm …`, `cargo xtask viewer …`, `cargo xtask bench-memory [--quick]`. Plain Rust so they run wherever cargo does.
+//! `cargo xtask wasm …`, `cargo xtask viewer …`, `cargo xtask bench [--quick]`, `cargo xtask bench-memory [--quick]`. Plain Rust so they run wherever cargo does.
 
+mod bench;
 mod bench_memory;
 mod bindgen;
 #[cfg(feature = "registry")]
@@ -12,6 +13,7 @@ mod viewer;
 #[cfg(feature = "registry")]
 mod wasm;
 
+use anyhow::anyhow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,6 +28,8 @@ tasks:
   man [--check]                  write (or check) docs/authn-audit.1 from the CLI's definition
   wasm [args]                    build the policy-engine wasm modules
   viewer [args]                  build the viewer
+  bench [--quick] [--no-hosts]   every benchmark (scan, pathological, audit, admission native and in
+                                 the wasm hosts, memory), then the ratios they printed
   bench-memory [--quick] [--no-build]
                                  peak RSS of the release CLI over hostile input shapes, as a
                                  ratio to input bytes; fails above 8 x input + 64 MiB";
@@ -45,21 +49,23 @@ fn main() -> ExitCode {
         #[cfg(feature = "registry")]
         "wasm" => wasm::run(rest),
         #[cfg(not(feature = "registry"))]
-        "docs" | "new-rule" | "wasm" => Err(format!(
+        "docs" | "new-rule" | "wasm" => Err(anyhow!(
             "`{task}` reads the rule registry: run it as `cargo xtask {task}` (this xtask was built without it)"
         )),
         "viewer" => viewer::run(rest),
+        "bench" => bench::run(rest),
         "bench-memory" => bench_memory::run(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
         }
-        other => Err(format!("unknown task `{other}`\n\n{USAGE}")),
+        other => Err(anyhow!("unknown task `{other}`\n\n{USAGE}")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("xtask: {message}");
+        Err(error) => {
+            // `{:#}` prints the context chain on one line: `cannot read x: No such file…`.
+            eprintln!("xtask: {error:#}");
             ExitCode::FAILURE
         }
     }

@@ -1,6 +1,7 @@
 //! `cargo xtask man [--check]`: write docs/man/, the man pages clap_mangen renders from the
 //! CLI's own definition (`authn-audit man [SUBCOMMAND]`), or check the checked-in pages are current.
 
+use anyhow::{Context as _, anyhow, bail};
 use std::process::Command;
 
 /// Where the pages live, relative to the workspace root.
@@ -15,30 +16,30 @@ const PAGES: [(&str, Option<&str>); 5] = [
     ("authn-audit-completions.1", Some("completions")),
 ];
 
-pub(crate) fn run(args: &[String]) -> Result<(), String> {
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let check = match args {
         [] => false,
         [flag] if flag == "--check" => true,
-        _ => return Err("usage: cargo xtask man [--check]".to_string()),
+        _ => return Err(anyhow!("usage: cargo xtask man [--check]")),
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let dir = crate::root().join(DIR);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{DIR}: {e}"))?;
+    std::fs::create_dir_all(&dir).context(DIR)?;
     for (file, subcommand) in PAGES {
         let mut cmd = Command::new(&cargo);
         cmd.args(["run", "--quiet", "--locked", "-p", "authn-audit", "--", "man"]).current_dir(crate::root());
         cmd.args(subcommand);
-        let out = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+        let out = cmd.output().context("cannot run cargo")?;
         if !out.status.success() {
-            return Err(format!("`authn-audit man` failed: {}", String::from_utf8_lossy(&out.stderr)));
+            bail!("`authn-audit man` failed: {}", String::from_utf8_lossy(&out.stderr));
         }
         let path = dir.join(file);
         if check {
             if std::fs::read(&path).ok().as_deref() != Some(out.stdout.as_slice()) {
-                return Err(format!("{DIR}/{file} is out of date: run `cargo xtask man`"));
+                bail!("{DIR}/{file} is out of date: run `cargo xtask man`");
             }
         } else {
-            std::fs::write(&path, &out.stdout).map_err(|e| format!("{DIR}/{file}: {e}"))?;
+            std::fs::write(&path, &out.stdout).with_context(|| format!("{DIR}/{file}"))?;
         }
     }
     Ok(())

@@ -1,17 +1,18 @@
 //! `cargo xtask new-rule CODE slug`: the rule file, its `mod`/`use` lines, its registry line
 //! (sorted by code) and a pair of fixtures to fill in. What stays to do is printed at the end.
 
+use anyhow::{Context as _, anyhow, bail};
 use policy_core::report::{Mechanism, Severity};
 use std::path::Path;
 
 const USAGE: &str = "usage: cargo xtask new-rule CODE slug [--severity S] [--mechanism M] [--scope audit|admit]";
 
-pub fn run(args: &[String]) -> Result<(), String> {
+pub fn run(args: &[String]) -> anyhow::Result<()> {
     scaffold(&crate::root(), args)
 }
 
 /// [`run`] into the workspace at `root` (a scratch copy in the test).
-fn scaffold(root: &Path, args: &[String]) -> Result<(), String> {
+fn scaffold(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let mut positional = Vec::new();
     let mut severity = Severity::Medium;
     let mut mechanism = None;
@@ -20,36 +21,36 @@ fn scaffold(root: &Path, args: &[String]) -> Result<(), String> {
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--severity" => {
-                let value = iter.next().ok_or(USAGE)?;
-                severity = Severity::parse(value).ok_or_else(|| format!("unknown severity `{value}`"))?;
+                let value = iter.next().context(USAGE)?;
+                severity = Severity::parse(value).with_context(|| format!("unknown severity `{value}`"))?;
             }
             "--mechanism" => {
-                let value = iter.next().ok_or(USAGE)?;
+                let value = iter.next().context(USAGE)?;
                 mechanism = Some(
                     Mechanism::ALL
                         .into_iter()
                         .find(|m| m.as_str() == value)
-                        .ok_or_else(|| format!("unknown mechanism `{value}`"))?,
+                        .with_context(|| format!("unknown mechanism `{value}`"))?,
                 );
             }
             "--scope" => {
                 scope = match iter.next().map(String::as_str) {
                     Some("audit") => "Audit",
                     Some("admit") => "Admit",
-                    _ => return Err(USAGE.to_string()),
+                    _ => return Err(anyhow!(USAGE)),
                 };
             }
             _ => positional.push(arg.clone()),
         }
     }
-    let [code, slug] = positional.as_slice() else { return Err(USAGE.to_string()) };
+    let [code, slug] = positional.as_slice() else { return Err(anyhow!(USAGE)) };
     check_code(code)?;
     check_slug(slug)?;
     if policy_core::registry::find(code).is_some() {
-        return Err(format!("{code} is already a rule"));
+        bail!("{code} is already a rule");
     }
     if policy_core::registry::RETIRED.iter().any(|(c, ..)| c == code) {
-        return Err(format!("{code} is retired: codes are never reused"));
+        bail!("{code} is retired: codes are never reused");
     }
     let family = code.get(..2).unwrap_or_default().to_lowercase();
     let mechanism = mechanism.unwrap_or_else(|| default_mechanism(&family));
@@ -60,11 +61,11 @@ fn scaffold(root: &Path, args: &[String]) -> Result<(), String> {
     let family_dir = rules_dir.join(&family);
     let rule_file = family_dir.join(format!("{module}.rs"));
     if rule_file.exists() {
-        return Err(format!("{} exists already", rule_file.display()));
+        bail!("{} exists already", rule_file.display());
     }
     let fixtures = root.join("tests/fixtures/rules").join(code);
-    std::fs::create_dir_all(&family_dir).map_err(|e| format!("{}: {e}", family_dir.display()))?;
-    std::fs::create_dir_all(&fixtures).map_err(|e| format!("{}: {e}", fixtures.display()))?;
+    std::fs::create_dir_all(&family_dir).with_context(|| format!("{}", family_dir.display()))?;
+    std::fs::create_dir_all(&fixtures).with_context(|| format!("{}", fixtures.display()))?;
     let mut touched = Vec::new();
 
     write(&rule_file, &rule_template(code, slug, &name, severity, mechanism, scope))?;
@@ -122,28 +123,28 @@ fn scaffold(root: &Path, args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+fn read(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))
 }
 
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("{}", path.display()))
 }
 
-fn check_code(code: &str) -> Result<(), String> {
+fn check_code(code: &str) -> anyhow::Result<()> {
     let b = code.as_bytes();
     let ok = b.len() == 5 && b.iter().take(2).all(u8::is_ascii_uppercase) && b.iter().skip(2).all(u8::is_ascii_digit);
-    if ok { Ok(()) } else { Err(format!("`{code}` is not a rule code (two capitals and three digits, e.g. SA007)")) }
+    if ok { Ok(()) } else { Err(anyhow!("`{code}` is not a rule code (two capitals and three digits, e.g. SA007)")) }
 }
 
-fn check_slug(slug: &str) -> Result<(), String> {
+fn check_slug(slug: &str) -> anyhow::Result<()> {
     let kebab = !slug.is_empty()
         && slug.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
     if !kebab {
-        return Err(format!("`{slug}` is not kebab-case"));
+        bail!("`{slug}` is not kebab-case");
     }
     if ["no-", "ensure-", "disallow-", "avoid-"].iter().any(|p| slug.starts_with(p)) {
-        return Err(format!("`{slug}`: a slug names the dangerous pattern, never `no-…`/`ensure-…`"));
+        bail!("`{slug}`: a slug names the dangerous pattern, never `no-…`/`ensure-…`");
     }
     Ok(())
 }
@@ -181,7 +182,7 @@ fn insert_after_last(text: &str, prefix: &str, line: &str) -> String {
 
 /// The registry with `entry` inserted before the first rule whose code sorts after `code`, or
 /// at the end of `ALL`.
-fn with_registry_line(text: &str, code: &str, entry: &str) -> Result<String, String> {
+fn with_registry_line(text: &str, code: &str, entry: &str) -> anyhow::Result<String> {
     let next = policy_core::registry::ALL.iter().map(|r| r.meta()).find(|m| m.code > code);
     let anchor = match next {
         Some(meta) => {
@@ -190,7 +191,7 @@ fn with_registry_line(text: &str, code: &str, entry: &str) -> Result<String, Str
         }
         None => "];".to_string(),
     };
-    let all = text.find("pub static ALL").ok_or("registry.rs has no `pub static ALL`")?;
+    let all = text.find("pub static ALL").context("registry.rs has no `pub static ALL`")?;
     let at = text
         .get(all..)
         .and_then(|rest| {
@@ -201,7 +202,7 @@ fn with_registry_line(text: &str, code: &str, entry: &str) -> Result<String, Str
             }
         })
         .map(|i| all + i)
-        .ok_or_else(|| format!("cannot find `{anchor}` in registry.rs: add `{entry},` by hand"))?;
+        .with_context(|| format!("cannot find `{anchor}` in registry.rs: add `{entry},` by hand"))?;
     let (before, after) = text.split_at(at);
     let sep = if anchor == "];" && !before.trim_end().ends_with(['[', ',']) { ", " } else { "" };
     Ok(format!("{before}{sep}{entry}, {after}"))

@@ -10,6 +10,7 @@
 //! it in a module script, so the page starts without a single fetch under its
 //! `connect-src 'none'` policy.
 
+use anyhow::{Context as _, anyhow, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -35,12 +36,12 @@ const BASE: &str = "./";
 const BOOT_SCRIPT: &str = r#"<script type="module" src="./boot.js"></script>"#;
 
 /// Build the viewer (see the module docs).
-pub fn run(args: &[String]) -> Result<(), String> {
+pub fn run(args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         None => build(true),
         Some("--dev") => build(false),
         Some("--finish") => {
-            let staging = std::env::var_os("TRUNK_STAGING_DIR").ok_or("--finish runs as Trunk's post-build hook")?;
+            let staging = std::env::var_os("TRUNK_STAGING_DIR").context("--finish runs as Trunk's post-build hook")?;
             let release = std::env::var("TRUNK_PROFILE").is_ok_and(|p| p == "release");
             finish(Path::new(&staging), release)
         }
@@ -48,21 +49,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
             println!("{USAGE}");
             Ok(())
         }
-        Some(other) => Err(format!("unknown viewer argument `{other}`\n{USAGE}")),
+        Some(other) => Err(anyhow!("unknown viewer argument `{other}`\n{USAGE}")),
     }
 }
 
 /// What Trunk would do for index.html, into a staging folder that then replaces dist/viewer.
-fn build(release: bool) -> Result<(), String> {
+fn build(release: bool) -> anyhow::Result<()> {
     let root = crate::root();
     let index = read_text(&root.join("index.html"))?;
     let links = trunk_links(&index)?;
     let dist = root.join("dist/viewer");
     let staging = root.join("dist/.viewer-staging");
     if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(|e| format!("cannot clear {}: {e}", staging.display()))?;
+        std::fs::remove_dir_all(&staging).with_context(|| format!("cannot clear {}", staging.display()))?;
     }
-    std::fs::create_dir_all(&staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+    std::fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
 
     let mut page = String::with_capacity(index.len());
     let mut from = 0;
@@ -76,9 +77,9 @@ fn build(release: bool) -> Result<(), String> {
     finish(&staging, release)?;
 
     if dist.exists() {
-        std::fs::remove_dir_all(&dist).map_err(|e| format!("cannot replace {}: {e}", dist.display()))?;
+        std::fs::remove_dir_all(&dist).with_context(|| format!("cannot replace {}", dist.display()))?;
     }
-    std::fs::rename(&staging, &dist).map_err(|e| format!("cannot move the build to {}: {e}", dist.display()))?;
+    std::fs::rename(&staging, &dist).with_context(|| format!("cannot move the build to {}", dist.display()))?;
     print_sizes(&dist);
     println!("viewer built into {}", dist.display());
     Ok(())
@@ -97,14 +98,14 @@ impl TrunkLink {
         self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
-    fn require(&self, name: &str) -> Result<&str, String> {
-        self.get(name).ok_or_else(|| format!("index.html: a `<link data-trunk>` tag has no `{name}`"))
+    fn require(&self, name: &str) -> anyhow::Result<&str> {
+        self.get(name).with_context(|| format!("index.html: a `<link data-trunk>` tag has no `{name}`"))
     }
 }
 
 /// Build or copy what one tag names into `out`; returns the HTML that replaces the tag, as
 /// Trunk writes it (so a Trunk build and this one give the same dist/viewer).
-fn asset(root: &Path, out: &Path, link: &TrunkLink, release: bool) -> Result<String, String> {
+fn asset(root: &Path, out: &Path, link: &TrunkLink, release: bool) -> anyhow::Result<String> {
     match link.require("rel")? {
         "rust" => {
             let manifest = root.join(link.require("href")?);
@@ -124,13 +125,13 @@ fn asset(root: &Path, out: &Path, link: &TrunkLink, release: bool) -> Result<Str
         }
         "copy-file" => copy(root, out, link).map(|_| String::new()),
         other => {
-            Err(format!("index.html: `<link data-trunk rel=\"{other}\">` is not supported by `cargo xtask viewer`"))
+            Err(anyhow!("index.html: `<link data-trunk rel=\"{other}\">` is not supported by `cargo xtask viewer`"))
         }
     }
 }
 
 /// `cargo build` of the page's crate for the browser; returns the linked `.wasm`.
-fn cargo_build(root: &Path, manifest: &Path, bin: &str, profile: &str) -> Result<PathBuf, String> {
+fn cargo_build(root: &Path, manifest: &Path, bin: &str, profile: &str) -> anyhow::Result<PathBuf> {
     const TARGET: &str = "wasm32-unknown-unknown";
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let status = Command::new(cargo)
@@ -138,9 +139,9 @@ fn cargo_build(root: &Path, manifest: &Path, bin: &str, profile: &str) -> Result
         .args(["build", "--target", TARGET, "--profile", profile, "--bin", bin, "--manifest-path"])
         .arg(manifest)
         .status()
-        .map_err(|e| format!("cannot run cargo ({e})"))?;
+        .map_err(|e| anyhow!("cannot run cargo ({e})"))?;
     if !status.success() {
-        return Err(format!("cargo build of the viewer failed ({status})"));
+        bail!("cargo build of the viewer failed ({status})");
     }
     let folder = match profile {
         "dev" | "test" => "debug",
@@ -151,31 +152,31 @@ fn cargo_build(root: &Path, manifest: &Path, bin: &str, profile: &str) -> Result
 }
 
 /// Copy the tag's `href` into `out` under its own name; returns that name.
-fn copy(root: &Path, out: &Path, link: &TrunkLink) -> Result<String, String> {
+fn copy(root: &Path, out: &Path, link: &TrunkLink) -> anyhow::Result<String> {
     let href = link.require("href")?;
     let from = root.join(href);
     let name =
-        from.file_name().and_then(|n| n.to_str()).ok_or_else(|| format!("index.html: `{href}` names no file"))?;
-    std::fs::copy(&from, out.join(name)).map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+        from.file_name().and_then(|n| n.to_str()).with_context(|| format!("index.html: `{href}` names no file"))?;
+    std::fs::copy(&from, out.join(name)).with_context(|| format!("cannot copy {}", from.display()))?;
     Ok(name.to_string())
 }
 
 /// Subresource integrity of a copied file, as Trunk writes it (SHA-384, base64).
-fn sri(out: &Path, link: &TrunkLink) -> Result<String, String> {
-    let name = Path::new(link.require("href")?).file_name().ok_or("index.html: an `href` names no file")?;
+fn sri(out: &Path, link: &TrunkLink) -> anyhow::Result<String> {
+    let name = Path::new(link.require("href")?).file_name().context("index.html: an `href` names no file")?;
     let path = out.join(name);
-    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(format!("sha384-{}", base64(&Sha384::digest(&bytes))))
 }
 
 /// Every `<link … data-trunk …>` tag, in document order.
-fn trunk_links(html: &str) -> Result<Vec<TrunkLink>, String> {
+fn trunk_links(html: &str) -> anyhow::Result<Vec<TrunkLink>> {
     let mut links = Vec::new();
     let mut at = 0;
     while let Some(offset) = html.get(at..).and_then(|rest| rest.find("<link")) {
         let start = at + offset;
         let Some(len) = html.get(start..).and_then(|tag| tag.find('>')) else {
-            return Err("index.html: a `<link` tag is not closed".to_string());
+            bail!("index.html: a `<link` tag is not closed");
         };
         let end = start + len + 1;
         let attrs = attributes(html.get(start + "<link".len()..end - 1).unwrap_or(""));
@@ -209,34 +210,34 @@ fn attributes(inside: &str) -> Vec<(String, String)> {
     attrs
 }
 
-fn read_text(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+fn read_text(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Post-build: optimise, embed the wasm as a module script, and check the page has no inline script.
-fn finish(staging: &Path, release: bool) -> Result<(), String> {
+fn finish(staging: &Path, release: bool) -> anyhow::Result<()> {
     let wasm = staging.join("viewer_bg.wasm");
     if release {
         optimise(&wasm)?;
     }
-    let bytes = std::fs::read(&wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))?;
+    let bytes = std::fs::read(&wasm).with_context(|| format!("cannot read {}", wasm.display()))?;
     let module = format!(
         "// The viewer's WebAssembly, base64: loaded as a script so the page needs no fetch.\nexport default \"{}\";\n",
         base64(&bytes)
     );
     let out = staging.join("viewer_bg.wasm.js");
-    std::fs::write(&out, module).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    std::fs::remove_file(&wasm).map_err(|e| format!("cannot remove {}: {e}", wasm.display()))?;
-    let index = std::fs::read_to_string(staging.join("index.html")).map_err(|e| format!("no index.html: {e}"))?;
+    std::fs::write(&out, module).with_context(|| format!("cannot write {}", out.display()))?;
+    std::fs::remove_file(&wasm).with_context(|| format!("cannot remove {}", wasm.display()))?;
+    let index = std::fs::read_to_string(staging.join("index.html")).context("no index.html")?;
     check_no_inline_script(&index)?;
     Ok(())
 }
 
-fn wasm_opt() -> Result<PathBuf, String> {
+fn wasm_opt() -> anyhow::Result<PathBuf> {
     if let Some(path) = std::env::var_os("WASM_OPT") {
         return Ok(PathBuf::from(path));
     }
@@ -244,10 +245,10 @@ fn wasm_opt() -> Result<PathBuf, String> {
     if local.exists() {
         return Ok(local);
     }
-    Err("wasm-opt not found: run `npm ci --prefix viewer` (binaryen from npm) or set WASM_OPT".to_string())
+    Err(anyhow!("wasm-opt not found: run `npm ci --prefix viewer` (binaryen from npm) or set WASM_OPT"))
 }
 
-fn optimise(wasm: &Path) -> Result<(), String> {
+fn optimise(wasm: &Path) -> anyhow::Result<()> {
     let tool = wasm_opt()?;
     let out = wasm.with_extension("opt.wasm");
     // The features rustc 1.95 enables by default for wasm32-unknown-unknown.
@@ -265,22 +266,22 @@ fn optimise(wasm: &Path) -> Result<(), String> {
         .arg("-o")
         .arg(&out)
         .status()
-        .map_err(|e| format!("cannot run {} ({e})", tool.display()))?;
+        .map_err(|e| anyhow!("cannot run {} ({e})", tool.display()))?;
     if !status.success() {
-        return Err(format!("wasm-opt failed ({status})"));
+        bail!("wasm-opt failed ({status})");
     }
-    std::fs::rename(&out, wasm).map_err(|e| format!("cannot replace {}: {e}", wasm.display()))
+    std::fs::rename(&out, wasm).with_context(|| format!("cannot replace {}", wasm.display()))
 }
 
 /// The page's CSP has no `'unsafe-inline'`: fail the build if Trunk ever injects an inline script.
-fn check_no_inline_script(html: &str) -> Result<(), String> {
+fn check_no_inline_script(html: &str) -> anyhow::Result<()> {
     let lower = html.to_ascii_lowercase();
     let mut rest = lower.as_str();
     while let Some(start) = rest.find("<script") {
         let tag_end = rest.get(start..).and_then(|t| t.find('>')).map_or(rest.len(), |e| start + e);
         let tag = rest.get(start..tag_end).unwrap_or("");
         if !tag.contains("src=") {
-            return Err("index.html has an inline <script>, which the CSP forbids".to_string());
+            bail!("index.html has an inline <script>, which the CSP forbids");
         }
         rest = rest.get(tag_end..).unwrap_or("");
     }
@@ -370,7 +371,9 @@ mod tests {
         assert_eq!(tags[2], "", "a copied file leaves no tag");
         assert_eq!(std::fs::read_to_string(out.join("boot.js")).unwrap(), "import './viewer.js';\n");
         let unknown = trunk_links("<link data-trunk rel=\"sass\" href=\"a.scss\">").unwrap();
-        assert!(asset(&dir, &out, &unknown[0], true).unwrap_err().contains("`<link data-trunk rel=\"sass\">`"));
+        assert!(
+            asset(&dir, &out, &unknown[0], true).unwrap_err().to_string().contains("`<link data-trunk rel=\"sass\">`")
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -14,6 +14,7 @@
 //!
 //! The link flags of the OPA module come from its own `build.rs`, so they reach nothing else.
 
+use anyhow::{Context as _, anyhow, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -38,7 +39,7 @@ const NPM_NAME: &str = "authn_audit";
 const REGO_MODES: [(&str, &str); 2] = [("opa.wasm", "opa"), ("gatekeeper.wasm", "gatekeeper")];
 
 /// Build everything (see the module docs).
-pub fn run(args: &[String]) -> Result<(), String> {
+pub fn run(args: &[String]) -> anyhow::Result<()> {
     let root = crate::root();
     let out = match args {
         [] => root.join("dist/policy"),
@@ -47,10 +48,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
             println!("{USAGE}");
             return Ok(());
         }
-        _ => return Err(format!("unexpected arguments {args:?}\n{USAGE}")),
+        _ => return Err(anyhow!("unexpected arguments {args:?}\n{USAGE}")),
     };
     let built = build(&root)?;
-    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
 
     let metadata_yml = root.join("policy-wasm/kubewarden/metadata.yml");
     let metadata_text = read_to_string(&metadata_yml)?;
@@ -82,7 +83,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 }
 
 /// Compile the three cdylibs; returns the directory holding them.
-fn build(root: &Path) -> Result<PathBuf, String> {
+fn build(root: &Path) -> anyhow::Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let status = Command::new(cargo)
         .current_dir(root)
@@ -92,48 +93,48 @@ fn build(root: &Path) -> Result<PathBuf, String> {
         .args(["--config", "profile.wasm.opt-level=\"z\""])
         .args(["-p", "policy-wasm-kubewarden", "-p", "policy-wasm-opa", "-p", "policy-wasm-js"])
         .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
+        .context("cannot run cargo")?;
     if !status.success() {
-        return Err(format!("cargo build of the wasm modules failed ({status})"));
+        bail!("cargo build of the wasm modules failed ({status})");
     }
     Ok(crate::target_dir(root).join(TARGET).join(PROFILE))
 }
 
 /// `metadata.yml` as the JSON Kubewarden reads from the custom section, with the protocol version
 /// that `kwctl annotate` would ask the guest for.
-pub(crate) fn kubewarden_metadata(yaml: &str) -> Result<serde_json::Value, String> {
-    let mut json = policy_core::input::parse_yaml_value(yaml).map_err(|e| format!("metadata.yml: {e}"))?;
-    let map = json.as_object_mut().ok_or("metadata.yml is not a mapping")?;
+pub(crate) fn kubewarden_metadata(yaml: &str) -> anyhow::Result<serde_json::Value> {
+    let mut json = policy_core::input::parse_yaml_value(yaml).context("metadata.yml")?;
+    let map = json.as_object_mut().context("metadata.yml is not a mapping")?;
     map.insert("protocolVersion".to_string(), "v1".into());
     let version = map.get("annotations").and_then(|a| a.get("io.kubewarden.policy.version"));
     if version.and_then(policy_core::value::Value::as_str) != Some(policy_core::TOOL_VERSION) {
-        return Err(format!(
+        return Err(anyhow!(
             "metadata.yml: `io.kubewarden.policy.version` must be the crate version {}",
             policy_core::TOOL_VERSION
         ));
     }
     if map.get("executionMode").and_then(policy_core::value::Value::as_str) != Some("kubewarden-wapc") {
-        return Err("metadata.yml: `executionMode` must be `kubewarden-wapc`".to_string());
+        bail!("metadata.yml: `executionMode` must be `kubewarden-wapc`");
     }
     Ok(json.into())
 }
 
-fn parse(wasm: &[u8]) -> Result<Module, String> {
-    Module::from_buffer(wasm).map_err(|e| format!("cannot read wasm: {e}"))
+fn parse(wasm: &[u8]) -> anyhow::Result<Module> {
+    Module::from_buffer(wasm).context("cannot read wasm")
 }
 
 /// Embed the Kubewarden metadata; refuse a module kwctl would take for a Rego policy.
-fn annotate(wasm: &[u8], metadata: &serde_json::Value) -> Result<Vec<u8>, String> {
+fn annotate(wasm: &[u8], metadata: &serde_json::Value) -> anyhow::Result<Vec<u8>> {
     let module = parse(wasm)?;
     if let Some(export) = module.exports.iter().find(|e| e.name.starts_with("opa_")) {
-        return Err(format!("kubewarden.wasm exports `{}`: kwctl would run it as Rego", export.name));
+        bail!("kubewarden.wasm exports `{}`: kwctl would run it as Rego", export.name);
     }
     with_metadata(module, metadata)
 }
 
 /// The module with the metadata in its `io.kubewarden.metadata` section, as `kwctl annotate` writes it.
-fn with_metadata(mut module: Module, metadata: &serde_json::Value) -> Result<Vec<u8>, String> {
-    let data = serde_json::to_vec(metadata).map_err(|e| e.to_string())?;
+fn with_metadata(mut module: Module, metadata: &serde_json::Value) -> anyhow::Result<Vec<u8>> {
+    let data = serde_json::to_vec(metadata)?;
     module.customs.add(RawCustomSection { name: KUBEWARDEN_SECTION.to_string(), data });
     Ok(module.emit_wasm())
 }
@@ -148,17 +149,17 @@ fn in_mode(metadata: &serde_json::Value, mode: &str) -> serde_json::Value {
 }
 
 /// Export the ABI version globals every OPA SDK reads, and check the memory import fits burrego.
-fn add_abi_globals(wasm: &[u8]) -> Result<Vec<u8>, String> {
+fn add_abi_globals(wasm: &[u8]) -> anyhow::Result<Vec<u8>> {
     let mut module = parse(wasm)?;
     let memory = module
         .imports
         .iter()
         .find(|i| i.module == "env" && i.name == "memory")
-        .ok_or("opa.wasm does not import `env.memory`")?;
-    let walrus::ImportKind::Memory(id) = memory.kind else { return Err("`env.memory` is not a memory".to_string()) };
+        .context("opa.wasm does not import `env.memory`")?;
+    let walrus::ImportKind::Memory(id) = memory.kind else { return Err(anyhow!("`env.memory` is not a memory")) };
     let initial = module.memories.get(id).initial;
     if initial > OPA_MAX_INITIAL_PAGES {
-        return Err(format!("opa.wasm needs {initial} initial pages; OPA hosts give {OPA_MAX_INITIAL_PAGES}"));
+        return Err(anyhow!("opa.wasm needs {initial} initial pages; OPA hosts give {OPA_MAX_INITIAL_PAGES}"));
     }
     for (name, value) in [("opa_wasm_abi_version", OPA_ABI.0), ("opa_wasm_abi_minor_version", OPA_ABI.1)] {
         let global = module.globals.add_local(ValType::I32, false, false, ConstExpr::Value(Value::I32(value)));
@@ -168,7 +169,7 @@ fn add_abi_globals(wasm: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 /// wasm-bindgen's web and node builds, plus the package manifest.
-fn npm(wasm: &Path, out: &Path) -> Result<(), String> {
+fn npm(wasm: &Path, out: &Path) -> anyhow::Result<()> {
     for (target, dir) in [(bindgen::Target::Web, "web"), (bindgen::Target::Nodejs, "node")] {
         bindgen::generate(wasm, &out.join(dir), target, NPM_NAME, true)?;
     }
@@ -193,7 +194,7 @@ fn npm(wasm: &Path, out: &Path) -> Result<(), String> {
         "files": ["web/", "node/"],
         "sideEffects": false
     });
-    let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
+    let text = serde_json::to_string_pretty(&manifest)?;
     write(&out.join("package.json"), format!("{text}\n").as_bytes())
 }
 
@@ -202,19 +203,19 @@ fn gzip_size(path: &Path) -> Option<usize> {
     out.status.success().then_some(out.stdout.len())
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-fn read_to_string(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+fn read_to_string(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]
@@ -254,11 +255,11 @@ mod tests {
     #[test]
     fn metadata_with_a_stale_version_or_mode_is_refused() {
         let yaml = "executionMode: kubewarden-wapc\nannotations:\n  io.kubewarden.policy.version: 9.9.9\n";
-        assert!(kubewarden_metadata(yaml).is_err_and(|e| e.contains("crate version")));
+        assert!(kubewarden_metadata(yaml).is_err_and(|e| e.to_string().contains("crate version")));
         let yaml = format!(
             "executionMode: opa\nannotations:\n  io.kubewarden.policy.version: {}\n",
             policy_core::TOOL_VERSION
         );
-        assert!(kubewarden_metadata(&yaml).is_err_and(|e| e.contains("executionMode")));
+        assert!(kubewarden_metadata(&yaml).is_err_and(|e| e.to_string().contains("executionMode")));
     }
 }

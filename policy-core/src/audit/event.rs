@@ -66,6 +66,10 @@ pub(crate) struct ObjectReference<'a> {
     #[serde(borrow, default)]
     pub resource: Option<Str<'a>>,
     #[serde(borrow, default)]
+    pub namespace: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    pub name: Option<Str<'a>>,
+    #[serde(borrow, default)]
     pub api_group: Option<Str<'a>>,
     #[serde(borrow, default)]
     pub subresource: Option<Str<'a>>,

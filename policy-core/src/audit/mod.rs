@@ -18,7 +18,7 @@ use crate::data::input_summary::InputSummary;
 use crate::data::source::Source;
 use event::Event;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Distinct identities (user and credential) kept; requests of further ones are only counted.
@@ -42,7 +42,9 @@ pub struct Seen {
 pub struct Action {
     /// What, in words (`read Secrets`, `approved a certificate signing request`).
     pub what: String,
-    /// How sensitive: higher is worse (0 a non-resource call, 6 minting credentials).
+    /// How sensitive: higher is worse (0 a non-resource call, 1 a read, 2 a write, 4 Secrets,
+    /// 5 exec or its equivalents, RBAC or admission changes, acting as someone else, 6 minting
+    /// credentials).
     pub rank: u8,
     /// The first such request.
     pub seen: Seen,
@@ -67,9 +69,6 @@ pub struct Identity {
     /// or `…/legacy-token-manual-secret`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy_secret: Option<String>,
-    /// Requests that tried an invalidated legacy token (`…/legacy-token-invalidated`).
-    #[serde(default)]
-    pub invalidated_token_requests: u64,
     /// `user.groups` (the first [`MAX_VALUES`] seen).
     pub groups: Vec<String>,
     /// Requests counted (one per request: the `ResponseComplete` or `Panic` stage).
@@ -109,6 +108,40 @@ pub struct Identity {
     /// How many requests were out of scope.
     #[serde(default)]
     pub out_of_scope_requests: u64,
+    /// When some kinds of its requests came, for the evidence of findings on them (not part of
+    /// the report: the findings carry it).
+    #[serde(skip)]
+    pub spans: Spans,
+}
+
+/// The first and last of some of an identity's requests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Spans {
+    /// Per address kept in [`Identity::source_ips`], its first and last request.
+    pub by_source: BTreeMap<String, (Seen, Seen)>,
+    /// Of the successful requests out of scope.
+    pub out_of_scope: Option<(Seen, Seen)>,
+    /// Their source addresses (the first [`MAX_VALUES`]).
+    pub out_of_scope_sources: Vec<String>,
+    /// Of the requests made while impersonating.
+    pub impersonation: Option<(Seen, Seen)>,
+}
+
+/// Widen a first-and-last span by one request.
+fn widen(span: &mut Option<(Seen, Seen)>, now: &Seen) {
+    match span {
+        None => *span = Some((now.clone(), now.clone())),
+        Some(span) => widen_pair(span, now),
+    }
+}
+
+fn widen_pair((first, last): &mut (Seen, Seen), now: &Seen) {
+    if now.before(first) {
+        *first = now.clone();
+    }
+    if last.before(now) {
+        *last = now.clone();
+    }
 }
 
 /// What the report says of the audit logs read.
@@ -130,6 +163,32 @@ pub struct AuditSummary {
     pub to: Option<String>,
     /// Every identity seen, by user name.
     pub identities: Vec<Identity>,
+    /// Invalidated legacy tokens that were still tried, by Secret.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invalidated_tokens: Vec<InvalidatedToken>,
+}
+
+/// An invalidated legacy service-account token that a client still tried. The API server refuses
+/// it (401) before anyone is authenticated, so the event names no user: only the Secret, in the
+/// audit annotation `authentication.k8s.io/legacy-token-invalidated` (`<name>/<namespace>`,
+/// written only when the server looks tokens up, `--service-account-lookup`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvalidatedToken {
+    /// The token's Secret.
+    pub namespace: String,
+    /// The token's Secret.
+    pub name: String,
+    /// Requests that tried it.
+    pub requests: u64,
+    /// The earliest.
+    pub first: Seen,
+    /// The latest.
+    pub last: Seen,
+    /// `sourceIPs` (the first [`MAX_VALUES`] distinct).
+    pub source_ips: Vec<String>,
+    /// `userAgent` (the first [`MAX_VALUES`] distinct).
+    pub user_agents: Vec<String>,
 }
 
 /// Aggregates of every audit log read, in bounded memory.
@@ -139,6 +198,8 @@ pub struct AuditLog {
     pub files: Vec<InputSummary>,
     by_user: HashMap<String, Vec<Identity>>,
     identities: usize,
+    /// By `(namespace, name)` of the Secret.
+    invalidated: BTreeMap<(String, String), InvalidatedToken>,
     /// Requests of identities beyond [`MAX_IDENTITIES`]: counted, not kept.
     pub uncounted_requests: u64,
     /// Requests counted.
@@ -188,7 +249,13 @@ impl AuditLog {
             from: self.window.as_ref().map(|w| w.0.clone()),
             to: self.window.as_ref().map(|w| w.1.clone()),
             identities: self.identities().into_iter().cloned().collect(),
+            invalidated_tokens: self.invalidated_tokens().into_iter().cloned().collect(),
         })
+    }
+
+    /// Invalidated legacy tokens still tried, by namespace and name of their Secret.
+    pub fn invalidated_tokens(&self) -> Vec<&InvalidatedToken> {
+        self.invalidated.values().collect()
     }
 
     /// Whether any log was given (read or not).
@@ -198,22 +265,33 @@ impl AuditLog {
 
     /// Count one event (an item of an `EventList` included).
     fn record(&mut self, event: &Event<'_>, source: &Arc<str>, line: u32) {
-        // One request is logged once per stage; count it once, when it is answered.
-        if !matches!(event.stage.as_ref().map(event::Str::as_str), None | Some("ResponseComplete" | "Panic")) {
-            return;
-        }
-        let Some(user) = &event.user else { return };
-        let Some(username) = user.username.as_ref().map(event::Str::as_str) else { return };
+        let stage = event.stage.as_ref().map(event::Str::as_str);
+        let code = event.response_status.as_ref().and_then(|s| s.code);
+        let answered = matches!(stage, None | Some("ResponseComplete" | "Panic"));
         let at = event.request_received_timestamp.as_ref().or(event.stage_timestamp.as_ref());
         let at = at.map(event::Str::as_str).unwrap_or("").to_string();
         let seen = || Seen { at: at.clone(), source: Source { path: source.clone(), line } };
-        self.requests += 1;
-        if !at.is_empty() {
+        // A request whose authentication failed is logged once, at ResponseStarted, with no user
+        // (`WithFailedAuthenticationAudit`); the annotations authentication wrote are on it.
+        let refused = stage == Some("ResponseStarted") && code == Some(401);
+        if (answered || refused) && !at.is_empty() {
             self.window = Some(match self.window.take() {
                 None => (at.clone(), at.clone()),
                 Some((from, to)) => (from.min(at.clone()), to.max(at.clone())),
             });
         }
+        if let Some(secret) = event.annotation("authentication.k8s.io/legacy-token-invalidated")
+            && (answered || refused)
+        {
+            self.record_invalidated(secret, event, seen());
+        }
+        // One request is logged once per stage; count it once, when it is answered.
+        if !answered {
+            return;
+        }
+        let Some(user) = &event.user else { return };
+        let Some(username) = user.username.as_ref().map(event::Str::as_str) else { return };
+        self.requests += 1;
         let credential_id = user.extra("authentication.kubernetes.io/credential-id");
         let legacy = event.annotation("authentication.k8s.io/legacy-token").is_some();
         let secret = event
@@ -244,7 +322,6 @@ impl AuditLog {
                     credential_id: credential_id.map(str::to_string),
                     legacy_token: false,
                     legacy_secret: secret.map(str::to_string),
-                    invalidated_token_requests: 0,
                     groups: Vec::new(),
                     requests: 0,
                     succeeded: 0,
@@ -260,6 +337,7 @@ impl AuditLog {
                     impersonations: 0,
                     out_of_scope: None,
                     out_of_scope_requests: 0,
+                    spans: Spans::default(),
                 });
                 let Some(identity) = list.last_mut() else { return };
                 identity
@@ -270,21 +348,28 @@ impl AuditLog {
         for group in &user.groups {
             add_capped(&mut identity.groups, group.as_str());
         }
-        if event.annotation("authentication.k8s.io/legacy-token-invalidated").is_some() {
-            identity.invalidated_token_requests += 1;
-        }
         let now = seen();
         if now.before(&identity.first) {
             identity.first = now.clone();
         }
         if identity.last.before(&now) {
-            identity.last = now;
+            identity.last = now.clone();
         }
+        add_addresses(&mut identity.source_ips, event);
         for ip in &event.source_ips {
-            add_capped(&mut identity.source_ips, ip.as_str());
+            if identity.source_ips.binary_search_by(|kept| kept.as_str().cmp(ip.as_str())).is_ok() {
+                match identity.spans.by_source.get_mut(ip.as_str()) {
+                    Some(span) => widen_pair(span, &now),
+                    None => {
+                        identity.spans.by_source.insert(ip.as_str().to_string(), (now.clone(), now.clone()));
+                    }
+                }
+            }
         }
+        // Addresses pushed out of the kept ones take their spans with them.
+        identity.spans.by_source.retain(|ip, _| identity.source_ips.binary_search(ip).is_ok());
         if let Some(agent) = &event.user_agent {
-            add_capped(&mut identity.user_agents, agent.as_str());
+            add_capped(&mut identity.user_agents, &client_text(agent.as_str()));
         }
         if let Some(pod) = user.extra("authentication.kubernetes.io/pod-name") {
             identity.pod_bound_requests += 1;
@@ -299,25 +384,122 @@ impl AuditLog {
         if let Some(target) = event.impersonated_user.as_ref().and_then(|u| u.username.as_ref()) {
             identity.impersonations += 1;
             add_capped(&mut identity.impersonated, target.as_str());
+            widen(&mut identity.spans.impersonation, &now);
         }
-        let code = event.response_status.as_ref().and_then(|s| s.code);
-        let ok = code.is_none_or(|c| (200..300).contains(&c));
+        // 101 Switching Protocols: an `exec`, `attach` or `portforward` that was let through.
+        let ok = code.is_none_or(|c| (200..300).contains(&c) || c == 101);
         if !ok {
             return;
         }
         identity.succeeded += 1;
-        let (rank, what) = classify(event);
+        let (rank, what) = match event.impersonated_user.as_ref().and_then(|u| u.username.as_ref()) {
+            // Acting as someone else is as sensitive as what that identity may do, at least 5.
+            Some(target) => {
+                let (rank, what) = classify(event);
+                (rank.max(5), format!("{what} as `{}`", client_text(target.as_str())))
+            }
+            None => classify(event),
+        };
         let action = Action { what, rank, seen: seen() };
         if identity.most_sensitive.as_ref().is_none_or(|a| action.worse_than(a)) {
             identity.most_sensitive = Some(action.clone());
         }
         if !in_scope(username, event) {
             identity.out_of_scope_requests += 1;
+            widen(&mut identity.spans.out_of_scope, &now);
+            add_addresses(&mut identity.spans.out_of_scope_sources, event);
             if identity.out_of_scope.as_ref().is_none_or(|a| action.seen.before(&a.seen)) {
                 identity.out_of_scope = Some(action);
             }
         }
     }
+}
+
+impl AuditLog {
+    fn record_invalidated(&mut self, secret: &str, event: &Event<'_>, now: Seen) {
+        // `<name>/<namespace>`, in that order (k8s.io/kubernetes pkg/serviceaccount/legacy.go).
+        let (name, namespace) = secret.split_once('/').unwrap_or((secret, ""));
+        let key = (namespace.to_string(), name.to_string());
+        if !self.invalidated.contains_key(&key) && self.identities >= MAX_IDENTITIES {
+            self.uncounted_requests += 1;
+            return;
+        }
+        let token = self.invalidated.entry(key).or_insert_with(|| {
+            self.identities += 1;
+            InvalidatedToken {
+                namespace: namespace.to_string(),
+                name: name.to_string(),
+                requests: 0,
+                first: now.clone(),
+                last: now.clone(),
+                source_ips: Vec::new(),
+                user_agents: Vec::new(),
+            }
+        });
+        token.requests += 1;
+        if now.before(&token.first) {
+            token.first = now.clone();
+        }
+        if token.last.before(&now) {
+            token.last = now;
+        }
+        add_addresses(&mut token.source_ips, event);
+        if let Some(agent) = &event.user_agent {
+            add_capped(&mut token.user_agents, &client_text(agent.as_str()));
+        }
+    }
+}
+
+/// The event's source addresses. The API server writes only addresses there (it parses
+/// `X-Forwarded-For` and drops what is none); anything else in a log is not kept.
+fn add_addresses(values: &mut Vec<String>, event: &Event<'_>) {
+    for ip in &event.source_ips {
+        if ip.as_str().parse::<std::net::IpAddr>().is_ok() {
+            add_capped(values, ip.as_str());
+        }
+    }
+}
+
+/// Text the client chose (its `User-Agent`) as it may be shown: secret assignments redacted
+/// ([`crate::util::redact::text`]) and every token-shaped word too, since a careless client can
+/// put its own token there. A word is token-shaped when it is a bootstrap token, or long (24
+/// characters or more), made of the characters tokens use, and mixing letters and digits: JWTs,
+/// static tokens, legacy Secret tokens.
+pub(crate) fn client_text(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = crate::util::redact::text(text);
+    let separator = |c: char| c.is_whitespace() || matches!(c, '/' | ';' | '(' | ')' | ',' | ':' | '"' | '\'');
+    // Most agents hold no token: no copy for them (this runs once per event).
+    if !text.split(separator).any(is_token_shaped) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest: &str = &text;
+    while let Some(at) = rest.find(separator) {
+        let (word, tail) = rest.split_at(at);
+        out.push_str(if is_token_shaped(word) { crate::util::redact::REDACTED } else { word });
+        let mut chars = tail.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    out.push_str(if is_token_shaped(rest) { crate::util::redact::REDACTED } else { rest });
+    std::borrow::Cow::Owned(out)
+}
+
+/// A bootstrap token (`<6>.<16>` lowercase letters and digits, k8s.io/cluster-bootstrap), or a
+/// long word (24 characters or more) of the characters tokens use that mixes letters and digits.
+fn is_token_shaped(word: &str) -> bool {
+    let bootstrap = word.split_once('.').is_some_and(|(id, secret)| {
+        id.len() == 6
+            && secret.len() == 16
+            && id.chars().chain(secret.chars()).all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    });
+    bootstrap
+        || (word.len() >= 24
+            && word.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '=' | '~'))
+            && word.chars().any(|c| c.is_ascii_digit())
+            && word.chars().any(|c| c.is_ascii_alphabetic()))
 }
 
 /// Keep the [`MAX_VALUES`] smallest distinct values, sorted: the same whatever the order the
@@ -336,7 +518,10 @@ impl Seen {
     /// Whether it comes first: by time, then file and line (so ties do not depend on the order
     /// the logs were read in). An event without a time comes after every timed one.
     pub fn before(&self, other: &Seen) -> bool {
-        let key = |s: &Seen| (s.at.is_empty(), s.at.clone(), s.source.clone());
+        // By reference: this runs several times per event.
+        fn key(s: &Seen) -> (bool, &str, &str, u32) {
+            (s.at.is_empty(), s.at.as_str(), s.source.path.as_ref(), s.source.line)
+        }
         key(self) < key(other)
     }
 }
@@ -358,7 +543,7 @@ fn path_of<'e>(event: &'e Event<'_>) -> &'e str {
 fn classify(event: &Event<'_>) -> (u8, String) {
     let verb = event.verb.as_ref().map(event::Str::as_str).unwrap_or("");
     let Some(object) = &event.object_ref else {
-        return (0, format!("called `{}`", path_of(event)));
+        return (0, format!("called `{}`", client_text(path_of(event))));
     };
     let text = |s: &Option<event::Str<'_>>| s.as_ref().map(event::Str::as_str).unwrap_or("").to_string();
     let (resource, subresource, group) = (text(&object.resource), text(&object.subresource), text(&object.api_group));
@@ -367,7 +552,11 @@ fn classify(event: &Event<'_>) -> (u8, String) {
         ("certificatesigningrequests", "approval") if write => (6, "approved a certificate signing request".into()),
         ("serviceaccounts", "token") if verb == "create" => (6, "created a service-account token".into()),
         ("pods", "exec" | "attach" | "portforward") => (5, format!("ran `{subresource}` in a pod")),
+        // The kubelet API (exec in any pod of the node) and debug containers: as good as exec.
+        ("nodes", "proxy") => (5, "reached a kubelet through `nodes/proxy`".into()),
+        ("pods", "ephemeralcontainers") if write => (5, "added an ephemeral container to a pod".into()),
         (_, _) if group == "rbac.authorization.k8s.io" && write => (5, format!("changed `{resource}`")),
+        (_, _) if group == "admissionregistration.k8s.io" && write => (5, format!("changed `{resource}`")),
         ("secrets", _) if write => (4, "changed Secrets".into()),
         ("secrets", _) => (4, "read Secrets".into()),
         (_, _) if write => (2, format!("changed `{resource}`")),
@@ -384,7 +573,7 @@ fn in_scope(username: &str, event: &Event<'_>) -> bool {
     if username.starts_with("system:bootstrap:") {
         // Node bootstrapping: discovery, then creating and watching its own CSR.
         return match &event.object_ref {
-            Some(object) => object.resource.as_ref().is_some_and(|r| r.as_str() == "certificatesigningrequests"),
+            Some(object) => is_node_bootstrapping(object, event),
             None => {
                 is_health_or_version(path)
                     || path == "/api"
@@ -395,6 +584,27 @@ fn in_scope(username: &str, event: &Event<'_>) -> bool {
         };
     }
     true
+}
+
+/// What `kubeadm join` reads and writes with its bootstrap token before the kubelet has its own
+/// certificate: its CSR, the kubeadm, kubelet and kube-proxy configuration, `cluster-info`, and
+/// whether its Node exists (the RBAC kubeadm grants `system:bootstrappers:kubeadm:default-node-token`,
+/// cmd/kubeadm/app/phases/bootstraptoken/node and uploadconfig).
+fn is_node_bootstrapping(object: &event::ObjectReference<'_>, event: &Event<'_>) -> bool {
+    let text = |s: &Option<event::Str<'_>>| s.as_ref().map(event::Str::as_str).unwrap_or("").to_string();
+    let (resource, namespace, name) = (text(&object.resource), text(&object.namespace), text(&object.name));
+    let verb = event.verb.as_ref().map(event::Str::as_str).unwrap_or("");
+    let read = matches!(verb, "get" | "watch");
+    match resource.as_str() {
+        "certificatesigningrequests" => true,
+        "configmaps" if read && namespace == "kube-system" => {
+            matches!(name.as_str(), "kubeadm-config" | "kubelet-config" | "kube-proxy")
+                || name.starts_with("kubelet-config-")
+        }
+        "configmaps" if read && namespace == "kube-public" => name == "cluster-info",
+        "nodes" => verb == "get" && !name.is_empty(),
+        _ => false,
+    }
 }
 
 /// The endpoints `system:public-info-viewer` opens to everyone.

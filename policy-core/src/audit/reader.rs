@@ -26,6 +26,9 @@ pub struct FileReader {
     head: Vec<u8>,
     gzip: Option<flate2::write::MultiGzDecoder<Vec<u8>>>,
     gzip_failed: bool,
+    /// Compressed bytes not yet handed to the decoder: it always gets whole [`GZIP_STEP`]s, so
+    /// what it decodes (a corrupt file's last lines included) does not depend on the chunking.
+    gzip_pending: Vec<u8>,
     pub(super) partial: Vec<u8>,
     /// Inside a line longer than [`MAX_LINE_BYTES`]: its bytes are dropped until its end.
     overlong: bool,
@@ -46,6 +49,7 @@ impl FileReader {
             head: Vec::new(),
             gzip: None,
             gzip_failed: false,
+            gzip_pending: Vec::new(),
             partial: Vec::new(),
             overlong: false,
             document: None,
@@ -90,10 +94,21 @@ impl FileReader {
     }
 
     fn decoded(&mut self, log: &mut AuditLog, bytes: &[u8]) {
-        let Some(mut decoder) = self.gzip.take() else { return self.text(log, bytes) };
+        if self.gzip.is_none() {
+            return self.text(log, bytes);
+        }
         if self.gzip_failed {
             return;
         }
+        self.gzip_pending.extend_from_slice(bytes);
+        let whole = self.gzip_pending.len() / GZIP_STEP * GZIP_STEP;
+        let steps: Vec<u8> = self.gzip_pending.drain(..whole).collect();
+        self.inflate(log, &steps);
+    }
+
+    /// Hand compressed bytes to the decoder a step at a time and read what comes out.
+    fn inflate(&mut self, log: &mut AuditLog, bytes: &[u8]) {
+        let Some(mut decoder) = self.gzip.take() else { return };
         for step in bytes.chunks(GZIP_STEP) {
             let result = decoder.write_all(step);
             let out = std::mem::take(decoder.get_mut());
@@ -223,6 +238,10 @@ impl FileReader {
         if self.head.len() == 1 {
             let head = std::mem::take(&mut self.head);
             self.text(log, &head);
+        }
+        if self.gzip.is_some() && !self.gzip_failed {
+            let rest = std::mem::take(&mut self.gzip_pending);
+            self.inflate(log, &rest);
         }
         if let Some(mut decoder) = self.gzip.take()
             && !self.gzip_failed

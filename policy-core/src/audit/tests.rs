@@ -78,6 +78,95 @@ fn hostile_lines_are_located_and_the_rest_is_still_read() {
     assert!(log.files[0].diagnostics.iter().all(|d| !d.message.contains("alice")), "no content echoed");
 }
 
+/// kubeadm join reads its configuration with the bootstrap token: that is node bootstrapping
+/// (the RBAC kubeadm grants `system:bootstrappers:kubeadm:default-node-token`), other reads are not.
+#[test]
+fn kubeadm_join_reads_are_node_bootstrapping() {
+    let user = "system:bootstrap:abcdef";
+    let text = [
+        on(
+            &event(
+                user,
+                "",
+                "get",
+                "/api/v1/namespaces/kube-system/configmaps/kubeadm-config",
+                200,
+                "2025-11-01T10:00:00Z",
+            ),
+            r#"{"resource":"configmaps","namespace":"kube-system","name":"kubeadm-config","apiVersion":"v1"}"#,
+        ),
+        on(
+            &event(
+                user,
+                "",
+                "get",
+                "/api/v1/namespaces/kube-system/configmaps/kubelet-config",
+                200,
+                "2025-11-01T10:00:01Z",
+            ),
+            r#"{"resource":"configmaps","namespace":"kube-system","name":"kubelet-config","apiVersion":"v1"}"#,
+        ),
+        on(
+            &event(user, "", "get", "/api/v1/nodes/worker-3", 200, "2025-11-01T10:00:02Z"),
+            r#"{"resource":"nodes","name":"worker-3","apiVersion":"v1"}"#,
+        ),
+    ];
+    let log = read("a.log", text.join("\n").as_bytes());
+    assert_eq!(log.of_user(user)[0].out_of_scope_requests, 0);
+    let listed = on(
+        &event(user, "", "list", "/api/v1/configmaps", 200, "2025-11-01T10:00:03Z"),
+        r#"{"resource":"configmaps","apiVersion":"v1"}"#,
+    );
+    let other = on(
+        &event(user, "", "get", "/api/v1/namespaces/kube-system/configmaps/coredns", 200, "2025-11-01T10:00:04Z"),
+        r#"{"resource":"configmaps","namespace":"kube-system","name":"coredns","apiVersion":"v1"}"#,
+    );
+    let log = read("a.log", [text.join("\n"), listed, other].join("\n").as_bytes());
+    assert_eq!(log.of_user(user)[0].out_of_scope_requests, 2);
+}
+
+/// `exec`, `attach` and `portforward` succeed with 101 Switching Protocols: they count as done.
+#[test]
+fn an_exec_answered_101_is_a_success() {
+    let exec = on(
+        &event("alice", "", "create", "/api/v1/namespaces/a/pods/p/exec?command=sh", 101, "2025-11-01T10:00:00Z"),
+        r#"{"resource":"pods","namespace":"a","name":"p","apiVersion":"v1","subresource":"exec"}"#,
+    );
+    let log = read("a.log", exec.as_bytes());
+    let alice = &log.of_user("alice")[0];
+    assert_eq!(alice.succeeded, 1);
+    assert_eq!(alice.most_sensitive.as_ref().map(|a| (a.rank, a.what.as_str())), Some((5, "ran `exec` in a pod")));
+}
+
+/// An invalidated legacy token is refused before anyone is authenticated: the server logs it
+/// once, at ResponseStarted with 401 and an empty user (`WithFailedAuthenticationAudit`), with
+/// the annotation `<secret name>/<namespace>`. It is counted by Secret, never by user.
+#[test]
+fn invalidated_legacy_tokens_are_counted_from_refused_requests() {
+    let refused = |at: &str, stage: &str| {
+        format!(
+            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"r-{at}","stage":"{stage}","requestURI":"/api/v1/pods","verb":"list","user":{{}},"sourceIPs":["203.0.113.9"],"userAgent":"curl/8.5.0","responseStatus":{{"metadata":{{}},"code":401}},"requestReceivedTimestamp":"{at}","stageTimestamp":"{at}","annotations":{{"authentication.k8s.io/legacy-token-invalidated":"old-token/ci"}}}}"#
+        )
+    };
+    let text = [
+        refused("2025-11-01T10:00:00Z", "ResponseStarted"),
+        refused("2025-11-01T09:00:00Z", "ResponseStarted"),
+        // Not a stage a refused request is logged at: not counted twice.
+        refused("2025-11-01T11:00:00Z", "RequestReceived"),
+    ]
+    .join("\n");
+    let log = read("a.log", text.as_bytes());
+    let tokens = log.invalidated_tokens();
+    assert_eq!(tokens.len(), 1);
+    assert_eq!((tokens[0].namespace.as_str(), tokens[0].name.as_str(), tokens[0].requests), ("ci", "old-token", 2));
+    assert_eq!((tokens[0].first.source.line, tokens[0].last.source.line), (2, 1));
+    assert_eq!(tokens[0].source_ips, ["203.0.113.9"]);
+    assert_eq!(log.requests, 0, "no user was authenticated");
+    assert_eq!(log.window, Some(("2025-11-01T09:00:00Z".to_string(), "2025-11-01T10:00:00Z".to_string())));
+    let summary = serde_json::to_value(log.summary().unwrap()).unwrap();
+    assert_eq!(summary["invalidatedTokens"][0]["requests"], 2);
+}
+
 #[test]
 fn bodies_are_never_kept() {
     let secret = "c3VwZXJzZWNyZXQtdmFsdWU=";
@@ -211,4 +300,88 @@ fn every_diagnostic_is_on_a_line_of_the_log_even_the_count_of_those_not_listed()
     let codes = codes(&log);
     assert!(codes.iter().any(|(_, c)| c == "audit-more-diagnostics"), "{codes:?}");
     assert!(codes.iter().all(|(line, _)| (1..=81).contains(line)), "{codes:?}");
+}
+
+/// A client can put anything in its `User-Agent`, its own token included: token-shaped words
+/// are redacted, ordinary agents are kept as they are; source addresses that are no address
+/// (the API server writes none) are dropped.
+#[test]
+fn tokens_in_user_agents_and_forged_source_addresses_are_not_kept() {
+    for agent in [
+        "kubectl/v1.32.0 (linux/amd64) kubernetes/70d3cc9",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+        "kube-controller-manager/v1.32.4 (linux/amd64) kubernetes/59526cd/system:serviceaccount:kube-system:generic-garbage-collector",
+    ] {
+        assert_eq!(super::client_text(agent), agent);
+    }
+    let jwt = "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6Y2k6ZCJ9.c2lnbmF0dXJlMTIz";
+    assert_eq!(super::client_text(&format!("deployer/1.0 ({jwt})")), "deployer/1.0 (REDACTED)");
+    assert_eq!(super::client_text("bot/2 token=abcdef.0123456789abcdef"), "bot/2 token=REDACTED");
+    assert_eq!(super::client_text("ci Xq4pR8vL2mK7sT9wYb3NcE6uHj1GdZfA"), "ci REDACTED");
+    assert_eq!(super::client_text("join abcdef.0123456789abcdef"), "join REDACTED");
+    let line = event("alice", "", "get", "/api", 200, "2025-11-01T10:00:00Z")
+        .replace(r#"["10.0.0.7"]"#, &format!(r#"["10.0.0.7","{jwt}","fd00::1"]"#))
+        .replace("kubectl/v1.32.0", &format!("curl/8 Authorization: Bearer {jwt}"));
+    let log = read("a.log", line.as_bytes());
+    let alice = &log.of_user("alice")[0];
+    assert_eq!(alice.source_ips, ["10.0.0.7", "fd00::1"]);
+    let kept = serde_json::to_string(&log.summary()).unwrap();
+    assert!(!kept.contains("eyJhbGci") && !kept.contains("c2lnbmF0dXJl"), "{kept}");
+}
+
+/// What makes a request sensitive beyond its verb: the kubelet API through `nodes/proxy`,
+/// debug containers, admission webhooks, and acting as someone else.
+#[test]
+fn the_most_sensitive_act_knows_exec_equivalents_and_impersonation() {
+    let cases = [
+        (
+            r#"{"resource":"nodes","name":"worker-1","apiVersion":"v1","subresource":"proxy"}"#,
+            "get",
+            "reached a kubelet through `nodes/proxy`",
+        ),
+        (
+            r#"{"resource":"pods","namespace":"a","name":"p","apiVersion":"v1","subresource":"ephemeralcontainers"}"#,
+            "patch",
+            "added an ephemeral container to a pod",
+        ),
+        (
+            r#"{"resource":"validatingwebhookconfigurations","name":"w","apiGroup":"admissionregistration.k8s.io","apiVersion":"v1"}"#,
+            "delete",
+            "changed `validatingwebhookconfigurations`",
+        ),
+    ];
+    for (object, verb, what) in cases {
+        let log = read("a.log", on(&event("bob", "", verb, "/x", 200, "2025-11-01T10:00:00Z"), object).as_bytes());
+        let action = log.of_user("bob")[0].most_sensitive.clone().unwrap();
+        assert_eq!((action.rank, action.what.as_str()), (5, what));
+    }
+    let acting = on(
+        &event("bob", "", "get", "/api/v1/namespaces/a/pods", 200, "2025-11-01T10:00:00Z"),
+        r#"{"resource":"pods","namespace":"a","apiVersion":"v1"}"#,
+    )
+    .replace(r#""sourceIPs""#, r#""impersonatedUser":{"username":"system:admin"},"sourceIPs""#);
+    let log = read("a.log", acting.as_bytes());
+    let action = log.of_user("bob")[0].most_sensitive.clone().unwrap();
+    assert_eq!((action.rank, action.what.as_str()), (5, "read `pods` as `system:admin`"));
+}
+
+/// A corrupt gzip file reads the same whatever the chunking: the decoder always gets whole
+/// steps, and nothing after the corruption is read as text (the fuzz target's first find,
+/// `fuzz/seeds/audit/corrupt-gzip-chunked`: its first byte is the chunk size, 123).
+#[test]
+fn a_corrupt_gzip_file_reads_the_same_in_any_chunks() {
+    let seed = include_bytes!("../../../fuzz/seeds/audit/corrupt-gzip-chunked");
+    let log = &seed[1..];
+    let whole = read("a.log", log);
+    for size in [1, 7, 123, 4096, 5000] {
+        let mut chunked = AuditLog::default();
+        let mut reader = FileReader::new("a.log");
+        for chunk in log.chunks(size) {
+            reader.push(&mut chunked, chunk);
+        }
+        reader.finish(&mut chunked);
+        assert_eq!(chunked.files, whole.files, "chunks of {size}");
+        assert_eq!(chunked.summary(), whole.summary(), "chunks of {size}");
+    }
+    assert!(whole.files[0].diagnostics.iter().any(|d| d.code.as_str() == "audit-gzip"), "{:?}", whole.files);
 }

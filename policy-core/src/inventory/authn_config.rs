@@ -101,11 +101,11 @@ pub fn extension_auth<'a>(inv: &Inventory<'a>) -> Option<ExtensionAuth<'a>> {
 }
 
 /// A JSON-encoded list of strings, as the API server writes them into the ConfigMap.
-fn json_list(text: &str) -> Result<Vec<String>, String> {
+fn json_list(text: &str) -> Result<Vec<String>, serde_json::Error> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    serde_json::from_str::<Vec<String>>(text).map_err(|e| e.to_string())
+    serde_json::from_str::<Vec<String>>(text)
 }
 
 /// The request-header (authenticating proxy) settings of one source.
@@ -495,17 +495,27 @@ fn kubeadm_kubelet_args(object: &Object) -> Vec<(String, String, String)> {
     }
 }
 
+/// Why a `KubeletInfo`'s embedded config file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum ConfigFileError {
+    #[error("decoded base64 is not UTF-8 text")]
+    NotUtf8,
+    #[error("not a KubeletConfiguration mapping")]
+    NotAMapping,
+    #[error("not valid YAML: {0}")]
+    Yaml(#[from] crate::input::ParseError),
+}
+
 /// A kubelet config file's text as kubescape ships it: base64 of YAML, or the YAML itself.
-fn decode_config_file(content: &str) -> Result<Value, String> {
+fn decode_config_file(content: &str) -> Result<Value, ConfigFileError> {
     let compact: String = content.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     let text = match base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|_| "decoded base64 is not UTF-8 text".to_string())?,
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| ConfigFileError::NotUtf8)?,
         Err(_) => content.to_string(),
     };
-    match crate::input::parse_yaml_value(&text) {
-        Ok(value @ Value::Object(_)) => Ok(value),
-        Ok(_) => Err("not a KubeletConfiguration mapping".to_string()),
-        Err(message) => Err(format!("not valid YAML: {message}")),
+    match crate::input::parse_yaml_value(&text)? {
+        value @ Value::Object(_) => Ok(value),
+        _ => Err(ConfigFileError::NotAMapping),
     }
 }
 

@@ -23,7 +23,9 @@
 
 use crate::input::Object;
 use crate::value::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 /// The verbs that reveal a Secret's data.
 pub const SECRET_READ_VERBS: &[&str] = &["get", "list", "watch"];
@@ -105,7 +107,7 @@ impl Subject {
         Self { kind: SubjectKind::ServiceAccount, name: name.into(), namespace: Some(namespace.into()) }
     }
 
-    fn parse(value: &Value, binding_namespace: Option<&str>) -> Option<Self> {
+    pub(crate) fn parse(value: &Value, binding_namespace: Option<&str>) -> Option<Self> {
         let name = value.get("name").and_then(Value::as_str).filter(|n| !n.is_empty())?;
         match value.get("kind").and_then(Value::as_str)? {
             "User" => Some(Self::user(name)),
@@ -325,8 +327,9 @@ pub struct Role<'a> {
     pub namespace: Option<String>,
     /// `metadata.name`.
     pub name: String,
-    /// Effective rules: its own plus those aggregated into it.
-    pub rules: Vec<PolicyRule>,
+    /// Effective rules: its own plus those aggregated into it. Shared, not copied, between the
+    /// roles they are aggregated into and the defaults worked out once per process.
+    pub rules: Vec<Arc<PolicyRule>>,
     /// A Kubernetes or kubeadm default role (by name, and for dump objects by its
     /// `kubernetes.io/bootstrapping: rbac-defaults` label or kubeadm name).
     pub default: bool,
@@ -385,7 +388,7 @@ impl Role<'_> {
 
     /// Whether any rule holds a `*` verb, resource or non-resource URL.
     pub fn has_wildcard(&self) -> bool {
-        self.rules.iter().any(PolicyRule::has_wildcard)
+        self.rules.iter().any(|rule| rule.has_wildcard())
     }
 
     /// Whether the role can grant itself anything: escalate or bind roles, or impersonate users
@@ -670,9 +673,18 @@ pub const PUBLIC_INFO: Allowlist = Allowlist {
 /// The RBAC index of one inventory.
 #[derive(Debug, Default)]
 pub struct Rbac<'a> {
-    roles: Vec<Role<'a>>,
+    /// The input's roles (ClusterRoles first), then the defaults it does not hold, in
+    /// [`BUILTIN_ROLES`] order. A default no input role can change is borrowed from
+    /// [`DEFAULTS_ALONE`], worked out once per process; the others are derived for this input.
+    roles: Vec<Cow<'a, Role<'a>>>,
     bindings: Vec<Binding<'a>>,
-    role_index: HashMap<(RoleKind, String, String), usize>,
+    /// How many of `roles` are the input's.
+    input_roles: usize,
+    /// The input's roles by kind, namespace (`""` for ClusterRoles) and name; the first of a
+    /// key wins. The defaults are found through [`BUILTIN_INDEX`].
+    input_index: HashMap<(RoleKind, &'a str, &'a str), usize>,
+    /// The positions in [`BUILTIN_ROLES`] of the defaults the input replaces, ascending.
+    replaced: Vec<usize>,
     by_subject: HashMap<Key, Vec<(usize, usize)>>,
     cluster_bindings: Vec<usize>,
     namespace_bindings: HashMap<String, Vec<usize>>,
@@ -680,34 +692,49 @@ pub struct Rbac<'a> {
     privileged: HashMap<Key, Vec<(Privilege, usize, usize)>>,
 }
 
-/// The default roles alone, aggregated and judged: what every input without a Role or
-/// ClusterRole gets, so worked out once per process (once per module instance in wasm: an
-/// admission request used to derive and aggregate them all again).
+/// The default roles alone, aggregated and judged, in [`BUILTIN_ROLES`] order: worked out once
+/// per process (once per module instance in wasm), and borrowed by every input for the
+/// defaults it cannot change. An admission request used to derive and aggregate them all again.
 static DEFAULTS_ALONE: std::sync::LazyLock<Vec<Role<'static>>> = std::sync::LazyLock::new(|| {
     let mut rbac = Rbac::default();
-    rbac.add_defaults();
-    rbac.roles
+    rbac.add_defaults(Derive::Everything);
+    rbac.roles.into_iter().map(Cow::into_owned).collect()
 });
+
+/// Each default role's position in [`BUILTIN_ROLES`], by kind, namespace and name.
+static BUILTIN_INDEX: std::sync::LazyLock<HashMap<(RoleKind, &'static str, &'static str), usize>> =
+    std::sync::LazyLock::new(|| {
+        BUILTIN_ROLES.iter().enumerate().map(|(i, b)| ((b.kind, b.namespace, b.name), i)).collect()
+    });
+
+/// How much of the default roles [`Rbac::add_defaults`] works out again for an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Derive {
+    /// Only the defaults the input's roles change (by replacing one, or through aggregation
+    /// labels); the others are borrowed from [`DEFAULTS_ALONE`].
+    Changed,
+    /// Every default, from its definition: how [`DEFAULTS_ALONE`] is made, and the reference
+    /// the borrowing is tested against.
+    Everything,
+}
 
 impl<'a> Rbac<'a> {
     /// Index the RBAC objects of an inventory.
     pub fn build(inv: &super::Inventory<'a>) -> Self {
+        Self::build_deriving(inv, Derive::Changed)
+    }
+
+    fn build_deriving(inv: &super::Inventory<'a>, derive: Derive) -> Self {
         let mut rbac = Self::default();
-        let holds_roles =
-            [RoleKind::ClusterRole, RoleKind::Role].iter().any(|k| inv.of_kind(k.as_str()).next().is_some());
-        if holds_roles {
-            for kind in [RoleKind::ClusterRole, RoleKind::Role] {
-                for object in inv.of_kind(kind.as_str()) {
-                    rbac.add_role(Role::from_object(object, kind));
-                }
-            }
-            rbac.add_defaults();
-        } else {
-            // Every admission request for a binding, a Pod, a Secret…: the same default roles.
-            for role in DEFAULTS_ALONE.iter() {
-                rbac.add_role(role.clone());
+        for kind in [RoleKind::ClusterRole, RoleKind::Role] {
+            for object in inv.of_kind(kind.as_str()) {
+                let namespace = if kind == RoleKind::Role { object.namespace().unwrap_or("") } else { "" };
+                rbac.input_index.entry((kind, namespace, object.name())).or_insert(rbac.roles.len());
+                rbac.roles.push(Cow::Owned(Role::from_object(object, kind)));
             }
         }
+        rbac.input_roles = rbac.roles.len();
+        rbac.add_defaults(derive);
         for kind in ["ClusterRoleBinding", "RoleBinding"] {
             for object in inv.of_kind(kind) {
                 rbac.add_binding(object);
@@ -719,39 +746,91 @@ impl<'a> Rbac<'a> {
         rbac
     }
 
-    /// The default roles the input does not hold, then aggregation and privileges.
-    fn add_defaults(&mut self) {
-        for builtin in BUILTIN_ROLES {
-            let key = (builtin.kind, builtin.namespace.to_string(), builtin.name.to_string());
-            if !self.role_index.contains_key(&key) {
-                self.add_role(Role::from_builtin(builtin));
+    /// The default roles the input does not hold, then the aggregation and privileges of every
+    /// role not borrowed from [`DEFAULTS_ALONE`].
+    fn add_defaults(&mut self, derive: Derive) {
+        self.replaced = (0..BUILTIN_ROLES.len())
+            .filter(|&i| {
+                BUILTIN_ROLES.get(i).is_some_and(|b| self.input_index.contains_key(&(b.kind, b.namespace, b.name)))
+            })
+            .collect();
+        let changed = match derive {
+            Derive::Everything => vec![true; BUILTIN_ROLES.len()],
+            Derive::Changed => self.defaults_changed(),
+        };
+        for (i, builtin) in BUILTIN_ROLES.iter().enumerate() {
+            if self.replaced.contains(&i) {
+                continue;
             }
+            // Only `Derive::Changed` reads the cache: `Everything` is how it is made.
+            let cached = if changed.get(i) == Some(&false) { DEFAULTS_ALONE.get(i) } else { None };
+            self.roles.push(cached.map_or_else(|| Cow::Owned(Role::from_builtin(builtin)), Cow::Borrowed));
         }
         self.aggregate();
         for role in &mut self.roles {
-            role.privilege = role.compute_privilege();
+            if let Cow::Owned(role) = role {
+                role.privilege = role.compute_privilege();
+            }
         }
     }
 
-    fn add_role(&mut self, role: Role<'a>) {
-        let key = (role.kind, role.namespace.clone().unwrap_or_default(), role.name.clone());
-        self.role_index.entry(key).or_insert(self.roles.len());
-        self.roles.push(role);
+    /// Which defaults (by position in [`BUILTIN_ROLES`]) the input's roles change: a replaced
+    /// one; one whose selectors pick an input ClusterRole or a replaced default; and,
+    /// transitively, one whose selectors pick a changed default. Every other default picks only
+    /// unchanged defaults, so it aggregates exactly as in [`DEFAULTS_ALONE`].
+    fn defaults_changed(&self) -> Vec<bool> {
+        let mut changed: Vec<bool> = (0..BUILTIN_ROLES.len()).map(|i| self.replaced.contains(&i)).collect();
+        let input_labels: Vec<&BTreeMap<String, String>> =
+            self.roles.iter().filter(|r| r.kind == RoleKind::ClusterRole).map(|r| &r.labels).collect();
+        let mut grew = !input_labels.is_empty() || !self.replaced.is_empty();
+        while grew {
+            grew = false;
+            for (i, default) in DEFAULTS_ALONE.iter().enumerate() {
+                if default.selectors.is_empty() || changed.get(i) != Some(&false) {
+                    continue;
+                }
+                let picks = |labels: &BTreeMap<String, String>| default.selectors.iter().any(|s| s.matches(labels));
+                let picks_changed =
+                    DEFAULTS_ALONE.iter().zip(&changed).enumerate().any(|(j, (other, &c))| {
+                        c && j != i && other.kind == RoleKind::ClusterRole && picks(&other.labels)
+                    });
+                if picks_changed || input_labels.iter().any(|labels| picks(labels)) {
+                    if let Some(c) = changed.get_mut(i) {
+                        *c = true;
+                    }
+                    grew = true;
+                }
+            }
+        }
+        changed
+    }
+
+    /// Where the role of this kind, namespace (`""` for ClusterRoles) and name sits in `roles`.
+    fn role_slot(&self, kind: RoleKind, namespace: &str, name: &str) -> Option<usize> {
+        if let Some(&i) = self.input_index.get(&(kind, namespace, name)) {
+            return Some(i);
+        }
+        let builtin = *BUILTIN_INDEX.get(&(kind, namespace, name))?;
+        let replaced_before = self.replaced.iter().take_while(|&&r| r < builtin).count();
+        (!self.replaced.contains(&builtin)).then(|| self.input_roles + builtin - replaced_before)
     }
 
     /// Fill each aggregated ClusterRole with the rules of the ClusterRoles its selectors pick,
-    /// transitively (as the aggregation controller converges to), guarding against cycles.
+    /// transitively (as the aggregation controller converges to), guarding against cycles. A
+    /// role borrowed from [`DEFAULTS_ALONE`] is aggregated already.
     fn aggregate(&mut self) {
         let cluster: Vec<usize> = (0..self.roles.len())
             .filter(|&i| self.roles.get(i).is_some_and(|r| r.kind == RoleKind::ClusterRole))
             .collect();
-        let mut done: HashMap<usize, Vec<PolicyRule>> = HashMap::new();
+        let mut done: HashMap<usize, Vec<Arc<PolicyRule>>> = HashMap::new();
         for &i in &cluster {
-            let mut visiting = HashSet::new();
-            self.effective(i, &cluster, &mut done, &mut visiting);
+            if matches!(self.roles.get(i), Some(Cow::Owned(_))) {
+                let mut visiting = HashSet::new();
+                self.effective(i, &cluster, &mut done, &mut visiting);
+            }
         }
         for (i, rules) in done {
-            if let Some(role) = self.roles.get_mut(i) {
+            if let Some(Cow::Owned(role)) = self.roles.get_mut(i) {
                 role.rules = rules;
             }
         }
@@ -761,14 +840,14 @@ impl<'a> Rbac<'a> {
         &self,
         i: usize,
         cluster: &[usize],
-        done: &mut HashMap<usize, Vec<PolicyRule>>,
+        done: &mut HashMap<usize, Vec<Arc<PolicyRule>>>,
         visiting: &mut HashSet<usize>,
-    ) -> Vec<PolicyRule> {
+    ) -> Vec<Arc<PolicyRule>> {
         if let Some(rules) = done.get(&i) {
             return rules.clone();
         }
         let Some(role) = self.roles.get(i) else { return Vec::new() };
-        if role.selectors.is_empty() || !visiting.insert(i) {
+        if matches!(role, Cow::Borrowed(_)) || role.selectors.is_empty() || !visiting.insert(i) {
             return role.rules.clone();
         }
         let mut rules = role.rules.clone();
@@ -800,13 +879,10 @@ impl<'a> Rbac<'a> {
             .unwrap_or_default();
         // A ClusterRoleBinding may only reference a ClusterRole; anything else grants nothing.
         let role = match (RoleKind::parse(&role_kind), &namespace) {
-            (Some(RoleKind::ClusterRole), _) => {
-                self.role_index.get(&(RoleKind::ClusterRole, String::new(), role_name.clone()))
-            }
-            (Some(RoleKind::Role), Some(ns)) => self.role_index.get(&(RoleKind::Role, ns.clone(), role_name.clone())),
+            (Some(RoleKind::ClusterRole), _) => self.role_slot(RoleKind::ClusterRole, "", &role_name),
+            (Some(RoleKind::Role), Some(ns)) => self.role_slot(RoleKind::Role, ns, &role_name),
             _ => None,
-        }
-        .copied();
+        };
         let index = self.bindings.len();
         let privilege = role.and_then(|i| self.roles.get(i)).and_then(|r| r.privilege);
         for (s, subject) in subjects.iter().enumerate() {
@@ -825,7 +901,7 @@ impl<'a> Rbac<'a> {
 
     /// Every role (dump objects first, then the defaults the dump lacks).
     pub fn roles(&self) -> impl Iterator<Item = &Role<'a>> {
-        self.roles.iter()
+        self.roles.iter().map(|role| &**role)
     }
 
     /// Every binding, ClusterRoleBindings first.
@@ -835,12 +911,12 @@ impl<'a> Rbac<'a> {
 
     /// A role by kind, namespace (`""` for ClusterRoles) and name, defaults included.
     pub fn role(&self, kind: RoleKind, namespace: &str, name: &str) -> Option<&Role<'a>> {
-        self.role_index.get(&(kind, namespace.to_string(), name.to_string())).and_then(|&i| self.roles.get(i))
+        self.role_slot(kind, namespace, name).and_then(|i| self.roles.get(i)).map(|role| &**role)
     }
 
     /// The role a binding grants; `None` when dangling.
     pub fn role_of(&self, binding: &Binding<'a>) -> Option<&Role<'a>> {
-        binding.role.and_then(|i| self.roles.get(i))
+        binding.role.and_then(|i| self.roles.get(i)).map(|role| &**role)
     }
 
     fn grant(&self, binding: usize, subject: usize) -> Option<Grant<'_>> {
@@ -962,10 +1038,10 @@ impl<'a> Rbac<'a> {
 impl<'a> Role<'a> {
     fn from_object(object: &'a Object, kind: RoleKind) -> Self {
         let name = object.name().to_string();
-        let rules: Vec<PolicyRule> = object
+        let rules: Vec<Arc<PolicyRule>> = object
             .at(&["rules"])
             .and_then(Value::as_array)
-            .map(|r| r.iter().map(PolicyRule::parse).collect())
+            .map(|r| r.iter().map(|rule| Arc::new(PolicyRule::parse(rule))).collect())
             .unwrap_or_default();
         let labels: BTreeMap<String, String> = object
             .at(&["metadata", "labels"])
@@ -996,7 +1072,7 @@ impl<'a> Role<'a> {
             kind: builtin.kind,
             namespace: (builtin.kind == RoleKind::Role).then(|| builtin.namespace.to_string()),
             name: builtin.name.to_string(),
-            rules: builtin.rules.iter().map(PolicyRule::from_builtin).collect(),
+            rules: builtin.rules.iter().map(|rule| Arc::new(PolicyRule::from_builtin(rule))).collect(),
             default: true,
             labels: builtin.labels.iter().map(|l| ((*l).to_string(), "true".to_string())).collect(),
             selectors: builtin
@@ -1395,21 +1471,75 @@ mod tests {
 
     #[test]
     fn defaults_worked_out_once_are_those_derived_for_the_input() {
-        let objs = objects(vec![rolebinding(
-            "dev",
-            "devs",
-            "ClusterRole",
-            "edit",
-            json!([{"kind": "Group", "name": "devs"}]),
-        )]);
-        let inv = Inventory::new(&objs);
-        let mut derived = Rbac::default();
-        derived.add_defaults();
-        let cached = inv.rbac();
-        assert!(!derived.roles.is_empty());
-        assert_eq!(format!("{:?}", cached.roles), format!("{:?}", derived.roles));
-        assert_eq!(cached.role_index, derived.role_index);
-        assert!(cached.role(RoleKind::ClusterRole, "", "admin").is_some_and(|r| r.is_builtin()));
+        let rbac = "rbac.authorization.k8s.io/v1";
+        let labelled = |name: &str, labels: Value, rules: Value| json!({"apiVersion": rbac, "kind": "ClusterRole", "metadata": {"name": name, "labels": labels}, "rules": rules});
+        let secrets = json!([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]);
+        let widgets = json!([{"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["*"]}]);
+        let to = |what: &str| json!({format!("rbac.authorization.k8s.io/aggregate-to-{what}"): "true"});
+        let bind = |role: &str| crb(&format!("to-{role}"), role, json!([{"kind": "User", "name": "u"}]));
+        // (input, how many defaults it changes, so must derive again)
+        let inputs: Vec<(Vec<Value>, usize)> = vec![
+            (vec![rolebinding("dev", "devs", "ClusterRole", "edit", json!([{"kind": "Group", "name": "devs"}]))], 0),
+            (vec![cluster_role("reader", secrets.clone()), bind("reader"), bind("admin")], 0),
+            // A custom role aggregated into view, and so into edit and admin.
+            (vec![labelled("widgets", to("view"), widgets.clone()), bind("admin"), bind("view")], 3),
+            // The input's own `view` (without view's label): edit and admin no longer pick the default.
+            (vec![cluster_role("view", secrets.clone()), bind("edit"), bind("view")], 2),
+            (vec![labelled("system:aggregate-to-edit", to("edit"), widgets.clone()), bind("edit")], 2),
+            // An aggregating role picked by view that picks edit: a cycle through the defaults.
+            (
+                vec![
+                    json!({"apiVersion": rbac, "kind": "ClusterRole", "metadata": {"name": "loop", "labels": to("view")},
+                           "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": to("admin")}]}}),
+                    bind("loop"),
+                    bind("admin"),
+                ],
+                3,
+            ),
+            (
+                vec![
+                    json!({"apiVersion": rbac, "kind": "Role", "metadata": {"name": "kube-proxy", "namespace": "kube-system"},
+                           "rules": widgets}),
+                    rolebinding(
+                        "kube-system",
+                        "kube-proxy",
+                        "Role",
+                        "kube-proxy",
+                        json!([{"kind": "Group", "name": "g"}]),
+                    ),
+                    rolebinding(
+                        "kube-public",
+                        "info",
+                        "Role",
+                        "kubeadm:bootstrap-signer-clusterinfo",
+                        json!([{"kind": "User", "name": "x"}]),
+                    ),
+                ],
+                0,
+            ),
+            (vec![cluster_role("twice", secrets.clone()), cluster_role("twice", json!([])), bind("twice")], 0),
+        ];
+        assert_eq!(BUILTIN_INDEX.len(), BUILTIN_ROLES.len(), "a default role is declared twice");
+        for (values, changes) in inputs {
+            let objs = objects(values);
+            let inv = Inventory::new(&objs);
+            let cached = Rbac::build(&inv);
+            let derived = Rbac::build_deriving(&inv, Derive::Everything);
+            let what = format!("{:?}", objs.iter().map(Object::name).collect::<Vec<_>>());
+            assert_eq!(format!("{:?}", cached.roles), format!("{:?}", derived.roles), "{what}");
+            assert_eq!(format!("{:?}", cached.bindings), format!("{:?}", derived.bindings), "{what}");
+            assert_eq!(cached.by_subject, derived.by_subject, "{what}");
+            assert_eq!(cached.privileged, derived.privileged, "{what}");
+            for role in derived.roles() {
+                let (kind, ns) = (role.kind, role.namespace.as_deref().unwrap_or(""));
+                let found = |rbac: &Rbac<'_>| rbac.role(kind, ns, &role.name).map(|r| format!("{r:?}"));
+                assert_eq!(found(&cached), found(&derived), "{what}: {}", role.display());
+            }
+            let derived_again = cached.roles.iter().skip(cached.input_roles).filter(|r| matches!(r, Cow::Owned(_)));
+            assert_eq!(derived_again.count(), changes, "{what}");
+        }
+        let inv = Inventory::new(&[]);
+        assert!(inv.rbac().role(RoleKind::ClusterRole, "", "admin").is_some_and(|r| r.is_builtin()));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub use crate::audit::usage::{CredentialUsage, MatchedBy};
 use crate::audit::{AuditLog, Identity};
 use crate::inventory::Inventory;
 use crate::inventory::credentials::{Credential, CredentialKind};
+use std::net::IpAddr;
 
 /// The identities of the log that used `credential`, and how they were recognised; `None` for
 /// credentials the log cannot tell apart (exec plugins, CSRs, kubeconfig bearer tokens).
@@ -117,4 +118,75 @@ pub fn oidc_prefix(inv: &Inventory<'_>, username: &str) -> Option<String> {
         .into_iter()
         .map(|a| a.username.prefix)
         .find(|prefix| !prefix.is_empty() && username.starts_with(prefix.as_str()))
+}
+
+/// The cluster's pod network, where the dump shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodNetwork {
+    /// The ranges as written (`10.244.0.0/16,fd00::/64`).
+    pub text: String,
+    /// Where they come from, in words.
+    pub origin: &'static str,
+    /// The ranges parsed: address and prefix length.
+    pub networks: Vec<(IpAddr, u32)>,
+}
+
+impl PodNetwork {
+    /// Whether an address lies in the pod network.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        self.networks.iter().any(|n| network_contains(*n, ip))
+    }
+}
+
+/// The pod network: the controller manager's `--cluster-cidr` (the ranges it hands out to
+/// nodes), else kubeadm's `networking.podSubnet` (which kubeadm passes on as that flag and CNI
+/// plugins such as Calico are set up with). `None` when the dump shows neither.
+pub fn pod_network(inv: &Inventory<'_>) -> Option<PodNetwork> {
+    let parse = |text: &str, origin| {
+        let networks: Vec<(IpAddr, u32)> = text.split(',').filter_map(network).collect();
+        (!networks.is_empty()).then(|| PodNetwork { text: text.to_string(), origin, networks })
+    };
+    if let Some(flag) = inv.controller_manager.get("cluster-cidr") {
+        return parse(&flag.value, "kube-controller-manager `--cluster-cidr`");
+    }
+    inv.of_kind("ConfigMap")
+        .filter(|o| o.name() == "kubeadm-config")
+        .filter_map(|o| crate::input::parse_yaml_value(o.str_at(&["data", "ClusterConfiguration"])?).ok())
+        .chain(inv.of_kind("ClusterConfiguration").map(|o| o.value.clone()))
+        .find_map(|config| {
+            let subnet = config.get("networking")?.get("podSubnet")?.as_str()?.to_string();
+            parse(&subnet, "kubeadm `podSubnet`")
+        })
+}
+
+/// Parse `10.244.0.0/16` (or a bare address) into a network and prefix length.
+pub fn network(cidr: &str) -> Option<(IpAddr, u32)> {
+    let (address, bits) = cidr.trim().split_once('/').unwrap_or((cidr.trim(), ""));
+    let address: IpAddr = address.parse().ok()?;
+    let max = if address.is_ipv4() { 32 } else { 128 };
+    let bits = if bits.is_empty() { max } else { bits.parse().ok().filter(|b| *b <= max)? };
+    Some((address, bits))
+}
+
+/// Whether `ip` lies in the network.
+pub fn network_contains((net, bits): (IpAddr, u32), ip: IpAddr) -> bool {
+    let mask = |max: u32| if bits == 0 { 0 } else { u128::MAX << (max - bits) };
+    match (net, ip) {
+        (IpAddr::V4(n), IpAddr::V4(i)) => {
+            (u128::from(n.to_bits()) ^ u128::from(i.to_bits())) & mask(32) & 0xffff_ffff == 0
+        }
+        (IpAddr::V6(n), IpAddr::V6(i)) => (n.to_bits() ^ i.to_bits()) & mask(128) == 0,
+        _ => false,
+    }
+}
+
+/// The nodes' own addresses (`status.addresses` of type `InternalIP`): requests from there come
+/// from a host-network pod or the node itself, inside the cluster though outside the pod network.
+pub fn node_addresses(inv: &Inventory<'_>) -> Vec<IpAddr> {
+    inv.of_kind("Node")
+        .filter_map(|node| node.at(&["status", "addresses"]).and_then(crate::value::Value::as_array))
+        .flatten()
+        .filter(|a| a.get("type").and_then(crate::value::Value::as_str) == Some("InternalIP"))
+        .filter_map(|a| a.get("address").and_then(crate::value::Value::as_str)?.parse().ok())
+        .collect()
 }

@@ -268,15 +268,32 @@ pub fn parse_pem(text: &str) -> (Vec<PemItem>, Vec<(u32, String)>) {
     (items, problems)
 }
 
+/// Why a value is not base64, by position only: the decoder's own messages quote the offending
+/// byte, which may belong to a secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Base64Error {
+    /// A byte outside the base64 alphabet.
+    #[error("invalid character at offset {0}")]
+    InvalidCharacter(usize),
+    /// A last symbol with bits that encode nothing.
+    #[error("invalid last character at offset {0}")]
+    InvalidLastCharacter(usize),
+    /// A length no base64 text has.
+    #[error("length {0} is not a valid base64 length")]
+    InvalidLength(usize),
+    /// Padding where none may be.
+    #[error("invalid padding")]
+    InvalidPadding,
+}
+
 /// Decode standard base64 as Kubernetes writes it, ignoring line breaks and spaces.
-pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
+pub fn decode_base64(text: &str) -> Result<Vec<u8>, Base64Error> {
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    // The decoder's own messages quote the offending byte: it may belong to a secret.
     base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()).map_err(|e| match e {
-        base64::DecodeError::InvalidByte(at, _) => format!("invalid character at offset {at}"),
-        base64::DecodeError::InvalidLastSymbol { offset, .. } => format!("invalid last character at offset {offset}"),
-        base64::DecodeError::InvalidLength(len) => format!("length {len} is not a valid base64 length"),
-        base64::DecodeError::InvalidPadding => "invalid padding".to_string(),
+        base64::DecodeError::InvalidByte(at, _) => Base64Error::InvalidCharacter(at),
+        base64::DecodeError::InvalidLastSymbol { offset, .. } => Base64Error::InvalidLastCharacter(offset),
+        base64::DecodeError::InvalidLength(len) => Base64Error::InvalidLength(len),
+        base64::DecodeError::InvalidPadding => Base64Error::InvalidPadding,
     })
 }
 
@@ -343,6 +360,15 @@ pub(crate) mod tests {
 
     pub(crate) fn b64(text: &str) -> String {
         base64::engine::general_purpose::STANDARD.encode(text.as_bytes())
+    }
+
+    #[test]
+    fn base64_errors_say_where_never_which_byte() {
+        assert_eq!(decode_base64(" aGk=\n"), Ok(b"hi".to_vec()));
+        assert_eq!(decode_base64("aG$k"), Err(Base64Error::InvalidCharacter(2)));
+        assert_eq!(decode_base64("aG$k").unwrap_err().to_string(), "invalid character at offset 2");
+        assert_eq!(decode_base64("aGk"), Err(Base64Error::InvalidPadding));
+        assert_eq!(decode_base64("aGkhx"), Err(Base64Error::InvalidLength(5)));
     }
 
     #[test]

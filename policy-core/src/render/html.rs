@@ -138,6 +138,14 @@ fn write_finding(out: &mut String, f: &Finding, links: Links<'_>) {
     if !f.remediation.is_empty() {
         let _ = writeln!(out, "<dt>How to fix</dt><dd>{}</dd>", inline(&f.remediation));
     }
+    if let Some(fix) = &f.fix {
+        let _ = writeln!(
+            out,
+            "<dt>Fix to copy</dt><dd>{}<pre class=\"fix\"><code>{}</code></pre></dd>",
+            inline(&fix.summary),
+            esc(&fix.text)
+        );
+    }
     out.push_str("</dl>\n</article>\n");
 }
 
@@ -174,6 +182,9 @@ pub fn html_with(report: &Report, links: Links<'_>) -> String {
     if let Some(warning) = coverage.warning() {
         let _ = writeln!(out, "<p class=\"warning\" role=\"alert\">{}.</p>", esc(&warning));
     }
+    if let Some(scope) = &report.scope {
+        let _ = writeln!(out, "<p class=\"warning\" id=\"scope\">{}.</p>", inline(&scope.line()));
+    }
 
     out.push_str("<section class=\"cards\" aria-label=\"Summary\">\n");
     let _ = writeln!(out, "<div class=\"card\"><b>{}</b>findings</div>", counted(report));
@@ -190,6 +201,13 @@ pub fn html_with(report: &Report, links: Links<'_>) -> String {
             "<div class=\"card\"><b>{}</b>new</div><div class=\"card\"><b>{}</b>unchanged</div><div class=\"card\"><b>{}</b>fixed</div>",
             b.new, b.unchanged, b.fixed
         );
+        if report.credential_changes.is_some() {
+            let _ = writeln!(
+                out,
+                "<div class=\"card\"><b>{}</b>credentials added</div><div class=\"card\"><b>{}</b>credentials removed</div>",
+                b.credentials_added, b.credentials_removed
+            );
+        }
     }
     out.push_str("</section>\n");
 
@@ -226,8 +244,12 @@ pub fn html_with(report: &Report, links: Links<'_>) -> String {
         }
         out.push_str("</tbody>\n</table>\n</section>\n");
     }
-    if !report.stale_suppressions.is_empty() || !report.fixed.is_empty() {
+    let changes = super::credential_change_lines(report);
+    if !report.stale_suppressions.is_empty() || !report.fixed.is_empty() || !changes.is_empty() {
         out.push_str("<section id=\"suppression-notes\">\n<ul>\n");
+        for line in &changes {
+            let _ = writeln!(out, "<li>{}</li>", inline(line));
+        }
         for stale in &report.stale_suppressions {
             let _ = writeln!(out, "<li class=\"warning\">{}</li>", inline(&stale_message(stale)));
         }

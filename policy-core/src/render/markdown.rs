@@ -11,7 +11,7 @@ use super::{
 use crate::data::evidence::Evidence;
 use crate::data::severity::Severity;
 use crate::inventory::mechanisms::State;
-use crate::report::Report;
+use crate::report::{Finding, FixKind, Report};
 use crate::util::code_spans;
 use std::fmt::Write as _;
 
@@ -62,6 +62,18 @@ fn title_case(severity: Severity) -> &'static str {
     }
 }
 
+/// A fix as an indented fenced block (inside its list item), the fence longer than any run of
+/// backticks in the text so that no name can close it.
+fn fenced(text: &str, kind: FixKind) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let lang = match kind {
+        FixKind::Command => "sh",
+        FixKind::Edit => "yaml",
+    };
+    format!("  {fence}{lang}\n  {}\n  {fence}\n", one_line(text))
+}
+
 /// The report as a Markdown document.
 pub fn markdown(report: &Report) -> String {
     markdown_with(report, Links::default())
@@ -90,6 +102,9 @@ pub fn markdown_with(report: &Report, links: Links<'_>) -> String {
     if let Some(warning) = coverage.warning() {
         let _ = writeln!(out, "> **Warning:** {}.\n", esc(&warning));
     }
+    if let Some(scope) = &report.scope {
+        let _ = writeln!(out, "> **Scope:** {}.\n", inline(&scope.line(), false));
+    }
 
     out.push_str("## Summary\n\n| Severity | Findings |\n|---|---:|\n");
     for severity in Severity::ALL.into_iter().rev() {
@@ -106,6 +121,13 @@ pub fn markdown_with(report: &Report, links: Links<'_>) -> String {
             "| baseline: new | {} |\n| baseline: unchanged | {} |\n| baseline: fixed | {} |",
             b.new, b.unchanged, b.fixed
         );
+        if report.credential_changes.is_some() {
+            let _ = writeln!(
+                out,
+                "| credentials added | {} |\n| credentials removed | {} |",
+                b.credentials_added, b.credentials_removed
+            );
+        }
     }
     out.push('\n');
 
@@ -159,6 +181,14 @@ pub fn markdown_with(report: &Report, links: Links<'_>) -> String {
         }
         out.push('\n');
     }
+    let changes = super::credential_change_lines(report);
+    if !changes.is_empty() {
+        out.push_str("## Credentials since the baseline\n\n");
+        for line in changes {
+            let _ = writeln!(out, "- {}", inline(&line, false));
+        }
+        out.push('\n');
+    }
     if !report.fixed.is_empty() {
         out.push_str("## Fixed since the baseline\n\n");
         for fixed in &report.fixed {
@@ -194,6 +224,22 @@ pub fn markdown_with(report: &Report, links: Links<'_>) -> String {
             );
         }
         out.push('\n');
+    }
+
+    let with_fix: Vec<&Finding> = report.findings.iter().filter(|f| f.fix.is_some()).collect();
+    if !with_fix.is_empty() {
+        out.push_str("## Fixes to copy\n\n");
+        for f in with_fix {
+            let Some(fix) = &f.fix else { continue };
+            let _ = writeln!(
+                out,
+                "- {} {}: {}\n\n{}",
+                esc(&f.code),
+                code(&f.object.to_string(), false),
+                inline(&fix.summary, false),
+                fenced(&fix.text, fix.kind)
+            );
+        }
     }
 
     if !report.not_assessable.is_empty() {
@@ -326,6 +372,42 @@ pub fn markdown_with(report: &Report, links: Links<'_>) -> String {
 mod tests {
     use super::*;
     use crate::render::sample;
+
+    #[test]
+    fn a_fix_is_fenced_so_that_no_name_closes_the_block() {
+        let name = "x```\n# heading ````";
+        let object = crate::report::ObjectRef {
+            kind: "Secret".into(),
+            namespace: Some("ci".into()),
+            name: name.into(),
+            ..Default::default()
+        };
+        let mut report = sample::report();
+        report.findings[0].fix = crate::report::Fix::delete("delete it", &object);
+        assert_eq!(report.findings[0].fix, None, "a newline in a name gives no fix at all");
+        object_fix(&mut report, "x```` y");
+        let out = markdown(&report);
+        let block = out.split("## Fixes to copy").nth(1).unwrap();
+        let fence = block.lines().find(|l| l.trim_start().starts_with("```")).unwrap().trim();
+        assert_eq!(fence, "`````sh", "one backtick more than the name's longest run");
+        assert!(block.contains("  kubectl delete secret -n ci 'x```` y'\n  `````\n"), "{block}");
+        let html = crate::render::html::html(&report);
+        assert!(
+            html.contains("<pre class=\"fix\"><code>kubectl delete secret -n ci &#39;x```` y&#39;</code></pre>")
+                || html.contains("<pre class=\"fix\"><code>kubectl delete secret -n ci 'x```` y'</code></pre>"),
+            "{html}"
+        );
+    }
+
+    fn object_fix(report: &mut Report, name: &str) {
+        let object = crate::report::ObjectRef {
+            kind: "Secret".into(),
+            namespace: Some("ci".into()),
+            name: name.into(),
+            ..Default::default()
+        };
+        report.findings[0].fix = crate::report::Fix::delete("delete it", &object);
+    }
 
     #[test]
     fn escaping() {

@@ -287,6 +287,18 @@ pub(crate) mod credential {
     }
 }
 
+/// The credentials added and removed since the baseline, one message each (values in
+/// backticks, for every format to cut with its own code spans).
+pub(crate) fn credential_change_lines(report: &Report) -> Vec<String> {
+    let Some(changes) = &report.credential_changes else { return Vec::new() };
+    let line = |what: &str, c: &crate::report::CredentialSeen| {
+        let kind = serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        format!("{what} since the baseline: {kind} `{}` in `{}`", c.identity, c.object)
+    };
+    let added = changes.added.iter().map(|c| line("added", c));
+    added.chain(changes.removed.iter().map(|c| line("removed", c))).collect()
+}
+
 /// One line: control characters (newlines, escape sequences) become spaces.
 pub(crate) fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
@@ -321,6 +333,7 @@ pub(crate) mod sample {
             message: message.to_string(),
             evidence: vec![Evidence::secret("data.token", b"s3cr3t-Qm3Xr7pL2vK9sT4wYb8N")],
             remediation: "delete the Secret and use TokenRequest".to_string(),
+            fix: None,
             docs: format!("docs/rules/{code}-{}-slug.md", code.to_lowercase()),
             related: Vec::new(),
             references: Vec::new(),
@@ -407,6 +420,8 @@ pub(crate) mod sample {
             summary,
             stale_suppressions: Vec::new(),
             fixed: Vec::new(),
+            credential_changes: None,
+            scope: None,
         }
     }
 }
@@ -415,6 +430,7 @@ pub(crate) mod sample {
 #[allow(clippy::indexing_slicing, clippy::string_slice, reason = "tests")]
 mod tests {
     use super::*;
+    use crate::report::ExportScope;
 
     #[test]
     fn formats_round_trip_by_name() {
@@ -455,6 +471,30 @@ mod tests {
             let out = render(&sample::report(), format, false);
             assert!(!out.contains("example.invalid"), "{}: links to a host that does not exist", format.as_str());
         }
+    }
+
+    #[test]
+    fn a_partial_export_says_what_it_holds_in_every_format() {
+        let mut scoped = sample::report();
+        let total = scoped.findings.len();
+        scoped.findings.retain(|f| f.severity == crate::data::severity::Severity::Critical);
+        let filter = "severity `critical`".to_string();
+        scoped.scope = Some(ExportScope { filter, view: "sev=critical".into(), shown: 1, total });
+        assert_eq!(scoped.findings.len(), 1);
+        for format in Format::ALL {
+            let out = render(&scoped, format, false);
+            let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+            let said = match format {
+                Format::Json | Format::Sarif => {
+                    flat.contains("\"shown\": 1") && flat.contains(&format!("\"total\": {total}"))
+                }
+                _ => flat.contains(&format!("filtered view: 1 of {total} findings")),
+            };
+            assert!(said, "{}: {out}", format.as_str());
+            assert!(flat.contains("critical"), "{}: the filter is named", format.as_str());
+        }
+        let whole = render(&sample::report(), Format::Markdown, false);
+        assert!(!whole.contains("filtered view"), "a whole report says nothing of a scope");
     }
 
     #[test]

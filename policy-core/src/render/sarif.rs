@@ -77,10 +77,13 @@ pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
                 if let Some(index) = rule_index(&finding.code) {
                     map.insert("ruleIndex".to_string(), json!(index));
                 }
-                if !finding.also_in.is_empty()
-                    && let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut)
-                {
-                    properties.insert("alsoIn".to_string(), json!(finding.also_in));
+                if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
+                    if !finding.also_in.is_empty() {
+                        properties.insert("alsoIn".to_string(), json!(finding.also_in));
+                    }
+                    if let Some(fix) = &finding.fix {
+                        properties.insert("fix".to_string(), json!(fix));
+                    }
                 }
                 if let Some(suppression) = &finding.suppression {
                     map.insert("suppressions".to_string(), json!([suppression_object(suppression)]));
@@ -173,6 +176,14 @@ pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
     });
     // The audit logs' window and counts (identities stay in the JSON report: SARIF is for results).
     let mut log = log;
+    if let Some(properties) = log.pointer_mut("/runs/0/properties").and_then(Value::as_object_mut) {
+        if let Some(scope) = &report.scope {
+            properties.insert("scope".to_string(), json!(scope));
+        }
+        if let Some(changes) = &report.credential_changes {
+            properties.insert("credentialChanges".to_string(), json!(changes));
+        }
+    }
     if let (Some(audit), Some(properties)) =
         (&report.audit, log.pointer_mut("/runs/0/properties").and_then(Value::as_object_mut))
     {

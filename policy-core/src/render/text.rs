@@ -69,6 +69,10 @@ pub fn text_with(report: &Report, options: TextOptions) -> String {
     let mut out = String::new();
 
     write_summary(&mut out, report, &groups, paint, width);
+    if let Some(scope) = &report.scope {
+        push_wrapped(&mut out, &one_line(&scope.line()), "", "  ", width);
+        out.push('\n');
+    }
     let summary_end = out.len();
     if !groups.is_empty() {
         let _ = writeln!(out, "{}\n", paint.paint("1", "Findings by rule"));
@@ -228,6 +232,10 @@ fn write_group(out: &mut String, group: &Group<'_>, paint: Paint, width: usize) 
             let sources: Vec<String> = f.also_in.iter().map(|s| format!("{}:{}", one_line(&s.path), s.line)).collect();
             push_wrapped(out, &format!("also in {}", sources.join(", ")), "      ", "        ", width);
         }
+        if let Some(fix) = &f.fix {
+            push_wrapped(out, &format!("fix: {}", one_line(&fix.summary)), "      ", "          ", width);
+            push_command(out, &one_line(&fix.text), fix.kind, "        ", width);
+        }
     }
     // One remediation per rule: the rule's own, or each distinct one its findings give.
     let mut fixes: Vec<&str> = Vec::new();
@@ -277,6 +285,14 @@ fn write_accepted(out: &mut String, report: &Report, paint: Paint, width: usize)
         }
         out.push('\n');
     }
+    let changes = super::credential_change_lines(report);
+    if !changes.is_empty() {
+        let _ = writeln!(out, "{}", paint.paint("1", "Credentials since the baseline:"));
+        for line in changes {
+            push_wrapped(out, &one_line(&line), "  ", "    ", width);
+        }
+        out.push('\n');
+    }
     if !report.fixed.is_empty() {
         let _ = writeln!(out, "{}", paint.paint("1;32", "Fixed since the baseline:"));
         for fixed in &report.fixed {
@@ -285,6 +301,48 @@ fn write_accepted(out: &mut String, report: &Report, paint: Paint, width: usize)
         }
         out.push('\n');
     }
+}
+
+/// A fix's text as it can be copied: a command broken between its words only, each broken
+/// line ending in ` \` so the shell reads one command; an edit's line as it stands.
+fn push_command(out: &mut String, text: &str, kind: crate::report::FixKind, indent: &str, width: usize) {
+    if kind == crate::report::FixKind::Edit {
+        let _ = writeln!(out, "{indent}{text}");
+        return;
+    }
+    let mut line = String::from(indent);
+    for word in shell_words(text) {
+        let start = line.trim().is_empty();
+        if !start && line.chars().count() + 1 + word.chars().count() + 2 > width {
+            let _ = writeln!(out, "{line} \\");
+            line = format!("{indent}  ");
+        } else if !start {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    let _ = writeln!(out, "{line}");
+}
+
+/// The words of a command line as written: split at spaces outside single quotes (a quoted
+/// argument stays one word, its quotes kept).
+fn shell_words(text: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if !quoted => escaped = true,
+            '\'' => quoted = !quoted,
+            ' ' if !quoted => {
+                words.extend(text.get(start..i).filter(|w| !w.is_empty()));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    words.extend(text.get(start..).filter(|w| !w.is_empty()));
+    words
 }
 
 /// Characters a terminal shows: ANSI sequences (which we add ourselves) do not count.
@@ -352,6 +410,10 @@ fn summary_line(report: &Report, paint: Paint) -> String {
     }
     if let Some(b) = report.summary.baseline {
         diagnostics.push_str(&format!("; baseline: {} new, {} unchanged, {} fixed", b.new, b.unchanged, b.fixed));
+        if report.credential_changes.is_some() {
+            diagnostics
+                .push_str(&format!("; credentials: {} added, {} removed", b.credentials_added, b.credentials_removed));
+        }
     }
     let coverage = Coverage::of(report);
     if n == 0 {
@@ -380,6 +442,21 @@ mod tests {
     use crate::data::diagnostic::DiagnosticCode;
     use crate::data::input_summary::{InputStatus, InputSummary};
     use crate::render::sample;
+
+    #[test]
+    fn a_long_command_breaks_between_words_and_the_shell_reads_it_back_whole() {
+        let text = r#"kubectl patch rolebinding -n 'team a' 'it'\''s; rm -rf /' --type=json -p '[{"op":"remove","path":"/subjects/3"}]'"#;
+        let mut out = String::new();
+        push_command(&mut out, text, crate::report::FixKind::Command, "    ", 40);
+        assert!(out.lines().count() > 2, "{out}");
+        assert!(out.lines().rev().skip(1).all(|l| l.ends_with(" \\")), "{out}");
+        let echo = |script: &str| {
+            let script = format!("printf '%s\\n' {}", script.trim_start().trim_start_matches("kubectl"));
+            std::process::Command::new("sh").arg("-c").arg(script).output().unwrap().stdout
+        };
+        assert_eq!(echo(&out), echo(text));
+        assert_eq!(shell_words(text)[5], r"'it'\''s; rm -rf /'");
+    }
 
     /// A line with its wrapping undone.
     fn flat(text: &str) -> String {

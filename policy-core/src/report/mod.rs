@@ -15,9 +15,11 @@ pub use crate::data::severity::Severity;
 pub use crate::data::source::Source;
 
 pub mod baseline;
+pub mod fix;
 pub mod suppression;
 
-pub use baseline::{BaselineCounts, BaselineState, FixedFinding};
+pub use baseline::{BaselineCounts, BaselineError, BaselineState, CredentialChanges, CredentialSeen, FixedFinding};
+pub use fix::{Fix, FixKind};
 pub use suppression::{StaleSuppression, Suppression, SuppressionKind, SuppressionRule, SuppressionStatus};
 
 /// How many related objects a finding lists at most.
@@ -49,6 +51,9 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     /// What to do about it.
     pub remediation: String,
+    /// A command or a line to copy that resolves it, where the rule knows a safe one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
     /// The rule's docs page, relative to the repository root.
     pub docs: String,
     /// Other objects involved (e.g. the Pods a flagged Deployment owns, the binding that grants).
@@ -86,6 +91,7 @@ impl Finding {
             message,
             evidence: Vec::new(),
             remediation: String::new(),
+            fix: None,
             docs: meta.docs_path(),
             related: Vec::new(),
             references: meta.references().iter().map(|r| (*r).to_string()).collect(),
@@ -126,6 +132,13 @@ impl Finding {
         self
     }
 
+    /// Offer a fix to copy (`None`: the names it would carry are unsafe, see [`fix`]).
+    #[must_use]
+    pub fn fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
+        self
+    }
+
     /// Point at a more precise line than the object's start.
     #[must_use]
     pub fn line(mut self, line: u32) -> Self {
@@ -140,6 +153,10 @@ impl Finding {
         use crate::util::redact;
         self.message = redact::string(self.message);
         self.remediation = redact::string(self.remediation);
+        // A fix is run as written: one that would need a redaction is dropped, not changed
+        // into a command that acts on another name.
+        self.fix =
+            self.fix.filter(|fix| redact::text(&fix.text) == fix.text && redact::text(&fix.summary) == fix.summary);
         self.evidence = self.evidence.into_iter().map(Evidence::redact).collect();
         self.object = self.object.redacted();
         self.related = self.related.into_iter().map(ObjectRef::redacted).collect();
@@ -235,6 +252,38 @@ pub struct Report {
     /// Findings of the baseline report that this scan no longer has.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fixed: Vec<FixedFinding>,
+    /// Compared with a baseline: the credentials this scan has that the baseline had not, and
+    /// those it had that are gone.
+    #[serde(default, rename = "credentialChanges", skip_serializing_if = "Option::is_none")]
+    pub credential_changes: Option<CredentialChanges>,
+    /// Of an export that holds only some findings (the viewer's filtered view): which, and how
+    /// many of how many. Absent when the report holds every finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<ExportScope>,
+}
+
+/// What an export of part of a report holds: the findings a filter let through. The summary,
+/// inventories and the other sections stay those of the whole report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportScope {
+    /// The filter in words (`severity high; namespace `ci``), as the viewer showed it.
+    pub filter: String,
+    /// The same filter as the viewer's link fragment (`sev=high&ns=ci`), to open the view again.
+    pub view: String,
+    /// Findings in this file.
+    pub shown: usize,
+    /// Findings of the whole report.
+    pub total: usize,
+}
+
+impl ExportScope {
+    /// One line for the human-readable formats.
+    pub fn line(&self) -> String {
+        format!(
+            "filtered view: {} of {} findings ({}); the summary counts the whole report",
+            self.shown, self.total, self.filter
+        )
+    }
 }
 
 impl Report {

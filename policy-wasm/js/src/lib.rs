@@ -18,6 +18,8 @@ export interface Finding {
   code: string; slug: string; severity: Severity; mechanism: string; object: ObjectRef;
   source: { path: string; line: number }; message: string; evidence: Evidence[];
   remediation: string; docs: string; related?: ObjectRef[];
+  /** A command or a line to copy that resolves it, where the rule knows a safe one. */
+  fix?: Fix;
   /** CIS Benchmark / NSA-CISA items the rule automates, e.g. `cis-3.1.1`; absent when none. */
   references?: string[];
   /** Stable across reformatting and reordering; the same value as SARIF's `partialFingerprints`. */
@@ -29,6 +31,8 @@ export interface Finding {
   /** Compared with a baseline report. */
   baseline?: "new" | "unchanged";
 }
+/** `command`: a shell command line, names quoted; `edit`: the line to write in the file the summary names. */
+export interface Fix { kind: "command" | "edit"; summary: string; text: string }
 export interface Suppression {
   kind: "external" | "inSource"; status: "accepted" | "expired"; justification: string;
   owner?: string; expires?: string; origin: string;
@@ -67,6 +71,9 @@ export interface AuditSummary {
     requests: number; succeeded: number; first: Seen; last: Seen; sourceIps: string[]; userAgents: string[];
     podBoundRequests: number; pods?: string[]; node?: string; mostSensitive?: Action; impersonated?: string[];
     impersonations: number; outOfScope?: Action; outOfScopeRequests: number }[];
+  /** Invalidated legacy tokens still tried (each attempt refused with 401), by Secret. */
+  invalidatedTokens?: { namespace: string; name: string; requests: number; first: Seen; last: Seen; sourceIps: string[];
+    userAgents: string[] }[];
 }
 /** Audit settings: the CLI's settings file (camelCase). `now` defaults to the current time. */
 export interface AuditSettings {
@@ -90,7 +97,14 @@ export type DiagnosticCode = "read-error" | "read-timeout" | "too-large" | "not-
 export interface Diagnostic { source: { path: string; line: number }; level: "error" | "warning"; code: DiagnosticCode; message: string }
 export interface StaleSuppression { origin: string; rule: string; reason: string }
 export interface FixedFinding { id: string; code: string; severity: Severity; object: ObjectRef }
-export interface BaselineCounts { new: number; unchanged: number; fixed: number }
+export interface BaselineCounts {
+  new: number; unchanged: number; fixed: number; credentialsAdded?: number; credentialsRemoved?: number;
+}
+/** A credential as a comparison names it (never its secret). */
+export interface CredentialSeen { kind: string; identity: string; object: ObjectRef; path: string; fingerprint: string }
+export interface CredentialChanges { added: CredentialSeen[]; removed: CredentialSeen[] }
+/** What an export of part of a report holds (the viewer's filtered view); the summary stays the whole report's. */
+export interface ExportScope { filter: string; view: string; shown: number; total: number }
 export interface Report {
   tool: { name: string; version: string }; evaluatedAt: string;
   inputs: {
@@ -103,6 +117,10 @@ export interface Report {
   staleSuppressions?: StaleSuppression[];
   /** Findings of the baseline report that are gone. */
   fixed?: FixedFinding[];
+  /** Credentials added and removed since the baseline report. */
+  credentialChanges?: CredentialChanges;
+  /** Absent unless the report holds only the findings of a filter. */
+  scope?: ExportScope;
   summary: {
     findings: number; suppressed: number; bySeverity: Record<Severity, number>; byMechanism: Record<string, number>;
     baseline?: BaselineCounts; objects: number; diagnostics: number;
@@ -223,6 +241,26 @@ mod tests {
         assert_eq!(declared, codes);
     }
 
+    /// schema/report.schema.json lists every diagnostic code under its level, as the enum does.
+    #[test]
+    fn the_report_schema_lists_every_diagnostic_code_under_its_level() {
+        use policy_core::input::{DiagnosticCode, Level};
+        let schema: Value = serde_json::from_str(include_str!("../../../schema/report.schema.json")).expect("JSON");
+        let branches = schema.pointer("/$defs/diagnostic/oneOf").and_then(Value::as_array).expect("a oneOf");
+        for level in [Level::Error, Level::Warning] {
+            let name = serde_json::to_value(level).expect("a level");
+            let branch = branches.iter().find(|b| b.pointer("/properties/level/const") == Some(&name));
+            let listed: Vec<&str> = branch
+                .and_then(|b| b.pointer("/properties/code/enum"))
+                .and_then(Value::as_array)
+                .map(|codes| codes.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let codes: Vec<&str> =
+                DiagnosticCode::ALL.iter().filter(|c| c.level() == level).map(|c| c.as_str()).collect();
+            assert_eq!(listed, codes, "{name} codes");
+        }
+    }
+
     /// The `.d.ts` admission settings are the module's settings, key for key.
     #[test]
     fn the_typescript_admit_settings_are_the_policy_settings() {
@@ -241,19 +279,35 @@ mod tests {
     #[test]
     fn the_typescript_report_type_matches_a_real_report() {
         // The sample gives findings of every shape; a lone Secret, rules that are not assessable.
+        // With its audit log and token file, the usage fields too; a log of refused invalidated
+        // legacy tokens, `audit.invalidatedTokens`.
         let sample = include_str!("../../../examples/sample-cluster.yaml");
+        let log = include_str!("../../../examples/sample-cluster-audit.log");
+        let tokens = include_str!("../../../examples/sample-static-tokens.csv");
+        let refused = include_str!("../../../tests/fixtures/rules/UL009/bad_old_deployer_token_still_tried.log");
         let secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: default}\n";
         let now = time::macros::datetime!(2025-11-28 12:00:00 UTC);
         let mut in_json = BTreeSet::new();
-        for (name, content) in [("sample-cluster.yaml", sample), ("secret.yaml", secret)] {
-            let files = serde_json::json!([{"name": name, "content": content}]);
-            let answer = policy_wasm::api::audit(&files, &Value::Null, Some(now));
+        let inputs = [
+            vec![("sample-cluster.yaml", sample), ("sample-cluster-audit.log", log), ("tokens.csv", tokens)],
+            vec![("secret.yaml", secret), ("refused.log", refused)],
+        ];
+        for set in inputs {
+            let files: Vec<Value> =
+                set.iter().map(|(name, content)| serde_json::json!({"name": name, "content": content})).collect();
+            let answer = policy_wasm::api::audit(&Value::Array(files), &Value::Null, Some(now));
             let report = answer.get("report").expect("a report");
             keys(report, &mut in_json);
         }
         assert!(
             in_json.contains("remediation") && in_json.contains("reason"),
             "findings and not-assessable rules seen"
+        );
+        assert!(
+            ["mostSensitive", "podBoundRequests", "invalidatedTokens", "impersonated"]
+                .iter()
+                .all(|k| in_json.contains(*k)),
+            "the audit summary seen"
         );
         let (all, _) = declared(TYPES);
         let start = TYPES.find("export interface Report {").expect("a Report type");

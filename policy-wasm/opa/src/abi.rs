@@ -302,7 +302,8 @@ pub unsafe extern "C" fn opa_eval_ctx_get_result(c: *mut Ctx) -> *mut Value {
 fn evaluate(entrypoint: i32, input: Option<&Value>, data: Option<&Value>) -> Value {
     match opa::result_set(entrypoint, input, data) {
         Ok(result) => result,
-        Err(message) => {
+        Err(error) => {
+            let message = error.to_string();
             abort(&message);
             opa::fail_closed(entrypoint, input, &message)
         }

@@ -25,7 +25,9 @@ LHMCIQCHIOb4xdt+6ZSV7sFl9PmLn/gl8HqRjJS1Wo6G+U/qjw==
 
 /// Touch every lazily built global an admission can reach (x509-parser's OID tables, ...) by
 /// deciding a few requests that parse certificates, decode Secrets and produce findings
-/// (policy-core itself keeps no lazy global: a finding's default remediation is derived per run). The host rewinds the heap between evaluations, so a lazy global first built
+/// (policy-core's own: the default roles, aggregated once, and their index, which the RoleBinding
+/// below builds; a finding's default remediation stays derived per run). The host rewinds the
+/// heap between evaluations, so a lazy global first built
 /// during an evaluation would later be overwritten; built here, it lies below every address the
 /// host sees. A new lazy global on another path needs a request here: the host tests evaluate
 /// every fixture after a 2 MB request and would catch it. Returns the findings produced.

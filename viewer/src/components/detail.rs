@@ -1,8 +1,9 @@
 //! The detail panel of one finding: evidence, fix, source excerpt and the rule's docs.
 
+use crate::browser;
 use crate::model::ExcerptLine;
 use crate::views::{message, severity_badge};
-use policy_core::report::Finding;
+use policy_core::report::{Finding, Fix, FixKind};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -15,12 +16,15 @@ pub struct DetailProps {
     pub excerpt: Option<Rc<Vec<ExcerptLine>>>,
     /// The close button.
     pub on_close: Callback<MouseEvent>,
+    /// The audit-log events the evidence cites (log, line, the event redacted), once read.
+    #[prop_or_default]
+    pub events: Vec<(String, u32, Rc<Vec<ExcerptLine>>)>,
 }
 
 /// One finding in full.
 #[function_component]
 pub fn DetailPanel(props: &DetailProps) -> Html {
-    let DetailProps { finding: f, excerpt, on_close } = props;
+    let DetailProps { finding: f, excerpt, on_close, events } = props;
     let excerpt = excerpt.as_deref();
     let rule = policy_core::registry::find(&f.code).map(|r| r.meta());
     let title = rule.map(|m| m.title()).unwrap_or_default();
@@ -37,6 +41,9 @@ pub fn DetailPanel(props: &DetailProps) -> Html {
             <dl class="facts">
                 <dt>{"Object"}</dt><dd><code>{ f.object.to_string() }</code></dd>
                 <dt>{"Source"}</dt><dd><code>{ format!("{}:{}", f.source.path, f.source.line) }</code></dd>
+                if f.baseline.is_some() {
+                    <dt>{"Since the baseline"}</dt><dd id="detail-since">{ crate::components::compare::since_tag(f) }</dd>
+                }
                 <dt>{"Mechanism"}</dt><dd>{ f.mechanism.label() }<span class="muted">{ format!(" · guide: {}", f.mechanism.guide_section()) }</span></dd>
                 if !f.related.is_empty() {
                     <dt>{"Related"}</dt><dd>{ for f.related.iter().map(|r| html! { <code class="related">{ r.to_string() }</code> }) }</dd>
@@ -60,6 +67,9 @@ pub fn DetailPanel(props: &DetailProps) -> Html {
             }
             <h3>{"How to fix"}</h3>
             <p class="remediation">{ message(&f.remediation) }</p>
+            if let Some(fix) = &f.fix {
+                <FixToCopy fix={fix.clone()} />
+            }
             <h3>{"Source"}</h3>
             { match excerpt {
                 Some(lines) if !lines.is_empty() => html! {
@@ -72,6 +82,19 @@ pub fn DetailPanel(props: &DetailProps) -> Html {
                 Some(_) => html! { <p class="muted">{"No source lines for this finding."}</p> },
                 None => html! { <p class="muted">{"Loading source…"}</p> },
             } }
+            if !events.is_empty() {
+                <h3>{"Audit log events"}</h3>
+                { for events.iter().filter(|(_, _, lines)| !lines.is_empty()).map(|(path, line, lines)| html! {
+                    <>
+                    <p class="muted small event-where"><code>{ format!("{path}:{line}") }</code></p>
+                    <pre class="excerpt event" aria-label={format!("{path} line {line}")}>
+                        { for lines.iter().map(|l| html! {
+                            <span class={classes!("line", l.highlight.then_some("hit"))}><span class="ln">{ l.number }</span>{ &l.text }{"\n"}</span>
+                        }) }
+                    </pre>
+                    </>
+                }) }
+            }
             if let Some(meta) = rule {
                 <details class="docs" open=true>
                     <summary>{ format!("Rule {} {}", meta.code, meta.slug) }</summary>
@@ -79,6 +102,54 @@ pub fn DetailPanel(props: &DetailProps) -> Html {
                 </details>
             }
         </aside>
+    }
+}
+
+/// The fix's inputs.
+#[derive(Properties, PartialEq)]
+struct FixProps {
+    fix: Fix,
+}
+
+/// A finding's fix: what it does, the text as it will be copied, and a button that copies it
+/// (the button carries the same text in `data-copy`).
+#[function_component]
+fn FixToCopy(props: &FixProps) -> Html {
+    let fix = &props.fix;
+    // What the last copy did: `None` before any, then whether the browser took it.
+    let copied = use_state(|| None::<bool>);
+    {
+        // Another finding's fix starts afresh.
+        let copied = copied.clone();
+        use_effect_with(fix.text.clone(), move |_| copied.set(None));
+    }
+    let onclick = {
+        let (copied, text) = (copied.clone(), fix.text.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (copied, text) = (copied.clone(), text.clone());
+            wasm_bindgen_futures::spawn_local(async move { copied.set(Some(browser::copy_text(&text).await)) });
+        })
+    };
+    let (label, note) = match *copied {
+        None => ("Copy", ""),
+        Some(true) => ("Copied", "copied to the clipboard"),
+        Some(false) => ("Copy", "the browser did not allow copying: select the text and copy it by hand"),
+    };
+    let what = match fix.kind {
+        FixKind::Command => "Command to run",
+        FixKind::Edit => "Line to write",
+    };
+    html! {
+        <section class="fix" id="fix" aria-labelledby="fix-title">
+            <h3 id="fix-title">{"Fix to copy"}</h3>
+            <p class="fix-summary">{ message(&fix.summary) }</p>
+            <div class="fix-text">
+                <pre aria-label={what}><code id="fix-text">{ &fix.text }</code></pre>
+                <button type="button" class="ghost copy" id="copy-fix" data-copy={fix.text.clone()}
+                    aria-label={format!("Copy the {}", what.to_lowercase())} {onclick}>{ label }</button>
+            </div>
+            <p class="muted small" role="status" aria-live="polite">{ note }</p>
+        </section>
     }
 }
 

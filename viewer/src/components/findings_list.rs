@@ -141,8 +141,11 @@ impl Component for FindingsList {
                             <button type="button" class={classes!("finding", selected.then_some("selected"))} aria-pressed={selected.to_string()}
                                 data-key={key.clone()} data-code={f.code.clone()} {onclick}>
                                 { views::severity_badge(f.severity) }
-                                <span class="code">{ &f.code }</span>
-                                <span class="message">{ views::message(&f.message) }</span>
+                                <span class="code">{ &f.code }{ crate::components::compare::since_tag(f) }</span>
+                                <span class="message">
+                                    if model::is_preview(f) { <span class="preview" title="a preview rule: it runs because an audit log was given">{"preview"}</span>{" "} }
+                                    { views::message(&f.message) }
+                                </span>
                                 <span class="object">{ f.object.to_string() }</span>
                                 <span class="where">{ format!("{}:{}", f.source.path, f.source.line) }</span>
                             </button>

@@ -17,7 +17,7 @@ pub struct InputPanelProps {
     /// Files to analyse (picker, drop or paste).
     pub on_files: Callback<Vec<NamedBlob>>,
     /// The sample button.
-    pub on_sample: Callback<bool>,
+    pub on_sample: Callback<()>,
 }
 
 /// Drop zone, picker, paste box and sample.
@@ -85,8 +85,7 @@ pub fn InputPanel(props: &InputPanelProps) -> Html {
         let paste_open = paste_open.clone();
         Callback::from(move |_: MouseEvent| paste_open.set(!*paste_open))
     };
-    let on_sample = props.on_sample.reform(|_: MouseEvent| false);
-    let on_audit_sample = props.on_sample.reform(|_: MouseEvent| true);
+    let on_sample = props.on_sample.reform(|_: MouseEvent| ());
     html! {
         <section class={classes!("intake", props.slim.then_some("slim"), dragging.then_some("dragging"))}
             aria-label="Input" {ondragover} {ondragleave} {ondrop}>
@@ -114,11 +113,12 @@ pub fn InputPanel(props: &InputPanelProps) -> Html {
                     <button type="button" class="button" aria-expanded={paste_open.to_string()} aria-controls="paste-form"
                         onclick={toggle_paste.clone()}>{"Paste YAML…"}</button>
                     if props.sample {
-                        <button type="button" class="button" id="sample-button" onclick={on_sample}>
+                        // One sample, with both kinds of evidence: its dump and its API server's
+                        // audit log (a second "dump only" button would show less for a choice
+                        // nobody needs to make).
+                        <button type="button" class="button" id="sample-button" onclick={on_sample}
+                            title="A made-up cluster's dump and its API server's audit log">
                             {"Try a sample cluster"}
-                        </button>
-                        <button type="button" class="button" id="sample-audit-button" onclick={on_audit_sample}>
-                            {"Sample with an audit log"}
                         </button>
                     }
                 </div>

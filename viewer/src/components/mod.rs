@@ -2,6 +2,7 @@
 //! properties, owns the state only it uses, and tells its parent what the user did by callback.
 //! [`crate::app::App`] owns the report, the view and the worker.
 
+pub mod compare;
 pub mod credentials;
 pub mod detail;
 pub mod filter_bar;

@@ -35,8 +35,7 @@ pub struct SummaryProps {
 pub fn Summary(props: &SummaryProps) -> Html {
     let SummaryProps { report, keys, view, elapsed_ms, newest, on_view, on_as_of } = props;
     let first = use_memo(report.clone(), |report| model::fix_first(&report.findings, FIX_FIRST));
-    let inventory =
-        use_memo(report.clone(), |report| report.findings.iter().filter(|f| model::is_inventory(f)).count());
+    let inventory = use_memo(report.clone(), |report| model::inventory_rows(&report.findings));
     let postures = use_memo(report.clone(), |report| model::report_postures(report));
     let overall = model::overall(&postures);
     let objects = model::human_count(report.summary.objects);

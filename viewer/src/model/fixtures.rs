@@ -29,6 +29,7 @@ pub fn finding(
         message: format!("`{name}` is flagged by {code}"),
         evidence: vec![Evidence::plain("spec", "x")],
         remediation: "fix it".into(),
+        fix: None,
         docs: String::new(),
         related: vec![],
         references: vec![],
@@ -60,6 +61,8 @@ pub fn report_with(findings: Vec<Finding>) -> Report {
         audit: None,
         stale_suppressions: vec![],
         fixed: vec![],
+        credential_changes: None,
+        scope: None,
         summary: policy_core::report::Summary::default(),
     }
 }

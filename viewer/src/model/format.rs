@@ -34,6 +34,17 @@ pub fn capitalize(s: &str) -> String {
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
+/// `client certificate` from `ClientCertificate` (a kind's variant name, as people read it).
+pub fn kind_words(name: &str) -> String {
+    name.chars().fold(String::new(), |mut s, ch| {
+        if ch.is_uppercase() && !s.is_empty() {
+            s.push(' ');
+        }
+        s.push(ch.to_ascii_lowercase());
+        s
+    })
+}
+
 /// The date part of an RFC 3339 instant, or the text as it is.
 pub fn short_date(text: &str) -> String {
     text.get(..10).filter(|d| d.len() == 10 && text.len() > 10).unwrap_or(text).to_string()
@@ -52,5 +63,7 @@ mod tests {
         assert_eq!(capitalize("critical"), "Critical");
         assert_eq!(short_date("2026-01-02T03:04:05Z"), "2026-01-02");
         assert_eq!(short_date("unknown"), "unknown");
+        assert_eq!(kind_words("ClientCertificate"), "client certificate");
+        assert_eq!(kind_words("Csr"), "csr");
     }
 }

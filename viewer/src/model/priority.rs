@@ -25,14 +25,44 @@ pub fn is_inventory(f: &Finding) -> bool {
         && policy_core::registry::find(&f.code).is_some_and(|r| r.meta().severity == Severity::Info)
 }
 
+/// How many findings are inventory rows. One catalogue look-up per rule code, not per finding:
+/// a 100k-object dump has 38,000 findings and only a few dozen codes.
+pub fn inventory_rows(findings: &[Finding]) -> usize {
+    let mut by_code: std::collections::BTreeMap<&str, bool> = std::collections::BTreeMap::new();
+    findings
+        .iter()
+        .filter(|f| f.severity == Severity::Info)
+        .filter(|f| *by_code.entry(f.code.as_str()).or_insert_with(|| is_inventory(f)))
+        .count()
+}
+
+/// Whether a finding comes from a preview rule (off by default; the usage rules run when an
+/// audit log is given): the page says so beside it.
+pub fn is_preview(f: &Finding) -> bool {
+    policy_core::registry::find(&f.code)
+        .is_some_and(|r| matches!(r.meta().status, policy_core::rule::RuleStatus::Preview(_)))
+}
+
+/// A finding's place in "fix first": worst severity, then widest reach.
+type Rank = (std::cmp::Reverse<Severity>, std::cmp::Reverse<u8>);
+
 /// Indices of the findings to fix first: at least medium, worst severity first, then the widest
-/// reach, then report order; at most `n`.
+/// reach, then report order; at most `n`. Each finding's reach is worked out once (it reads
+/// the message and evidence), not at every comparison of the sort.
 pub fn fix_first(findings: &[Finding], n: usize) -> Vec<usize> {
-    let mut idx: Vec<usize> =
-        findings.iter().enumerate().filter(|(_, f)| f.severity >= Severity::Medium).map(|(i, _)| i).collect();
-    idx.sort_by_key(|i| findings.get(*i).map(|f| (std::cmp::Reverse(f.severity), std::cmp::Reverse(reach(f)))));
-    idx.truncate(n);
-    idx
+    let mut keyed: Vec<(Rank, usize)> = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.severity >= Severity::Medium)
+        .map(|(i, f)| ((std::cmp::Reverse(f.severity), std::cmp::Reverse(reach(f))), i))
+        .collect();
+    // Report order breaks ties (the index is the key's last part).
+    if keyed.len() > n && n > 0 {
+        keyed.select_nth_unstable(n - 1);
+        keyed.truncate(n);
+    }
+    keyed.sort_unstable();
+    keyed.into_iter().take(n).map(|(_, i)| i).collect()
 }
 
 #[cfg(test)]
@@ -66,5 +96,23 @@ mod tests {
         let lowered =
             finding("BT001", Severity::Info, Mechanism::BootstrapTokens, "Secret", Some("kube-system"), "b", 1);
         assert!(!is_inventory(&lowered));
+        let many: Vec<Finding> = (0..50).map(|i| if i % 2 == 0 { mx.clone() } else { lowered.clone() }).collect();
+        assert_eq!(inventory_rows(&many), 25);
+    }
+
+    #[test]
+    fn ties_keep_report_order_however_many_findings() {
+        let f: Vec<Finding> = (0..1000)
+            .map(|i| finding("SA001", Severity::High, Mechanism::ServiceAccountTokens, "Secret", Some("ci"), "t", i))
+            .collect();
+        assert_eq!(fix_first(&f, 3), vec![0, 1, 2]);
+        assert_eq!(fix_first(&f, 0), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn usage_rules_are_marked_preview_and_stable_ones_are_not() {
+        let ul = finding("UL001", Severity::Critical, Mechanism::ClientCertificates, "Secret", None, "k", 1);
+        let st = finding("ST001", Severity::High, Mechanism::StaticTokenFile, "Pod", None, "api", 1);
+        assert!(is_preview(&ul) && !is_preview(&st));
     }
 }

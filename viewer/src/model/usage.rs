@@ -2,6 +2,7 @@
 //! the "used in the log / not used" filter and the log's window in the summary. Without a log
 //! the page says nothing of usage (absence of evidence is not disuse).
 
+use crate::model::timeline::Bucket;
 use crate::model::{human_count, parse_time};
 use policy_core::audit::AuditSummary;
 use policy_core::inventory::credentials::Credential;
@@ -51,6 +52,11 @@ impl UsageFilter {
         }
     }
 
+    /// Read [`UsageFilter::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
     /// Whether `c` passes the filter. A credential the log cannot tell about (an exec user, a
     /// CSR) is neither used nor unused.
     pub fn keeps(self, c: &Credential) -> bool {
@@ -67,9 +73,11 @@ pub fn used(c: &Credential) -> Option<bool> {
     c.usage.as_ref().map(|u| u.seen)
 }
 
-/// Indices of the credentials the filter keeps, in report order.
-pub fn filtered(credentials: &[Credential], filter: UsageFilter) -> Vec<usize> {
-    credentials.iter().enumerate().filter(|(_, c)| filter.keeps(c)).map(|(i, _)| i).collect()
+/// Indices of the credentials the usage filter and the chart's drill-down (an expiry period)
+/// keep, in report order.
+pub fn filtered(credentials: &[Credential], filter: UsageFilter, expiry: Option<Bucket>) -> Vec<usize> {
+    let in_period = |c: &Credential| expiry.is_none_or(|b| b.holds(c.expires.as_deref().and_then(parse_time)));
+    credentials.iter().enumerate().filter(|(_, c)| filter.keeps(c) && in_period(c)).map(|(i, _)| i).collect()
 }
 
 /// The usage cells of one row: (last used, requests). Nothing without a log; "never used in
@@ -200,9 +208,16 @@ mod tests {
     #[test]
     fn the_filter_keeps_used_or_unused_and_never_guesses_for_the_untellable() {
         let c = sample();
-        assert_eq!(filtered(&c, UsageFilter::All), vec![0, 1, 2]);
-        assert_eq!(filtered(&c, UsageFilter::Used), vec![0]);
-        assert_eq!(filtered(&c, UsageFilter::Unused), vec![1]);
+        assert_eq!(filtered(&c, UsageFilter::All, None), vec![0, 1, 2]);
+        assert_eq!(filtered(&c, UsageFilter::Used, None), vec![0]);
+        assert_eq!(filtered(&c, UsageFilter::Unused, None), vec![1]);
+        // The drill-down keeps the credentials of one expiry period; none of these expires.
+        assert_eq!(filtered(&c, UsageFilter::All, Some(Bucket::Never)), vec![0, 1, 2]);
+        assert_eq!(filtered(&c, UsageFilter::All, Bucket::parse("2026-03")), Vec::<usize>::new());
+        let mut dated = c.clone();
+        dated[1].expires = Some("2026-03-09T00:00:00Z".into());
+        assert_eq!(filtered(&dated, UsageFilter::All, Bucket::parse("2026-03")), vec![1]);
+        assert_eq!(filtered(&dated, UsageFilter::Used, Bucket::parse("2026-03")), Vec::<usize>::new());
         assert_eq!(counts(&c), (1, 1));
     }
 
@@ -219,6 +234,7 @@ mod tests {
             from: Some("2025-11-27T08:00:00Z".into()),
             to: Some("2025-11-28T09:30:00Z".into()),
             identities: vec![],
+            invalidated_tokens: vec![],
         };
         let line = window_line(&audit);
         assert_eq!(

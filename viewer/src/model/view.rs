@@ -1,8 +1,10 @@
 //! What the page shows and how the URL fragment carries it: the tab, the filters, grouping and
 //! sorting, the selected finding, and the embedding options. Never the report's data.
 
+use crate::model::timeline::Bucket;
+use crate::model::usage::UsageFilter;
 use policy_core::Severity;
-use policy_core::report::{Finding, Mechanism};
+use policy_core::report::{BaselineState, Finding, Mechanism};
 use std::collections::BTreeSet;
 
 /// Which tab of the report is showing.
@@ -136,6 +138,45 @@ impl SortKey {
     }
 }
 
+/// A finding compared with the baseline report, as the status filter offers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compared {
+    /// Not in the baseline.
+    New,
+    /// In the baseline too.
+    Unchanged,
+    /// In the baseline, gone now: listed from the baseline, never among this scan's findings.
+    Fixed,
+}
+
+impl Compared {
+    /// Every status, in menu order.
+    pub const ALL: [Compared; 3] = [Self::New, Self::Unchanged, Self::Fixed];
+
+    /// The fragment id and the word shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Unchanged => "unchanged",
+            Self::Fixed => "fixed",
+        }
+    }
+
+    /// Parse the fragment id.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Whether a finding of this scan has this status.
+    pub fn matches(self, f: &Finding) -> bool {
+        match self {
+            Self::New => f.baseline == Some(BaselineState::New),
+            Self::Unchanged => f.baseline == Some(BaselineState::Unchanged),
+            Self::Fixed => false,
+        }
+    }
+}
+
 /// The findings filters. Empty sets and `None` mean "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filters {
@@ -151,6 +192,8 @@ pub struct Filters {
     pub code: Option<String>,
     /// Free text, matched case-insensitively against message, code, slug, object and file.
     pub text: String,
+    /// Compared with the baseline: new, unchanged or fixed.
+    pub compared: Option<Compared>,
 }
 
 impl Filters {
@@ -161,7 +204,39 @@ impl Filters {
             && self.namespace.as_deref().is_none_or(|ns| f.object.namespace.as_deref().unwrap_or("") == ns)
             && self.kind.as_deref().is_none_or(|k| f.object.kind == k)
             && self.code.as_deref().is_none_or(|c| f.code.eq_ignore_ascii_case(c))
+            && self.compared.is_none_or(|c| c.matches(f))
             && self.text_matches(f)
+    }
+
+    /// The filters in words, for an export that holds only what they let through
+    /// (`severity `high`, `critical`; namespace `ci``); values in backticks.
+    pub fn describe(&self) -> String {
+        let list = |values: Vec<&str>| values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ");
+        let mut parts = Vec::new();
+        if !self.severities.is_empty() {
+            parts.push(format!("severity {}", list(self.severities.iter().map(|s| s.as_str()).collect())));
+        }
+        if !self.mechanisms.is_empty() {
+            parts.push(format!("mechanism {}", list(self.mechanisms.iter().map(|m| m.label()).collect())));
+        }
+        match self.namespace.as_deref() {
+            Some("") => parts.push("cluster-scoped objects".to_string()),
+            Some(ns) => parts.push(format!("namespace `{ns}`")),
+            None => {}
+        }
+        if let Some(kind) = &self.kind {
+            parts.push(format!("kind `{kind}`"));
+        }
+        if let Some(code) = &self.code {
+            parts.push(format!("rule `{code}`"));
+        }
+        if let Some(compared) = self.compared {
+            parts.push(format!("{} since the baseline", compared.as_str()));
+        }
+        if !self.text.trim().is_empty() {
+            parts.push(format!("text `{}`", self.text.trim()));
+        }
+        if parts.is_empty() { "no filter".to_string() } else { parts.join("; ") }
     }
 
     fn text_matches(&self, f: &Finding) -> bool {
@@ -194,6 +269,10 @@ pub struct ViewState {
     pub sort: SortKey,
     /// The selected finding's key ([`finding_key`]).
     pub selected: Option<String>,
+    /// The Credentials tab's filter on usage in the audit log.
+    pub usage: UsageFilter,
+    /// The Credentials tab's drill-down: the expiry period of the chart's bar clicked.
+    pub expiry: Option<Bucket>,
 }
 
 impl ViewState {
@@ -222,6 +301,9 @@ impl ViewState {
         if !f.text.is_empty() {
             parts.push(("q", f.text.clone()));
         }
+        if let Some(compared) = f.compared {
+            parts.push(("status", compared.as_str().to_string()));
+        }
         if self.group != Grouping::default() {
             parts.push(("group", self.group.as_str().to_string()));
         }
@@ -230,6 +312,12 @@ impl ViewState {
         }
         if let Some(sel) = &self.selected {
             parts.push(("f", sel.clone()));
+        }
+        if self.usage != UsageFilter::default() {
+            parts.push(("used", self.usage.as_str().to_string()));
+        }
+        if let Some(bucket) = self.expiry {
+            parts.push(("expires", bucket.as_key()));
         }
         parts.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
     }
@@ -251,9 +339,12 @@ impl ViewState {
                 "kind" if !value.is_empty() => f.kind = Some(value),
                 "code" if !value.is_empty() => f.code = Some(value),
                 "q" => f.text = value,
+                "status" => f.compared = Compared::parse(&value),
                 "group" => state.group = Grouping::parse(&value).unwrap_or_default(),
                 "sort" => state.sort = SortKey::parse(&value).unwrap_or_default(),
                 "f" if !value.is_empty() => state.selected = Some(value),
+                "used" => state.usage = UsageFilter::parse(&value).unwrap_or_default(),
+                "expires" => state.expiry = Bucket::parse(&value),
                 _ => {}
             }
         }
@@ -396,6 +487,51 @@ mod tests {
         assert_eq!(ViewState::default().to_fragment(), "");
         assert_eq!(decode("%zz%4"), "%zz%4");
         assert_eq!(decode("%C3%A9+x"), "é x");
+    }
+
+    #[test]
+    fn the_baseline_status_filters_round_trip_and_every_filter_is_said_in_words() {
+        let mut findings = crate::model::fixtures::sample();
+        findings[0].baseline = Some(BaselineState::New);
+        findings[1].baseline = Some(BaselineState::Unchanged);
+        let new = Filters { compared: Some(Compared::New), ..Filters::default() };
+        assert_eq!(findings.iter().filter(|f| new.matches(f)).count(), 1);
+        let fixed = Filters { compared: Some(Compared::Fixed), ..Filters::default() };
+        assert_eq!(findings.iter().filter(|f| fixed.matches(f)).count(), 0, "fixed ones are the baseline's");
+        let view = ViewState { filters: new.clone(), ..ViewState::default() };
+        assert_eq!(view.to_fragment(), "status=new");
+        assert_eq!(ViewState::from_fragment("status=new").filters, new);
+        assert_eq!(ViewState::from_fragment("status=bogus").filters, Filters::default());
+        let many = Filters {
+            severities: [Severity::High, Severity::Critical].into(),
+            namespace: Some("ci".into()),
+            code: Some("SA001".into()),
+            text: " token ".into(),
+            ..new
+        };
+        assert_eq!(
+            many.describe(),
+            "severity `high`, `critical`; namespace `ci`; rule `SA001`; new since the baseline; text `token`"
+        );
+        assert_eq!(Filters::default().describe(), "no filter");
+    }
+
+    #[test]
+    fn the_credential_filters_travel_in_the_fragment_as_words_and_dates_only() {
+        let view = ViewState {
+            tab: Tab::Credentials,
+            usage: UsageFilter::Unused,
+            expiry: Bucket::parse("2026-03"),
+            ..ViewState::default()
+        };
+        let frag = view.to_fragment();
+        assert_eq!(frag, "tab=credentials&used=unused&expires=2026-03");
+        assert_eq!(ViewState::from_fragment(&frag), view);
+        let never = ViewState { expiry: Some(Bucket::Never), usage: UsageFilter::Used, ..ViewState::default() };
+        assert_eq!(ViewState::from_fragment(&never.to_fragment()), never);
+        // Junk values fall back to no filter.
+        let junk = ViewState::from_fragment("used=maybe&expires=2026-99");
+        assert_eq!((junk.usage, junk.expiry), (UsageFilter::All, None));
     }
 
     #[test]

@@ -22,15 +22,6 @@ pub fn window(
     (first, first.saturating_add(in_view).saturating_add(3 * overscan).min(total))
 }
 
-/// The items `first..last` of page `page` (0-based) of `total` items in pages of `size`; a page
-/// past the end shows the last one.
-pub fn page_range(total: usize, page: usize, size: usize) -> (usize, usize) {
-    let size = size.max(1);
-    let last_page = total.saturating_sub(1) / size;
-    let first = page.min(last_page).saturating_mul(size).min(total);
-    (first, first.saturating_add(size).min(total))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,15 +42,5 @@ mod tests {
         // Scroll offsets past the end (a list that just shrank) still give a valid range.
         let (first, last) = window(200, 1e9, 600.0, 60.0, 10, 150);
         assert!(first <= last && last == 200);
-    }
-
-    #[test]
-    fn pages_cover_every_item_once() {
-        assert_eq!(page_range(0, 0, 200), (0, 0));
-        assert_eq!(page_range(450, 0, 200), (0, 200));
-        assert_eq!(page_range(450, 2, 200), (400, 450));
-        assert_eq!(page_range(450, 9, 200), (400, 450));
-        assert_eq!(page_range(400, 1, 200), (200, 400));
-        assert_eq!(page_range(5, 0, 0), (0, 1));
     }
 }

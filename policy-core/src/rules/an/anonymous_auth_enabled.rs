@@ -25,8 +25,10 @@ declare_rule! {
     ///
     /// ## How to fix
     /// Set `--anonymous-auth=false`, or (Kubernetes 1.32+) use an `AuthenticationConfiguration`
-    /// whose `anonymous` block is enabled only for the health endpoints the load balancer
-    /// probes.
+    /// whose `anonymous` block is enabled only for the health endpoints the load balancer probes.
+    ///
+    /// No fix to copy: kubeadm's own liveness probes and many load balancers call `/livez` and
+    /// `/readyz` without credentials, so the flag alone can put the API server in a restart loop.
     ///
     /// Guide: *Authentication Mechanisms*.
     pub AnonymousAuthEnabled {

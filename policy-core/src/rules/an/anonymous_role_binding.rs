@@ -1,4 +1,4 @@
-use crate::inventory::rbac::PUBLIC_INFO;
+use crate::inventory::rbac::{Binding, PUBLIC_INFO, Subject};
 use crate::rule::prelude::*;
 
 declare_rule! {
@@ -25,8 +25,12 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Remove the anonymous subjects from the binding and bind the role to the identities that
-    /// need it; keep anonymous access to the health and version endpoints only.
+    /// Remove the anonymous subjects from the binding and bind the role to the identities that need
+    /// it; keep anonymous access to the health and version endpoints only.
+    ///
+    /// Each finding gives the `kubectl patch` to copy: it removes only the anonymous subjects, and
+    /// refuses to apply when the binding no longer holds them where the dump did. Nobody is locked
+    /// out by it: a request without credentials is no one's identity.
     ///
     /// Guide: *Authentication Mechanisms*.
     pub AnonymousRoleBinding {
@@ -55,9 +59,26 @@ impl Check for AnonymousRoleBinding {
             if role.is_some_and(|r| r.exceeds(&PUBLIC_INFO).is_none()) {
                 continue;
             }
-            out.push(super::population_grant(self, binding, role, &anonymous, ""));
+            out.push(super::population_grant(self, binding, role, &anonymous, "").fix(remove_anonymous(binding)));
         }
     }
+}
+
+/// A JSON patch that removes the binding's anonymous subjects, positions counted in the object
+/// as written: each removal is preceded by a `test` that the name is still there, and they run
+/// from the last down so every position stays right.
+fn remove_anonymous(binding: &Binding<'_>) -> Option<Fix> {
+    let written = binding.object.at(&["subjects"])?.as_array()?;
+    let mut ops = Vec::new();
+    for (i, value) in written.iter().enumerate().rev() {
+        let Some(subject) = Subject::parse(value, binding.object.namespace()) else { continue };
+        if subject.is_anonymous() {
+            ops.push(serde_json::json!({"op": "test", "path": format!("/subjects/{i}/name"), "value": subject.name}));
+            ops.push(serde_json::json!({"op": "remove", "path": format!("/subjects/{i}")}));
+        }
+    }
+    let summary = "remove the anonymous subjects from the binding";
+    Fix::json_patch(summary, &binding.object.object_ref(), &serde_json::Value::Array(ops))
 }
 
 #[cfg(test)]
@@ -116,6 +137,25 @@ mod tests {
         );
         assert_eq!(found[2].related[0].name, "reader");
         assert_eq!(found[0].evidence[1].path, "subjects[0].name");
+    }
+
+    #[test]
+    fn the_fix_removes_only_the_anonymous_subjects_last_first() {
+        let subjects = json!([{"kind": "Group", "name": "system:unauthenticated"}, {"kind": "User", "name": "jane"},
+                              {"kind": "Group"}, {"kind": "User", "name": "system:anonymous"}]);
+        let mut binding = crb("mixed", "view", subjects);
+        binding["kind"] = json!("RoleBinding");
+        binding["metadata"]["namespace"] = json!("team a");
+        let (found, _) = run(&AnonymousRoleBinding, vec![binding]);
+        let fix = found[0].fix.as_ref().unwrap();
+        assert_eq!(
+            fix.text,
+            concat!(
+                r#"kubectl patch rolebinding -n 'team a' mixed --type=json -p '[{"op":"test","path":"/subjects/3/name","value":"system:anonymous"},"#,
+                r#"{"op":"remove","path":"/subjects/3"},{"op":"test","path":"/subjects/0/name","value":"system:unauthenticated"},"#,
+                r#"{"op":"remove","path":"/subjects/0"}]'"#
+            )
+        );
     }
 
     #[test]

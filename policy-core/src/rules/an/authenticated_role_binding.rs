@@ -28,8 +28,11 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Bind the role to the groups or service accounts that need it instead of to everyone
-    /// who can authenticate; leave these groups with the Kubernetes defaults only.
+    /// Bind the role to the groups or service accounts that need it instead of to everyone who can
+    /// authenticate; leave these groups with the Kubernetes defaults only.
+    ///
+    /// No fix to copy: removing the group takes the grant from every user and workload that relies
+    /// on it, so the bindings that replace it must come first.
     ///
     /// Guide: *Authentication Mechanisms*.
     pub AuthenticatedRoleBinding {
@@ -80,7 +83,7 @@ fn within_defaults(rule: &PolicyRule) -> bool {
 /// (`system:discovery`, `system:basic-user`, `system:public-info-viewer`,
 /// `system:service-account-issuer-discovery`). Binding such a role to anyone adds nothing.
 pub(crate) fn adds_nothing_to_authenticated(role: &Role<'_>) -> bool {
-    role.rules.iter().all(within_defaults)
+    role.rules.iter().all(|rule| within_defaults(rule))
 }
 
 /// Whether a role only lets its holders `get` objects it names (`resourceNames`) other than

@@ -23,7 +23,8 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Delete the Secret (`kubeadm token delete <id>`) and enable the token cleaner
+    /// Delete the Secret (each finding gives the `kubectl delete` command to copy; `kubeadm
+    /// token delete <id>` does the same) and enable the token cleaner
     /// (kube-controller-manager `--controllers=*,bootstrapsigner,tokencleaner`, kubeadm's default).
     ///
     /// Guide: *Bootstrap Tokens*.
@@ -57,7 +58,13 @@ impl Check for ExpiredBootstrapToken {
                 Ok(_) => continue,
                 Err(()) => format!("bootstrap token `{id}` has an unparseable `expiration` and is still present"),
             };
-            out.push(self.finding(token.object, message).evidence(Evidence::plain(token.path("expiration"), written)));
+            // An expired token authenticates no one: deleting it locks nobody out.
+            let fix = Fix::delete("delete the expired bootstrap token Secret", &token.object.object_ref());
+            out.push(
+                self.finding(token.object, message)
+                    .evidence(Evidence::plain(token.path("expiration"), written))
+                    .fix(fix),
+            );
         }
     }
 }
@@ -94,5 +101,8 @@ mod tests {
                 ),
             ]
         );
+        let fix = found[0].fix.as_ref().unwrap();
+        assert_eq!(fix.text, "kubectl delete secret -n kube-system bootstrap-token-07401b");
+        assert!(!fix.text.contains("f395accd246ae52d"), "the token's secret half is in no fix");
     }
 }

@@ -32,6 +32,9 @@ declare_rule! {
     /// names and groups, and restrict who may approve for this signer (RBAC `approve` on
     /// `signers`).
     ///
+    /// A pending request's finding gives the deny command to copy: no one legitimate asks this
+    /// signer for a reserved identity, so denying locks nobody out.
+    ///
     /// Guide: *Client Certificate Authentication*.
     pub ReservedIdentityCsr {
         code: "CC004",
@@ -72,8 +75,15 @@ impl Check for ReservedIdentityCsr {
                     ticked(&groups)
                 ),
             };
+            // A request still pending can be denied; one approved was issued, and no command
+            // takes an issued certificate back.
+            let fix = (csr.approval == Approval::Pending)
+                .then(|| Fix::deny_csr("deny the request", &csr.object.object_ref()))
+                .flatten();
             out.push(
-                self.finding(csr.object, message).evidence(Evidence::plain("spec.request", request.subject.clone())),
+                self.finding(csr.object, message)
+                    .evidence(Evidence::plain("spec.request", request.subject.clone()))
+                    .fix(fix),
             );
         }
     }
@@ -112,5 +122,6 @@ mod tests {
                 "certificate request asks for reserved user `system:node:n1` in groups `system:nodes`".to_string()
             )]
         );
+        assert_eq!(found[0].fix.as_ref().unwrap().text, "kubectl certificate deny fake-node");
     }
 }

@@ -32,6 +32,9 @@ declare_rule! {
     /// may have leaked. Give administrators a named group bound to `cluster-admin` through a
     /// ClusterRoleBinding, so their access can be removed.
     ///
+    /// A pending request's finding gives the deny command to copy. An issued certificate gets
+    /// none: it cannot be revoked, and rotating the CA locks out every certificate it signed.
+    ///
     /// Guide: *Client Certificate Authentication*.
     pub SystemMastersCertificate {
         code: "CC001",
@@ -85,8 +88,14 @@ impl Check for SystemMastersCertificate {
                 "certificate request for `{}` asks for group `{MASTERS}` from signer `{}`",
                 request.common_name, csr.signer
             );
+            // Pending: deny it (nothing was issued yet, so nobody loses access).
+            let fix = (csr.approval == Approval::Pending)
+                .then(|| Fix::deny_csr("deny the request", &csr.object.object_ref()))
+                .flatten();
             out.push(
-                self.finding(csr.object, message).evidence(Evidence::plain("spec.request", request.subject.clone())),
+                self.finding(csr.object, message)
+                    .evidence(Evidence::plain("spec.request", request.subject.clone()))
+                    .fix(fix),
             );
         }
     }
@@ -138,6 +147,8 @@ mod tests {
                 ),
             ]
         );
+        assert_eq!(found[0].fix, None, "an issued certificate cannot be taken back");
+        assert_eq!(found[1].fix.as_ref().unwrap().text, "kubectl certificate deny mallory");
     }
 
     #[test]

@@ -26,8 +26,11 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Delete the Secret. Workloads get projected tokens automatically; for something outside
-    /// the cluster, issue a short-lived token with `kubectl create token <sa> --duration=1h`.
+    /// Delete the Secret. Workloads get projected tokens automatically; for something outside the
+    /// cluster, issue a short-lived token with `kubectl create token <sa> --duration=1h`.
+    ///
+    /// No fix to copy: whoever holds the token loses access with it; SA005 gives the delete command
+    /// for the tokens nobody has used for months.
     ///
     /// Guide: *Service Account Secret Tokens*.
     pub LegacyTokenSecret {

@@ -22,6 +22,10 @@ declare_rule! {
     /// ## How to fix
     /// Remove the flag (the default is `true`) or set `--service-account-lookup=true`.
     ///
+    /// When the flag is in a static Pod, the finding gives the line to write in its manifest.
+    /// Turning lookup on locks no one out who should be in: only tokens whose Secret or service
+    /// account is gone stop working.
+    ///
     /// Guide: *Service Account Secret Tokens*.
     pub ServiceAccountLookupDisabled {
         code: "SA006",
@@ -36,11 +40,11 @@ impl Check for ServiceAccountLookupDisabled {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let flags = &cx.inv.apiserver;
         match flags.get("service-account-lookup") {
-            Some(flag) if flag.value.trim() == "false" => out.push(self.flag_finding(
-                flag,
-                "service-account-lookup",
-                "deleted service-account tokens stay valid: `--service-account-lookup=false`",
-            )),
+            Some(flag) if flag.value.trim() == "false" => {
+                let fix = apiserver_flag_fix(flag, "service-account-lookup", "true");
+                let message = "deleted service-account tokens stay valid: `--service-account-lookup=false`";
+                out.push(self.flag_finding(flag, "service-account-lookup", message).fix(fix));
+            }
             Some(_) => {}
             None if !flags.is_visible() => {
                 out.control_plane_not_visible(self);
@@ -66,6 +70,8 @@ mod tests {
                 "deleted service-account tokens stay valid: `--service-account-lookup=false`".into()
             )]
         );
+        let fix = found[0].fix.as_ref().unwrap();
+        assert_eq!((fix.kind, fix.text.as_str()), (crate::report::FixKind::Edit, "- --service-account-lookup=true"));
         // Unset means the default, `true` (checkov reports this case; it is not a weakness).
         let (found, na) = run(&ServiceAccountLookupDisabled, vec![apiserver_pod(&[])]);
         assert!(found.is_empty() && na.is_empty());

@@ -31,8 +31,8 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Delete the Secret. If something still needs a token, give it a short-lived one
-    /// (`kubectl create token`).
+    /// Delete the Secret (each finding gives the `kubectl delete` command to copy). If
+    /// something still needs a token, give it a short-lived one (`kubectl create token`).
     ///
     /// Guide: *Service Account Secret Tokens*.
     pub StaleLegacyToken {
@@ -42,6 +42,12 @@ declare_rule! {
         mechanism: Mechanism::ServiceAccountTokens,
         scope: Scope::Audit,
     }
+}
+
+/// Deleting a token nobody used for months (or that Kubernetes already invalidated) locks out
+/// nobody who is still working.
+fn delete(secret: &Object) -> Option<Fix> {
+    Fix::delete("delete the unused token Secret", &secret.object_ref())
 }
 
 fn label_date(secret: &Object, key: &str) -> Option<time::Date> {
@@ -61,7 +67,8 @@ impl Check for StaleLegacyToken {
                         secret,
                         format!("legacy token Secret{owner} was invalidated on `{since}` and is still present"),
                     )
-                    .evidence(Evidence::plain(format!("metadata.labels[{INVALID_SINCE}]"), since.to_string())),
+                    .evidence(Evidence::plain(format!("metadata.labels[{INVALID_SINCE}]"), since.to_string()))
+                    .fix(delete(secret)),
                 );
                 continue;
             }
@@ -73,7 +80,8 @@ impl Check for StaleLegacyToken {
                             secret,
                             format!("legacy token Secret{owner} was last used {days} days ago, on `{used}`"),
                         )
-                        .evidence(Evidence::plain(format!("metadata.labels[{LAST_USED}]"), used.to_string())),
+                        .evidence(Evidence::plain(format!("metadata.labels[{LAST_USED}]"), used.to_string()))
+                        .fix(delete(secret)),
                     );
                 }
             }
@@ -122,5 +130,7 @@ mod tests {
                 ),
             ]
         );
+        let fixes: Vec<&str> = found.iter().filter_map(|f| f.fix.as_ref()).map(|f| f.text.as_str()).collect();
+        assert_eq!(fixes, ["kubectl delete secret -n ci invalid", "kubectl delete secret -n ci unused"]);
     }
 }

@@ -26,8 +26,11 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Find who uses the token and move them to a proper identity (OIDC for people, a
-    /// workload identity or `kubectl create token --duration` for automation), then delete it.
+    /// Find who uses the token and move them to a proper identity (OIDC for people, a workload
+    /// identity or `kubectl create token --duration` for automation), then delete it.
+    ///
+    /// No fix to copy: no Pod mounting it does not mean no one uses it (a CI system outside the
+    /// cluster may), and deleting it would lock that user out.
     ///
     /// Guide: *Service Account Secret Tokens*.
     pub UnmountedLegacyToken {

@@ -19,8 +19,11 @@ declare_rule! {
     /// ```
     ///
     /// ## How to fix
-    /// Remove `--token-auth-file` and move its users to OIDC or another external identity
-    /// source; give workloads TokenRequest tokens instead.
+    /// Remove `--token-auth-file` and move its users to OIDC or another external identity source;
+    /// give workloads TokenRequest tokens instead.
+    ///
+    /// No fix to copy: removing the flag locks out everyone the file lists until they have another
+    /// way in.
     ///
     /// Guide: *Static Token File*.
     pub TokenAuthFile {

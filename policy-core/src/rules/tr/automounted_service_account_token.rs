@@ -1,3 +1,4 @@
+use crate::data::object_ref::ObjectRef;
 use crate::inventory::rbac::Subject;
 use crate::inventory::workloads::{AutomountSource, Workload};
 use crate::rule::prelude::*;
@@ -44,6 +45,10 @@ declare_rule! {
     /// Set `automountServiceAccountToken: false` on the service account (so every Pod using it
     /// inherits it) or in the pod template; mount a projected token only where one is needed.
     ///
+    /// Each finding gives the `kubectl patch` to copy: of the service account, or of the workload
+    /// when its own template asks for the token (a bare Pod cannot be changed: create it again).
+    /// Pods already running keep their token until they are replaced.
+    ///
     /// Guide: *TokenRequest API*.
     pub AutomountedServiceAccountToken {
         code: "TR004",
@@ -87,6 +92,29 @@ fn needs_no_token(cx: &Context<'_, '_>, w: &Workload<'_>, group_grants: &mut Has
     bindings_shown.then(|| format!("service account `{}` is granted nothing", w.service_account))
 }
 
+/// The patch that stops the mount: of the workload's template when it sets the field itself,
+/// else of its service account. The account is granted nothing, so no caller loses access; a
+/// manifest whose namespace cannot be told gets none (it would patch the user's current one).
+fn stop_automount(cx: &Context<'_, '_>, w: &Workload<'_>) -> Option<Fix> {
+    let namespace = w.namespace_in(cx.inv)?.to_string();
+    if w.automount.decided_by == AutomountSource::Pod {
+        let path = w.automount.path.as_deref().filter(|p| !p.contains('[') && !w.object.is("Pod"))?;
+        let pointer = format!("/{}", path.replace('.', "/"));
+        let ops = serde_json::json!([{"op": "test", "path": pointer, "value": true},
+                                     {"op": "replace", "path": pointer, "value": false}]);
+        let object = ObjectRef { namespace: Some(namespace), ..w.object.object_ref() };
+        return Fix::json_patch("stop mounting the token in this workload's Pods", &object, &ops);
+    }
+    let account = ObjectRef {
+        api_version: "v1".into(),
+        kind: "ServiceAccount".into(),
+        namespace: Some(namespace),
+        name: w.service_account.to_string(),
+    };
+    let summary = format!("stop mounting the token of service account `{}` in its Pods", w.service_account);
+    Fix::merge_patch(summary, &account, &serde_json::json!({"automountServiceAccountToken": false}))
+}
+
 impl Check for AutomountedServiceAccountToken {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let mut group_grants = HashMap::new();
@@ -114,7 +142,7 @@ impl Check for AutomountedServiceAccountToken {
             for owned in w.related() {
                 finding = finding.related(owned);
             }
-            out.push(finding);
+            out.push(finding.fix(stop_automount(cx, w)));
         }
     }
 }
@@ -200,6 +228,18 @@ mod tests {
         assert_eq!(found[1].related[0].to_string(), "ServiceAccount/shop/quiet");
         assert_eq!(found[2].object.name, "loud-app");
         assert_eq!(found[2].evidence[0].value, "unset (the service account sets true)");
+        let fixes: Vec<&str> = found.iter().map(|f| f.fix.as_ref().unwrap().text.as_str()).collect();
+        assert_eq!(
+            fixes,
+            [
+                concat!(
+                    r#"kubectl patch deployment -n shop overrides-on --type=json -p '[{"op":"test","path":"/spec/template/spec/automountServiceAccountToken","value":true},"#,
+                    r#"{"op":"replace","path":"/spec/template/spec/automountServiceAccountToken","value":false}]'"#
+                ),
+                r#"kubectl patch serviceaccount -n shop quiet -p '{"automountServiceAccountToken":false}'"#,
+                r#"kubectl patch serviceaccount -n shop loud -p '{"automountServiceAccountToken":false}'"#,
+            ]
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 use crate::rule::prelude::*;
-use crate::rules::ul::{LOG_HINT, user_ref, with_evidence};
+use crate::rules::ul::{LOG_HINT, user_ref, with_span};
 
 declare_rule! {
     /// ## What it does
@@ -45,9 +45,12 @@ impl Check for AnonymousRequestsAnswered {
                 identity.out_of_scope_requests, first.what, first.seen.at
             );
             let finding = self.finding_at(user_ref(&identity.username), first.seen.source.clone(), message);
-            let at = |s: &crate::audit::Seen| format!("{}:{}", s.source.path, s.source.line);
-            let finding = finding.evidence(Evidence::plain("first such request", at(&first.seen)));
-            out.push(with_evidence(finding, identity));
+            out.push(with_span(
+                finding,
+                identity,
+                identity.spans.out_of_scope.as_ref(),
+                Some(&identity.spans.out_of_scope_sources),
+            ));
         }
     }
 }
@@ -73,5 +76,17 @@ mod tests {
             "1 anonymous request(s) beyond the health and version endpoints were answered with success; the first read `namespaces` at 2025-11-01T10:00:00Z"
         );
         assert_eq!(found[0].source.line, 5);
+        // The evidence is the request out of scope and where it came from, not the probes.
+        let late = on(
+            &anon("/api/v1/namespaces?limit=500", 200)
+                .replace("10.0.0.7", "203.0.113.66")
+                .replace("10:00:00Z", "11:00:00Z"),
+            r#"{"resource":"namespaces","apiVersion":"v1"}"#,
+        );
+        let probes: Vec<String> =
+            healthy.iter().map(|l| l.replace("10.0.0.7", "10.0.0.1").replace("10:00:00Z", "09:00:00Z")).collect();
+        let (found, _) = run(&AnonymousRequestsAnswered, vec![], &[probes, vec![late]].concat());
+        let evidence: Vec<String> = found[0].evidence.iter().map(|e| format!("{}={}", e.path, e.value)).collect();
+        assert_eq!(evidence, ["first request=audit.log:5 at 2025-11-01T11:00:00Z", "sourceIPs=203.0.113.66"]);
     }
 }

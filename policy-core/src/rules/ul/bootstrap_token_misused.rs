@@ -1,5 +1,5 @@
 use crate::rule::prelude::*;
-use crate::rules::ul::{LOG_HINT, user_ref, with_evidence};
+use crate::rules::ul::{LOG_HINT, user_ref, with_span};
 
 declare_rule! {
     /// ## What it does
@@ -49,11 +49,13 @@ impl Check for BootstrapTokenMisused {
             let object = inv
                 .get("Secret", "kube-system", &format!("bootstrap-token-{id}"))
                 .map_or_else(|| user_ref(&identity.username), Object::object_ref);
-            let at = format!("{}:{}", first.seen.source.path, first.seen.source.line);
-            let finding = self
-                .finding_at(object, first.seen.source.clone(), message)
-                .evidence(Evidence::plain("first such request", at));
-            out.push(with_evidence(finding, identity));
+            let finding = self.finding_at(object, first.seen.source.clone(), message);
+            out.push(with_span(
+                finding,
+                identity,
+                identity.spans.out_of_scope.as_ref(),
+                Some(&identity.spans.out_of_scope_sources),
+            ));
         }
     }
 }

@@ -1,5 +1,5 @@
 use crate::rule::prelude::*;
-use crate::rules::ul::{LOG_HINT, is_system_user, source, user_ref, when_and_where, with_evidence};
+use crate::rules::ul::{LOG_HINT, is_system_user, source, user_ref, when_and_where, with_span};
 
 declare_rule! {
     /// ## What it does
@@ -49,8 +49,10 @@ impl Check for ImpersonationByUsers {
                 identity.impersonations,
                 when_and_where(identity)
             );
-            let finding = self.finding_at(user_ref(&identity.username), source(identity), message);
-            out.push(with_evidence(finding, identity));
+            let span = identity.spans.impersonation.as_ref();
+            let at = span.map_or_else(|| source(identity), |(first, _)| first.source.clone());
+            let finding = self.finding_at(user_ref(&identity.username), at, message);
+            out.push(with_span(finding, identity, span, None));
         }
     }
 }

@@ -25,6 +25,9 @@ pub(crate) use unused_credential::UnusedCredential;
 mod impersonation_by_users;
 pub(crate) use impersonation_by_users::ImpersonationByUsers;
 
+mod invalidated_legacy_token_tried;
+pub(crate) use invalidated_legacy_token_tried::InvalidatedLegacyTokenTried;
+
 use crate::audit::{Identity, Seen};
 use crate::inventory::Inventory;
 use crate::inventory::certs::FoundCert;
@@ -46,12 +49,30 @@ fn line(seen: &Seen) -> String {
 
 /// `finding` with the identity's evidence: the first and last request, and where they came from.
 pub(crate) fn with_evidence(finding: Finding, identity: &Identity) -> Finding {
-    let mut finding = finding.evidence(Evidence::plain("first request", line(&identity.first)));
-    if identity.last != identity.first {
-        finding = finding.evidence(Evidence::plain("last request", line(&identity.last)));
+    with_requests(finding, &identity.first, &identity.last, &identity.source_ips)
+}
+
+/// `finding` with the first and last of the requests it is about (`span`, else all the
+/// identity's requests) and their source addresses (`sources`, else the identity's).
+pub(crate) fn with_span(
+    finding: Finding,
+    identity: &Identity,
+    span: Option<&(Seen, Seen)>,
+    sources: Option<&[String]>,
+) -> Finding {
+    let (first, last) = span.map_or((&identity.first, &identity.last), |(first, last)| (first, last));
+    with_requests(finding, first, last, sources.unwrap_or(&identity.source_ips))
+}
+
+/// `finding` with the evidence of a run of requests: the first and the last (file, line and
+/// time), and their source addresses.
+pub(crate) fn with_requests(finding: Finding, first: &Seen, last: &Seen, source_ips: &[String]) -> Finding {
+    let mut finding = finding.evidence(Evidence::plain("first request", line(first)));
+    if last != first {
+        finding = finding.evidence(Evidence::plain("last request", line(last)));
     }
-    if !identity.source_ips.is_empty() {
-        finding = finding.evidence(Evidence::plain("sourceIPs", identity.source_ips.join(", ")));
+    if !source_ips.is_empty() {
+        finding = finding.evidence(Evidence::plain("sourceIPs", source_ips.join(", ")));
     }
     finding
 }

@@ -6,7 +6,8 @@ declare_rule! {
     /// ## What it does
     /// Lists credentials of the dump (client certificates, legacy service-account tokens,
     /// bootstrap tokens, static tokens) that are still valid but made no request in the whole
-    /// window of the audit logs given.
+    /// window of the audit logs given. One created or issued after the window began is left
+    /// out: the log cannot show it unused.
     ///
     /// ## Why is this bad?
     /// Every valid credential is a way in. One that nobody uses is pure risk: it can leak from a
@@ -40,8 +41,14 @@ impl Check for UnusedCredential {
         }
         let Some((from, to)) = inv.audit.window.clone() else { return };
         let now = cx.now.unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        let parse = |at: &str| time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok();
+        let window_start = parse(&from);
         for credential in credentials::collect(inv, now) {
             if credential.status != "valid" || credential.kind == CredentialKind::CertificateSigningRequest {
+                continue;
+            }
+            let created = credential.not_before.as_deref().and_then(parse);
+            if created.zip(window_start).is_some_and(|(created, start)| created > start) {
                 continue;
             }
             let Some(usage) = crate::inventory::usage::usage(&credential, &inv.audit) else { continue };
@@ -88,6 +95,14 @@ mod tests {
             found[0].message,
             "the legacy token of `system:serviceaccount:ci:old` made no request between 2025-11-01T10:00:00Z and 2025-11-01T10:00:00Z"
         );
+        // Created after the window began: not judged.
+        let mut new = secret("new-token", "new");
+        new["metadata"]["creationTimestamp"] = json!("2025-11-01T10:00:01Z");
+        let mut old = secret("old-token", "old");
+        old["metadata"]["creationTimestamp"] = json!("2025-11-01T09:59:59Z");
+        let (found, _) =
+            run(&UnusedCredential, vec![new, old], &[event("someone", "", "get", "/api", 200, "2025-11-01T10:00:00Z")]);
+        assert_eq!(found.iter().map(|f| f.object.to_string()).collect::<Vec<_>>(), ["Secret/ci/old-token"]);
         let (found, na) = run(&UnusedCredential, vec![secret("old-token", "old")], &[]);
         assert!(found.is_empty());
         assert_eq!(na, ["UL007"]);

@@ -114,7 +114,7 @@ pub fn native(review: &Value, settings: &Value) -> Verdict {
                 error: None,
             }
         }
-        Err(e) => Verdict::error(e),
+        Err(e) => Verdict::error(e.to_string()),
     }
 }
 
@@ -163,17 +163,45 @@ pub fn check_expected(name: &str, verdict: &Verdict, expected: &Value) -> Result
     Ok(())
 }
 
-/// A waPC host on the engine crates kwctl and policy-server use (`wapc` + `wasmtime-provider`).
-pub fn wapc_host(wasm: &[u8]) -> Result<wapc::WapcHost, String> {
-    let engine = wasmtime_provider::WasmtimeEngineProviderBuilder::new()
+/// A compiled, pre-linked kubewarden.wasm on the engine crates kwctl and policy-server use
+/// (`wapc` + `wasmtime-provider`): [`wapc_instance`] makes fresh instances of it cheaply.
+pub fn wapc_module(wasm: &[u8]) -> Result<wasmtime_provider::WasmtimeEngineProviderPre, String> {
+    wasmtime_provider::WasmtimeEngineProviderBuilder::new()
         .module_bytes(wasm)
-        .build()
-        .map_err(|e| format!("wasmtime engine: {e}"))?;
+        .build_pre()
+        .map_err(|e| format!("wasmtime engine: {e}"))
+}
+
+/// A new instance of a module, in its own waPC host.
+pub fn wapc_instance(module: &wasmtime_provider::WasmtimeEngineProviderPre) -> Result<wapc::WapcHost, String> {
+    let engine = module.rehydrate(None).map_err(|e| format!("wasmtime instance: {e}"))?;
     // The policy makes no host calls; answer any with an error so a stray one is visible.
     let callback = |_id: u64, binding: &str, ns: &str, op: &str, _payload: &[u8]| {
         Err(format!("unexpected host call {binding}/{ns}/{op}").into())
     };
     wapc::WapcHost::new(Box::new(engine), Some(Box::new(callback))).map_err(|e| format!("waPC host: {e}"))
+}
+
+/// A waPC host on the engine crates kwctl and policy-server use (`wapc` + `wasmtime-provider`).
+pub fn wapc_host(wasm: &[u8]) -> Result<wapc::WapcHost, String> {
+    wapc_instance(&wapc_module(wasm)?)
+}
+
+/// The reviews the admission benchmarks decide (`tests/fixtures/admission-bench/`): one
+/// realistic CREATE review per kind of object, (name, review JSON), sorted by name.
+pub fn bench_reviews() -> Result<Vec<(String, Value)>, String> {
+    let dir = repo().join("tests/fixtures/admission-bench");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            out.push((name, serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
 }
 
 /// Run one fixture through the waPC host's `validate`.

@@ -70,6 +70,28 @@ fn the_same_instance_gives_the_same_answers_twice() {
 }
 
 #[test]
+fn one_instance_answers_every_request_as_a_fresh_instance_does() {
+    // What the module builds once per instance (the default roles and their aggregation, the
+    // RBAC index of the defaults, parsed settings) must never change a decision: every request,
+    // under settings that change between calls, gets from one long-lived instance what a fresh
+    // instance answers.
+    let module = wapc_module(&artifact("kubewarden.wasm").unwrap()).unwrap();
+    let long_lived = wapc_instance(&module).unwrap();
+    let mut requests = bench_reviews().unwrap();
+    assert!(requests.len() >= 13, "bench reviews missing: {}", requests.len());
+    requests.extend(fixtures().unwrap());
+    let mut decided = 0;
+    for (name, review) in &requests {
+        for (profile, settings) in profiles() {
+            let fresh = wapc_verdict(&wapc_instance(&module).unwrap(), review, &settings);
+            assert_eq!(wapc_verdict(&long_lived, review, &settings), fresh, "{profile}/{name}");
+            decided += usize::from(fresh.error.is_none());
+        }
+    }
+    assert!(decided > 2 * requests.len(), "too few decisions: {decided}");
+}
+
+#[test]
 fn every_fixture_gives_its_expected_codes() {
     let host = host();
     let expected = expected().unwrap();
