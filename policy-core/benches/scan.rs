@@ -234,8 +234,10 @@ fn main() {
         std::env::var(var).map(|s| s.split(',').map(str::to_string).collect()).unwrap_or_default()
     };
     let now = Some(time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000));
-    let settings = Settings { now, select: codes("SCAN_SELECT"), ignore: codes("SCAN_IGNORE"), ..Settings::default() };
-    let limits = Limits::default();
+    // The command line's input cap (2 GiB): a 300k-object dump is past the library's 256 MiB.
+    let limits = Limits { max_total_bytes: 2 << 30, ..Limits::default() };
+    let settings =
+        Settings { now, select: codes("SCAN_SELECT"), ignore: codes("SCAN_IGNORE"), limits, ..Settings::default() };
     let forms = std::env::var("SCAN_FORMS").unwrap_or_else(|_| "yaml,json".to_string());
     println!(
         "| objects | form | MB | parse floor | load | analyze | findings | analyze peak heap (/ input bytes) |\n|---:|---|---:|---:|---:|---:|---:|---:|"
