@@ -70,6 +70,9 @@ apt_install() {
 
 ensure_chromium() { apt_install chromium chromium-driver; }
 
+# callgrind counts the pathological benchmark's instructions (cargo xtask bench).
+ensure_valgrind() { apt_install valgrind; }
+
 # npm dependencies of a folder with a package-lock.json; skipped when node_modules matches it.
 ensure_npm_deps() {
   local dir="$1"

@@ -3,7 +3,8 @@
 //!
 //! What runs (each prints its own tables, with the command that made it, for
 //! `docs/benchmarks.md`; the summary repeats every table row and verdict):
-//! - `cargo bench -p policy-core --bench scan`, `pathological`, `audit`, `admission`, `memory`
+//! - `cargo bench -p policy-core --bench scan`, `locate`, `pathological` (instruction counts
+//!   under callgrind; valgrind installed by scripts/tools.sh), `audit`, `admission`, `memory`
 //!   (the library, in process, as ratios to parsing the same bytes);
 //! - `cargo xtask bench-memory` (peak RSS of the release CLI as a ratio to the input's bytes);
 //! - the wasm hosts: `cargo xtask wasm`, then `tests/hosts/rust`'s `bench` (wasmtime through
@@ -49,11 +50,24 @@ fn core_bench(root: &Path, name: &str, args: &[&str]) -> Command {
 fn steps(root: &Path, quick: bool, hosts: bool) -> Vec<Step> {
     // Quick sizes: every shape still runs, at a tenth or less of the default.
     let pick = |full: &'static [&'static str], short: &'static [&'static str]| if quick { short } else { full };
+    let mut valgrind = Command::new("bash");
+    valgrind.current_dir(root).args(["-c", "source scripts/tools.sh && ensure_valgrind"]);
     let mut steps = vec![
         Step { title: "scan (whole scan vs parse)", command: core_bench(root, "scan", pick(&[], &["1000", "10000"])) },
         Step {
+            title: "placing findings on their field (share of analyze)",
+            command: core_bench(root, "locate", pick(&[], &["1000", "10000"])),
+        },
+        Step { title: "valgrind (for the instruction counts)", command: valgrind },
+        Step {
             title: "pathological shapes (growth vs input)",
-            command: core_bench(root, "pathological", pick(&[], &["2000", "20000"])),
+            // Judged on callgrind's instruction counts: CPU time on a shared machine grows with
+            // its load and cache misses and broke the 1.1 bar for shapes that are linear.
+            command: {
+                let mut command = core_bench(root, "pathological", pick(&[], &["1000", "4000"]));
+                command.env("PATHOLOGICAL_MEASURE", "instructions");
+                command
+            },
         },
         Step { title: "audit logs (read vs parse)", command: core_bench(root, "audit", pick(&[], &["10", "50"])) },
         Step {
