@@ -23,6 +23,9 @@ pub struct Config {
     pub fail_on: Option<String>,
     /// `minSeverity`, when set.
     pub min_severity: Option<String>,
+    /// Whether the file chose an input cap (`limits.maxTotalBytes`), whatever its value: the CLI
+    /// raises the library's default cap only when nobody chose one.
+    pub chose_input_cap: bool,
 }
 
 /// Why a config file was refused, in one line; [`parse`] adds the line of the key it is about.
@@ -107,6 +110,7 @@ fn parse_unlocated(text: &str) -> Result<Config, Error> {
     };
     let fail_on = text_key(CLI_KEYS[0])?;
     let min_severity = text_key(CLI_KEYS[1])?;
+    let chose_input_cap = map.get("limits").and_then(|limits| limits.get("maxTotalBytes")).is_some();
     let settings = serde_json::from_value::<Settings>(serde_json::Value::Object(map))
         .map_err(|e| {
             let text = e.to_string();
@@ -122,7 +126,7 @@ fn parse_unlocated(text: &str) -> Result<Config, Error> {
             }
         })
         .map_err(Error::Settings)?;
-    Ok(Config { settings, fail_on, min_severity })
+    Ok(Config { settings, fail_on, min_severity, chose_input_cap })
 }
 
 #[cfg(test)]
@@ -139,6 +143,16 @@ mod tests {
         assert_eq!(a.settings, b.settings);
         assert_eq!(a.fail_on.as_deref(), Some("medium"));
         assert_eq!(a.settings.suppressions.len(), 1);
+    }
+
+    #[test]
+    fn a_cap_chosen_in_the_file_is_known_even_when_it_equals_the_library_default() {
+        let default = policy_core::Limits::default().max_total_bytes;
+        let chosen = parse(&format!("limits:\n  maxTotalBytes: {default}\n")).unwrap();
+        assert!(chosen.chose_input_cap);
+        assert_eq!(chosen.settings.limits.max_total_bytes, default);
+        assert!(!parse("limits:\n  maxDepth: 64\n").unwrap().chose_input_cap);
+        assert!(!parse("").unwrap().chose_input_cap);
     }
 
     #[test]

@@ -317,6 +317,7 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
         file_config.settings = over.settings;
         file_config.fail_on = over.fail_on.or(file_config.fail_on);
         file_config.min_severity = over.min_severity.or(file_config.min_severity);
+        file_config.chose_input_cap = over.chose_input_cap;
     }
     let fail_on = match (args.fail_on, &file_config.fail_on) {
         (Some(flag), _) => flag,
@@ -335,7 +336,7 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     let mut settings = file_config.settings;
     // The library's default suits the browser; from the command line a real 300k-object dump
     // must scan as it is. Settings that chose a cap keep it, and the flag wins over both.
-    if settings.limits.max_total_bytes == Limits::default().max_total_bytes {
+    if !file_config.chose_input_cap {
         settings.limits.max_total_bytes = DEFAULT_MAX_INPUT_BYTES;
     }
     if let Some(bytes) = args.max_input_bytes {
