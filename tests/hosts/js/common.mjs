@@ -10,7 +10,7 @@ export const dist = process.env.AUTHN_AUDIT_DIST ?? path.join(repo, 'dist/policy
 const nativePath = process.env.AUTHN_AUDIT_NATIVE ?? path.join(repo, 'target/hosts/native-decisions.json');
 export const fixtureDir = path.join(repo, 'tests/fixtures/admission');
 
-/** @type {{profiles: Record<string, object>, verdicts: Record<string, Record<string, Verdict>>, audit: object, rules: string[]}} */
+/** @type {{profiles: Record<string, object>, verdicts: Record<string, Record<string, Verdict>>, audit: object, auditFiles: {name: string, content: string}[], rules: string[]}} */
 export const native = JSON.parse(fs.readFileSync(nativePath, 'utf8'));
 
 /** [name, AdmissionReview] for every fixture, sorted by name. */

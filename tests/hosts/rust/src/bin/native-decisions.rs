@@ -1,5 +1,6 @@
 //! Writes what native policy-core decides for every fixture under every settings profile, as
-//! `{profiles, verdicts: {profile: {fixture: Verdict}}, audit: <report of all fixtures>, rules: [codes]}`
+//! `{profiles, verdicts: {profile: {fixture: Verdict}}, audit: <report of all fixtures>, auditFiles:
+//! [{name, content}], rules: [codes]}`
 //! JSON, for the JS and Python host tests to compare against.
 //! Usage: `native-decisions OUT.json`.
 
@@ -40,7 +41,13 @@ fn main() -> ExitCode {
     let report = policy_core::render::json(&policy_core::analyze(&inputs, &settings));
     let audit: serde_json::Value = serde_json::from_str(&report).unwrap_or_default();
     let rules: Vec<&str> = policy_core::registry::ALL.iter().map(|r| r.meta().code).collect();
-    let json = serde_json::json!({"profiles": profiles, "verdicts": all, "audit": audit, "rules": rules});
+    // The very texts analysed: findings carry line and column, so the npm side must read the
+    // same bytes, not its own serialisation of the fixtures.
+    let audit_files: Vec<serde_json::Value> =
+        texts.iter().map(|(name, content)| serde_json::json!({"name": name, "content": content})).collect();
+    let json = serde_json::json!({
+        "profiles": profiles, "verdicts": all, "audit": audit, "auditFiles": audit_files, "rules": rules
+    });
     match std::fs::write(&out, format!("{json:#}\n")) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
