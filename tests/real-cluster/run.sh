@@ -88,18 +88,20 @@ for format in yaml json; do
   else
     fail "the $format dump's IM001/CC008 findings differ from expected-preview-findings.txt"
   fi
-  # Every finding points at its object in the dump: the line it names starts an object, and the
-  # object's name follows before the next one starts.
-  bad_lines="$(jq -r '.findings[] | "\(.source.line // 0) \(.object.name)"' "$OUT/report-$format.json" |
-    while read -r line name; do
-      awk -v from="$line" -v name="$name" -v format="$format" '
+  # Every finding points into its object in the dump: its object line starts an object whose
+  # name follows before the next one starts, and its own line (the field) is inside that object.
+  bad_lines="$(jq -r '.findings[] | "\(.source.objectLine // .source.line // 0) \(.source.line // 0) \(.object.name)"' \
+    "$OUT/report-$format.json" |
+    while read -r from at name; do
+      awk -v from="$from" -v at="$at" -v name="$name" -v format="$format" '
         NR == from { start = ($0 ~ /^- apiVersion: / || $0 ~ /^        \{$/); next }
-        NR > from && ($0 ~ /^- apiVersion: / || $0 ~ /^        \{$/) { exit }
-        NR > from && index($0, (format == "yaml" ? "    name: " name : "\"name\": \"" name "\"")) { found = 1; exit }
-        END { exit !(start && found) }' "$OUT/dump.$format" || echo "$line $name"
+        NR > from && ($0 ~ /^- apiVersion: / || $0 ~ /^        \{$/) { end = NR; exit }
+        NR > from && index($0, (format == "yaml" ? "    name: " name : "\"name\": \"" name "\"")) { found = 1 }
+        END { exit !(start && found && at >= from && (end == 0 || at < end)) }' "$OUT/dump.$format" ||
+        echo "$from:$at $name"
     done)"
-  [ -z "$bad_lines" ] && say "ok: every $format finding's line names its object" ||
-    fail "$format findings whose line does not name the object: $bad_lines"
+  [ -z "$bad_lines" ] && say "ok: every $format finding's line is inside its object" ||
+    fail "$format findings whose line is not inside their object: $bad_lines"
 done
 
 # The server's own objects (bootstrap RBAC, system namespaces) give nothing above info: every
