@@ -241,7 +241,8 @@ pub fn timeline(credentials: &[Credential], now: OffsetDateTime) -> Timeline {
             Some(e) if *e - now <= soon => bar.soon += 1,
             _ => bar.valid += 1,
         }
-        match crate::model::usage::used(c) {
+        // Seen in the audit log or not (`None`: no log, or it cannot tell for this credential).
+        match c.usage.as_ref().map(|u| u.seen) {
             Some(true) => bar.used += 1,
             Some(false) => bar.unused += 1,
             None => {}
