@@ -641,7 +641,7 @@ impl<'a> FileCx<'a> {
 
 /// Old Mac line ends (a lone `\r`) become `\n`, so every line count below agrees with the
 /// YAML parser's, which takes a lone `\r` as a line break.
-fn lone_cr_to_lf(text: Cow<'_, str>) -> Cow<'_, str> {
+pub(super) fn lone_cr_to_lf(text: Cow<'_, str>) -> Cow<'_, str> {
     let bytes = text.as_bytes();
     let lone = |i: usize| bytes.get(i) == Some(&b'\r') && bytes.get(i + 1) != Some(&b'\n');
     if !(0..bytes.len()).any(lone) {

@@ -53,17 +53,7 @@ pub fn text_of(bytes: &[u8]) -> Cow<'_, str> {
             std::str::from_utf8(bytes).map_or_else(|_| String::from_utf8_lossy(bytes), Cow::Borrowed)
         }
     };
-    let b = text.as_bytes();
-    let lone_cr = |i: usize| b.get(i) == Some(&b'\r') && b.get(i + 1) != Some(&b'\n');
-    if !(0..b.len()).any(lone_cr) {
-        return text;
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        out.push(if c == '\r' && chars.peek() != Some(&'\n') { '\n' } else { c });
-    }
-    Cow::Owned(out)
+    super::loader::lone_cr_to_lf(text)
 }
 
 fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
