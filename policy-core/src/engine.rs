@@ -317,7 +317,7 @@ fn run(
     }
     if mode == Scope::Audit {
         for finding in &mut out.found {
-            finding.suppression = suppressed_by_annotation(inv, finding);
+            finding.suppression = suppressed_by_annotation(inv, finding).map(Box::new);
         }
     }
     for finding in &mut out.found {
