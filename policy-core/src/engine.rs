@@ -32,8 +32,8 @@ pub fn analyze(inputs: &[InputFile<'_>], settings: &Settings) -> Report {
     analyze_with_progress(inputs, settings, &mut |_| {})
 }
 
-/// How far an analysis has got, for progress bars: reported after each input file is loaded and
-/// after each rule has run.
+/// How far an analysis has got, for progress bars: reported after each input file is loaded,
+/// about every MiB of text inside a big one, and after each rule has run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Progress {
@@ -41,11 +41,11 @@ pub struct Progress {
     pub files_read: usize,
     /// Input files in all.
     pub files: usize,
-    /// Bytes of the loaded files.
+    /// Bytes of the loaded files, and as far as the loader has got inside the next one.
     pub bytes_read: u64,
     /// Bytes of all inputs.
     pub bytes: u64,
-    /// Objects parsed so far.
+    /// Objects parsed so far (in the file being read: as its reader counts them).
     pub objects: usize,
     /// Rules run so far.
     pub rules_run: usize,
@@ -115,9 +115,9 @@ pub fn analyze_with_audit(
         ..Progress::default()
     };
     let loaded = input::load_with_progress(inputs, &settings.limits, &mut |so_far| {
-        state.files_read = so_far.inputs.len();
-        state.bytes_read = so_far.inputs.iter().map(|i| i.bytes).sum();
-        state.objects = so_far.objects.len();
+        state.files_read = so_far.files_read;
+        state.bytes_read = so_far.bytes_read;
+        state.objects = so_far.objects;
         progress(state);
     });
     let mut summaries = loaded.inputs;

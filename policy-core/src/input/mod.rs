@@ -156,9 +156,22 @@ pub fn load(inputs: &[InputFile<'_>], limits: &Limits) -> Loaded {
     loader::load(inputs, limits)
 }
 
-/// [`load`], calling `on_file` with everything loaded so far after each input.
-pub fn load_with_progress(inputs: &[InputFile<'_>], limits: &Limits, on_file: &mut dyn FnMut(&Loaded)) -> Loaded {
-    loader::load_with(inputs, limits, on_file)
+/// How far [`load_with_progress`] has got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Loading {
+    /// Inputs read whole (or skipped whole for the byte budget).
+    pub files_read: usize,
+    /// Bytes read: of the inputs read whole, and as far as the reader has got in the next one.
+    pub bytes_read: u64,
+    /// Objects read: of the inputs read whole, and of the next one as its reader counts them
+    /// (list items and documents parsed so far).
+    pub objects: usize,
+}
+
+/// [`load`], calling `progress` after each input and, inside a big one, about every MiB of
+/// text read, so that a one-file dump of 100k objects shows its bytes and objects rising.
+pub fn load_with_progress(inputs: &[InputFile<'_>], limits: &Limits, progress: &mut dyn FnMut(Loading)) -> Loaded {
+    loader::load_with(inputs, limits, progress)
 }
 
 /// Why a document held in a string did not parse: where inside the string, and what.
@@ -208,5 +221,6 @@ mod json;
 mod lines;
 mod loader;
 pub mod locate;
+mod progress;
 mod token_csv;
 mod yaml;
