@@ -1077,6 +1077,22 @@ kind: List
     }
 
     #[test]
+    fn one_locator_asked_about_objects_in_turn_answers_as_fresh_ones() {
+        // The mappings an object's walk read are kept for its next path and dropped for another
+        // object, also when both start on one line.
+        let minified = r#"{"kind":"List","items":[{"kind":"Pod","metadata":{"name":"a"},"spec":{"x":1,"y":{"z":2}}},{"kind":"Pod","metadata":{"name":"b"},"spec":{"x":3,"y":{"z":4}}}]}"#;
+        let (a, b) = (obj("Pod", None, "a"), obj("Pod", None, "b"));
+        let asks = [(&a, "spec.x"), (&a, "spec.y.z"), (&b, "spec.y.z"), (&a, "spec.y"), (&b, "spec.x"), (&b, "nope")];
+        let mut shared = Locator::new(minified);
+        for (object, path) in asks {
+            let found = shared.field(1, object, path).map(|f| shared.position(f.offset));
+            let fresh = at(minified, 1, object, path).map(|(line, column, _)| Position { line, column });
+            assert_eq!(found, fresh, "{} {path}", object.name);
+        }
+        assert!(at(minified, 1, &b, "spec.y.z") > at(minified, 1, &a, "spec.y.z"), "each its own");
+    }
+
+    #[test]
     fn json_pretty_and_minified() {
         let pretty = "\
 {
