@@ -193,5 +193,6 @@ mod json;
 mod lines;
 mod loader;
 pub mod locate;
+mod managed_fields;
 mod token_csv;
 mod yaml;
