@@ -68,8 +68,12 @@ pub struct Progress {
     pub files_read: u32,
     /// Files given.
     pub files_total: u32,
-    /// Objects parsed (known once parsing is done).
+    /// Objects parsed so far (inside a big file: as its reader counts them).
     pub objects: Option<u64>,
+    /// Bytes parsed so far (`analysing`): of the files loaded, and as far as the loader has got
+    /// inside the next one.
+    #[serde(default)]
+    pub bytes_parsed: u64,
     /// Rules run so far.
     pub rules_run: u32,
     /// Rules that will run.

@@ -416,6 +416,7 @@ fn analyze(
             last_post = now;
             progress.files_read = u32::try_from(p.files_read).unwrap_or(u32::MAX);
             progress.objects = Some(p.objects as u64);
+            progress.bytes_parsed = p.bytes_read;
             progress.rules_run = u32::try_from(p.rules_run).unwrap_or(u32::MAX);
             progress.rules_total = u32::try_from(p.rules).unwrap_or(u32::MAX);
             post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
