@@ -100,8 +100,14 @@ pub enum Reply {
     Done {
         /// Milliseconds from request to report, in the worker.
         elapsed_ms: f64,
+        /// Milliseconds reading the files, before the analysis.
+        #[serde(default)]
+        read_ms: f64,
         /// Milliseconds inside `policy_core::analyze`.
         analyze_ms: f64,
+        /// Milliseconds handing the report over to the page.
+        #[serde(default)]
+        send_ms: f64,
         /// The worker's WebAssembly memory in bytes: its peak so far, as it never shrinks.
         memory_bytes: u64,
         /// The newest timestamp the dump holds (RFC 3339): the suggested "as of".
