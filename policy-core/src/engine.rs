@@ -2,7 +2,7 @@
 
 use crate::audit::AuditLog;
 use crate::data::input_summary::InputSummary;
-use crate::data::rule_meta::{RuleMeta, Scope};
+use crate::data::rule_meta::Scope;
 use crate::data::severity::Severity;
 use crate::data::source::Source;
 use crate::input::{self, InputFile, Object, Origin};
@@ -312,9 +312,7 @@ fn run(
     let mut out = Findings::default();
     let enabled = registry::ALL.iter().filter(|r| settings.enables(r.meta()));
     for (done, rule) in enabled.filter(|r| mode == Scope::Audit || r.meta().admits()).enumerate() {
-        let first = out.found.len();
         rule.check(&cx, &mut out);
-        fill_default_remediation(rule.meta(), out.found.get_mut(first..).unwrap_or_default());
         on_rule(done + 1);
     }
     if mode == Scope::Audit {
@@ -326,15 +324,6 @@ fn run(
         finding.severity = settings.severity_for(&finding.code, finding.severity);
     }
     out
-}
-
-/// Give the findings a rule just pushed that set no remediation of their own the rule's default,
-/// derived once (see [`Finding::new`]).
-fn fill_default_remediation(meta: &RuleMeta, found: &mut [Finding]) {
-    let mut default = None;
-    for finding in found.iter_mut().filter(|f| f.remediation.is_empty()) {
-        finding.remediation = default.get_or_insert_with(|| meta.remediation()).clone();
-    }
 }
 
 /// The acceptance the finding's object writes on itself: its own annotation, or its pod
@@ -541,7 +530,7 @@ mod tests {
         let request = json!({"operation": "CREATE", "namespace": object.pointer("/metadata/namespace"),
             "userInfo": {"username": "mallory", "groups": ["developers"]}, "object": object});
         let decision = super::admit(&request.into(), settings, admit).ok()?;
-        let denied = decision.findings.iter().filter(|f| f.severity >= admit.reject_at).map(|f| f.code.clone());
+        let denied = decision.findings.iter().filter(|f| f.severity >= admit.reject_at).map(|f| f.code.to_string());
         Some(denied.collect::<Vec<_>>()).filter(|codes| decision.allowed == codes.is_empty())
     }
 
@@ -703,7 +692,7 @@ mod tests {
         let decision = super::admit(&request.into(), &listed, &AdmitSettings::default()).ok();
         assert_eq!(decision.as_ref().map(|d| d.allowed), Some(false), "{decision:?}");
         let object = decision.and_then(|d| d.findings.into_iter().next()).map(|f| f.object);
-        assert_eq!(object.and_then(|o| o.namespace), Some("dev".to_string()));
+        assert_eq!(object.and_then(|o| o.namespace.clone()), Some("dev".to_string()));
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub enum Origin {
 }
 
 /// One Kubernetes object (or config document) with where it came from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Object {
     /// The object as JSON.
     pub value: Value,
@@ -50,12 +50,21 @@ pub struct Object {
     pub source: Source,
     /// How it was found.
     pub origin: Origin,
+    /// [`Object::shared_ref`], made on first use.
+    shared: std::sync::OnceLock<std::sync::Arc<ObjectRef>>,
+}
+
+impl PartialEq for Object {
+    /// The same object from the same place (whether its reference was made yet is no part of it).
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value && self.source == other.source && self.origin == other.origin
+    }
 }
 
 impl Object {
     /// An object from JSON, e.g. an admission request's `object` (or a `serde_json::Value`).
     pub fn new(value: impl Into<Value>, source: Source, origin: Origin) -> Self {
-        Self { value: value.into(), source, origin }
+        Self { value: value.into(), source, origin, shared: std::sync::OnceLock::new() }
     }
 
     /// `apiVersion`, or empty.
@@ -123,6 +132,12 @@ impl Object {
             name: self.name().to_string(),
         }
         .redacted()
+    }
+
+    /// [`Object::object_ref`], made once and shared by every finding about this object (a dump
+    /// can give several findings per object, each otherwise holding four strings of its own).
+    pub fn shared_ref(&self) -> std::sync::Arc<ObjectRef> {
+        std::sync::Arc::clone(self.shared.get_or_init(|| std::sync::Arc::new(self.object_ref())))
     }
 }
 
@@ -206,6 +221,7 @@ mod json;
 mod lines;
 mod loader;
 pub mod locate;
+mod managed_fields;
 mod progress;
 mod token_csv;
 mod yaml;
