@@ -4,7 +4,8 @@
 import init from './viewer.js';
 import wasm from './viewer_bg.wasm.js';
 
-// A byte that cannot stand in a string literal was written 256 higher: keep the low byte.
+// A byte that cannot stand in a string literal (`"`, `\`, a line break) was written 256
+// higher: keep the low byte.
 const bytes = new Uint8Array(wasm.length);
 for (let i = 0; i < wasm.length; i++) bytes[i] = wasm.charCodeAt(i) & 0xff;
 await init({ module_or_path: await WebAssembly.compile(bytes) });

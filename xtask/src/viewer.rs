@@ -289,14 +289,14 @@ fn check_no_inline_script(html: &str) -> anyhow::Result<()> {
 }
 
 /// Bytes as the characters of a JS string literal, one each: a byte that cannot stand in a
-/// literal as itself (a control character, `"`, `\\`, DEL) is written 256 higher, and boot.js
-/// keeps each character's low byte. Against base64 (4 characters per 3 bytes, which breaks
-/// gzip's byte-aligned matches) this ships the module 20 % smaller gzipped.
+/// literal as itself (`"`, `\\`, a line break) is written 256 higher, and boot.js keeps each
+/// character's low byte. Against base64 (4 characters per 3 bytes, which breaks gzip's
+/// byte-aligned matches) this ships the module 6 % bigger than the bare wasm gzipped, not 34 %.
 fn byte_string(bytes: &[u8]) -> String {
     bytes
         .iter()
         .map(|&b| {
-            let escaped = b < 0x20 || b == b'"' || b == b'\\' || b == 0x7f;
+            let escaped = matches!(b, b'"' | b'\\' | b'\n' | b'\r');
             char::from_u32(u32::from(b) + if escaped { 0x100 } else { 0 }).unwrap_or(char::REPLACEMENT_CHARACTER)
         })
         .collect()
@@ -358,11 +358,12 @@ mod tests {
         assert_eq!(chars.len(), 256);
         for (&b, &c) in all.iter().zip(&chars) {
             assert_eq!(u32::from(c) & 0xff, u32::from(b), "byte {b:#04x}");
-            // What a JS string literal cannot hold as itself, and the C0 controls and DEL.
-            let unfit = matches!(c, '"' | '\\' | '\u{0}'..='\u{1f}' | '\u{7f}' | '\u{2028}' | '\u{2029}');
+            // What a JS string literal cannot hold as itself (ECMAScript's DoubleStringCharacter).
+            let unfit = matches!(c, '"' | '\\' | '\n' | '\r' | '\u{2028}' | '\u{2029}');
             assert!(!unfit, "byte {b:#04x} stands as {c:?} in the literal");
         }
-        assert_eq!(byte_string(b"AZaz09+/"), "AZaz09+/", "printable ASCII stands for itself");
+        assert_eq!(byte_string(b"AZaz09+/\0"), "AZaz09+/\0", "all but four bytes stand for themselves");
+        assert_eq!(byte_string(b"\"\\\n\r"), "\u{122}\u{15c}\u{10a}\u{10d}");
     }
 
     #[test]
