@@ -68,7 +68,7 @@ pub fn DetailPanel(props: &DetailProps) -> Html {
             <h3>{"How to fix"}</h3>
             <p class="remediation">{ message(&f.remediation) }</p>
             if let Some(fix) = &f.fix {
-                <FixToCopy fix={fix.clone()} />
+                <FixToCopy fix={(**fix).clone()} />
             }
             <h3>{"Source"}</h3>
             { match excerpt {
