@@ -68,12 +68,11 @@ const COMMON: &[&str] = &[
 /// `text` as a [`Str`]: inline when short, a shared constant when [`COMMON`], else a heap copy.
 /// The readers build every key and string through it.
 pub fn str_of(text: &str) -> Str {
-    if text.len() > size_of::<Str>() {
-        if let Some(&common) = COMMON.binary_search(&text).ok().and_then(|i| COMMON.get(i)) {
-            return Str::const_new(common);
-        }
+    let common = (text.len() > size_of::<Str>()).then(|| COMMON.binary_search(&text).ok()).flatten();
+    match common.and_then(|i| COMMON.get(i)) {
+        Some(&common) => Str::const_new(common),
+        None => Str::from(text),
     }
-    Str::from(text)
 }
 
 /// Maps up to this many entries are searched linearly: see `Map::find`.
