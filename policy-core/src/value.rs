@@ -36,6 +36,45 @@ pub enum Value {
 
 static NULL: Value = Value::Null;
 
+/// Strings past [`Str`]'s 24 inline bytes that Kubernetes objects repeat by the thousand (in every
+/// RBAC object, token Secret, Pod, kubectl-applied object): kept as references to these
+/// constants, not one heap copy each. Sorted, for the binary search of [`str_of`].
+const COMMON: &[&str] = &[
+    "/var/run/secrets/kubernetes.io/serviceaccount",
+    "app.kubernetes.io/component",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/managed-by",
+    "app.kubernetes.io/part-of",
+    "app.kubernetes.io/version",
+    "deployment.kubernetes.io/revision",
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "kubernetes.io/bootstrap-token",
+    "kubernetes.io/dockerconfigjson",
+    "kubernetes.io/kube-apiserver-client",
+    "kubernetes.io/kube-apiserver-client-kubelet",
+    "kubernetes.io/kubelet-serving",
+    "kubernetes.io/metadata.name",
+    "kubernetes.io/service-account-token",
+    "kubernetes.io/service-account.name",
+    "kubernetes.io/service-account.uid",
+    "node-role.kubernetes.io/control-plane",
+    "node.kubernetes.io/not-ready",
+    "node.kubernetes.io/unreachable",
+    "rbac.authorization.k8s.io",
+    "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.kubernetes.io/autoupdate",
+];
+
+/// `text` as a [`Str`]: inline when short, a shared constant when [`COMMON`], else a heap copy.
+/// The readers build every key and string through it.
+pub fn str_of(text: &str) -> Str {
+    let common = (text.len() > size_of::<Str>()).then(|| COMMON.binary_search(&text).ok()).flatten();
+    match common.and_then(|i| COMMON.get(i)) {
+        Some(&common) => Str::const_new(common),
+        None => Str::from(text),
+    }
+}
+
 /// Maps up to this many entries are searched linearly: see `Map::find`.
 const LINEAR_LOOKUP: usize = 12;
 
@@ -429,7 +468,7 @@ impl From<Str> for Value {
 
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
-        Value::String(Str::from(s))
+        Value::String(str_of(s))
     }
 }
 
@@ -678,7 +717,7 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 
     fn visit_str<E>(self, s: &str) -> Result<Str, E> {
-        Ok(Str::from(s))
+        Ok(str_of(s))
     }
 }
 
@@ -692,6 +731,23 @@ mod tests {
         assert_eq!(size_of::<Value>(), 3 * size_of::<usize>());
         let short = Value::from("system:serviceaccount:ns");
         assert!(matches!(&short, Value::String(s) if !s.is_heap_allocated()));
+    }
+
+    #[test]
+    fn common_long_strings_are_shared_constants() {
+        assert!(COMMON.windows(2).all(|w| w[0] < w[1]), "sorted, for the binary search");
+        assert!(COMMON.iter().all(|s| s.len() > size_of::<Str>()), "only what would not fit inline");
+        for text in COMMON {
+            let Value::String(s) = Value::from(*text) else { panic!() };
+            assert_eq!((s.as_str(), s.as_static_str().is_some(), s.is_heap_allocated()), (*text, true, false));
+        }
+        let v: Value =
+            serde_json::from_str(r#"{"kubernetes.io/service-account.name": "rbac.authorization.k8s.io"}"#).unwrap();
+        let (key, value) = v.as_object().unwrap().iter().next().unwrap();
+        assert!(key.as_static_str().is_some() && matches!(value, Value::String(s) if s.as_static_str().is_some()));
+        let rare = str_of("rbac.authorization.k8s.io/v2alpha9");
+        assert!(rare.is_heap_allocated() && rare == "rbac.authorization.k8s.io/v2alpha9");
+        assert!(!str_of("short").is_heap_allocated());
     }
 
     #[test]

@@ -334,7 +334,7 @@ impl<'de> serde::de::Visitor<'de> for KeySeed {
     }
 
     fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-        Ok(crate::value::Str::from(s))
+        Ok(crate::value::str_of(s))
     }
 }
 

@@ -847,9 +847,9 @@ fn resolve(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
 }
 
 /// The parser hands out strings with spare capacity (at least 32 bytes): copied, short ones
-/// live inline and long ones take exactly their length.
+/// live inline, common long ones are shared constants and the rest take exactly their length.
 fn owned(text: Cow<'_, str>) -> Str {
-    Str::from(text.as_ref())
+    crate::value::str_of(text.as_ref())
 }
 
 fn resolve_plain(text: Cow<'_, str>) -> Value {
