@@ -371,7 +371,8 @@ fn main() {
             let (inventory, _) = measure(runs, || {
                 let inv = Inventory::new(&loaded.objects);
                 let _ = inv.rbac();
-                let credentials = policy_core::inventory::credentials::collect(&inv, now.unwrap_or(time::OffsetDateTime::UNIX_EPOCH));
+                let credentials =
+                    policy_core::inventory::credentials::collect(&inv, now.unwrap_or(time::OffsetDateTime::UNIX_EPOCH));
                 (credentials.len(), policy_core::inventory::mechanisms::assess(&inv).len())
             });
             drop(loaded);
