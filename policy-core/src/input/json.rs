@@ -2,6 +2,8 @@
 //! the lines serde_json does not report, e.g. where every item of a `List` starts.
 
 use super::lines::{DocLines, Seg};
+use super::managed_fields;
+use super::progress::Tick;
 use super::yaml::{self, Budget, Problem};
 use crate::data::diagnostic::DiagnosticCode;
 use crate::value::Value;
@@ -37,8 +39,14 @@ pub(super) fn looks_like_json(text: &str) -> bool {
 /// Read every JSON value of the text. A bad value costs only itself: reading goes on after
 /// its end (found by bracket matching), and a root object with `items` is read item by item,
 /// so one bad item or a dump cut short keeps the items before it. `max_depth` below
-/// serde_json's own 128 is checked after.
-pub(super) fn parse<'t>(text: &'t str, max_depth: u32, max_docs: u32, budget: &mut Budget) -> JsonParsed<'t> {
+/// serde_json's own 128 is checked after. `tick` hears how far the items of a List have got.
+pub(super) fn parse<'t>(
+    text: &'t str,
+    max_depth: u32,
+    max_docs: u32,
+    budget: &mut Budget,
+    tick: &mut Tick<'_>,
+) -> JsonParsed<'t> {
     let mut parsed = JsonParsed::default();
     let mut pos = 0usize;
     let mut line = 1u32;
@@ -66,7 +74,7 @@ pub(super) fn parse<'t>(text: &'t str, max_depth: u32, max_docs: u32, budget: &m
             // items. Anything but a complete List or a clean object is read again below, as it
             // always was, so its errors stay the same.
             let saved = *budget;
-            let read = members(rest, max_depth, budget);
+            let read = members(rest, max_depth, budget, &mut |at, items| tick.at(pos + at, || items));
             if read.complete && (read.has_items || read.clean) {
                 failing = false;
                 let own = rest.get(..read.end).unwrap_or(rest);
@@ -148,7 +156,7 @@ fn is_yaml_marker(text: &str) -> bool {
 /// by element. `None` unless it has an `items` sequence (a `*List`): other objects are not
 /// kept half-read. Problem lines are inside `text`.
 fn salvage(text: &str, max_depth: u32, budget: &mut Budget) -> Option<(Value, DocLines, Vec<Problem>)> {
-    let read = members(text, max_depth, budget);
+    let read = members(text, max_depth, budget, &mut |_, _| {});
     read.has_items.then_some((read.value, read.lines, read.problems))
 }
 
@@ -168,8 +176,9 @@ struct Members {
 
 /// Read the object at the start of `text` in one pass: each member and each element of `items`
 /// is parsed where it stands ([`Skim::read`]), so the text is not skimmed first. Each is
-/// charged as it is read; a plain object's own node and keys when it is complete.
-fn members(text: &str, max_depth: u32, budget: &mut Budget) -> Members {
+/// charged as it is read; a plain object's own node and keys when it is complete. After each
+/// item, `tick(offset reached in text, items read)`.
+fn members(text: &str, max_depth: u32, budget: &mut Budget, tick: &mut dyn FnMut(usize, usize)) -> Members {
     let mut s = Skim::new(text);
     let mut lines = DocLines { root: s.line, ..DocLines::default() };
     let mut map = Vec::new();
@@ -205,6 +214,7 @@ fn members(text: &str, max_depth: u32, budget: &mut Budget) -> Members {
                         problems.push(problem(&e, at).costing(cost));
                     }
                 }
+                tick(s.i, items.len());
                 if complete { Step::Consumed } else { Step::Stop }
             });
             s.i += 1; // the `]`
@@ -270,11 +280,15 @@ impl<'de> serde::Deserialize<'de> for Read {
 struct Tally {
     bytes: u64,
     deepest: u32,
+    /// The entries of every open mapping and the items of every open sequence, innermost last:
+    /// each container is allocated once, exactly sized, when it closes (serde_json gives no
+    /// length up front; a vector grown by doubling and shrunk would leave a hole per container).
+    entries: Vec<(crate::value::Str, Value)>,
+    items: Vec<Value>,
 }
 
-/// Where a value sits, for the one thing the loader leaves out: server-side-apply field sets,
-/// `managedFields[].fieldsV1` (maps of empty maps, often half of an object, read by no rule; the
-/// YAML builder skips them too). The entries themselves stay: CSR approval reads `manager`.
+/// Where a value sits, for what the loader leaves out of `managedFields` (see
+/// [`managed_fields`]): whole entries, and every key but the kept ones, are never built.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum At {
     Other,
@@ -365,28 +379,38 @@ impl<'de> serde::de::Visitor<'de> for Reader<'_> {
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
         self.container();
-        let at = if self.at == At::ManagedFields { At::ManagedEntry } else { At::Other };
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        let managed = self.at == At::ManagedFields;
+        let at = if managed { At::ManagedEntry } else { At::Other };
+        let start = self.tally.items.len();
         while let Some(item) = seq.next_element_seed(Reader { tally: self.tally, depth: self.depth + 1, at })? {
-            items.push(item);
+            if managed && !managed_fields::kept_entry(&item) {
+                self.tally.bytes = self.tally.bytes.saturating_sub(yaml::cost(&item).1);
+                continue;
+            }
+            self.tally.items.push(item);
         }
-        Ok(Value::Array(items.into_boxed_slice()))
+        Ok(Value::Array(self.tally.items.drain(start..).collect()))
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut access: A) -> Result<Value, A::Error> {
         self.container();
-        let mut entries = Vec::with_capacity(access.size_hint().unwrap_or(0).min(4096));
+        let start = self.tally.entries.len();
         while let Some(key) = access.next_key_seed(KeySeed)? {
-            if self.at == At::ManagedEntry && key == "fieldsV1" {
+            if self.at == At::ManagedEntry && !managed_fields::kept_key(&key) {
                 access.next_value::<serde::de::IgnoredAny>()?;
                 continue;
             }
-            let at = if key == "managedFields" { At::ManagedFields } else { At::Other };
+            let at = if key == managed_fields::KEY { At::ManagedFields } else { At::Other };
             let value = access.next_value_seed(Reader { tally: self.tally, depth: self.depth + 1, at })?;
+            if at == At::ManagedFields && value.as_array().is_some_and(<[Value]>::is_empty) {
+                // No entry kept: the key goes too.
+                self.tally.bytes = self.tally.bytes.saturating_sub(yaml::cost(&value).1);
+                continue;
+            }
             self.tally.bytes = self.tally.bytes.saturating_add(yaml::KEY_COST + yaml::text_cost(key.len()));
-            entries.push((key, value));
+            self.tally.entries.push((key, value));
         }
-        Ok(Value::Object(crate::value::Map::from_entries(entries)))
+        Ok(Value::Object(crate::value::Map::from_entries(self.tally.entries.drain(start..).collect())))
     }
 }
 
@@ -659,7 +683,7 @@ mod tests {
     use serde_json::json;
 
     fn parse(text: &str, max_depth: u32, max_docs: u32) -> JsonParsed<'_> {
-        super::parse(text, max_depth, max_docs, &mut Budget::for_input(text.len(), 4))
+        super::parse(text, max_depth, max_docs, &mut Budget::for_input(text.len(), 4), &mut Tick::silent())
     }
 
     const LIST: &str = "{\n  \"apiVersion\": \"v1\",\n  \"items\": [\n    {\n      \"kind\": \"Pod\"\n    },\n    {\"kind\": \"Secret\", \"data\": {\"a\\\"b\": \"}\"}}\n  ],\n  \"kind\": \"List\",\n  \"contents\": \"x\"\n}\n";
@@ -755,7 +779,7 @@ mod tests {
         for text in [pod, list.as_str()] {
             let mut budget = Budget::for_input(0, 0);
             let before = budget.left;
-            let read = members(text, 128, &mut budget);
+            let read = members(text, 128, &mut budget, &mut |_, _| {});
             assert!(read.complete && read.clean && read.end == text.len(), "{text}");
             assert_eq!(read.value, without_field_sets(text));
             if !read.has_items {
