@@ -329,7 +329,8 @@ fn main() {
     let codes = |var: &str| -> Vec<String> {
         std::env::var(var).map(|s| s.split(',').map(str::to_string).collect()).unwrap_or_default()
     };
-    let now = Some(time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000));
+    let instant = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+    let now = Some(instant);
     // The command line's input cap (2 GiB): a 300k-object dump is past the library's 256 MiB.
     let limits = Limits { max_total_bytes: 2 << 30, ..Limits::default() };
     let settings =
@@ -371,8 +372,7 @@ fn main() {
             let (inventory, _) = measure(runs, || {
                 let inv = Inventory::new(&loaded.objects);
                 let _ = inv.rbac();
-                let credentials =
-                    policy_core::inventory::credentials::collect(&inv, now.unwrap_or(time::OffsetDateTime::UNIX_EPOCH));
+                let credentials = policy_core::inventory::credentials::collect(&inv, instant);
                 (credentials.len(), policy_core::inventory::mechanisms::assess(&inv).len())
             });
             drop(loaded);
