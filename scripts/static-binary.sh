@@ -29,9 +29,16 @@ ensure_musl_target() {
   rustup target list --installed | grep -qx "$TRIPLE" || { step "adding rust target $TRIPLE"; rustup target add "$TRIPLE"; }
 }
 
+ensure_musl_cc() {
+  # The CLI's allocator (mimalloc) is C, compiled by the cc crate, which needs a C compiler for
+  # musl: Alpine's own gcc (musl is the host there, as in the Containerfile), else musl-gcc.
+  [ -f /etc/alpine-release ] || command -v musl-gcc >/dev/null || { source scripts/tools.sh; apt_install musl-tools; }
+}
+
 build() {
   local out="$1"
   ensure_musl_target
+  ensure_musl_cc
   # `cargo install` is the documented install path; `--locked` keeps Cargo.lock's versions.
   cargo install --locked --path cli --root "$out" --target "$TRIPLE" --force
 }

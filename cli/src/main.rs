@@ -23,6 +23,15 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+/// A scan allocates and frees millions of small blocks (the tree, the indexes, the findings):
+/// mimalloc's per-size pages make that cheaper than glibc's malloc, whose free lists and
+/// consolidation were a fifth of a 100k-object scan's CPU, and than musl's in the static binary.
+/// Version 2 (`v2`) keeps the peak RSS lowest; `no_thp` because asking for transparent huge pages
+/// cost more system time than it saved. Only this binary: the library, the viewer and the wasm
+/// modules keep their targets' allocators (figures in docs/benchmarks.md, "Loader and scan").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXIT_CODES: &str = "\
 Exit status:
   0  no finding at or above --fail-on

@@ -11,6 +11,15 @@
 //!
 //! Time is this thread's CPU time (`/proc/thread-self/schedstat`, so other processes on a
 //! shared machine matter little), the best of 5 runs (2 from 100k objects; `SCAN_RUNS=N`).
+//!
+//! The whole process too: the same bytes written to a file, the parse floor as a process (this
+//! binary re-run as `scan --parse-only FORM FILE`: it reads the file, parses it, exits) against
+//! the release CLI, `authn-audit scan -f json -o /dev/null --fail-on never FILE` (reading, every
+//! stable rule, rendering the report, freeing), each child's user + sys CPU time from the
+//! kernel's count for reaped children (`/proc/self/stat`), quick children repeated until a run
+//! takes 0.5 s, best of the same number of runs. The CLI is `target/release/authn-audit`
+//! beside this binary (`cargo build --release -p authn-audit` first; `SCAN_CLI=PATH` for
+//! another); without it those columns say so.
 //! Memory is the peak of live heap bytes above the start of one run, counted by the global
 //! allocator, also as a ratio to the input's bytes (the input itself is not counted: the
 //! caller holds it). Not a timed test: figures go to `docs/benchmarks.md`.
@@ -21,8 +30,11 @@
 
 use peak_alloc::PeakAlloc;
 use policy_core::input::{InputFile, Limits};
+use policy_core::inventory::Inventory;
 use policy_core::{Settings, analyze};
 use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[global_allocator]
@@ -227,20 +239,106 @@ fn mib(bytes: usize) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
+/// The parse floor as a process: read `file`, parse it as `form`, exit without freeing the tree
+/// (as in process, the floor is the parse).
+fn parse_only(form: &str, file: &str) -> ! {
+    let Ok(bytes) = std::fs::read(file) else { std::process::exit(2) };
+    let parsed = match form {
+        "json" => serde_json::from_slice::<Value>(&bytes).is_ok(),
+        _ => yaml_events(&bytes) > 0,
+    };
+    std::process::exit(if parsed { 0 } else { 1 })
+}
+
+/// CPU time (user + sys, s) of this process's reaped children so far: fields `cutime` and
+/// `cstime` of `/proc/self/stat`, in clock ticks of 1/100 s (Linux's `USER_HZ`).
+fn children_cpu() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Field 2, the command name, may hold spaces: count from its closing parenthesis, after
+    // which field 3 comes first (cutime is field 16, cstime 17).
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |field: usize| fields.get(field - 3)?.parse::<f64>().ok();
+    Some((ticks(16)? + ticks(17)?) / 100.0)
+}
+
+/// Best CPU time (s) of one child run of `command` over `runs`, `None` when a run fails. The
+/// kernel counts in ticks of 10 ms, so a quick child is run again until a run takes 0.5 s.
+fn measure_process(runs: usize, command: impl Fn() -> Command) -> Option<f64> {
+    let run = || command().stdout(Stdio::null()).stderr(Stdio::null()).status().ok().filter(|s| s.success());
+    let started = Instant::now();
+    run()?;
+    let repeat = (0.5 / started.elapsed().as_secs_f64().max(1e-6)).ceil().clamp(1.0, 500.0) as usize;
+    let mut best = f64::MAX;
+    for _ in 0..runs {
+        let before = children_cpu()?;
+        for _ in 0..repeat {
+            run()?;
+        }
+        best = best.min((children_cpu()? - before) / repeat as f64);
+    }
+    Some(best)
+}
+
+/// The release CLI: `SCAN_CLI`, else `authn-audit` in the profile directory above this bench
+/// binary (`target/release/deps/scan-…` → `target/release/authn-audit`).
+fn cli() -> Option<PathBuf> {
+    let path = match std::env::var_os("SCAN_CLI") {
+        Some(path) => PathBuf::from(path),
+        None => std::env::current_exe().ok()?.parent()?.parent()?.join("authn-audit"),
+    };
+    path.is_file().then_some(path)
+}
+
+/// Whole-process CPU of the floor and of the CLI's scan over `bytes` (written to a scratch file
+/// for the runs), or why not.
+fn process_columns(form: &str, bytes: &[u8], runs: usize, cli: Option<&Path>) -> String {
+    let Some(cli) = cli else { return "no CLI | build it: `cargo build --release -p authn-audit`".to_string() };
+    let Ok(me) = std::env::current_exe() else { return "- | -".to_string() };
+    let file = std::env::temp_dir().join(format!("authn-audit-scan-{}.{form}", std::process::id()));
+    if std::fs::write(&file, bytes).is_err() {
+        return "- | cannot write a scratch file".to_string();
+    }
+    let floor = measure_process(runs, || {
+        let mut command = Command::new(&me);
+        command.arg("--parse-only").arg(form).arg(&file);
+        command
+    });
+    let scan = measure_process(runs, || {
+        let mut command = Command::new(cli);
+        command.args(["scan", "-f", "json", "-o", "/dev/null", "--fail-on", "never"]).arg(&file);
+        command
+    });
+    let _ = std::fs::remove_file(&file);
+    match (floor, scan) {
+        (Some(floor), Some(scan)) => {
+            format!("{:.1} ms | {:.1} ms (**{:.2}x**)", floor * 1e3, scan * 1e3, scan / floor)
+        }
+        (None, _) => "parse failed | -".to_string(),
+        (_, None) => format!("- | `{}` failed", cli.display()),
+    }
+}
+
 fn main() {
-    let sizes: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--parse-only") {
+        let arg = |i: usize| args.get(at + i).map_or("", String::as_str);
+        parse_only(arg(1), arg(2));
+    }
+    let sizes: Vec<usize> = args.iter().skip(1).filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![1_000, 10_000, 100_000] } else { sizes };
     let codes = |var: &str| -> Vec<String> {
         std::env::var(var).map(|s| s.split(',').map(str::to_string).collect()).unwrap_or_default()
     };
-    let now = Some(time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000));
+    let instant = time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+    let now = Some(instant);
     // The command line's input cap (2 GiB): a 300k-object dump is past the library's 256 MiB.
     let limits = Limits { max_total_bytes: 2 << 30, ..Limits::default() };
     let settings =
         Settings { now, select: codes("SCAN_SELECT"), ignore: codes("SCAN_IGNORE"), limits, ..Settings::default() };
     let forms = std::env::var("SCAN_FORMS").unwrap_or_else(|_| "yaml,json".to_string());
+    let cli = cli();
     println!(
-        "| objects | form | MB | parse floor | load | analyze | findings | analyze peak heap (/ input bytes) |\n|---:|---|---:|---:|---:|---:|---:|---:|"
+        "| objects | form | MB | parse floor | load | inventory | analyze | findings | analyze peak heap (/ input bytes) | floor, process | CLI scan, process |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for n in sizes {
         let value = dump(n);
@@ -269,18 +367,31 @@ fn main() {
             let loaded = policy_core::input::load(&input, &limits);
             assert_eq!(loaded.objects.len(), n, "every generated object loads");
             assert!(loaded.inputs.iter().all(|i| i.diagnostics.is_empty()), "generated dumps are clean");
+            // The inventory's share of `analyze`: its indexes, RBAC, the credential and mechanism
+            // inventories, built over the loaded objects and freed.
+            let (inventory, _) = measure(runs, || {
+                let inv = Inventory::new(&loaded.objects);
+                let _ = inv.rbac();
+                let credentials = policy_core::inventory::credentials::collect(&inv, instant);
+                (credentials.len(), policy_core::inventory::mechanisms::assess(&inv).len())
+            });
             drop(loaded);
             let report = analyze(&input, &settings);
             assert!(report.inputs.iter().all(|i| i.diagnostics.is_empty()), "generated dumps are clean");
+            let findings = report.findings.len();
+            drop(report);
+            let process = process_columns(form, bytes, runs, cli.as_deref());
             println!(
-                "| {n} | {form} | {:.1} | {:.1} ms | {:.1} ms ({:.2}x) | {:.1} ms (**{:.2}x**) | {} | {:.0} MiB ({:.2}x) |",
+                "| {n} | {form} | {:.1} | {:.1} ms | {:.1} ms ({:.2}x) | {:.1} ms ({:.2}x) | {:.1} ms (**{:.2}x**) | {} | {:.0} MiB ({:.2}x) | {process} |",
                 bytes.len() as f64 / 1e6,
                 floor * 1e3,
                 load * 1e3,
                 load / floor,
+                inventory * 1e3,
+                inventory / floor,
                 full * 1e3,
                 full / floor,
-                report.findings.len(),
+                findings,
                 mib(full_peak),
                 full_peak as f64 / bytes.len() as f64,
             );

@@ -3,6 +3,7 @@
 //!
 //! What runs (each prints its own tables, with the command that made it, for
 //! `docs/benchmarks.md`; the summary repeats every table row and verdict):
+//! - `cargo build --release -p authn-audit`, the CLI whose whole process the scan bench times;
 //! - `cargo bench -p policy-core --bench scan`, `locate`, `pathological` (instruction counts
 //!   under callgrind; valgrind installed by scripts/tools.sh), `audit`, `admission`, `memory`
 //!   (the library, in process, as ratios to parsing the same bytes);
@@ -53,7 +54,15 @@ fn steps(root: &Path, quick: bool, hosts: bool) -> Vec<Step> {
     let mut valgrind = Command::new("bash");
     valgrind.current_dir(root).args(["-c", "source scripts/tools.sh && ensure_valgrind"]);
     let mut steps = vec![
-        Step { title: "scan (whole scan vs parse)", command: core_bench(root, "scan", pick(&[], &["1000", "10000"])) },
+        // The scan bench's whole-process columns run this binary (target/release/authn-audit).
+        Step {
+            title: "release CLI (for the scan's whole-process columns)",
+            command: cargo(root, &["build", "--release", "--quiet", "-p", "authn-audit"]),
+        },
+        Step {
+            title: "scan (whole scan vs parse, in process and as processes)",
+            command: core_bench(root, "scan", pick(&[], &["1000", "10000"])),
+        },
         Step {
             title: "placing findings on their field (share of analyze)",
             command: core_bench(root, "locate", pick(&[], &["1000", "10000"])),

@@ -12,7 +12,7 @@ use crate::data::object_ref::ObjectRef;
 use crate::data::source::Source;
 use crate::input::Object;
 use crate::inventory::Inventory;
-use crate::inventory::flags::{command_line_words, container_words, parse_flags};
+use crate::inventory::flags::{command_line_words, container_words, parse_flags, runs_binary};
 use crate::value::Value;
 use base64::Engine as _;
 
@@ -423,11 +423,10 @@ fn collect_kubelets<'a>(inv: &Inventory<'a>) -> (Vec<KubeletView<'a>>, Vec<Diagn
         let by_label = object.label("component") == Some("kubelet");
         let Some(containers) = object.at(&["spec", "containers"]).and_then(Value::as_array) else { continue };
         for (c, container) in containers.iter().enumerate() {
-            let words = container_words(container);
-            let runs = words.iter().any(|(_, w)| w.rsplit('/').next() == Some("kubelet"));
-            if !(runs || (by_label && containers.len() == 1)) {
+            if !(runs_binary(container, "kubelet") || (by_label && containers.len() == 1)) {
                 continue;
             }
+            let words = container_words(container);
             let flags: Vec<_> = parse_flags(&words)
                 .into_iter()
                 .map(|(path, name, value)| (format!("spec.containers[{c}].{path}"), name, value))

@@ -276,11 +276,10 @@ impl Flags {
         let by_label = pod.label("component") == Some(binary);
         let Some(containers) = pod.at(&["spec", "containers"]).and_then(Value::as_array) else { return };
         for (c, container) in containers.iter().enumerate() {
-            let words = container_words(container);
-            let runs_binary = words.iter().any(|(_, w)| w.rsplit('/').next() == Some(binary));
-            if !(runs_binary || (by_label && containers.len() == 1)) {
+            if !(runs_binary(container, binary) || (by_label && containers.len() == 1)) {
                 continue;
             }
+            let words = container_words(container);
             self.add_source(pod);
             for (path, name, value) in parse_flags(&words) {
                 self.push(&name, value, pod, format!("spec.containers[{c}].{path}"));
@@ -373,18 +372,24 @@ fn kops_flag_name(field: &str) -> Option<String> {
 /// The words of a container's `command` then `args`, each with its field path. A list item
 /// holding several words (`"--a=1 --b=2"`, or an `sh -c` script) is split on white space.
 pub fn container_words(container: &Value) -> Vec<(String, String)> {
-    let mut words = Vec::new();
-    for field in ["command", "args"] {
-        let Some(items) = container.get(field).and_then(Value::as_array) else { continue };
-        for (i, item) in items.iter().enumerate() {
-            let Some(text) = item.as_str() else { continue };
-            for word in text.split_whitespace() {
-                let word = word.trim_matches(|c| c == '"' || c == '\'');
-                words.push((format!("{field}[{i}]"), word.to_string()));
-            }
-        }
-    }
-    words
+    borrowed_words(container).map(|(field, i, word)| (format!("{field}[{i}]"), word.to_string())).collect()
+}
+
+/// Whether one of the container's words is `binary` (a path to it included): what decides
+/// whether its flags are read. Asked of every container of every Pod, for each component, so it
+/// copies nothing.
+pub fn runs_binary(container: &Value, binary: &str) -> bool {
+    borrowed_words(container).any(|(_, _, word)| word.rsplit('/').next() == Some(binary))
+}
+
+/// The words of `command` and `args` as `(field, index, word)`, borrowed from the container.
+fn borrowed_words(container: &Value) -> impl Iterator<Item = (&'static str, usize, &str)> {
+    ["command", "args"].into_iter().flat_map(move |field| {
+        let items = container.get(field).and_then(Value::as_array).unwrap_or_default();
+        items.iter().enumerate().filter_map(|(i, item)| Some((i, item.as_str()?))).flat_map(move |(i, text)| {
+            text.split_whitespace().map(move |word| (field, i, word.trim_matches(|c| c == '"' || c == '\'')))
+        })
+    })
 }
 
 fn scalar_text(value: &Value) -> String {
@@ -479,5 +484,19 @@ mod tests {
             "authentication-token-webhook-cache-ttl"
         );
         assert_eq!(kops_flag_name("oidcCAFile").unwrap(), "oidc-ca-file");
+    }
+
+    #[test]
+    fn a_container_runs_a_binary_named_by_any_of_its_words() {
+        let container = serde_json::json!({"command": ["/bin/sh", "-c", "exec /usr/local/bin/kube-apiserver --v=2"],
+                                           "args": ["'kubelet'"]});
+        let container = crate::value::Value::from(container);
+        assert!(runs_binary(&container, "kube-apiserver"));
+        assert!(runs_binary(&container, "kubelet"), "quotes around a word are not part of it");
+        assert!(!runs_binary(&container, "kube-controller-manager"));
+        assert!(!runs_binary(&container, "bin"), "the last path segment is the binary");
+        let words = container_words(&container);
+        assert_eq!(words.get(3), Some(&("command[2]".to_string(), "/usr/local/bin/kube-apiserver".to_string())));
+        assert_eq!(words.last(), Some(&("args[0]".to_string(), "kubelet".to_string())));
     }
 }

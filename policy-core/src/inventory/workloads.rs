@@ -97,9 +97,9 @@ pub enum SecretUse {
 
 /// A Secret the workload reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecretRef {
+pub struct SecretRef<'a> {
     /// The Secret's name (same namespace as the workload).
-    pub name: String,
+    pub name: &'a str,
     /// Field path of the reference.
     pub path: String,
     /// How it is read.
@@ -191,7 +191,7 @@ pub struct Workload<'a> {
     /// Projected `serviceAccountToken` sources.
     pub projected_tokens: Vec<ProjectedToken>,
     /// Secrets it reads.
-    pub secret_refs: Vec<SecretRef>,
+    pub secret_refs: Vec<SecretRef<'a>>,
     /// ConfigMaps and Secrets mounted as volumes.
     pub config_volumes: Vec<ConfigVolume>,
     /// Containers, init containers and ephemeral containers.
@@ -278,9 +278,9 @@ pub struct Workloads<'a> {
     items: Vec<Workload<'a>>,
     /// Indexes into `items` per namespace: rules ask per Secret or per service account, and a
     /// scan of every workload each time would make a large dump quadratic.
-    by_namespace: HashMap<String, Vec<usize>>,
+    by_namespace: HashMap<&'a str, Vec<usize>>,
     /// Indexes into `items` per Secret `(namespace, name)` they read.
-    by_secret: HashMap<(String, String), Vec<usize>>,
+    by_secret: HashMap<(&'a str, &'a str), Vec<usize>>,
 }
 
 impl<'a> Workloads<'a> {
@@ -303,12 +303,12 @@ impl<'a> Workloads<'a> {
                 w.owned.push(object);
             }
         }
-        let mut by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_secret: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        let mut by_namespace: HashMap<&'a str, Vec<usize>> = HashMap::new();
+        let mut by_secret: HashMap<(&'a str, &'a str), Vec<usize>> = HashMap::new();
         for (i, w) in roots.iter().enumerate() {
-            by_namespace.entry(w.namespace.to_string()).or_default().push(i);
+            by_namespace.entry(w.namespace).or_default().push(i);
             for secret in &w.secret_refs {
-                let readers = by_secret.entry((w.namespace.to_string(), secret.name.clone())).or_default();
+                let readers = by_secret.entry((w.namespace, secret.name)).or_default();
                 if readers.last() != Some(&i) {
                     readers.push(i);
                 }
@@ -338,8 +338,7 @@ impl<'a> Workloads<'a> {
         namespace: &'s str,
         name: &'s str,
     ) -> impl Iterator<Item = &'s Workload<'a>> + 's {
-        let key = (namespace.to_string(), name.to_string());
-        self.by_secret.get(&key).into_iter().flatten().filter_map(|&i| self.items.get(i))
+        self.by_secret.get(&(namespace, name)).into_iter().flatten().filter_map(|&i| self.items.get(i))
     }
 
     /// The workloads that run as service account `namespace/name`.
@@ -407,11 +406,14 @@ fn resolve<'a>(inv: &Inventory<'a>, object: &'a Object, spec: &'a Value, spec_pa
     });
     let is_static = is_static_pod(object);
     let automount = automount_of(spec, spec_path, service_account_object, is_static);
-    let containers = containers_of(spec, spec_path);
+    // Paths and containers listed once for the three readers below.
+    let listed = each_container(spec, spec_path);
     let (projected_tokens, mut secret_refs, config_volumes) = volumes_of(spec, spec_path);
-    for container in each_container(spec, spec_path) {
-        secret_refs.extend(env_secret_refs(container.1, &container.0));
+    for (path, container) in &listed {
+        secret_refs.extend(env_secret_refs(container, path));
     }
+    let privileges = privileges_of(spec, spec_path, &listed);
+    let containers = containers_of(listed);
     Workload {
         object,
         spec,
@@ -426,7 +428,7 @@ fn resolve<'a>(inv: &Inventory<'a>, object: &'a Object, spec: &'a Value, spec_pa
         config_volumes,
         containers,
         placement: placement_of(spec),
-        privileges: privileges_of(spec, spec_path),
+        privileges,
         is_static,
         owned: Vec::new(),
     }
@@ -508,8 +510,8 @@ fn each_container<'a>(spec: &'a Value, spec_path: &str) -> Vec<(String, &'a Valu
     out
 }
 
-fn containers_of<'a>(spec: &'a Value, spec_path: &str) -> Vec<Container<'a>> {
-    each_container(spec, spec_path)
+fn containers_of(listed: Vec<(String, &Value)>) -> Vec<Container<'_>> {
+    listed
         .into_iter()
         .map(|(path, c)| {
             let mut argv = Vec::new();
@@ -532,7 +534,7 @@ fn containers_of<'a>(spec: &'a Value, spec_path: &str) -> Vec<Container<'a>> {
         .collect()
 }
 
-fn volumes_of(spec: &Value, spec_path: &str) -> (Vec<ProjectedToken>, Vec<SecretRef>, Vec<ConfigVolume>) {
+fn volumes_of<'a>(spec: &'a Value, spec_path: &str) -> (Vec<ProjectedToken>, Vec<SecretRef<'a>>, Vec<ConfigVolume>) {
     let mut tokens = Vec::new();
     let mut secrets = Vec::new();
     let mut configs = Vec::new();
@@ -540,7 +542,7 @@ fn volumes_of(spec: &Value, spec_path: &str) -> (Vec<ProjectedToken>, Vec<Secret
         let path = format!("{spec_path}.volumes[{i}]");
         let volume_name = volume.get("name").and_then(Value::as_str).unwrap_or("");
         if let Some(name) = volume.pointer("/secret/secretName").and_then(Value::as_str) {
-            secrets.push(SecretRef { name: name.to_string(), path: format!("{path}.secret"), how: SecretUse::Volume });
+            secrets.push(SecretRef { name, path: format!("{path}.secret"), how: SecretUse::Volume });
             configs.push(ConfigVolume { kind: "Secret", name: name.to_string(), path: format!("{path}.secret") });
         }
         if let Some(name) = volume.pointer("/configMap/name").and_then(Value::as_str) {
@@ -564,7 +566,7 @@ fn volumes_of(spec: &Value, spec_path: &str) -> (Vec<ProjectedToken>, Vec<Secret
             }
             if let Some(name) = source.pointer("/secret/name").and_then(Value::as_str) {
                 let path = format!("{source_path}.secret");
-                secrets.push(SecretRef { name: name.to_string(), path: path.clone(), how: SecretUse::ProjectedVolume });
+                secrets.push(SecretRef { name, path: path.clone(), how: SecretUse::ProjectedVolume });
                 configs.push(ConfigVolume { kind: "Secret", name: name.to_string(), path });
             }
             if let Some(name) = source.pointer("/configMap/name").and_then(Value::as_str) {
@@ -584,24 +586,16 @@ fn as_u64(value: &Value) -> Option<u64> {
     value.as_u64().or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
 }
 
-fn env_secret_refs(container: &Value, path: &str) -> Vec<SecretRef> {
+fn env_secret_refs<'a>(container: &'a Value, path: &str) -> Vec<SecretRef<'a>> {
     let mut out = Vec::new();
     for (i, env) in container.get("env").and_then(Value::as_array).into_iter().flatten().enumerate() {
         if let Some(name) = env.pointer("/valueFrom/secretKeyRef/name").and_then(Value::as_str) {
-            out.push(SecretRef {
-                name: name.to_string(),
-                path: format!("{path}.env[{i}].valueFrom.secretKeyRef"),
-                how: SecretUse::Env,
-            });
+            out.push(SecretRef { name, path: format!("{path}.env[{i}].valueFrom.secretKeyRef"), how: SecretUse::Env });
         }
     }
     for (i, env) in container.get("envFrom").and_then(Value::as_array).into_iter().flatten().enumerate() {
         if let Some(name) = env.pointer("/secretRef/name").and_then(Value::as_str) {
-            out.push(SecretRef {
-                name: name.to_string(),
-                path: format!("{path}.envFrom[{i}].secretRef"),
-                how: SecretUse::EnvFrom,
-            });
+            out.push(SecretRef { name, path: format!("{path}.envFrom[{i}].secretRef"), how: SecretUse::EnvFrom });
         }
     }
     out
@@ -653,14 +647,14 @@ fn placement_of(spec: &Value) -> Placement {
 /// Capabilities that give no power over the node or other Pods.
 const HARMLESS_CAPABILITIES: &[&str] = &["NET_BIND_SERVICE"];
 
-fn privileges_of(spec: &Value, spec_path: &str) -> Vec<Privilege> {
+fn privileges_of(spec: &Value, spec_path: &str, containers: &[(String, &Value)]) -> Vec<Privilege> {
     let mut out = Vec::new();
     for field in ["hostNetwork", "hostPID", "hostIPC"] {
         if spec.get(field).and_then(Value::as_bool) == Some(true) {
             out.push(Privilege { path: format!("{spec_path}.{field}"), what: field.to_string() });
         }
     }
-    for (path, container) in each_container(spec, spec_path) {
+    for (path, container) in containers {
         if container.pointer("/securityContext/privileged").and_then(Value::as_bool) == Some(true) {
             out.push(Privilege { path: format!("{path}.securityContext.privileged"), what: "privileged".into() });
         }
@@ -863,7 +857,7 @@ mod tests {
         );
         assert_eq!(p.projected_tokens[1].audience.as_deref(), Some("vault"));
         assert_eq!(p.projected_tokens[1].path, "spec.volumes[1].projected.sources[0].serviceAccountToken");
-        let secrets: BTreeSet<&str> = p.secret_refs.iter().map(|r| r.name.as_str()).collect();
+        let secrets: BTreeSet<&str> = p.secret_refs.iter().map(|r| r.name).collect();
         assert_eq!(secrets, BTreeSet::from(["env-secret", "all-keys", "projected-secret", "vol-secret"]));
         assert_eq!(w.reading_secret("shop", "vol-secret").count(), 1);
         assert_eq!(w.reading_secret("other", "vol-secret").count(), 0);

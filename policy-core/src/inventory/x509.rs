@@ -288,8 +288,14 @@ pub enum Base64Error {
 
 /// Decode standard base64 as Kubernetes writes it, ignoring line breaks and spaces.
 pub fn decode_base64(text: &str) -> Result<Vec<u8>, Base64Error> {
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()).map_err(|e| match e {
+    // Most values are one line: decoded where they stand, copied without their whitespace only
+    // when wrapped (every Secret value of a dump comes through here).
+    let compact: std::borrow::Cow<'_, [u8]> = if text.bytes().any(|b| b.is_ascii_whitespace()) {
+        text.bytes().filter(|b| !b.is_ascii_whitespace()).collect::<Vec<u8>>().into()
+    } else {
+        text.as_bytes().into()
+    };
+    base64::engine::general_purpose::STANDARD.decode(&compact).map_err(|e| match e {
         base64::DecodeError::InvalidByte(at, _) => Base64Error::InvalidCharacter(at),
         base64::DecodeError::InvalidLastSymbol { offset, .. } => Base64Error::InvalidLastCharacter(offset),
         base64::DecodeError::InvalidLength(len) => Base64Error::InvalidLength(len),
