@@ -724,7 +724,7 @@ fn rules(args: &RulesArgs) -> Result<u8, Fatal> {
                     mechanism: m.mechanism,
                     scope: m.scope,
                     status: m.status,
-                    docs: m.docs_path(),
+                    docs: m.docs_path().to_string(),
                 })
                 .collect();
             let mut json = serde_json::to_string_pretty(&entries).map_err(|e| Fatal(e.to_string()))?;

@@ -2,7 +2,7 @@
 
 use crate::audit::AuditLog;
 use crate::data::input_summary::InputSummary;
-use crate::data::rule_meta::{RuleMeta, Scope};
+use crate::data::rule_meta::Scope;
 use crate::data::severity::Severity;
 use crate::data::source::Source;
 use crate::input::{self, InputFile, Object, Origin};
@@ -32,8 +32,8 @@ pub fn analyze(inputs: &[InputFile<'_>], settings: &Settings) -> Report {
     analyze_with_progress(inputs, settings, &mut |_| {})
 }
 
-/// How far an analysis has got, for progress bars: reported after each input file is loaded and
-/// after each rule has run.
+/// How far an analysis has got, for progress bars: reported after each input file is loaded,
+/// about every MiB of text inside a big one, and after each rule has run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Progress {
@@ -41,11 +41,11 @@ pub struct Progress {
     pub files_read: usize,
     /// Input files in all.
     pub files: usize,
-    /// Bytes of the loaded files.
+    /// Bytes of the loaded files, and as far as the loader has got inside the next one.
     pub bytes_read: u64,
     /// Bytes of all inputs.
     pub bytes: u64,
-    /// Objects parsed so far.
+    /// Objects parsed so far (in the file being read: as its reader counts them).
     pub objects: usize,
     /// Rules run so far.
     pub rules_run: usize,
@@ -115,9 +115,9 @@ pub fn analyze_with_audit(
         ..Progress::default()
     };
     let loaded = input::load_with_progress(inputs, &settings.limits, &mut |so_far| {
-        state.files_read = so_far.inputs.len();
-        state.bytes_read = so_far.inputs.iter().map(|i| i.bytes).sum();
-        state.objects = so_far.objects.len();
+        state.files_read = so_far.files_read;
+        state.bytes_read = so_far.bytes_read;
+        state.objects = so_far.objects;
         progress(state);
     });
     let mut summaries = loaded.inputs;
@@ -312,9 +312,7 @@ fn run(
     let mut out = Findings::default();
     let enabled = registry::ALL.iter().filter(|r| settings.enables(r.meta()));
     for (done, rule) in enabled.filter(|r| mode == Scope::Audit || r.meta().admits()).enumerate() {
-        let first = out.found.len();
         rule.check(&cx, &mut out);
-        fill_default_remediation(rule.meta(), out.found.get_mut(first..).unwrap_or_default());
         on_rule(done + 1);
     }
     if mode == Scope::Audit {
@@ -326,15 +324,6 @@ fn run(
         finding.severity = settings.severity_for(&finding.code, finding.severity);
     }
     out
-}
-
-/// Give the findings a rule just pushed that set no remediation of their own the rule's default,
-/// derived once (see [`Finding::new`]).
-fn fill_default_remediation(meta: &RuleMeta, found: &mut [Finding]) {
-    let mut default = None;
-    for finding in found.iter_mut().filter(|f| f.remediation.is_empty()) {
-        finding.remediation = default.get_or_insert_with(|| meta.remediation()).clone();
-    }
 }
 
 /// The acceptance the finding's object writes on itself: its own annotation, or its pod
@@ -541,7 +530,7 @@ mod tests {
         let request = json!({"operation": "CREATE", "namespace": object.pointer("/metadata/namespace"),
             "userInfo": {"username": "mallory", "groups": ["developers"]}, "object": object});
         let decision = super::admit(&request.into(), settings, admit).ok()?;
-        let denied = decision.findings.iter().filter(|f| f.severity >= admit.reject_at).map(|f| f.code.clone());
+        let denied = decision.findings.iter().filter(|f| f.severity >= admit.reject_at).map(|f| f.code.to_string());
         Some(denied.collect::<Vec<_>>()).filter(|codes| decision.allowed == codes.is_empty())
     }
 
@@ -703,7 +692,7 @@ mod tests {
         let decision = super::admit(&request.into(), &listed, &AdmitSettings::default()).ok();
         assert_eq!(decision.as_ref().map(|d| d.allowed), Some(false), "{decision:?}");
         let object = decision.and_then(|d| d.findings.into_iter().next()).map(|f| f.object);
-        assert_eq!(object.and_then(|o| o.namespace), Some("dev".to_string()));
+        assert_eq!(object.and_then(|o| o.namespace.clone()), Some("dev".to_string()));
     }
 
     #[test]

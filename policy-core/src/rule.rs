@@ -11,6 +11,7 @@ use crate::inventory::Inventory;
 use crate::inventory::flags::{CONTROL_PLANE_HINT, FlagValue};
 use crate::report::{Finding, NotAssessable};
 use crate::settings::Settings;
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 // The catalogue entry is plain data (settings and reports read it too); named here as well for
@@ -27,7 +28,7 @@ pub trait Meta {
     where
         Self: Sized,
     {
-        Finding::new(self.meta(), object.object_ref(), object.source.clone(), message.into())
+        Finding::new(self.meta(), object.shared_ref(), object.source.clone(), message.into())
     }
 
     /// A finding of this rule on a component flag (`name` without its dashes), the flag as its
@@ -40,7 +41,7 @@ pub trait Meta {
     }
 
     /// A finding of this rule on something that is not a loaded object (a flag, a file).
-    fn finding_at(&self, object: ObjectRef, source: Source, message: impl Into<String>) -> Finding
+    fn finding_at(&self, object: impl Into<Arc<ObjectRef>>, source: Source, message: impl Into<String>) -> Finding
     where
         Self: Sized,
     {
@@ -93,6 +94,7 @@ impl Findings {
         // exactly sized (a vector grown by pushes holds up to twice its items, `format!` text
         // has slack), which is a fifth of a big report's memory.
         finding.message.shrink_to_fit();
+        finding.remediation.shrink_to_fit();
         finding.related.shrink_to_fit();
         finding.evidence.shrink_to_fit();
         for evidence in &mut finding.evidence {
@@ -200,6 +202,8 @@ macro_rules! declare_rule {
                     docs: concat!($($doc, "\n"),*),
                     file: file!(),
                     line: line!(),
+                    page: concat!("docs/rules/", $code, "-", $slug, ".md"),
+                    fix_text: ::std::sync::OnceLock::new(),
                 };
                 &META
             }
@@ -249,7 +253,7 @@ mod tests {
             })
             .evidence(Evidence { path: "users[0].user.password".into(), value: "s3cr3t-field".into(), redacted: false })
             .evidence(Evidence::secret("data.token", b"6tw6wnqgp5z0wb77.Qm3Xr7pL2vK9sT4w"))
-            .remediation("rotate `--token s3cr3t-help`")
+            .remediation("rotate `--token s3cr3t-help`".to_string())
             .fix(Fix::delete(
                 "delete it",
                 &ObjectRef {

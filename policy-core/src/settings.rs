@@ -194,6 +194,8 @@ mod tests {
             docs: "",
             file: "",
             line: 0,
+            page: "",
+            fix_text: std::sync::OnceLock::new(),
         }
     }
 

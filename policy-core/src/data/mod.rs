@@ -13,5 +13,6 @@ pub mod mechanism;
 pub mod object_ref;
 pub mod rule_meta;
 pub mod severity;
+pub mod shared_text;
 pub mod source;
 pub mod suppression_rule;

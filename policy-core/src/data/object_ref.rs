@@ -27,6 +27,19 @@ impl ObjectRef {
         self.namespace = self.namespace.map(crate::util::redact::string);
         self
     }
+
+    /// [`ObjectRef::redacted`] of a shared reference: the same one when nothing needs redacting
+    /// (every valid name), so the findings of an object keep sharing it.
+    #[must_use]
+    pub fn redacted_shared(this: std::sync::Arc<Self>) -> std::sync::Arc<Self> {
+        use crate::util::redact;
+        let clean = |text: &str| matches!(redact::text(text), std::borrow::Cow::Borrowed(_));
+        if clean(&this.name) && this.namespace.as_deref().is_none_or(clean) {
+            this
+        } else {
+            std::sync::Arc::new(Self::clone(&this).redacted())
+        }
+    }
 }
 
 impl std::fmt::Display for ObjectRef {

@@ -44,6 +44,12 @@ pub struct RuleMeta {
     pub file: &'static str,
     /// Line of the declaration.
     pub line: u32,
+    /// Path of the generated docs page (see [`RuleMeta::docs_path`]), spelled once at compile time.
+    #[serde(skip)]
+    pub page: &'static str,
+    /// The default remediation ([`RuleMeta::default_remediation`]), derived from the docs on first use.
+    #[serde(skip)]
+    pub fix_text: std::sync::OnceLock<String>,
 }
 
 impl RuleMeta {
@@ -76,9 +82,16 @@ impl RuleMeta {
         first.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
-    /// Path of the generated docs page, relative to the repository root.
-    pub fn docs_path(&self) -> String {
-        format!("docs/rules/{}-{}.md", self.code, self.slug)
+    /// [`RuleMeta::remediation`] of a catalogue entry, derived once per process and shared by
+    /// every finding that sets none of its own (a large dump gives tens of thousands).
+    pub fn default_remediation(&'static self) -> &'static str {
+        self.fix_text.get_or_init(|| self.remediation())
+    }
+
+    /// Path of the generated docs page, relative to the repository root:
+    /// `docs/rules/<code>-<slug>.md`.
+    pub fn docs_path(&self) -> &'static str {
+        self.page
     }
 
     /// The CIS Benchmark and NSA/CISA items the rule automates ([`crate::data::compliance`]).

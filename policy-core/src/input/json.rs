@@ -2,6 +2,7 @@
 //! the lines serde_json does not report, e.g. where every item of a `List` starts.
 
 use super::lines::{DocLines, Seg};
+use super::progress::Tick;
 use super::yaml::{self, Budget, Problem};
 use crate::data::diagnostic::DiagnosticCode;
 use crate::value::Value;
@@ -37,8 +38,14 @@ pub(super) fn looks_like_json(text: &str) -> bool {
 /// Read every JSON value of the text. A bad value costs only itself: reading goes on after
 /// its end (found by bracket matching), and a root object with `items` is read item by item,
 /// so one bad item or a dump cut short keeps the items before it. `max_depth` below
-/// serde_json's own 128 is checked after.
-pub(super) fn parse<'t>(text: &'t str, max_depth: u32, max_docs: u32, budget: &mut Budget) -> JsonParsed<'t> {
+/// serde_json's own 128 is checked after. `tick` hears how far the items of a List have got.
+pub(super) fn parse<'t>(
+    text: &'t str,
+    max_depth: u32,
+    max_docs: u32,
+    budget: &mut Budget,
+    tick: &mut Tick<'_>,
+) -> JsonParsed<'t> {
     let mut parsed = JsonParsed::default();
     let mut pos = 0usize;
     let mut line = 1u32;
@@ -66,7 +73,7 @@ pub(super) fn parse<'t>(text: &'t str, max_depth: u32, max_docs: u32, budget: &m
             // items. Anything but a complete List or a clean object is read again below, as it
             // always was, so its errors stay the same.
             let saved = *budget;
-            let read = members(rest, max_depth, budget);
+            let read = members(rest, max_depth, budget, &mut |at, items| tick.at(pos + at, || items));
             if read.complete && (read.has_items || read.clean) {
                 failing = false;
                 let own = rest.get(..read.end).unwrap_or(rest);
@@ -148,7 +155,7 @@ fn is_yaml_marker(text: &str) -> bool {
 /// by element. `None` unless it has an `items` sequence (a `*List`): other objects are not
 /// kept half-read. Problem lines are inside `text`.
 fn salvage(text: &str, max_depth: u32, budget: &mut Budget) -> Option<(Value, DocLines, Vec<Problem>)> {
-    let read = members(text, max_depth, budget);
+    let read = members(text, max_depth, budget, &mut |_, _| {});
     read.has_items.then_some((read.value, read.lines, read.problems))
 }
 
@@ -168,8 +175,9 @@ struct Members {
 
 /// Read the object at the start of `text` in one pass: each member and each element of `items`
 /// is parsed where it stands ([`Skim::read`]), so the text is not skimmed first. Each is
-/// charged as it is read; a plain object's own node and keys when it is complete.
-fn members(text: &str, max_depth: u32, budget: &mut Budget) -> Members {
+/// charged as it is read; a plain object's own node and keys when it is complete. After each
+/// item, `tick(offset reached in text, items read)`.
+fn members(text: &str, max_depth: u32, budget: &mut Budget, tick: &mut dyn FnMut(usize, usize)) -> Members {
     let mut s = Skim::new(text);
     let mut lines = DocLines { root: s.line, ..DocLines::default() };
     let mut map = Vec::new();
@@ -205,6 +213,7 @@ fn members(text: &str, max_depth: u32, budget: &mut Budget) -> Members {
                         problems.push(problem(&e, at).costing(cost));
                     }
                 }
+                tick(s.i, items.len());
                 if complete { Step::Consumed } else { Step::Stop }
             });
             s.i += 1; // the `]`
@@ -659,7 +668,7 @@ mod tests {
     use serde_json::json;
 
     fn parse(text: &str, max_depth: u32, max_docs: u32) -> JsonParsed<'_> {
-        super::parse(text, max_depth, max_docs, &mut Budget::for_input(text.len(), 4))
+        super::parse(text, max_depth, max_docs, &mut Budget::for_input(text.len(), 4), &mut Tick::silent())
     }
 
     const LIST: &str = "{\n  \"apiVersion\": \"v1\",\n  \"items\": [\n    {\n      \"kind\": \"Pod\"\n    },\n    {\"kind\": \"Secret\", \"data\": {\"a\\\"b\": \"}\"}}\n  ],\n  \"kind\": \"List\",\n  \"contents\": \"x\"\n}\n";
@@ -755,7 +764,7 @@ mod tests {
         for text in [pod, list.as_str()] {
             let mut budget = Budget::for_input(0, 0);
             let before = budget.left;
-            let read = members(text, 128, &mut budget);
+            let read = members(text, 128, &mut budget, &mut |_, _| {});
             assert!(read.complete && read.clean && read.end == text.len(), "{text}");
             assert_eq!(read.value, without_field_sets(text));
             if !read.has_items {

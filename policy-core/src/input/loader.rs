@@ -2,9 +2,10 @@
 //! shapes (lists, AdmissionReviews, kubeconfigs, embedded manifests) and diagnostics.
 
 use super::lines::{DocLines, LineMap, Seg};
+use super::progress::Tick;
 use super::yaml::{self, Budget, Caps, HARD_MAX_DEPTH, Problem};
 use super::{
-    Diagnostic, DiagnosticCode, InputFile, Level, Limits, Loaded, Object, Origin, ParseError, json, token_csv,
+    Diagnostic, DiagnosticCode, InputFile, Level, Limits, Loaded, Loading, Object, Origin, ParseError, json, token_csv,
 };
 use crate::data::input_summary::InputSummary;
 use crate::data::source::Source;
@@ -24,16 +25,18 @@ pub(super) fn load(inputs: &[InputFile<'_>], limits: &Limits) -> Loaded {
     load_with(inputs, limits, &mut |_| {})
 }
 
-/// [`load`], calling `on_file` after each input (for progress bars).
+/// [`load`], calling `progress` after each input and, inside a big one, about every
+/// [`super::progress::STEP`] of text its reader gets through (for progress bars).
 ///
 /// Inputs are read in one canonical order, by name (then content), whatever order the caller
 /// gives: which input fits in the byte budget, which of two same-named objects wins and so every
 /// finding, inventory and fingerprint are then the same for the same set of inputs.
-pub(super) fn load_with(inputs: &[InputFile<'_>], limits: &Limits, on_file: &mut dyn FnMut(&Loaded)) -> Loaded {
+pub(super) fn load_with(inputs: &[InputFile<'_>], limits: &Limits, progress: &mut dyn FnMut(Loading)) -> Loaded {
     let mut ordered: Vec<&InputFile<'_>> = inputs.iter().collect();
     ordered.sort_by(|a, b| a.name.cmp(b.name).then_with(|| a.bytes.cmp(b.bytes)));
     let mut loaded = Loaded::default();
     let mut remaining = limits.max_total_bytes;
+    let mut done = Loading::default();
     for input in ordered {
         let size = input.bytes.len() as u64;
         if size > remaining {
@@ -41,13 +44,22 @@ pub(super) fn load_with(inputs: &[InputFile<'_>], limits: &Limits, on_file: &mut
             loaded.inputs.push(InputSummary::too_large(input.name, size, true, remaining, limits));
         } else {
             remaining -= size;
-            let mut file = FileCx::new(input.name, limits, &mut loaded.objects);
+            let mut within = |at: usize, objects: usize| {
+                let bytes_read = done.bytes_read + (at as u64).min(size);
+                progress(Loading { bytes_read, objects: done.objects + objects, ..done });
+            };
+            let mut file = FileCx::new(input.name, limits, &mut loaded.objects, Tick::new(&mut within));
             file.read(input.bytes);
             let mut summary = file.finish(size);
             summary.settle_status();
             loaded.inputs.push(summary);
         }
-        on_file(&loaded);
+        done = Loading {
+            files_read: loaded.inputs.len(),
+            bytes_read: done.bytes_read + loaded.inputs.last().map_or(0, |i| i.bytes),
+            objects: loaded.objects.len(),
+        };
+        progress(done);
     }
     // The vector grew by doubling: up to half of it would be spare slots for the whole analysis.
     loaded.objects.shrink_to_fit();
@@ -66,7 +78,7 @@ pub(super) fn parse_embedded(text: &str, limits: &Limits) -> Result<Value, Parse
     };
     let mut budget = Budget::for_input(text.len(), limits.max_expansion);
     for chunk in yaml::split_documents(text) {
-        let parsed = yaml::parse_chunk(chunk.text, caps(limits), &mut budget);
+        let parsed = yaml::parse_chunk(chunk.text, caps(limits), &mut budget, &mut Tick::silent());
         // A value is read whole or not at all (no list items kept from a broken one).
         let located =
             |e: Problem| ParseError { line: LineMap::Offset(chunk.first_line).apply(e.line), message: e.message };
@@ -154,10 +166,12 @@ struct FileCx<'a> {
     budget: Budget,
     /// Documents or items refused for the memory budget.
     over_budget: u32,
+    /// Told how far the reader has got in this input's own text.
+    tick: Tick<'a>,
 }
 
 impl<'a> FileCx<'a> {
-    fn new(name: &'a str, limits: &'a Limits, objects: &'a mut Vec<Object>) -> Self {
+    fn new(name: &'a str, limits: &'a Limits, objects: &'a mut Vec<Object>, tick: Tick<'a>) -> Self {
         Self {
             name,
             path: name.into(),
@@ -171,6 +185,7 @@ impl<'a> FileCx<'a> {
             unshown: 0,
             budget: Budget::for_input(0, 0),
             over_budget: 0,
+            tick,
         }
     }
 
@@ -339,7 +354,7 @@ impl<'a> FileCx<'a> {
 
     fn read_json(&mut self, text: &str) {
         let max_depth = self.limits.max_depth.min(HARD_MAX_DEPTH);
-        let parsed = json::parse(text, max_depth, self.limits.max_documents, &mut self.budget);
+        let parsed = json::parse(text, max_depth, self.limits.max_documents, &mut self.budget, &mut self.tick);
         let syntax_error = parsed.errors.iter().any(|e| e.code == DiagnosticCode::JsonSyntax);
         let quoted_first_key =
             text.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '{' || c == '[').starts_with('"');
@@ -364,9 +379,20 @@ impl<'a> FileCx<'a> {
     /// Read a YAML stream. `nest` > 0 for text embedded in another document, whose documents
     /// are not counted as the input's own.
     fn read_yaml(&mut self, text: &str, map: LineMap, origin: Origin, nest: u8, context: &str) {
+        // The documents lie end to end in the text: each starts where the last one ended.
+        let mut offset = 0;
         for chunk in yaml::split_documents(text) {
             let chunk_map = map.nest(chunk.first_line, true);
-            let parsed = yaml::parse_chunk(chunk.text, caps(self.limits), &mut self.budget);
+            let mut silent = Tick::silent();
+            let tick = if nest == 0 {
+                self.tick.base = offset;
+                self.tick.objects = self.count as usize;
+                &mut self.tick
+            } else {
+                &mut silent
+            };
+            offset += chunk.text.len();
+            let parsed = yaml::parse_chunk(chunk.text, caps(self.limits), &mut self.budget, tick);
             for w in parsed.warnings {
                 self.problem(w, chunk_map, context);
             }
@@ -573,7 +599,7 @@ impl<'a> FileCx<'a> {
             return;
         };
         for chunk in yaml::split_documents(&text) {
-            let parsed = yaml::parse_chunk(chunk.text, caps(self.limits), &mut self.budget);
+            let parsed = yaml::parse_chunk(chunk.text, caps(self.limits), &mut self.budget, &mut Tick::silent());
             let fixed = LineMap::Fixed(line);
             for w in parsed.warnings {
                 self.problem(w, fixed, "in the kubelet config of `data.configFile.content`");
@@ -768,6 +794,50 @@ mod tests {
         let l = run("l.json", json);
         assert_eq!(objects(&l), vec![obj("Pod", "p", 1, Origin::ListItem)]);
         assert_eq!(l.objects[0].value["metadata"]["managedFields"], json!([{"manager": "m"}]));
+    }
+
+    /// Every report of loading `text` as one input: (bytes read, objects read, files read).
+    fn reports(name: &str, text: &str) -> Vec<(u64, usize, usize)> {
+        let mut seen = Vec::new();
+        load_with(&[InputFile { name, bytes: text.as_bytes() }], &Limits::default(), &mut |p| {
+            seen.push((p.bytes_read, p.objects, p.files_read));
+        });
+        seen
+    }
+
+    #[test]
+    fn a_big_single_file_reports_progress_as_it_is_read() {
+        let n = 20_000;
+        let pod = |i| {
+            format!(
+                "{{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {{\"name\": \"pod-{i}\", \"namespace\": \"default\"}}, \"spec\": {{\"containers\": [{{\"name\": \"c\", \"image\": \"registry.example/app:{i}\", \"command\": [\"/app\", \"--flag={i}\"]}}]}}}}"
+            )
+        };
+        let json = format!(
+            "{{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n{}\n]}}\n",
+            (0..n).map(pod).collect::<Vec<_>>().join(",\n")
+        );
+        let yaml_item = |i| {
+            format!(
+                "- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: pod-{i}\n    namespace: default\n  spec:\n    containers:\n    - name: c\n      image: registry.example/app:{i}\n      command: [/app, --flag={i}]\n"
+            )
+        };
+        let yaml = format!("apiVersion: v1\nkind: List\nitems:\n{}", (0..n).map(yaml_item).collect::<String>());
+        let stream = (0..n)
+            .map(|i| format!("---\n{}", yaml_item(i).replace("\n  ", "\n").trim_start_matches("- ")))
+            .collect::<String>();
+        for (name, text) in [("dump.json", &json), ("dump.yaml", &yaml), ("stream.yaml", &stream)] {
+            assert!(text.len() > 3 * super::super::progress::STEP, "{name}: {} bytes", text.len());
+            let seen = reports(name, text);
+            let (last, within) = seen.split_last().unwrap();
+            assert_eq!(*last, (text.len() as u64, n, 1), "{name}: the file's own report comes last");
+            assert!(within.len() >= 3, "{name}: {within:?}");
+            assert!(within.iter().all(|&(_, _, files)| files == 0), "{name}: {within:?}");
+            assert!(within.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1), "{name} rises: {within:?}");
+            assert!(within.iter().all(|&(bytes, objects, _)| bytes < last.0 && 0 < objects && objects < n), "{name}");
+        }
+        // A small file only reports when it is read.
+        assert_eq!(reports("small.yaml", "apiVersion: v1\nkind: Namespace\n"), [(31, 1, 1)]);
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub enum Origin {
 }
 
 /// One Kubernetes object (or config document) with where it came from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Object {
     /// The object as JSON.
     pub value: Value,
@@ -50,12 +50,21 @@ pub struct Object {
     pub source: Source,
     /// How it was found.
     pub origin: Origin,
+    /// [`Object::shared_ref`], made on first use.
+    shared: std::sync::OnceLock<std::sync::Arc<ObjectRef>>,
+}
+
+impl PartialEq for Object {
+    /// The same object from the same place (whether its reference was made yet is no part of it).
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value && self.source == other.source && self.origin == other.origin
+    }
 }
 
 impl Object {
     /// An object from JSON, e.g. an admission request's `object` (or a `serde_json::Value`).
     pub fn new(value: impl Into<Value>, source: Source, origin: Origin) -> Self {
-        Self { value: value.into(), source, origin }
+        Self { value: value.into(), source, origin, shared: std::sync::OnceLock::new() }
     }
 
     /// `apiVersion`, or empty.
@@ -124,6 +133,12 @@ impl Object {
         }
         .redacted()
     }
+
+    /// [`Object::object_ref`], made once and shared by every finding about this object (a dump
+    /// can give several findings per object, each otherwise holding four strings of its own).
+    pub fn shared_ref(&self) -> std::sync::Arc<ObjectRef> {
+        std::sync::Arc::clone(self.shared.get_or_init(|| std::sync::Arc::new(self.object_ref())))
+    }
 }
 
 /// Everything read from all inputs.
@@ -141,9 +156,22 @@ pub fn load(inputs: &[InputFile<'_>], limits: &Limits) -> Loaded {
     loader::load(inputs, limits)
 }
 
-/// [`load`], calling `on_file` with everything loaded so far after each input.
-pub fn load_with_progress(inputs: &[InputFile<'_>], limits: &Limits, on_file: &mut dyn FnMut(&Loaded)) -> Loaded {
-    loader::load_with(inputs, limits, on_file)
+/// How far [`load_with_progress`] has got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Loading {
+    /// Inputs read whole (or skipped whole for the byte budget).
+    pub files_read: usize,
+    /// Bytes read: of the inputs read whole, and as far as the reader has got in the next one.
+    pub bytes_read: u64,
+    /// Objects read: of the inputs read whole, and of the next one as its reader counts them
+    /// (list items and documents parsed so far).
+    pub objects: usize,
+}
+
+/// [`load`], calling `progress` after each input and, inside a big one, about every MiB of
+/// text read, so that a one-file dump of 100k objects shows its bytes and objects rising.
+pub fn load_with_progress(inputs: &[InputFile<'_>], limits: &Limits, progress: &mut dyn FnMut(Loading)) -> Loaded {
+    loader::load_with(inputs, limits, progress)
 }
 
 /// Why a document held in a string did not parse: where inside the string, and what.
@@ -193,5 +221,6 @@ mod json;
 mod lines;
 mod loader;
 pub mod locate;
+mod progress;
 mod token_csv;
 mod yaml;

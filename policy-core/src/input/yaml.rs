@@ -5,6 +5,7 @@
 //! (sigs.k8s.io/yaml, i.e. YAML 1.1 booleans such as `yes`/`on`, octal `0755`, merge keys `<<`).
 
 use super::lines::{DocLines, Seg};
+use super::progress::Tick;
 use crate::data::diagnostic::DiagnosticCode;
 use crate::value::{Map, Number, Str, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
@@ -189,9 +190,10 @@ pub(super) fn cost(value: &Value) -> (u64, u64) {
 /// Convert every document of a chunk (normally one). An error inside the `items` of a root
 /// mapping (a `*List`) or inside a root sequence costs only the item it is in: the items before
 /// are kept, and reading resumes at the next item of the same indentation (block style).
-pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget) -> Parsed {
+/// `tick` hears how far the first reading has got (resuming after an error is not reported).
+pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget, tick: &mut Tick<'_>) -> Parsed {
     const REST: &str = "the rest of this document is skipped";
-    let (mut parsed, salvaged) = parse_events(text, caps, budget);
+    let (mut parsed, salvaged) = parse_events(text, caps, budget, tick);
     let Some(error) = parsed.errors.pop() else { return parsed };
     let Some(mut list) = salvaged else {
         parsed.errors.push(error.costing(REST));
@@ -230,7 +232,7 @@ pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget) -> Parsed
             }
             let tail = text.get(cursor.offset..end_offset).unwrap_or_default();
             let offset = u32::try_from(cursor.index).unwrap_or(u32::MAX);
-            let (mut part, salvaged) = parse_events(tail, caps, budget);
+            let (mut part, salvaged) = parse_events(tail, caps, budget, &mut Tick::silent());
             let (items, item_lines) = match (part.docs.pop(), salvaged) {
                 (_, Some(partial)) => (partial.items, partial.lines.items),
                 (Some((Value::Array(items), lines)), None) => (items.into_vec(), lines.items),
@@ -261,7 +263,7 @@ pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget) -> Parsed
     if list.header.is_some() {
         let rest = text.get(end_offset..).unwrap_or_default();
         let offset = u32::try_from(end).unwrap_or(u32::MAX);
-        let (part, _) = parse_events(rest, caps, &mut Budget::for_input(rest.len(), 4));
+        let (part, _) = parse_events(rest, caps, &mut Budget::for_input(rest.len(), 4), &mut Tick::silent());
         if let (Some((Value::Object(after), _)), Some(header)) = (part.docs.into_iter().next(), list.header.as_mut()) {
             for (k, v) in after {
                 header.entry(k).or_insert(v);
@@ -354,7 +356,7 @@ impl Salvaged {
 }
 
 /// One pass over the events; on an error inside a list, also what can be kept of the list.
-fn parse_events(text: &str, caps: Caps, budget: &mut Budget) -> (Parsed, Option<Salvaged>) {
+fn parse_events(text: &str, caps: Caps, budget: &mut Budget, tick: &mut Tick<'_>) -> (Parsed, Option<Salvaged>) {
     let mut parsed = Parsed::default();
     let mut parser = Parser::new_from_str(text);
     let mut builder: Option<Builder> = None;
@@ -366,6 +368,7 @@ fn parse_events(text: &str, caps: Caps, budget: &mut Budget) -> (Parsed, Option<
                 break;
             }
         };
+        tick.at(span.start.index(), || builder.as_ref().map_or(0, |b| b.lines.items.len()));
         let line = line_of(span);
         match event {
             Event::StreamEnd => break,
@@ -1029,7 +1032,7 @@ mod tests {
     const CAPS: Caps = Caps { max_depth: 128, max_alias_nodes: 1000 };
 
     fn parse_chunk(text: &str, caps: Caps) -> Parsed {
-        super::parse_chunk(text, caps, &mut Budget::for_input(text.len(), 4))
+        super::parse_chunk(text, caps, &mut Budget::for_input(text.len(), 4), &mut Tick::silent())
     }
 
     fn one(text: &str) -> Value {
@@ -1142,11 +1145,11 @@ mod tests {
         let items: String = (0..10_000).map(|i| format!("k{i}: {i}\n")).collect();
         let values = 10_000 * (KEY_COST + NODE_COST) + NODE_COST + CONTAINER_COST;
         let mut tight = Budget { left: values + 1000, limit: values + 1000, per_byte: 1 };
-        let p = super::parse_chunk(&items, CAPS, &mut tight);
+        let p = super::parse_chunk(&items, CAPS, &mut tight, &mut Tick::silent());
         assert_eq!(p.errors.first().map(|e| e.code.as_str()), Some("memory-limit"));
         // ...and once the document is read, only the values stay charged.
         let mut roomy = Budget { left: 4 * values, limit: 4 * values, per_byte: 1 };
-        let p = super::parse_chunk(&items, CAPS, &mut roomy);
+        let p = super::parse_chunk(&items, CAPS, &mut roomy, &mut Tick::silent());
         assert!(p.errors.is_empty());
         assert_eq!(roomy.limit - roomy.left, values);
     }

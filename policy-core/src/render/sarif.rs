@@ -201,7 +201,7 @@ pub fn sarif_with(report: &Report, links: Links<'_>) -> String {
         driver.insert("informationUri".to_string(), json!(base));
         if let Some(rules) = driver.get_mut("rules").and_then(Value::as_array_mut) {
             for (rule, meta) in rules.iter_mut().zip(&catalogue) {
-                if let (Some(map), Some(uri)) = (rule.as_object_mut(), links.hosted(&meta.docs_path())) {
+                if let (Some(map), Some(uri)) = (rule.as_object_mut(), links.hosted(meta.docs_path())) {
                     map.insert("helpUri".to_string(), json!(uri));
                 }
             }

@@ -540,7 +540,7 @@ mod tests {
     #[test]
     fn input_cannot_inject_escape_sequences() {
         let mut report = sample::report();
-        report.findings[0].object.name = "evil\x1b]0;pwned\x07\nname".to_string();
+        std::sync::Arc::make_mut(&mut report.findings[0].object).name = "evil\x1b]0;pwned\x07\nname".to_string();
         report.findings[0].message = "line one\nline two \x1b[2J".to_string();
         let out = text(&report, false);
         assert!(!out.contains('\x1b'));

@@ -3,6 +3,7 @@
 use crate::data::rule_meta::RuleMeta;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 // A report is written in the data layer's vocabulary. Those types are named here too for the
 // crates that read reports (`policy_core::report::Severity`); inside policy-core, import them
@@ -12,6 +13,7 @@ pub use crate::data::input_summary::{InputStatus, InputSummary, NO_OBJECTS};
 pub use crate::data::mechanism::Mechanism;
 pub use crate::data::object_ref::ObjectRef;
 pub use crate::data::severity::Severity;
+pub use crate::data::shared_text::SharedText;
 pub use crate::data::source::{Location, Source};
 
 pub mod baseline;
@@ -26,6 +28,12 @@ pub use suppression::{StaleSuppression, Suppression, SuppressionKind, Suppressio
 pub const MAX_RELATED: usize = 20;
 
 /// A rule's verdict on one object.
+///
+/// A dump can give 10⁵ findings, all held until the report is rendered, so what many findings
+/// share is not copied into each: the catalogue's texts (code, slug, docs page, default
+/// remediation, references) are borrowed from the rule's `'static` entry, and the object is
+/// one [`ObjectRef`] per object, shared. A report read back from JSON owns its texts instead
+/// ([`SharedText`] either way).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// A stable identity across scans (the SARIF `partialFingerprints` value): rule, object and
@@ -33,15 +41,15 @@ pub struct Finding {
     #[serde(default)]
     pub id: String,
     /// Rule code, e.g. `SA001`.
-    pub code: String,
+    pub code: SharedText,
     /// Rule slug, e.g. `legacy-token-secret`.
-    pub slug: String,
+    pub slug: SharedText,
     /// Severity after settings overrides.
     pub severity: Severity,
     /// The guide section.
     pub mechanism: Mechanism,
     /// The object the finding is about.
-    pub object: ObjectRef,
+    pub object: Arc<ObjectRef>,
     /// Where in the input: the field or flag the evidence names (line and column), and the
     /// object's first line.
     pub source: Location,
@@ -51,18 +59,18 @@ pub struct Finding {
     #[serde(default)]
     pub evidence: Vec<Evidence>,
     /// What to do about it.
-    pub remediation: String,
+    pub remediation: SharedText,
     /// A command or a line to copy that resolves it, where the rule knows a safe one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
     /// The rule's docs page, relative to the repository root.
-    pub docs: String,
+    pub docs: SharedText,
     /// Other objects involved (e.g. the Pods a flagged Deployment owns, the binding that grants).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub related: Vec<ObjectRef>,
+    pub related: Vec<Arc<ObjectRef>>,
     /// The CIS Benchmark and NSA/CISA items the rule automates (`cis-3.1.1`); absent when none.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub references: Vec<String>,
+    #[serde(default, skip_serializing_if = "References::is_empty")]
+    pub references: References,
     /// How the finding was accepted, when it was (it then stays listed but does not count).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppression: Option<Suppression>,
@@ -75,27 +83,24 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding with the rule's defaults; refine it with the builder methods.
-    ///
-    /// The remediation starts empty: deriving the rule's default ("How to fix") parses its docs,
-    /// so the engine fills it in once per rule and run for the findings that set none (a large
-    /// dump can give tens of thousands), rather than every finding parsing it or a global cache.
-    pub fn new(meta: &RuleMeta, object: ObjectRef, source: Source, message: String) -> Self {
+    /// A finding with the rule's defaults (its catalogue texts borrowed, not copied); refine it
+    /// with the builder methods.
+    pub fn new(meta: &'static RuleMeta, object: impl Into<Arc<ObjectRef>>, source: Source, message: String) -> Self {
         Self {
             id: String::new(),
-            code: meta.code.to_string(),
-            slug: meta.slug.to_string(),
+            code: SharedText::of_static(meta.code),
+            slug: SharedText::of_static(meta.slug),
             severity: meta.severity,
             mechanism: meta.mechanism,
-            object,
+            object: object.into(),
             source: source.into(),
             message,
             evidence: Vec::new(),
-            remediation: String::new(),
+            remediation: SharedText::of_static(meta.default_remediation()),
             fix: None,
-            docs: meta.docs_path(),
+            docs: SharedText::of_static(meta.docs_path()),
             related: Vec::new(),
-            references: meta.references().iter().map(|r| (*r).to_string()).collect(),
+            references: References::Catalogue(meta.references()),
             suppression: None,
             also_in: Vec::new(),
             baseline: None,
@@ -128,7 +133,7 @@ impl Finding {
 
     /// Replace the default remediation with a more specific one.
     #[must_use]
-    pub fn remediation(mut self, text: impl Into<String>) -> Self {
+    pub fn remediation(mut self, text: impl Into<SharedText>) -> Self {
         self.remediation = text.into();
         self
     }
@@ -153,25 +158,93 @@ impl Finding {
     pub fn redacted(mut self) -> Self {
         use crate::util::redact;
         self.message = redact::string(self.message);
-        self.remediation = redact::string(self.remediation);
+        self.remediation = self.remediation.redacted();
         // A fix is run as written: one that would need a redaction is dropped, not changed
         // into a command that acts on another name.
         self.fix =
             self.fix.filter(|fix| redact::text(&fix.text) == fix.text && redact::text(&fix.summary) == fix.summary);
         self.evidence = self.evidence.into_iter().map(Evidence::redact).collect();
-        self.object = self.object.redacted();
-        self.related = self.related.into_iter().map(ObjectRef::redacted).collect();
+        self.object = ObjectRef::redacted_shared(self.object);
+        self.related = self.related.into_iter().map(ObjectRef::redacted_shared).collect();
         self
     }
 
     /// Name another object involved in the finding (once; at most [`MAX_RELATED`] are kept, so
     /// a finding's size never grows with the dump).
     #[must_use]
-    pub fn related(mut self, object: ObjectRef) -> Self {
+    pub fn related(mut self, object: impl Into<Arc<ObjectRef>>) -> Self {
+        let object = object.into();
         if self.related.len() < MAX_RELATED && !self.related.contains(&object) {
             self.related.push(object);
         }
         self
+    }
+}
+
+/// The CIS Benchmark and NSA/CISA items of a finding: the rule's catalogue list, shared, or the
+/// list a report read back from JSON carried. Serialized as a list of strings either way.
+#[derive(Debug, Clone)]
+pub enum References {
+    /// The rule's entry in [`crate::data::compliance`].
+    Catalogue(&'static [&'static str]),
+    /// Read from a report.
+    Read(Vec<String>),
+}
+
+impl References {
+    /// The items, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        let (catalogue, read) = match self {
+            Self::Catalogue(items) => (*items, &[][..]),
+            Self::Read(items) => (&[][..], items.as_slice()),
+        };
+        catalogue.iter().copied().chain(read.iter().map(String::as_str))
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Catalogue(items) => items.len(),
+            Self::Read(items) => items.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Default for References {
+    fn default() -> Self {
+        Self::Catalogue(&[])
+    }
+}
+
+impl PartialEq for References {
+    /// The same items, wherever they are held.
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for References {}
+
+impl Serialize for References {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for References {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::deserialize(deserializer).map(Self::Read)
+    }
+}
+
+impl From<Vec<String>> for References {
+    fn from(items: Vec<String>) -> Self {
+        Self::Read(items)
     }
 }
 
@@ -308,5 +381,56 @@ impl Report {
     /// already in the baseline.
     pub fn failing(&self, severity: Severity) -> impl Iterator<Item = &Finding> {
         self.at_least(severity).filter(|f| f.counts() && f.baseline != Some(BaselineState::Unchanged))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+    use crate::data::evidence::Evidence;
+    use crate::data::source::Source;
+
+    #[test]
+    fn the_catalogues_texts_need_no_redaction() {
+        // A finding's `'static` texts are not redacted ([`SharedText::redacted`]): they are the
+        // program's own words, and none of them looks like a secret to the redactor either.
+        for rule in crate::registry::ALL {
+            let meta = rule.meta();
+            for text in [meta.default_remediation(), meta.code, meta.slug, meta.docs_path()] {
+                assert_eq!(crate::util::redact::text(text), text, "{}", meta.code);
+            }
+            assert_eq!(meta.docs_path(), format!("docs/rules/{}-{}.md", meta.code, meta.slug));
+        }
+    }
+
+    #[test]
+    fn findings_share_the_catalogue_and_their_object_and_read_back_the_same() {
+        let meta = crate::registry::ALL.first().unwrap().meta();
+        let object = Arc::new(ObjectRef { kind: "Secret".into(), name: "t".into(), ..ObjectRef::default() });
+        let one = Finding::new(meta, Arc::clone(&object), Source::default(), "m".into()).redacted();
+        let two = Finding::new(meta, Arc::clone(&object), Source::default(), "m".into())
+            .evidence(Evidence::plain("data.x", "1"))
+            .related(Arc::clone(&object))
+            .redacted();
+        assert!(Arc::ptr_eq(&one.object, &object) && Arc::ptr_eq(&two.object, &object), "one reference");
+        assert!(two.related.first().is_some_and(|r| Arc::ptr_eq(r, &object)));
+        assert_eq!(one.remediation.as_ptr(), two.remediation.as_ptr(), "the default remediation is derived once");
+        assert_eq!(one.code.as_ptr(), meta.code.as_ptr(), "borrowed from the catalogue");
+        // Read back from JSON the texts are owned, and equal.
+        let json = serde_json::to_string(&two).unwrap();
+        let read: Finding = serde_json::from_str(&json).unwrap();
+        assert_eq!(read, two);
+        assert!(matches!(read.references, References::Read(_)) && !read.references.is_empty());
+        assert_eq!(serde_json::to_string(&read).unwrap(), json);
+    }
+
+    #[test]
+    fn a_crafted_name_is_redacted_in_a_copy_of_the_shared_reference() {
+        let meta = crate::registry::ALL.first().unwrap().meta();
+        let crafted = Arc::new(ObjectRef { name: "token=s3cr3t".into(), ..ObjectRef::default() });
+        let finding = Finding::new(meta, Arc::clone(&crafted), Source::default(), "m".into()).redacted();
+        assert_eq!(finding.object.name, "token=REDACTED");
+        assert_eq!(crafted.name, "token=s3cr3t", "the shared one is left as it is");
     }
 }

@@ -32,7 +32,7 @@ pub fn DetailPanel(props: &DetailProps) -> Html {
         <aside class="detail" id="detail" aria-label={format!("Details of {} on {}", f.code, f.object)}>
             <div class="detail-head">
                 <div>
-                    <p class="eyebrow">{ severity_badge(f.severity) }{" "}<span class="code">{ &f.code }</span>{" "}<span class="muted">{ &f.slug }</span></p>
+                    <p class="eyebrow">{ severity_badge(f.severity) }{" "}<span class="code">{ f.code.as_str() }</span>{" "}<span class="muted">{ f.slug.as_str() }</span></p>
                     <h2 id="detail-title" tabindex="-1">{ message(&f.message) }</h2>
                     if !title.is_empty() { <p class="muted rule-title">{ message(&title) }</p> }
                 </div>

@@ -139,9 +139,9 @@ impl Component for FindingsList {
                     html! {
                         <li key={key.clone()} aria-posinset={(at + 1).to_string()} aria-setsize={lines.len().to_string()}>
                             <button type="button" class={classes!("finding", selected.then_some("selected"))} aria-pressed={selected.to_string()}
-                                data-key={key.clone()} data-code={f.code.clone()} {onclick}>
+                                data-key={key.clone()} data-code={f.code.to_string()} {onclick}>
                                 { views::severity_badge(f.severity) }
-                                <span class="code">{ &f.code }{ crate::components::compare::since_tag(f) }</span>
+                                <span class="code">{ f.code.as_str() }{ crate::components::compare::since_tag(f) }</span>
                                 <span class="message">
                                     if model::is_preview(f) { <span class="preview" title="a preview rule: it runs because an audit log was given">{"preview"}</span>{" "} }
                                     { views::message(&f.message) }

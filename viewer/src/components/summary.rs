@@ -82,9 +82,9 @@ pub fn Summary(props: &SummaryProps) -> Html {
                             let on_view = on_view.clone();
                             html! {
                                 <li>
-                                    <button type="button" class="link fix" data-key={key.clone()} data-code={f.code.clone()}
+                                    <button type="button" class="link fix" data-key={key.clone()} data-code={f.code.to_string()}
                                         onclick={Callback::from(move |_| on_view.emit(next.clone()))}>
-                                        { severity_badge(f.severity) }{" "}<span class="code">{ &f.code }</span>{" "}
+                                        { severity_badge(f.severity) }{" "}<span class="code">{ f.code.as_str() }</span>{" "}
                                         { message(&f.message) }<span class="muted">{ format!(" · {}", f.object) }</span>
                                     </button>
                                 </li>

@@ -84,7 +84,7 @@ pub fn group(findings: &[Finding], sorted: &[usize], grouping: Grouping) -> Vec<
     for &i in sorted {
         let Some(f) = findings.get(i) else { continue };
         let (id, label) = match grouping {
-            Grouping::None | Grouping::Code => (f.code.clone(), format!("{} {}", f.code, f.slug)),
+            Grouping::None | Grouping::Code => (f.code.to_string(), format!("{} {}", f.code, f.slug)),
             Grouping::Namespace => match f.object.namespace.as_deref() {
                 Some(ns) => (ns.to_string(), ns.to_string()),
                 None => ("-".to_string(), "Cluster-scoped".to_string()),
@@ -143,10 +143,10 @@ impl Facets {
                 self.kinds.insert(f.object.kind.clone(), 1);
             }
         }
-        match self.codes.get_mut(&f.code) {
+        match self.codes.get_mut(f.code.as_str()) {
             Some((_, n)) => *n += 1,
             None => {
-                self.codes.insert(f.code.clone(), (f.slug.clone(), 1));
+                self.codes.insert(f.code.to_string(), (f.slug.to_string(), 1));
             }
         }
         *self.mechanisms.entry(f.mechanism).or_default() += 1;

@@ -15,8 +15,8 @@ pub fn finding(
     line: u32,
 ) -> Finding {
     Finding {
-        code: code.to_string(),
-        slug: format!("slug-of-{}", code.to_lowercase()),
+        code: code.to_string().into(),
+        slug: format!("slug-of-{}", code.to_lowercase()).into(),
         severity,
         mechanism,
         object: ObjectRef {
@@ -24,15 +24,16 @@ pub fn finding(
             kind: kind.into(),
             namespace: ns.map(Into::into),
             name: name.into(),
-        },
+        }
+        .into(),
         source: Source { path: "dump.yaml".into(), line }.into(),
         message: format!("`{name}` is flagged by {code}"),
         evidence: vec![Evidence::plain("spec", "x")],
         remediation: "fix it".into(),
         fix: None,
-        docs: String::new(),
+        docs: String::new().into(),
         related: vec![],
-        references: vec![],
+        references: vec![].into(),
         id: String::new(),
         suppression: None,
         also_in: Vec::new(),

@@ -39,7 +39,7 @@ pub(crate) fn population_grant<R: Meta>(
         finding = finding.evidence(Evidence::plain(format!("subjects[{i}].name"), subject.name.clone()));
     }
     if let Some(object) = role.and_then(|r| r.object) {
-        finding = finding.related(object.object_ref());
+        finding = finding.related(object.shared_ref());
     }
     finding
 }

@@ -66,7 +66,7 @@ impl Check for OverprivilegedBootstrappers {
                 )
                 .evidence(Evidence::plain("roleRef.name", binding.role_name.clone()));
             if let Some(object) = role.object {
-                finding = finding.related(object.object_ref());
+                finding = finding.related(object.shared_ref());
             }
             out.push(finding);
         }

@@ -71,7 +71,7 @@ impl Check for LongLivedIdToken {
                     .iter()
                     .any(|v| v.kind == lifetime.object.kind() && v.name == lifetime.object.name());
                 if mounts {
-                    finding = finding.related(w.object.object_ref());
+                    finding = finding.related(w.object.shared_ref());
                 }
             }
             out.push(finding);

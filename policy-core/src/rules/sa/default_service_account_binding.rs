@@ -80,7 +80,7 @@ impl Check for DefaultServiceAccountBinding {
                     .evidence(Evidence::plain(format!("subjects[{i}].name"), subject.name.clone()))
                     .evidence(Evidence::plain("roleRef.name", binding.role_name.clone()));
                 if let Some(object) = role.and_then(|r| r.object) {
-                    finding = finding.related(object.object_ref());
+                    finding = finding.related(object.shared_ref());
                 }
                 out.push(finding);
             }

@@ -85,7 +85,7 @@ impl Check for LegacyTokenReadable {
                 .severity(severity)
                 .evidence(Evidence::plain("roleRef.name", reach.binding.role_name.clone()));
             for token in &reach.sample {
-                finding = finding.related(token.object_ref());
+                finding = finding.related(token.shared_ref());
             }
             out.push(finding);
         }

@@ -76,7 +76,7 @@ impl Check for PrivilegedLegacyToken {
                 )
                 .evidence(Evidence::plain("metadata.annotations.kubernetes.io/service-account.name", name.to_string()));
             for (_, grant) in &privileges {
-                finding = finding.related(grant.binding.object.object_ref());
+                finding = finding.related(grant.binding.object.shared_ref());
             }
             out.push(finding);
         }

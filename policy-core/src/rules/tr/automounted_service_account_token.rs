@@ -137,7 +137,7 @@ impl Check for AutomountedServiceAccountToken {
             if let Some(sa) = w.service_account_object
                 && w.automount.decided_by != AutomountSource::Pod
             {
-                finding = finding.related(sa.object_ref());
+                finding = finding.related(sa.shared_ref());
             }
             for owned in w.related() {
                 finding = finding.related(owned);
