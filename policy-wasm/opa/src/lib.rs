@@ -26,7 +26,7 @@ LHMCIQCHIOb4xdt+6ZSV7sFl9PmLn/gl8HqRjJS1Wo6G+U/qjw==
 /// Touch every lazily built global an admission can reach (x509-parser's OID tables, ...) by
 /// deciding a few requests that parse certificates, decode Secrets and produce findings
 /// (policy-core's own: the default roles, aggregated once, and their index, which the RoleBinding
-/// below builds), and by deriving every rule's default remediation, which the catalogue keeps
+/// below builds), and by deriving every admit rule's default remediation, which the catalogue keeps
 /// once derived (a rule first finding something in a later evaluation would otherwise build it
 /// there, and a later evaluation's heap would overwrite it). The host rewinds the
 /// heap between evaluations, so a lazy global first built
@@ -58,8 +58,8 @@ fn warm_up() -> usize {
                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "system:anonymous"}]}),
     ];
-    for rule in policy_core::registry::ALL {
-        rule.meta().default_remediation();
+    for meta in policy_core::registry::ALL.iter().map(|rule| rule.meta()).filter(|meta| meta.admits()) {
+        meta.default_remediation();
     }
     let settings = policy_wasm::PolicySettings::default();
     objects
@@ -78,12 +78,12 @@ mod tests {
     }
 
     #[test]
-    fn warm_up_derives_every_default_remediation() {
+    fn warm_up_derives_every_admit_rules_default_remediation() {
         super::warm_up();
         let missing: Vec<&str> = policy_core::registry::ALL
             .iter()
             .map(|rule| rule.meta())
-            .filter(|meta| meta.fix_text.get().is_none())
+            .filter(|meta| meta.admits() && meta.fix_text.get().is_none())
             .map(|meta| meta.code)
             .collect();
         assert!(missing.is_empty(), "derived during an evaluation, above the host's rewind point: {missing:?}");
