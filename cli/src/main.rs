@@ -373,6 +373,10 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     let inputs: Vec<InputFile<'_>> =
         read.files.iter().map(|(name, bytes)| InputFile { name: name.as_str(), bytes: bytes.as_slice() }).collect();
     let mut report = policy_core::analyze_with_audit(&inputs, &read.unread, audit, &settings, &mut |_| {});
+    // The report holds everything it needs: the inputs' bytes (as big as the dump) are freed
+    // before the report is written, so they never sit beside it.
+    drop(inputs);
+    drop(read);
     if let Some(path) = &args.baseline {
         let bytes = read_bounded(path, settings.limits.max_total_bytes, timeout).map_err(|problem| {
             Fatal(format!("{}: cannot read the baseline: {}", path.display(), unread_reason(problem)))
@@ -434,14 +438,17 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
                 report.findings.retain(|f| f.severity >= min);
             }
             let links = render::Links { docs_base: args.docs_url.as_deref() };
-            render::render_with(&report, format.core().unwrap_or(Format::Json), color, links)
+            match format.core() {
+                // Written as it is made (below): never the whole text beside the report.
+                Some(Format::Json) | None => String::new(),
+                Some(core) => render::render_with(&report, core, color, links),
+            }
         }
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, rendered)
-            .map_err(|e| Fatal(format!("{}: cannot write the report: {}", path.display(), reason(&e))))?,
-        None => write_stdout(&rendered)?,
-    }
+    write_report(args.output.as_deref(), &mut |out| match args.format {
+        OutputFormat::Json => render::write_json(&report, out),
+        _ => out.write_all(rendered.as_bytes()),
+    })?;
 
     // Anything not analysed whole (skipped, unreadable, cut short, no object) is never a pass.
     if !report.is_complete() {
@@ -645,12 +652,31 @@ fn reason(error: &std::io::Error) -> String {
 /// Write to stdout. A closed pipe (`| head`) has all it wanted and is no error; anything else
 /// (a full disk, `> /dev/full`) is: the report did not reach its reader.
 fn write_stdout(text: &str) -> Result<(), Fatal> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != ErrorKind::BrokenPipe => {
-            Err(Fatal(format!("cannot write to standard output: {}", reason(&e))))
+    write_report(None, &mut |out| out.write_all(text.as_bytes()))
+}
+
+/// Write a report to `path`, or to standard output (where a reader that went away, as `| head`
+/// does, is no error), through a buffer.
+fn write_report(
+    path: Option<&Path>,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Fatal> {
+    match path {
+        Some(path) => File::create(path)
+            .and_then(|file| {
+                let mut out = std::io::BufWriter::new(file);
+                write(&mut out).and_then(|()| out.flush())
+            })
+            .map_err(|e| Fatal(format!("{}: cannot write the report: {}", path.display(), reason(&e)))),
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match write(&mut out).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != ErrorKind::BrokenPipe => {
+                    Err(Fatal(format!("cannot write to standard output: {}", reason(&e))))
+                }
+                _ => Ok(()),
+            }
         }
-        _ => Ok(()),
     }
 }
 

@@ -150,8 +150,9 @@ pub fn analyze_with_audit(
     let analysed = objects.len();
     drop(inv);
     drop(objects);
-    let mut findings = out.found;
+    let (mut findings, not_assessable) = out.into_parts();
     findings.retain(|f| suppression::in_scope(&f.object, &settings.namespaces, &settings.exclude_namespaces));
+    findings.shrink_to_fit();
     place_findings(&mut findings, inputs);
     for finding in &mut findings {
         finding.id = crate::report::baseline::finding_id(finding);
@@ -176,7 +177,7 @@ pub fn analyze_with_audit(
         evaluated_at: now.format(&Rfc3339).unwrap_or_default(),
         inputs: summaries,
         findings,
-        not_assessable: out.not_assessable,
+        not_assessable,
         mechanisms,
         credentials,
         audit: audit_summary,
@@ -313,14 +314,15 @@ fn run(
     let enabled = registry::ALL.iter().filter(|r| settings.enables(r.meta()));
     for (done, rule) in enabled.filter(|r| mode == Scope::Audit || r.meta().admits()).enumerate() {
         rule.check(&cx, &mut out);
+        out.rule_done();
         on_rule(done + 1);
     }
     if mode == Scope::Audit {
-        for finding in &mut out.found {
-            finding.suppression = suppressed_by_annotation(inv, finding);
+        for finding in out.all_mut() {
+            finding.suppression = suppressed_by_annotation(inv, finding).map(Box::new);
         }
     }
-    for finding in &mut out.found {
+    for finding in out.all_mut() {
         finding.severity = settings.severity_for(&finding.code, finding.severity);
     }
     out
@@ -495,7 +497,7 @@ fn admit_object(
     }
     let objects = [Object::new(object, Source { path: "request.object".into(), line: 1 }, Origin::AdmissionRequest)];
     let inv = Inventory::new(&objects);
-    let mut findings = run(&inv, settings, settings.now, Scope::Admit, &mut |_| {}).found;
+    let (mut findings, _) = run(&inv, settings, settings.now, Scope::Admit, &mut |_| {}).into_parts();
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.code.cmp(&b.code)));
     let mut decision = AdmitDecision { findings, ..allow() };
     let line = |f: &Finding| format!("{}: {}", f.code, f.message);

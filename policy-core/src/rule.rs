@@ -82,11 +82,39 @@ pub struct Context<'c, 'a> {
 /// finding's texts are redacted here ([`Finding::redacted`]), however the finding was built.
 #[derive(Debug, Default)]
 pub struct Findings {
+    /// What the rule running now pushed.
     pub(crate) found: Vec<Finding>,
+    /// What the rules run before it pushed, one exactly sized vector per rule: a single vector
+    /// grown by pushes holds up to twice its findings' slots at a big dump's peak (at 300k
+    /// objects, 150k spare slots).
+    done: Vec<Vec<Finding>>,
     pub(crate) not_assessable: Vec<NotAssessable>,
 }
 
 impl Findings {
+    /// Close the findings of the rule that just ran.
+    pub(crate) fn rule_done(&mut self) {
+        let mut found = std::mem::take(&mut self.found);
+        found.shrink_to_fit();
+        self.done.push(found);
+    }
+
+    /// Every finding pushed so far.
+    pub(crate) fn all_mut(&mut self) -> impl Iterator<Item = &mut Finding> {
+        self.done.iter_mut().flatten().chain(self.found.iter_mut())
+    }
+
+    /// Every finding in the order pushed, in one exactly sized vector, and the rules that
+    /// could not be assessed.
+    pub(crate) fn into_parts(mut self) -> (Vec<Finding>, Vec<NotAssessable>) {
+        self.rule_done();
+        let mut all = Vec::with_capacity(self.done.iter().map(Vec::len).sum());
+        for found in self.done {
+            all.extend(found);
+        }
+        (all, self.not_assessable)
+    }
+
     /// Record a finding, with the secrets its texts may echo redacted.
     pub fn push(&mut self, finding: Finding) {
         let mut finding = finding.redacted();
@@ -238,6 +266,29 @@ mod tests {
         out.push(finding);
         let kept = &out.found[0];
         assert_eq!((kept.evidence.capacity(), kept.related.capacity(), kept.message.capacity()), (1, 1, 5));
+    }
+
+    #[test]
+    fn the_collector_keeps_each_rules_findings_in_order_and_hands_out_one_exact_vector() {
+        let mut out = Findings::default();
+        let pushed = |out: &mut Findings, message: &str| {
+            out.push(Finding::new(TestRule.meta(), ObjectRef::default(), Source::default(), message.to_string()));
+        };
+        for message in ["a", "b", "c"] {
+            pushed(&mut out, message);
+        }
+        out.rule_done();
+        assert_eq!(out.done.first().map(Vec::capacity), Some(3), "shrunk when its rule is done");
+        pushed(&mut out, "d");
+        out.rule_done();
+        pushed(&mut out, "e");
+        for finding in out.all_mut() {
+            finding.message.push('!');
+        }
+        let (all, _) = out.into_parts();
+        let messages: Vec<&str> = all.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages, ["a!", "b!", "c!", "d!", "e!"]);
+        assert_eq!(all.capacity(), 5);
     }
 
     #[test]

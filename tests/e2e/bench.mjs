@@ -215,6 +215,8 @@ try {
       return {
         ms: window.__t1 - window.__t0,
         worker: Number(document.documentElement.getAttribute('data-report-ms')),
+        // Where the worker's time went (the rest of the time to report is the page's).
+        phases: Object.fromEntries(['read', 'analyze', 'send'].map((k) => [k, Number(document.documentElement.getAttribute(`data-${k}-ms`))])),
         longest: Math.max(0, ...during.map(([, d]) => d)),
         longTasks: during.length,
         tasks: during.map(([s, d]) => [Math.round(s - window.__t0), Math.round(d)]),
@@ -242,6 +244,12 @@ console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   const ratio = r.cli ? `${(r.ms / 1000 / r.cli).toFixed(1)}×` : 'n/a';
   console.log(`| ${r.n.toLocaleString('en')} | ${(r.bytes / 1e6).toFixed(1)} MB | ${r.cli ? `${r.cli.toFixed(2)} s` : 'n/a'} | ${(r.ms / 1000).toFixed(2)} s | ${ratio} | ${r.longTasks ? `${r.longest.toFixed(0)} ms (${r.longTasks} over 50 ms)` : 'none over 50 ms'} | ${r.progressUpdates} (${(r.stillMs / 1000).toFixed(1)} s) | ${r.peakTotalMb.toFixed(0)} MB (+${r.peakMb.toFixed(0)} MB) |`);
+}
+console.log('\n| objects | time to report | worker: read files | analysis (CLI, whole process) | hand-over | page: the rest |\n|---:|---:|---:|---:|---:|---:|');
+for (const r of results) {
+  const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  const { read, analyze, send } = r.phases;
+  console.log(`| ${r.n.toLocaleString('en')} | ${s(r.ms)} | ${s(read)} | ${s(analyze)} (${r.cli ? s(r.cli * 1000) : 'n/a'}) | ${s(send)} | ${s(r.ms - read - analyze - send)} |`);
 }
 for (const r of results) {
   console.log(`\n${r.n.toLocaleString('en')} objects (load average ${r.load.toFixed(1)}): longest main-thread task per interaction\n\n| interaction | longest task, thread time | longest task, wall time | time |\n|---|---:|---:|---:|`);

@@ -27,6 +27,11 @@ function assertOnlyOwnFiles(requests) {
   }
 }
 
+/** The place the first ST001 row of the findings list shows. */
+async function st001Row(page) {
+  return page.locator('button.finding[data-code="ST001"] .where').first().innerText();
+}
+
 async function assertClean(handle) {
   assert.deepEqual(handle.foreign, [], 'requests to other origins');
   assert.deepEqual(await handle.page.evaluate(() => window.__csp), [], 'CSP violations');
@@ -75,12 +80,15 @@ test('the file picker loads files and the detail panel shows a redacted excerpt 
   await detail.waitFor();
   await page.waitForSelector('#detail pre.excerpt .line.hit');
   // The highlighted line is the finding's own line of the file, numbered as in the file.
+  // `path:line:column`, as the CLI and editors write it: the column of the flag on its line.
   const source = await page.locator('#detail .facts dd').nth(1).innerText();
-  const [, file, line] = source.match(/^(.+):(\d+)$/);
+  const [, file, line, column] = source.match(/^(.+):(\d+):(\d+)$/);
   assert.equal(file, 'apiserver.yaml');
   const hit = await page.locator('#detail pre.excerpt .line.hit').innerText();
   const expected = fixture('apiserver.yaml').split('\n')[Number(line) - 1];
   assert.equal(hit.replace(/^\d+/, '').trimEnd(), expected);
+  assert.equal(Number(column), expected.indexOf('--token-auth-file') + 1, `column ${column} of ${expected}`);
+  assert.ok((await st001Row(page)).endsWith(`${file}:${line}:${column}`), 'the row shows the same place');
   assert.equal(await page.locator('#detail pre.excerpt .line.hit .ln').innerText(), line);
   assert.match(await detail.innerText(), /What it does/);
   assert.match(await detail.innerText(), /How to fix/);
@@ -380,6 +388,45 @@ function tokenDump(ns, n) {
   }
   return out.join('\n') + '\n';
 }
+
+/** One kubectl-shaped List of `n` ConfigMaps (about 190 bytes each): big, and quick to check. */
+function configMapDump(n) {
+  const out = ['apiVersion: v1', 'kind: List', 'items:'];
+  for (let i = 0; i < n; i++) {
+    out.push('- apiVersion: v1', '  kind: ConfigMap', '  metadata:', `    name: settings-${i}`, `    namespace: team-${i % 50}`,
+      '  data:', `    LOG_LEVEL: info`, `    FEATURE_FLAGS: "search,export,compare-${i}"`, '    REGION: eu-west-1');
+  }
+  return out.join('\n') + '\n';
+}
+
+test('one big file shows its bytes and objects rising while it parses, not only the seconds', async () => {
+  const h = await openPage(env);
+  const { page } = h;
+  await h.context.addInitScript(() => {
+    window.__parsing = [];
+    new MutationObserver(() => {
+      const text = document.getElementById('progress-text')?.textContent;
+      if (text?.startsWith('Parsing') && window.__parsing.at(-1) !== text) window.__parsing.push(text);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  await page.goto(`${env.base}/viewer/`);
+  await page.waitForSelector('#dropzone');
+  const text = configMapDump(60_000);
+  assert.ok(text.length > 10e6, `${text.length} bytes`);
+  await dropFiles(page, [{ name: 'configmaps.yaml', text }]);
+  await reportShown(page, 120_000);
+  const texts = await page.evaluate(() => window.__parsing);
+  // "Parsing 11.4 MB: 3.1 MB read, 16 500 objects · file 1 of 1 · then 40 rules · 1 s"
+  const counts = texts.map((t) => t.match(/: ([\d.]+) (kB|MB) read, ([\d\u202f]+) objects · file 1 of 1 ·/))
+    .filter(Boolean).map((m) => [Number(m[1]) * (m[2] === 'MB' ? 1e6 : 1e3), Number(m[3].replace(/\D/g, ''))]);
+  assert.ok(new Set(counts.map(String)).size >= 3, `at least three different figures while parsing: ${texts.join(' | ')}`);
+  for (let i = 1; i < counts.length; i++) {
+    assert.ok(counts[i][0] >= counts[i - 1][0] && counts[i][1] > counts[i - 1][1], `bytes and objects rise: ${texts.join(' | ')}`);
+  }
+  assert.ok(counts.every(([bytes, objects]) => bytes < text.length && objects < 60_000), texts.join(' | '));
+  await assertClean(h);
+  await h.context.close();
+});
 
 test('a big multi-file input shows live progress and a virtual findings list', async () => {
   const h = await openPage(env, { viewport: { width: 1440, height: 900 } });

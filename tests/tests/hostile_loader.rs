@@ -263,12 +263,14 @@ fn documents_past_the_memory_budget_are_counted_in_one_more_diagnostic() {
 
 #[test]
 fn managed_field_sets_are_not_kept() {
-    let yaml = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  managedFields:\n  - manager: kubectl\n    fieldsV1: {f:spec: {}}\n";
-    let json = br#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "managedFields": [{"manager": "kubectl", "fieldsV1": {"f:spec": {}}}]}}"#;
+    // Only CSR approval reads `managedFields`: entries of the `approval` subresource, their
+    // `manager` (policy-core/src/input/managed_fields.rs).
+    let yaml = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  managedFields:\n  - manager: kubectl\n    subresource: approval\n    operation: Update\n    fieldsV1: {f:spec: {}}\n  - manager: kubelet\n    fieldsV1: {f:status: {}}\n";
+    let json = br#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "managedFields": [{"manager": "kubectl", "subresource": "approval", "operation": "Update", "fieldsV1": {"f:spec": {}}}, {"manager": "kubelet", "fieldsV1": {"f:status": {}}}]}}"#;
     for (name, bytes) in [("p.yaml", &yaml[..]), ("p.json", &json[..])] {
         let l = run(name, bytes);
         let managed = l.objects[0].at(&["metadata", "managedFields"]).unwrap();
-        assert_eq!(managed, &serde_json::json!([{"manager": "kubectl"}]), "{name}");
+        assert_eq!(managed, &serde_json::json!([{"manager": "kubectl", "subresource": "approval"}]), "{name}");
     }
 }
 

@@ -109,7 +109,7 @@ fn full_report() -> Report {
     .enumerate()
     {
         let mut accepted = report.findings[1 + i].clone();
-        accepted.suppression = Some(Suppression {
+        accepted.suppression = Some(Box::new(Suppression {
             kind,
             status,
             justification: "rotated by the CI every day".into(),
@@ -120,7 +120,7 @@ fn full_report() -> Report {
             } else {
                 "authn-audit.dev/ignore".into()
             },
-        });
+        }));
         accepted.baseline = Some(policy_core::report::BaselineState::Unchanged);
         report.findings[1 + i] = accepted;
     }

@@ -117,12 +117,12 @@ fn take_in(incoming: &RefCell<Incoming>, data: &JsValue) -> Option<usize> {
     match reply {
         Reply::ReportHead => {
             // A head that does not parse goes to the component, which reports the error.
-            incoming.report = Some(serde_json::from_str::<Report>(&array.get(1).as_string()?).ok()?);
+            incoming.report = Some(serde_json::from_slice::<Report>(&json_payload(&array)).ok()?);
             incoming.keys = Default::default();
             Some(0)
         }
         Reply::Findings => {
-            let mut chunk = serde_json::from_str::<Vec<Finding>>(&array.get(1).as_string()?).ok()?;
+            let mut chunk = serde_json::from_slice::<Vec<Finding>>(&json_payload(&array)).ok()?;
             let Incoming { report, keys: (maker, keys, facets) } = &mut *incoming;
             let report = report.as_mut()?;
             for f in &chunk {
@@ -134,6 +134,11 @@ fn take_in(incoming: &RefCell<Incoming>, data: &JsValue) -> Option<usize> {
         }
         _ => None,
     }
+}
+
+/// The JSON text a worker message carries as UTF-8 bytes (see the worker's `post_json`).
+fn json_payload(message: &js_sys::Array) -> Vec<u8> {
+    message.get(1).dyn_into::<js_sys::Uint8Array>().map(|bytes| bytes.to_vec()).unwrap_or_default()
 }
 
 /// The root component.
@@ -491,7 +496,6 @@ impl App {
         let array = js_sys::Array::from(&data);
         let Some(header) = array.get(0).as_string() else { return false };
         let Ok(reply) = serde_json::from_str::<Reply>(&header) else { return false };
-        let payload = array.get(1).as_string().unwrap_or_default();
         match reply {
             Reply::Ready => {
                 if let Some(link) = &mut self.worker {
@@ -510,7 +514,7 @@ impl App {
                 self.status = Status::Working(progress);
                 true
             }
-            Reply::ReportHead => match serde_json::from_str::<Report>(&payload) {
+            Reply::ReportHead => match serde_json::from_slice::<Report>(&json_payload(&array)) {
                 Ok(head) => {
                     self.incoming.borrow_mut().report = Some(head);
                     false
@@ -525,7 +529,7 @@ impl App {
                 self.fail("a chunk of findings could not be read".into());
                 true
             }
-            Reply::Done { elapsed_ms, memory_bytes, newest, .. } => {
+            Reply::Done { elapsed_ms, read_ms, analyze_ms, send_ms, memory_bytes, newest } => {
                 self.newest = newest;
                 let incoming = std::mem::take(&mut *self.incoming.borrow_mut());
                 if let Some(report) = incoming.report {
@@ -539,6 +543,7 @@ impl App {
                     self.request_excerpt();
                     if let Some(report) = &self.report {
                         mark_ready(report, elapsed_ms, memory_bytes);
+                        mark_phases(&[("read", read_ms), ("analyze", analyze_ms), ("send", send_ms)]);
                     }
                 }
                 let _ = ctx;
@@ -941,6 +946,15 @@ fn mark_ready(report: &Report, elapsed_ms: f64, memory_bytes: u64) {
             ("ms", elapsed_ms.into()),
         ],
     );
+}
+
+/// Where the worker's time went (`data-read-ms`, `data-analyze-ms`, `data-send-ms` on the root),
+/// for the benchmark.
+fn mark_phases(phases: &[(&str, f64)]) {
+    let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else { return };
+    for (name, ms) in phases {
+        let _ = root.set_attribute(&format!("data-{name}-ms"), &format!("{ms:.0}"));
+    }
 }
 
 /// Keep the keyboard focus on the selected row after j/k.

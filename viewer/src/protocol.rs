@@ -68,8 +68,12 @@ pub struct Progress {
     pub files_read: u32,
     /// Files given.
     pub files_total: u32,
-    /// Objects parsed (known once parsing is done).
+    /// Objects parsed so far (inside a big file: as its reader counts them).
     pub objects: Option<u64>,
+    /// Bytes parsed so far (`analysing`): of the files loaded, and as far as the loader has got
+    /// inside the next one.
+    #[serde(default)]
+    pub bytes_parsed: u64,
     /// Rules run so far.
     pub rules_run: u32,
     /// Rules that will run.
@@ -96,8 +100,14 @@ pub enum Reply {
     Done {
         /// Milliseconds from request to report, in the worker.
         elapsed_ms: f64,
+        /// Milliseconds reading the files, before the analysis.
+        #[serde(default)]
+        read_ms: f64,
         /// Milliseconds inside `policy_core::analyze`.
         analyze_ms: f64,
+        /// Milliseconds handing the report over to the page.
+        #[serde(default)]
+        send_ms: f64,
         /// The worker's WebAssembly memory in bytes: its peak so far, as it never shrinks.
         memory_bytes: u64,
         /// The newest timestamp the dump holds (RFC 3339): the suggested "as of".

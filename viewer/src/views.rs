@@ -53,20 +53,34 @@ pub fn progress(p: &Progress, elapsed_ms: f64, on_stop: Callback<MouseEvent>) ->
             html! { <progress id="progress-bar" max={p.findings_total.max(1).to_string()} value={p.findings_sent.to_string()}
             aria-label="Loading findings"></progress> },
         ),
-        // Until the first file is parsed the loader has no count to give: say what it is doing
-        // rather than "0 objects parsed".
-        _ if p.objects.unwrap_or(0) == 0 && p.files_read < p.files_total => (
-            format!(
-                "Parsing {}: file {} of {} · then {} rules · {:.0} s",
-                model::human_bytes(p.bytes_total),
-                p.files_read.saturating_add(1),
-                p.files_total,
-                p.rules_total,
-                (elapsed_ms / 1000.0).floor()
-            ),
-            html! { <progress id="progress-bar" max={p.files_total.saturating_add(p.rules_total).max(1).to_string()}
-            value={p.files_read.to_string()} aria-label="Analysing"></progress> },
-        ),
+        // While files parse, the bytes and objects read so far (the loader reports them about
+        // every MiB, inside one big file too); before its first report, what it is doing rather
+        // than "0 objects parsed".
+        _ if p.files_read < p.files_total => {
+            let read = match p.objects.unwrap_or(0) {
+                0 if p.bytes_parsed == 0 => String::new(),
+                objects => format!(
+                    "{} read, {} objects · ",
+                    model::human_bytes(p.bytes_parsed),
+                    model::human_count(usize::try_from(objects).unwrap_or(usize::MAX))
+                ),
+            };
+            #[expect(clippy::cast_precision_loss, reason = "byte counts are < 2^53")]
+            let files_done = p.bytes_parsed as f64 / p.bytes_total.max(1) as f64 * f64::from(p.files_total);
+            (
+                format!(
+                    "Parsing {}: {read}file {} of {} · then {} rules · {:.0} s",
+                    model::human_bytes(p.bytes_total),
+                    p.files_read.saturating_add(1),
+                    p.files_total,
+                    p.rules_total,
+                    (elapsed_ms / 1000.0).floor()
+                ),
+                // Loading a file and running a rule count as one step each; a file by its bytes.
+                html! { <progress id="progress-bar" max={p.files_total.saturating_add(p.rules_total).max(1).to_string()}
+                value={format!("{files_done:.3}")} aria-label="Analysing"></progress> },
+            )
+        }
         _ => {
             let objects =
                 p.objects.map(|n| model::human_count(usize::try_from(n).unwrap_or(usize::MAX))).unwrap_or_default();

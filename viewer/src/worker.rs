@@ -78,6 +78,16 @@ fn post(scope: &DedicatedWorkerGlobalScope, reply: &Reply, payload: &JsValue) {
     let _ = scope.post_message(&message);
 }
 
+/// [`post`] with a JSON text as its payload, handed over as UTF-8 bytes whose buffer moves to
+/// the page (no copy, and no UTF-16 string made on this side and read back on the other).
+fn post_json(scope: &DedicatedWorkerGlobalScope, reply: &Reply, json: &[u8]) {
+    let header = serde_json::to_string(reply).unwrap_or_default();
+    let bytes = js_sys::Uint8Array::new_with_length(u32::try_from(json.len()).unwrap_or(u32::MAX));
+    bytes.copy_from(json);
+    let message = js_sys::Array::of2(&JsValue::from_str(&header), &bytes);
+    let _ = scope.post_message_with_transfer(&message, &js_sys::Array::of1(&bytes.buffer()));
+}
+
 fn now_ms() -> f64 {
     js_sys::Date::now()
 }
@@ -416,12 +426,14 @@ fn analyze(
             last_post = now;
             progress.files_read = u32::try_from(p.files_read).unwrap_or(u32::MAX);
             progress.objects = Some(p.objects as u64);
+            progress.bytes_parsed = p.bytes_read;
             progress.rules_run = u32::try_from(p.rules_run).unwrap_or(u32::MAX);
             progress.rules_total = u32::try_from(p.rules).unwrap_or(u32::MAX);
             post(scope, &Reply::Progress(progress.clone()), &JsValue::UNDEFINED);
         })
     };
     let analyze_ms = now_ms() - analyze_started;
+    let send_started = now_ms();
     if let Some((name, bytes)) = &baseline {
         // The CLI's own comparison (`--baseline`): the same ids, the same counts.
         let error = policy_core::report::baseline::compare(&mut report, bytes)
@@ -439,14 +451,18 @@ fn analyze(
     let findings = std::mem::take(&mut report.findings);
     let shown = intake::inputs_shown(&report.inputs, intake::DIAGNOSTICS_SHOWN_PER_INPUT, intake::DIAGNOSTICS_SHOWN);
     let all_inputs = std::mem::replace(&mut report.inputs, shown);
-    let head = serde_json::to_string(&report).unwrap_or_default();
+    let head = serde_json::to_vec(&report).unwrap_or_default();
     report.inputs = all_inputs;
-    post(scope, &Reply::ReportHead, &JsValue::from_str(&head));
+    post_json(scope, &Reply::ReportHead, &head);
+    let mut json = Vec::new();
     for chunk in findings.chunks(FINDINGS_CHUNK) {
-        let json = serde_json::to_string(chunk).unwrap_or_default();
-        post(scope, &Reply::Findings, &JsValue::from_str(&json));
+        json.clear();
+        if serde_json::to_writer(&mut json, chunk).is_ok() {
+            post_json(scope, &Reply::Findings, &json);
+        }
     }
     report.findings = findings;
+    let send_ms = now_ms() - send_started;
     let mut state = state.borrow_mut();
     state.inputs = inputs;
     state.unread = unread;
@@ -455,6 +471,7 @@ fn analyze(
     state.baseline = baseline;
     let memory_bytes = memory_bytes();
     let newest = newest.map(model::as_of::rfc3339);
-    let done = Reply::Done { elapsed_ms: now_ms() - started, analyze_ms, memory_bytes, newest };
+    let read_ms = analyze_started - started;
+    let done = Reply::Done { elapsed_ms: now_ms() - started, read_ms, analyze_ms, send_ms, memory_bytes, newest };
     post(scope, &done, &JsValue::UNDEFINED);
 }

@@ -1,12 +1,19 @@
-//! `cargo xtask bench-memory [--quick] [--no-build]`: peak memory of the release CLI over a
-//! battery of hostile input shapes, as a ratio to the input's bytes. Fails (exit 1) when a shape
-//! breaks the bound of issue 8: peak RSS <= 8 x input bytes + 64 MiB.
+//! `cargo xtask bench-memory [--quick | --divide N] [--no-build] [--dumps N,...] [--no-shapes]`:
+//! peak memory of the release CLI, as a ratio to the input's bytes, over
+//! - a battery of hostile input shapes: fails (exit 1) when a shape breaks the bound of issue 8,
+//!   peak RSS <= 8 x input bytes + 64 MiB;
+//! - the scan bench's realistic dumps (`cargo bench -p policy-core --bench scan` with
+//!   `SCAN_WRITE`: Pods with `managedFields`, token Secrets, RBAC, ConfigMaps) as kubectl-style
+//!   YAML and pretty JSON: fails when one of 100 000 objects or more breaks the bound of issue 15,
+//!   peak RSS <= 3 x input bytes for JSON and <= 4 x for YAML. The full run measures 100 000 and
+//!   300 000 objects; `--dumps` chooses the sizes (also in a quick run, which has none).
 //!
-//! Each shape is generated into a temporary directory (deleted after), scanned once by
-//! `target/release/authn-audit scan FILE -f json -o /dev/null` under `/usr/bin/time -v`, whose
-//! "Maximum resident set size" is the peak. `--quick` (= `--divide 50`) makes every input 50
-//! times smaller (CI: well under a minute once built); the full sizes are those of the issue (a
-//! 171 MB List, 10^6 documents), which today need several GB: run them on a machine of your own.
+//! Each input is generated into a temporary directory (deleted after), scanned once by
+//! `target/release/authn-audit scan FILE -f json -o REPORT` under `/usr/bin/time -v`, whose
+//! "Maximum resident set size" is the peak: what the user pays, the CLI holding the file too.
+//! `--quick` (= `--divide 50`) makes every shape 50 times smaller (CI: well under a minute once
+//! built); the full sizes are those of the issue (a 171 MB List, 10^6 documents), which today
+//! need several GB: run them on a machine of your own.
 
 use anyhow::{Context as _, anyhow, bail};
 use std::fmt::Write as _;
@@ -156,14 +163,28 @@ const SHAPES: &[Shape] = &[
     },
 ];
 
+/// Objects of the dumps the full run measures: the sizes of issue 15.
+const FULL_DUMPS: &[u64] = &[100_000, 300_000];
+
+/// Dumps from this many objects on are held to issue 15's bound (smaller ones are dominated by
+/// the program's own few MiB).
+const DUMP_BOUND_FROM: u64 = 100_000;
+
+/// The CLI's default input cap (`DEFAULT_MAX_INPUT_BYTES`): bigger dumps are scanned with
+/// `--max-input-bytes` raised to their size.
+const CLI_DEFAULT_CAP: u64 = 2 << 30;
+
 pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let mut divide = 1u64;
     let mut build = true;
+    let mut dumps: Option<Vec<u64>> = None;
+    let mut shapes = true;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--quick" => divide = 50,
             "--no-build" => build = false,
+            "--no-shapes" => shapes = false,
             "--divide" => {
                 divide = rest
                     .next()
@@ -171,13 +192,20 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
                     .filter(|&n| n > 0)
                     .context("--divide needs a number > 0")?;
             }
+            "--dumps" => {
+                let sizes = rest.next().context("--dumps needs sizes, e.g. 100000,300000")?;
+                let sizes: Result<Vec<u64>, _> = sizes.split(',').map(str::parse).collect();
+                dumps =
+                    Some(sizes.ok().filter(|s| !s.is_empty()).context("--dumps needs numbers, e.g. 100000,300000")?);
+            }
             bad => {
                 return Err(anyhow!(
-                    "bench-memory: unknown argument `{bad}` (expected --quick, --divide N, --no-build)"
+                    "bench-memory: unknown argument `{bad}` (expected --quick, --divide N, --no-build, --dumps N,..., --no-shapes)"
                 ));
             }
         }
     }
+    let dumps = dumps.unwrap_or_else(|| if divide == 1 { FULL_DUMPS.to_vec() } else { Vec::new() });
     let root = crate::root();
     if build {
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
@@ -192,11 +220,82 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let cli = root.join("target/release/authn-audit");
     let dir = std::env::temp_dir().join(format!("authn-audit-bench-memory-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("{}", dir.display()))?;
-    let result = measure_all(&cli, &dir, divide);
+    let result = (|| {
+        let shapes = if shapes { Some(measure_all(&cli, &dir, divide)?) } else { None };
+        let dumps = if dumps.is_empty() { None } else { Some(measure_dumps(&root, &cli, &dir, &dumps)?) };
+        anyhow::Ok((shapes, dumps))
+    })();
     let _ = std::fs::remove_dir_all(&dir);
-    let (table, over) = result?;
-    println!("{table}");
-    if over.is_empty() { Ok(()) } else { Err(anyhow!("peak memory above 8 x input + 64 MiB for: {}", over.join(", "))) }
+    let (shapes, dumps) = result?;
+    let mut failures = Vec::new();
+    if let Some((table, over)) = shapes {
+        println!("{table}");
+        if !over.is_empty() {
+            failures.push(format!("peak memory above 8 x input + 64 MiB for: {}", over.join(", ")));
+        }
+    }
+    if let Some((table, over)) = dumps {
+        println!("{table}");
+        if !over.is_empty() {
+            failures.push(format!("peak memory above 3 x (JSON) / 4 x (YAML) the input for: {}", over.join(", ")));
+        }
+    }
+    if failures.is_empty() { Ok(()) } else { Err(anyhow!("{}", failures.join("; "))) }
+}
+
+/// The scan bench's dumps of `sizes` objects, YAML and JSON, each scanned once: peak RSS as a
+/// ratio to the input's bytes, CPU and wall time. One size at a time is on disk.
+fn measure_dumps(root: &Path, cli: &Path, dir: &Path, sizes: &[u64]) -> anyhow::Result<(String, Vec<String>)> {
+    let mut table = format!(
+        "`cargo xtask bench-memory --dumps {}` (peak RSS of `authn-audit scan --fail-on never -f json -o REPORT FILE` on the scan bench's dumps)\n\n\
+         | objects | form | input bytes | peak RSS | RSS / input | bound | CPU (user + sys) | wall | diagnostics |\n|---:|---|---:|---:|---:|---:|---:|---:|---|\n",
+        sizes.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
+    );
+    let mut over = Vec::new();
+    for &n in sizes {
+        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["bench", "--quiet", "-p", "policy-core", "--bench", "scan", "--"])
+            .arg(n.to_string())
+            .env("SCAN_WRITE", dir)
+            .current_dir(root)
+            .status()
+            .context("cannot run cargo bench")?;
+        if !status.success() {
+            bail!("the scan bench could not write the dumps of {n} objects");
+        }
+        for (form, bound) in [("yaml", 4u64), ("json", 3)] {
+            let path = dir.join(format!("scan-{n}.{form}"));
+            let bytes = std::fs::metadata(&path).with_context(|| format!("{}", path.display()))?.len();
+            let cap = (bytes > CLI_DEFAULT_CAP).then_some(bytes);
+            let run = peak_rss(cli, &path, cap);
+            let _ = std::fs::remove_file(&path);
+            let run = run?;
+            let ratio = run.rss as f64 / bytes as f64;
+            let judged = n >= DUMP_BOUND_FROM;
+            let verdict = match (judged, run.rss > bound * bytes) {
+                (false, _) => format!("({bound}x from {DUMP_BOUND_FROM})"),
+                (true, true) => format!("**over** {bound}x"),
+                (true, false) => format!("ok ({bound}x)"),
+            };
+            if judged && run.rss > bound * bytes {
+                over.push(format!("{n} {form}"));
+            }
+            let flag = cap.map_or(String::new(), |c| format!(" (`--max-input-bytes {c}`)"));
+            let _ = writeln!(
+                table,
+                "| {n} | {form}{flag} | {bytes} | {:.1} MiB | {ratio:.2} | {verdict} | {:.1} s | {} | {} |",
+                run.rss as f64 / MIB as f64,
+                run.cpu,
+                run.wall,
+                run.codes
+            );
+            eprintln!(
+                "dump of {n} objects, {form}: {bytes} bytes, peak {:.1} MiB ({ratio:.2}x)",
+                run.rss as f64 / MIB as f64
+            );
+        }
+    }
+    Ok((table, over))
 }
 
 fn measure_all(cli: &Path, dir: &Path, divide: u64) -> anyhow::Result<(String, Vec<&'static str>)> {
@@ -217,7 +316,7 @@ fn measure_all(cli: &Path, dir: &Path, divide: u64) -> anyhow::Result<(String, V
         std::fs::write(&path, &text).with_context(|| format!("{}", path.display()))?;
         let bytes = text.len() as u64;
         drop(text);
-        let (rss, codes) = peak_rss(cli, &path)?;
+        let Run { rss, codes, .. } = peak_rss(cli, &path, None)?;
         let _ = std::fs::remove_file(&path);
         let bound = 8 * bytes + 64 * MIB;
         if rss > bound {
@@ -239,23 +338,35 @@ fn measure_all(cli: &Path, dir: &Path, divide: u64) -> anyhow::Result<(String, V
     Ok((table, over))
 }
 
-/// Peak RSS in bytes of one scan, and the diagnostic codes its report lists.
-fn peak_rss(cli: &Path, input: &PathBuf) -> anyhow::Result<(u64, String)> {
+/// What one scan cost.
+struct Run {
+    /// Peak RSS in bytes.
+    rss: u64,
+    /// User + system CPU seconds.
+    cpu: f64,
+    /// Wall time as `/usr/bin/time` prints it (`m:ss.cc`).
+    wall: String,
+    /// The diagnostic codes its report lists.
+    codes: String,
+}
+
+/// One scan under `/usr/bin/time -v`, with the input cap raised to `cap` when given.
+fn peak_rss(cli: &Path, input: &PathBuf, cap: Option<u64>) -> anyhow::Result<Run> {
     let report = input.with_extension("report.json");
-    let out = Command::new("/usr/bin/time")
-        .arg("-v")
-        .arg(cli)
-        .args(["scan", "--fail-on", "never", "-f", "json", "-o"])
-        .arg(&report)
-        .arg(input)
-        .output()
-        .context("cannot run /usr/bin/time")?;
+    let mut command = Command::new("/usr/bin/time");
+    command.arg("-v").arg(cli).args(["scan", "--fail-on", "never", "-f", "json", "-o"]).arg(&report);
+    if let Some(cap) = cap {
+        command.args(["--max-input-bytes", &cap.to_string()]);
+    }
+    let out = command.arg(input).output().context("cannot run /usr/bin/time")?;
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let kb = stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
-        .and_then(|v| v.trim().parse::<u64>().ok())
+    let field = |name: &str| stderr.lines().find_map(|l| l.trim().strip_prefix(name).map(str::trim));
+    let kb = field("Maximum resident set size (kbytes): ")
+        .and_then(|v| v.parse::<u64>().ok())
         .with_context(|| format!("no peak RSS in the output of /usr/bin/time for {}: {stderr}", input.display()))?;
+    let seconds = |name: &str| field(name).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let cpu = seconds("User time (seconds): ") + seconds("System time (seconds): ");
+    let wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss): ").unwrap_or("?").to_string();
     let codes = std::fs::read(&report)
         .ok()
         .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
@@ -273,5 +384,5 @@ fn peak_rss(cli: &Path, input: &PathBuf) -> anyhow::Result<(u64, String)> {
         })
         .unwrap_or_else(|| format!("no report (exit {:?})", out.status.code()));
     let _ = std::fs::remove_file(&report);
-    Ok((kb * 1024, codes))
+    Ok(Run { rss: kb * 1024, cpu, wall, codes })
 }

@@ -30,9 +30,10 @@ tasks:
   viewer [args]                  build the viewer
   bench [--quick] [--no-hosts]   every benchmark (scan, pathological, audit, admission native and in
                                  the wasm hosts, memory), then the ratios they printed
-  bench-memory [--quick] [--no-build]
-                                 peak RSS of the release CLI over hostile input shapes, as a
-                                 ratio to input bytes; fails above 8 x input + 64 MiB";
+  bench-memory [--quick] [--no-build] [--dumps N,...] [--no-shapes]
+                                 peak RSS of the release CLI over hostile input shapes (fails
+                                 above 8 x input + 64 MiB) and the scan bench's dumps of 100k
+                                 and 300k objects (fails above 3 x input for JSON, 4 x for YAML)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -226,8 +226,8 @@ fn finish(staging: &Path, release: bool) -> anyhow::Result<()> {
     }
     let bytes = std::fs::read(&wasm).with_context(|| format!("cannot read {}", wasm.display()))?;
     let module = format!(
-        "// The viewer's WebAssembly, base64: loaded as a script so the page needs no fetch.\nexport default \"{}\";\n",
-        base64(&bytes)
+        "// The viewer's WebAssembly, one byte per character: loaded as a script so the page needs no fetch.\nexport default \"{}\";\n",
+        byte_string(&bytes)
     );
     let out = staging.join("viewer_bg.wasm.js");
     std::fs::write(&out, module).with_context(|| format!("cannot write {}", out.display()))?;
@@ -253,7 +253,7 @@ fn optimise(wasm: &Path) -> anyhow::Result<()> {
     let out = wasm.with_extension("opt.wasm");
     // The features rustc 1.95 enables by default for wasm32-unknown-unknown.
     let status = Command::new(&tool)
-        .args(["-Oz", "--strip-debug", "--strip-producers"])
+        .args(["-O3", "--strip-debug", "--strip-producers"])
         .args([
             "--enable-bulk-memory",
             "--enable-nontrapping-float-to-int",
@@ -286,6 +286,20 @@ fn check_no_inline_script(html: &str) -> anyhow::Result<()> {
         rest = rest.get(tag_end..).unwrap_or("");
     }
     Ok(())
+}
+
+/// Bytes as the characters of a JS string literal, one each: a byte that cannot stand in a
+/// literal as itself (`"`, `\\`, a line break) is written 256 higher, and boot.js keeps each
+/// character's low byte. Against base64 (4 characters per 3 bytes, which breaks gzip's
+/// byte-aligned matches) this ships the module 5 % bigger than the bare wasm gzipped, not 34 %.
+fn byte_string(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| {
+            let escaped = matches!(b, b'"' | b'\\' | b'\n' | b'\r');
+            char::from_u32(u32::from(b) + if escaped { 0x100 } else { 0 }).unwrap_or(char::REPLACEMENT_CHARACTER)
+        })
+        .collect()
 }
 
 fn base64(bytes: &[u8]) -> String {
@@ -334,6 +348,22 @@ mod tests {
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
         assert_eq!(base64(&[0xff, 0xfe, 0x00]), "//4A");
+    }
+
+    #[test]
+    fn every_byte_is_one_literal_character_whose_low_byte_it_is() {
+        let all: Vec<u8> = (0..=255).collect();
+        let text = byte_string(&all);
+        let chars: Vec<char> = text.chars().collect();
+        assert_eq!(chars.len(), 256);
+        for (&b, &c) in all.iter().zip(&chars) {
+            assert_eq!(u32::from(c) & 0xff, u32::from(b), "byte {b:#04x}");
+            // What a JS string literal cannot hold as itself (ECMAScript's DoubleStringCharacter).
+            let unfit = matches!(c, '"' | '\\' | '\n' | '\r' | '\u{2028}' | '\u{2029}');
+            assert!(!unfit, "byte {b:#04x} stands as {c:?} in the literal");
+        }
+        assert_eq!(byte_string(b"AZaz09+/\0"), "AZaz09+/\0", "all but four bytes stand for themselves");
+        assert_eq!(byte_string(b"\"\\\n\r"), "\u{122}\u{15c}\u{10a}\u{10d}");
     }
 
     #[test]

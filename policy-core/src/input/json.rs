@@ -2,6 +2,7 @@
 //! the lines serde_json does not report, e.g. where every item of a `List` starts.
 
 use super::lines::{DocLines, Seg};
+use super::managed_fields;
 use super::progress::Tick;
 use super::yaml::{self, Budget, Problem};
 use crate::data::diagnostic::DiagnosticCode;
@@ -279,11 +280,15 @@ impl<'de> serde::Deserialize<'de> for Read {
 struct Tally {
     bytes: u64,
     deepest: u32,
+    /// The entries of every open mapping and the items of every open sequence, innermost last:
+    /// each container is allocated once, exactly sized, when it closes (serde_json gives no
+    /// length up front; a vector grown by doubling and shrunk would leave a hole per container).
+    entries: Vec<(crate::value::Str, Value)>,
+    items: Vec<Value>,
 }
 
-/// Where a value sits, for the one thing the loader leaves out: server-side-apply field sets,
-/// `managedFields[].fieldsV1` (maps of empty maps, often half of an object, read by no rule; the
-/// YAML builder skips them too). The entries themselves stay: CSR approval reads `manager`.
+/// Where a value sits, for what the loader leaves out of `managedFields` (see
+/// [`managed_fields`]): whole entries, and every key but the kept ones, are never built.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum At {
     Other,
@@ -374,28 +379,38 @@ impl<'de> serde::de::Visitor<'de> for Reader<'_> {
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
         self.container();
-        let at = if self.at == At::ManagedFields { At::ManagedEntry } else { At::Other };
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        let managed = self.at == At::ManagedFields;
+        let at = if managed { At::ManagedEntry } else { At::Other };
+        let start = self.tally.items.len();
         while let Some(item) = seq.next_element_seed(Reader { tally: self.tally, depth: self.depth + 1, at })? {
-            items.push(item);
+            if managed && !managed_fields::kept_entry(&item) {
+                self.tally.bytes = self.tally.bytes.saturating_sub(yaml::cost(&item).1);
+                continue;
+            }
+            self.tally.items.push(item);
         }
-        Ok(Value::Array(items.into_boxed_slice()))
+        Ok(Value::Array(self.tally.items.drain(start..).collect()))
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut access: A) -> Result<Value, A::Error> {
         self.container();
-        let mut entries = Vec::with_capacity(access.size_hint().unwrap_or(0).min(4096));
+        let start = self.tally.entries.len();
         while let Some(key) = access.next_key_seed(KeySeed)? {
-            if self.at == At::ManagedEntry && key == "fieldsV1" {
+            if self.at == At::ManagedEntry && !managed_fields::kept_key(&key) {
                 access.next_value::<serde::de::IgnoredAny>()?;
                 continue;
             }
-            let at = if key == "managedFields" { At::ManagedFields } else { At::Other };
+            let at = if key == managed_fields::KEY { At::ManagedFields } else { At::Other };
             let value = access.next_value_seed(Reader { tally: self.tally, depth: self.depth + 1, at })?;
+            if at == At::ManagedFields && value.as_array().is_some_and(<[Value]>::is_empty) {
+                // No entry kept: the key goes too.
+                self.tally.bytes = self.tally.bytes.saturating_sub(yaml::cost(&value).1);
+                continue;
+            }
             self.tally.bytes = self.tally.bytes.saturating_add(yaml::KEY_COST + yaml::text_cost(key.len()));
-            entries.push((key, value));
+            self.tally.entries.push((key, value));
         }
-        Ok(Value::Object(crate::value::Map::from_entries(entries)))
+        Ok(Value::Object(crate::value::Map::from_entries(self.tally.entries.drain(start..).collect())))
     }
 }
 

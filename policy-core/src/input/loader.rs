@@ -2,6 +2,7 @@
 //! shapes (lists, AdmissionReviews, kubeconfigs, embedded manifests) and diagnostics.
 
 use super::lines::{DocLines, LineMap, Seg};
+use super::managed_fields;
 use super::progress::Tick;
 use super::yaml::{self, Budget, Caps, HARD_MAX_DEPTH, Problem};
 use super::{
@@ -268,7 +269,8 @@ impl<'a> FileCx<'a> {
     }
 
     fn push(&mut self, mut value: Value, line: u32, origin: Origin) {
-        drop_field_sets(&mut value);
+        // The readers leave most of it unbuilt; what came another way is trimmed alike.
+        managed_fields::trim(&mut value);
         // The object's own record counts too (its path is shared, not copied).
         let record = size_of::<Object>() as u64;
         self.budget.left = self.budget.left.saturating_sub(record);
@@ -694,19 +696,6 @@ fn str_of<'m>(map: &'m Map, key: &str) -> &'m str {
     map.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-/// Server-side-apply bookkeeping (`metadata.managedFields[].fieldsV1`, often half of an object
-/// written by `--show-managed-fields`) is read by no rule: it is not kept (the YAML builder
-/// never even builds it; JSON values lose it here). The entries stay, as
-/// CSR approval reads their `manager` and `subresource`.
-fn drop_field_sets(value: &mut Value) {
-    let Some(Value::Array(entries)) = value.get_mut("metadata").and_then(|m| m.get_mut("managedFields")) else {
-        return;
-    };
-    for entry in entries.iter_mut().filter_map(Value::as_object_mut) {
-        entry.remove("fieldsV1");
-    }
-}
-
 /// Set `key` when it is missing or empty.
 fn fill(map: &mut Map, key: &str, value: &str) {
     if str_of(map, key).is_empty() && !value.is_empty() {
@@ -786,14 +775,17 @@ mod tests {
             objects(&l),
             vec![obj("ConfigMap", "a", 1, Origin::Document), obj("Secret", "b", 16, Origin::Document)]
         );
-        let entry = &l.objects[0].value["metadata"]["managedFields"][0];
-        assert_eq!((entry["manager"].as_str(), entry.get("fieldsV1")), (Some("kubectl"), None));
+        // No approval entry: nothing of the list is kept (see managed_fields.rs).
+        assert_eq!(l.objects[0].value["metadata"], json!({"name": "a"}));
         assert_eq!(l.objects[0].value["data"]["k"], "v");
         let json = br#"{"kind": "List", "items": [{"apiVersion": "v1", "kind": "Pod",
-  "metadata": {"name": "p", "managedFields": [{"manager": "m", "fieldsV1": {"f:spec": {}}}]}}]}"#;
+  "metadata": {"name": "p", "managedFields": [{"manager": "m", "subresource": "approval", "fieldsV1": {"f:spec": {}}}]}}]}"#;
         let l = run("l.json", json);
         assert_eq!(objects(&l), vec![obj("Pod", "p", 1, Origin::ListItem)]);
-        assert_eq!(l.objects[0].value["metadata"]["managedFields"], json!([{"manager": "m"}]));
+        assert_eq!(
+            l.objects[0].value["metadata"]["managedFields"],
+            json!([{"manager": "m", "subresource": "approval"}])
+        );
     }
 
     /// Every report of loading `text` as one input: (bytes read, objects read, files read).

@@ -76,6 +76,12 @@ pub struct Locator<'t> {
     marks: BTreeMap<usize, Position>,
     /// The objects that start on a line, by line.
     objects: HashMap<u32, Starts<'t>>,
+    /// The entries of the mappings walked in the object asked about last, by node: the
+    /// findings of an object, asked in a row, walk each of its mappings once rather than once
+    /// per evidence path (a mapping's entries are found by stepping over every value in it).
+    maps: HashMap<Node, Vec<Entry<'t>>>,
+    /// That object.
+    maps_of: Option<Node>,
 }
 
 impl<'t> Locator<'t> {
@@ -86,17 +92,24 @@ impl<'t> Locator<'t> {
             lines: BTreeMap::from([(1, 0)]),
             marks: BTreeMap::from([(0, Position { line: 1, column: 1 })]),
             objects: HashMap::new(),
+            maps: HashMap::new(),
+            maps_of: None,
         }
     }
 
     /// Where `path` is in `object`, which starts at line `line`; `None` when the object or
-    /// the path's first step is not found there.
+    /// the path's first step is not found there. Ask for the paths of one object in a row: the
+    /// mappings walked are remembered until another object is asked about.
     pub fn field(&mut self, line: u32, object: &ObjectRef, path: &str) -> Option<Found> {
         let start = self.line_offset(line)?;
         let text = self.text;
         let starts = self.objects.entry(line).or_insert_with(|| Starts::new(text.candidates(start)));
         let node = starts.pick(object)?.node;
-        let (at, depth, complete) = text.follow(node, path);
+        if self.maps_of != Some(node) {
+            self.maps.clear();
+            self.maps_of = Some(node);
+        }
+        let (at, depth, complete) = text.follow(node, path, &mut self.maps);
         Some(Found { offset: at?, complete, depth })
     }
 
@@ -226,7 +239,7 @@ impl<'t> Starts<'t> {
 }
 
 /// A node of the document, by where it starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Node {
     /// A block mapping whose keys sit at `indent`, the first at `first`.
     BlockMap { first: usize, indent: usize },
@@ -857,7 +870,7 @@ impl<'t> Text<'t> {
 
     /// Follow `path` from `node`: the offset of the deepest key or item found, the steps found,
     /// and whether the path was found whole.
-    fn follow(self, node: Node, path: &str) -> (Option<usize>, usize, bool) {
+    fn follow(self, node: Node, path: &str, maps: &mut HashMap<Node, Vec<Entry<'t>>>) -> (Option<usize>, usize, bool) {
         // `data.config → users[0].user.token`: a path that goes on inside a document held in a
         // value (a kubeconfig in a ConfigMap), followed on when that is a literal block.
         let path = if path.contains(" → ") { Cow::Owned(path.replace(" → ", ".")) } else { Cow::Borrowed(path) };
@@ -871,7 +884,9 @@ impl<'t> Text<'t> {
                 return (at, depth, true);
             }
             let step = match node {
-                Node::BlockMap { .. } | Node::FlowMap(_) => self.map_step(node, rest),
+                Node::BlockMap { .. } | Node::FlowMap(_) => {
+                    self.map_step(node, rest, maps.entry(node).or_insert_with(|| self.entries(node)))
+                }
                 Node::BlockSeq { first, indent } => {
                     let items = self.block_items(first, indent).into_iter().filter_map(|d| self.block_item(d, indent));
                     self.seq_step(items.collect(), rest)
@@ -925,10 +940,9 @@ impl<'t> Text<'t> {
         Some((at, Some(node), next.strip_prefix('.').unwrap_or(next)))
     }
 
-    /// One key step in a mapping: `[key]`, or the longest key that `rest` starts with (keys
-    /// may hold dots: `data.ca.crt`).
-    fn map_step(self, map: Node, rest: &str) -> Option<(usize, Option<Node>, &str)> {
-        let entries = self.entries(map);
+    /// One key step in a mapping whose entries are `entries`: `[key]`, or the longest key that
+    /// `rest` starts with (keys may hold dots: `data.ca.crt`).
+    fn map_step<'r>(self, map: Node, rest: &'r str, entries: &[Entry<'_>]) -> Option<(usize, Option<Node>, &'r str)> {
         let (entry, next) = if let Some(inner) = rest.strip_prefix('[') {
             let close = inner.find(']')?;
             let key = inner.get(..close)?;
@@ -1060,6 +1074,22 @@ kind: List
         let b = obj("Secret", None, "b");
         assert_eq!(at(list, 10, &b, "data.token"), Some((10, 62, true)));
         assert_eq!(at(list, 10, &b, "data.ca.crt"), Some((10, 75, true)));
+    }
+
+    #[test]
+    fn one_locator_asked_about_objects_in_turn_answers_as_fresh_ones() {
+        // The mappings an object's walk read are kept for its next path and dropped for another
+        // object, also when both start on one line.
+        let minified = r#"{"kind":"List","items":[{"kind":"Pod","metadata":{"name":"a"},"spec":{"x":1,"y":{"z":2}}},{"kind":"Pod","metadata":{"name":"b"},"spec":{"x":3,"y":{"z":4}}}]}"#;
+        let (a, b) = (obj("Pod", None, "a"), obj("Pod", None, "b"));
+        let asks = [(&a, "spec.x"), (&a, "spec.y.z"), (&b, "spec.y.z"), (&a, "spec.y"), (&b, "spec.x"), (&b, "nope")];
+        let mut shared = Locator::new(minified);
+        for (object, path) in asks {
+            let found = shared.field(1, object, path).map(|f| shared.position(f.offset));
+            let fresh = at(minified, 1, object, path).map(|(line, column, _)| Position { line, column });
+            assert_eq!(found, fresh, "{} {path}", object.name);
+        }
+        assert!(at(minified, 1, &b, "spec.y.z") > at(minified, 1, &a, "spec.y.z"), "each its own");
     }
 
     #[test]

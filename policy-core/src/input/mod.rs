@@ -221,6 +221,7 @@ mod json;
 mod lines;
 mod loader;
 pub mod locate;
+mod managed_fields;
 mod progress;
 mod token_csv;
 mod yaml;

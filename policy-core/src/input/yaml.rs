@@ -5,6 +5,7 @@
 //! (sigs.k8s.io/yaml, i.e. YAML 1.1 booleans such as `yes`/`on`, octal `0755`, merge keys `<<`).
 
 use super::lines::{DocLines, Seg};
+use super::managed_fields;
 use super::progress::Tick;
 use crate::data::diagnostic::DiagnosticCode;
 use crate::value::{Map, Number, Str, Value};
@@ -705,15 +706,20 @@ impl Builder {
         }
     }
 
-    /// Whether the value being finished is a `managedFields[].fieldsV1`: kubectl dumps are full
-    /// of these maps of empty maps (often half of an object's nodes) and no rule reads them.
-    fn is_unread_field(&self) -> bool {
-        let [.., Frame::Map { key: Some(Key::Name(list, _)), .. }, Frame::Seq { .. }, Frame::Map { key, .. }] =
-            self.stack.as_slice()
-        else {
-            return false;
-        };
-        list == "managedFields" && matches!(key, Some(Key::Name(k, _)) if k == "fieldsV1")
+    /// Whether the value being finished is a part of `managedFields` the loader does not keep
+    /// ([`managed_fields`]): a key of an entry but the kept ones (`fieldsV1`, maps of empty maps
+    /// often half of an object's nodes, among them), an entry that records no approval, or the
+    /// list once no entry is left.
+    fn is_unread(&self, value: &Value) -> bool {
+        let managed = |frame: &Frame| matches!(frame, Frame::Map { key: Some(Key::Name(list, _)), .. } if list == managed_fields::KEY);
+        match self.stack.as_slice() {
+            [.., list, Frame::Seq { .. }, Frame::Map { key: Some(Key::Name(key, _)), .. }] if managed(list) => {
+                !managed_fields::kept_key(key)
+            }
+            [.., list, Frame::Seq { .. }] if managed(list) => !managed_fields::kept_entry(value),
+            [.., list] if managed(list) => value.as_array().is_some_and(<[Value]>::is_empty),
+            _ => false,
+        }
     }
 
     fn expects_key(&self) -> bool {
@@ -765,7 +771,7 @@ impl Builder {
             self.budget.charge(bytes, line, true)?;
             self.anchors.insert(anchor, (value.clone(), nodes, bytes));
         }
-        if self.is_unread_field() {
+        if self.is_unread(&value) {
             // Not kept: give back what it was charged.
             self.budget.refund(cost(&value).1);
             if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {

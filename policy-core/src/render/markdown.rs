@@ -383,7 +383,7 @@ mod tests {
             ..Default::default()
         };
         let mut report = sample::report();
-        report.findings[0].fix = crate::report::Fix::delete("delete it", &object);
+        report.findings[0].fix = crate::report::Fix::delete("delete it", &object).map(Box::new);
         assert_eq!(report.findings[0].fix, None, "a newline in a name gives no fix at all");
         object_fix(&mut report, "x```` y");
         let out = markdown(&report);
@@ -406,7 +406,7 @@ mod tests {
             name: name.into(),
             ..Default::default()
         };
-        report.findings[0].fix = crate::report::Fix::delete("delete it", &object);
+        report.findings[0].fix = crate::report::Fix::delete("delete it", &object).map(Box::new);
     }
 
     #[test]

@@ -127,9 +127,17 @@ pub(crate) fn rules_referred(report: &Report) -> Vec<&'static crate::data::rule_
 
 /// The report as pretty JSON (the stable format of `schema/report.schema.json`), newline-terminated.
 pub fn json(report: &Report) -> String {
-    let mut out = serde_json::to_string_pretty(report).unwrap_or_default();
-    out.push('\n');
-    out
+    let mut out = Vec::new();
+    // Writing to a vector fails only if serialising does, which a `Report` never does.
+    let _ = write_json(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`json`], written to `out` as it is made: the report of a big dump is hundreds of MB of
+/// text, which the command line writes without holding it whole beside the report.
+pub fn write_json(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")
 }
 
 /// The findings accepted by a suppression that holds, in report order: every report lists them
@@ -439,6 +447,16 @@ mod tests {
         }
         assert_eq!(Format::parse("MD"), Some(Format::Markdown));
         assert_eq!(Format::parse("yaml"), None);
+    }
+
+    #[test]
+    fn json_written_as_it_is_made_is_the_rendered_text() {
+        let report = sample::report();
+        let mut written = Vec::new();
+        write_json(&report, &mut written).unwrap();
+        let text = json(&report);
+        assert!(text.starts_with("{\n  \"") && text.ends_with("}\n"), "{text}");
+        assert_eq!(String::from_utf8(written).unwrap(), text);
     }
 
     #[test]

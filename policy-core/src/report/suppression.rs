@@ -150,7 +150,7 @@ pub fn apply(findings: &mut [Finding], rules: &[SuppressionRule], today: Date) -
                     suppression.justification
                 );
             }
-            finding.suppression = Some(suppression);
+            finding.suppression = Some(Box::new(suppression));
         }
     }
     rules

@@ -39,6 +39,15 @@ const SECRET_WORDS: &[&str] = &[
     "cookie",
 ];
 
+/// One of these is in every secret word and key file name, without a dash in it: kebab-case
+/// only adds dashes and lowercases, so a name that holds none of them (in any case) is no
+/// secret's.
+const SECRET_PIECES: &[&str] = &["secret", "pass", "token", "credential", "key", "authorization", "cookie"];
+
+fn contains_ignoring_case(text: &str, piece: &str) -> bool {
+    text.as_bytes().windows(piece.len()).any(|w| w.eq_ignore_ascii_case(piece.as_bytes()))
+}
+
 /// Whole names that hold a private key although no secret word is in them.
 const KEY_FILES: &[&str] = &["tls.key", "ssh-privatekey", "key.pem", "client.key", "tls-key"];
 
@@ -155,6 +164,11 @@ pub fn field_value(path: &str, value: String) -> (String, bool) {
 /// Whether a flag, field or variable name (`--oidc-client-secret`, `clientSecret`, `DB_PASSWORD`,
 /// `token`) holds a secret value, as opposed to a file, a duration or a switch about one.
 pub fn is_secret_name(name: &str) -> bool {
+    // Most names (every `:` of a message is looked at) are plainly no secret's: told without
+    // the kebab-case copy.
+    if !SECRET_PIECES.iter().any(|piece| contains_ignoring_case(name, piece)) {
+        return false;
+    }
     let name = kebab(name.trim_matches(|c| c == '-' || c == '"' || c == '\''));
     // Keys of the kubernetes.io/tls and ssh-auth Secret types, wherever they are copied.
     if KEY_FILES.contains(&name.as_str()) {
@@ -310,6 +324,18 @@ fn assignment_spans(text: &str) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_secret_word_holds_a_piece_the_quick_check_looks_for() {
+        for word in SECRET_WORDS.iter().chain(KEY_FILES) {
+            assert!(SECRET_PIECES.iter().any(|p| word.contains(p)), "{word}");
+        }
+        // Any spelling of one: camelCase, snake_case, capitals.
+        for name in ["clientSecret", "DB_PASSWORD", "--oidc-client-secret", "apiKey", "X-Api-Key", "tls.key"] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        assert!(!is_secret_name("serviceaccount") && !is_secret_name("system"));
+    }
 
     #[test]
     fn url_userinfo_goes_whole() {

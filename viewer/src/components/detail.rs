@@ -40,7 +40,7 @@ pub fn DetailPanel(props: &DetailProps) -> Html {
             </div>
             <dl class="facts">
                 <dt>{"Object"}</dt><dd><code>{ f.object.to_string() }</code></dd>
-                <dt>{"Source"}</dt><dd><code>{ format!("{}:{}", f.source.path, f.source.line) }</code></dd>
+                <dt>{"Source"}</dt><dd><code>{ f.source.to_string() }</code></dd>
                 if f.baseline.is_some() {
                     <dt>{"Since the baseline"}</dt><dd id="detail-since">{ crate::components::compare::since_tag(f) }</dd>
                 }
@@ -68,7 +68,7 @@ pub fn DetailPanel(props: &DetailProps) -> Html {
             <h3>{"How to fix"}</h3>
             <p class="remediation">{ message(&f.remediation) }</p>
             if let Some(fix) = &f.fix {
-                <FixToCopy fix={fix.clone()} />
+                <FixToCopy fix={(**fix).clone()} />
             }
             <h3>{"Source"}</h3>
             { match excerpt {

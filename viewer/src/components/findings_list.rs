@@ -147,7 +147,7 @@ impl Component for FindingsList {
                                     { views::message(&f.message) }
                                 </span>
                                 <span class="object">{ f.object.to_string() }</span>
-                                <span class="where">{ format!("{}:{}", f.source.path, f.source.line) }</span>
+                                <span class="where">{ f.source.to_string() }</span>
                             </button>
                         </li>
                     }

@@ -9,33 +9,38 @@ use time::format_description::well_known::Rfc3339;
 const STAMPS: [&str; 3] = ["creationTimestamp", "lastTransitionTime", "lastUpdateTime"];
 
 /// The newest RFC 3339 instant under one of [`STAMPS`] in a YAML or JSON text, if any. A linear
-/// scan of the bytes, no parse: cheap next to the analysis even at 100k objects.
+/// scan of the bytes, no parse: one pass, as every key holds `Time` (three passes, one per key,
+/// took a tenth of a second of a 100k-object dump in the worker).
 pub fn newest_timestamp(text: &[u8]) -> Option<OffsetDateTime> {
     let mut newest: Option<OffsetDateTime> = None;
-    for key in STAMPS {
-        let key = key.as_bytes();
-        let mut at = 0;
-        while let Some(found) = find(text.get(at..)?, key) {
-            let after = at + found + key.len();
-            at = after;
-            // `key: value`, `key: "value"`, `"key": "value"`.
-            let rest = text.get(after..)?;
-            let skip = rest.iter().take_while(|b| matches!(b, b'"' | b'\'' | b':' | b' ' | b'\t')).count();
-            let Some(value) = rest
-                .get(skip..)
-                .map(|v| v.iter().take_while(|b| is_stamp_byte(**b)).count())
-                .and_then(|n| rest.get(skip..skip + n))
-            else {
-                continue;
-            };
-            if let Some(instant) = std::str::from_utf8(value).ok().and_then(|v| OffsetDateTime::parse(v, &Rfc3339).ok())
-                && newest.is_none_or(|n| instant > n)
-            {
-                newest = Some(instant);
-            }
+    let mut at = 0;
+    while let Some(found) = find(text.get(at..)?, b"Time") {
+        let time = at + found;
+        at = time + 1;
+        let Some(after) = STAMPS.iter().find_map(|key| key_around(text, time, key.as_bytes())) else { continue };
+        // `key: value`, `key: "value"`, `"key": "value"`.
+        let rest = text.get(after..)?;
+        let skip = rest.iter().take_while(|b| matches!(b, b'"' | b'\'' | b':' | b' ' | b'\t')).count();
+        let Some(value) = rest
+            .get(skip..)
+            .map(|v| v.iter().take_while(|b| is_stamp_byte(**b)).count())
+            .and_then(|n| rest.get(skip..skip + n))
+        else {
+            continue;
+        };
+        if let Some(instant) = std::str::from_utf8(value).ok().and_then(|v| OffsetDateTime::parse(v, &Rfc3339).ok())
+            && newest.is_none_or(|n| instant > n)
+        {
+            newest = Some(instant);
         }
     }
     newest
+}
+
+/// Where `key` ends, if the text holds it with its `Time` at `time`.
+fn key_around(text: &[u8], time: usize, key: &[u8]) -> Option<usize> {
+    let start = time.checked_sub(find(key, b"Time")?)?;
+    (text.get(start..start + key.len())? == key).then_some(start + key.len())
 }
 
 fn is_stamp_byte(b: u8) -> bool {
@@ -99,6 +104,9 @@ mod tests {
         assert_eq!(newest_timestamp(b""), None);
         // A key at the very end, with nothing after it, is no instant and no panic.
         assert_eq!(newest_timestamp(b"creationTimestamp"), None);
+        assert_eq!(newest_timestamp(b"Time: 2025-11-28T09:30:00Z\nastUpdateTime: 2025-11-28T09:30:00Z"), None);
+        let every = b"a:\n  lastUpdateTime: 2025-01-01T00:00:00Z\n  lastTransitionTime: 2025-02-01T00:00:00Z\n";
+        assert_eq!(rfc3339(newest_timestamp(every).unwrap()), "2025-02-01T00:00:00Z");
     }
 
     #[test]
