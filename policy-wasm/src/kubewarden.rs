@@ -17,10 +17,11 @@ pub const REJECT_ANNOTATION: &str = "authn-audit-reject";
 pub const WARN_ANNOTATION: &str = "authn-audit-warn";
 
 /// `ValidationRequest<T>` of the SDK: the AdmissionRequest and the policy settings. The request
-/// is read straight into policy-core's tree: it is decided, never answered back.
+/// is read straight into policy-core's tree, without what no decision reads ([`crate::request`]):
+/// it is decided, never answered back.
 #[derive(Debug, Deserialize)]
 struct ValidationRequest {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::request::deserialize")]
     request: policy_core::value::Value,
     #[serde(default)]
     settings: Value,

@@ -10,6 +10,7 @@ pub mod api;
 pub mod error;
 pub mod kubewarden;
 pub mod opa;
+pub mod request;
 pub mod settings;
 
 pub use error::Error;

@@ -26,7 +26,9 @@ LHMCIQCHIOb4xdt+6ZSV7sFl9PmLn/gl8HqRjJS1Wo6G+U/qjw==
 /// Touch every lazily built global an admission can reach (x509-parser's OID tables, ...) by
 /// deciding a few requests that parse certificates, decode Secrets and produce findings
 /// (policy-core's own: the default roles, aggregated once, and their index, which the RoleBinding
-/// below builds; a finding's default remediation stays derived per run). The host rewinds the
+/// below builds), and by deriving every admit rule's default remediation, which the catalogue keeps
+/// once derived (a rule first finding something in a later evaluation would otherwise build it
+/// there, and a later evaluation's heap would overwrite it). The host rewinds the
 /// heap between evaluations, so a lazy global first built
 /// during an evaluation would later be overwritten; built here, it lies below every address the
 /// host sees. A new lazy global on another path needs a request here: the host tests evaluate
@@ -56,6 +58,9 @@ fn warm_up() -> usize {
                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
                "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "system:anonymous"}]}),
     ];
+    for meta in policy_core::registry::ALL.iter().map(|rule| rule.meta()).filter(|meta| meta.admits()) {
+        meta.default_remediation();
+    }
     let settings = policy_wasm::PolicySettings::default();
     objects
         .into_iter()
@@ -70,5 +75,17 @@ mod tests {
     fn warm_up_decides_requests_that_produce_findings() {
         // One per request at least once the admit rules are in (CC003, BT001, SA001, TR001, AN002).
         assert!(super::warm_up() >= 5, "warm-up found {}", super::warm_up());
+    }
+
+    #[test]
+    fn warm_up_derives_every_admit_rules_default_remediation() {
+        super::warm_up();
+        let missing: Vec<&str> = policy_core::registry::ALL
+            .iter()
+            .map(|rule| rule.meta())
+            .filter(|meta| meta.admits() && meta.fix_text.get().is_none())
+            .map(|meta| meta.code)
+            .collect();
+        assert!(missing.is_empty(), "derived during an evaluation, above the host's rewind point: {missing:?}");
     }
 }
