@@ -65,7 +65,8 @@ const COMMON: &[&str] = &[
     "rbac.authorization.kubernetes.io/autoupdate",
 ];
 
-/// `text` as a [`Str`]: inline when short, a shared constant when [`COMMON`], else a heap copy.
+/// `text` as a [`Str`]: inline when short, a shared constant when it is one of the long strings
+/// every dump repeats (`COMMON`), else a heap copy.
 /// The readers build every key and string through it.
 pub fn str_of(text: &str) -> Str {
     let common = (text.len() > size_of::<Str>()).then(|| COMMON.binary_search(&text).ok()).flatten();
