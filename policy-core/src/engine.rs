@@ -206,8 +206,10 @@ pub fn place_findings(findings: &mut [Finding], inputs: &[InputFile<'_>]) {
         let Some(&input) = bytes.get(&*path) else { continue };
         let text = input::locate::text_of(input);
         let mut locator = input::locate::Locator::new(&text);
-        // In line order, so the locator counts lines on from the last one.
-        indexes.sort_by_key(|&i| findings.get(i).map(|f| f.source.object_line));
+        // In line order, so the locator counts lines on from the last one, and each object's
+        // findings in a row, so it walks the object's mappings once for all of them (a minified
+        // dump is one line: by line alone, the rules' order would have it walk them again).
+        indexes.sort_by_key(|&i| findings.get(i).map(|f| (f.source.object_line, &f.object)));
         let mut placed: Vec<(usize, usize)> = Vec::with_capacity(indexes.len());
         for i in indexes {
             let Some(f) = findings.get(i) else { continue };
