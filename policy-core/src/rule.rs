@@ -76,15 +76,19 @@ pub struct Context<'c, 'a> {
     pub mode: Scope,
 }
 
+/// Findings a rule's vector holds before [`Findings::push`] starts another (about 1 MiB).
+const CHUNK: usize = 4096;
+
 /// The collector a check pushes into. A check cannot fail: input problems are diagnostics.
 ///
 /// It is also where every rule's output passes on its way to any report: secrets echoed in a
 /// finding's texts are redacted here ([`Finding::redacted`]), however the finding was built.
 #[derive(Debug, Default)]
 pub struct Findings {
-    /// What the rule running now pushed.
+    /// What the rule running now pushed since its last full chunk.
     pub(crate) found: Vec<Finding>,
-    /// What the rules run before it pushed, one exactly sized vector per rule: a single vector
+    /// What the rules run before it pushed, exactly sized vectors (a rule's full chunks, then the
+    /// rest of its findings), in the order pushed: a single vector
     /// grown by pushes holds up to twice its findings' slots at a big dump's peak (at 300k
     /// objects, 150k spare slots).
     done: Vec<Vec<Finding>>,
@@ -128,6 +132,13 @@ impl Findings {
         for evidence in &mut finding.evidence {
             evidence.path.shrink_to_fit();
             evidence.value.shrink_to_fit();
+        }
+        if self.found.len() == CHUNK {
+            // A rule of 10⁵ findings fills chunks rather than doubling one vector: each doubling
+            // copies every finding into fresh memory, and the page faults of those copies were a
+            // tenth of a big scan's CPU.
+            let full = std::mem::replace(&mut self.found, Vec::with_capacity(CHUNK));
+            self.done.push(full);
         }
         self.found.push(finding);
     }
@@ -251,6 +262,25 @@ mod tests {
         /// ## What it does
         /// A rule of this test only.
         TestRule { code: "XX001", slug: "test-rule", severity: Severity::Low, mechanism: Mechanism::General, scope: Scope::Audit }
+    }
+
+    #[test]
+    fn findings_past_a_chunk_keep_their_order_and_every_vector_its_size() {
+        let mut out = Findings::default();
+        let pushed = 2 * CHUNK + 3;
+        for i in 0..pushed {
+            out.push(Finding::new(TestRule.meta(), ObjectRef::default(), Source::default(), format!("f{i}")));
+            if i == 10 {
+                out.rule_done();
+            }
+        }
+        // Each full chunk was set aside as it filled, never grown past its size.
+        assert!(out.done.iter().all(|d| d.len() == d.capacity() && d.len() <= CHUNK), "exact chunks");
+        assert!(out.found.len() < CHUNK);
+        let (all, _) = out.into_parts();
+        assert_eq!(all.len(), pushed);
+        assert_eq!(all.capacity(), pushed);
+        assert!(all.iter().enumerate().all(|(i, f)| f.message == format!("f{i}")), "in the order pushed");
     }
 
     #[test]
