@@ -73,10 +73,39 @@ pub struct Credential {
 
 /// Collect every credential the dump reveals (MX004): client certificates, CSRs, legacy
 /// service-account tokens, bootstrap tokens, kubeconfig users and static-token rows. Sorted by
-/// kind, then identity.
+/// kind, then identity. What a reader gave back with [`keep`] for the same instant is handed
+/// over rather than listed again.
 pub fn collect(inv: &crate::inventory::Inventory<'_>, now: time::OffsetDateTime) -> Vec<Credential> {
-    let mut out = Vec::new();
-    for found in inv.certs.client_credentials() {
+    match inv.kept_credentials.take() {
+        Some((at, kept)) if at == now => kept,
+        _ => list(inv, now),
+    }
+}
+
+/// Give back what [`collect`] returned, unchanged, for its next caller (the rules that list the
+/// credentials run before the report's section is made from the same list).
+pub(crate) fn keep(inv: &crate::inventory::Inventory<'_>, now: time::OffsetDateTime, credentials: Vec<Credential>) {
+    inv.kept_credentials.replace(Some((now, credentials)));
+}
+
+fn list(inv: &crate::inventory::Inventory<'_>, now: time::OffsetDateTime) -> Vec<Credential> {
+    let secret_type = |s: &&Object| {
+        matches!(s.str_at(&["type"]), Some("kubernetes.io/service-account-token" | "bootstrap.kubernetes.io/token"))
+    };
+    // Sized first: a vector of 10⁵ credentials grown by doubling copies them into fresh memory
+    // at every step.
+    let users: usize = inv.certs.kubeconfigs.iter().map(|c| c.users.len()).sum();
+    let rows: usize =
+        inv.of_kind("StaticTokenFile").filter_map(|f| f.at(&["rows"]).and_then(Value::as_array)).map(<[_]>::len).sum();
+    let clients: Vec<_> = inv.certs.client_credentials().collect();
+    let mut out = Vec::with_capacity(
+        clients.len()
+            + inv.certs.csrs.len()
+            + inv.of_kind("Secret").filter(secret_type).count()
+            + users
+            + rows,
+    );
+    for found in clients {
         let cert = &found.cert;
         out.push(Credential {
             kind: CredentialKind::ClientCertificate,
@@ -164,8 +193,14 @@ pub fn collect(inv: &crate::inventory::Inventory<'_>, now: time::OffsetDateTime)
     for credential in &mut out {
         credential.redact();
     }
-    out.sort_by(|a, b| {
-        a.kind.cmp(&b.kind).then_with(|| a.identity.cmp(&b.identity)).then_with(|| a.source.cmp(&b.source))
+    // In place (a stable sort's scratch is half the list again, in fresh memory); the path
+    // tells apart two credentials of one object.
+    out.sort_unstable_by(|a, b| {
+        a.kind
+            .cmp(&b.kind)
+            .then_with(|| a.identity.cmp(&b.identity))
+            .then_with(|| a.source.cmp(&b.source))
+            .then_with(|| a.path.cmp(&b.path))
     });
     out
 }
@@ -297,6 +332,29 @@ mod tests {
     use crate::data::source::Source;
     use crate::input::Origin;
     use crate::inventory::Inventory;
+
+    #[test]
+    fn credentials_given_back_are_handed_over_for_their_instant_only() {
+        let secret = serde_json::json!({"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+            "metadata": {"name": "t", "namespace": "ci", "annotations": {"kubernetes.io/service-account.name": "deployer"}},
+            "data": {"token": "UW0zWHI3cEwydks5c1Q0d1o4eU4xY0Q2aEo1ZkcwYUU="}});
+        let objects = [Object::new(secret, Source::default(), Origin::Document)];
+        let inv = Inventory::new(&objects);
+        let now = time::OffsetDateTime::UNIX_EPOCH;
+        let listed = collect(&inv, now);
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed.capacity(), 1, "sized before it is filled");
+        let mut marked = listed.clone();
+        marked[0].status = "kept".into();
+        keep(&inv, now, marked.clone());
+        // Another instant lists them again (what was kept is dropped).
+        assert_eq!(collect(&inv, now + time::Duration::DAY), listed);
+        assert_eq!(collect(&inv, now), listed);
+        // The same instant takes what was kept, once.
+        keep(&inv, now, marked.clone());
+        assert_eq!(collect(&inv, now), marked);
+        assert_eq!(collect(&inv, now), listed);
+    }
 
     #[test]
     fn a_token_in_both_data_and_string_data_is_the_string_data_one() {

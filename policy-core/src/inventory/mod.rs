@@ -44,6 +44,10 @@ pub struct Inventory<'a> {
     pub aws_auth: Vec<aws_auth::Mapping<'a>>,
     /// Aggregates of the audit logs given beside the dump (empty when none).
     pub audit: crate::audit::AuditLog,
+    /// The credentials a rule listed, as of an instant, kept for the next reader
+    /// ([`credentials::collect`]): MX004 and the report's section list the same ones, and
+    /// listing them was a sixth of a big dump's scan.
+    kept_credentials: std::cell::RefCell<Option<(time::OffsetDateTime, Vec<credentials::Credential>)>>,
 }
 
 impl<'a> Inventory<'a> {
@@ -67,6 +71,7 @@ impl<'a> Inventory<'a> {
             certs: certs::Certificates::default(),
             aws_auth: Vec::new(),
             audit: crate::audit::AuditLog::default(),
+            kept_credentials: std::cell::RefCell::new(None),
         };
         let (apiserver, mut diagnostics) = flags::Flags::collect(&inv, flags::Component::ApiServer);
         let (controller_manager, more) = flags::Flags::collect(&inv, flags::Component::ControllerManager);

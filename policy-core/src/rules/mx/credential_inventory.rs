@@ -43,15 +43,18 @@ declare_rule! {
 impl Check for CredentialInventory {
     fn check(&self, cx: &Context<'_, '_>, out: &mut Findings) {
         let now = cx.now.unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-        for credential in credentials::collect(cx.inv, now) {
-            let message = describe(&credential);
+        let listed = credentials::collect(cx.inv, now);
+        for credential in &listed {
+            let message = describe(credential);
             let redacted = !matches!(
                 credential.kind,
                 CredentialKind::ClientCertificate | CredentialKind::CertificateSigningRequest
             );
             let evidence = Evidence { path: credential.path.clone(), value: credential.fingerprint.clone(), redacted };
-            out.push(self.finding_at(credential.object, credential.source, message).evidence(evidence));
+            out.push(self.finding_at(credential.object.clone(), credential.source.clone(), message).evidence(evidence));
         }
+        // The report's credential section is the same list.
+        credentials::keep(cx.inv, now, listed);
     }
 }
 
