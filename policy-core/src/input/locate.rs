@@ -142,10 +142,10 @@ impl<'t> Locator<'t> {
             self.marks.range(..=at).next_back().map_or((0, Position { line: 1, column: 1 }), |(&o, &p)| (o, p));
         let between = self.text.b.get(from..at).unwrap_or_default();
         let chars = |s: &[u8]| u32::try_from(s.iter().filter(|&&c| c & 0xC0 != 0x80).count()).unwrap_or(u32::MAX);
-        let position = match between.iter().rposition(|&c| c == b'\n') {
+        let position = match memchr::memrchr(b'\n', between) {
             None => Position { line: mark.line, column: mark.column.saturating_add(chars(between)) },
             Some(last) => {
-                let newlines = between.iter().filter(|&&c| c == b'\n').count();
+                let newlines = memchr::memchr_iter(b'\n', between).count();
                 Position {
                     line: mark.line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX)),
                     column: chars(between.get(last + 1..).unwrap_or_default()).saturating_add(1),
@@ -284,11 +284,11 @@ impl<'t> Text<'t> {
     }
 
     fn line_start(self, i: usize) -> usize {
-        self.b.get(..i).and_then(|h| h.iter().rposition(|&c| c == b'\n')).map_or(0, |p| p + 1)
+        self.b.get(..i).and_then(|h| memchr::memrchr(b'\n', h)).map_or(0, |p| p + 1)
     }
 
     fn line_end(self, i: usize) -> usize {
-        self.b.get(i..).and_then(|t| t.iter().position(|&c| c == b'\n')).map_or(self.b.len(), |p| i + p)
+        self.b.get(i..).and_then(|t| memchr::memchr(b'\n', t)).map_or(self.b.len(), |p| i + p)
     }
 
     fn next_line(self, i: usize) -> Option<usize> {
@@ -346,10 +346,11 @@ impl<'t> Text<'t> {
 
     /// The end of a quoted scalar opening at `i`, just past its closing quote.
     fn quoted_end(self, i: usize) -> usize {
-        let stops: &[u8] = if self.byte(i) == Some(b'"') { b"\"\\" } else { b"'" };
+        let double = self.byte(i) == Some(b'"');
+        let stop = |t: &[u8]| if double { memchr::memchr2(b'"', b'\\', t) } else { memchr::memchr(b'\'', t) };
         let mut j = i + 1;
         // From one quote or backslash to the next (long base64 values are most of a dump).
-        while let Some(k) = self.b.get(j..).and_then(|t| t.iter().position(|c| stops.contains(c))) {
+        while let Some(k) = self.b.get(j..).and_then(stop) {
             j += k;
             match self.byte(j) {
                 Some(b'\\') => j += 2,
