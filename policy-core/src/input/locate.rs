@@ -42,6 +42,12 @@ pub struct Found {
 /// Path steps followed at most: evidence paths are a few steps deep.
 const MAX_STEPS: usize = 64;
 
+/// What the byte walks step over in one go (indents are long runs of spaces).
+const EIGHT_SPACES: &[u8] = b"        ";
+
+/// Bytes of a quoted scalar looked at one by one before a SIMD search for its end.
+const SHORT: usize = 16;
+
 /// The text an input's lines are numbered in, as the loader reads it: UTF-8 without its BOM, or
 /// UTF-16 with a BOM; invalid bytes replaced; old Mac line ends (a lone `\r`) as `\n`.
 pub fn text_of(bytes: &[u8]) -> Cow<'_, str> {
@@ -297,6 +303,9 @@ impl<'t> Text<'t> {
     }
 
     fn skip_spaces(self, mut i: usize) -> usize {
+        while self.b.get(i..i + 8) == Some(EIGHT_SPACES) {
+            i += 8;
+        }
         while self.is_space(i) {
             i += 1;
         }
@@ -307,6 +316,7 @@ impl<'t> Text<'t> {
     fn skip_blank(self, mut i: usize) -> usize {
         loop {
             match self.byte(i) {
+                Some(b' ') if self.b.get(i..i + 8) == Some(EIGHT_SPACES) => i += 8,
                 Some(b' ' | b'\t' | b'\n' | b'\r') => i += 1,
                 Some(b'#') if i == 0 || self.b.get(i - 1).is_some_and(u8::is_ascii_whitespace) => {
                     i = self.line_end(i);
@@ -347,7 +357,17 @@ impl<'t> Text<'t> {
     /// The end of a quoted scalar opening at `i`, just past its closing quote.
     fn quoted_end(self, i: usize) -> usize {
         let double = self.byte(i) == Some(b'"');
-        let stop = |t: &[u8]| if double { memchr::memchr2(b'"', b'\\', t) } else { memchr::memchr(b'\'', t) };
+        let stop = |t: &[u8]| {
+            let is_stop = |c: &u8| if double { matches!(c, b'"' | b'\\') } else { *c == b'\'' };
+            // Most quoted scalars are short keys, seen in a plain look at their first bytes; a
+            // SIMD search pays for the rest (long base64 values are most of a dump's bytes).
+            let head = t.get(..SHORT).unwrap_or(t);
+            head.iter().position(is_stop).or_else(|| {
+                let tail = t.get(SHORT..)?;
+                let found = if double { memchr::memchr2(b'"', b'\\', tail) } else { memchr::memchr(b'\'', tail) };
+                found.map(|k| k + SHORT)
+            })
+        };
         let mut j = i + 1;
         // From one quote or backslash to the next (long base64 values are most of a dump).
         while let Some(k) = self.b.get(j..).and_then(stop) {
@@ -530,6 +550,18 @@ impl<'t> Text<'t> {
         out
     }
 
+    /// The next bracket, quote or comment sign from `j`. Runs of spaces, a pretty JSON's
+    /// indent and near half its bytes, are stepped over eight at a time.
+    fn next_special(self, mut j: usize) -> Option<usize> {
+        loop {
+            match self.byte(j)? {
+                b'"' | b'\'' | b'{' | b'[' | b'}' | b']' | b'#' => return Some(j),
+                b' ' if self.b.get(j..j + 8) == Some(EIGHT_SPACES) => j += 8,
+                _ => j += 1,
+            }
+        }
+    }
+
     /// The offset just past the flow value (or JSON value) at `i`.
     fn skip_flow_value(self, i: usize) -> usize {
         match self.byte(i) {
@@ -539,9 +571,7 @@ impl<'t> Text<'t> {
                 // numbers, plain scalars) never changes the depth.
                 let mut depth = 0usize;
                 let mut j = i;
-                let special = |c: &u8| matches!(c, b'"' | b'\'' | b'{' | b'[' | b'}' | b']' | b'#');
-                while let Some(k) = self.b.get(j..).and_then(|t| t.iter().position(special)) {
-                    let k = j + k;
+                while let Some(k) = self.next_special(j) {
                     let after_space = self.b.get(k.wrapping_sub(1)).is_some_and(u8::is_ascii_whitespace);
                     let token_start = k == i
                         || after_space
