@@ -56,8 +56,9 @@ impl<'a> Inventory<'a> {
         let mut by_kind: HashMap<&'a str, Vec<&'a Object>> = HashMap::new();
         let mut by_key = HashMap::with_capacity(objects.len());
         for object in objects {
-            by_kind.entry(object.kind()).or_default().push(object);
-            by_key.insert((object.kind(), object.namespace().unwrap_or(""), object.name()), object);
+            let kind = object.kind();
+            by_kind.entry(kind).or_default().push(object);
+            by_key.insert((kind, object.namespace().unwrap_or(""), object.name()), object);
         }
         let mut inv = Self {
             objects,

@@ -115,11 +115,13 @@ const AUTH_SCHEMES: &[&str] = &["bearer", "basic", "token", "digest", "negotiate
 /// Works on bytes: every delimiter it looks for is ASCII, and UTF-8 never puts an ASCII byte
 /// inside a multi-byte character, so every span starts and ends on a character boundary.
 pub fn text(text: &str) -> Cow<'_, str> {
-    // Both shapes need a `:` or `=`, or a `--flag` before its value.
-    if !text.contains([':', '=']) && !text.contains("--") {
+    // Both shapes need a `:` or `=`, or a `--flag` before its value (looked for with SIMD byte
+    // searches: every finding's message and evidence passes here).
+    let bytes = text.as_bytes();
+    let flag = || memchr::memchr_iter(b'-', bytes).any(|i| bytes.get(i + 1) == Some(&b'-'));
+    if memchr::memchr2(b':', b'=', bytes).is_none() && !flag() {
         return Cow::Borrowed(text);
     }
-    let bytes = text.as_bytes();
     let mut spans = userinfo_spans(bytes);
     spans.extend(assignment_spans(text));
     if spans.is_empty() {
