@@ -164,6 +164,16 @@ impl Map {
         self.entries.is_empty()
     }
 
+    /// The `i`-th entry in key order.
+    pub(crate) fn entry_at(&self, i: usize) -> Option<(&Str, &Value)> {
+        self.entries.get(i).map(|(k, v)| (k, v))
+    }
+
+    /// Where `key` is in key order.
+    pub(crate) fn index_of(&self, key: &str) -> Option<usize> {
+        self.find(key)
+    }
+
     /// Entries in key order.
     pub fn iter(&self) -> Iter<'_> {
         self.entries.iter().map(|(k, v)| (k, v))

@@ -8,7 +8,7 @@
 use crate::data::input_summary::InputSummary;
 use crate::data::object_ref::ObjectRef;
 use crate::data::source::Source;
-use crate::value::Value;
+use crate::value::{Map, Value};
 use serde::{Deserialize, Serialize};
 
 // Named here too for the crates that load inputs (`policy_core::input::Limits`); inside
@@ -52,6 +52,47 @@ pub struct Object {
     pub origin: Origin,
     /// [`Object::shared_ref`], made on first use.
     shared: std::sync::OnceLock<std::sync::Arc<ObjectRef>>,
+    /// Where the fields the accessors read sit in `value`.
+    slots: Slots,
+}
+
+/// Where `kind`, `metadata` and the metadata fields the accessors read sit in an object's maps,
+/// found once by [`Object::new`]: a big scan reads them millions of times. A slot is used only
+/// when its map holds the key asked for there, and a key that was missing is looked up, so a
+/// value changed after the object was made reads as it is.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slots {
+    kind: Option<u16>,
+    metadata: Option<u16>,
+    name: Option<u16>,
+    namespace: Option<u16>,
+    labels: Option<u16>,
+    annotations: Option<u16>,
+}
+
+impl Slots {
+    fn of(value: &Value) -> Self {
+        let at = |m: Option<&Map>, key: &str| m.and_then(|m| m.index_of(key)).and_then(|i| u16::try_from(i).ok());
+        let top = value.as_object();
+        let meta = top.and_then(|m| m.get("metadata")).and_then(Value::as_object);
+        Self {
+            kind: at(top, "kind"),
+            metadata: at(top, "metadata"),
+            name: at(meta, "name"),
+            namespace: at(meta, "namespace"),
+            labels: at(meta, "labels"),
+            annotations: at(meta, "annotations"),
+        }
+    }
+
+    /// `key` of `map`, from its slot `at`.
+    fn get<'v>(map: Option<&'v Map>, at: Option<u16>, key: &str) -> Option<&'v Value> {
+        let map = map?;
+        match at.and_then(|i| map.entry_at(usize::from(i))) {
+            Some((k, v)) if k.as_str() == key => Some(v),
+            _ => map.get(key),
+        }
+    }
 }
 
 impl PartialEq for Object {
@@ -64,7 +105,9 @@ impl PartialEq for Object {
 impl Object {
     /// An object from JSON, e.g. an admission request's `object` (or a `serde_json::Value`).
     pub fn new(value: impl Into<Value>, source: Source, origin: Origin) -> Self {
-        Self { value: value.into(), source, origin, shared: std::sync::OnceLock::new() }
+        let value = value.into();
+        let slots = Slots::of(&value);
+        Self { value, source, origin, shared: std::sync::OnceLock::new(), slots }
     }
 
     /// `apiVersion`, or empty.
@@ -74,27 +117,27 @@ impl Object {
 
     /// `kind`, or empty.
     pub fn kind(&self) -> &str {
-        self.value.get("kind").and_then(Value::as_str).unwrap_or("")
+        Slots::get(self.value.as_object(), self.slots.kind, "kind").and_then(Value::as_str).unwrap_or("")
     }
 
     /// `metadata.name`, or empty.
     pub fn name(&self) -> &str {
-        self.meta("name").and_then(Value::as_str).unwrap_or("")
+        self.meta_slot(self.slots.name, "name").and_then(Value::as_str).unwrap_or("")
     }
 
     /// `metadata.namespace`, if set and not empty.
     pub fn namespace(&self) -> Option<&str> {
-        self.meta("namespace").and_then(Value::as_str).filter(|ns| !ns.is_empty())
+        self.meta_slot(self.slots.namespace, "namespace").and_then(Value::as_str).filter(|ns| !ns.is_empty())
     }
 
     /// A label value.
     pub fn label(&self, key: &str) -> Option<&str> {
-        self.meta("labels").and_then(|l| l.get(key)).and_then(Value::as_str)
+        self.meta_slot(self.slots.labels, "labels").and_then(|l| l.get(key)).and_then(Value::as_str)
     }
 
     /// An annotation value.
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.meta("annotations").and_then(|a| a.get(key)).and_then(Value::as_str)
+        self.meta_slot(self.slots.annotations, "annotations").and_then(|a| a.get(key)).and_then(Value::as_str)
     }
 
     /// The value at a path of keys, e.g. `obj.at(&["spec", "signerName"])`.
@@ -112,8 +155,10 @@ impl Object {
         self.kind() == kind
     }
 
-    fn meta(&self, key: &str) -> Option<&Value> {
-        self.value.get("metadata").and_then(|m| m.get(key))
+    /// `metadata.<key>`, from its slot.
+    fn meta_slot(&self, at: Option<u16>, key: &str) -> Option<&Value> {
+        let meta = Slots::get(self.value.as_object(), self.slots.metadata, "metadata")?;
+        Slots::get(meta.as_object(), at, key)
     }
 
     /// `kind/namespace/name` for messages.
@@ -225,3 +270,39 @@ mod managed_fields;
 mod progress;
 mod token_csv;
 mod yaml;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod object_tests {
+    use super::*;
+
+    #[test]
+    fn the_accessors_answer_from_their_slots_and_after_the_value_changed() {
+        let value = serde_json::json!({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+            "metadata": {"name": "a", "namespace": "ns", "labels": {"app": "x"}, "uid": "1"}});
+        let mut object = Object::new(value, Source::default(), Origin::Document);
+        let read = |o: &Object| {
+            (
+                o.kind().to_string(),
+                o.name().to_string(),
+                o.namespace().map(str::to_string),
+                o.label("app").map(str::to_string),
+            )
+        };
+        assert_eq!(read(&object), ("Secret".into(), "a".into(), Some("ns".into()), Some("x".into())));
+        assert_eq!(object.annotation("k"), None);
+        // Changed in place, with keys added, removed or replaced: the accessors follow.
+        let meta = object.value.get_mut("metadata").and_then(Value::as_object_mut).unwrap();
+        meta.insert("annotations", Value::from(serde_json::json!({"k": "v"})));
+        meta.remove("labels");
+        meta.insert("name", Value::from("b"));
+        object.value.as_object_mut().unwrap().insert("kind", Value::from("ConfigMap"));
+        assert_eq!(read(&object), ("ConfigMap".into(), "b".into(), Some("ns".into()), None));
+        assert_eq!(object.annotation("k"), Some("v"));
+        object.value = Value::from(serde_json::json!({"kind": "Pod", "metadata": {"name": "p"}}));
+        assert_eq!(read(&object), ("Pod".into(), "p".into(), None, None));
+        // Not a mapping at all.
+        let odd = Object::new(Value::from("text"), Source::default(), Origin::Document);
+        assert_eq!((odd.kind(), odd.name(), odd.namespace()), ("", "", None));
+    }
+}
