@@ -80,8 +80,10 @@ pub struct Locator<'t> {
     /// Positions of byte offsets found so far (line starts, fields), to count on from the
     /// nearest: a minified dump is one long line.
     marks: BTreeMap<usize, Position>,
-    /// The objects that start on a line, by line.
-    objects: HashMap<u32, Starts<'t>>,
+    /// The objects that start on the line asked about last, and that line: findings are asked
+    /// for in line order, so a line once left is not asked about again (and when it is, its
+    /// objects are read again).
+    objects: Option<(u32, Starts<'t>)>,
     /// The entries of the mappings walked in the object asked about last, by node: the
     /// findings of an object, asked in a row, walk each of its mappings once rather than once
     /// per evidence path (a mapping's entries are found by stepping over every value in it).
@@ -97,7 +99,7 @@ impl<'t> Locator<'t> {
             text: Text { s: text, b: text.as_bytes() },
             lines: BTreeMap::from([(1, 0)]),
             marks: BTreeMap::from([(0, Position { line: 1, column: 1 })]),
-            objects: HashMap::new(),
+            objects: None,
             maps: HashMap::new(),
             maps_of: None,
         }
@@ -109,8 +111,7 @@ impl<'t> Locator<'t> {
     pub fn field(&mut self, line: u32, object: &ObjectRef, path: &str) -> Option<Found> {
         let start = self.line_offset(line)?;
         let text = self.text;
-        let starts = self.objects.entry(line).or_insert_with(|| Starts::new(text.candidates(start)));
-        let node = starts.pick(object)?.node;
+        let node = self.starts(line, start).pick(object)?.node;
         if self.maps_of != Some(node) {
             self.maps.clear();
             self.maps_of = Some(node);
@@ -124,9 +125,18 @@ impl<'t> Locator<'t> {
     pub fn object_lines(&mut self, line: u32) -> Option<(u32, u32)> {
         let start = self.line_offset(line)?;
         let text = self.text;
-        let node = self.objects.entry(line).or_insert_with(|| Starts::new(text.candidates(start))).all.first()?.node;
+        let node = self.starts(line, start).all.first()?.node;
         let end = text.end_of(node);
         Some((line, self.position(end).line.max(line)))
+    }
+
+    /// The objects that start on line `line`, at byte offset `start`.
+    fn starts(&mut self, line: u32, start: usize) -> &Starts<'t> {
+        if self.objects.as_ref().is_none_or(|(at, _)| *at != line) {
+            self.objects = Some((line, Starts::new(self.text.candidates(start))));
+        }
+        let (_, starts) = self.objects.get_or_insert_with(|| (line, Starts::new(Vec::new())));
+        starts
     }
 
     /// The byte offset of line `line`'s start, counted from the nearest line start known.
@@ -904,7 +914,12 @@ impl<'t> Text<'t> {
     fn follow(self, node: Node, path: &str, maps: &mut HashMap<Node, Vec<Entry<'t>>>) -> (Option<usize>, usize, bool) {
         // `data.config → users[0].user.token`: a path that goes on inside a document held in a
         // value (a kubeconfig in a ConfigMap), followed on when that is a literal block.
-        let path = if path.contains(" → ") { Cow::Owned(path.replace(" → ", ".")) } else { Cow::Borrowed(path) };
+        // (A search for the arrow alone is a SIMD byte search; one for the three characters is not.)
+        let path = if path.contains('→') && path.contains(" → ") {
+            Cow::Owned(path.replace(" → ", "."))
+        } else {
+            Cow::Borrowed(path)
+        };
         let mut node = node;
         let mut rest = path.as_ref();
         let mut at = None;
