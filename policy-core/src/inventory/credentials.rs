@@ -99,11 +99,7 @@ fn list(inv: &crate::inventory::Inventory<'_>, now: time::OffsetDateTime) -> Vec
         inv.of_kind("StaticTokenFile").filter_map(|f| f.at(&["rows"]).and_then(Value::as_array)).map(<[_]>::len).sum();
     let clients: Vec<_> = inv.certs.client_credentials().collect();
     let mut out = Vec::with_capacity(
-        clients.len()
-            + inv.certs.csrs.len()
-            + inv.of_kind("Secret").filter(secret_type).count()
-            + users
-            + rows,
+        clients.len() + inv.certs.csrs.len() + inv.of_kind("Secret").filter(secret_type).count() + users + rows,
     );
     for found in clients {
         let cert = &found.cert;

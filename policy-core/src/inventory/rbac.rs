@@ -515,6 +515,9 @@ pub struct Binding<'a> {
     /// The subjects, service-account namespaces filled in.
     pub subjects: Vec<Subject>,
     role: Option<usize>,
+    /// Whether a default binding has its namespace, name and role (its subjects then tell):
+    /// read once, as rules ask of every subject of every binding.
+    default_shape: bool,
 }
 
 impl Binding<'_> {
@@ -530,12 +533,9 @@ impl Binding<'_> {
 
     /// Whether this binding naming `subject` is a Kubernetes or kubeadm default.
     pub fn is_default_for(&self, subject: &Subject) -> bool {
-        let namespace = self.namespace.as_deref().unwrap_or("");
-        DEFAULT_BINDINGS.iter().any(|d| {
-            d.namespace == namespace
-                && glob(d.name, self.object.name())
-                && glob(d.role, &self.role_name)
-                && d.subjects.iter().any(|(kind, name)| {
+        self.default_shape
+            && self.defaults().any(|d| {
+                d.subjects.iter().any(|(kind, name)| {
                     let want = match *kind {
                         "Group" => Subject::group(*name),
                         "User" => Subject::user(*name),
@@ -545,6 +545,14 @@ impl Binding<'_> {
                     };
                     want.key() == subject.key()
                 })
+            })
+    }
+
+    /// The default bindings with this one's namespace, name and role.
+    fn defaults(&self) -> impl Iterator<Item = &'static DefaultBinding> + '_ {
+        let namespace = self.namespace.as_deref().unwrap_or("");
+        DEFAULT_BINDINGS.iter().filter(move |d| {
+            d.namespace == namespace && glob(d.name, self.object.name()) && glob(d.role, &self.role_name)
         })
     }
 }
@@ -896,7 +904,10 @@ impl<'a> Rbac<'a> {
             None => self.cluster_bindings.push(index),
             Some(ns) => self.namespace_bindings.entry(ns.clone()).or_default().push(index),
         }
-        self.bindings.push(Binding { object, namespace, role_kind, role_name, subjects, role });
+        let mut binding = Binding { object, namespace, role_kind, role_name, subjects, role, default_shape: true };
+        let default_shape = binding.defaults().next().is_some();
+        binding.default_shape = default_shape;
+        self.bindings.push(binding);
     }
 
     /// Every role (dump objects first, then the defaults the dump lacks).
