@@ -92,7 +92,7 @@ pub fn analyze_with_audit(
     settings: &Settings,
     progress: &mut dyn FnMut(Progress),
 ) -> Report {
-    let loaded = Analysis::load(inputs, unread, audit, settings, progress);
+    let loaded = Analysis::read(inputs, unread, audit, settings, progress, Seen::held);
     // The same name twice: the last one, as placing has always taken it.
     loaded.finish(&mut |name| inputs.iter().rev().find(|i| i.name == name).map(|i| Cow::Borrowed(i.bytes)), progress)
 }
@@ -129,19 +129,29 @@ pub struct Analysis {
     state: Progress,
 }
 
-/// An input's bytes as loading saw them: their length and a checksum (CRC-32, a few
-/// milliseconds per GB), enough to tell a file changed since.
+/// An input's bytes as loading saw them, to tell whether the bytes given again are the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Seen {
-    len: usize,
-    crc: u32,
+enum Seen {
+    /// Their length and checksum (CRC-32, a few milliseconds per GB): enough to tell that a
+    /// file changed since.
+    Sum { len: usize, crc: u32 },
+    /// Held by [`analyze_with_audit`] through the analysis: the bytes given again are these.
+    Held,
 }
 
 impl Seen {
-    fn of(bytes: &[u8]) -> Self {
+    fn sum(bytes: &[u8]) -> Self {
         let mut crc = flate2::Crc::new();
         crc.update(bytes);
-        Self { len: bytes.len(), crc: crc.sum() }
+        Self::Sum { len: bytes.len(), crc: crc.sum() }
+    }
+
+    fn held(_: &[u8]) -> Self {
+        Self::Held
+    }
+
+    fn same(self, bytes: &[u8]) -> bool {
+        self == Self::Held || self == Self::sum(bytes)
     }
 }
 
@@ -151,9 +161,21 @@ impl Analysis {
     pub fn load(
         inputs: &[InputFile<'_>],
         unread: &[InputSummary],
+        audit: AuditLog,
+        settings: &Settings,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Self {
+        Self::read(inputs, unread, audit, settings, progress, Seen::sum)
+    }
+
+    /// [`Analysis::load`], remembering each input's bytes as `seen` tells.
+    fn read(
+        inputs: &[InputFile<'_>],
+        unread: &[InputSummary],
         mut audit: AuditLog,
         settings: &Settings,
         progress: &mut dyn FnMut(Progress),
+        seen: fn(&[u8]) -> Seen,
     ) -> Self {
         let (logs, dumps): (Vec<&InputFile<'_>>, Vec<&InputFile<'_>>) =
             inputs.iter().partition(|i| crate::audit::looks_like_audit_log(i.bytes));
@@ -180,7 +202,7 @@ impl Analysis {
             progress(state);
         });
         let (objects, copies) = merge_copies(loaded.objects, inputs.len());
-        let seen = inputs.iter().map(|i| (i.name.to_string(), Seen::of(i.bytes))).collect();
+        let seen = inputs.iter().map(|i| (i.name.to_string(), seen(i.bytes))).collect();
         Self { settings, objects, copies, summaries: loaded.inputs, unread: unread.to_vec(), audit, seen, state }
     }
 
@@ -241,7 +263,7 @@ impl Analysis {
             .into_iter()
             .filter_map(|name| {
                 let bytes = bytes_again(name)?;
-                (seen.get(name) == Some(&Seen::of(&bytes))).then(|| (name.to_string(), bytes))
+                seen.get(name).is_some_and(|s| s.same(&bytes)).then(|| (name.to_string(), bytes))
             })
             .collect();
         let inputs: Vec<InputFile<'_>> = again.iter().map(|(name, bytes)| InputFile { name, bytes }).collect();
