@@ -73,7 +73,7 @@ pub struct Credential {
 
 /// Collect every credential the dump reveals (MX004): client certificates, CSRs, legacy
 /// service-account tokens, bootstrap tokens, kubeconfig users and static-token rows. Sorted by
-/// kind, then identity. What a reader gave back with [`keep`] for the same instant is handed
+/// kind, then identity. What a reader gave back (`keep`) for the same instant is handed
 /// over rather than listed again.
 pub fn collect(inv: &crate::inventory::Inventory<'_>, now: time::OffsetDateTime) -> Vec<Credential> {
     match inv.kept_credentials.take() {
