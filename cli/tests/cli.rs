@@ -72,6 +72,10 @@ fn stdin_is_read_with_dash() {
     let report = json(&out);
     assert_eq!(report["inputs"][0]["path"], "-");
     assert_eq!(report["findings"][0]["source"]["path"], "-");
+    // At the flag, as from a file: standard input cannot be read again, so its bytes are kept
+    // to place the findings.
+    let source = &report["findings"][0]["source"];
+    assert_eq!((&source["line"], &source["column"], &source["objectLine"]), (&4.into(), &1.into(), &1.into()));
     assert_eq!(report["evaluatedAt"], NOW);
 }
 

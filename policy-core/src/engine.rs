@@ -9,10 +9,11 @@ use crate::input::{self, InputFile, Object, Origin};
 use crate::inventory::Inventory;
 use crate::registry;
 use crate::report::{Finding, Report, Summary, TOOL_NAME, TOOL_VERSION, Tool, suppression};
-use crate::rule::{Context, Findings};
+use crate::rule::{Context, Findings, Rule};
 use crate::settings::Settings;
 use crate::value::Value;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -81,111 +82,229 @@ pub fn analyze_with_unread(
 /// audit logs by content ([`crate::audit::looks_like_audit_log`]) are read into it too; the
 /// rest load as dumps. The logs' aggregates join the credential inventory and feed the `UL`
 /// rules; their files are listed among the report's inputs.
+///
+/// The inputs' bytes are held through the whole analysis; a caller that can read them again
+/// (a file on disk) frees them sooner with [`Analysis`].
 pub fn analyze_with_audit(
     inputs: &[InputFile<'_>],
     unread: &[InputSummary],
-    mut audit: AuditLog,
+    audit: AuditLog,
     settings: &Settings,
     progress: &mut dyn FnMut(Progress),
 ) -> Report {
-    let (logs, dumps): (Vec<&InputFile<'_>>, Vec<&InputFile<'_>>) =
-        inputs.iter().partition(|i| crate::audit::looks_like_audit_log(i.bytes));
-    for log in logs {
-        audit.read(log.name, log.bytes);
+    let loaded = Analysis::read(inputs, unread, audit, settings, progress, Seen::held);
+    // The same name twice: the last one, as placing has always taken it.
+    loaded.finish(&mut |name| inputs.iter().rev().find(|i| i.name == name).map(|i| Cow::Borrowed(i.bytes)), progress)
+}
+
+/// An analysis in two halves, so that the inputs' bytes (as big as the dump) need not be held
+/// while the rules run: [`Analysis::load`] reads them into objects, the caller may then free
+/// them, and [`Analysis::finish`] runs the rules and asks for each input's bytes again only to
+/// place findings at their fields.
+///
+/// ```
+/// use policy_core::{Analysis, InputFile, Settings};
+/// let text = b"apiVersion: v1\nkind: Secret\ntype: kubernetes.io/service-account-token\nmetadata:\n  name: t\n  namespace: ci\n  annotations:\n    kubernetes.io/service-account.name: ci\n".to_vec();
+/// let input = InputFile { name: "token.yaml", bytes: &text };
+/// let loaded = Analysis::load(&[input], &[], Default::default(), &Settings::default(), &mut |_| {});
+/// drop(text); // the rules run without it
+/// // Read from a pipe, it cannot be read again: its findings stay on their objects' lines.
+/// let report = loaded.finish(&mut |_name| None, &mut |_| {});
+/// assert_eq!(report.summary.objects, 1);
+/// assert!(report.findings.iter().all(|f| f.source.line == f.source.object().line));
+/// ```
+#[derive(Debug)]
+pub struct Analysis {
+    /// The settings the rules run with (the `UL` family opted in when a log has events).
+    settings: Settings,
+    objects: Vec<Object>,
+    copies: Copies,
+    /// One summary per dump input loaded.
+    summaries: Vec<InputSummary>,
+    /// The caller's inputs it could not read.
+    unread: Vec<InputSummary>,
+    audit: AuditLog,
+    /// What loading saw of each dump input, by name: the bytes given again must be these.
+    seen: HashMap<String, Seen>,
+    state: Progress,
+}
+
+/// An input's bytes as loading saw them, to tell whether the bytes given again are the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    /// Their length and checksum (CRC-32, a few milliseconds per GB): enough to tell that a
+    /// file changed since.
+    Sum { len: usize, crc: u32 },
+    /// Held by [`analyze_with_audit`] through the analysis: the bytes given again are these.
+    Held,
+}
+
+impl Seen {
+    fn sum(bytes: &[u8]) -> Self {
+        let mut crc = flate2::Crc::new();
+        crc.update(bytes);
+        Self::Sum { len: bytes.len(), crc: crc.sum() }
     }
-    let inputs: Vec<InputFile<'_>> = dumps.into_iter().copied().collect();
-    let inputs = inputs.as_slice();
-    // A log with events is the opt-in to the usage rules (still preview): they run as if
-    // `preview` were on for the `UL` family alone.
-    let with_usage_rules;
-    let settings = if audit.files.iter().any(|f| f.documents > 0) {
-        with_usage_rules = Settings {
-            opted_in_families: [settings.opted_in_families.clone(), vec!["UL".to_string()]].concat(),
-            ..settings.clone()
+
+    fn held(_: &[u8]) -> Self {
+        Self::Held
+    }
+
+    fn same(self, bytes: &[u8]) -> bool {
+        self == Self::Held || self == Self::sum(bytes)
+    }
+}
+
+impl Analysis {
+    /// Load the inputs as [`analyze_with_audit`] does, calling `progress` as they load; nothing
+    /// of their bytes is kept.
+    pub fn load(
+        inputs: &[InputFile<'_>],
+        unread: &[InputSummary],
+        audit: AuditLog,
+        settings: &Settings,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Self {
+        Self::read(inputs, unread, audit, settings, progress, Seen::sum)
+    }
+
+    /// [`Analysis::load`], remembering each input's bytes as `seen` tells.
+    fn read(
+        inputs: &[InputFile<'_>],
+        unread: &[InputSummary],
+        mut audit: AuditLog,
+        settings: &Settings,
+        progress: &mut dyn FnMut(Progress),
+        seen: fn(&[u8]) -> Seen,
+    ) -> Self {
+        let (logs, dumps): (Vec<&InputFile<'_>>, Vec<&InputFile<'_>>) =
+            inputs.iter().partition(|i| crate::audit::looks_like_audit_log(i.bytes));
+        for log in logs {
+            audit.read(log.name, log.bytes);
+        }
+        let inputs: Vec<InputFile<'_>> = dumps.into_iter().copied().collect();
+        // A log with events is the opt-in to the usage rules (still preview): they run as if
+        // `preview` were on for the `UL` family alone.
+        let mut settings = settings.clone();
+        if audit.files.iter().any(|f| f.documents > 0) {
+            settings.opted_in_families.push("UL".to_string());
+        }
+        let mut state = Progress {
+            files: inputs.len(),
+            bytes: inputs.iter().map(|i| i.bytes.len() as u64).sum(),
+            rules: registry::ALL.iter().filter(|r| settings.enables(r.meta())).count(),
+            ..Progress::default()
         };
-        &with_usage_rules
-    } else {
-        settings
-    };
-    let rules: Vec<_> = registry::ALL.iter().copied().filter(|r| settings.enables(r.meta())).collect();
-    let mut state = Progress {
-        files: inputs.len(),
-        bytes: inputs.iter().map(|i| i.bytes.len() as u64).sum(),
-        rules: rules.len(),
-        ..Progress::default()
-    };
-    let loaded = input::load_with_progress(inputs, &settings.limits, &mut |so_far| {
-        state.files_read = so_far.files_read;
-        state.bytes_read = so_far.bytes_read;
-        state.objects = so_far.objects;
-        progress(state);
-    });
-    let mut summaries = loaded.inputs;
-    let (objects, copies) = merge_copies(loaded.objects, inputs.len());
-    let mut inv = Inventory::new(&objects);
-    inv.audit = audit;
-    for diagnostic in &inv.diagnostics {
-        if let Some(summary) = summaries.iter_mut().find(|s| *s.path == *diagnostic.source.path) {
-            summary.diagnostics.push(diagnostic.clone());
+        let loaded = input::load_with_progress(&inputs, &settings.limits, &mut |so_far| {
+            state.files_read = so_far.files_read;
+            state.bytes_read = so_far.bytes_read;
+            state.objects = so_far.objects;
+            progress(state);
+        });
+        let (objects, copies) = merge_copies(loaded.objects, inputs.len());
+        let seen = inputs.iter().map(|i| (i.name.to_string(), seen(i.bytes))).collect();
+        Self { settings, objects, copies, summaries: loaded.inputs, unread: unread.to_vec(), audit, seen, state }
+    }
+
+    /// Run the rules and build the report, calling `progress` after each rule. To place the
+    /// findings at their fields, `bytes_again` is asked once for each input that has findings,
+    /// after the rules have run and the objects and their indexes are freed (a caller may hand
+    /// that memory back to the system first): it gives the bytes [`Analysis::load`] was given
+    /// under that name, or `None` when it cannot (standard input). Bytes that differ from those
+    /// (a file changed in between) are not used: that input's findings stay on their objects'
+    /// lines.
+    pub fn finish<'b>(
+        self,
+        bytes_again: &mut dyn FnMut(&str) -> Option<Cow<'b, [u8]>>,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Report {
+        let Self { settings, objects, copies, mut summaries, unread, audit, seen, mut state } = self;
+        let settings = &settings;
+        let mut inv = Inventory::new(&objects);
+        inv.audit = audit;
+        for diagnostic in &inv.diagnostics {
+            if let Some(summary) = summaries.iter_mut().find(|s| *s.path == *diagnostic.source.path) {
+                summary.diagnostics.push(diagnostic.clone());
+            }
         }
-    }
-    for summary in &mut summaries {
-        summary.settle_status();
-    }
-    summaries.extend(inv.audit.files.iter().cloned());
-    summaries.extend(unread.iter().cloned());
-    summaries.sort_by(|a, b| a.path.cmp(&b.path));
-    let now = settings.now.unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    let out = run(&inv, settings, Some(now), Scope::Audit, &mut |rules_run| {
-        state.rules_run = rules_run;
-        progress(state);
-    });
-    // What needs the inventory is taken now; the objects and their indexes are then freed
-    // before the findings are numbered and sorted, so a big dump's tree never lives beside the
-    // sort's scratch.
-    let mechanisms = crate::inventory::mechanisms::assess(&inv);
-    let mut credentials = crate::inventory::credentials::collect(&inv, now);
-    crate::inventory::usage::attach(&mut credentials, &inv.audit);
-    let audit_summary = inv.audit.summary();
-    let analysed = objects.len();
-    drop(inv);
-    drop(objects);
-    let (mut findings, not_assessable) = out.into_parts();
-    findings.retain(|f| suppression::in_scope(&f.object, &settings.namespaces, &settings.exclude_namespaces));
-    findings.shrink_to_fit();
-    place_findings(&mut findings, inputs);
-    for finding in &mut findings {
-        finding.id = crate::report::baseline::finding_id(finding);
-    }
-    let stale_suppressions = suppression::apply(&mut findings, &settings.suppressions, now.date());
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.code.cmp(&b.code))
-            .then_with(|| a.source.cmp(&b.source))
-            .then_with(|| a.object.cmp(&b.object))
-    });
-    for finding in findings.iter_mut().filter(|_| !copies.is_empty()) {
-        let o = &finding.object;
-        if let Some(sources) = copies.get(&(o.kind.clone(), o.namespace.clone().unwrap_or_default(), o.name.clone())) {
-            finding.also_in = sources.clone();
+        for summary in &mut summaries {
+            summary.settle_status();
         }
-    }
-    let summary = summarize(&findings, analysed, &summaries);
-    Report {
-        tool: Tool { name: TOOL_NAME.to_string(), version: TOOL_VERSION.to_string() },
-        evaluated_at: now.format(&Rfc3339).unwrap_or_default(),
-        inputs: summaries,
-        findings,
-        not_assessable,
-        mechanisms,
-        credentials,
-        audit: audit_summary,
-        summary,
-        stale_suppressions,
-        fixed: Vec::new(),
-        credential_changes: None,
-        scope: None,
+        summaries.extend(inv.audit.files.iter().cloned());
+        summaries.extend(unread);
+        summaries.sort_by(|a, b| a.path.cmp(&b.path));
+        let now = settings.now.unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let out = run(&inv, registry::ALL, settings, Some(now), Scope::Audit, &mut |rules_run| {
+            state.rules_run = rules_run;
+            progress(state);
+        });
+        // What needs the inventory is taken now; the objects and their indexes are then freed
+        // before the findings are numbered and sorted, so a big dump's tree never lives beside the
+        // sort's scratch.
+        let mechanisms = crate::inventory::mechanisms::assess(&inv);
+        let mut credentials = crate::inventory::credentials::collect(&inv, now);
+        crate::inventory::usage::attach(&mut credentials, &inv.audit);
+        let audit_summary = inv.audit.summary();
+        let analysed = objects.len();
+        drop(inv);
+        drop(objects);
+        let (mut findings, not_assessable) = out.into_parts();
+        findings.retain(|f| suppression::in_scope(&f.object, &settings.namespaces, &settings.exclude_namespaces));
+        findings.shrink_to_fit();
+        let mut wanted: Vec<&str> = findings
+            .iter()
+            .filter(|f| !f.evidence.is_empty())
+            .map(|f| &*f.source.path)
+            .filter(|path| seen.contains_key(*path))
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let again: Vec<(String, Cow<'b, [u8]>)> = wanted
+            .into_iter()
+            .filter_map(|name| {
+                let bytes = bytes_again(name)?;
+                seen.get(name).is_some_and(|s| s.same(&bytes)).then(|| (name.to_string(), bytes))
+            })
+            .collect();
+        let inputs: Vec<InputFile<'_>> = again.iter().map(|(name, bytes)| InputFile { name, bytes }).collect();
+        place_findings(&mut findings, &inputs);
+        drop(inputs);
+        drop(again);
+        for finding in &mut findings {
+            finding.id = crate::report::baseline::finding_id(finding);
+        }
+        let stale_suppressions = suppression::apply(&mut findings, &settings.suppressions, now.date());
+        findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.code.cmp(&b.code))
+                .then_with(|| a.source.cmp(&b.source))
+                .then_with(|| a.object.cmp(&b.object))
+        });
+        for finding in findings.iter_mut().filter(|_| !copies.is_empty()) {
+            let o = &finding.object;
+            if let Some(sources) =
+                copies.get(&(o.kind.clone(), o.namespace.clone().unwrap_or_default(), o.name.clone()))
+            {
+                finding.also_in = sources.clone();
+            }
+        }
+        let summary = summarize(&findings, analysed, &summaries);
+        Report {
+            tool: Tool { name: TOOL_NAME.to_string(), version: TOOL_VERSION.to_string() },
+            evaluated_at: now.format(&Rfc3339).unwrap_or_default(),
+            inputs: summaries,
+            findings,
+            not_assessable,
+            mechanisms,
+            credentials,
+            audit: audit_summary,
+            summary,
+            stale_suppressions,
+            fixed: Vec::new(),
+            credential_changes: None,
+            scope: None,
+        }
     }
 }
 
@@ -302,10 +421,11 @@ fn same_object(a: &Object, b: &Object) -> bool {
         }
 }
 
-/// Run the enabled rules of a scope over an inventory, applying overrides and, in audits, the
-/// objects' opt-out annotations.
+/// Run those of `rules` that the settings enable and the scope takes over an inventory, applying
+/// overrides and, in audits, the objects' opt-out annotations.
 fn run(
     inv: &Inventory<'_>,
+    rules: &[&dyn Rule],
     settings: &Settings,
     now: Option<OffsetDateTime>,
     mode: Scope,
@@ -313,7 +433,7 @@ fn run(
 ) -> Findings {
     let cx = Context { inv, settings, now, mode };
     let mut out = Findings::default();
-    let enabled = registry::ALL.iter().filter(|r| settings.enables(r.meta()));
+    let enabled = rules.iter().filter(|r| settings.enables(r.meta()));
     for (done, rule) in enabled.filter(|r| mode == Scope::Audit || r.meta().admits()).enumerate() {
         rule.check(&cx, &mut out);
         out.rule_done();
@@ -499,7 +619,7 @@ fn admit_object(
     }
     let objects = [Object::new(object, Source { path: "request.object".into(), line: 1 }, Origin::AdmissionRequest)];
     let inv = Inventory::new(&objects);
-    let (mut findings, _) = run(&inv, settings, settings.now, Scope::Admit, &mut |_| {}).into_parts();
+    let (mut findings, _) = run(&inv, registry::ADMIT, settings, settings.now, Scope::Admit, &mut |_| {}).into_parts();
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.code.cmp(&b.code)));
     let mut decision = AdmitDecision { findings, ..allow() };
     let line = |f: &Finding| format!("{}: {}", f.code, f.message);
@@ -709,6 +829,66 @@ mod tests {
         let owner = AdmitSettings { exempt_namespaces: vec!["kube-system".into()], ..AdmitSettings::default() };
         let decision = super::admit(&request.into(), &Settings::default(), &owner).ok();
         assert_eq!(decision.map(|d| d.allowed), Some(false));
+    }
+
+    /// (code, object line, line, column) of each finding of ST001 on an API server whose
+    /// `--token-auth-file` is on line 12, loaded from `TOKEN_AUTH_FILE` and placed with the
+    /// bytes `again` gives.
+    fn placed_with(again: Option<&[u8]>) -> Vec<(String, u32, u32, u32)> {
+        let settings = Settings { select: vec!["ST001".into()], ..Settings::default() };
+        let input = InputFile { name: "apiserver.yaml", bytes: TOKEN_AUTH_FILE.as_bytes() };
+        let loaded = Analysis::load(&[input], &[], AuditLog::default(), &settings, &mut |_| {});
+        let mut asked = Vec::new();
+        let report = loaded.finish(
+            &mut |name| {
+                asked.push(name.to_string());
+                again.map(Cow::Borrowed)
+            },
+            &mut |_| {},
+        );
+        assert_eq!(asked, ["apiserver.yaml"], "asked once, for the input with findings");
+        report
+            .findings
+            .iter()
+            .map(|f| (f.code.to_string(), f.source.object_line, f.source.line, f.source.column))
+            .collect()
+    }
+
+    const TOKEN_AUTH_FILE: &str = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver-cp1\n  namespace: kube-system\n  labels: {component: kube-apiserver,      tier: control-plane}\nspec:\n  containers:\n  - name: kube-apiserver\n    command:\n    - kube-apiserver\n    - --token-auth-file=/etc/kubernetes/tokens.csv\n";
+
+    #[test]
+    fn findings_are_placed_with_the_bytes_given_again_as_with_bytes_held() {
+        let held = analyze(
+            &[InputFile { name: "apiserver.yaml", bytes: TOKEN_AUTH_FILE.as_bytes() }],
+            &Settings { select: vec!["ST001".into()], ..Settings::default() },
+        );
+        let held: Vec<_> = held
+            .findings
+            .iter()
+            .map(|f| (f.code.to_string(), f.source.object_line, f.source.line, f.source.column))
+            .collect();
+        assert_eq!(held, [("ST001".to_string(), 1, 12, 7)]);
+        let copy = TOKEN_AUTH_FILE.as_bytes().to_vec();
+        assert_eq!(placed_with(Some(&copy)), held);
+    }
+
+    #[test]
+    fn bytes_that_changed_since_loading_leave_findings_on_their_objects_line() {
+        let on_object_line = [("ST001".to_string(), 1, 1, 0)];
+        // Same length, the labels written as a block: the flag is two lines down, and only the
+        // checksum tells.
+        let same_length = TOKEN_AUTH_FILE.replace(
+            "  labels: {component: kube-apiserver,      tier: control-plane}\n",
+            "  labels:\n    component: kube-apiserver\n    tier: control-plane\n",
+        );
+        assert_eq!(same_length.len(), TOKEN_AUTH_FILE.len());
+        // A line added above the flag: placed with these bytes, the finding would point at `--v=2`.
+        let moved = TOKEN_AUTH_FILE.replace("    - kube-apiserver\n", "    - kube-apiserver\n    - --v=2\n");
+        assert_ne!(same_length, TOKEN_AUTH_FILE);
+        let cut = TOKEN_AUTH_FILE.get(..TOKEN_AUTH_FILE.len() - 20).unwrap_or_default();
+        for changed in [Some(same_length.as_bytes()), Some(moved.as_bytes()), Some(cut.as_bytes()), Some(b""), None] {
+            assert_eq!(placed_with(changed), on_object_line, "{:?}", changed.map(String::from_utf8_lossy));
+        }
     }
 
     #[test]

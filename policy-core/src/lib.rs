@@ -27,7 +27,7 @@ pub use data::limits::Limits;
 pub use data::rule_meta::RuleMeta;
 pub use data::severity::Severity;
 pub use engine::{
-    AdmitDecision, AdmitError, AdmitSettings, Progress, admit, admit_owned, analyze, analyze_with_audit,
+    AdmitDecision, AdmitError, AdmitSettings, Analysis, Progress, admit, admit_owned, analyze, analyze_with_audit,
     analyze_with_progress, analyze_with_unread, place_findings,
 };
 pub use input::InputFile;
