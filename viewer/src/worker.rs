@@ -87,7 +87,8 @@ const WARM_UP_RUNS: usize = 4;
 fn warm_up() {
     let files: Vec<InputFile<'_>> = SAMPLE.iter().map(|(name, bytes)| InputFile { name, bytes }).collect();
     for _ in 0..WARM_UP_RUNS {
-        let report = policy_core::analyze_with_audit(&files, &[], AuditLog::default(), &Settings::default(), &mut |_| {});
+        let report =
+            policy_core::analyze_with_audit(&files, &[], AuditLog::default(), &Settings::default(), &mut |_| {});
         // Only for the compiler's sake: the text is dropped.
         let _ = serde_json::to_vec(&report.findings);
     }
