@@ -83,7 +83,7 @@ const WARM_UP_RUNS: usize = 4;
 /// while the compiler took one of the two cores it needed (at 100k objects: 2.7 s of the
 /// worker's CPU and 1.4 s of the compiler's, against 2.2 s and 0.7 s after a small dump had
 /// run first; docs/benchmarks.md, "Figures: viewer"). The sample goes through the same
-/// parsers, inventory, rules and locator as any dump; it costs a few tens of milliseconds once.
+/// parsers, inventory, rules and locator as any dump; it costs 80–130 ms of the worker's CPU once.
 fn warm_up() {
     let files: Vec<InputFile<'_>> = SAMPLE.iter().map(|(name, bytes)| InputFile { name, bytes }).collect();
     for _ in 0..WARM_UP_RUNS {
