@@ -99,22 +99,6 @@ fn warm_up_once() -> (Report, usize) {
     (report, json)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The warm-up only helps if it runs what a user's dump runs: objects parsed, rules that
-    /// find something, findings placed on their fields' lines and columns, and their JSON.
-    #[test]
-    fn the_warm_up_runs_the_whole_analysis_on_the_sample() {
-        let (report, json) = warm_up_once();
-        assert!(report.summary.objects >= 20, "objects parsed: {}", report.summary.objects);
-        assert!(report.findings.len() >= 10, "findings: {}", report.findings.len());
-        assert!(report.findings.iter().any(|f| f.source.column > 0), "no finding was placed on its field");
-        assert!(json > 1000, "findings' JSON: {json} bytes");
-    }
-}
-
 fn post(scope: &DedicatedWorkerGlobalScope, reply: &Reply, payload: &JsValue) {
     let header = serde_json::to_string(reply).unwrap_or_default();
     let message = js_sys::Array::of2(&JsValue::from_str(&header), payload);
@@ -518,4 +502,20 @@ fn analyze(
     let read_ms = analyze_started - started;
     let done = Reply::Done { elapsed_ms: now_ms() - started, read_ms, analyze_ms, send_ms, memory_bytes, newest };
     post(scope, &done, &JsValue::UNDEFINED);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The warm-up only helps if it runs what a user's dump runs: objects parsed, rules that
+    /// find something, findings placed on their fields' lines and columns, and their JSON.
+    #[test]
+    fn the_warm_up_runs_the_whole_analysis_on_the_sample() {
+        let (report, json) = warm_up_once();
+        assert!(report.summary.objects >= 20, "objects parsed: {}", report.summary.objects);
+        assert!(report.findings.len() >= 10, "findings: {}", report.findings.len());
+        assert!(report.findings.iter().any(|f| f.source.column > 0), "no finding was placed on its field");
+        assert!(json > 1000, "findings' JSON: {json} bytes");
+    }
 }
