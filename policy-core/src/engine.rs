@@ -618,7 +618,7 @@ fn admit_object(
         meta.insert("namespace", Value::from(namespace.as_str()));
     }
     let objects = [Object::new(object, Source { path: "request.object".into(), line: 1 }, Origin::AdmissionRequest)];
-    let inv = Inventory::new(&objects);
+    let inv = Inventory::for_admission(&objects);
     let (mut findings, _) = run(&inv, registry::ADMIT, settings, settings.now, Scope::Admit, &mut |_| {}).into_parts();
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.code.cmp(&b.code)));
     let mut decision = AdmitDecision { findings, ..allow() };
