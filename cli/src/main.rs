@@ -179,8 +179,8 @@ struct ScanArgs {
     color: ColorWhen,
     /// Read at most this many bytes over all inputs; an input past it is skipped and reported
     /// [default: 2 GiB (a 300k-object dump is about 1 GB), or the settings' `limits.maxTotalBytes`].
-    /// A scan needs up to 4× its input's bytes of memory: a 1M-object dump (~3.5 GB) with
-    /// `--max-input-bytes 4294967296` takes about 14 GiB.
+    /// A scan needs up to 3.5× its input's bytes of memory for YAML, 2.3× for JSON: a 1M-object
+    /// dump (~3.5 GB) with `--max-input-bytes 4294967296` takes up to about 12 GiB.
     #[arg(long, value_name = "BYTES")]
     max_input_bytes: Option<u64>,
     /// How long to wait for a writer to open a named pipe (FIFO) given as input; then it is

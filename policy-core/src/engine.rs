@@ -9,7 +9,7 @@ use crate::input::{self, InputFile, Object, Origin};
 use crate::inventory::Inventory;
 use crate::registry;
 use crate::report::{Finding, Report, Summary, TOOL_NAME, TOOL_VERSION, Tool, suppression};
-use crate::rule::{Context, Findings};
+use crate::rule::{Context, Findings, Rule};
 use crate::settings::Settings;
 use crate::value::Value;
 use serde::Serialize;
@@ -234,7 +234,7 @@ impl Analysis {
         summaries.extend(unread);
         summaries.sort_by(|a, b| a.path.cmp(&b.path));
         let now = settings.now.unwrap_or(OffsetDateTime::UNIX_EPOCH);
-        let out = run(&inv, settings, Some(now), Scope::Audit, &mut |rules_run| {
+        let out = run(&inv, registry::ALL, settings, Some(now), Scope::Audit, &mut |rules_run| {
             state.rules_run = rules_run;
             progress(state);
         });
@@ -421,10 +421,11 @@ fn same_object(a: &Object, b: &Object) -> bool {
         }
 }
 
-/// Run the enabled rules of a scope over an inventory, applying overrides and, in audits, the
-/// objects' opt-out annotations.
+/// Run those of `rules` that the settings enable and the scope takes over an inventory, applying
+/// overrides and, in audits, the objects' opt-out annotations.
 fn run(
     inv: &Inventory<'_>,
+    rules: &[&dyn Rule],
     settings: &Settings,
     now: Option<OffsetDateTime>,
     mode: Scope,
@@ -432,7 +433,7 @@ fn run(
 ) -> Findings {
     let cx = Context { inv, settings, now, mode };
     let mut out = Findings::default();
-    let enabled = registry::ALL.iter().filter(|r| settings.enables(r.meta()));
+    let enabled = rules.iter().filter(|r| settings.enables(r.meta()));
     for (done, rule) in enabled.filter(|r| mode == Scope::Audit || r.meta().admits()).enumerate() {
         rule.check(&cx, &mut out);
         out.rule_done();
@@ -617,8 +618,8 @@ fn admit_object(
         meta.insert("namespace", Value::from(namespace.as_str()));
     }
     let objects = [Object::new(object, Source { path: "request.object".into(), line: 1 }, Origin::AdmissionRequest)];
-    let inv = Inventory::new(&objects);
-    let (mut findings, _) = run(&inv, settings, settings.now, Scope::Admit, &mut |_| {}).into_parts();
+    let inv = Inventory::for_admission(&objects);
+    let (mut findings, _) = run(&inv, registry::ADMIT, settings, settings.now, Scope::Admit, &mut |_| {}).into_parts();
     findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.code.cmp(&b.code)));
     let mut decision = AdmitDecision { findings, ..allow() };
     let line = |f: &Finding| format!("{}: {}", f.code, f.message);

@@ -26,6 +26,14 @@ pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Value, 
     Lean(Place::Passed).deserialize(deserializer)
 }
 
+/// [`deserialize`] from a tree serde_json already holds (the OPA module's input, the npm package's
+/// argument): the same lean tree as from the bytes, so those modules skip what Kubewarden's skips.
+pub fn from_json(passed: &serde_json::Value) -> Value {
+    // Reading a serde_json tree cannot fail (every value is one `Lean` takes); if it ever did,
+    // the whole tree decides.
+    deserialize(passed).unwrap_or_else(|_| Value::from(passed))
+}
+
 /// Where in the request a value is, for the places where something is skipped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -261,6 +269,8 @@ mod tests {
                     let whole = Value::from(&filled);
                     let skipped = lean(&filled);
                     assert_ne!(skipped, whole, "{field} is skipped ({name})");
+                    // The OPA module and the npm package skip it in serde_json's tree.
+                    assert_eq!(from_json(&filled), skipped, "{field} of {name}, from a serde_json tree");
                     assert_eq!(decide(skipped), decide(whole), "{field} of {name}");
                 }
             }
@@ -291,6 +301,22 @@ mod tests {
         let neither = json!({"a": {"object": 1}});
         assert_eq!(decide(lean(&neither)), decide(Value::from(&neither)));
         assert_eq!(decide(lean(&neither)).err().as_deref(), Some(crate::Error::NotAdmission.to_string().as_str()));
+    }
+
+    /// The OPA module and the npm package read a serde_json tree: they get the tree Kubewarden's
+    /// module reads from the bytes, so what `skipped_fields_never_decide` holds holds for them.
+    #[test]
+    fn a_parsed_request_is_read_as_lean_as_its_bytes() {
+        let reviews = reviews();
+        for (name, review) in &reviews {
+            assert_eq!(from_json(review), lean(review), "{name}");
+            let request = review.get("request").cloned().unwrap_or_default();
+            assert_eq!(from_json(&request), lean(&request), "{name}");
+            assert_ne!(from_json(review), Value::from(review), "something is skipped in {name}");
+        }
+        for other in [json!([1, {"oldObject": 2}]), json!("x"), json!(null), json!(1.5), json!({"a": {"object": 1}})] {
+            assert_eq!(from_json(&other), lean(&other), "{other}");
+        }
     }
 
     #[test]

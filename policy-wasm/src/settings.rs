@@ -140,9 +140,10 @@ impl PolicySettings {
         }
     }
 
-    /// Decide one AdmissionRequest with these settings.
+    /// Decide one AdmissionRequest with these settings, read without what no decision reads
+    /// ([`crate::request::from_json`]).
     pub fn decide(&self, request: &Value) -> Result<policy_core::AdmitDecision, Error> {
-        self.decide_owned(request.into())
+        self.decide_owned(crate::request::from_json(request))
     }
 
     /// [`decide`](Self::decide) a request already in policy-core's tree, moving it into the

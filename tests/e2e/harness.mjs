@@ -21,7 +21,8 @@ export async function start() {
   // playwright gives each launch a fresh, empty profile (--user-data-dir in a new temp folder).
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: FLAGS,
+    // CHROMIUM_FLAGS: extra flags for a diagnosis (e.g. V8's `--js-flags=…`), never in the tests.
+    args: [...FLAGS, ...(process.env.CHROMIUM_FLAGS ? process.env.CHROMIUM_FLAGS.split(' ') : [])],
     headless: true,
   });
   fs.mkdirSync(ARTIFACTS, { recursive: true });

@@ -90,7 +90,8 @@ fn scaffold(root: &Path, args: &[String]) -> anyhow::Result<()> {
 
     let registry = rules_dir.parent().unwrap_or(&rules_dir).join("registry.rs");
     let text = read(&registry)?;
-    write(&registry, &with_registry_line(&text, code, &format!("&{family}::{name}"))?)?;
+    let text = with_registry_line(&text, code, &format!("&{family}::{name}"))?;
+    write(&registry, &with_code_line(&text, code)?)?;
     touched.push(registry);
 
     let kind = "Secret";
@@ -208,6 +209,22 @@ fn with_registry_line(text: &str, code: &str, entry: &str) -> anyhow::Result<Str
     Ok(format!("{before}{sep}{entry}, {after}"))
 }
 
+/// The registry with `"code",` inserted into `CODES` (the codes settings are checked against)
+/// before the first code that sorts after it, or at its end.
+fn with_code_line(text: &str, code: &str) -> anyhow::Result<String> {
+    let next = policy_core::registry::CODES.iter().find(|c| **c > code);
+    let anchor = next.map_or_else(|| "];".to_string(), |next| format!("\"{next}\","));
+    let codes = text.find("pub static CODES").context("registry.rs has no `pub static CODES`")?;
+    let at = text
+        .get(codes..)
+        .and_then(|rest| rest.find(&anchor))
+        .map(|i| codes + i)
+        .with_context(|| format!("cannot find `{anchor}` in registry.rs: add `\"{code}\",` to CODES by hand"))?;
+    let (before, after) = text.split_at(at);
+    let sep = if next.is_none() && !before.trim_end().ends_with(['[', ',']) { ", " } else { "" };
+    Ok(format!("{before}{sep}\"{code}\", {after}"))
+}
+
 fn rule_template(code: &str, slug: &str, name: &str, severity: Severity, mechanism: Mechanism, scope: &str) -> String {
     format!(
         r#"use crate::rule::prelude::*;
@@ -295,6 +312,7 @@ mod tests {
         scaffold(&scratch, &args).unwrap();
         let registry = read(&scratch.join("policy-core/src/registry.rs")).unwrap();
         assert!(registry.contains("&sa::ExamplePattern"), "registered");
+        assert!(registry.contains("\"SA999\","), "its code is in CODES");
 
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let out = std::process::Command::new(cargo)
@@ -347,5 +365,15 @@ mod tests {
         // A code before every registered one goes first.
         let before = with_registry_line(&text, "AA000", "&aa::First").unwrap();
         assert!(before.contains(&format!("&[&aa::First, {anchor}];")), "{before}");
+    }
+
+    #[test]
+    fn code_line_lands_in_code_order() {
+        let first = policy_core::registry::CODES.first().unwrap();
+        let text = format!("pub static ALL: &[&dyn Rule] = &[];\npub static CODES: &[&str] = &[\"{first}\",];\n");
+        let last = with_code_line(&text, "ZZ999").unwrap();
+        assert!(last.contains(&format!("&[\"{first}\",\"ZZ999\", ];")), "{last}");
+        let before = with_code_line(&text, "AA000").unwrap();
+        assert!(before.contains(&format!("&[\"AA000\", \"{first}\",];")), "{before}");
     }
 }

@@ -8,7 +8,7 @@
 //! [`Diagnostic`]. Private keys are never kept: only their label, whether they are encrypted,
 //! and a short fingerprint.
 
-use super::kubeconfig::{self, Kubeconfig};
+use super::kubeconfig::{self, Kubeconfig, Read};
 use super::x509::{CertInfo, CsrInfo, KeyInfo, PemItem, certificates, decode_base64, parse_pem};
 use crate::data::diagnostic::{Diagnostic, DiagnosticCode};
 use crate::input::Object;
@@ -151,6 +151,8 @@ pub struct Certificates<'a> {
     /// Secret and `kube-root-ca.crt` ConfigMap of a cluster carries the same CA, so a dump of
     /// 10⁵ objects would otherwise parse one certificate 10⁴ times. Emptied when collected.
     pem_seen: HashMap<String, Parsed>,
+    /// How much of each kubeconfig is decoded.
+    read: Read,
 }
 
 /// What [`parse_pem`] makes of a text.
@@ -183,14 +185,22 @@ impl Scan<'_, '_> {
 impl<'a> Certificates<'a> {
     /// Decode everything certificate-shaped in `objects`.
     pub fn collect(objects: &'a [Object]) -> (Self, Vec<Diagnostic>) {
-        let mut found = Self::default();
+        Self::collect_reading(objects, Read::Everything)
+    }
+
+    /// [`Certificates::collect`], decoding of each kubeconfig only what `read` asks for: at
+    /// admission ([`Read::ClientCertificates`]) a kubeconfig gives only its users' client
+    /// certificates, and one whose text cannot hold any is not parsed at all. CSRs, stored PEM
+    /// and DER values are decoded in full either way.
+    pub fn collect_reading(objects: &'a [Object], read: Read) -> (Self, Vec<Diagnostic>) {
+        let mut found = Self { read, ..Self::default() };
         let mut diagnostics = Vec::new();
         for object in objects {
             let mut scan = Scan { object, diagnostics: &mut diagnostics };
             match object.kind() {
                 "CertificateSigningRequest" => found.csr(&mut scan),
                 "Config" if object.value.get("clusters").is_some() || object.value.get("users").is_some() => {
-                    let (config, problems) = kubeconfig::parse(object, &object.value, "");
+                    let (config, problems) = kubeconfig::parse_reading(object, &object.value, "", read);
                     for (path, problem, expected) in problems {
                         scan.diagnose(DiagnosticCode::KubeconfigInvalid, &path, &problem, &expected);
                     }
@@ -460,10 +470,13 @@ impl<'a> Certificates<'a> {
                 }
             }
         } else if kubeconfig::looks_like(&text) {
+            if self.read == Read::ClientCertificates && !kubeconfig::may_hold_client_certificates(&text) {
+                return;
+            }
             let path = path();
             match crate::input::parse_yaml_value(&text) {
                 Ok(value) if value.get("clusters").is_some() || value.get("users").is_some() => {
-                    let (config, problems) = kubeconfig::parse(object, &value, &path);
+                    let (config, problems) = kubeconfig::parse_reading(object, &value, &path, self.read);
                     for (inner, problem, expected) in problems {
                         scan.diagnose(
                             DiagnosticCode::KubeconfigInvalid,
@@ -641,6 +654,69 @@ pub(crate) mod tests {
         assert_eq!(csr.issued[0].common_name, "eve");
         assert_eq!(csr.approval, Approval::Approved { reason: "KubectlApprove".to_string(), manual: true });
         assert_eq!(found.client_credentials().count(), 1);
+    }
+
+    /// A Secret holding `kubeconfig` under `data.kubeconfig`.
+    fn kubeconfig_secret(kubeconfig: &str) -> serde_json::Value {
+        serde_json::json!({
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": {"name": "kc", "namespace": "ci"},
+            "data": {"kubeconfig": b64(kubeconfig)}
+        })
+    }
+
+    #[test]
+    fn admission_reads_a_kubeconfigs_client_certificates_however_the_key_is_spelled() {
+        let cert = b64(EVE_MASTERS_PEM);
+        let spellings = [
+            format!(
+                "kind: Config\ncurrent-context: x\nusers:\n- name: eve\n  user:\n    client-certificate-data: {cert}\n"
+            ),
+            format!(
+                "kind: Config\ncurrent-context: x\nusers:\n- name: eve\n  user:\n    \"client\\x2dcertificate-data\": {cert}\n"
+            ),
+            format!(
+                r#"{{"kind": "Config", "current-context": "x", "users": [{{"name": "eve", "user": {{"client\u002dcertificate-data": "{cert}"}}}}]}}"#
+            ),
+        ];
+        for kubeconfig in spellings {
+            let objects = [object(kubeconfig_secret(&kubeconfig))];
+            let client = |read| -> Vec<String> {
+                let (found, _) = Certificates::collect_reading(&objects, read);
+                let clients = found.certs.iter().filter(|f| f.role == CertRole::KubeconfigClient);
+                clients.map(|f| format!("{} {}", f.path, f.cert.common_name)).collect()
+            };
+            assert_eq!(client(Read::Everything), ["data.kubeconfig → users[0].user.client-certificate-data eve"]);
+            assert_eq!(client(Read::ClientCertificates), client(Read::Everything), "{kubeconfig}");
+            let request =
+                serde_json::json!({"operation": "CREATE", "namespace": "ci", "object": kubeconfig_secret(&kubeconfig)});
+            let decision = crate::admit(&request.into(), &crate::Settings::default(), &crate::AdmitSettings::default());
+            let codes: Vec<String> = decision.iter().flat_map(|d| &d.findings).map(|f| f.code.to_string()).collect();
+            assert_eq!(codes, ["CC001"], "{kubeconfig}");
+            assert!(decision.is_ok_and(|d| !d.allowed));
+        }
+    }
+
+    #[test]
+    fn admission_skips_what_no_admission_rule_reads_and_the_audit_keeps_it() {
+        let kubeconfig = format!(
+            "kind: Config\ncurrent-context: x\nclusters:\n- name: c\n  cluster:\n    certificate-authority-data: {}\nusers:\n- name: ci\n  user:\n    token: abc.def.ghi\n",
+            b64(CA_PEM)
+        );
+        let objects = [object(kubeconfig_secret(&kubeconfig))];
+        let (audit, _) = Certificates::collect(&objects);
+        assert_eq!(audit.kubeconfigs.len(), 1);
+        assert!(audit.kubeconfigs[0].users[0].token.is_some());
+        assert!(audit.certs.iter().any(|f| f.role == CertRole::KubeconfigCa));
+        let (admission, _) = Certificates::collect_reading(&objects, Read::ClientCertificates);
+        assert!(admission.kubeconfigs.is_empty() && admission.certs.is_empty(), "no client certificate to read");
+        let with_key = kubeconfig.replace("token: abc.def.ghi", &format!("client-key-data: {}", b64(KEY_PEM)));
+        let objects =
+            [object(kubeconfig_secret(&format!("{with_key}    client-certificate-data: {}\n", b64(EVE_MASTERS_PEM))))];
+        let (admission, _) = Certificates::collect_reading(&objects, Read::ClientCertificates);
+        let user = &admission.kubeconfigs[0].users[0];
+        assert_eq!((user.client_certs.len(), user.client_key.is_none()), (1, true));
+        assert!(admission.keys.is_empty() && admission.kubeconfigs[0].clusters.is_empty());
     }
 
     #[test]

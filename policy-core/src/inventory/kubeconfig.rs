@@ -58,7 +58,7 @@ pub struct Cluster {
 }
 
 /// A `users[]` entry. Holds no secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct User {
     /// Entry name.
     pub name: String,
@@ -126,12 +126,41 @@ pub fn looks_like(text: &str) -> bool {
         && !text.contains("-----BEGIN ")
 }
 
+/// How much of a kubeconfig to decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Read {
+    #[default]
+    /// Everything: CAs, client certificates, keys, tokens, passwords (the audit's inventory).
+    Everything,
+    /// Only the users' client certificates, the one part an admission rule reads (CC001): an
+    /// admission decision skips the CA, key, token and password decoding, which it never looks at.
+    ClientCertificates,
+}
+
+/// Whether a kubeconfig's text can give a user `client-certificate-data`, which is all that
+/// [`Read::ClientCertificates`] keeps: without the key spelled out, a YAML or JSON document can
+/// only name it through an escape (`\`) or a tag (`!`), so a text with none of the three holds
+/// no client certificate and need not be parsed for one.
+pub fn may_hold_client_certificates(text: &str) -> bool {
+    text.contains("client-certificate-data") || text.contains(['\\', '!'])
+}
+
 /// Read one kubeconfig value found in `object` at `field` (empty for a `Config` document).
 pub fn parse<'a>(object: &'a Object, value: &Value, field: &str) -> (Kubeconfig<'a>, Vec<Problem>) {
+    parse_reading(object, value, field, Read::Everything)
+}
+
+/// [`parse`], decoding only what `read` asks for (the rest stays empty).
+pub fn parse_reading<'a>(object: &'a Object, value: &Value, field: &str, read: Read) -> (Kubeconfig<'a>, Vec<Problem>) {
     let mut problems = Vec::new();
     let entries = |key: &str| value.get(key).and_then(Value::as_array).unwrap_or_default();
-    let clusters = entries("clusters").iter().enumerate().map(|(i, entry)| cluster(i, entry, &mut problems)).collect();
-    let users = entries("users").iter().enumerate().map(|(i, entry)| user(i, entry, &mut problems)).collect();
+    let clusters = match read {
+        Read::Everything => {
+            entries("clusters").iter().enumerate().map(|(i, entry)| cluster(i, entry, &mut problems)).collect()
+        }
+        Read::ClientCertificates => Vec::new(),
+    };
+    let users = entries("users").iter().enumerate().map(|(i, entry)| user(i, entry, read, &mut problems)).collect();
     let config = Kubeconfig {
         object,
         field: field.to_string(),
@@ -173,7 +202,7 @@ fn cluster(i: usize, entry: &Value, problems: &mut Vec<Problem>) -> Cluster {
     }
 }
 
-fn user(i: usize, entry: &Value, problems: &mut Vec<Problem>) -> User {
+fn user(i: usize, entry: &Value, read: Read, problems: &mut Vec<Problem>) -> User {
     let path = format!("users[{i}].user");
     let map = entry.get("user").unwrap_or(&Value::Null);
     let mut client_certs = Vec::new();
@@ -187,6 +216,10 @@ fn user(i: usize, entry: &Value, problems: &mut Vec<Problem>) -> User {
             }
             Err(e) => problems.push((field, format!("not valid base64 ({e})"), "base64 of PEM".to_string())),
         }
+    }
+    let name = text(entry, "name").unwrap_or_default();
+    if read == Read::ClientCertificates {
+        return User { name, client_certs, path, ..User::default() };
     }
     let mut client_key = None;
     if let Some(data) = text(map, "client-key-data") {
@@ -210,7 +243,7 @@ fn user(i: usize, entry: &Value, problems: &mut Vec<Problem>) -> User {
         password_fingerprint: text(map, "password").map(|p| fingerprint::of_secret(p.as_bytes())),
     });
     User {
-        name: text(entry, "name").unwrap_or_default(),
+        name,
         client_certs,
         client_cert_file: text(map, "client-certificate"),
         client_key,

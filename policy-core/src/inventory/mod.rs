@@ -53,6 +53,16 @@ pub struct Inventory<'a> {
 impl<'a> Inventory<'a> {
     /// Index `objects` and derive every view.
     pub fn new(objects: &'a [Object]) -> Self {
+        Self::reading(objects, kubeconfig::Read::Everything)
+    }
+
+    /// The inventory of one admitted object: kubeconfigs give only the client certificates the
+    /// admission rules read ([`kubeconfig::Read::ClientCertificates`]).
+    pub fn for_admission(objects: &'a [Object]) -> Self {
+        Self::reading(objects, kubeconfig::Read::ClientCertificates)
+    }
+
+    fn reading(objects: &'a [Object], read: kubeconfig::Read) -> Self {
         let mut by_kind: HashMap<&'a str, Vec<&'a Object>> = HashMap::new();
         let mut by_key = HashMap::with_capacity(objects.len());
         for object in objects {
@@ -83,7 +93,7 @@ impl<'a> Inventory<'a> {
         inv.controller_manager = controller_manager;
         inv.diagnostics = diagnostics;
         inv.workloads = workloads::Workloads::collect(&inv);
-        let (certs, more) = certs::Certificates::collect(objects);
+        let (certs, more) = certs::Certificates::collect_reading(objects, read);
         inv.certs = certs;
         inv.diagnostics.extend(more);
         let (aws_auth, more) = aws_auth::collect(objects);

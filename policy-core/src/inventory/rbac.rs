@@ -703,11 +703,30 @@ pub struct Rbac<'a> {
 /// The default roles alone, aggregated and judged, in [`BUILTIN_ROLES`] order: worked out once
 /// per process (once per module instance in wasm), and borrowed by every input for the
 /// defaults it cannot change. An admission request used to derive and aggregate them all again.
-static DEFAULTS_ALONE: std::sync::LazyLock<Vec<Role<'static>>> = std::sync::LazyLock::new(|| {
+static DEFAULTS_ALONE: std::sync::LazyLock<DefaultsAlone> = std::sync::LazyLock::new(|| {
     let mut rbac = Rbac::default();
     rbac.add_defaults(Derive::Everything);
-    rbac.roles.into_iter().map(Cow::into_owned).collect()
+    let roles: Vec<Role<'static>> = rbac.roles.into_iter().map(Cow::into_owned).collect();
+    let picks = |i: usize, j: usize| {
+        let (Some(picker), Some(picked)) = (roles.get(i), roles.get(j)) else { return false };
+        i != j && picked.kind == RoleKind::ClusterRole && picker.selectors.iter().any(|s| s.matches(&picked.labels))
+    };
+    let picked_by = (0..roles.len()).map(|j| (0..roles.len()).filter(|&i| picks(i, j)).collect()).collect();
+    let aggregating = (0..roles.len()).filter(|&i| roles.get(i).is_some_and(|r| !r.selectors.is_empty())).collect();
+    DefaultsAlone { roles, picked_by, aggregating }
 });
+
+/// The default roles alone, and how they aggregate one another: what [`Rbac::defaults_changed`]
+/// walks instead of matching every default's selectors against every other's labels per input.
+#[derive(Debug)]
+struct DefaultsAlone {
+    /// The roles, in [`BUILTIN_ROLES`] order.
+    roles: Vec<Role<'static>>,
+    /// For each default, the other defaults whose selectors pick it.
+    picked_by: Vec<Vec<usize>>,
+    /// The defaults with aggregation selectors.
+    aggregating: Vec<usize>,
+}
 
 /// Each default role's position in [`BUILTIN_ROLES`], by kind, namespace and name.
 static BUILTIN_INDEX: std::sync::LazyLock<HashMap<(RoleKind, &'static str, &'static str), usize>> =
@@ -757,11 +776,9 @@ impl<'a> Rbac<'a> {
     /// The default roles the input does not hold, then the aggregation and privileges of every
     /// role not borrowed from [`DEFAULTS_ALONE`].
     fn add_defaults(&mut self, derive: Derive) {
-        self.replaced = (0..BUILTIN_ROLES.len())
-            .filter(|&i| {
-                BUILTIN_ROLES.get(i).is_some_and(|b| self.input_index.contains_key(&(b.kind, b.namespace, b.name)))
-            })
-            .collect();
+        // Looked up from the input's roles (usually one at admission), not from every default.
+        self.replaced = self.input_index.keys().filter_map(|key| BUILTIN_INDEX.get(key).copied()).collect();
+        self.replaced.sort_unstable();
         let changed = match derive {
             Derive::Everything => vec![true; BUILTIN_ROLES.len()],
             Derive::Changed => self.defaults_changed(),
@@ -771,7 +788,7 @@ impl<'a> Rbac<'a> {
                 continue;
             }
             // Only `Derive::Changed` reads the cache: `Everything` is how it is made.
-            let cached = if changed.get(i) == Some(&false) { DEFAULTS_ALONE.get(i) } else { None };
+            let cached = if changed.get(i) == Some(&false) { DEFAULTS_ALONE.roles.get(i) } else { None };
             self.roles.push(cached.map_or_else(|| Cow::Owned(Role::from_builtin(builtin)), Cow::Borrowed));
         }
         self.aggregate();
@@ -787,26 +804,28 @@ impl<'a> Rbac<'a> {
     /// transitively, one whose selectors pick a changed default. Every other default picks only
     /// unchanged defaults, so it aggregates exactly as in [`DEFAULTS_ALONE`].
     fn defaults_changed(&self) -> Vec<bool> {
+        let defaults = &*DEFAULTS_ALONE;
         let mut changed: Vec<bool> = (0..BUILTIN_ROLES.len()).map(|i| self.replaced.contains(&i)).collect();
         let input_labels: Vec<&BTreeMap<String, String>> =
             self.roles.iter().filter(|r| r.kind == RoleKind::ClusterRole).map(|r| &r.labels).collect();
-        let mut grew = !input_labels.is_empty() || !self.replaced.is_empty();
-        while grew {
-            grew = false;
-            for (i, default) in DEFAULTS_ALONE.iter().enumerate() {
-                if default.selectors.is_empty() || changed.get(i) != Some(&false) {
-                    continue;
-                }
-                let picks = |labels: &BTreeMap<String, String>| default.selectors.iter().any(|s| s.matches(labels));
-                let picks_changed =
-                    DEFAULTS_ALONE.iter().zip(&changed).enumerate().any(|(j, (other, &c))| {
-                        c && j != i && other.kind == RoleKind::ClusterRole && picks(&other.labels)
-                    });
-                if picks_changed || input_labels.iter().any(|labels| picks(labels)) {
-                    if let Some(c) = changed.get_mut(i) {
-                        *c = true;
-                    }
-                    grew = true;
+        let picks_input = |i: &usize| {
+            defaults
+                .roles
+                .get(*i)
+                .is_some_and(|d| input_labels.iter().any(|l| d.selectors.iter().any(|s| s.matches(l))))
+        };
+        let mut grown: Vec<usize> = self.replaced.clone();
+        grown.extend(defaults.aggregating.iter().filter(|i| changed.get(**i) == Some(&false) && picks_input(i)));
+        for &i in &grown {
+            if let Some(c) = changed.get_mut(i) {
+                *c = true;
+            }
+        }
+        while let Some(j) = grown.pop() {
+            for &i in defaults.picked_by.get(j).into_iter().flatten() {
+                if let Some(c @ false) = changed.get_mut(i) {
+                    *c = true;
+                    grown.push(i);
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! kubewarden.wasm in a waPC host built on kwctl's engine crates (wapc 2.1 + wasmtime-provider 2.13,
 //! wasmtime 38): the three Kubewarden operations, every fixture under every settings profile
 //! compared with native policy-core, and the expected codes per fixture.
-#![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code: a missing value should stop the test")]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code: a missing value should stop the test")]
 
 use authn_audit_hosts::*;
 use serde_json::{Value, json};
