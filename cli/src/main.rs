@@ -33,17 +33,6 @@ use time::format_description::well_known::Rfc3339;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Hand the memory just freed back to the system. mimalloc returns freed pages some
-/// milliseconds after the last free in their segment and only when that segment is used again;
-/// the pages of the tree freed after the rules stayed resident while the input was read again
-/// to place findings (peak RSS 3.1x a 100k-object JSON dump's bytes instead of 2.3x). Called
-/// at the two points where a scan has just freed most of its memory, it costs nothing between
-/// them (purging on every free instead, mimalloc's `purge_delay=0`, cost 0.1-0.2 s of system
-/// time per 100k objects).
-fn give_back_freed_memory() {
-    allocator::collect();
-}
-
 #[expect(unsafe_code, reason = "a call into the linked allocator, which has no safe binding for it")]
 mod allocator {
     unsafe extern "C" {
@@ -51,7 +40,14 @@ mod allocator {
         fn mi_collect(force: bool);
     }
 
-    pub(super) fn collect() {
+    /// Hand the memory just freed back to the system. mimalloc returns freed pages some
+    /// milliseconds after the last free in their segment and only when that segment is used
+    /// again; the pages of the tree freed after the rules stayed resident while the input was
+    /// read again to place findings (peak RSS 3.1x a 100k-object JSON dump's bytes instead of
+    /// 2.3x). Called at the two points where a scan has just freed most of its memory, it costs
+    /// nothing between them (purging on every free instead, mimalloc's `purge_delay=0`, cost
+    /// 0.1-0.2 s of system time per 100k objects).
+    pub(super) fn give_back_freed_memory() {
         // SAFETY: `mi_collect` takes no pointer and may be called at any time from any thread.
         unsafe { mi_collect(true) }
     }
@@ -419,13 +415,13 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
             None => (name, Held::Kept(bytes)),
         })
         .collect();
-    give_back_freed_memory();
+    allocator::give_back_freed_memory();
     // Asked for once the rules have run and the tree is freed: hand that back first.
     let mut tree_given_back = false;
     let mut report = loaded.finish(
         &mut |name| {
             if !std::mem::replace(&mut tree_given_back, true) {
-                give_back_freed_memory();
+                allocator::give_back_freed_memory();
             }
             match &held.iter().rev().find(|(n, _)| n == name)?.1 {
                 Held::Again { path, len } => read_again(path, *len).map(Cow::Owned),
