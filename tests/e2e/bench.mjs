@@ -10,13 +10,18 @@
 // regression cannot pass unnoticed.
 // BENCH_REPEAT=N measures each size N times, each a CLI best of 3 just before the viewer (pairs
 // back to back on the shared machine); BENCH_LOAD_ONLY=1 skips the interactions (time to report
-// only, and no budget to check).
+// only, and no budget to check). BENCH_DISTS=DIR,DIR… measures several builds of the viewer
+// (copies of dist/viewer) in turn after each CLI run, their order alternating from one repeat to
+// the next: paired figures on the shared machine.
+// Before the file is picked, the page is left idle until the worker says its warm-up is over
+// (`data-warm-up-ms`) or BENCH_IDLE_MS (5000) have passed, then half a second more: a user takes
+// that long to choose a file. A build without the signal waits the whole time.
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import zlib from 'node:zlib';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { ARTIFACTS, HERE, start, openViewer, reportShown } from './harness.mjs';
+import { ARTIFACTS, HERE, start, openPage, reportShown } from './harness.mjs';
 
 const ROOT = path.resolve(HERE, '../..');
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
@@ -25,6 +30,11 @@ const LONG_TASK_BUDGET_MS = 100;
 const CLI = process.env.AUTHN_AUDIT || path.join(ROOT, 'target/release/authn-audit');
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT) || 1);
 const LOAD_ONLY = process.env.BENCH_LOAD_ONLY === '1';
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS) || 5000;
+/** The builds measured: `[label, path on the server]`. */
+const DISTS = process.env.BENCH_DISTS
+  ? process.env.BENCH_DISTS.split(',').map((dir, i) => [path.basename(path.resolve(dir)), `/viewer-${i}/`, path.resolve(dir)])
+  : [['dist/viewer', '/viewer/', path.join(ROOT, 'dist/viewer')]];
 
 /** A kubectl-shaped List of `n` objects: pods, config maps, service accounts, secrets, RBAC. */
 function dump(n) {
@@ -223,70 +233,81 @@ async function interact(page) {
   return out;
 }
 
-const env = await start();
+const env = await start({ extra: process.env.BENCH_DISTS ? DISTS.map(([, mount, dir]) => [mount, dir, true]) : [] });
 const results = [];
 try {
-  for (const n of SIZES.flatMap((n) => Array(REPEAT).fill(n))) {
+  for (const [repeat, n] of SIZES.flatMap((n) => Array.from({ length: REPEAT }, (_, r) => [r, n]))) {
     const file = path.join(ARTIFACTS, `bench-${n}.yaml`);
     if (!fs.existsSync(file)) fs.writeFileSync(file, dump(n));
     const bytes = fs.statSync(file).size;
     const { wall: cli, cpu: cliCpu } = cliSeconds(file);
-    const h = await openViewer(env);
-    const { page } = h;
-    await page.evaluate(() => {
-      window.__long = [];
-      new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push([e.startTime, e.duration]); })
-        .observe({ type: 'longtask', buffered: true });
-      window.__progress = new Set();
-      window.__progressAt = [];
-      new MutationObserver(() => {
-        const p = document.getElementById('progress-text');
-        // The seconds the page counts while a file parses are no progress: left out.
-        const text = p?.textContent.replace(/ · \d+ s$/, '');
-        if (p && !window.__progress.has(text)) {
-          window.__progress.add(text);
-          window.__progressAt.push(performance.now());
-        }
-        if (document.documentElement.hasAttribute('data-report-ms') && !window.__t1) window.__t1 = performance.now();
-      }).observe(document.documentElement, { subtree: true, childList: true, characterData: true, attributes: true });
-      document.addEventListener('change', (e) => { if (e.target.id === 'file-picker') window.__t0 = performance.now(); }, true);
-    });
-    await page.waitForTimeout(500);
-    const rssBase = chromiumRssKb();
-    let rssPeak = rssBase;
-    const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, chromiumRssKb()); }, 100);
-    const cpuBefore = threadCpuMs();
-    const loadCpu = await traced(page, async () => {
-      await page.setInputFiles('#file-picker', file);
-      await reportShown(page, 600_000);
-    });
-    clearInterval(sampler);
-    rssPeak = Math.max(rssPeak, chromiumRssKb());
-    const { workerCpuMs, poolCpuMs } = rendererCpu(cpuBefore, threadCpuMs(), tracedWorker);
-    const m = await page.evaluate(() => {
-      const during = window.__long.filter(([s]) => s >= window.__t0 - 1 && s <= window.__t1);
-      return {
-        ms: window.__t1 - window.__t0,
-        worker: Number(document.documentElement.getAttribute('data-report-ms')),
-        // Where the worker's time went (the rest of the time to report is the page's).
-        phases: Object.fromEntries(['read', 'analyze', 'send'].map((k) => [k, Number(document.documentElement.getAttribute(`data-${k}-ms`))])),
-        longest: Math.max(0, ...during.map(([, d]) => d)),
-        longTasks: during.length,
-        tasks: during.map(([s, d]) => [Math.round(s - window.__t0), Math.round(d)]),
-        t1: Math.round(window.__t1 - window.__t0),
-        progressUpdates: window.__progress.size,
-        // The longest time the progress line stood still between the picker and the report.
-        stillMs: Math.round(Math.max(0, ...[window.__t0, ...window.__progressAt.filter((t) => t >= window.__t0), window.__t1]
-          .map((t, i, all) => (i ? t - all[i - 1] : 0)))),
-        findings: document.querySelector('#result-count')?.textContent ?? '',
-      };
-    });
-    const interactions = LOAD_ONLY ? [] : await interact(page);
-    // The machine is shared: its load says how far to trust the absolute times.
-    const load = os.loadavg()[0];
-    results.push({ n, bytes, cli, cliCpu, workerCpuMs, poolCpuMs, load, loadCpu, ...m, interactions, peakMb: (rssPeak - rssBase) / 1024, peakTotalMb: rssPeak / 1024 });
-    console.log(JSON.stringify(results.at(-1)));
-    await h.context.close();
+    for (const [dist, mount] of repeat % 2 ? [...DISTS].reverse() : DISTS) {
+      const h = await openPage(env);
+      const { page } = h;
+      await page.goto(`${env.base}${mount}`);
+      await page.waitForSelector('#dropzone');
+      await page.evaluate(() => {
+        window.__long = [];
+        new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push([e.startTime, e.duration]); })
+          .observe({ type: 'longtask', buffered: true });
+        window.__progress = new Set();
+        window.__progressAt = [];
+        new MutationObserver(() => {
+          const p = document.getElementById('progress-text');
+          // The seconds the page counts while a file parses are no progress: left out.
+          const text = p?.textContent.replace(/ · \d+ s$/, '');
+          if (p && !window.__progress.has(text)) {
+            window.__progress.add(text);
+            window.__progressAt.push(performance.now());
+          }
+          if (document.documentElement.hasAttribute('data-report-ms') && !window.__t1) window.__t1 = performance.now();
+        }).observe(document.documentElement, { subtree: true, childList: true, characterData: true, attributes: true });
+        document.addEventListener('change', (e) => { if (e.target.id === 'file-picker') window.__t0 = performance.now(); }, true);
+      });
+      const idle = Date.now();
+      await page.waitForFunction(() => document.documentElement.hasAttribute('data-warm-up-ms'), null, { timeout: IDLE_MS }).catch(() => {});
+      const idleMs = Date.now() - idle;
+      const warmUp = await page.evaluate(() => ({
+        warmUpMs: Number(document.documentElement.getAttribute('data-warm-up-ms')) || null,
+        warmUpSlices: Number(document.documentElement.getAttribute('data-warm-up-slices')) || null,
+      }));
+      await page.waitForTimeout(500);
+      const rssBase = chromiumRssKb();
+      let rssPeak = rssBase;
+      const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, chromiumRssKb()); }, 100);
+      const cpuBefore = threadCpuMs();
+      const loadCpu = await traced(page, async () => {
+        await page.setInputFiles('#file-picker', file);
+        await reportShown(page, 600_000);
+      });
+      clearInterval(sampler);
+      rssPeak = Math.max(rssPeak, chromiumRssKb());
+      const { workerCpuMs, poolCpuMs } = rendererCpu(cpuBefore, threadCpuMs(), tracedWorker);
+      const m = await page.evaluate(() => {
+        const during = window.__long.filter(([s]) => s >= window.__t0 - 1 && s <= window.__t1);
+        return {
+          ms: window.__t1 - window.__t0,
+          worker: Number(document.documentElement.getAttribute('data-report-ms')),
+          // Where the worker's time went (the rest of the time to report is the page's).
+          phases: Object.fromEntries(['wait', 'read', 'analyze', 'send'].map((k) => [k, Number(document.documentElement.getAttribute(`data-${k}-ms`))])),
+          longest: Math.max(0, ...during.map(([, d]) => d)),
+          longTasks: during.length,
+          tasks: during.map(([s, d]) => [Math.round(s - window.__t0), Math.round(d)]),
+          t1: Math.round(window.__t1 - window.__t0),
+          progressUpdates: window.__progress.size,
+          // The longest time the progress line stood still between the picker and the report.
+          stillMs: Math.round(Math.max(0, ...[window.__t0, ...window.__progressAt.filter((t) => t >= window.__t0), window.__t1]
+            .map((t, i, all) => (i ? t - all[i - 1] : 0)))),
+          findings: document.querySelector('#result-count')?.textContent ?? '',
+        };
+      });
+      const interactions = LOAD_ONLY ? [] : await interact(page);
+      // The machine is shared: its load says how far to trust the absolute times.
+      const load = os.loadavg()[0];
+      results.push({ n, dist, bytes, cli, cliCpu, workerCpuMs, poolCpuMs, load, loadCpu, idleMs, ...warmUp, ...m, interactions, peakMb: (rssPeak - rssBase) / 1024, peakTotalMb: rssPeak / 1024 });
+      console.log(JSON.stringify({ ...results.at(-1), interactions: undefined }));
+      await h.context.close();
+    }
   }
 } finally {
   await env.close();
@@ -304,11 +325,12 @@ for (const r of results) {
   const { read, analyze, send } = r.phases;
   console.log(`| ${r.n.toLocaleString('en')} | ${s(r.ms)} | ${s(read)} | ${s(analyze)} (${r.cli ? s(r.cli * 1000) : 'n/a'}) | ${s(send)} | ${s(r.ms - read - analyze - send)} |`);
 }
-console.log('\n| objects | load average | CLI CPU (user + system) | worker thread CPU | ratio | renderer thread pool CPU (V8 compiling) |\n|---:|---:|---:|---:|---:|---:|');
+console.log('\n| objects | build | load average | warm-up (slices) | CLI CPU (user + system) | worker thread CPU | ratio | renderer thread pool CPU (V8 compiling) | time to report / CLI wall |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   const s = (ms) => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
   const ratio = r.cliCpu && r.workerCpuMs !== null ? `${(r.workerCpuMs / 1000 / r.cliCpu).toFixed(2)}×` : 'n/a';
-  console.log(`| ${r.n.toLocaleString('en')} | ${r.load.toFixed(1)} | ${r.cliCpu ? s(r.cliCpu * 1000) : 'n/a'} | ${s(r.workerCpuMs)} | ${ratio} | ${s(r.poolCpuMs)} |`);
+  const warm = r.warmUpMs ? `${s(r.warmUpMs)} (${r.warmUpSlices})` : 'n/a';
+  console.log(`| ${r.n.toLocaleString('en')} | ${r.dist} | ${r.load.toFixed(1)} | ${warm} | ${r.cliCpu ? s(r.cliCpu * 1000) : 'n/a'} | ${s(r.workerCpuMs)} | ${ratio} | ${s(r.poolCpuMs)} | ${r.cli ? `${(r.ms / 1000 / r.cli).toFixed(2)}×` : 'n/a'} |`);
 }
 for (const r of results.filter((r) => r.interactions.length)) {
   console.log(`\n${r.n.toLocaleString('en')} objects (load average ${r.load.toFixed(1)}): longest main-thread task per interaction\n\n| interaction | longest task, thread time | longest task, wall time | time |\n|---|---:|---:|---:|`);

@@ -15,8 +15,9 @@ export const FIXTURES = path.join(HERE, 'fixtures');
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export async function start() {
-  const server = await serve();
+/** The server and the browser; `extra`: more `[prefix, dir, csp]` mounts (see serve.mjs). */
+export async function start({ extra = [] } = {}) {
+  const server = await serve({ extra });
   const base = `http://127.0.0.1:${server.address().port}`;
   // playwright gives each launch a fresh, empty profile (--user-data-dir in a new temp folder).
   const browser = await chromium.launch({
