@@ -342,6 +342,33 @@ test('the embed page mounts the viewer in prose and loads a same-origin dump', a
   await h.context.close();
 });
 
+test('a host that posts its dump the moment the frame starts waits one warm-up slice at most; left alone, the warm-up runs to its end', async () => {
+  const h = await openPage(env);
+  const { page } = h;
+  await page.goto(`${env.base}/examples/embed.html`);
+  // The first embed's host posts its dump as soon as the frame says it started: the warm-up has
+  // hardly begun when it arrives.
+  const first = page.frameLocator('iframe.authn-audit-frame >> nth=0');
+  const second = page.frameLocator('iframe.authn-audit-frame >> nth=1');
+  await first.locator('html[data-report-ms]').waitFor({ timeout: 60_000 });
+  const waited = Number(await first.locator('html').getAttribute('data-wait-ms'));
+  // The second embed is left alone: its worker warms up to the end and says how long it took.
+  await second.locator('html[data-warm-up-ms]').waitFor({ timeout: 60_000 });
+  const whole = Number(await second.locator('html').getAttribute('data-warm-up-ms'));
+  const slices = Number(await second.locator('html').getAttribute('data-warm-up-slices'));
+  assert.ok(slices > 1, `warm-up slices: ${slices}`);
+  assert.ok(whole > 0, `whole warm-up: ${whole} ms`);
+  // Held up by a slice or two, not by the whole warm-up (both frames share the machine's load).
+  assert.ok(waited < whole / 4, `the host's dump waited ${waited} ms; the whole warm-up takes ${whole} ms`);
+  // And the warm-up the dump stopped never resumed.
+  await page.waitForTimeout(500);
+  assert.equal(await first.locator('html[data-warm-up-ms]').count(), 0, 'the warm-up ran on after a request');
+  assert.ok((await first.locator('button.finding').count()) > 0);
+  assert.deepEqual(h.foreign, []);
+  assert.deepEqual(h.errors, []);
+  await h.context.close();
+});
+
 for (const scheme of ['light', 'dark']) {
   test(`screenshot of the report (${scheme})`, async () => {
     const h = await openViewer(env, { colorScheme: scheme, viewport: { width: 1440, height: 1000 } });

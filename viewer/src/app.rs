@@ -529,7 +529,15 @@ impl App {
                 self.fail("a chunk of findings could not be read".into());
                 true
             }
-            Reply::Done { elapsed_ms, read_ms, analyze_ms, send_ms, memory_bytes, newest } => {
+            Reply::WarmedUp { slices, elapsed_ms } => {
+                // For tests and the benchmark: `data-warm-up-ms`, and the slices it ran.
+                mark_phases(&[("warm-up", elapsed_ms)]);
+                if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+                    let _ = root.set_attribute("data-warm-up-slices", &slices.to_string());
+                }
+                false
+            }
+            Reply::Done { elapsed_ms, waited_ms, read_ms, analyze_ms, send_ms, memory_bytes, newest } => {
                 self.newest = newest;
                 let incoming = std::mem::take(&mut *self.incoming.borrow_mut());
                 if let Some(report) = incoming.report {
@@ -543,7 +551,12 @@ impl App {
                     self.request_excerpt();
                     if let Some(report) = &self.report {
                         mark_ready(report, elapsed_ms, memory_bytes);
-                        mark_phases(&[("read", read_ms), ("analyze", analyze_ms), ("send", send_ms)]);
+                        mark_phases(&[
+                            ("wait", waited_ms),
+                            ("read", read_ms),
+                            ("analyze", analyze_ms),
+                            ("send", send_ms),
+                        ]);
                     }
                 }
                 let _ = ctx;
@@ -883,7 +896,9 @@ impl App {
 
 fn post(worker: &Worker, request: &Request, payload: &JsValue) {
     let header = serde_json::to_string(request).unwrap_or_default();
-    let _ = worker.post_message(&js_sys::Array::of2(&JsValue::from_str(&header), payload));
+    // Stamped, so the worker can say how long the request waited for it (`Reply::Done`).
+    let posted = JsValue::from_f64(js_sys::Date::now());
+    let _ = worker.post_message(&js_sys::Array::of3(&JsValue::from_str(&header), payload, &posted));
 }
 
 /// The host page's word that its `data-dump` could not be fetched:
@@ -948,8 +963,8 @@ fn mark_ready(report: &Report, elapsed_ms: f64, memory_bytes: u64) {
     );
 }
 
-/// Where the worker's time went (`data-read-ms`, `data-analyze-ms`, `data-send-ms` on the root),
-/// for the benchmark.
+/// Where the worker's time went (`data-wait-ms`, `data-read-ms`, `data-analyze-ms`,
+/// `data-send-ms` on the root), for tests and the benchmark.
 fn mark_phases(phases: &[(&str, f64)]) {
     let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else { return };
     for (name, ms) in phases {

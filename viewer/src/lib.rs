@@ -11,6 +11,7 @@ pub mod intake;
 pub mod model;
 pub mod protocol;
 pub mod views;
+pub mod warm_up;
 pub mod worker;
 
 use wasm_bindgen::JsCast;

@@ -90,6 +90,13 @@ pub struct Progress {
 pub enum Reply {
     /// The worker's module is initialised and listening.
     Ready,
+    /// The warm-up ran to its end, no request having come first (see `warm_up`).
+    WarmedUp {
+        /// Slices run.
+        slices: u32,
+        /// Milliseconds from its first slice to the end of its last.
+        elapsed_ms: f64,
+    },
     /// Analysis progress.
     Progress(Progress),
     /// The report without its findings; payload: the report JSON.
@@ -100,6 +107,9 @@ pub enum Reply {
     Done {
         /// Milliseconds from request to report, in the worker.
         elapsed_ms: f64,
+        /// Milliseconds the request waited before the worker took it up (from the page's post).
+        #[serde(default)]
+        waited_ms: f64,
         /// Milliseconds reading the files, before the analysis.
         #[serde(default)]
         read_ms: f64,

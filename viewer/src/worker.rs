@@ -7,7 +7,7 @@
 //! memory, the page hears of it through the worker's `error` event (see `static/worker.js`).
 
 use crate::protocol::{FINDINGS_CHUNK, Progress, Reply, Request};
-use crate::{intake, model};
+use crate::{intake, model, warm_up};
 use policy_core::audit::{AuditLog, FileReader, looks_like_audit_log};
 use policy_core::input::DiagnosticCode;
 use policy_core::report::{ExportScope, InputSummary};
@@ -52,11 +52,15 @@ struct State {
 /// An earlier report to compare with: its file name and bytes.
 type Baseline = (String, Vec<u8>);
 
-/// Install the message handler and tell the page we are ready.
+/// Install the message handler, tell the page we are ready, and warm up until asked for something.
 pub fn start(scope: DedicatedWorkerGlobalScope) {
     let state = Rc::new(RefCell::new(State::default()));
+    let warm_up = Rc::new(warm_up::WarmUp::default());
     let post_scope = scope.clone();
+    let stop_warm_up = Rc::clone(&warm_up);
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        // The request's own work warms up the rest; no slice runs after it.
+        stop_warm_up.stop();
         let state = Rc::clone(&state);
         let scope = post_scope.clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -69,34 +73,9 @@ pub fn start(scope: DedicatedWorkerGlobalScope) {
     // The handler lives as long as the worker.
     onmessage.forget();
     post(&scope, &Reply::Ready, &JsValue::UNDEFINED);
-    // A task of its own, so that a request already queued is not held up by it.
-    gloo_timers::callback::Timeout::new(0, warm_up).forget();
-}
-
-/// Analyses of the built-in sample the worker runs when it starts, their reports dropped.
-const WARM_UP_RUNS: usize = 4;
-
-/// Run the analysis (and the findings' JSON) on the built-in sample a few times while the user
-/// has not chosen a file yet. The browser first runs every wasm function as quickly compiled
-/// baseline code and compiles the ones it sees busy again, optimised, on its other threads; a
-/// user's first big dump then paid for that twice: its analysis ran partly on the slow code
-/// while the compiler took CPU from it (on two cores, at 100k objects: 2.7 s of the
-/// worker's CPU and 1.4 s of the compiler's, against 2.2 s and 0.7 s after a small dump had
-/// run first; docs/benchmarks.md, "Figures: viewer"). The sample goes through the same
-/// parsers, inventory, rules and locator as any dump; it costs 80–130 ms of the worker's CPU once.
-fn warm_up() {
-    for _ in 0..WARM_UP_RUNS {
-        // Only for the compiler's sake: the report and its text are dropped.
-        let _ = warm_up_once();
-    }
-}
-
-/// One warm-up analysis: the report, and the length of its findings' JSON.
-fn warm_up_once() -> (Report, usize) {
-    let files: Vec<InputFile<'_>> = SAMPLE.iter().map(|(name, bytes)| InputFile { name, bytes }).collect();
-    let report = policy_core::analyze_with_audit(&files, &[], AuditLog::default(), &Settings::default(), &mut |_| {});
-    let json = serde_json::to_vec(&report.findings).map_or(0, |text| text.len());
-    (report, json)
+    warm_up::start(warm_up, move |slices, elapsed_ms| {
+        post(&scope, &Reply::WarmedUp { slices, elapsed_ms }, &JsValue::UNDEFINED);
+    });
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, reply: &Reply, payload: &JsValue) {
@@ -124,6 +103,9 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
     let array: js_sys::Array = data.dyn_into().map_err(|_| "malformed message".to_string())?;
     let header = array.get(0).as_string().ok_or("malformed message header")?;
     let request: Request = serde_json::from_str(&header).map_err(|e| format!("malformed request: {e}"))?;
+    // How long the request waited for this worker (the page stamps each post): what a slice of
+    // the warm-up, or anything else before it, held it up.
+    let waited_ms = array.get(2).as_f64().map_or(0.0, |posted| (now_ms() - posted).max(0.0));
     match request {
         Request::Analyze { names, now } => {
             let blobs: js_sys::Array = array.get(1).dyn_into().map_err(|_| "no files in request".to_string())?;
@@ -143,17 +125,24 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
                 // The same inputs, as of the same instant, now compared.
                 let now = report.evaluated_at.clone();
                 state.borrow_mut().logs = previous.logs;
-                analyze(scope, state, (previous.inputs, previous.unread, previous.audit), baseline, &now, started);
+                analyze(
+                    scope,
+                    state,
+                    (previous.inputs, previous.unread, previous.audit),
+                    baseline,
+                    &now,
+                    (waited_ms, started),
+                );
             } else {
                 state.borrow_mut().logs = logs;
-                analyze(scope, state, (inputs, unread, audit), baseline, &now, started);
+                analyze(scope, state, (inputs, unread, audit), baseline, &now, (waited_ms, started));
             }
         }
         Request::Sample { now } => {
             let started = now_ms();
             *state.borrow_mut() = State::default();
             let inputs = SAMPLE.iter().map(|(name, bytes)| ((*name).to_string(), bytes.to_vec())).collect();
-            analyze(scope, state, (inputs, Vec::new(), AuditLog::default()), None, &now, started);
+            analyze(scope, state, (inputs, Vec::new(), AuditLog::default()), None, &now, (waited_ms, started));
         }
         Request::Reanalyze { now } => {
             let started = now_ms();
@@ -163,7 +152,7 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
             }
             state.borrow_mut().logs = previous.logs;
             let inputs = (previous.inputs, previous.unread, previous.audit);
-            analyze(scope, state, inputs, previous.baseline, &now, started);
+            analyze(scope, state, inputs, previous.baseline, &now, (waited_ms, started));
         }
         Request::Baseline { name } => {
             let started = now_ms();
@@ -181,7 +170,7 @@ async fn handle(scope: &DedicatedWorkerGlobalScope, state: &RefCell<State>, data
             let now = report.evaluated_at.clone();
             state.borrow_mut().logs = previous.logs;
             let inputs = (previous.inputs, previous.unread, previous.audit);
-            analyze(scope, state, inputs, Some((name, bytes)), &now, started);
+            analyze(scope, state, inputs, Some((name, bytes)), &now, (waited_ms, started));
         }
         Request::Excerpt { path, line, object_line } => {
             let lines = excerpt_lines(state, &path, line, object_line).await;
@@ -422,7 +411,7 @@ fn analyze(
     (inputs, unread, audit): Inputs,
     baseline: Option<Baseline>,
     now: &str,
-    started: f64,
+    (waited_ms, started): (f64, f64),
 ) {
     let bytes_total: u64 = inputs.iter().map(|(_, b)| b.len() as u64).sum();
     let rules_total = u32::try_from(policy_core::registry::ALL.len()).unwrap_or(u32::MAX);
@@ -500,22 +489,7 @@ fn analyze(
     let memory_bytes = memory_bytes();
     let newest = newest.map(model::as_of::rfc3339);
     let read_ms = analyze_started - started;
-    let done = Reply::Done { elapsed_ms: now_ms() - started, read_ms, analyze_ms, send_ms, memory_bytes, newest };
+    let done =
+        Reply::Done { elapsed_ms: now_ms() - started, waited_ms, read_ms, analyze_ms, send_ms, memory_bytes, newest };
     post(scope, &done, &JsValue::UNDEFINED);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The warm-up only helps if it runs what a user's dump runs: objects parsed, rules that
-    /// find something, findings placed on their fields' lines and columns, and their JSON.
-    #[test]
-    fn the_warm_up_runs_the_whole_analysis_on_the_sample() {
-        let (report, json) = warm_up_once();
-        assert!(report.summary.objects >= 20, "objects parsed: {}", report.summary.objects);
-        assert!(report.findings.len() >= 10, "findings: {}", report.findings.len());
-        assert!(report.findings.iter().any(|f| f.source.column > 0), "no finding was placed on its field");
-        assert!(json > 1000, "findings' JSON: {json} bytes");
-    }
 }
