@@ -818,8 +818,14 @@ test('the credentials table is virtual: a bounded number of rows drawn, the last
   const drawn = await rows.count();
   assert.ok(drawn > 5 && drawn <= 100, `rows drawn: ${drawn}`);
   // The scroll bar is true to the whole list: scrolled to its end, the last credential is drawn.
-  await page.locator('#credential-scroll').evaluate((el) => { el.scrollTop = el.scrollHeight; });
-  await page.waitForSelector('#credential-table tbody tr[aria-rowindex="501"]');
+  // Scrolled again until it holds: the rows' height is measured from the drawn rows, and a scroll
+  // made before that measure lands short of the end (on a loaded machine the measure can come a
+  // frame after the tab is drawn).
+  await page.waitForFunction(() => {
+    const el = document.querySelector('#credential-scroll');
+    el.scrollTop = el.scrollHeight;
+    return document.querySelector('#credential-table tbody tr[aria-rowindex="501"]') !== null;
+  }, null, { polling: 250, timeout: 30_000 });
   assert.ok((await rows.count()) <= 100);
   const last = await page.locator('#credential-table tbody tr[aria-rowindex="501"]').boundingBox();
   const box = await page.locator('#credential-scroll').boundingBox();
