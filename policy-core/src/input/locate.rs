@@ -45,6 +45,10 @@ const MAX_STEPS: usize = 64;
 /// What the byte walks step over in one go (indents are long runs of spaces).
 const EIGHT_SPACES: &[u8] = b"        ";
 
+/// Bytes of text whose line ends are counted in one SIMD count when the locator counts lines on
+/// to an object's first line.
+const LINE_BLOCK: usize = 1024;
+
 /// Bytes of a quoted scalar looked at one by one before a SIMD search for its end.
 const SHORT: usize = 16;
 
@@ -172,8 +176,21 @@ impl<'t> Locator<'t> {
     fn line_offset(&mut self, line: u32) -> Option<usize> {
         let (&known, &offset) = self.lines.range(..=line).next_back()?;
         let mut at = offset;
-        for _ in known..line {
-            at = self.text.next_line(at)?;
+        // The lines between two flagged objects are many and short (a pretty dump's): whole
+        // blocks of them are counted with SIMD, and only the last block is searched line by line.
+        let mut left = usize::try_from(line - known).unwrap_or(usize::MAX);
+        while left > 0 {
+            let rest = self.text.b.get(at..)?;
+            if let Some(block) = rest.get(..LINE_BLOCK) {
+                let newlines = memchr::memchr_iter(b'\n', block).count();
+                if newlines < left {
+                    left -= newlines;
+                    at += LINE_BLOCK;
+                    continue;
+                }
+            }
+            at += memchr::memchr_iter(b'\n', rest).nth(left - 1)? + 1;
+            left = 0;
         }
         self.lines.insert(line, at);
         self.marks.insert(at, Position { line, column: 1 });
@@ -1425,6 +1442,22 @@ data:
         let json = "[\n  {\n    \"kind\": \"Pod\"\n  },\n  {\"kind\": \"Pod\"}\n]\n";
         assert_eq!(Locator::new(json).object_lines(2), Some((2, 4)));
         assert_eq!(Locator::new(json).object_lines(9), None);
+    }
+
+    #[test]
+    fn an_object_after_many_blocks_of_lines_is_found_on_its_line() {
+        // 500 short lines (a few blocks of them counted at once), then the object.
+        let text = format!(
+            "{}{{\"kind\": \"Pod\", \"metadata\": {{\"name\": \"p\"}},\n \"spec\": {{\"x\": 1}}}}\n",
+            "# pad\n".repeat(500)
+        );
+        let p = obj("Pod", None, "p");
+        let mut l = Locator::new(&text);
+        assert_eq!(l.field(3, &p, "spec.x"), None, "a comment line holds no object");
+        let found = l.field(501, &p, "spec.x").map(|f| l.position(f.offset));
+        assert_eq!(found, Some(Position { line: 502, column: 11 }));
+        assert_eq!(l.field(503, &p, "spec.x"), None, "the last line is empty");
+        assert_eq!(l.field(504, &p, "spec.x"), None, "past the end");
     }
 
     /// [`Locator::expect`] only saves walks: told the paths first or not, every answer is the same,
