@@ -1218,6 +1218,14 @@ mod tests {
         }
     }
 
+    /// The next number of a deterministic xorshift stream (noise the tests can replay).
+    fn noise(seed: &mut u32) -> usize {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 17;
+        *seed ^= *seed << 5;
+        *seed as usize
+    }
+
     /// `(line, column, complete)` of `path` in `object` starting at `line`.
     fn at(text: &str, line: u32, object: &ObjectRef, path: &str) -> Option<(u32, u32, bool)> {
         let mut l = Locator::new(text);
@@ -1516,14 +1524,7 @@ data:
         let mut seed = 0x9e37_79b9_u32;
         let mut answered = 0;
         for _ in 0..2000 {
-            let text: String = (0..30)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 17;
-                    seed ^= seed << 5;
-                    tokens[seed as usize % tokens.len()]
-                })
-                .collect();
+            let text: String = (0..30).map(|_| tokens[noise(&mut seed) % tokens.len()]).collect();
             let text = format!("{{{text}");
             let mut told = Locator::new(&text);
             told.expect(short);
@@ -1568,14 +1569,7 @@ data:
         let alphabet = b"{}[]:,-'\"#|>&!*?. \n\tab0\\";
         let mut seed = 0x2545_f491_u32;
         for _ in 0..400 {
-            let bytes: Vec<u8> = (0..120)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 17;
-                    seed ^= seed << 5;
-                    alphabet[seed as usize % alphabet.len()]
-                })
-                .collect();
+            let bytes: Vec<u8> = (0..120).map(|_| alphabet[noise(&mut seed) % alphabet.len()]).collect();
             let text = text_of(&bytes);
             let mut l = Locator::new(&text);
             for line in 1..4 {
