@@ -199,7 +199,7 @@ impl std::fmt::Display for Subject {
 }
 
 /// One entry of a role's `rules`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PolicyRule {
     /// `verbs`.
     pub verbs: Vec<String>,
@@ -878,16 +878,12 @@ impl<'a> Rbac<'a> {
             return role.rules.clone();
         }
         let mut rules = role.rules.clone();
-        // The rules already in, to drop a picked rule held twice in one lookup, not a scan of
-        // `rules` per rule: `admin` picks `edit` picks `view`, hundreds of rules each, and every
-        // request that changes them derives them again.
-        let mut held: HashSet<Arc<PolicyRule>> = rules.iter().cloned().collect();
         for &j in cluster {
             let picked = j != i
                 && self.roles.get(j).is_some_and(|other| role.selectors.iter().any(|s| s.matches(&other.labels)));
             if picked {
                 for rule in self.effective(j, cluster, done, visiting) {
-                    if held.insert(Arc::clone(&rule)) {
+                    if !rules.contains(&rule) {
                         rules.push(rule);
                     }
                 }
