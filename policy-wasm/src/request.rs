@@ -16,7 +16,6 @@
 
 use policy_core::value::{Map, Number, Str, Value};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use std::cell::RefCell;
 use std::fmt;
 
 /// kubectl's copy of the object as last applied.
@@ -24,8 +23,7 @@ pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration
 
 /// Read what a host passed as the request (an AdmissionReview or a bare AdmissionRequest).
 pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
-    let scratch = Scratch::default();
-    Lean { place: Place::Passed, scratch: &scratch }.deserialize(deserializer)
+    Lean(Place::Passed).deserialize(deserializer)
 }
 
 /// [`deserialize`] from a tree serde_json already holds (the OPA module's input, the npm package's
@@ -53,77 +51,47 @@ enum Place {
     ManagedField,
     /// `metadata.annotations`.
     Annotations,
-    /// Anywhere else: built whole, nothing skipped, as `policy_core::value::Value`'s own parse
-    /// builds it.
+}
+
+/// What becomes of one key's value.
+enum Child {
+    /// Not read by any decision: parsed past, not built.
+    Skip,
+    /// Built whole, by policy-core's own parse.
     Whole,
+    /// Built here, skipping inside it.
+    At(Place),
 }
 
 impl Place {
-    /// Where the value of `key` is, or `None` when no decision reads it: parsed past, not built.
-    fn child(self, key: &str) -> Option<Self> {
+    fn child(self, key: &str) -> Child {
         match (self, key) {
-            (Self::Whole, _) => Some(Self::Whole),
-            (Self::Passed | Self::Request, "object") => Some(Self::Object),
-            (Self::Passed | Self::Request, "operation" | "namespace" | "userInfo") => Some(Self::Whole),
+            (Self::Passed | Self::Request, "object") => Child::At(Self::Object),
+            (Self::Passed | Self::Request, "operation" | "namespace" | "userInfo") => Child::Whole,
             // An AdmissionReview's own fields: `kind` says it is one, `request` holds the request.
-            (Self::Passed, "request") => Some(Self::Request),
-            (Self::Passed, "kind" | "apiVersion") => Some(Self::Whole),
-            (Self::Passed | Self::Request, _) => None,
-            (Self::Object, "metadata") => Some(Self::Metadata),
-            (Self::Metadata, "managedFields") => Some(Self::ManagedFields),
-            (Self::Metadata, "annotations") => Some(Self::Annotations),
-            (Self::ManagedField, "fieldsV1") | (Self::Annotations, LAST_APPLIED) => None,
-            _ => Some(Self::Whole),
+            (Self::Passed, "request") => Child::At(Self::Request),
+            (Self::Passed, "kind" | "apiVersion") => Child::Whole,
+            (Self::Passed | Self::Request, _) => Child::Skip,
+            (Self::Object, "metadata") => Child::At(Self::Metadata),
+            (Self::Metadata, "managedFields") => Child::At(Self::ManagedFields),
+            (Self::Metadata, "annotations") => Child::At(Self::Annotations),
+            (Self::ManagedField, "fieldsV1") | (Self::Annotations, LAST_APPLIED) => Child::Skip,
+            _ => Child::Whole,
         }
     }
-
-    /// Where each item of a list here is.
-    fn item(self) -> Self {
-        if self == Self::ManagedFields { Self::ManagedField } else { Self::Whole }
-    }
-}
-
-/// The entries and items of every mapping and list being read, one stack each for the whole
-/// request: a mapping's entries are pushed as they are read and moved, once its end is reached,
-/// into one exactly-sized allocation. Growing a vector per mapping instead (4, 8, 16 entries,
-/// then shrinking it to size) was most of the allocations of reading a Pod.
-#[derive(Default)]
-struct Scratch {
-    entries: RefCell<Vec<(Str, Value)>>,
-    items: RefCell<Vec<Value>>,
 }
 
 /// Reads one value at a [`Place`].
-#[derive(Clone, Copy)]
-struct Lean<'s> {
-    place: Place,
-    scratch: &'s Scratch,
-}
+struct Lean(Place);
 
-impl<'de> DeserializeSeed<'de> for Lean<'_> {
+impl<'de> DeserializeSeed<'de> for Lean {
     type Value = Value;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-/// The part of `stack` above `base`, moved out exactly sized, or the error that stopped the
-/// reading (with that part dropped, so that the stack is as it was).
-fn take_above<T, E>(stack: &RefCell<Vec<T>>, base: usize, read: Result<(), E>) -> Result<Vec<T>, E> {
-    let mut stack = stack.borrow_mut();
-    match read {
-        Ok(()) => {
-            let base = base.min(stack.len());
-            Ok(stack.drain(base..).collect())
-        }
-        Err(e) => {
-            stack.truncate(base);
-            Err(e)
-        }
-    }
-}
-
-impl<'de> Visitor<'de> for Lean<'_> {
+impl<'de> Visitor<'de> for Lean {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -159,39 +127,37 @@ impl<'de> Visitor<'de> for Lean<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let items = &self.scratch.items;
-        let base = items.borrow().len();
-        let item = Lean { place: self.place.item(), ..self };
-        let mut read = || {
-            while let Some(value) = seq.next_element_seed(item)? {
-                items.borrow_mut().push(value);
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        if self.0 == Place::ManagedFields {
+            while let Some(item) = seq.next_element_seed(Lean(Place::ManagedField))? {
+                items.push(item);
             }
-            Ok::<(), A::Error>(())
-        };
-        let read = read();
-        Ok(Value::Array(take_above(items, base, read)?.into_boxed_slice()))
+        } else {
+            while let Some(item) = seq.next_element::<Value>()? {
+                items.push(item);
+            }
+        }
+        Ok(Value::Array(items.into_boxed_slice()))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let entries = &self.scratch.entries;
-        let base = entries.borrow().len();
-        let mut read = || {
-            while let Some(key) = access.next_key_seed(KeySeed)? {
-                let Some(place) = self.place.child(&key) else {
+        let mut entries = Vec::with_capacity(access.size_hint().unwrap_or(0).min(4096));
+        while let Some(key) = access.next_key_seed(KeySeed)? {
+            let value = match self.0.child(&key) {
+                Child::Skip => {
                     access.next_value::<IgnoredAny>()?;
                     continue;
-                };
-                let value = access.next_value_seed(Lean { place, ..self })?;
-                entries.borrow_mut().push((key, value));
-            }
-            Ok::<(), A::Error>(())
-        };
-        let read = read();
-        Ok(Value::Object(Map::from_entries(take_above(entries, base, read)?)))
+                }
+                Child::Whole => access.next_value::<Value>()?,
+                Child::At(place) => access.next_value_seed(Lean(place))?,
+            };
+            entries.push((key, value));
+        }
+        Ok(Value::Object(Map::from_entries(entries)))
     }
 }
 
-/// Reads a key straight into a [`Str`] (the long keys Kubernetes repeats as shared constants).
+/// Reads a key straight into a [`Str`].
 struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
@@ -209,7 +175,7 @@ impl Visitor<'_> for KeySeed {
     }
 
     fn visit_str<E>(self, s: &str) -> Result<Str, E> {
-        Ok(policy_core::value::str_of(s))
+        Ok(Str::from(s))
     }
 }
 
