@@ -319,6 +319,47 @@ mod tests {
         }
     }
 
+    /// What a requester can write to hide a field from a reader that skips by key: a key given
+    /// twice (the last wins, in either reading), a key spelled with escapes (`\u006a` is `j`), a
+    /// skipped key's look-alike, lists where an object is expected. The lean reading of each text
+    /// is decided as policy-core's own parse of the whole text is, and the legacy token Secret
+    /// hidden in it is rejected both ways.
+    #[test]
+    fn a_requester_cannot_hide_a_field_from_the_lean_reading() {
+        let token = rejected()[0].to_string();
+        let harmless = r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}"#;
+        let request = |body: &str| {
+            format!(r#"{{"kind": "AdmissionReview", "request": {{"operation": "CREATE", "namespace": "ci", {body}}}}}"#)
+        };
+        let texts = [
+            request(&format!(r#""object": {harmless}, "object": {token}"#)),
+            request(&format!(r#""ob\u006aect": {token}"#)),
+            request(&format!(r#""object": {harmless}, "ob\u006aect": {token}"#)),
+            request(&format!(r#""oldObject": {harmless}, "object": {token}, "oldObject": {harmless}"#)),
+            request(&format!(r#""operation": "DELETE", "object": {token}, "op\u0065ration": "CREATE""#)),
+            format!(
+                r#"{{"kind": "AdmissionReview", "request": {{"operation": "CREATE", "object": {harmless}}}, "request": {{"operation": "CREATE", "object": {token}}}}}"#
+            ),
+            request(&format!(
+                r#""object": {{"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/service-account-token",
+                    "metadata": {{"name": "x"}},
+                    "m\u0065tadata": {{"name": "t", "namespace": "ci",
+                        "managedFields": [[{{"fieldsV1": {token}}}], {{"fieldsV1": 1, "fieldsV1": 2}}],
+                        "annotations": {{"kubectl.kubernetes.io/last-applied-configuration": "{{}}",
+                            "kubernetes.io/service-account.n\u0061me": "d"}}}}}}"#
+            )),
+        ];
+        for text in &texts {
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            let lean = deserialize(&mut deserializer).unwrap_or_default();
+            let whole: Value = serde_json::from_str(text).unwrap_or_default();
+            assert_ne!(whole, Value::Null, "{text}");
+            let decision = decide(lean);
+            assert_eq!(decision, decide(whole), "{text}");
+            assert!(decision.is_ok_and(|d| !d.allowed), "the token is rejected: {text}");
+        }
+    }
+
     #[test]
     fn malformed_json_is_still_an_error() {
         for text in [r#"{"request": {"oldObject": [}}"#, r#"{"object": {"metadata": {"annotations": {"#, "[1,"] {

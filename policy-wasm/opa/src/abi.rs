@@ -54,15 +54,71 @@ fn bump(size: usize, align: usize) -> *mut u8 {
     start as *mut u8
 }
 
+/// The smallest and largest blocks the warm-up recycles ([`Recycled`]), as powers of two.
+const SMALLEST: u32 = 4;
+const LARGEST: u32 = 12;
+
+/// Blocks freed during the warm-up, by size class (16 B to 4 KiB), for the warm-up's later
+/// allocations. The warm-up builds every lazy global among the temporaries of a few decisions;
+/// a bump allocator can take back only the newest block, so those temporaries used to stay
+/// below the globals for good: 163 KB of heap before the first evaluation, a sixth page where
+/// Kubewarden's burrego gives five. Recycled, the warm-up's heap is about what the globals
+/// hold. After the warm-up the lists are no longer read: the host rewinds the heap instead.
+struct Recycled {
+    /// Per class, the address of the first free block (each holds the next one's), 0 for none.
+    heads: [AtomicUsize; (LARGEST - SMALLEST + 1) as usize],
+}
+
+static RECYCLED: Recycled = Recycled { heads: [const { AtomicUsize::new(0) }; (LARGEST - SMALLEST + 1) as usize] };
+/// Set while the warm-up runs: only then are blocks recycled.
+static WARMING: AtomicBool = AtomicBool::new(false);
+
+impl Recycled {
+    /// The class of a block of this layout, when the warm-up recycles it: every block of a class
+    /// is the class's size and aligned to 16, so any of them serves any layout of the class.
+    fn class(layout: Layout) -> Option<usize> {
+        let size = layout.size().max(1).checked_next_power_of_two()?;
+        let bits = size.trailing_zeros().max(SMALLEST);
+        (WARMING.load(Relaxed) && layout.align() <= 16 && bits <= LARGEST).then(|| (bits - SMALLEST) as usize)
+    }
+
+    fn alloc(&self, class: usize) -> *mut u8 {
+        let Some(head) = self.heads.get(class) else { return null_mut() };
+        match head.load(Relaxed) {
+            0 => bump(16 << class, 16),
+            block => {
+                // SAFETY: `block` is a free block of this class: its first word holds the next.
+                head.store(unsafe { *(block as *const usize) }, Relaxed);
+                block as *mut u8
+            }
+        }
+    }
+
+    fn free(&self, class: usize, ptr: *mut u8) {
+        if let Some(head) = self.heads.get(class) {
+            // SAFETY: a block of at least 16 bytes, aligned to 16, no longer in use.
+            unsafe { *(ptr as *mut usize) = head.load(Relaxed) };
+            head.store(ptr as usize, Relaxed);
+        }
+    }
+}
+
 // SAFETY: single-threaded module; blocks never overlap because the top only moves past a block
 // once it is handed out, and it moves back only over the newest block (dealloc) or where the host
-// says nothing live remains (opa_heap_ptr_set).
+// says nothing live remains (opa_heap_ptr_set). A recycled block is handed out again only once
+// freed, and only during the warm-up, whose blocks lie below every address the host sees.
 unsafe impl GlobalAlloc for Bump {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        bump(layout.size(), layout.align())
+        match Recycled::class(layout) {
+            Some(class) => RECYCLED.alloc(class),
+            None => bump(layout.size(), layout.align()),
+        }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if let Some(class) = Recycled::class(layout) {
+            return RECYCLED.free(class, ptr);
+        }
         // Only the newest block can be given back; the host frees the rest by rewinding.
         if (ptr as usize).wrapping_add(layout.size()) == TOP.load(Relaxed) {
             TOP.store(ptr as usize, Relaxed);
@@ -70,6 +126,22 @@ unsafe impl GlobalAlloc for Bump {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if WARMING.load(Relaxed) {
+            // SAFETY: the caller's contract, forwarded.
+            let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+            if Recycled::class(layout).is_some() && Recycled::class(layout) == Recycled::class(new_layout) {
+                return ptr;
+            }
+            // SAFETY: as above; a new block, the old one copied and freed.
+            let new = unsafe { self.alloc(new_layout) };
+            if !new.is_null() {
+                // SAFETY: both blocks are live, distinct and at least this long.
+                unsafe { core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size)) };
+                // SAFETY: `ptr` was allocated with `layout` and is no longer used.
+                unsafe { self.dealloc(ptr, layout) };
+            }
+            return new;
+        }
         let start = ptr as usize;
         if start.wrapping_add(layout.size()) == TOP.load(Relaxed) {
             // The newest block grows in place: a growing Vec or String costs no copies.
@@ -93,7 +165,9 @@ unsafe impl GlobalAlloc for Bump {
 /// Every export calls this first: lazy globals get built below any address the host sees.
 fn enter() {
     if !WARM.swap(true, Relaxed) {
+        WARMING.store(true, Relaxed);
         crate::warm_up();
+        WARMING.store(false, Relaxed);
     }
 }
 
