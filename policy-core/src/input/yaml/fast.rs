@@ -50,10 +50,12 @@ pub(super) fn read(text: &str, caps: Caps, budget: &mut Budget, tick: &mut Tick<
         text,
         bytes: text.as_bytes(),
         pos: 0,
+        end: 0,
         line: 1,
         builder: Builder::new(caps, *budget),
         open: Vec::new(),
     };
+    reader.goto(0);
     reader.document(tick).ok()?;
     let mut b = reader.builder;
     let root = b.root.take()?;
@@ -66,8 +68,9 @@ pub(super) fn read(text: &str, caps: Caps, budget: &mut Budget, tick: &mut Tick<
 /// line-break rules), other control characters, and the non-ASCII breaks, BOMs and
 /// non-characters YAML treats specially.
 fn plain_text(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    if bytes.iter().any(|&b| (b < 0x20 && b != b'\n') || b == 0x7f) {
+    // Blocks without an early exit inside, so that the test runs on whole vectors.
+    let odd = |block: &[u8]| block.iter().fold(false, |odd, &b| odd | ((b < 0x20) & (b != b'\n')) | (b == 0x7f));
+    if text.as_bytes().chunks(256).any(odd) {
         return false;
     }
     text.is_ascii()
@@ -81,6 +84,9 @@ struct Reader<'t> {
     bytes: &'t [u8],
     /// Start of the current line.
     pos: usize,
+    /// End of the current line (the offset of its `\n`, or of the text's end), found once per
+    /// line: every look at the line starts from it.
+    end: usize,
     /// The current line (1-based, inside the chunk).
     line: u32,
     builder: Builder,
@@ -96,14 +102,19 @@ fn check(ok: bool) -> Step {
 }
 
 impl<'t> Reader<'t> {
-    /// End of the current line (the offset of its `\n`, or of the text's end).
+    /// Move to the line starting at `pos`.
+    fn goto(&mut self, pos: usize) {
+        self.pos = pos;
+        self.end =
+            memchr::memchr(b'\n', self.bytes.get(pos..).unwrap_or_default()).map_or(self.bytes.len(), |i| pos + i);
+    }
+
     fn line_end(&self) -> usize {
-        memchr::memchr(b'\n', self.bytes.get(self.pos..).unwrap_or_default()).map_or(self.bytes.len(), |i| self.pos + i)
+        self.end
     }
 
     fn next_line(&mut self) {
-        let end = self.line_end();
-        self.pos = (end + 1).min(self.bytes.len());
+        self.goto((self.end + 1).min(self.bytes.len()));
         self.line = self.line.saturating_add(1);
     }
 
@@ -329,7 +340,7 @@ impl<'t> Reader<'t> {
                 let end = plain_end(rest);
                 let text = self.text.get(self.pos + at..self.pos + at + end).unwrap_or_default();
                 // `: ` inside: a mapping where none may start.
-                check(!text.ends_with(':') && memchr::memmem::find(text.as_bytes(), b": ").is_none())?;
+                check(!text.ends_with(':') && !has_colon_space(text.as_bytes()))?;
                 self.scalar(Cow::Borrowed(text), ScalarStyle::Plain, line_no)?;
                 Ok(at + end)
             }
@@ -399,7 +410,7 @@ impl<'t> Reader<'t> {
         self.scalar(Cow::Owned(out), style, first_line)?;
         // Back to the block's last content line, so that the caller's step lands after it.
         // Lines of it are never read again: `after_value` sees its end.
-        self.pos = last_pos;
+        self.goto(last_pos);
         self.line = last_line;
         Ok(())
     }
@@ -422,6 +433,11 @@ fn plain_end(rest: &[u8]) -> usize {
         end -= 1;
     }
     end
+}
+
+/// Whether `: ` occurs in `text` (a mapping value indicator).
+fn has_colon_space(text: &[u8]) -> bool {
+    memchr::memchr_iter(b':', text).any(|i| text.get(i + 1) == Some(&b' '))
 }
 
 /// The length of a quoted scalar at `rest[0]` (quotes included) if it closes on this line.
@@ -479,13 +495,17 @@ fn key_end(line: &[u8], at: usize) -> Option<(usize, usize, usize, ScalarStyle)>
 
 /// The text of a single-quoted scalar (between its quotes): `''` is one quote.
 fn single(raw: &str) -> Cow<'_, str> {
-    if raw.contains('\'') { Cow::Owned(raw.replace("''", "'")) } else { Cow::Borrowed(raw) }
+    if memchr::memchr(b'\'', raw.as_bytes()).is_some() {
+        Cow::Owned(raw.replace("''", "'"))
+    } else {
+        Cow::Borrowed(raw)
+    }
 }
 
 /// The text of a double-quoted scalar (between its quotes) with its escapes decoded, or `None`
 /// for an escape saphyr refuses (its error is then the one reported).
 fn double(raw: &str) -> Option<Cow<'_, str>> {
-    if !raw.contains('\\') {
+    if memchr::memchr(b'\\', raw.as_bytes()).is_none() {
         return Some(Cow::Borrowed(raw));
     }
     let mut out = String::with_capacity(raw.len());
