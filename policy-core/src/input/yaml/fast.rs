@@ -192,6 +192,8 @@ impl<'t> Reader<'t> {
                 break;
             }
             if self.at_marker(b"...") {
+                // Content after the marker on its line: saphyr's business (an error there).
+                check(Self::is_blank(self.current().get(3..).unwrap_or_default()))?;
                 self.next_line();
                 self.skip_blank();
                 check(self.eof())?;
@@ -674,6 +676,7 @@ mod tests {
             "a: @x\n",
             "a: 'x' y\n",
             "a: |\n  x\n---\n",
+            "a: 1\n... b: 2\n",
         ] {
             gives_way(text);
         }
