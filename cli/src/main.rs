@@ -506,10 +506,12 @@ fn scan(args: &ScanArgs) -> Result<u8, Fatal> {
     })?;
 
     // Anything not analysed whole (skipped, unreadable, cut short, no object) is never a pass.
-    if !report.is_complete() {
-        return Ok(2);
-    }
-    Ok(u8::from(failing))
+    let code = if report.is_complete() { u8::from(failing) } else { 2 };
+    // The process ends next, and the system takes its memory back at once: freeing a big
+    // report's findings one by one first (125k at 100k objects) cost 1-2 % of the scan. Only here,
+    // on the way out of the command line; the library frees what it makes.
+    std::mem::forget(report);
+    Ok(code)
 }
 
 /// The width text is wrapped to: `COLUMNS` when the shell exports it, else 100.

@@ -141,9 +141,7 @@ enum Seen {
 
 impl Seen {
     fn sum(bytes: &[u8]) -> Self {
-        let mut crc = flate2::Crc::new();
-        crc.update(bytes);
-        Self::Sum { len: bytes.len(), crc: crc.sum() }
+        Self::Sum { len: bytes.len(), crc: crc32fast::hash(bytes) }
     }
 
     fn held(_: &[u8]) -> Self {
@@ -330,21 +328,27 @@ pub fn place_findings(findings: &mut [Finding], inputs: &[InputFile<'_>]) {
         // dump is one line: by line alone, the rules' order would have it walk them again).
         indexes.sort_by_key(|&i| findings.get(i).map(|f| (f.source.object_line, &f.object)));
         let mut placed: Vec<(usize, usize)> = Vec::with_capacity(indexes.len());
-        for i in indexes {
-            let Some(f) = findings.get(i) else { continue };
-            let object_line = f.source.object().line;
-            let mut best: Option<input::locate::Found> = None;
-            for e in &f.evidence {
-                let Some(found) = locator.field(object_line, &f.object, &e.path) else { continue };
-                if best.is_none_or(|b| (found.complete, found.depth) > (b.complete, b.depth)) {
-                    best = Some(found);
+        let object_of = |i: &usize| findings.get(*i).map(|f| (f.source.object_line, &f.object));
+        for of_one_object in indexes.chunk_by(|a, b| object_of(a) == object_of(b)) {
+            // All of the object's paths first: its first walk then reads each part of its text once.
+            let paths = of_one_object.iter().filter_map(|&i| findings.get(i)).flat_map(|f| &f.evidence);
+            locator.expect(paths.map(|e| e.path.as_str()));
+            for &i in of_one_object {
+                let Some(f) = findings.get(i) else { continue };
+                let object_line = f.source.object().line;
+                let mut best: Option<input::locate::Found> = None;
+                for e in &f.evidence {
+                    let Some(found) = locator.field(object_line, &f.object, &e.path) else { continue };
+                    if best.is_none_or(|b| (found.complete, found.depth) > (b.complete, b.depth)) {
+                        best = Some(found);
+                    }
+                    if found.complete {
+                        break;
+                    }
                 }
-                if found.complete {
-                    break;
+                if let Some(found) = best {
+                    placed.push((found.offset, i));
                 }
-            }
-            if let Some(found) = best {
-                placed.push((found.offset, i));
             }
         }
         // Lines and columns in the order of the text: one read of it (a minified dump is one line).

@@ -45,6 +45,10 @@ const MAX_STEPS: usize = 64;
 /// What the byte walks step over in one go (indents are long runs of spaces).
 const EIGHT_SPACES: &[u8] = b"        ";
 
+/// Bytes of text whose line ends are counted in one SIMD count when the locator counts lines on
+/// to an object's first line.
+const LINE_BLOCK: usize = 1024;
+
 /// Bytes of a quoted scalar looked at one by one before a SIMD search for its end.
 const SHORT: usize = 16;
 
@@ -88,8 +92,13 @@ pub struct Locator<'t> {
     /// findings of an object, asked in a row, walk each of its mappings once rather than once
     /// per evidence path (a mapping's entries are found by stepping over every value in it).
     maps: HashMap<Node, Vec<Entry<'t>>>,
+    /// The items of the flow sequences walked in that object, by their `[`.
+    seqs: HashMap<usize, Vec<usize>>,
     /// That object.
     maps_of: Option<Node>,
+    /// The keys the paths of the next object's findings step through ([`Locator::expect`]): its
+    /// first walk indexes the mappings and sequences under them on the way.
+    wanted: Wanted,
 }
 
 impl<'t> Locator<'t> {
@@ -101,7 +110,23 @@ impl<'t> Locator<'t> {
             marks: BTreeMap::from([(0, Position { line: 1, column: 1 })]),
             objects: None,
             maps: HashMap::new(),
+            seqs: HashMap::new(),
             maps_of: None,
+            wanted: Wanted::default(),
+        }
+    }
+
+    /// Say which paths the next object asked about will be asked for (all its findings'), before
+    /// the first [`Locator::field`] of that object. Its first walk then indexes, as it steps over
+    /// them, the flow mappings and sequences under the keys those paths name, so the text of
+    /// each is read once rather than once more per step down (a walk of a mapping steps over
+    /// every value in it). Only a speed-up: the answers are the same without it.
+    pub fn expect<'p>(&mut self, paths: impl IntoIterator<Item = &'p str>) {
+        self.wanted.clear();
+        for path in paths {
+            for key in path.split(['.', '[', ']', ' ']).filter(|k| !k.is_empty()) {
+                self.wanted.add(key);
+            }
         }
     }
 
@@ -114,9 +139,17 @@ impl<'t> Locator<'t> {
         let node = self.starts(line, start).pick(object)?.node;
         if self.maps_of != Some(node) {
             self.maps.clear();
+            self.seqs.clear();
             self.maps_of = Some(node);
+            if let Node::FlowMap(open) = node
+                && !self.wanted.is_empty()
+            {
+                let mut index = Index { wanted: &self.wanted, maps: &mut self.maps, seqs: &mut self.seqs };
+                text.index_flow(open, true, 0, &mut index);
+            }
+            self.wanted.clear();
         }
-        let (at, depth, complete) = text.follow(node, path, &mut self.maps);
+        let (at, depth, complete) = text.follow(node, path, &mut self.maps, &mut self.seqs);
         Some(Found { offset: at?, complete, depth })
     }
 
@@ -143,8 +176,21 @@ impl<'t> Locator<'t> {
     fn line_offset(&mut self, line: u32) -> Option<usize> {
         let (&known, &offset) = self.lines.range(..=line).next_back()?;
         let mut at = offset;
-        for _ in known..line {
-            at = self.text.next_line(at)?;
+        // The lines between two flagged objects are many and short (a pretty dump's): whole
+        // blocks of them are counted with SIMD, and only the last block is searched line by line.
+        let mut left = usize::try_from(line - known).unwrap_or(usize::MAX);
+        while left > 0 {
+            let rest = self.text.b.get(at..)?;
+            if let Some(block) = rest.get(..LINE_BLOCK) {
+                let newlines = memchr::memchr_iter(b'\n', block).count();
+                if newlines < left {
+                    left -= newlines;
+                    at += LINE_BLOCK;
+                    continue;
+                }
+            }
+            at += memchr::memchr_iter(b'\n', rest).nth(left - 1)? + 1;
+            left = 0;
         }
         self.lines.insert(line, at);
         self.marks.insert(at, Position { line, column: 1 });
@@ -278,6 +324,50 @@ struct Entry<'t> {
     key: Cow<'t, str>,
     at: usize,
     value: usize,
+}
+
+/// The keys of the paths told to [`Locator::expect`], each once, in one buffer kept from object to
+/// object (a few keys each: a list is searched faster than a set is hashed).
+#[derive(Debug, Default)]
+struct Wanted {
+    text: String,
+    /// Where each key ends in `text` (it starts where the one before ends).
+    ends: Vec<usize>,
+}
+
+impl Wanted {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn add(&mut self, key: &str) {
+        if !self.contains(key) {
+            self.text.push_str(key);
+            self.ends.push(self.text.len());
+        }
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        let mut start = 0;
+        self.ends.iter().any(|&end| {
+            let k = self.text.get(start..end);
+            start = end;
+            k == Some(key)
+        })
+    }
+}
+
+/// What a first walk of an object keeps ([`Text::index_flow`]): the entries of the flow mappings
+/// and the items of the flow sequences it walked, and the keys it walks on into.
+struct Index<'a, 't> {
+    wanted: &'a Wanted,
+    maps: &'a mut HashMap<Node, Vec<Entry<'t>>>,
+    seqs: &'a mut HashMap<usize, Vec<usize>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -659,6 +749,72 @@ impl<'t> Text<'t> {
         }
     }
 
+    /// Walk the flow mapping (`map`) or sequence opening at `open` as [`Text::flow_entries`] or
+    /// [`Text::flow_items`] does, keeping its entries or items in `index`, and walk on into the
+    /// mappings and sequences under the wanted keys (and the items of such sequences) rather
+    /// than stepping over them. Returns the offset past its closing bracket when the walk can
+    /// stand for [`Text::skip_flow_value`] (plain JSON: quoted keys and strings, brackets that
+    /// match, scalars of letters, digits and `.+-_`, no comment sign between tokens), else `None`,
+    /// and the caller steps over it as before; the entries and items are those either way.
+    fn index_flow(self, open: usize, map: bool, depth: usize, index: &mut Index<'_, 't>) -> Option<usize> {
+        let mut entries = Vec::new();
+        let mut items = Vec::new();
+        let mut plain = true;
+        let mut i = open + 1;
+        let end = loop {
+            // Comments are skipped here as `skip_flow_value` skips them (a `#` after a blank, to
+            // the line's end), so they need no check of their own.
+            i = self.skip_blank(i);
+            match self.byte(i) {
+                None => break None,
+                Some(c @ (b'}' | b']')) => break (c == if map { b'}' } else { b']' }).then_some(i + 1),
+                Some(b',') => {
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            let (value, wanted) = if map {
+                let Some((key, after)) = self.key_at(i, true) else {
+                    plain = false;
+                    i = self.skip_flow_value(i).max(i + 1);
+                    continue;
+                };
+                plain &= self.byte(i) == Some(b'"');
+                let value = self.skip_blank(after);
+                let wanted = index.wanted.contains(&key);
+                entries.push(Entry { key, at: i, value });
+                (value, wanted)
+            } else {
+                items.push(i);
+                (i, true)
+            };
+            let walked = match self.byte(value) {
+                Some(c @ (b'{' | b'[')) if wanted && depth < MAX_STEPS => {
+                    self.index_flow(value, c == b'{', depth + 1, index)
+                }
+                Some(b'{' | b'[' | b'"') => None,
+                _ => {
+                    let end = self.skip_flow_value(value);
+                    // Up to the `,` or bracket after it: a pretty dump's last value ends its line.
+                    let scalar = self.b.get(value..end).unwrap_or_default().trim_ascii_end();
+                    plain &= !scalar.is_empty()
+                        && scalar.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'+' | b'-' | b'_'));
+                    Some(end)
+                }
+            };
+            i = walked.unwrap_or_else(|| self.skip_flow_value(value)).max(value + 1);
+        };
+        if map {
+            index.maps.insert(Node::FlowMap(open), entries);
+        } else {
+            index.seqs.insert(open, items);
+        }
+        // Outside plain JSON (a YAML flow collection: unquoted keys, brackets in plain scalars)
+        // the bracket the walk ends at may not be the one `skip_flow_value` counts to.
+        end.filter(|_| plain)
+    }
+
     /// The document held in a block scalar (its first node), for a path that goes on into it.
     fn embedded(self, at: usize, parent: usize) -> Option<Node> {
         let mut from = self.next_line(at)?;
@@ -911,7 +1067,13 @@ impl<'t> Text<'t> {
 
     /// Follow `path` from `node`: the offset of the deepest key or item found, the steps found,
     /// and whether the path was found whole.
-    fn follow(self, node: Node, path: &str, maps: &mut HashMap<Node, Vec<Entry<'t>>>) -> (Option<usize>, usize, bool) {
+    fn follow(
+        self,
+        node: Node,
+        path: &str,
+        maps: &mut HashMap<Node, Vec<Entry<'t>>>,
+        seqs: &mut HashMap<usize, Vec<usize>>,
+    ) -> (Option<usize>, usize, bool) {
         // `data.config → users[0].user.token`: a path that goes on inside a document held in a
         // value (a kubeconfig in a ConfigMap), followed on when that is a literal block.
         // (A search for the arrow alone is a SIMD byte search; one for the three characters is not.)
@@ -938,7 +1100,8 @@ impl<'t> Text<'t> {
                     self.seq_step(items.collect(), rest)
                 }
                 Node::FlowSeq(open) => {
-                    let items = self.flow_items(open).into_iter().map(|i| (i, self.node(i, true)));
+                    let items = seqs.entry(open).or_insert_with(|| self.flow_items(open));
+                    let items = items.iter().map(|&i| (i, self.node(i, true)));
                     self.seq_step(items.collect(), rest)
                 }
                 Node::BlockScalar { at: bar, parent } if !descended => {
@@ -1053,6 +1216,14 @@ mod tests {
             namespace: namespace.map(str::to_string),
             name: name.to_string(),
         }
+    }
+
+    /// The next number of a deterministic xorshift stream (noise the tests can replay).
+    fn noise(seed: &mut u32) -> usize {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 17;
+        *seed ^= *seed << 5;
+        *seed as usize
     }
 
     /// `(line, column, complete)` of `path` in `object` starting at `line`.
@@ -1282,6 +1453,95 @@ data:
     }
 
     #[test]
+    fn an_object_after_many_blocks_of_lines_is_found_on_its_line() {
+        // 500 short lines (a few blocks of them counted at once), then the object.
+        let text = format!(
+            "{}{{\"kind\": \"Pod\", \"metadata\": {{\"name\": \"p\"}},\n \"spec\": {{\"x\": 1}}}}\n",
+            "# pad\n".repeat(500)
+        );
+        let p = obj("Pod", None, "p");
+        let mut l = Locator::new(&text);
+        assert_eq!(l.field(3, &p, "spec.x"), None, "a comment line holds no object");
+        let found = l.field(501, &p, "spec.x").map(|f| l.position(f.offset));
+        assert_eq!(found, Some(Position { line: 502, column: 11 }));
+        assert_eq!(l.field(503, &p, "spec.x"), None, "the last line is empty");
+        assert_eq!(l.field(504, &p, "spec.x"), None, "past the end");
+    }
+
+    /// [`Locator::expect`] only saves walks: told the paths first or not, every answer is the same,
+    /// in plain JSON and in what only looks like it (YAML flow style, comments, odd brackets).
+    #[test]
+    fn expected_paths_give_the_answers_of_a_locator_told_nothing() {
+        let texts = [
+            "{\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"p\", \"managedFields\": [{\"f:spec\": {}}]},\n  \"spec\": {\n    \"containers\": [\n      {\"name\": \"a\", \"args\": [\"--x\", \"--token=t\"], \"ok\": true\n      },\n      {\"env\": [{\"name\": \"K\", \"value\": -1.5e3}]}\n    ],\n    \"volumes\": [{\"secret\": {\"secretName\": \"s\"}}]\n  }\n}\n",
+            r#"{"kind":"List","items":[{"kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"args":["a","b"]}]}},{"kind":"Pod","metadata":{"name":"q"},"spec":{"containers":[{"args":["c"]}]}}]}"#,
+            "{kind: Pod, metadata: {name: p}, spec: {containers: [{args: [a{b, c]}], x: ]}, volumes: [{secret: {n: 1}}]}}\n",
+            "{\"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"}, # a comment }\n \"spec\": {\"containers\": [{\"args\": [\"a\", 'b]']}, {\"args\": x}] # [\n}, \"volumes\": [{\"secret\": {}}]}\n",
+            "{\"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"}, \"spec\": {\"containers\": [{\"args\": [\"a\"}], \"volumes\": [1]}}\n",
+        ];
+        let paths = [
+            "spec.containers[0].args[1]",
+            "spec.containers[1].env[0].value",
+            "spec.containers[1].args",
+            "spec.volumes[0].secret.secretName",
+            "spec.volumes[0].secret.n",
+            "metadata.managedFields[0]",
+            "spec.nope",
+        ];
+        let (p, q) = (obj("Pod", None, "p"), obj("Pod", None, "q"));
+        for text in texts {
+            for line in 1..4 {
+                for object in [&p, &q] {
+                    let mut told = Locator::new(text);
+                    told.expect(paths);
+                    for path in paths {
+                        let fresh = at(text, line, object, path);
+                        let found = told.field(line, object, path).map(|f| {
+                            let at = told.position(f.offset);
+                            (at.line, at.column, f.complete)
+                        });
+                        assert_eq!(found, fresh, "{text:?} line {line} {} {path}", object.name);
+                    }
+                }
+            }
+        }
+        // The first text's walk kept what the paths step through, and not what they do not.
+        let mut told = Locator::new(texts[0]);
+        told.expect(paths);
+        assert!(told.field(1, &p, "spec.nope").is_some());
+        assert!(told.seqs.len() >= 5, "containers, the args, env and volumes: {:?}", told.seqs);
+        let managed = texts[0].find("[{\"f:spec").unwrap();
+        assert!(told.seqs.contains_key(&managed), "managedFields is named by a path");
+        let mut told = Locator::new(texts[0]);
+        told.expect(["spec.volumes[0]"]);
+        assert!(told.field(1, &p, "spec.volumes[0]").is_some());
+        assert!(!told.seqs.contains_key(&managed), "nor walked when no path names it");
+        // And on noise made of JSON and YAML tokens.
+        let tokens =
+            ["{", "}", "[", "]", "{\"a\": ", "\"b\": ", "a: ", ", ", "1", "\"x\"", " # ", "\n", "'", "x{", "\\"];
+        let any = obj("Pod", None, "");
+        let short = ["a", "a.b", "a[0]", "[0].a", "b[1].a"];
+        let mut seed = 0x9e37_79b9_u32;
+        let mut answered = 0;
+        for _ in 0..2000 {
+            let text: String = (0..30).map(|_| tokens[noise(&mut seed) % tokens.len()]).collect();
+            let text = format!("{{{text}");
+            let mut told = Locator::new(&text);
+            told.expect(short);
+            for path in short {
+                let fresh = at(&text, 1, &any, path);
+                let found = told.field(1, &any, path).map(|f| {
+                    let at = told.position(f.offset);
+                    (at.line, at.column, f.complete)
+                });
+                assert_eq!(found, fresh, "{text:?} {path}");
+                answered += usize::from(found.is_some_and(|(_, _, complete)| complete));
+            }
+        }
+        assert!(answered > 100, "the noise holds paths to find ({answered})");
+    }
+
+    #[test]
     fn decoding_numbers_lines_as_the_loader_does() {
         assert_eq!(text_of(b"\xEF\xBB\xBFa: 1\rb: 2\r\n"), "a: 1\nb: 2\r\n");
         let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("k: v".encode_utf16().flat_map(u16::to_le_bytes)).collect();
@@ -1309,14 +1569,7 @@ data:
         let alphabet = b"{}[]:,-'\"#|>&!*?. \n\tab0\\";
         let mut seed = 0x2545_f491_u32;
         for _ in 0..400 {
-            let bytes: Vec<u8> = (0..120)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 17;
-                    seed ^= seed << 5;
-                    alphabet[seed as usize % alphabet.len()]
-                })
-                .collect();
+            let bytes: Vec<u8> = (0..120).map(|_| alphabet[noise(&mut seed) % alphabet.len()]).collect();
             let text = text_of(&bytes);
             let mut l = Locator::new(&text);
             for line in 1..4 {

@@ -7,6 +7,7 @@
 
 mod html;
 mod markdown;
+mod pretty;
 mod sarif;
 mod text;
 
@@ -136,11 +137,12 @@ pub fn json(report: &Report) -> String {
 /// [`json`], written to `out` as it is made: the report of a big dump is hundreds of MB of
 /// text, which the command line writes without holding it whole beside the report.
 pub fn write_json(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use serde::Serialize;
     use std::io::Write;
-    // The pretty printer writes a few bytes at a time (a key, a colon, each level of indent): to
-    // a buffer it can inline, not a `dyn Write` call each.
+    // The pretty printer writes a few bytes at a time (a key, a colon, an indent): to a buffer it
+    // can inline, not a `dyn Write` call each.
     let mut buffered = std::io::BufWriter::with_capacity(64 << 10, out);
-    serde_json::to_writer_pretty(&mut buffered, report)?;
+    report.serialize(&mut serde_json::Serializer::with_formatter(&mut buffered, pretty::Pretty::default()))?;
     buffered.write_all(b"\n")?;
     buffered.flush()
 }
