@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/tools.sh
 
-TARGETS=(yaml json token_csv pem kubeconfig admit opa audit)
+TARGETS=(yaml yaml_fast json token_csv pem kubeconfig admit opa audit)
 export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR="$PWD/target/fuzz"
 TRIPLE="$(rustc -vV | awk '/^host:/ { print $2 }')"

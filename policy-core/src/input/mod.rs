@@ -201,6 +201,14 @@ pub fn load(inputs: &[InputFile<'_>], limits: &Limits) -> Loaded {
     loader::load(inputs, limits)
 }
 
+/// [`load`] with every YAML document read through saphyr's event stream, the fast reader
+/// for kubectl's block style off: the reference that reader is checked against (tests, the
+/// differential fuzz target).
+#[doc(hidden)]
+pub fn load_by_events(inputs: &[InputFile<'_>], limits: &Limits) -> Loaded {
+    yaml::events_only(|| loader::load(inputs, limits))
+}
+
 /// How far [`load_with_progress`] has got.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Loading {

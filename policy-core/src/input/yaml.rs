@@ -11,7 +11,28 @@ use crate::data::diagnostic::DiagnosticCode;
 use crate::value::{Map, Number, Str, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::BTreeMap;
+
+mod fast;
+
+thread_local! {
+    /// Whether documents try the fast reader first; off only inside [`events_only`].
+    static FAST: Cell<bool> = const { Cell::new(true) };
+}
+
+/// Run `f` with every YAML document read through saphyr's events, the fast reader off: the
+/// reference the fast reader is compared with (tests, the differential fuzz target).
+pub(super) fn events_only<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            FAST.with(|fast| fast.set(self.0));
+        }
+    }
+    let _restore = Restore(FAST.with(|fast| fast.replace(false)));
+    f()
+}
 
 /// Deepest nesting ever accepted, whatever the limits say: values are dropped and serialised
 /// recursively, so this keeps the stack safe (also in wasm's 1 MiB stack).
@@ -194,6 +215,11 @@ pub(super) fn cost(value: &Value) -> (u64, u64) {
 /// `tick` hears how far the first reading has got (resuming after an error is not reported).
 pub(super) fn parse_chunk(text: &str, caps: Caps, budget: &mut Budget, tick: &mut Tick<'_>) -> Parsed {
     const REST: &str = "the rest of this document is skipped";
+    if FAST.with(Cell::get)
+        && let Some(parsed) = fast::read(text, caps, budget, tick)
+    {
+        return parsed;
+    }
     let (mut parsed, salvaged) = parse_events(text, caps, budget, tick);
     let Some(error) = parsed.errors.pop() else { return parsed };
     let Some(mut list) = salvaged else {
