@@ -10,6 +10,7 @@ pub mod components;
 pub mod intake;
 pub mod model;
 pub mod protocol;
+pub mod sample;
 pub mod views;
 pub mod warm_up;
 pub mod worker;

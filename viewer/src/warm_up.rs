@@ -13,7 +13,7 @@
 //! one slice (milliseconds), not the whole warm-up.
 
 use crate::model;
-use crate::worker::SAMPLE;
+use crate::sample::SAMPLE;
 use policy_core::audit::AuditLog;
 use policy_core::{InputFile, Settings};
 use serde_json::{Map, Value, json};

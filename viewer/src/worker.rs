@@ -7,6 +7,7 @@
 //! memory, the page hears of it through the worker's `error` event (see `static/worker.js`).
 
 use crate::protocol::{FINDINGS_CHUNK, Progress, Reply, Request};
+use crate::sample::SAMPLE;
 use crate::{intake, model, warm_up};
 use policy_core::audit::{AuditLog, FileReader, looks_like_audit_log};
 use policy_core::input::DiagnosticCode;
@@ -17,15 +18,6 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
-
-/// The built-in sample (issue 12): the sample cluster's dump, the rows of its API server's
-/// `--token-auth-file`, and the audit log that API server wrote, so that the first report a
-/// user sees shows both kinds of evidence: what exists and what is used.
-pub const SAMPLE: [(&str, &[u8]); 3] = [
-    ("sample-cluster.yaml", include_bytes!("../../examples/sample-cluster.yaml")),
-    ("sample-static-tokens.csv", include_bytes!("../../examples/sample-static-tokens.csv")),
-    ("sample-cluster-audit.log", include_bytes!("../../examples/sample-cluster-audit.log")),
-];
 
 /// Bytes read from a blob per step: progress ticks for big files, few awaits for small ones.
 const READ_CHUNK: f64 = 4.0 * 1024.0 * 1024.0;
