@@ -326,9 +326,9 @@ pub fn place_findings(findings: &mut [Finding], inputs: &[InputFile<'_>]) {
         // In line order, so the locator counts lines on from the last one, and each object's
         // findings in a row, so it walks the object's mappings once for all of them (a minified
         // dump is one line: by line alone, the rules' order would have it walk them again).
-        indexes.sort_by_key(|&i| findings.get(i).map(|f| (f.source.object_line, &f.object)));
-        let mut placed: Vec<(usize, usize)> = Vec::with_capacity(indexes.len());
         let object_of = |i: &usize| findings.get(*i).map(|f| (f.source.object_line, &f.object));
+        indexes.sort_by_key(object_of);
+        let mut placed: Vec<(usize, usize)> = Vec::with_capacity(indexes.len());
         for of_one_object in indexes.chunk_by(|a, b| object_of(a) == object_of(b)) {
             // All of the object's paths first: its first walk then reads each part of its text once.
             let paths = of_one_object.iter().filter_map(|&i| findings.get(i)).flat_map(|f| &f.evidence);
