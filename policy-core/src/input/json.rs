@@ -1,7 +1,7 @@
 //! JSON input: serde_json reads the values; a light skim of the (then known valid) text finds
 //! the lines serde_json does not report, e.g. where every item of a `List` starts.
 
-use super::lines::{DocLines, Seg};
+use super::lines::{DocLines, Seg, newlines};
 use super::managed_fields;
 use super::progress::Tick;
 use super::yaml::{self, Budget, Problem};
@@ -445,10 +445,6 @@ fn problem(e: &serde_json::Error, first: u32) -> Problem {
     } else {
         Problem { line, code: DiagnosticCode::JsonSyntax, message: format!("invalid JSON: {what}") }
     }
-}
-
-fn newlines(bytes: &[u8]) -> u32 {
-    u32::try_from(bytes.iter().filter(|&&b| b == b'\n').count()).unwrap_or(u32::MAX)
 }
 
 /// What a visitor did with the value at the cursor.

@@ -1,6 +1,12 @@
 //! Where things are: the lines kept per document, paths into a document, and how lines of a
 //! parsed text map back to lines of the input file.
 
+/// The line breaks in `bytes` (memchr's vector count: the loader counts them over every byte of
+/// a dump).
+pub(super) fn newlines(bytes: &[u8]) -> u32 {
+    u32::try_from(memchr::memchr_iter(b'\n', bytes).count()).unwrap_or(u32::MAX)
+}
+
 /// Lines recorded while a document is converted (inside the parsed text, 1-based).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(super) struct DocLines {

@@ -1,7 +1,7 @@
 //! Bytes to located objects: decoding, format detection (token CSV, JSON, YAML), documents,
 //! shapes (lists, AdmissionReviews, kubeconfigs, embedded manifests) and diagnostics.
 
-use super::lines::{DocLines, LineMap, Seg};
+use super::lines::{DocLines, LineMap, Seg, newlines};
 use super::managed_fields;
 use super::progress::Tick;
 use super::yaml::{self, Budget, Caps, HARD_MAX_DEPTH, Problem};
@@ -282,9 +282,9 @@ impl<'a> FileCx<'a> {
     fn read(&mut self, bytes: &[u8]) {
         self.budget = Budget::for_input(bytes.len(), self.limits.max_expansion);
         let text = lone_cr_to_lf(self.decode(bytes));
-        let newlines = bytes_count(text.as_bytes(), b'\n');
+        let breaks = newlines(text.as_bytes());
         let last_open = !text.is_empty() && !text.ends_with('\n');
-        self.max_line = newlines.saturating_add(u32::from(last_open)).max(1);
+        self.max_line = breaks.saturating_add(u32::from(last_open)).max(1);
         if token_csv::is_token_file(self.name, &text) {
             self.documents = 1;
             let (object, problems) = token_csv::parse(self.name, &text);
@@ -342,7 +342,7 @@ impl<'a> FileCx<'a> {
         match std::str::from_utf8(bytes) {
             Ok(text) => Cow::Borrowed(text),
             Err(e) => {
-                let line = bytes_count(bytes.get(..e.valid_up_to()).unwrap_or_default(), b'\n').saturating_add(1);
+                let line = newlines(bytes.get(..e.valid_up_to()).unwrap_or_default()).saturating_add(1);
                 self.max_line = u32::MAX;
                 self.diag(
                     line,
@@ -686,10 +686,6 @@ pub(super) fn lone_cr_to_lf(text: Cow<'_, str>) -> Cow<'_, str> {
 fn has_extension(name: &str, extensions: &[&str]) -> bool {
     let name = name.to_ascii_lowercase();
     extensions.iter().any(|e| name.ends_with(e))
-}
-
-fn bytes_count(bytes: &[u8], byte: u8) -> u32 {
-    u32::try_from(memchr::memchr_iter(byte, bytes).count()).unwrap_or(u32::MAX)
 }
 
 fn str_of<'m>(map: &'m Map, key: &str) -> &'m str {
