@@ -174,7 +174,10 @@ impl Finding {
     #[must_use]
     pub fn related(mut self, object: impl Into<Arc<ObjectRef>>) -> Self {
         let object = object.into();
-        if self.related.len() < MAX_RELATED && !self.related.contains(&object) {
+        // Names first: a rule's related objects mostly share kind and API version, and the
+        // field-order comparison compared those of every pair before the names.
+        let known = |r: &Arc<ObjectRef>| r.name == object.name && **r == *object;
+        if self.related.len() < MAX_RELATED && !self.related.iter().any(known) {
             self.related.push(object);
         }
         self
