@@ -440,8 +440,12 @@ test('one big file shows its bytes and objects rising while it parses, not only 
   });
   await page.goto(`${env.base}/viewer/`);
   await page.waitForSelector('#dropzone');
-  const text = configMapDump(60_000);
-  assert.ok(text.length > 10e6, `${text.length} bytes`);
+  // Progress is posted at most every 50 ms, and the fast YAML reader parses this shape at
+  // ~125 MB/s in the browser: 11.6 MB (60k objects) showed only two figures in a CI rehearsal.
+  // 46 MB parses for ~0.4 s, several posts.
+  const n = 240_000;
+  const text = configMapDump(n);
+  assert.ok(text.length > 40e6, `${text.length} bytes`);
   await dropFiles(page, [{ name: 'configmaps.yaml', text }]);
   await reportShown(page, 120_000);
   const texts = await page.evaluate(() => window.__parsing);
@@ -452,7 +456,7 @@ test('one big file shows its bytes and objects rising while it parses, not only 
   for (let i = 1; i < counts.length; i++) {
     assert.ok(counts[i][0] >= counts[i - 1][0] && counts[i][1] > counts[i - 1][1], `bytes and objects rise: ${texts.join(' | ')}`);
   }
-  assert.ok(counts.every(([bytes, objects]) => bytes < text.length && objects < 60_000), texts.join(' | '));
+  assert.ok(counts.every(([bytes, objects]) => bytes < text.length && objects < n), texts.join(' | '));
   await assertClean(h);
   await h.context.close();
 });
