@@ -169,6 +169,8 @@ struct FileCx<'a> {
     over_budget: u32,
     /// Told how far the reader has got in this input's own text.
     tick: Tick<'a>,
+    /// Whether a string read from this input's text could hold `{{` ([`may_spell_braces`]).
+    braces: bool,
 }
 
 impl<'a> FileCx<'a> {
@@ -187,6 +189,7 @@ impl<'a> FileCx<'a> {
             budget: Budget::for_input(0, 0),
             over_budget: 0,
             tick,
+            braces: true,
         }
     }
 
@@ -276,7 +279,12 @@ impl<'a> FileCx<'a> {
         self.budget.left = self.budget.left.saturating_sub(record);
         self.count = self.count.saturating_add(1);
         let line = line.clamp(1, self.max_line);
-        self.objects.push(Object::new(value, Source { path: Arc::clone(&self.path), line }, origin));
+        // An embedded manifest's text was decoded (base64, an escaped string): only what was
+        // read straight from this input's text is vouched for by it.
+        let braces = self.braces || matches!(origin, Origin::Embedded | Origin::Synthetic);
+        let mut object = Object::new(value, Source { path: Arc::clone(&self.path), line }, origin);
+        object.may_hold_braces = braces;
+        self.objects.push(object);
     }
 
     fn read(&mut self, bytes: &[u8]) {
@@ -285,6 +293,7 @@ impl<'a> FileCx<'a> {
         let breaks = newlines(text.as_bytes());
         let last_open = !text.is_empty() && !text.ends_with('\n');
         self.max_line = breaks.saturating_add(u32::from(last_open)).max(1);
+        self.braces = may_spell_braces(&text);
         if token_csv::is_token_file(self.name, &text) {
             self.documents = 1;
             let (object, problems) = token_csv::parse(self.name, &text);
@@ -681,6 +690,28 @@ pub(super) fn lone_cr_to_lf(text: Cow<'_, str>) -> Cow<'_, str> {
         out.push(if c == '\r' && chars.peek() != Some(&'\n') { '\n' } else { c });
     }
     Cow::Owned(out)
+}
+
+/// Whether a string read from `text` could hold `{{`: the text has it, or an escape that reads
+/// as `{` (`\u007b` in JSON and YAML, `\x7b` and `\U0000007b` in YAML), or a `{` before a YAML
+/// escaped line break (`"{\` at a line's end, then `{` on the next, reads as `{{`). Line folding
+/// cannot join two braces: it leaves a space or a line break between them.
+fn may_spell_braces(text: &str) -> bool {
+    let b = text.as_bytes();
+    let escape_at = |i: usize| {
+        let after = b.get(i + 1..).unwrap_or_default();
+        let hex = |range: std::ops::Range<usize>, digits: &[u8]| {
+            after.get(range).is_some_and(|h| h.eq_ignore_ascii_case(digits))
+        };
+        match after.first() {
+            Some(b'u') => hex(1..5, b"007b"),
+            Some(b'x') => hex(1..3, b"7b"),
+            Some(b'U') => hex(1..9, b"0000007b"),
+            Some(b'\n' | b'\r') => i.checked_sub(1).and_then(|j| b.get(j)) == Some(&b'{'),
+            _ => false,
+        }
+    };
+    memchr::memmem::find(b, b"{{").is_some() || memchr::memchr_iter(b'\\', b).any(escape_at)
 }
 
 fn has_extension(name: &str, extensions: &[&str]) -> bool {

@@ -54,6 +54,10 @@ pub struct Object {
     shared: std::sync::OnceLock<std::sync::Arc<ObjectRef>>,
     /// Where the fields the accessors read sit in `value`.
     slots: Slots,
+    /// Whether a string of the object could hold `{{`, an unrendered template's mark: false only
+    /// when the loader saw that the text it was read from cannot spell one, so the template check
+    /// (`inventory/templates.rs`), a walk of every string of every object, can pass it by.
+    pub(crate) may_hold_braces: bool,
 }
 
 /// Where `kind`, `metadata` and the metadata fields the accessors read sit in an object's maps,
@@ -107,7 +111,7 @@ impl Object {
     pub fn new(value: impl Into<Value>, source: Source, origin: Origin) -> Self {
         let value = value.into();
         let slots = Slots::of(&value);
-        Self { value, source, origin, shared: std::sync::OnceLock::new(), slots }
+        Self { value, source, origin, shared: std::sync::OnceLock::new(), slots, may_hold_braces: true }
     }
 
     /// `apiVersion`, or empty.

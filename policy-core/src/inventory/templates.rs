@@ -29,6 +29,7 @@ const JUDGED_KINDS: &[&str] = &[
 pub fn diagnostics(objects: &[Object]) -> Vec<Diagnostic> {
     objects
         .iter()
+        .filter(|o| o.may_hold_braces)
         .filter_map(|o| {
             let path = if JUDGED_KINDS.contains(&o.kind()) {
                 first_template(&o.value, &mut Vec::new())
@@ -134,6 +135,49 @@ mod tests {
             "`spec.template.spec.containers[1].image` of `Deployment/shop/web` is an unrendered template"
         ));
         assert!(messages[1].starts_with("`metadata.namespace` of `ConfigMap/"), "{}", messages[1]);
+    }
+
+    /// The paths of the template warnings of one loaded input.
+    fn warned(name: &str, text: &str) -> Vec<String> {
+        use crate::input::{InputFile, Limits, load};
+        let loaded = load(&[InputFile { name, bytes: text.as_bytes() }], &Limits::default());
+        assert!(!loaded.objects.is_empty(), "{text}");
+        diagnostics(&loaded.objects)
+            .into_iter()
+            .map(|d| d.message.split('`').nth(1).unwrap_or("").to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_loader_passes_by_only_texts_that_cannot_spell_two_braces() {
+        let pod = |image: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: {image}\n"
+            )
+        };
+        let image = ["spec.containers[0].image"];
+        // A plain text, and braces that never meet: nothing to walk, nothing said.
+        for text in [pod("nginx"), pod("\"{ a } { b }\""), pod("\"{\\\"a\\\" }}\"")] {
+            assert!(warned("p.yaml", &text).is_empty(), "{text}");
+        }
+        let plain = crate::input::load(
+            &[crate::input::InputFile { name: "p.yaml", bytes: pod("nginx").as_bytes() }],
+            &Default::default(),
+        );
+        assert!(plain.objects.iter().all(|o| !o.may_hold_braces));
+        // Every way a string can hold `{{` without the text showing it is still walked and named.
+        for text in [
+            pod("\"{{ .Values.image }}\""),
+            pod("\"\\u007b\\u007B .Values.image }}\""),
+            pod("\"\\x7b\\x7B .Values.image }}\""),
+            pod("\"\\U0000007b{ .Values.image }}\""),
+            pod("\"{\\\n      { .Values.image }}\""),
+        ] {
+            assert_eq!(warned("p.yaml", &text), image, "{text}");
+        }
+        let json = r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                       "spec": {"containers": [{"name": "c", "image": "\u007b\u007b .Values.image }}"}]}}"#;
+        assert_eq!(warned("p.json", json), image);
     }
 
     #[test]
