@@ -149,20 +149,33 @@ pub fn tell_host(kind: &str, fields: &[(&str, JsValue)]) {
     let _ = parent.post_message(&message, &origin);
 }
 
-/// Focus an element once Yew has drawn it.
+/// Frames [`focus_later`] waits for its element. Yew's scheduler yields to the browser every
+/// ~16 ms, so on a loaded machine the details can be drawn a frame or more after the click that
+/// opened them: a single try then found no `#detail-title`, and the focus stayed on the row.
+const FOCUS_FRAMES: u32 = 30;
+
+/// Focus an element once Yew has drawn it: tried on each animation frame until it exists, for
+/// at most [`FOCUS_FRAMES`] frames.
 pub fn focus_later(selector: String) {
+    focus_on_frame(selector, FOCUS_FRAMES);
+}
+
+fn focus_on_frame(selector: String, frames_left: u32) {
+    let Some(window) = web_sys::window() else { return };
     let cb = Closure::once_into_js(move || {
-        if let Some(el) = web_sys::window()
+        let found = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.query_selector(&selector).ok().flatten())
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        match found {
+            Some(el) => {
+                let _ = el.focus();
+            }
+            None if frames_left > 1 => focus_on_frame(selector, frames_left - 1),
+            None => {}
         }
     });
-    if let Some(window) = web_sys::window() {
-        let _ = window.request_animation_frame(cb.unchecked_ref());
-    }
+    let _ = window.request_animation_frame(cb.unchecked_ref());
 }
 
 /// Put text on the clipboard (`navigator.clipboard.writeText`); `false` when the browser
