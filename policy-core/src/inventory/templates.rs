@@ -137,15 +137,17 @@ mod tests {
         assert!(messages[1].starts_with("`metadata.namespace` of `ConfigMap/"), "{}", messages[1]);
     }
 
+    /// The objects of one input, as the loader reads them.
+    fn loaded(name: &str, text: &str) -> Vec<Object> {
+        use crate::input::{InputFile, Limits, load};
+        load(&[InputFile { name, bytes: text.as_bytes() }], &Limits::default()).objects
+    }
+
     /// The paths of the template warnings of one loaded input.
     fn warned(name: &str, text: &str) -> Vec<String> {
-        use crate::input::{InputFile, Limits, load};
-        let loaded = load(&[InputFile { name, bytes: text.as_bytes() }], &Limits::default());
-        assert!(!loaded.objects.is_empty(), "{text}");
-        diagnostics(&loaded.objects)
-            .into_iter()
-            .map(|d| d.message.split('`').nth(1).unwrap_or("").to_string())
-            .collect()
+        let objects = loaded(name, text);
+        assert!(!objects.is_empty(), "{text}");
+        diagnostics(&objects).into_iter().map(|d| d.message.split('`').nth(1).unwrap_or("").to_string()).collect()
     }
 
     #[test]
@@ -160,11 +162,7 @@ mod tests {
         for text in [pod("nginx"), pod("\"{ a } { b }\""), pod("\"{\\\"a\\\" }}\"")] {
             assert!(warned("p.yaml", &text).is_empty(), "{text}");
         }
-        let plain = crate::input::load(
-            &[crate::input::InputFile { name: "p.yaml", bytes: pod("nginx").as_bytes() }],
-            &Default::default(),
-        );
-        assert!(plain.objects.iter().all(|o| !o.may_hold_braces));
+        assert!(loaded("p.yaml", &pod("nginx")).iter().all(|o| !o.may_hold_braces));
         // Every way a string can hold `{{` without the text showing it is still walked and named.
         for text in [
             pod("\"{{ .Values.image }}\""),
