@@ -199,7 +199,7 @@ impl std::fmt::Display for Subject {
 }
 
 /// One entry of a role's `rules`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Eq)]
 pub struct PolicyRule {
     /// `verbs`.
     pub verbs: Vec<String>,
@@ -222,6 +222,20 @@ fn strings(value: Option<&Value>) -> Vec<String> {
 
 fn has(list: &[String], item: &str) -> bool {
     list.iter().any(|x| x == "*" || x == item)
+}
+
+/// Equal when every list is, compared resources first: aggregation compares each rule it adds
+/// with every rule it holds, and rules differ most in their resources (most share their verbs:
+/// `get`, `list`, `watch`). The pattern names every field, so a new one cannot be left out.
+impl PartialEq for PolicyRule {
+    fn eq(&self, other: &Self) -> bool {
+        let Self { verbs, api_groups, resources, resource_names, non_resource_urls } = self;
+        *resources == other.resources
+            && *api_groups == other.api_groups
+            && *verbs == other.verbs
+            && *resource_names == other.resource_names
+            && *non_resource_urls == other.non_resource_urls
+    }
 }
 
 impl PolicyRule {
@@ -249,13 +263,17 @@ impl PolicyRule {
     /// Whether the rule covers `verb` on `group`/`resource` (any object name), as the RBAC
     /// authorizer matches: `*` anywhere, and `*/sub` for a subresource of every resource.
     pub fn matches(&self, verb: &str, group: &str, resource: &str) -> bool {
-        has(&self.verbs, verb)
-            && has(&self.api_groups, group)
-            && self.resources.iter().any(|r| {
-                r == "*"
-                    || r == resource
-                    || r.strip_prefix("*/").is_some_and(|sub| resource.split_once('/').is_some_and(|(_, s)| s == sub))
-            })
+        self.covers(group, resource) && has(&self.verbs, verb)
+    }
+
+    /// Whether the rule names `group`/`resource`, whatever its verbs. Resources first: they tell
+    /// most rules apart (most rules share their verbs, many their group).
+    fn covers(&self, group: &str, resource: &str) -> bool {
+        self.resources.iter().any(|r| {
+            r == "*"
+                || r == resource
+                || r.strip_prefix("*/").is_some_and(|sub| resource.split_once('/').is_some_and(|(_, s)| s == sub))
+        }) && has(&self.api_groups, group)
     }
 
     /// Whether the rule holds a `*` verb, a `*` resource or a `*` non-resource URL.
@@ -356,7 +374,7 @@ impl Role<'_> {
     pub fn access(&self, verbs: &[&str], group: &str, resource: &str) -> Option<Names> {
         self.rules
             .iter()
-            .filter(|r| verbs.iter().any(|v| r.matches(v, group, resource)))
+            .filter(|r| r.covers(group, resource) && verbs.iter().any(|v| has(&r.verbs, v)))
             .map(|r| {
                 if r.resource_names.is_empty() {
                     Names::All
@@ -1471,6 +1489,29 @@ mod tests {
         assert!(!rule.matches("list", "", "secrets"));
         assert!(!rule.matches("get", "apps", "deployments"));
         assert!(!rule.has_wildcard(), "`*/scale` and a `*` group are not wildcard permissions");
+    }
+
+    #[test]
+    fn rules_are_equal_only_when_every_list_is() {
+        let rule = PolicyRule {
+            verbs: vec!["get".into()],
+            api_groups: vec![String::new()],
+            resources: vec!["secrets".into()],
+            resource_names: vec!["a".into()],
+            non_resource_urls: vec!["/healthz".into()],
+        };
+        assert_eq!(rule, rule.clone());
+        let other = || vec!["other".to_string()];
+        let changed = [
+            PolicyRule { verbs: other(), ..rule.clone() },
+            PolicyRule { api_groups: other(), ..rule.clone() },
+            PolicyRule { resources: other(), ..rule.clone() },
+            PolicyRule { resource_names: other(), ..rule.clone() },
+            PolicyRule { non_resource_urls: other(), ..rule.clone() },
+        ];
+        for changed in changed {
+            assert_ne!(rule, changed, "{changed:?}");
+        }
     }
 
     #[test]
