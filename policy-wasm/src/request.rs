@@ -23,7 +23,7 @@ pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration
 
 /// Read what a host passed as the request (an AdmissionReview or a bare AdmissionRequest).
 pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
-    Lean(Place::Passed).deserialize(deserializer)
+    Lean { place: Place::Passed, open: &mut Open::default() }.deserialize(deserializer)
 }
 
 /// [`deserialize`] from a tree serde_json already holds (the OPA module's input, the npm package's
@@ -51,47 +51,59 @@ enum Place {
     ManagedField,
     /// `metadata.annotations`.
     Annotations,
-}
-
-/// What becomes of one key's value.
-enum Child {
-    /// Not read by any decision: parsed past, not built.
-    Skip,
-    /// Built whole, by policy-core's own parse.
+    /// Anywhere else: built whole, as policy-core's own parse builds it.
     Whole,
-    /// Built here, skipping inside it.
-    At(Place),
 }
 
 impl Place {
-    fn child(self, key: &str) -> Child {
+    /// Where the value of `key` is, or `None` when no decision reads it (it is parsed past,
+    /// not built).
+    fn child(self, key: &str) -> Option<Place> {
         match (self, key) {
-            (Self::Passed | Self::Request, "object") => Child::At(Self::Object),
-            (Self::Passed | Self::Request, "operation" | "namespace" | "userInfo") => Child::Whole,
+            (Self::Passed | Self::Request, "object") => Some(Self::Object),
+            (Self::Passed | Self::Request, "operation" | "namespace" | "userInfo") => Some(Self::Whole),
             // An AdmissionReview's own fields: `kind` says it is one, `request` holds the request.
-            (Self::Passed, "request") => Child::At(Self::Request),
-            (Self::Passed, "kind" | "apiVersion") => Child::Whole,
-            (Self::Passed | Self::Request, _) => Child::Skip,
-            (Self::Object, "metadata") => Child::At(Self::Metadata),
-            (Self::Metadata, "managedFields") => Child::At(Self::ManagedFields),
-            (Self::Metadata, "annotations") => Child::At(Self::Annotations),
-            (Self::ManagedField, "fieldsV1") | (Self::Annotations, LAST_APPLIED) => Child::Skip,
-            _ => Child::Whole,
+            (Self::Passed, "request") => Some(Self::Request),
+            (Self::Passed, "kind" | "apiVersion") => Some(Self::Whole),
+            (Self::Passed | Self::Request, _) => None,
+            (Self::Object, "metadata") => Some(Self::Metadata),
+            (Self::Metadata, "managedFields") => Some(Self::ManagedFields),
+            (Self::Metadata, "annotations") => Some(Self::Annotations),
+            (Self::ManagedField, "fieldsV1") | (Self::Annotations, LAST_APPLIED) => None,
+            _ => Some(Self::Whole),
         }
+    }
+
+    /// Where each item of a sequence here is.
+    fn item(self) -> Place {
+        if self == Self::ManagedFields { Self::ManagedField } else { Self::Whole }
     }
 }
 
-/// Reads one value at a [`Place`].
-struct Lean(Place);
+/// The entries and items of every open mapping and sequence, innermost last: each container is
+/// allocated once, exactly sized, when it closes (serde_json gives no length up front, and a
+/// vector grown by doubling then shrunk costs a reallocation or two per container: in wasm a
+/// request's reading is mostly allocation).
+#[derive(Default)]
+struct Open {
+    entries: Vec<(Str, Value)>,
+    items: Vec<Value>,
+}
 
-impl<'de> DeserializeSeed<'de> for Lean {
+/// Reads one value at a [`Place`].
+struct Lean<'o> {
+    place: Place,
+    open: &'o mut Open,
+}
+
+impl<'de> DeserializeSeed<'de> for Lean<'_> {
     type Value = Value;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Lean {
+impl<'de> Visitor<'de> for Lean<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -127,37 +139,29 @@ impl<'de> Visitor<'de> for Lean {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        if self.0 == Place::ManagedFields {
-            while let Some(item) = seq.next_element_seed(Lean(Place::ManagedField))? {
-                items.push(item);
-            }
-        } else {
-            while let Some(item) = seq.next_element::<Value>()? {
-                items.push(item);
-            }
+        let start = self.open.items.len();
+        let place = self.place.item();
+        while let Some(item) = seq.next_element_seed(Lean { place, open: self.open })? {
+            self.open.items.push(item);
         }
-        Ok(Value::Array(items.into_boxed_slice()))
+        Ok(Value::Array(self.open.items.drain(start..).collect()))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let mut entries = Vec::with_capacity(access.size_hint().unwrap_or(0).min(4096));
+        let start = self.open.entries.len();
         while let Some(key) = access.next_key_seed(KeySeed)? {
-            let value = match self.0.child(&key) {
-                Child::Skip => {
-                    access.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-                Child::Whole => access.next_value::<Value>()?,
-                Child::At(place) => access.next_value_seed(Lean(place))?,
+            let Some(place) = self.place.child(&key) else {
+                access.next_value::<IgnoredAny>()?;
+                continue;
             };
-            entries.push((key, value));
+            let value = access.next_value_seed(Lean { place, open: self.open })?;
+            self.open.entries.push((key, value));
         }
-        Ok(Value::Object(Map::from_entries(entries)))
+        Ok(Value::Object(Map::from_entries(self.open.entries.drain(start..).collect())))
     }
 }
 
-/// Reads a key straight into a [`Str`].
+/// Reads a key straight into a [`Str`], as policy-core's parse does.
 struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
@@ -175,7 +179,7 @@ impl Visitor<'_> for KeySeed {
     }
 
     fn visit_str<E>(self, s: &str) -> Result<Str, E> {
-        Ok(Str::from(s))
+        Ok(policy_core::value::str_of(s))
     }
 }
 
