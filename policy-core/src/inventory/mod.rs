@@ -50,19 +50,28 @@ pub struct Inventory<'a> {
     kept_credentials: std::cell::RefCell<Option<(time::OffsetDateTime, Vec<credentials::Credential>)>>,
 }
 
+/// What an inventory is read for: a report, or one admission decision (which reads no
+/// diagnostics and fewer certificates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Audit,
+    Admission,
+}
+
 impl<'a> Inventory<'a> {
     /// Index `objects` and derive every view.
     pub fn new(objects: &'a [Object]) -> Self {
-        Self::reading(objects, kubeconfig::Read::Everything)
+        Self::reading(objects, Purpose::Audit)
     }
 
     /// The inventory of one admitted object: kubeconfigs give only the client certificates the
-    /// admission rules read ([`kubeconfig::Read::ClientCertificates`]).
+    /// admission rules read ([`kubeconfig::Read::ClientCertificates`]), and the object is not
+    /// walked for unrendered templates (a warning for a report, which a decision has not).
     pub fn for_admission(objects: &'a [Object]) -> Self {
-        Self::reading(objects, kubeconfig::Read::ClientCertificates)
+        Self::reading(objects, Purpose::Admission)
     }
 
-    fn reading(objects: &'a [Object], read: kubeconfig::Read) -> Self {
+    fn reading(objects: &'a [Object], purpose: Purpose) -> Self {
         let mut by_kind: HashMap<&'a str, Vec<&'a Object>> = HashMap::new();
         let mut by_key = HashMap::with_capacity(objects.len());
         for object in objects {
@@ -88,11 +97,17 @@ impl<'a> Inventory<'a> {
         let (controller_manager, more) = flags::Flags::collect(&inv, flags::Component::ControllerManager);
         diagnostics.extend(more);
         diagnostics.extend(authn_config::diagnostics(&inv));
-        diagnostics.extend(templates::diagnostics(objects));
+        if purpose == Purpose::Audit {
+            diagnostics.extend(templates::diagnostics(objects));
+        }
         inv.apiserver = apiserver;
         inv.controller_manager = controller_manager;
         inv.diagnostics = diagnostics;
         inv.workloads = workloads::Workloads::collect(&inv);
+        let read = match purpose {
+            Purpose::Audit => kubeconfig::Read::Everything,
+            Purpose::Admission => kubeconfig::Read::ClientCertificates,
+        };
         let (certs, more) = certs::Certificates::collect_reading(objects, read);
         inv.certs = certs;
         inv.diagnostics.extend(more);

@@ -137,6 +137,21 @@ mod tests {
         assert!(messages[1].starts_with("`metadata.namespace` of `ConfigMap/"), "{}", messages[1]);
     }
 
+    /// A decision reads no diagnostics: the admission inventory does not walk the object for
+    /// templates, the audit's still does.
+    #[test]
+    fn only_an_audit_walks_for_templates() {
+        use crate::inventory::Inventory;
+        let objs =
+            objects(vec![json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"},
+            "spec": {"containers": [{"name": "c", "image": "{{ .Values.image }}"}]}})]);
+        let warned = |inv: &Inventory<'_>| {
+            inv.diagnostics.iter().filter(|d| d.code == DiagnosticCode::UnrenderedTemplate).count()
+        };
+        assert_eq!(warned(&Inventory::new(&objs)), 1);
+        assert_eq!(warned(&Inventory::for_admission(&objs)), 0);
+    }
+
     /// The objects of one input, as the loader reads them.
     fn loaded(name: &str, text: &str) -> Vec<Object> {
         use crate::input::{InputFile, Limits, load};
