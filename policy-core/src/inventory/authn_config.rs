@@ -791,6 +791,9 @@ mod tests {
         assert_eq!(codes, [("embedded-yaml", 1), ("embedded-json", 2)]);
         assert!(kubelets(&inv).is_empty());
         assert_eq!(extension_auth(&inv).unwrap().allowed_names, None);
+        // An admission decision reads no diagnostics: they are not made for it.
+        assert_eq!(inv.diagnostics.len(), 2);
+        assert!(Inventory::for_admission(&objs).diagnostics.is_empty());
     }
 
     #[test]

@@ -65,8 +65,8 @@ impl<'a> Inventory<'a> {
     }
 
     /// The inventory of one admitted object: kubeconfigs give only the client certificates the
-    /// admission rules read ([`kubeconfig::Read::ClientCertificates`]), and the object is not
-    /// walked for unrendered templates (a warning for a report, which a decision has not).
+    /// admission rules read ([`kubeconfig::Read::ClientCertificates`]), and the passes that only
+    /// warn (unrendered templates, undecodable kubelet and front-proxy settings) are not made.
     pub fn for_admission(objects: &'a [Object]) -> Self {
         Self::reading(objects, Purpose::Admission)
     }
@@ -96,8 +96,9 @@ impl<'a> Inventory<'a> {
         let (apiserver, mut diagnostics) = flags::Flags::collect(&inv, flags::Component::ApiServer);
         let (controller_manager, more) = flags::Flags::collect(&inv, flags::Component::ControllerManager);
         diagnostics.extend(more);
-        diagnostics.extend(authn_config::diagnostics(&inv));
+        // Warnings for a report only: a decision reads none.
         if purpose == Purpose::Audit {
+            diagnostics.extend(authn_config::diagnostics(&inv));
             diagnostics.extend(templates::diagnostics(objects));
         }
         inv.apiserver = apiserver;
