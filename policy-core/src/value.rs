@@ -710,8 +710,11 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
-/// Reads a key straight into a [`Str`] (no intermediate `String` for short keys).
-struct KeySeed;
+/// Reads a key straight into a [`Str`] through [`str_of`] (no intermediate `String` for short
+/// keys): every reader that builds a [`Map`] (this parse, the loader's, the admission modules'
+/// lean one) reads its keys with it.
+#[derive(Debug, Clone, Copy)]
+pub struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Str;

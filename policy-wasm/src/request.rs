@@ -14,7 +14,7 @@
 //! Everything else is built exactly as `policy_core::value::Value`'s own parse builds it
 //! (duplicate keys: the last wins), so the decision sees the same object.
 
-use policy_core::value::{Map, Number, Str, Value};
+use policy_core::value::{KeySeed, Map, Number, Str, Value};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
@@ -158,28 +158,6 @@ impl<'de> Visitor<'de> for Lean<'_> {
             self.open.entries.push((key, value));
         }
         Ok(Value::Object(Map::from_entries(self.open.entries.drain(start..).collect())))
-    }
-}
-
-/// Reads a key straight into a [`Str`], as policy-core's parse does.
-struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Str;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Str, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for KeySeed {
-    type Value = Str;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string key")
-    }
-
-    fn visit_str<E>(self, s: &str) -> Result<Str, E> {
-        Ok(policy_core::value::str_of(s))
     }
 }
 

@@ -316,28 +316,6 @@ impl Reader<'_> {
     }
 }
 
-/// Reads a key straight into a [`crate::value::Str`] (no `String` for short keys).
-struct KeySeed;
-
-impl<'de> serde::de::DeserializeSeed<'de> for KeySeed {
-    type Value = crate::value::Str;
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for KeySeed {
-    type Value = crate::value::Str;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a string key")
-    }
-
-    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-        Ok(crate::value::str_of(s))
-    }
-}
-
 impl<'de> serde::de::DeserializeSeed<'de> for Reader<'_> {
     type Value = Value;
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
@@ -395,7 +373,7 @@ impl<'de> serde::de::Visitor<'de> for Reader<'_> {
     fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut access: A) -> Result<Value, A::Error> {
         self.container();
         let start = self.tally.entries.len();
-        while let Some(key) = access.next_key_seed(KeySeed)? {
+        while let Some(key) = access.next_key_seed(crate::value::KeySeed)? {
             if self.at == At::ManagedEntry && !managed_fields::kept_key(&key) {
                 access.next_value::<serde::de::IgnoredAny>()?;
                 continue;
